@@ -1,0 +1,62 @@
+/**
+ * The one catalogue of error codes. Every error that crosses a boundary (HTTP, worker message,
+ * import) is an `OutpostError` value carrying one of these codes and a sentence that tells the
+ * person what to do. The server maps codes to HTTP statuses in one place (`httpStatusOf`).
+ */
+export const ERROR_CODES = {
+  bad_request: 400,
+  invalid_body: 400,
+  invalid_json: 400,
+  invalid_blob_name: 400,
+  unauthorized: 401,
+  credential_revoked: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  blob_offset_mismatch: 409,
+  payload_too_large: 413,
+  blob_hash_mismatch: 422,
+  blob_missing: 422,
+  enrollment_code_invalid: 400,
+  clock_drift: 400,
+  rate_limited: 429,
+  store_unavailable: 503,
+  internal: 500,
+  // Device-side codes (never sent by the server).
+  csv_empty: 400,
+  csv_malformed: 400,
+  csv_too_large: 413,
+  dataset_invalid: 400,
+  training_failed: 500,
+  storage_full: 507,
+  network: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class OutpostError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'OutpostError';
+    this.code = code;
+    this.details = details;
+  }
+  toJSON(): ErrorBody {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
+}
+
+/** The JSON shape of every error answer: `{ error: { code, message, details? } }`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_CODES[code] ?? 500;
+}
+
+export function isOutpostError(e: unknown): e is OutpostError {
+  return e instanceof OutpostError;
+}

@@ -1,0 +1,76 @@
+import { v7 as uuidv7 } from 'uuid';
+import { formatHlc, parseHlc, receiveHlc, sendHlc, type Hlc } from '../../../../shared/src/sync/hlc.js';
+import type { SyncTable } from '../../../../shared/src/sync/protocol.js';
+import type { OutpostDb } from './db.js';
+
+export const newId = (): string => uuidv7();
+
+const HLC_KEY = 'hlc';
+
+/** The device's clock node id is made once per install and kept with the clock in `kv`. */
+async function nextStamp(db: OutpostDb, now: number): Promise<string> {
+  const row = await db.kv.get(HLC_KEY);
+  const last: Hlc = row ? parseHlc(row.value as string) : { millis: 0, counter: 0, node: newId().replace(/-/g, '').slice(-16) };
+  const next = sendHlc(last, now);
+  const s = formatHlc(next);
+  await db.kv.put({ key: HLC_KEY, value: s });
+  return s;
+}
+
+/** Advance the local clock past a stamp seen from the server (pulls). */
+export async function observeStamp(db: OutpostDb, remote: string, now: number): Promise<void> {
+  const row = await db.kv.get(HLC_KEY);
+  if (!row) return;
+  const merged = receiveHlc(parseHlc(row.value as string), parseHlc(remote), now, Number.POSITIVE_INFINITY);
+  await db.kv.put({ key: HLC_KEY, value: formatHlc(merged) });
+}
+
+type Rec = { id: string };
+
+/**
+ * Write a whole record locally and queue it for sync, atomically: the record and its outbox row
+ * commit in one IndexedDB transaction, so a change is never stored without being queued.
+ */
+export async function putRecord<T extends Rec>(db: OutpostDb, table: SyncTable, record: T, now = Date.now()): Promise<T> {
+  const t = db.table(table);
+  await db.transaction('rw', [t, db.outbox, db.kv], async () => {
+    const hlc = await nextStamp(db, now);
+    await t.put(record);
+    await db.outbox.add({ table, id: record.id, hlc, fields: { ...record } });
+  });
+  return record;
+}
+
+/** Change some fields of a stored record locally and queue just those fields (per-field LWW). */
+export async function patchRecord(
+  db: OutpostDb,
+  table: SyncTable,
+  id: string,
+  fields: Record<string, unknown>,
+  now = Date.now(),
+): Promise<void> {
+  const t = db.table(table);
+  await db.transaction('rw', [t, db.outbox, db.kv], async () => {
+    const hlc = await nextStamp(db, now);
+    const n = await t.update(id, fields);
+    if (n === 0) throw new Error(`No ${table} record ${id} to update`);
+    await db.outbox.add({ table, id, hlc, fields });
+  });
+}
+
+/** Several writes in one transaction (e.g. promote one version and archive the previous). */
+export async function patchMany(
+  db: OutpostDb,
+  table: SyncTable,
+  patches: { id: string; fields: Record<string, unknown> }[],
+  now = Date.now(),
+): Promise<void> {
+  const t = db.table(table);
+  await db.transaction('rw', [t, db.outbox, db.kv], async () => {
+    for (const p of patches) {
+      const hlc = await nextStamp(db, now);
+      await t.update(p.id, p.fields);
+      await db.outbox.add({ table, id: p.id, hlc, fields: p.fields });
+    }
+  });
+}
