@@ -74,3 +74,14 @@ export async function patchMany(
     }
   });
 }
+
+/** Many new records of one table in one transaction (batch scoring logs thousands of predictions). */
+export async function putRecords<T extends Rec>(db: OutpostDb, table: SyncTable, records: T[], now = Date.now()): Promise<void> {
+  const t = db.table(table);
+  await db.transaction('rw', [t, db.outbox, db.kv], async () => {
+    const rows = [];
+    for (const r of records) rows.push({ table, id: r.id, hlc: await nextStamp(db, now), fields: { ...r } });
+    await t.bulkPut(records);
+    await db.outbox.bulkAdd(rows);
+  });
+}

@@ -1,0 +1,105 @@
+import type { ModelVersion, Run, TfjsArtifacts } from '../../../../shared/src/schema/records.js';
+import type { OutpostDb } from './db.js';
+import { newId, patchMany, putRecord } from './mutate.js';
+
+/** What training leaves on the device until the person registers it: kept in kv, not synced. */
+export interface TrainedModel {
+  artifacts: TfjsArtifacts;
+  weightsHash: string;
+  weightsSize: number;
+}
+
+const trainedKey = (runId: string) => `run-model:${runId}`;
+
+/** Keep a finished run's model: the weights as a content-addressed blob, the rest beside the run. */
+export async function saveTrainedModel(db: OutpostDb, runId: string, model: TrainedModel, weights: ArrayBuffer): Promise<void> {
+  await db.transaction('rw', [db.blobs, db.kv], async () => {
+    const existing = await db.blobs.get(model.weightsHash);
+    if (!existing?.complete) {
+      await db.blobs.put({ hash: model.weightsHash, size: weights.byteLength, bytes: weights, complete: true, uploaded: false });
+    }
+    await db.kv.put({ key: trainedKey(runId), value: model });
+  });
+}
+
+export async function getTrainedModel(db: OutpostDb, runId: string): Promise<TrainedModel | undefined> {
+  return (await db.kv.get(trainedKey(runId)))?.value as TrainedModel | undefined;
+}
+
+export async function nextVersionNumber(db: OutpostDb, projectId: string, modelName: string): Promise<number> {
+  const versions = await db.model_versions.where('[projectId+modelName]').equals([projectId, modelName]).toArray();
+  return versions.reduce((m, v) => Math.max(m, v.version), 0) + 1;
+}
+
+/**
+ * Register a run's model as the next version of `modelName`. With `makeProduction`, it becomes the
+ * project's production version and the previous one is archived, in one transaction.
+ */
+export async function registerModel(
+  db: OutpostDb,
+  run: Run,
+  modelName: string,
+  appVersion: string,
+  makeProduction: boolean,
+  now = Date.now(),
+): Promise<ModelVersion> {
+  const trained = await getTrainedModel(db, run.id);
+  if (!trained || !run.pipeline) throw new Error('This run kept no model to register. Train again, then register.');
+  let created!: ModelVersion;
+  await db.transaction('rw', [db.model_versions, db.outbox, db.kv], async () => {
+    const mv: ModelVersion = {
+      id: newId(),
+      projectId: run.projectId,
+      modelName: modelName.trim(),
+      version: await nextVersionNumber(db, run.projectId, modelName.trim()),
+      runId: run.id,
+      task: run.params.task,
+      pipeline: run.pipeline!,
+      artifacts: trained.artifacts,
+      weightsHash: trained.weightsHash,
+      weightsSize: trained.weightsSize,
+      metrics: run.metrics,
+      stage: 'none',
+      schemaVersion: 1,
+      appVersion,
+      createdAt: now,
+    };
+    created = await putRecord(db, 'model_versions', mv, now);
+    if (makeProduction) await promoteToProduction(db, mv.projectId, mv.id, now);
+  });
+  return (await db.model_versions.get(created.id))!;
+}
+
+export async function promoteToProduction(db: OutpostDb, projectId: string, versionId: string, now = Date.now()): Promise<void> {
+  await db.transaction('rw', [db.model_versions, db.outbox, db.kv], async () => {
+    const current = await db.model_versions.where({ projectId, stage: 'production' }).toArray();
+    const patches = current.filter((v) => v.id !== versionId).map((v) => ({ id: v.id, fields: { stage: 'archived' } }));
+    patches.push({ id: versionId, fields: { stage: 'production' } });
+    await patchMany(db, 'model_versions', patches, now);
+  });
+}
+
+export async function productionVersion(db: OutpostDb, projectId: string): Promise<ModelVersion | undefined> {
+  const prod = await db.model_versions.where({ projectId, stage: 'production' }).toArray();
+  return prod.filter((v) => !v.deleted).sort((a, b) => b.createdAt - a.createdAt)[0];
+}
+
+/** The weight bytes of a version, only when the whole blob is here and verified. */
+export async function loadWeights(db: OutpostDb, mv: ModelVersion): Promise<ArrayBuffer | undefined> {
+  const blob = await db.blobs.get(mv.weightsHash);
+  return blob?.complete ? blob.bytes : undefined;
+}
+
+/**
+ * A self-contained export of a model version: metadata, feature pipeline and weights (base64) in
+ * one JSON file, so a person can keep or share what they made without any server.
+ */
+export async function exportModelVersion(db: OutpostDb, mv: ModelVersion): Promise<Blob> {
+  const weights = await loadWeights(db, mv);
+  if (!weights) throw new Error('The weights of this version are not on this device yet. Sync first.');
+  let binary = '';
+  const bytes = new Uint8Array(weights);
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  const body = { outpostModel: 1, version: mv, weightsBase64: btoa(binary) };
+  return new Blob([JSON.stringify(body)], { type: 'application/json' });
+}

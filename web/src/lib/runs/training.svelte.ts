@@ -1,0 +1,90 @@
+import type { ColumnInfo, DatasetMeta, EpochMetrics, Run, TrainParams } from '../../../../shared/src/schema/records.js';
+import { sha256Hex } from '../../../../shared/src/data/hash.js';
+import { APP_VERSION } from '../../app/config.js';
+import { loadRows } from '../db/datasets.js';
+import type { OutpostDb } from '../db/db.js';
+import { saveTrainedModel } from '../db/models.js';
+import { newId } from '../db/mutate.js';
+import { saveRun } from '../db/runs.js';
+import { startTraining } from '../ml/client.js';
+import { userMessage } from '../components/app/messages.js';
+
+/**
+ * One training at a time on this device, kept outside any screen so that moving between tabs
+ * does not lose it. The run is recorded when it starts (so a crash leaves a trace) and again
+ * when it ends, with everything needed to reproduce it.
+ */
+export class TrainingSession {
+  running = $state(false);
+  progress = $state(0);
+  epochs = $state<EpochMetrics[]>([]);
+  runId = $state<string | null>(null);
+  error = $state('');
+  #cancel: (() => void) | null = null;
+
+  constructor(private db: OutpostDb) {}
+
+  async start(dataset: DatasetMeta, params: TrainParams): Promise<Run | undefined> {
+    if (this.running) return;
+    this.error = '';
+    this.epochs = [];
+    this.progress = 0;
+    this.running = true;
+    const startedAt = Date.now();
+    let run: Run = {
+      id: newId(),
+      projectId: dataset.projectId,
+      datasetId: dataset.id,
+      datasetHash: dataset.hash,
+      status: 'running',
+      params: $state.snapshot(params) as TrainParams,
+      epochs: [],
+      backend: 'pending',
+      appVersion: APP_VERSION,
+      startedAt,
+    };
+    this.runId = run.id;
+    try {
+      await saveRun(this.db, run);
+      const rows = await loadRows(this.db, dataset.id);
+      if (rows.length === 0) throw new Error('The rows of this dataset are not on this device. Import the file here to train on it.');
+      const columns: ColumnInfo[] = $state.snapshot(dataset.columns) as ColumnInfo[];
+      const job = startTraining({ rows, params: run.params, columns }, {
+        onEpoch: (e) => (this.epochs = [...this.epochs, e]),
+        onProgress: (f) => (this.progress = f),
+      });
+      this.#cancel = job.cancel;
+      const result = await job.result;
+      const weightsHash = await sha256Hex(result.weights);
+      if (result.status === 'completed') {
+        await saveTrainedModel(this.db, run.id, { artifacts: result.artifacts, weightsHash, weightsSize: result.weights.byteLength }, result.weights);
+      }
+      run = {
+        ...run,
+        status: result.status,
+        epochs: result.epochs,
+        metrics: result.metrics,
+        pipeline: result.pipeline,
+        backend: result.backend,
+        trainRows: result.trainRows,
+        validationRows: result.validationRows,
+        durationMs: result.durationMs,
+        finishedAt: Date.now(),
+      };
+      await saveRun(this.db, run);
+      return run;
+    } catch (err) {
+      this.error = userMessage(err);
+      run = { ...run, status: 'failed', error: this.error, finishedAt: Date.now() };
+      await saveRun(this.db, run).catch(() => {});
+      return run;
+    } finally {
+      this.running = false;
+      this.#cancel = null;
+    }
+  }
+
+  cancel() {
+    this.#cancel?.();
+  }
+}

@@ -1,0 +1,59 @@
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8'));
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  define: {
+    __APP_VERSION__: JSON.stringify(pkg.version),
+  },
+  server: {
+    // The dev server forwards the API to a server started with `npm run serve`.
+    proxy: { '/api': 'http://localhost:8787' },
+  },
+  worker: { format: 'es' },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 2000,
+  },
+  plugins: [
+    svelte(),
+    VitePWA({
+      // A new release waits until the person chooses to reload, so nothing in flight is lost.
+      registerType: 'prompt',
+      injectRegister: null,
+      includeAssets: ['icons/*.png', 'samples/*.csv'],
+      manifest: {
+        name: 'Outpost — offline ML workbench',
+        short_name: 'Outpost',
+        description: 'Import data, train, run and monitor models on this device, with or without a network.',
+        start_url: './',
+        scope: './',
+        display: 'standalone',
+        orientation: 'any',
+        background_color: '#ffffff',
+        theme_color: '#0b3d2e',
+        icons: [
+          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // The app shell, the ML runtimes' WASM and the sample datasets, so everything works offline.
+        globPatterns: ['**/*.{js,css,html,wasm,png,svg,csv,webmanifest}'],
+        maximumFileSizeToCacheInBytes: 20 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        navigateFallbackDenylist: [/^\/api\//, /^\/console/],
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
+});
