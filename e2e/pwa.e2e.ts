@@ -1,0 +1,59 @@
+import { test, expect } from '@playwright/test';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// What makes it installable and offline-capable, checked the way a browser sees it.
+test('the web manifest is installable: name, icons 192 and 512, standalone, theme colour', async ({ page, request }) => {
+  await page.goto('/');
+  const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+  expect(href).toBeTruthy();
+  const res = await request.get(new URL(href!, page.url()).toString());
+  expect(res.ok()).toBe(true);
+  const m = await res.json();
+  expect(m.name).toMatch(/Outpost/);
+  expect(m.short_name).toBe('Outpost');
+  expect(m.display).toBe('standalone');
+  expect(m.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
+  const sizes = m.icons.map((i: { sizes: string }) => i.sizes);
+  expect(sizes).toEqual(expect.arrayContaining(['192x192', '512x512']));
+  for (const icon of m.icons) {
+    const r = await request.get(new URL(icon.src, res.url()).toString());
+    expect(r.headers()['content-type']).toBe('image/png');
+  }
+});
+
+test('the service worker precaches the app shell, the TensorFlow.js WASM files and the samples', async ({ page }) => {
+  await page.goto('/');
+  const cached = await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    for (let i = 0; i < 100; i++) {
+      const keys = await caches.keys();
+      const urls: string[] = [];
+      for (const k of keys) for (const r of await (await caches.open(k)).keys()) urls.push(r.url);
+      if (urls.some((u) => u.endsWith('.wasm'))) return urls;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return [];
+  });
+  expect(cached.some((u) => /index\.html/.test(u))).toBe(true);
+  expect(cached.filter((u) => /tfjs-backend-wasm.*\.wasm/.test(u)).length).toBeGreaterThanOrEqual(1);
+  expect(cached.some((u) => /samples\/breast_cancer\.csv/.test(u))).toBe(true);
+});
+
+test('a malformed or empty file gets a clear message and changes nothing', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('Project name').fill('Bad input');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-bad-'));
+  const empty = join(dir, 'empty.csv');
+  writeFileSync(empty, '');
+  await page.getByLabel('Dataset file').setInputFiles(empty);
+  await expect(page.getByRole('alert')).toContainText(/empty/i);
+  const ragged = join(dir, 'ragged.csv');
+  writeFileSync(ragged, 'a,b,c\n1,2,3\n4,5\n6,7,8,9\n');
+  await page.getByLabel('Dataset file').setInputFiles(ragged);
+  await expect(page.getByRole('alert')).toContainText(/row/i);
+  await expect(page.getByRole('button', { name: 'Import' })).toHaveCount(0);
+  await expect(page.getByText('None yet.')).toBeVisible();
+});
