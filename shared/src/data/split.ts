@@ -1,0 +1,42 @@
+import { mulberry32, shuffleInPlace } from './random.js';
+
+export interface Split {
+  train: number[];
+  validation: number[];
+}
+
+/**
+ * Seeded stratified train/validation split of row indices: within each class the rows are
+ * shuffled and round(fraction x class size) go to validation (at least one when the class has two
+ * or more rows, and never all of a class), so every class keeps its share, as scikit-learn's
+ * `train_test_split(stratify=...)` aims to. Classes are visited in sorted order so the result
+ * depends only on the labels and the seed. Both index lists are returned sorted.
+ */
+export function stratifiedSplit(labels: (string | number)[], validationFraction: number, seed: number): Split {
+  const rng = mulberry32(seed);
+  const byClass = new Map<string, number[]>();
+  labels.forEach((l, i) => {
+    const k = String(l);
+    const list = byClass.get(k);
+    if (list) list.push(i);
+    else byClass.set(k, [i]);
+  });
+  const train: number[] = [];
+  const validation: number[] = [];
+  for (const key of [...byClass.keys()].sort()) {
+    const idx = shuffleInPlace(byClass.get(key)!, rng);
+    let nVal = Math.round(idx.length * validationFraction);
+    if (idx.length >= 2) nVal = Math.min(Math.max(nVal, validationFraction > 0 ? 1 : 0), idx.length - 1);
+    else nVal = 0;
+    validation.push(...idx.slice(0, nVal));
+    train.push(...idx.slice(nVal));
+  }
+  return { train: train.sort((a, b) => a - b), validation: validation.sort((a, b) => a - b) };
+}
+
+/** Seeded random split of `n` row indices: round(fraction x n) rows (at least one) to validation. */
+export function randomSplit(n: number, validationFraction: number, seed: number): Split {
+  const idx = shuffleInPlace(Array.from({ length: n }, (_, i) => i), mulberry32(seed));
+  const nVal = n >= 2 ? Math.min(Math.max(Math.round(n * validationFraction), 1), n - 1) : 0;
+  return { validation: idx.slice(0, nVal).sort((a, b) => a - b), train: idx.slice(nVal).sort((a, b) => a - b) };
+}
