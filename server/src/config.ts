@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** Server configuration, read and validated once at start from the environment. */
+export const ConfigSchema = z.object({
+  port: z.coerce.number().int().min(1).max(65535).default(8787),
+  host: z.string().default('0.0.0.0'),
+  dataDir: z.string().default('./data'),
+  databaseUrl: z.string().url().optional(),
+  webDir: z.string().default('web/dist'),
+  adminToken: z.string().min(16).optional(),
+  version: z.string().default('0.0.0'),
+});
+export type Config = z.infer<typeof ConfigSchema> & { adminToken: string };
+
+export function readConfig(env: NodeJS.ProcessEnv, version: string): Config {
+  const parsed = ConfigSchema.safeParse({
+    port: env.PORT || undefined,
+    host: env.HOST || undefined,
+    dataDir: env.OUTPOST_DATA_DIR || undefined,
+    databaseUrl: env.DATABASE_URL || undefined,
+    webDir: env.OUTPOST_WEB_DIR || undefined,
+    adminToken: env.OUTPOST_ADMIN_TOKEN || undefined,
+    version,
+  });
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`The server's settings are not valid (${msg}). Check PORT, OUTPOST_DATA_DIR, DATABASE_URL and OUTPOST_ADMIN_TOKEN.`);
+  }
+  const c = parsed.data;
+  const dataDir = resolve(c.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  return { ...c, dataDir, webDir: resolve(c.webDir), adminToken: c.adminToken ?? adminTokenFile(dataDir) };
+}
+
+/** The server admin token (for `npm run admin` against a running server), made once per data dir. */
+export function adminTokenFile(dataDir: string): string {
+  const file = join(dataDir, 'admin-token');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}

@@ -1,0 +1,39 @@
+import { serve } from '@hono/node-server';
+import { readFileSync } from 'node:fs';
+import { readConfig } from './config.js';
+import { openStore } from './store/index.js';
+import { createApp } from './app.js';
+import { createEnrollmentCode, createOrg, listOrgs } from './store/orgs.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+const config = readConfig(process.env, pkg.version);
+const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+
+// First start: an organisation to connect to straight away.
+if ((await listOrgs(db)).length === 0) {
+  const { org, adminKey } = await createOrg(db, 'Default');
+  const { code, expiresAt } = await createEnrollmentCode(db, org.id, 7);
+  console.log(
+    [
+      '',
+      `Created organisation "Default" (${org.id}).`,
+      `  Enrollment code for a device: ${code}   (one device, until ${expiresAt.slice(0, 10)})`,
+      `  Admin key for the console:    ${adminKey}   (shown once; keep it safe)`,
+      `  More codes: npm run admin -- create-code ${org.id}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+const app = createApp({ db, config: { adminToken: config.adminToken, version: config.version, webDir: config.webDir } });
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  console.log(`Outpost ${config.version} on http://localhost:${info.port} (store: ${db.kind}${db.kind === 'pglite' ? ` in ${config.dataDir}` : ''})`);
+});
+
+async function shutdown() {
+  server.close();
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

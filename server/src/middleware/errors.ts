@@ -1,0 +1,28 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { httpStatusOf, isOutpostError, OutpostError } from '../../../shared/src/errors.js';
+
+/**
+ * The one place errors become HTTP answers: `{ error: { code, message } }` with the status for
+ * the code. Database connection failures are transient (503, retry later); anything unexpected is
+ * a 500 with a plain sentence, never a stack trace.
+ */
+export function onError(err: Error, c: Context) {
+  if (isOutpostError(err)) return c.json(err.toJSON(), httpStatusOf(err.code) as ContentfulStatusCode);
+  if (isTransientDbError(err)) {
+    const e = new OutpostError('store_unavailable', 'The server cannot reach its database right now. Nothing was saved; your device will try again.');
+    return c.json(e.toJSON(), 503);
+  }
+  console.error(err);
+  return c.json(new OutpostError('internal', 'Something went wrong on the server. Nothing was saved; try again later.').toJSON(), 500);
+}
+
+const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '40001', '40P01', '53300']);
+function isTransientDbError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return !!code && TRANSIENT.has(code);
+}
+
+export function notFound(c: Context) {
+  return c.json(new OutpostError('not_found', `Nothing at ${c.req.path}.`).toJSON(), 404);
+}

@@ -1,0 +1,32 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { OutpostError } from '../../../shared/src/errors.js';
+import { PUSH_LIMITS } from '../../../shared/src/sync/protocol.js';
+import type { Db } from '../store/db.js';
+import { applyPush, pull } from '../store/sync.js';
+import { deviceAuth, type DeviceVars } from '../middleware/auth.js';
+import { limitBody, readJson } from '../middleware/limits.js';
+
+// The envelope is checked strictly; each change is checked on its own inside applyPush so that one
+// bad record is rejected with a reason while the rest of the batch applies.
+const Envelope = z.object({ batchSeq: z.number().int().nonnegative(), changes: z.array(z.unknown()) });
+
+/** Push and pull (see docs/sync.md). Bodies over 2 MB or batches over the limit get 413. */
+export function syncRoutes(db: Db, now: () => number) {
+  return new Hono<{ Variables: DeviceVars }>()
+    .use('*', deviceAuth(db))
+    .post('/push', limitBody(2 * PUSH_LIMITS.maxBytes), async (c) => {
+      const env = Envelope.safeParse(await readJson(c.req.raw));
+      if (!env.success) throw new OutpostError('invalid_body', 'A push is {"batchSeq": n, "changes": [...]}.');
+      if (env.data.changes.length > PUSH_LIMITS.maxChanges) {
+        throw new OutpostError('payload_too_large', `A batch may hold at most ${PUSH_LIMITS.maxChanges} changes; send smaller batches.`);
+      }
+      return c.json(await applyPush(db, c.get('device'), env.data.batchSeq, env.data.changes, now()));
+    })
+    .get('/pull', async (c) => {
+      const cursor = Number(c.req.query('cursor') ?? 0);
+      const limit = Math.min(1000, Math.max(1, Number(c.req.query('limit') ?? 200)));
+      if (!Number.isInteger(cursor) || cursor < 0 || !Number.isFinite(limit)) throw new OutpostError('bad_request', 'cursor must be a whole number ≥ 0.');
+      return c.json(await pull(db, c.get('device').orgId, cursor, Math.floor(limit)));
+    });
+}

@@ -1,0 +1,86 @@
+import type { Db } from './db.js';
+
+/**
+ * Versioned schema migrations, applied in order at start. Never edit a released one: add the next.
+ * An advisory lock makes concurrent starts of several server processes on one Postgres safe.
+ */
+const MIGRATIONS: string[] = [
+  `
+  create table orgs (
+    id text primary key,
+    name text not null,
+    created_at timestamptz not null default now()
+  );
+  create table admin_keys (
+    key_hash text primary key,
+    org_id text not null references orgs(id),
+    created_at timestamptz not null default now()
+  );
+  create table enrollment_codes (
+    code_hash text primary key,
+    org_id text not null references orgs(id),
+    expires_at timestamptz not null,
+    used_at timestamptz,
+    device_id text
+  );
+  create table devices (
+    id text primary key,
+    org_id text not null references orgs(id),
+    name text not null,
+    token_hash text not null unique,
+    created_at timestamptz not null default now(),
+    last_seen_at timestamptz,
+    revoked_at timestamptz,
+    acked_batch_seq bigint not null default -1
+  );
+  create sequence record_seq;
+  create table records (
+    org_id text not null references orgs(id),
+    tbl text not null,
+    id text not null,
+    data jsonb not null,
+    hlc jsonb not null,
+    seq bigint not null,
+    device_id text,
+    updated_at timestamptz not null default now(),
+    primary key (org_id, tbl, id)
+  );
+  create index records_pull on records (org_id, seq);
+  create table blobs (
+    hash text primary key,
+    size bigint not null,
+    bytes bytea not null,
+    created_at timestamptz not null default now()
+  );
+  create table blob_owners (
+    hash text not null references blobs(hash),
+    org_id text not null references orgs(id),
+    primary key (hash, org_id)
+  );
+  create table blob_chunks (
+    org_id text not null,
+    hash text not null,
+    "offset" bigint not null,
+    total bigint not null,
+    bytes bytea not null,
+    primary key (org_id, hash, "offset")
+  );
+  `,
+];
+
+export async function migrate(db: Db): Promise<number> {
+  return db.tx(async (q) => {
+    await q.query(`select pg_advisory_xact_lock(7411001)`);
+    await q.query(`create table if not exists schema_migrations (version int primary key, applied_at timestamptz not null default now())`);
+    const done = new Set((await q.query<{ version: number }>(`select version from schema_migrations`)).map((r) => r.version));
+    let applied = 0;
+    for (let v = 1; v <= MIGRATIONS.length; v++) {
+      if (done.has(v)) continue;
+      // One statement at a time: PGlite's query() takes a single statement.
+      for (const stmt of MIGRATIONS[v - 1].split(';').map((x) => x.trim()).filter(Boolean)) await q.query(stmt);
+      await q.query(`insert into schema_migrations (version) values ($1)`, [v]);
+      applied++;
+    }
+    return applied;
+  });
+}
