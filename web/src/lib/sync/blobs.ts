@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { BLOB_CHUNK_BYTES } from '../../../../shared/src/sync/protocol.js';
+import { sha256Hex } from '../../../../shared/src/data/hash.js';
+import type { OutpostDb } from '../db/db.js';
+import { readAnswer, SyncError, type Transport } from './transport.js';
+
+const Status = z.object({ hash: z.string(), size: z.number(), offset: z.number(), complete: z.boolean() });
+
+/**
+ * Upload every complete local blob the server does not have yet, resuming from the offset the
+ * server reports (a cut connection loses at most one chunk). Returns how many finished.
+ */
+export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> {
+  const pending = await db.blobs.filter((b) => b.complete && !b.uploaded).toArray();
+  let done = 0;
+  for (const blob of pending) {
+    const bytes = new Uint8Array(blob.bytes);
+    const statusRes = await t.request('GET', `/api/blobs/${blob.hash}/status`);
+    let offset = 0;
+    if (statusRes.status !== 404) {
+      const s = await readAnswer(statusRes, Status);
+      if (s.complete) offset = bytes.length;
+      else offset = s.offset;
+    } else await statusRes.body?.cancel();
+    while (offset < bytes.length || (bytes.length === 0 && offset === 0)) {
+      const chunk = bytes.subarray(offset, offset + BLOB_CHUNK_BYTES);
+      const res = await t.request('PUT', `/api/blobs/${blob.hash}?offset=${offset}&total=${bytes.length}`, {
+        body: chunk,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
+      try {
+        const s = await readAnswer(res, Status);
+        offset = s.offset;
+        if (s.complete) break;
+      } catch (e) {
+        const off = (e as SyncError).details as { offset?: number } | undefined;
+        if (e instanceof SyncError && e.code === 'blob_offset_mismatch' && typeof off?.offset === 'number') {
+          offset = off.offset;
+          continue;
+        }
+        throw e;
+      }
+    }
+    await db.blobs.update(blob.hash, { uploaded: true });
+    done++;
+  }
+  return done;
+}
+
+/**
+ * Download the weights of every model version that lacks them, resuming a cut download with an
+ * HTTP Range request. The bytes are checked against their SHA-256 name before the blob is marked
+ * complete; a corrupted download is discarded and can never be activated.
+ */
+export async function downloadBlobs(db: OutpostDb, t: Transport): Promise<number> {
+  const versions = await db.model_versions.toArray();
+  let done = 0;
+  for (const hash of new Set(versions.map((v) => v.weightsHash))) {
+    const local = await db.blobs.get(hash);
+    if (local?.complete) continue;
+    const size = versions.find((v) => v.weightsHash === hash)!.weightsSize;
+    let have = local ? new Uint8Array(local.bytes) : new Uint8Array(0);
+    while (have.length < size) {
+      const res = await t.request('GET', `/api/blobs/${hash}`, { headers: { range: `bytes=${have.length}-${Math.min(size, have.length + BLOB_CHUNK_BYTES) - 1}` } });
+      if (res.status !== 206 && res.status !== 200) {
+        await readAnswer(res, z.unknown());
+        throw new SyncError('network', `Downloading a model failed (${res.status}).`, true);
+      }
+      const part = new Uint8Array(await res.arrayBuffer());
+      if (part.length === 0) throw new SyncError('network', 'The model download returned no bytes; will try again later.', true);
+      const next = new Uint8Array(res.status === 200 ? part : concat(have, part));
+      have = next;
+      // Keep progress so a cut download resumes from here.
+      await db.blobs.put({ hash, size, bytes: have.slice().buffer, complete: false, uploaded: true });
+    }
+    if ((await sha256Hex(have)) !== hash) {
+      await db.blobs.delete(hash);
+      throw new SyncError('blob_hash_mismatch', 'A downloaded model did not match its checksum and was discarded; it will be downloaded again.', true);
+    }
+    await db.blobs.put({ hash, size, bytes: have.slice().buffer, complete: true, uploaded: true });
+    done++;
+  }
+  return done;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { EnrollResponse } from '../../../../shared/src/sync/protocol.js';
+import type { OutpostDb } from '../db/db.js';
+import { KV } from './engine.js';
+import { fetchTransport, readAnswer, type Transport } from './transport.js';
+
+export const Credential = EnrollResponse.extend({ serverUrl: z.string() });
+export type Credential = z.infer<typeof Credential>;
+const KEY = 'sync:credential';
+
+export async function loadCredential(db: OutpostDb): Promise<Credential | undefined> {
+  const parsed = Credential.safeParse((await db.kv.get(KEY))?.value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * Spend an enrollment code and keep this device's credential. A new device identity starts its
+ * batch numbers and pull cursor afresh; everything made offline so far stays queued and is pushed.
+ */
+export async function enroll(db: OutpostDb, serverUrl: string, code: string, deviceName: string, transport?: Transport): Promise<Credential> {
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    throw new Error('The server URL is not valid. It looks like https://outpost.example.org');
+  }
+  const base = url.origin + url.pathname.replace(/\/+$/, '');
+  const t = transport ?? fetchTransport(base, undefined, 20_000);
+  const res = await t.request('POST', '/api/enroll', { body: JSON.stringify({ code, deviceName }), headers: { 'content-type': 'application/json' } });
+  const answer = await readAnswer(res, EnrollResponse);
+  const cred: Credential = { ...answer, serverUrl: base };
+  await db.transaction('rw', db.kv, async () => {
+    await db.kv.put({ key: KEY, value: cred });
+    await db.kv.bulkDelete([KV.inFlight, KV.nextBatchSeq, KV.cursor]);
+    // Blobs must be uploaded under the new organisation too.
+  });
+  await db.blobs.toCollection().modify({ uploaded: false });
+  return cred;
+}
+
+export async function forgetCredential(db: OutpostDb): Promise<void> {
+  await db.kv.delete(KEY);
+}
