@@ -62,8 +62,8 @@ test('import, train, register, predict, work offline, sync, and predict on a sec
   // Predict from the form; the result is shown and logged.
   await page.getByRole('link', { name: 'Predict' }).click();
   await page.getByRole('button', { name: 'Predict' }).click();
-  await expect(page.getByLabel('Prediction')).toHaveText(/malignant|benign/);
-  await expect(page.getByText('1 predictions logged')).toBeVisible();
+  await expect(page.getByLabel('Prediction', { exact: true })).toHaveText(/malignant|benign/);
+  await expect(page.getByText('1 prediction logged')).toBeVisible();
   await expectNoSeriousA11yViolations(page);
 
   // Offline: reload, and everything made so far is still there and works.
@@ -71,7 +71,7 @@ test('import, train, register, predict, work offline, sync, and predict on a sec
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Clinic triage' })).toBeVisible();
   await page.getByRole('button', { name: 'Predict' }).click();
-  await expect(page.getByLabel('Prediction')).toHaveText(/malignant|benign/);
+  await expect(page.getByLabel('Prediction', { exact: true })).toHaveText(/malignant|benign/);
   await expect(page.getByText('2 predictions logged')).toBeVisible();
   await expect(page.getByLabel('Sync status')).toHaveText(/Not connected/);
 
@@ -95,7 +95,7 @@ test('import, train, register, predict, work offline, sync, and predict on a sec
   await page2.getByRole('link', { name: 'Predict' }).click();
   await device2.setOffline(true);
   await page2.getByRole('button', { name: 'Predict' }).click();
-  await expect(page2.getByLabel('Prediction')).toHaveText(/malignant|benign/);
+  await expect(page2.getByLabel('Prediction', { exact: true })).toHaveText(/malignant|benign/);
   await device2.setOffline(false);
   await expect(page2.getByLabel('Sync status')).toHaveText('Synced', { timeout: 60_000 });
   expect(await serverRecordCount('predictions')).toBe(3);

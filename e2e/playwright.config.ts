@@ -19,7 +19,7 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   workers: 1,
   retries: process.env.CI ? 1 : 0,
-  reporter: [['list'], ['json']],
+  reporter: [['list'], ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? join(root, '.outpost-test/playwright.json') }]],
   use: {
     baseURL,
     viewport: { width: 360, height: 740 },
@@ -40,7 +40,7 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { PORT: String(port), OUTPOST_DATA_DIR: dataDir, OUTPOST_WEB_DIR: join(root, 'web/dist'), OUTPOST_ADMIN_TOKEN: 'e2e-admin-token' },
+    env: { PORT: String(port), OUTPOST_DATA_DIR: dataDir, OUTPOST_WEB_DIR: join(root, 'web/dist'), OUTPOST_ADMIN_TOKEN: 'e2e-admin-token-0123456789' },
     stdout: 'pipe',
   },
 });

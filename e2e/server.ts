@@ -2,7 +2,7 @@
 // Playwright config gives the server.
 const port = Number(process.env.E2E_PORT ?? 8797);
 const base = `http://localhost:${port}`;
-const token = 'e2e-admin-token';
+const token = 'e2e-admin-token-0123456789';
 
 async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}/api/admin${path}`, {
