@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from './app.js';
+import { openStore, type Db } from './store/index.js';
+import { createEnrollmentCode, createOrg, revokeDevice } from './store/orgs.js';
+import { change, prediction, sha256, stamp, T0 } from './store/fixtures.js';
+
+// The HTTP surface through app.request(): no network, the real store (PGlite in memory).
+const ADMIN = 'test-admin-token-0123456789';
+let db: Db;
+let app: ReturnType<typeof createApp>;
+let orgA: string;
+let orgB: string;
+
+async function enroll(orgId: string) {
+  const { code } = await createEnrollmentCode(db, orgId, 1, T0);
+  const res = await app.request('/api/enroll', { method: 'POST', body: JSON.stringify({ code, deviceName: 'phone' }), headers: { 'content-type': 'application/json' } });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { deviceId: string; token: string; orgId: string };
+}
+const auth = (token: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, ...extra });
+
+beforeAll(async () => {
+  db = await openStore({});
+  app = createApp({ db, config: { adminToken: ADMIN, version: 'test' }, now: () => T0 });
+  orgA = (await createOrg(db, 'A')).org.id;
+  orgB = (await createOrg(db, 'B')).org.id;
+});
+afterAll(async () => db.close());
+
+describe('HTTP API', () => {
+  it('GET /api/health names the store', async () => {
+    const res = await app.request('/api/health');
+    expect(await res.json()).toEqual({ status: 'ok', store: 'pglite', version: 'test' });
+  });
+
+  it('missing, unknown and revoked credentials get 401 with a sentence', async () => {
+    expect((await app.request('/api/sync/pull')).status).toBe(401);
+    expect((await app.request('/api/sync/pull', { headers: auth('opd_nope') })).status).toBe(401);
+    const d = await enroll(orgA);
+    expect((await app.request('/api/sync/pull', { headers: auth(d.token) })).status).toBe(200);
+    await revokeDevice(db, d.deviceId);
+    const res = await app.request('/api/sync/pull', { headers: auth(d.token) });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'credential_revoked', message: expect.stringMatching(/coordinator/) });
+  });
+
+  it('a wrong enrollment body is a 400 that says what to send', async () => {
+    const res = await app.request('/api/enroll', { method: 'POST', body: '{"code": 5}', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+  });
+
+  it('malformed JSON is a 400 and writes nothing; oversized bodies and batches are 413', async () => {
+    const d = await enroll(orgA);
+    const bad = await app.request('/api/sync/push', { method: 'POST', body: '{"batchSeq": 0, "changes": [', headers: auth(d.token, { 'content-type': 'application/json' }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
+    const wrongTypes = await app.request('/api/sync/push', { method: 'POST', body: '{"batchSeq": "zero", "changes": {}}', headers: auth(d.token) });
+    expect(wrongTypes.status).toBe(400);
+    const huge = 'x'.repeat(2_100_000);
+    const big = await app.request('/api/sync/push', { method: 'POST', body: huge, headers: auth(d.token, { 'content-length': String(huge.length) }) });
+    expect(big.status).toBe(413);
+    const many = Array.from({ length: 501 }, (_, i) => change('predictions', `p${i}`, prediction(`p${i}`)));
+    const tooMany = await app.request('/api/sync/push', { method: 'POST', body: JSON.stringify({ batchSeq: 0, changes: many }), headers: auth(d.token) });
+    expect(tooMany.status).toBe(413);
+    const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from records where device_id = $1`, [d.deviceId]);
+    expect(n).toBe(0);
+  });
+
+  it('the organisation comes from the credential, never from the body', async () => {
+    const d = await enroll(orgA);
+    const body = { batchSeq: 0, orgId: orgB, deviceId: 'someone-else', changes: [change('predictions', 'own1', prediction('own1'))] };
+    const res = await app.request('/api/sync/push', { method: 'POST', body: JSON.stringify(body), headers: auth(d.token) });
+    expect(res.status).toBe(200);
+    const rows = await db.query<{ org_id: string; device_id: string }>(`select org_id, device_id from records where id = 'own1'`);
+    expect(rows).toEqual([{ org_id: orgA, device_id: d.deviceId }]);
+  });
+
+  it('a clock a day ahead is refused with a clear error', async () => {
+    const d = await enroll(orgA);
+    const res = await app.request('/api/sync/push', {
+      method: 'POST',
+      body: JSON.stringify({ batchSeq: 0, changes: [change('predictions', 'f1', prediction('f1'), stamp(T0 + 86_400_000))] }),
+      headers: auth(d.token),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'clock_drift', message: expect.stringMatching(/date and time/) });
+  });
+
+  it('blobs: names are checked, uploads resume, downloads honour Range, other organisations get 404', async () => {
+    const a = await enroll(orgA);
+    const b = await enroll(orgB);
+    expect((await app.request('/api/blobs/..%2F..%2Fetc%2Fpasswd/status', { headers: auth(a.token) })).status).toBe(400);
+    expect((await app.request('/api/blobs/ABC/status', { headers: auth(a.token) })).status).toBe(400);
+    const bytes = new Uint8Array(10_000).map((_, i) => (i * 7) % 256);
+    const hash = sha256(bytes);
+    const put = (offset: number, part: Uint8Array) =>
+      app.request(`/api/blobs/${hash}?offset=${offset}&total=${bytes.length}`, { method: 'PUT', body: part, headers: auth(a.token, { 'content-type': 'application/octet-stream' }) });
+    expect((await put(0, bytes.subarray(0, 7000))).status).toBe(200);
+    const status = (await (await app.request(`/api/blobs/${hash}/status`, { headers: auth(a.token) })).json()) as { offset: number };
+    expect(status.offset).toBe(7000);
+    expect((await put(7000, bytes.subarray(7000))).status).toBe(200);
+    const ranged = await app.request(`/api/blobs/${hash}`, { headers: auth(a.token, { range: 'bytes=9000-' }) });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-range')).toBe('bytes 9000-9999/10000');
+    expect(Buffer.from(await ranged.arrayBuffer())).toEqual(Buffer.from(bytes.subarray(9000)));
+    expect((await app.request(`/api/blobs/${hash}`, { headers: auth(b.token) })).status).toBe(404);
+    expect((await app.request(`/api/blobs/${hash}/status`, { headers: auth(b.token) })).status).toBe(404);
+  });
+
+  it('the admin API needs the server admin token', async () => {
+    expect((await app.request('/api/admin/orgs')).status).toBe(401);
+    const res = await app.request('/api/admin/orgs', { method: 'POST', body: '{"name":"C"}', headers: auth(ADMIN) });
+    expect(res.status).toBe(201);
+    const org = (await res.json()) as { id: string; adminKey: string };
+    const code = await app.request(`/api/admin/orgs/${org.id}/codes`, { method: 'POST', body: '{}', headers: auth(ADMIN) });
+    expect(((await code.json()) as { code: string }).code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  });
+
+  it('the console signs in with an organisation admin key and lists its devices', async () => {
+    const { org, adminKey } = await createOrg(db, 'Console org');
+    const { code } = await createEnrollmentCode(db, org.id, 1, T0);
+    await app.request('/api/enroll', { method: 'POST', body: JSON.stringify({ code, deviceName: 'Field tablet 7' }), headers: { 'content-type': 'application/json' } });
+    expect(await (await app.request('/console')).text()).toMatch(/Sign in/);
+    const bad = await app.request('/console/login', { method: 'POST', body: new URLSearchParams({ key: 'nope' }) });
+    expect(bad.status).toBe(401);
+    const login = await app.request('/console/login', { method: 'POST', body: new URLSearchParams({ key: adminKey }) });
+    expect(login.status).toBe(302);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    expect(login.headers.get('set-cookie')).toMatch(/HttpOnly/);
+    const page = await (await app.request('/console', { headers: { cookie } })).text();
+    expect(page).toContain('Field tablet 7');
+    expect(page).toContain('Console org');
+  });
+});
