@@ -1,0 +1,195 @@
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../../../server/src/app.js';
+import { openStore, type Db } from '../../../../server/src/store/index.js';
+import { createEnrollmentCode, createOrg, orgStats } from '../../../../server/src/store/orgs.js';
+import { OutpostDb } from '../db/db.js';
+import { newId, putRecord } from '../db/mutate.js';
+import { createProject } from '../db/projects.js';
+import { saveTrainedModel, registerModel } from '../db/models.js';
+import { enroll } from './credential.js';
+import { SyncEngine, KV } from './engine.js';
+import type { Transport } from './transport.js';
+import { sha256Hex } from '../../../../shared/src/data/hash.js';
+import type { Run } from '../../../../shared/src/schema/records.js';
+
+// The device engine against the real server app, in-process (app.request), on a real store.
+let server: Db;
+let app: ReturnType<typeof createApp>;
+let orgId: string;
+
+function transport(token?: string, faults: { dropResponse?: () => boolean } = {}): Transport {
+  return {
+    async request(method, path, init = {}) {
+      const res = await app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+      if (faults.dropResponse?.()) throw new Error('connection reset after the server answered');
+      return res;
+    },
+  };
+}
+
+async function device(name: string) {
+  const db = new OutpostDb(`${name}-${newId()}`);
+  const { code } = await createEnrollmentCode(server, orgId, 1);
+  const cred = await enroll(db, 'http://outpost.test', code, name, transport());
+  return { db, token: cred.token, engine: new SyncEngine(db, transport(cred.token)) };
+}
+
+const prediction = (projectId: string) => ({
+  id: newId(),
+  projectId,
+  modelVersionId: 'mv',
+  inputs: { x: 1 },
+  output: { label: 'a' },
+  latencyMs: 0.2,
+  source: 'form' as const,
+  createdAt: Date.now(),
+});
+
+function trainedRun(projectId: string): Run {
+  return {
+    id: newId(), projectId, datasetId: 'd', datasetHash: 'h', status: 'completed', epochs: [], backend: 'cpu', appVersion: 't', startedAt: Date.now(),
+    params: { task: 'classification', target: 'y', features: ['x'], epochs: 1, batchSize: 1, learningRate: 0.1, hiddenLayers: [], validationFraction: 0.2, seed: 1 },
+    pipeline: { version: 1, features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }], target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] } },
+  };
+}
+
+beforeAll(async () => {
+  server = await openStore({});
+  app = createApp({ db: server, config: { adminToken: 'x'.repeat(20), version: 't' } });
+  orgId = (await createOrg(server, 'Field team')).org.id;
+});
+afterAll(async () => server.close());
+
+describe('sync engine', () => {
+  it('pushes offline work exactly once, empties the outbox, and a second device pulls it', async () => {
+    const a = await device('a');
+    const p = await createProject(a.db, 'Malaria screening');
+    for (let i = 0; i < 30; i++) await putRecord(a.db, 'predictions', prediction(p.id));
+    expect(await a.engine.pendingCount()).toBe(31);
+    const s = await a.engine.syncOnce();
+    expect(s.pushed).toBe(31);
+    expect(await a.engine.pendingCount()).toBe(0);
+    expect((await orgStats(server, orgId)).predictions).toBeGreaterThanOrEqual(30);
+    const b = await device('b');
+    await b.engine.syncOnce();
+    expect((await b.db.projects.get(p.id))?.name).toBe('Malaria screening');
+    expect(await b.db.predictions.count()).toBe(0); // prediction logs go up, not to other devices
+  });
+
+  it('a lost acknowledgement is re-pushed under the same batch number and applied once', async () => {
+    const { db, token } = await device('lossy');
+    const p = await createProject(db, 'Lossy');
+    for (let i = 0; i < 5; i++) await putRecord(db, 'predictions', prediction(p.id));
+    let drop = true;
+    const flaky = new SyncEngine(db, transport(token, { dropResponse: () => (drop ? ((drop = false), true) : false) }));
+    await expect(flaky.push()).rejects.toThrow(/connection reset/);
+    expect(await db.outbox.count()).toBe(6); // nothing removed without an acknowledgement
+    const before = (await orgStats(server, orgId)).predictions ?? 0;
+    const r = await flaky.push();
+    expect(r.pushed).toBe(6);
+    expect(await db.outbox.count()).toBe(0);
+    expect((await orgStats(server, orgId)).predictions ?? 0).toBe(before); // the first try had already landed
+  });
+
+  it('keeps this device\'s unpushed edits when a pull brings the same record', async () => {
+    const a = await device('a2');
+    const b = await device('b2');
+    const p = await createProject(a.db, 'Shared');
+    await a.engine.syncOnce();
+    await b.engine.syncOnce();
+    await putRecord(b.db, 'projects', { ...(await b.db.projects.get(p.id))!, description: 'local, not yet pushed' });
+    await b.engine.pull();
+    expect((await b.db.projects.get(p.id))?.description).toBe('local, not yet pushed');
+    await b.engine.syncOnce();
+    await a.engine.syncOnce();
+    expect((await a.db.projects.get(p.id))?.description).toBe('local, not yet pushed');
+  });
+
+  it('uploads model weights before the version, and another device downloads and verifies them', async () => {
+    const a = await device('trainer');
+    const p = await createProject(a.db, 'Models');
+    const run = trainedRun(p.id);
+    await putRecord(a.db, 'runs', run);
+    const weights = new Uint8Array(600_000).map((_, i) => (i * 31) % 256).buffer;
+    const weightsHash = await sha256Hex(weights);
+    await saveTrainedModel(a.db, run.id, { artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash, weightsSize: weights.byteLength }, weights);
+    const mv = await registerModel(a.db, run, 'triage', 't', true);
+    const s = await a.engine.syncOnce();
+    expect(s.blobsUp).toBe(1);
+    expect(s.rejected).toBe(0);
+    const b = await device('field');
+    const sb = await b.engine.syncOnce();
+    expect(sb.blobsDown).toBe(1);
+    const blob = await b.db.blobs.get(weightsHash);
+    expect(blob?.complete).toBe(true);
+    expect(await sha256Hex(blob!.bytes)).toBe(weightsHash);
+    expect((await b.db.model_versions.get(mv.id))?.stage).toBe('production');
+  });
+
+  it('resumes a cut upload from the server\'s offset', async () => {
+    const { db, token } = await device('cut');
+    const bytes = new Uint8Array(700_000).map((_, i) => (i * 13) % 256);
+    const hash = await sha256Hex(bytes);
+    await db.blobs.put({ hash, size: bytes.length, bytes: bytes.buffer, complete: true, uploaded: false });
+    let puts = 0;
+    const cutting: Transport = {
+      async request(method, path, init) {
+        if (method === 'PUT' && ++puts === 2) throw new Error('link dropped');
+        return transport(token).request(method, path, init);
+      },
+    };
+    const engine = new SyncEngine(db, cutting);
+    await expect(engine.syncOnce()).rejects.toThrow(/link dropped/);
+    const offsets: number[] = [];
+    const watching: Transport = {
+      async request(method, path, init) {
+        if (method === 'PUT') offsets.push(Number(new URL(path, 'http://x').searchParams.get('offset')));
+        return transport(token).request(method, path, init);
+      },
+    };
+    await new SyncEngine(db, watching).syncOnce();
+    expect(offsets[0]).toBeGreaterThan(0); // did not start again from zero
+    expect((await db.blobs.get(hash))?.uploaded).toBe(true);
+  });
+
+  it('discards a corrupted download and never marks it complete', async () => {
+    const a = await device('src');
+    const p = await createProject(a.db, 'Corrupt');
+    const run = trainedRun(p.id);
+    await putRecord(a.db, 'runs', run);
+    const weights = new Uint8Array(1000).fill(7).buffer;
+    const weightsHash = await sha256Hex(weights);
+    await saveTrainedModel(a.db, run.id, { artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash, weightsSize: 1000 }, weights);
+    await registerModel(a.db, run, 'm', 't', false);
+    await a.engine.syncOnce();
+    const { db, token } = await device('victim');
+    const corrupting: Transport = {
+      async request(method, path, init) {
+        const res = await transport(token).request(method, path, init);
+        if (method === 'GET' && path === `/api/blobs/${weightsHash}`) {
+          const buf = new Uint8Array(await res.arrayBuffer());
+          buf[0] ^= 0xff;
+          return new Response(buf, { status: res.status, headers: res.headers });
+        }
+        return res;
+      },
+    };
+    await expect(new SyncEngine(db, corrupting).syncOnce()).rejects.toMatchObject({ code: 'blob_hash_mismatch' });
+    expect(await db.blobs.get(weightsHash)).toBeUndefined();
+    await new SyncEngine(db, transport(token)).syncOnce();
+    expect((await db.blobs.get(weightsHash))?.complete).toBe(true);
+  });
+
+  it('records what the server refused and is not blocked by it', async () => {
+    const { db, engine } = await device('bad');
+    await db.outbox.add({ table: 'projects', id: 'broken', hlc: '000000000000001-0000-x', fields: { id: 'broken', name: 42 } });
+    const p = await createProject(db, 'Fine');
+    const s = await engine.syncOnce();
+    expect(s.rejected).toBe(1);
+    expect(await db.outbox.count()).toBe(0);
+    expect(((await db.kv.get(KV.rejected))?.value as { id: string }[])[0].id).toBe('broken');
+    expect((await orgStats(server, orgId)).projects).toBeGreaterThan(0);
+    void p;
+  });
+});
