@@ -5,8 +5,8 @@ import { accuracy, classificationReport, confusionMatrix, logLoss, precisionReca
 import { regressionReport } from './regression.js';
 import { rocAuc } from './roc.js';
 
-// Reference values computed with scikit-learn 1.9.1 (../shared/datasets/reference-metrics-sample.json).
-const ref = JSON.parse(readFileSync(new URL('../../../../shared/datasets/reference-metrics-sample.json', import.meta.url), 'utf8')).cases;
+// Reference values computed with scikit-learn 1.9.1, scipy and sacrebleu (fixtures/reference-metrics-sample.json).
+const ref = JSON.parse(readFileSync(new URL('./fixtures/reference-metrics-sample.json', import.meta.url), 'utf8')).cases;
 const first = (c: unknown) => (Array.isArray(c) ? c[0] : c);
 const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9);
 
