@@ -55,6 +55,10 @@ test('import, train, register, predict, work offline, sync, and predict on a sec
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByRole('progressbar')).toBeVisible();
   await expect(page.getByText('completed', { exact: true })).toBeVisible({ timeout: 120_000 });
+  if (process.env.UPDATE_SCREENSHOT) {
+    await page.getByRole('img', { name: /Loss and accuracy per epoch/ }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: fileURLToPath(new URL('../docs/screenshot-train.png', import.meta.url)) });
+  }
   await expectNoSeriousA11yViolations(page);
   await page.getByRole('button', { name: 'Register model' }).click();
   await expect(page.getByText(/Registered as/)).toBeVisible();
@@ -64,6 +68,10 @@ test('import, train, register, predict, work offline, sync, and predict on a sec
   await page.getByRole('button', { name: 'Predict' }).click();
   await expect(page.getByLabel('Prediction', { exact: true })).toHaveText(/malignant|benign/);
   await expect(page.getByText('1 prediction logged')).toBeVisible();
+  if (process.env.UPDATE_SCREENSHOT) {
+    await page.getByLabel('Prediction', { exact: true }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: fileURLToPath(new URL('../docs/screenshot.png', import.meta.url)) });
+  }
   await expectNoSeriousA11yViolations(page);
 
   // Offline: reload, and everything made so far is still there and works.

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -56,4 +56,27 @@ test('a malformed or empty file gets a clear message and changes nothing', async
   await expect(page.getByRole('alert')).toContainText(/row/i);
   await expect(page.getByRole('button', { name: 'Import' })).toHaveCount(0);
   await expect(page.getByText('None yet.')).toBeVisible();
+});
+
+test('a new release announces itself and updates when the person chooses, keeping their data', async ({ page }) => {
+  const swPath = new URL('../web/dist/sw.js', import.meta.url);
+  const original = readFileSync(swPath, 'utf8');
+  try {
+    await page.goto('/');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    // The first service worker claims the page at once, so it works offline without a reload.
+    await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+    await page.getByLabel('Project name').fill('Kept across updates');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('link', { name: 'Projects' }).click();
+    // A new build: a different service worker script.
+    writeFileSync(swPath, `${original}\n// release ${Date.now()}\n`);
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    await expect(page.getByText('A new version of Outpost is ready')).toBeVisible({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Reload to update' }).click();
+    await expect(page.getByRole('link', { name: 'Kept across updates' })).toBeVisible();
+    await expect(page.getByText('A new version of Outpost is ready')).toHaveCount(0);
+  } finally {
+    writeFileSync(swPath, original);
+  }
 });

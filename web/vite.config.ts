@@ -53,6 +53,8 @@ export default defineConfig({
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/console/],
         cleanupOutdatedCaches: true,
+        // The first install controls the open page at once; later releases wait for the prompt.
+        clientsClaim: true,
       },
     }),
   ],

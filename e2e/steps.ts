@@ -1,0 +1,23 @@
+import { expect, type Page } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+
+export const samplePath = (name: string) => fileURLToPath(new URL(`../web/public/samples/${name}`, import.meta.url));
+
+/** Create a project, import a sample with its target, and land on the Train tab. */
+export async function projectWithDataset(page: Page, project: string, sample: string, target: string) {
+  await page.goto('/');
+  await page.getByLabel('Project name').fill(project);
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByLabel('Dataset file').setInputFiles(samplePath(sample));
+  await page.getByLabel('Target column').selectOption(target);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible();
+}
+
+export async function trainAndRegister(page: Page, epochs: number) {
+  await page.getByLabel('Epochs').fill(String(epochs));
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByText('completed', { exact: true })).toBeVisible({ timeout: 120_000 });
+  await page.getByRole('button', { name: 'Register model' }).click();
+  await expect(page.getByText(/Registered as/)).toBeVisible();
+}

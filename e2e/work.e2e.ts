@@ -1,0 +1,46 @@
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { projectWithDataset, samplePath, trainAndRegister } from './steps.js';
+
+test('training shows progress and can be cancelled; the run says so', async ({ page }) => {
+  await projectWithDataset(page, 'Cancel me', 'breast_cancer.csv', 'diagnosis');
+  await page.getByLabel('Epochs').fill('400');
+  await page.getByRole('button', { name: 'Train' }).click();
+  const bar = page.getByRole('progressbar', { name: 'Training progress' });
+  await expect(bar).toBeVisible();
+  await expect.poll(async () => Number(await bar.getAttribute('value'))).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Cancel training' }).click();
+  await expect(page.getByText('cancelled', { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('button', { name: 'Register model' })).toHaveCount(0);
+});
+
+test('a regression model predicts a number, and a whole file is scored and downloaded with every prediction logged', async ({ page }) => {
+  await projectWithDataset(page, 'Progression', 'diabetes.csv', 'progression');
+  await expect(page.getByLabel('Task')).toHaveValue('regression');
+  await trainAndRegister(page, 20);
+  await expect(page.getByText('R²').first()).toBeVisible();
+  await page.getByRole('link', { name: 'Predict' }).click();
+  await page.getByRole('button', { name: 'Predict' }).click();
+  await expect(page.getByLabel('Prediction', { exact: true })).toHaveText(/^-?\d+(\.\d+)?$/);
+
+  await page.getByLabel('Batch file').setInputFiles(samplePath('diabetes.csv'));
+  await page.getByRole('button', { name: 'Score file' }).click();
+  await expect(page.getByText('Scored 442 rows')).toBeVisible({ timeout: 60_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download results' }).click()]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  expect(csv).toHaveLength(443);
+  expect(csv[0]).toMatch(/^age,sex,bmi,.*,prediction$/);
+  expect(Number(csv[1].split(',').pop())).toBeGreaterThan(0);
+  await expect(page.getByText('443 predictions logged')).toBeVisible();
+});
+
+test('a model version can be exported as a file', async ({ page }) => {
+  await projectWithDataset(page, 'Export', 'iris.csv', 'species');
+  await trainAndRegister(page, 5);
+  await page.getByRole('link', { name: 'Models' }).click();
+  await expect(page.getByText('production', { exact: true })).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export model' }).click()]);
+  const body = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(body.version.pipeline.target.labels).toEqual(['setosa', 'versicolor', 'virginica']);
+  expect(body.weightsBase64.length).toBeGreaterThan(100);
+});
