@@ -1,0 +1,104 @@
+// Property: over random interleavings of several devices' offline writes, syncs and lost
+// acknowledgements, a final sync leaves every acknowledged change on the server exactly once and
+// every device holding the same projects (names and tombstones) as the server.
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createApp } from '../../../../server/src/app.js';
+import { openStore, type Db } from '../../../../server/src/store/index.js';
+import { createEnrollmentCode, createOrg } from '../../../../server/src/store/orgs.js';
+import { newId, patchRecord, putRecord } from '../db/mutate.js';
+import { createProject } from '../db/projects.js';
+import { createHeadlessDevice, type HeadlessDevice } from './headless.js';
+import { SyncEngine } from './engine.js';
+import type { Transport } from './transport.js';
+
+let server: Db;
+let app: ReturnType<typeof createApp>;
+beforeAll(async () => {
+  server = await openStore({});
+  app = createApp({ db: server, config: { adminToken: 'x'.repeat(20), version: 't' } });
+});
+afterAll(async () => server.close());
+
+const inProcess = (token: string | undefined, loseAnswer = () => false): Transport => ({
+  async request(method, path, init = {}) {
+    const res = await app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    if (loseAnswer()) throw new Error('answer lost on the way back');
+    return res;
+  },
+});
+
+type Action =
+  | { dev: number; kind: 'predict' }
+  | { dev: number; kind: 'create' }
+  | { dev: number; kind: 'rename'; pick: number; name: string }
+  | { dev: number; kind: 'delete'; pick: number }
+  | { dev: number; kind: 'sync'; lose: boolean };
+
+const DEVICES = 3;
+const action: fc.Arbitrary<Action> = fc.oneof(
+  fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('predict' as const) }),
+  fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('create' as const) }),
+  fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('rename' as const), pick: fc.nat(), name: fc.constantFrom('North', 'South', 'East', 'West') }),
+  fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('delete' as const), pick: fc.nat() }),
+  fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('sync' as const), lose: fc.boolean() }),
+);
+
+async function projectsOf(d: HeadlessDevice) {
+  const all = await d.db.projects.toArray();
+  return Object.fromEntries(all.map((p) => [p.id, { name: p.name, deleted: !!p.deleted }]));
+}
+
+describe('convergence', () => {
+  it('every acknowledged change reaches the server exactly once and all devices converge', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 30 }), async (actions) => {
+        const org = (await createOrg(server, 'prop')).org;
+        const devs: HeadlessDevice[] = [];
+        for (let i = 0; i < DEVICES; i++) {
+          const { code } = await createEnrollmentCode(server, org.id, 1);
+          devs.push(await createHeadlessDevice({ serverUrl: 'http://outpost.test', code, name: `p${i}`, transport: (t) => inProcess(t) }));
+        }
+        const predicted = new Set<string>();
+        try {
+          for (const a of actions) {
+            const d = devs[a.dev];
+            if (a.kind === 'predict') {
+              const id = newId();
+              predicted.add(id);
+              await putRecord(d.db, 'predictions', { id, projectId: 'p', modelVersionId: 'm', inputs: {}, output: { value: 1 }, latencyMs: 0, source: 'form', createdAt: 0 });
+            } else if (a.kind === 'create') {
+              await createProject(d.db, 'New');
+            } else if (a.kind === 'rename' || a.kind === 'delete') {
+              const local = await d.db.projects.toArray();
+              if (!local.length) continue;
+              const p = local[a.pick % local.length];
+              await patchRecord(d.db, 'projects', p.id, a.kind === 'rename' ? { name: a.name } : { deleted: true });
+            } else {
+              let lost = a.lose;
+              const engine = new SyncEngine(d.db, inProcess(d.credential.token, () => (lost ? ((lost = false), true) : false)));
+              await engine.syncOnce().catch(() => {});
+            }
+          }
+          // Final: everyone syncs until nothing waits, then once more to pull the last changes.
+          for (const d of devs) await d.syncUntilDone();
+          for (const d of devs) await d.sync();
+          const rows = await server.query<{ id: string }>(`select id from records where org_id = $1 and tbl = 'predictions'`, [org.id]);
+          expect(rows.length).toBe(predicted.size);
+          expect(new Set(rows.map((r) => r.id))).toEqual(predicted);
+          const serverProjects = Object.fromEntries(
+            (await server.query<{ id: string; data: { name: string; deleted?: boolean } }>(`select id, data from records where org_id = $1 and tbl = 'projects'`, [org.id])).map((r) => [
+              r.id,
+              { name: r.data.name, deleted: !!r.data.deleted },
+            ]),
+          );
+          for (const d of devs) expect(await projectsOf(d)).toEqual(serverProjects);
+        } finally {
+          for (const d of devs) await d.close();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
