@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
 import { openStore, type Db } from './store/index.js';
 import { createEnrollmentCode, createOrg, revokeDevice } from './store/orgs.js';
-import { change, prediction, sha256, stamp, T0 } from './store/fixtures.js';
+import { change, modelVersion, prediction, sha256, stamp, T0 } from './store/fixtures.js';
 
 // The HTTP surface through app.request(): no network, the real store (PGlite in memory).
 const ADMIN = 'test-admin-token-0123456789';
@@ -94,7 +94,7 @@ describe('HTTP API', () => {
     const bytes = new Uint8Array(10_000).map((_, i) => (i * 7) % 256);
     const hash = sha256(bytes);
     const put = (offset: number, part: Uint8Array) =>
-      app.request(`/api/blobs/${hash}?offset=${offset}&total=${bytes.length}`, { method: 'PUT', body: part, headers: auth(a.token, { 'content-type': 'application/octet-stream' }) });
+      app.request(`/api/blobs/${hash}?offset=${offset}&total=${bytes.length}`, { method: 'PUT', body: part as Uint8Array<ArrayBuffer>, headers: auth(a.token, { 'content-type': 'application/octet-stream' }) });
     expect((await put(0, bytes.subarray(0, 7000))).status).toBe(200);
     const status = (await (await app.request(`/api/blobs/${hash}/status`, { headers: auth(a.token) })).json()) as { offset: number };
     expect(status.offset).toBe(7000);
@@ -130,5 +130,23 @@ describe('HTTP API', () => {
     const page = await (await app.request('/console', { headers: { cookie } })).text();
     expect(page).toContain('Field tablet 7');
     expect(page).toContain('Console org');
+  });
+
+  it('organisation admins move a model version between stages from the console, by compare-and-set', async () => {
+    const { org, adminKey } = await createOrg(db, 'Central');
+    const d = await enroll(org.id);
+    const bytes = new Uint8Array([1, 1, 2, 3, 5]);
+    await app.request(`/api/blobs/${sha256(bytes)}?offset=0&total=5`, { method: 'PUT', body: bytes, headers: auth(d.token) });
+    await app.request('/api/sync/push', { method: 'POST', body: JSON.stringify({ batchSeq: 0, changes: [change('model_versions', 'cv1', modelVersion('cv1', sha256(bytes)))] }), headers: auth(d.token) });
+    const login = await app.request('/console/login', { method: 'POST', body: new URLSearchParams({ key: adminKey }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    expect(await (await app.request('/console', { headers: { cookie } })).text()).toContain('Move to');
+    const move = (from: string, to: string) => app.request('/console/versions/cv1/stage', { method: 'POST', body: new URLSearchParams({ from, to }), headers: { cookie } });
+    expect((await move('none', 'production')).status).toBe(302);
+    const pulled = (await (await app.request('/api/sync/pull?cursor=0', { headers: auth(d.token) })).json()) as { records: { id: string; data: { stage: string } }[] };
+    expect(pulled.records.find((r) => r.id === 'cv1')?.data.stage).toBe('production');
+    const stale = await move('none', 'staging');
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toMatch(/now “production” on the server/);
   });
 });

@@ -11,3 +11,4 @@ export * from './features/pipeline.js';
 export * from './metrics/classification.js';
 export * from './metrics/regression.js';
 export * from './metrics/roc.js';
+export * from './sync/stages.js';

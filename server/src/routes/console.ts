@@ -4,6 +4,11 @@ import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Db } from '../store/db.js';
 import { createEnrollmentCode, listDevices, orgForAdminKey, type Org } from '../store/orgs.js';
+import { moveStage } from '../store/sync.js';
+import { ALLOWED_STAGE_MOVES } from '../../../shared/src/sync/stages.js';
+import { Stage } from '../../../shared/src/schema/records.js';
+import { formatHlc } from '../../../shared/src/sync/hlc.js';
+import { randomUUID } from 'node:crypto';
 
 const COOKIE = 'outpost_admin';
 
@@ -15,7 +20,7 @@ body{font:16px/1.45 system-ui,sans-serif;margin:0;color:#111}header{background:#
 main{padding:.75rem;max-width:1000px;margin:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{border-bottom:1px solid #ccd;padding:.35rem .5rem;text-align:left}th{background:#e5eae8}
 .wrap{overflow-x:auto}button,input{font:inherit;min-height:44px;padding:.4rem .8rem}button{background:#0b3d2e;color:#fff;border:0;border-radius:6px}
-code{background:#f3f5f4;padding:.1rem .3rem}.code{font-size:1.6rem;font-weight:800;letter-spacing:.08em}
+code{background:#f3f5f4;padding:.1rem .3rem}.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}.code{font-size:1.6rem;font-weight:800;letter-spacing:.08em}
 </style></head><body><header><strong>Outpost console</strong></header><main>${body}</main></body></html>`;
 
 type Rec = { data: Record<string, unknown>; updated_at: string };
@@ -56,8 +61,15 @@ export function consoleRoutes(db: Db, now: () => number) {
           <h2>Devices (${devices.length})</h2><div class="wrap"><table><tr><th>Name</th><th>Last contact</th><th>State</th><th>Id</th></tr>
           ${devices.map((d) => html`<tr><td>${d.name}</td><td>${d.lastSeenAt ?? 'never'}</td><td>${d.revokedAt ? 'revoked' : 'active'}</td><td><code>${d.id}</code></td></tr>`)}
           </table></div>
-          <h2>Model versions (${versions.length})</h2><div class="wrap"><table><tr><th>Model</th><th>Version</th><th>Stage</th><th>Metrics</th><th>Registered</th></tr>
-          ${versions.map((v) => html`<tr><td>${String(v.data.modelName)}</td><td>${String(v.data.version)}</td><td>${String(v.data.stage)}</td><td>${metric(v.data.metrics as Record<string, unknown>)}</td><td>${new Date(Number(v.data.createdAt)).toISOString()}</td></tr>`)}
+          <h2>Model versions (${versions.length})</h2><div class="wrap"><table><tr><th>Model</th><th>Version</th><th>Stage</th><th>Metrics</th><th>Registered</th><th>Move to</th></tr>
+          ${versions.map((v) => {
+            const stage = String(v.data.stage) as Stage;
+            const moves = ALLOWED_STAGE_MOVES[stage] ?? [];
+            return html`<tr><td>${String(v.data.modelName)}</td><td>${String(v.data.version)}</td><td>${stage}</td><td>${metric(v.data.metrics as Record<string, unknown>)}</td><td>${new Date(Number(v.data.createdAt)).toISOString()}</td>
+            <td><form method="post" action="/console/versions/${String(v.data.id)}/stage"><input type="hidden" name="from" value="${stage}">
+            <label class="sr" for="to-${String(v.data.id)}">Stage for ${String(v.data.modelName)} v${String(v.data.version)}</label>
+            <select id="to-${String(v.data.id)}" name="to">${moves.map((m) => html`<option>${m}</option>`)}</select> <button>Move</button></form></td></tr>`;
+          })}
           </table></div>
           <h2>Runs (${runs.length})</h2><div class="wrap"><table><tr><th>Started</th><th>Status</th><th>Task</th><th>Metrics</th><th>Backend</th></tr>
           ${runs.map((r) => html`<tr><td>${new Date(Number(r.data.startedAt)).toISOString()}</td><td>${String(r.data.status)}</td><td>${String((r.data.params as { task?: string })?.task ?? '')}</td><td>${metric(r.data.metrics as Record<string, unknown>)}</td><td>${String(r.data.backend)}</td></tr>`)}
@@ -76,6 +88,19 @@ export function consoleRoutes(db: Db, now: () => number) {
     })
     .post('/logout', (c) => {
       deleteCookie(c, COOKIE, { path: '/console' });
+      return c.redirect('/console');
+    })
+    .post('/versions/:id/stage', async (c) => {
+      const org = await signedIn(c);
+      if (!org) return login(c);
+      const form = await c.req.parseBody();
+      const from = Stage.safeParse(form.from);
+      const to = Stage.safeParse(form.to);
+      if (!from.success || !to.success) return c.html(page('Stage', html`<p role="alert">Choose a stage.</p><p><a href="/console">Back</a></p>`), 400);
+      const outcome = await db.tx((q) =>
+        moveStage(q, org.id, { id: randomUUID(), modelVersionId: c.req.param('id'), from: from.data, to: to.data, createdAt: now() }, formatHlc({ millis: now(), counter: 0, node: 'console' }), null),
+      );
+      if (outcome !== 'applied') return c.html(page('Stage', html`<p role="alert">${outcome.message}</p><p><a href="/console">Back</a></p>`), 409);
       return c.redirect('/console');
     })
     .post('/codes', async (c) => {

@@ -3,7 +3,7 @@ import { STORES } from './test-stores.js';
 import type { Db } from './db.js';
 import { migrate } from './migrations.js';
 import { createEnrollmentCode, createOrg, enrollDevice, orgStats } from './orgs.js';
-import { applyPush, pull, type DeviceRef } from './sync.js';
+import { applyPush, moveStage, pull, type DeviceRef } from './sync.js';
 import { blobStatus, putChunk, readBlob } from './blobs.js';
 import { change, modelVersion, prediction, project, sha256, stamp, T0 } from './fixtures.js';
 
@@ -137,5 +137,33 @@ describe.each(STORES)('store contract: $name', (factory) => {
     await putChunk(db, dev.orgId, sha256(bytes), 0, 3, bytes);
     const ok = await applyPush(db, dev, 9, [change('model_versions', 'mv-ok', modelVersion('mv-ok', sha256(bytes)))], T0);
     expect(ok).toMatchObject({ applied: 1, rejected: [] });
+  });
+
+  it('case 12: stage moves are compare-and-set; the first to reach the server wins and the other is refused', async () => {
+    const bytes = new Uint8Array([7, 7, 7]);
+    await putChunk(db, dev.orgId, sha256(bytes), 0, 3, bytes);
+    await applyPush(db, dev, 20, [
+      change('model_versions', 'v1', { ...modelVersion('v1', sha256(bytes)), stage: 'production' }),
+      change('model_versions', 'v2', modelVersion('v2', sha256(bytes))),
+    ], T0);
+    const stageOf = async (id: string) => (await pull(db, dev.orgId, 0, 1000)).records.find((r) => r.id === id)!.data.stage;
+    // A version always starts with no stage on the server: only a stage move promotes it.
+    expect(await stageOf('v1')).toBe('none');
+    const r1 = await applyPush(db, dev, 21, [change('stage_changes', 's1', { id: 's1', modelVersionId: 'v1', from: 'none', to: 'production', createdAt: T0 })], T0);
+    expect(r1.rejected).toEqual([]);
+    expect(await stageOf('v1')).toBe('production');
+    // The central team promotes v2 (archiving v1); a device's stale move of v1 is then refused.
+    await db.tx((q) => moveStage(q, dev.orgId, { id: 'central', modelVersionId: 'v2', from: 'none', to: 'production', createdAt: T0 }, stamp(T0 + 5, 0, 'server'), null));
+    expect(await stageOf('v1')).toBe('archived');
+    const r2 = await applyPush(db, other, 20, [change('stage_changes', 's2', { id: 's2', modelVersionId: 'v1', from: 'production', to: 'archived', createdAt: T0 })], T0);
+    expect(r2.rejected[0]).toMatchObject({ code: 'conflict', message: expect.stringMatching(/now “archived” on the server/) });
+    // Last-writer-wins changes cannot move a stage; a move the state machine forbids is refused.
+    await applyPush(db, dev, 22, [change('model_versions', 'v2', { stage: 'none' }, stamp(T0 + 100))], T0);
+    expect(await stageOf('v2')).toBe('production');
+    const r3 = await applyPush(db, dev, 23, [change('stage_changes', 's3', { id: 's3', modelVersionId: 'v2', from: 'production', to: 'staging', createdAt: T0 })], T0);
+    expect(r3.rejected[0].code).toBe('conflict');
+    // Rollback: the archived v1 comes back, v2 is archived.
+    await applyPush(db, dev, 24, [change('stage_changes', 's4', { id: 's4', modelVersionId: 'v1', from: 'archived', to: 'production', createdAt: T0 })], T0);
+    expect([await stageOf('v1'), await stageOf('v2')]).toEqual(['production', 'archived']);
   });
 });

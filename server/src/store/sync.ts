@@ -10,6 +10,8 @@ import {
   type SyncTable,
 } from '../../../shared/src/sync/protocol.js';
 import type { Db, Queryable } from './db.js';
+import { StageChange, stageMoveAllowed } from '../../../shared/src/sync/stages.js';
+import type { Stage } from '../../../shared/src/schema/records.js';
 
 export interface DeviceRef {
   id: string;
@@ -53,6 +55,7 @@ export async function applyPush(db: Db, device: DeviceRef, batchSeq: number, raw
     let ignored = 0;
     const appendRows = valid.filter((c) => SYNC_TABLES[c.table].policy === 'append');
     const lwwRows = valid.filter((c) => SYNC_TABLES[c.table].policy === 'lww');
+    const stageRows = valid.filter((c) => SYNC_TABLES[c.table].policy === 'stage');
     const good: Change[] = [];
     for (const c of appendRows) {
       const r = SYNC_TABLES[c.table].schema.safeParse(c.fields);
@@ -74,6 +77,17 @@ export async function applyPush(db: Db, device: DeviceRef, batchSeq: number, raw
       const outcome = await mergeLww(q, device, c);
       if (outcome === 'applied') applied++;
       else if (outcome === 'ignored') ignored++;
+      else rejected.push({ table: c.table, id: c.id, ...outcome });
+    }
+    // Stage moves come after the records they refer to (a version registered and promoted offline).
+    for (const c of stageRows) {
+      const parsed = StageChange.safeParse(c.fields);
+      if (!parsed.success) {
+        rejected.push({ table: c.table, id: c.id, code: 'invalid_body', message: issueText(parsed.error) });
+        continue;
+      }
+      const outcome = await moveStage(q, device.orgId, parsed.data, c.hlc, device.id);
+      if (outcome === 'applied') applied++;
       else rejected.push({ table: c.table, id: c.id, ...outcome });
     }
     await q.query(`update devices set acked_batch_seq = $2, last_seen_at = now() where id = $1`, [device.id, batchSeq]);
@@ -100,7 +114,13 @@ async function mergeLww(q: Queryable, device: DeviceRef, c: Change): Promise<'ap
   const data = { ...(row?.data ?? {}) };
   const hlc = { ...(row?.hlc ?? {}) };
   let changed = false;
-  for (const [field, value] of Object.entries(c.fields)) {
+  const fields = { ...c.fields };
+  // A version's stage moves only by compare-and-set (moveStage); a new version starts with none.
+  if (c.table === 'model_versions') {
+    if (row) delete fields.stage;
+    else fields.stage = 'none';
+  }
+  for (const [field, value] of Object.entries(fields)) {
     if (hlc[field] && hlc[field] >= c.hlc) continue;
     // A tombstone is final: a concurrent or later update cannot bring the record back.
     if (field === 'deleted' && data.deleted === true && value !== true) continue;
@@ -114,6 +134,42 @@ async function mergeLww(q: Queryable, device: DeviceRef, c: Change): Promise<'ap
      on conflict (org_id, tbl, id) do update set data = excluded.data, hlc = excluded.hlc, seq = excluded.seq, device_id = excluded.device_id, updated_at = now()`,
     [device.orgId, c.table, c.id, JSON.stringify(data), JSON.stringify(hlc), device.id],
   );
+  return 'applied';
+}
+
+/**
+ * Move a model version's stage by compare-and-set: it must be in `from` now, and the move must be
+ * allowed. Promoting to production archives the project's current production version in the same
+ * transaction. A device's stale move is rejected (whoever reached the server first wins).
+ */
+export async function moveStage(q: Queryable, orgId: string, s: StageChange, hlc: string, actor: string | null): Promise<'applied' | { code: string; message: string }> {
+  const [row] = await q.query<{ data: Record<string, unknown>; hlc: Record<string, string> }>(
+    `select data, hlc from records where org_id = $1 and tbl = 'model_versions' and id = $2 for update`,
+    [orgId, s.modelVersionId],
+  );
+  if (!row) return { code: 'not_found', message: 'That model version is not on the server.' };
+  const current = row.data.stage as Stage;
+  if (current !== s.from) {
+    return { code: 'conflict', message: `This model version is now “${current}” on the server (changed elsewhere); your change to “${s.to}” was not applied.` };
+  }
+  if (!stageMoveAllowed(s.from, s.to)) return { code: 'conflict', message: `A version cannot move from “${s.from}” to “${s.to}”.` };
+  const set = async (id: string, data: Record<string, unknown>, stamps: Record<string, string>, stage: Stage) =>
+    q.query(`update records set data = $4::jsonb, hlc = $5::jsonb, seq = nextval('record_seq'), device_id = $6, updated_at = now() where org_id = $1 and tbl = $2 and id = $3`, [
+      orgId,
+      'model_versions',
+      id,
+      JSON.stringify({ ...data, stage }),
+      JSON.stringify({ ...stamps, stage: hlc }),
+      actor,
+    ]);
+  if (s.to === 'production') {
+    const others = await q.query<{ id: string; data: Record<string, unknown>; hlc: Record<string, string> }>(
+      `select id, data, hlc from records where org_id = $1 and tbl = 'model_versions' and id <> $2 and data->>'projectId' = $3 and data->>'stage' = 'production' for update`,
+      [orgId, s.modelVersionId, row.data.projectId],
+    );
+    for (const o of others) await set(o.id, o.data, o.hlc, 'archived');
+  }
+  await set(s.modelVersionId, row.data, row.hlc, s.to);
   return 'applied';
 }
 

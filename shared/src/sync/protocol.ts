@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DatasetMeta, ModelVersion, Prediction, Project, Run } from '../schema/records.js';
+import { StageChange } from './stages.js';
 
 /**
  * The sync protocol between a device and the server (see docs/sync.md).
@@ -10,6 +11,8 @@ import { DatasetMeta, ModelVersion, Prediction, Project, Run } from '../schema/r
  *  - `lww`: per-field last-writer-wins by HLC (projects, datasets, runs, model versions). A field
  *    is replaced only by a change whose HLC is greater than the HLC stored for that field.
  *    `deleted: true` is a tombstone field like any other and, once set, is never cleared.
+ *  - `stage`: a model version's stage moves by compare-and-set on the server (see stages.ts); the
+ *    `stage` field of a model version is never changed by a last-writer-wins change.
  * The server assigns every stored write a monotonic sequence number; devices pull by it.
  */
 export const SYNC_TABLES = {
@@ -18,6 +21,7 @@ export const SYNC_TABLES = {
   runs: { policy: 'lww', schema: Run, pull: true },
   model_versions: { policy: 'lww', schema: ModelVersion, pull: true },
   predictions: { policy: 'append', schema: Prediction, pull: false },
+  stage_changes: { policy: 'stage', schema: StageChange, pull: false },
 } as const;
 
 export type SyncTable = keyof typeof SYNC_TABLES;

@@ -1,6 +1,8 @@
 import type { ModelVersion, Run, TfjsArtifacts } from '../../../../shared/src/schema/records.js';
 import type { OutpostDb } from './db.js';
-import { newId, patchMany, putRecord } from './mutate.js';
+import { newId, putRecord, queueCommand } from './mutate.js';
+import { stageMoveAllowed } from '../../../../shared/src/sync/stages.js';
+import type { Stage } from '../../../../shared/src/schema/records.js';
 
 /** What training leaves on the device until the person registers it: kept in kv, not synced. */
 export interface TrainedModel {
@@ -70,13 +72,27 @@ export async function registerModel(
   return (await db.model_versions.get(created.id))!;
 }
 
-export async function promoteToProduction(db: OutpostDb, projectId: string, versionId: string, now = Date.now()): Promise<void> {
+/**
+ * Move a version to another stage: shown at once on this device, and sent to the server as a
+ * compare-and-set (from its current stage). If the central team moved it meanwhile, the server
+ * refuses the move and the next pull shows the server's stage here.
+ */
+export async function moveStage(db: OutpostDb, versionId: string, to: Stage, now = Date.now()): Promise<void> {
   await db.transaction('rw', [db.model_versions, db.outbox, db.kv], async () => {
-    const current = await db.model_versions.where({ projectId, stage: 'production' }).toArray();
-    const patches = current.filter((v) => v.id !== versionId).map((v) => ({ id: v.id, fields: { stage: 'archived' } }));
-    patches.push({ id: versionId, fields: { stage: 'production' } });
-    await patchMany(db, 'model_versions', patches, now);
+    const v = await db.model_versions.get(versionId);
+    if (!v) throw new Error('That model version is not on this device.');
+    if (!stageMoveAllowed(v.stage, to)) throw new Error(`A version cannot move from “${v.stage}” to “${to}”.`);
+    if (to === 'production') {
+      const current = await db.model_versions.where({ projectId: v.projectId, stage: 'production' }).toArray();
+      for (const c of current) if (c.id !== versionId) await db.model_versions.update(c.id, { stage: 'archived' });
+    }
+    await db.model_versions.update(versionId, { stage: to });
+    await queueCommand(db, 'stage_changes', { id: newId(), modelVersionId: versionId, from: v.stage, to, createdAt: now }, now);
   });
+}
+
+export async function promoteToProduction(db: OutpostDb, _projectId: string, versionId: string, now = Date.now()): Promise<void> {
+  await moveStage(db, versionId, 'production', now);
 }
 
 export async function productionVersion(db: OutpostDb, projectId: string): Promise<ModelVersion | undefined> {

@@ -85,3 +85,13 @@ export async function putRecords<T extends Rec>(db: OutpostDb, table: SyncTable,
     await db.outbox.bulkAdd(rows);
   });
 }
+
+/**
+ * Queue a command for the server that has no table of its own on the device (a stage move), in
+ * the caller's transaction. The caller applies its optimistic local effect itself.
+ */
+export async function queueCommand(db: OutpostDb, table: SyncTable, record: Rec & Record<string, unknown>, now = Date.now()): Promise<void> {
+  await db.transaction('rw', [db.outbox, db.kv], async () => {
+    await db.outbox.add({ table, id: record.id, hlc: await nextStamp(db, now), fields: { ...record } });
+  });
+}

@@ -6,7 +6,8 @@ import { createEnrollmentCode, createOrg, orgStats } from '../../../../server/sr
 import { OutpostDb } from '../db/db.js';
 import { newId, putRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
-import { saveTrainedModel, registerModel } from '../db/models.js';
+import { saveTrainedModel, registerModel, moveStage as moveLocal } from '../db/models.js';
+import { moveStage as moveOnServer } from '../../../../server/src/store/sync.js';
 import { enroll } from './credential.js';
 import { SyncEngine, KV } from './engine.js';
 import type { Transport } from './transport.js';
@@ -191,5 +192,25 @@ describe('sync engine', () => {
     expect(((await db.kv.get(KV.rejected))?.value as { id: string }[])[0].id).toBe('broken');
     expect((await orgStats(server, orgId)).projects).toBeGreaterThan(0);
     void p;
+  });
+
+  it('case 12: the central team and an offline device change the same version; central wins and the device converges', async () => {
+    const a = await device('stage');
+    const p = await createProject(a.db, 'Stages');
+    const run = trainedRun(p.id);
+    await putRecord(a.db, 'runs', run);
+    const weights = new Uint8Array(64).fill(3).buffer;
+    const weightsHash = await sha256Hex(weights);
+    await saveTrainedModel(a.db, run.id, { artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash, weightsSize: 64 }, weights);
+    const mv = await registerModel(a.db, run, 'm', 't', true);
+    await a.engine.syncOnce();
+    // Offline, the device archives the version; meanwhile the central team archives it too and
+    // brings it back as production (a rollback), so the device's move starts from a stale state.
+    await moveLocal(a.db, mv.id, 'archived');
+    await server.tx((q) => moveOnServer(q, orgId, { id: newId(), modelVersionId: mv.id, from: 'production', to: 'archived', createdAt: 0 }, '999999999999990-0000-central', null));
+    await server.tx((q) => moveOnServer(q, orgId, { id: newId(), modelVersionId: mv.id, from: 'archived', to: 'staging', createdAt: 0 }, '999999999999991-0000-central', null));
+    const s = await a.engine.syncOnce();
+    expect(s.rejected).toBe(1);
+    expect((await a.db.model_versions.get(mv.id))?.stage).toBe('staging');
   });
 });
