@@ -58,8 +58,11 @@ export function consoleRoutes(db: Db, now: () => number) {
           org.name,
           html`<h1>${org.name}</h1>
           <form method="post" action="/console/codes"><button>New enrollment code</button></form>
-          <h2>Devices (${devices.length})</h2><div class="wrap"><table><tr><th>Name</th><th>Last contact</th><th>State</th><th>Id</th></tr>
-          ${devices.map((d) => html`<tr><td>${d.name}</td><td>${d.lastSeenAt ?? 'never'}</td><td>${d.revokedAt ? 'revoked' : 'active'}</td><td><code>${d.id}</code></td></tr>`)}
+          <h2>Devices (${devices.length})</h2><div class="wrap"><table><tr><th>Name</th><th>Last contact</th><th>Still to send</th><th>Active model</th><th>App</th><th>State</th><th>Id</th></tr>
+          ${devices.map(
+            (d) =>
+              html`<tr><td>${d.name}</td><td>${d.lastSeenAt ?? 'never'}</td><td>${d.pending ?? 'unknown'}</td><td>${(d.activeVersions ?? []).map((v) => `${v.modelName} v${v.version}`).join(', ') || 'none'}</td><td>${d.appVersion ?? ''}</td><td>${d.revokedAt ? 'revoked' : 'active'}</td><td><code>${d.id}</code></td></tr>`,
+          )}
           </table></div>
           <h2>Model versions (${versions.length})</h2><div class="wrap"><table><tr><th>Model</th><th>Version</th><th>Stage</th><th>Metrics</th><th>Registered</th><th>Move to</th></tr>
           ${versions.map((v) => {

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { OutpostError } from '../../../shared/src/errors.js';
-import { PUSH_LIMITS } from '../../../shared/src/sync/protocol.js';
+import { DeviceStatus, PUSH_LIMITS } from '../../../shared/src/sync/protocol.js';
+import { recordDeviceStatus } from '../store/orgs.js';
 import type { Db } from '../store/db.js';
 import { applyPush, pull } from '../store/sync.js';
 import { deviceAuth, type DeviceVars } from '../middleware/auth.js';
@@ -22,6 +23,12 @@ export function syncRoutes(db: Db, now: () => number) {
         throw new OutpostError('payload_too_large', `A batch may hold at most ${PUSH_LIMITS.maxChanges} changes; send smaller batches.`);
       }
       return c.json(await applyPush(db, c.get('device'), env.data.batchSeq, env.data.changes, now()));
+    })
+    .post('/status', limitBody(16 * 1024), async (c) => {
+      const body = DeviceStatus.safeParse(await readJson(c.req.raw));
+      if (!body.success) throw new OutpostError('invalid_body', 'A status is {"pending": n, "activeVersions": [...], "appVersion": "..."}.');
+      await recordDeviceStatus(db, c.get('device').id, body.data);
+      return c.json({ ok: true });
     })
     .get('/pull', async (c) => {
       const cursor = Number(c.req.query('cursor') ?? 0);

@@ -66,6 +66,13 @@ const MIGRATIONS: string[] = [
     primary key (org_id, hash, "offset")
   );
   `,
+  // Fleet view: what each device reports about itself at the end of a sync.
+  `
+  alter table devices add column pending integer;
+  alter table devices add column active_versions jsonb;
+  alter table devices add column app_version text;
+  alter table devices add column status_at timestamptz
+  `,
 ];
 
 export async function migrate(db: Db): Promise<number> {

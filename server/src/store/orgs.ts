@@ -15,6 +15,10 @@ export interface Device {
   lastSeenAt: string | null;
   revokedAt: string | null;
   ackedBatchSeq: number;
+  pending: number | null;
+  activeVersions: { id: string; modelName: string; version: number }[] | null;
+  appVersion: string | null;
+  statusAt: string | null;
 }
 
 export async function createOrg(db: Db, name: string): Promise<{ org: Org; adminKey: string }> {
@@ -71,7 +75,7 @@ export async function enrollDevice(db: Db, code: string, deviceName: string, now
   });
 }
 
-const deviceCols = `id, org_id as "orgId", name, created_at::text as "createdAt", last_seen_at::text as "lastSeenAt", revoked_at::text as "revokedAt", acked_batch_seq as "ackedBatchSeq"`;
+const deviceCols = `id, org_id as "orgId", name, created_at::text as "createdAt", last_seen_at::text as "lastSeenAt", revoked_at::text as "revokedAt", acked_batch_seq as "ackedBatchSeq", pending, active_versions as "activeVersions", app_version as "appVersion", status_at::text as "statusAt"`;
 
 export async function deviceForToken(db: Queryable, token: string): Promise<Device | undefined> {
   return (await db.query<Device>(`select ${deviceCols} from devices where token_hash = $1`, [hashSecret(token)]))[0];
@@ -90,4 +94,13 @@ export async function revokeDevice(db: Queryable, deviceId: string): Promise<boo
 export async function orgStats(db: Queryable, orgId: string): Promise<Record<string, number>> {
   const rows = await db.query<{ tbl: string; n: number }>(`select tbl, count(*)::int as n from records where org_id = $1 group by tbl`, [orgId]);
   return Object.fromEntries(rows.map((r) => [r.tbl, r.n]));
+}
+
+export async function recordDeviceStatus(db: Queryable, deviceId: string, s: { pending: number; activeVersions: unknown[]; appVersion: string }): Promise<void> {
+  await db.query(`update devices set pending = $2, active_versions = $3::jsonb, app_version = $4, status_at = now(), last_seen_at = now() where id = $1`, [
+    deviceId,
+    s.pending,
+    JSON.stringify(s.activeVersions),
+    s.appVersion,
+  ]);
 }

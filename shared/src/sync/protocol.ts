@@ -108,6 +108,16 @@ export const BlobName = z.string().regex(/^[0-9a-f]{64}$/);
 /** Chunk size devices use for blob upload and download; resumable at any chunk boundary. */
 export const BLOB_CHUNK_BYTES = 256 * 1024;
 
+/** What a device reports about itself after a sync, for the fleet view. */
+export const DeviceStatus = z.object({
+  /** Changes and blobs still waiting on the device after this sync. */
+  pending: z.number().int().nonnegative().max(1e9),
+  /** The production model versions active on the device (weights present). */
+  activeVersions: z.array(z.object({ id: z.string().max(64), modelName: z.string().max(200), version: z.number().int() })).max(100),
+  appVersion: z.string().max(40),
+});
+export type DeviceStatus = z.infer<typeof DeviceStatus>;
+
 export const HealthResponse = z.object({
   status: z.literal('ok'),
   store: z.enum(['pglite', 'postgres']),

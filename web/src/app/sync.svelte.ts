@@ -1,5 +1,6 @@
 import { liveQuery, type Subscription } from 'dexie';
 import { db } from '../lib/db/instance.js';
+import { APP_VERSION } from './config.js';
 import { SyncEngine, KV } from '../lib/sync/engine.js';
 import { enroll, forgetCredential, loadCredential, type Credential } from '../lib/sync/credential.js';
 import { SyncScheduler } from '../lib/sync/scheduler.js';
@@ -42,7 +43,7 @@ class SyncController {
 
   private use(cred: Credential) {
     this.state.credential = cred;
-    this.engine = new SyncEngine(db, fetchTransport(cred.serverUrl, cred.token));
+    this.engine = new SyncEngine(db, fetchTransport(cred.serverUrl, cred.token), Date.now, APP_VERSION);
     this.state.status = 'pending';
     this.scheduler.start();
   }

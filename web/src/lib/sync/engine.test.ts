@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../../server/src/app.js';
 import { openStore, type Db } from '../../../../server/src/store/index.js';
-import { createEnrollmentCode, createOrg, orgStats } from '../../../../server/src/store/orgs.js';
+import { createEnrollmentCode, createOrg, listDevices, orgStats } from '../../../../server/src/store/orgs.js';
 import { OutpostDb } from '../db/db.js';
 import { newId, putRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
@@ -126,6 +126,12 @@ describe('sync engine', () => {
     expect(blob?.complete).toBe(true);
     expect(await sha256Hex(blob!.bytes)).toBe(weightsHash);
     expect((await b.db.model_versions.get(mv.id))?.stage).toBe('production');
+    // The fleet view knows what each device still has to send and which model is active on it.
+    const fleet = await listDevices(server, orgId);
+    const field = fleet[fleet.length - 1]; // the device enrolled last is `b`
+    expect(field.pending).toBe(0);
+    expect(field.activeVersions).toEqual([{ id: mv.id, modelName: 'triage', version: 1 }]);
+    expect(field.statusAt).not.toBeNull();
   });
 
   it('resumes a cut upload from the server\'s offset', async () => {

@@ -1,4 +1,5 @@
-import { PullResponse, PushResponse, PUSH_LIMITS, SYNC_TABLES, type Change, type SyncTable } from '../../../../shared/src/sync/protocol.js';
+import { z } from 'zod';
+import { PullResponse, PushResponse, PUSH_LIMITS, SYNC_TABLES, type Change, type DeviceStatus, type SyncTable } from '../../../../shared/src/sync/protocol.js';
 import type { OutpostDb, OutboxRow } from '../db/db.js';
 import { observeStamp } from '../db/mutate.js';
 import { downloadBlobs, uploadBlobs } from './blobs.js';
@@ -39,6 +40,7 @@ export class SyncEngine {
     private db: OutpostDb,
     private transport: Transport,
     private now: () => number = Date.now,
+    private appVersion = '0.0.0',
   ) {}
 
   async syncOnce(): Promise<SyncSummary> {
@@ -47,6 +49,7 @@ export class SyncEngine {
     const pulled = await this.pull();
     const blobsDown = await downloadBlobs(this.db, this.transport);
     await this.db.kv.put({ key: KV.lastSyncedAt, value: this.now() });
+    await this.reportStatus();
     return { pushed, pulled, rejected, blobsUp, blobsDown };
   }
 
@@ -54,6 +57,19 @@ export class SyncEngine {
   async pendingCount(): Promise<number> {
     const blobs = await this.db.blobs.filter((b) => b.complete && !b.uploaded).count();
     return (await this.db.outbox.count()) + blobs;
+  }
+
+  /** Tell the server what still waits here and which models are active (the fleet view). */
+  private async reportStatus(): Promise<void> {
+    const prod = await this.db.model_versions.filter((v) => v.stage === 'production' && !v.deleted).toArray();
+    const blobs = await this.db.blobs.bulkGet(prod.map((v) => v.weightsHash));
+    const status: DeviceStatus = {
+      pending: await this.pendingCount(),
+      activeVersions: prod.filter((_, i) => blobs[i]?.complete).map((v) => ({ id: v.id, modelName: v.modelName, version: v.version })),
+      appVersion: this.appVersion,
+    };
+    const res = await this.transport.request('POST', '/api/sync/status', { body: JSON.stringify(status), headers: { 'content-type': 'application/json' } });
+    await readAnswer(res, z.object({ ok: z.literal(true) }));
   }
 
   private async get<T>(key: string): Promise<T | undefined> {
