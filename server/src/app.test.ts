@@ -149,4 +149,26 @@ describe('HTTP API', () => {
     expect(stale.status).toBe(409);
     expect(await stale.text()).toMatch(/now “production” on the server/);
   });
+
+  it('gzip-compressed pushes are inflated; one that inflates past the limit is a 413', async () => {
+    const d = await enroll(orgA);
+    const { gzipSync } = await import('node:zlib');
+    const ok = gzipSync(JSON.stringify({ batchSeq: 0, changes: [change('predictions', 'gz1', prediction('gz1'))] }));
+    const res = await app.request('/api/sync/push', { method: 'POST', body: ok, headers: auth(d.token, { 'content-encoding': 'gzip' }) });
+    expect(((await res.json()) as { applied: number }).applied).toBe(1);
+    const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, 32));
+    expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
+    const big = await app.request('/api/sync/push', { method: 'POST', body: bomb, headers: auth(d.token, { 'content-encoding': 'gzip' }) });
+    expect(big.status).toBe(413);
+  });
+
+  it('a device past its request budget gets 429 with Retry-After', async () => {
+    const limited = createApp({ db, config: { adminToken: ADMIN, version: 'test', ratePerMinute: 5 }, now: () => T0 });
+    const d = await enroll(orgA);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await limited.request('/api/sync/pull', { headers: auth(d.token) })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const res = await limited.request('/api/sync/pull', { headers: auth(d.token) });
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
 });

@@ -8,10 +8,11 @@ import { blobRoutes } from './routes/blobs.js';
 import { adminRoutes } from './routes/admin.js';
 import { consoleRoutes } from './routes/console.js';
 import { webRoutes } from './routes/web.js';
+import { rateLimit } from './middleware/limits.js';
 
 export interface AppDeps {
   db: Db;
-  config: { adminToken: string; version: string; webDir?: string };
+  config: { adminToken: string; version: string; webDir?: string; ratePerMinute?: number };
   now?: () => number;
 }
 
@@ -23,8 +24,9 @@ export function createApp({ db, config, now = Date.now }: AppDeps) {
   api.use('*', cors({ origin: (o) => o, allowHeaders: ['authorization', 'content-type', 'range'], exposeHeaders: ['content-range'], maxAge: 600 }));
   api.get('/health', (c) => c.json({ status: 'ok', store: db.kind, version: config.version }));
   api.route('/enroll', enrollRoutes(db, now));
-  api.route('/sync', syncRoutes(db, now));
-  api.route('/blobs', blobRoutes(db));
+  const limit = rateLimit(config.ratePerMinute ?? 600, now);
+  api.route('/sync', syncRoutes(db, now, limit));
+  api.route('/blobs', blobRoutes(db, limit));
   api.route('/admin', adminRoutes(db, config.adminToken, now));
   api.notFound(notFound);
   app.route('/api', api);

@@ -11,6 +11,7 @@ export const ConfigSchema = z.object({
   databaseUrl: z.string().url().optional(),
   webDir: z.string().default('web/dist'),
   adminToken: z.string().min(16).optional(),
+  ratePerMinute: z.coerce.number().int().positive().default(600),
   version: z.string().default('0.0.0'),
 });
 export type Config = z.infer<typeof ConfigSchema> & { adminToken: string };
@@ -23,6 +24,7 @@ export function readConfig(env: NodeJS.ProcessEnv, version: string): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     webDir: env.OUTPOST_WEB_DIR || undefined,
     adminToken: env.OUTPOST_ADMIN_TOKEN || undefined,
+    ratePerMinute: env.OUTPOST_RATE_PER_MINUTE || undefined,
     version,
   });
   if (!parsed.success) {

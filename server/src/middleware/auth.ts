@@ -12,7 +12,7 @@ function bearer(header: string | undefined): string | undefined {
 }
 
 /** A device's credential: the organisation and device always come from it, never from the body. */
-export const deviceAuth = (db: Db) =>
+export const deviceAuth = (db: Db, limit?: (key: string) => Promise<void>) =>
   createMiddleware<{ Variables: DeviceVars }>(async (c, next) => {
     const token = bearer(c.req.header('authorization'));
     if (!token) throw new OutpostError('unauthorized', 'This device is not connected. Connect it in Settings with an enrollment code.');
@@ -20,6 +20,7 @@ export const deviceAuth = (db: Db) =>
     if (!device) throw new OutpostError('unauthorized', 'This device credential is not known. Connect again with a new enrollment code.');
     if (device.revokedAt) throw new OutpostError('credential_revoked', 'This device has been disconnected by your organisation. Ask your coordinator for a new enrollment code.');
     c.set('device', { id: device.id, orgId: device.orgId });
+    await limit?.(device.id);
     await next();
   });
 

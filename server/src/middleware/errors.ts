@@ -8,7 +8,11 @@ import { httpStatusOf, isOutpostError, OutpostError } from '../../../shared/src/
  * a 500 with a plain sentence, never a stack trace.
  */
 export function onError(err: Error, c: Context) {
-  if (isOutpostError(err)) return c.json(err.toJSON(), httpStatusOf(err.code) as ContentfulStatusCode);
+  if (isOutpostError(err)) {
+    const retryAfter = (err.details as { retryAfter?: number } | undefined)?.retryAfter;
+    if (retryAfter) c.header('retry-after', String(retryAfter));
+    return c.json(err.toJSON(), httpStatusOf(err.code) as ContentfulStatusCode);
+  }
   if (isTransientDbError(err)) {
     const e = new OutpostError('store_unavailable', 'The server cannot reach its database right now. Nothing was saved; your device will try again.');
     return c.json(e.toJSON(), 503);

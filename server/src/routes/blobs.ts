@@ -14,9 +14,9 @@ function blobName(name: string): string {
 }
 
 /** Content-addressed blobs: status, resumable chunked upload, and ranged download. */
-export function blobRoutes(db: Db) {
+export function blobRoutes(db: Db, limit?: (key: string) => Promise<void>) {
   return new Hono<{ Variables: DeviceVars }>()
-    .use('*', deviceAuth(db))
+    .use('*', deviceAuth(db, limit))
     .get('/:hash/status', async (c) => {
       const s = await blobStatus(db, c.get('device').orgId, blobName(c.req.param('hash')));
       if (!s) throw new OutpostError('not_found', 'No such blob for this organisation; upload it from offset 0.');

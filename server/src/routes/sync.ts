@@ -13,9 +13,9 @@ import { limitBody, readJson } from '../middleware/limits.js';
 const Envelope = z.object({ batchSeq: z.number().int().nonnegative(), changes: z.array(z.unknown()) });
 
 /** Push and pull (see docs/sync.md). Bodies over 2 MB or batches over the limit get 413. */
-export function syncRoutes(db: Db, now: () => number) {
+export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => Promise<void>) {
   return new Hono<{ Variables: DeviceVars }>()
-    .use('*', deviceAuth(db))
+    .use('*', deviceAuth(db, limit))
     .post('/push', limitBody(2 * PUSH_LIMITS.maxBytes), async (c) => {
       const env = Envelope.safeParse(await readJson(c.req.raw));
       if (!env.success) throw new OutpostError('invalid_body', 'A push is {"batchSeq": n, "changes": [...]}.');

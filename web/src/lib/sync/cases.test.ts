@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 const inProcess = (token?: string): Transport => ({
-  request: (method, path, init = {}) => app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
+  request: async (method, path, init = {}) => app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
 });
 const newDevice = async (name: string) => {
   const { code } = await createEnrollmentCode(server, orgId, 1);
@@ -56,12 +56,15 @@ describe('sync fault cases', () => {
   it('case 9: a long offline stretch is pushed in pages within the count and byte bounds', async () => {
     const d = await newDevice('long-offline');
     await d.logPredictions(20_000);
-    const sizes: { count: number; bytes: number }[] = [];
+    const sizes: { count: number; bytes: number; wire: number }[] = [];
     const measuring: Transport = {
       async request(method, path, init) {
         if (path === '/api/sync/push') {
-          const body = String(init?.body);
-          sizes.push({ count: (JSON.parse(body) as { changes: unknown[] }).changes.length, bytes: body.length });
+          // Pushes travel gzip-compressed; the bounds apply to the JSON inside.
+          const raw = init!.body as Uint8Array;
+          expect(init?.headers?.['content-encoding']).toBe('gzip');
+          const body = await new Response(new Blob([raw as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+          sizes.push({ count: (JSON.parse(body) as { changes: unknown[] }).changes.length, bytes: body.length, wire: raw.length });
         }
         return inProcess(d.credential.token).request(method, path, init);
       },
@@ -73,6 +76,9 @@ describe('sync fault cases', () => {
       expect(s.bytes).toBeLessThanOrEqual(PUSH_LIMITS.maxBytes * 1.1);
     }
     expect(await d.db.outbox.count()).toBe(0);
+    const wire = sizes.reduce((a, s) => a + s.wire, 0);
+    const json = sizes.reduce((a, s) => a + s.bytes, 0);
+    expect(wire).toBeLessThan(json / 3); // compression pays on a slow link
   }, 120_000);
 
   it('case 17: an interrupted model download resumes where it stopped and is verified before use', async () => {

@@ -4,6 +4,7 @@ import type { OutpostDb, OutboxRow } from '../db/db.js';
 import { observeStamp } from '../db/mutate.js';
 import { downloadBlobs, uploadBlobs } from './blobs.js';
 import { readAnswer, type Transport } from './transport.js';
+import { gzip } from './compress.js';
 
 export interface SyncSummary {
   pushed: number;
@@ -109,9 +110,11 @@ export class SyncEngine {
       const next = await this.nextBatch();
       if (!next) break;
       const changes: Change[] = next.rows.map((r) => ({ table: r.table, id: r.id, hlc: r.hlc, fields: r.fields }));
+      const json = JSON.stringify({ batchSeq: next.batch.batchSeq, changes });
+      const zipped = await gzip(json);
       const res = await this.transport.request('POST', '/api/sync/push', {
-        body: JSON.stringify({ batchSeq: next.batch.batchSeq, changes }),
-        headers: { 'content-type': 'application/json' },
+        body: zipped ?? json,
+        headers: zipped ? { 'content-type': 'application/json', 'content-encoding': 'gzip' } : { 'content-type': 'application/json' },
       });
       const ack = await readAnswer(res, PushResponse);
       await this.db.transaction('rw', [this.db.outbox, this.db.kv], async () => {
