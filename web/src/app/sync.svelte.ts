@@ -28,6 +28,8 @@ class SyncController {
       const grew = n > this.state.pending;
       this.state.pending = n;
       if (this.engine && n > 0 && this.state.status === 'synced') this.state.status = 'pending';
+      // Another tab may lead sync (Web Locks); this tab sees the shared outbox empty out.
+      if (this.engine && n === 0 && this.state.status === 'pending') this.state.status = 'synced';
       if (this.engine && grew) this.scheduler.soon();
     });
     const cred = await loadCredential(db);
