@@ -44,3 +44,26 @@ test('a model version can be exported as a file', async ({ page }) => {
   expect(body.version.pipeline.target.labels).toEqual(['setosa', 'versicolor', 'virginica']);
   expect(body.weightsBase64.length).toBeGreaterThan(100);
 });
+
+test('case 18: storage full: the person is told what to do and nothing already stored is lost', async ({ page }) => {
+  await projectWithDataset(page, 'Kept when full', 'iris.csv', 'species');
+  // Chromium's quota cannot be shrunk from here (the DevTools override is refused in this build),
+  // so the browser's own QuotaExceededError is raised by IndexedDB's put for dataset rows.
+  await page.evaluate(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'datasetRows') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+  await page.getByRole('link', { name: 'Data' }).click();
+  await page.getByLabel('Dataset file').setInputFiles(samplePath('breast_cancer.csv'));
+  await page.getByLabel('Target column').selectOption('diagnosis');
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByRole('alert')).toContainText(/out of storage space/);
+  await page.reload();
+  await expect(page.getByRole('cell', { name: 'iris', exact: true })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'breast_cancer', exact: true })).toHaveCount(0);
+  // The outbox holds exactly what was stored before (project and iris dataset), nothing half-written.
+  await expect(page.getByLabel('Sync status')).toHaveText('Not connected · 2 kept on device');
+});

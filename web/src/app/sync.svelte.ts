@@ -1,6 +1,7 @@
 import { liveQuery, type Subscription } from 'dexie';
 import { db } from '../lib/db/instance.js';
 import { APP_VERSION } from './config.js';
+import { relieveStoragePressure } from '../lib/db/storage.js';
 import { SyncEngine, KV } from '../lib/sync/engine.js';
 import { enroll, forgetCredential, loadCredential, type Credential } from '../lib/sync/credential.js';
 import { SyncScheduler } from '../lib/sync/scheduler.js';
@@ -79,6 +80,8 @@ class SyncController {
     this.state.status = 'syncing';
     try {
       const summary = await this.engine.syncOnce();
+      // Short of space? Free what the server now holds (old prediction logs), never the outbox.
+      await relieveStoragePressure(db, () => navigator.storage?.estimate?.() ?? Promise.resolve({}));
       this.state.lastSyncedAt = Date.now();
       const pending = await this.engine.pendingCount();
       this.state.pending = pending;
