@@ -66,13 +66,18 @@ describe('HTTP API', () => {
     expect(n).toBe(0);
   });
 
-  it('the organisation comes from the credential, never from the body', async () => {
+  it('the organisation comes from the credential, never from the body; a device writing as another gets 403', async () => {
     const d = await enroll(orgA);
-    const body = { batchSeq: 0, orgId: orgB, deviceId: 'someone-else', changes: [change('predictions', 'own1', prediction('own1'))] };
+    const asOther = { batchSeq: 0, deviceId: 'someone-else', changes: [change('predictions', 'own0', prediction('own0'))] };
+    expect((await app.request('/api/sync/push', { method: 'POST', body: JSON.stringify(asOther), headers: auth(d.token) })).status).toBe(403);
+    const otherOrg = { batchSeq: 0, orgId: orgB, changes: [change('predictions', 'own0', prediction('own0'))] };
+    expect((await app.request('/api/sync/push', { method: 'POST', body: JSON.stringify(otherOrg), headers: auth(d.token) })).status).toBe(403);
+    const body = { batchSeq: 0, changes: [change('predictions', 'own1', prediction('own1'))] };
     const res = await app.request('/api/sync/push', { method: 'POST', body: JSON.stringify(body), headers: auth(d.token) });
     expect(res.status).toBe(200);
     const rows = await db.query<{ org_id: string; device_id: string }>(`select org_id, device_id from records where id = 'own1'`);
     expect(rows).toEqual([{ org_id: orgA, device_id: d.deviceId }]);
+    expect(await db.query(`select 1 from records where id = 'own0'`)).toEqual([]);
   });
 
   it('a clock a day ahead is refused with a clear error', async () => {

@@ -10,7 +10,13 @@ import { limitBody, readJson } from '../middleware/limits.js';
 
 // The envelope is checked strictly; each change is checked on its own inside applyPush so that one
 // bad record is rejected with a reason while the rest of the batch applies.
-const Envelope = z.object({ batchSeq: z.number().int().nonnegative(), changes: z.array(z.unknown()) });
+const Envelope = z.object({
+  batchSeq: z.number().int().nonnegative(),
+  changes: z.array(z.unknown()),
+  // Optional identity claims: they must match the credential (a device cannot write as another).
+  deviceId: z.string().optional(),
+  orgId: z.string().optional(),
+});
 
 /** Push and pull (see docs/sync.md). Bodies over 2 MB or batches over the limit get 413. */
 export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => Promise<void>) {
@@ -19,6 +25,10 @@ export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => P
     .post('/push', limitBody(2 * PUSH_LIMITS.maxBytes), async (c) => {
       const env = Envelope.safeParse(await readJson(c.req.raw));
       if (!env.success) throw new OutpostError('invalid_body', 'A push is {"batchSeq": n, "changes": [...]}.');
+      const me = c.get('device');
+      if ((env.data.deviceId && env.data.deviceId !== me.id) || (env.data.orgId && env.data.orgId !== me.orgId)) {
+        throw new OutpostError('forbidden', 'This credential belongs to another device. Each device pushes only its own changes.');
+      }
       if (env.data.changes.length > PUSH_LIMITS.maxChanges) {
         throw new OutpostError('payload_too_large', `A batch may hold at most ${PUSH_LIMITS.maxChanges} changes; send smaller batches.`);
       }

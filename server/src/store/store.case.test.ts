@@ -44,7 +44,7 @@ describe.each(STORES)('store contract: $name', (factory) => {
     await expect(enrollDevice(db, 'NOPE-NOPE', 'y', T0)).rejects.toThrow(/not known/);
   });
 
-  it('re-pushing an applied batch is a no-op (lost response), and the next batch applies', async () => {
+  it('cases 2 and 3: re-pushing an applied batch is a no-op (lost response); duplicated and reordered events insert nothing', async () => {
     const batch = [change('predictions', 'pr1', prediction('pr1')), change('predictions', 'pr2', prediction('pr2'))];
     const first = await applyPush(db, dev, 0, batch, T0);
     expect(first).toMatchObject({ ackedBatchSeq: 0, applied: 2, ignored: 0, rejected: [] });
@@ -56,7 +56,7 @@ describe.each(STORES)('store contract: $name', (factory) => {
     expect((await orgStats(db, dev.orgId)).predictions).toBe(2);
   });
 
-  it('rejects a permanently invalid record with a reason and applies the rest', async () => {
+  it('case 4: a permanently invalid record is rejected with a reason, the rest applies; unknown tables and fields are refused', async () => {
     const r = await applyPush(db, dev, 2, [
       change('predictions', 'pr3', prediction('pr3')),
       change('predictions', 'bad', { id: 'bad', latencyMs: 'slow' }),
@@ -80,7 +80,7 @@ describe.each(STORES)('store contract: $name', (factory) => {
     expect(rec.data).toMatchObject({ name: 'Newest', description: 'from other' });
   });
 
-  it('a tombstone wins against a concurrent or later update', async () => {
+  it('case 13: a tombstone wins against a concurrent or later update', async () => {
     await applyPush(db, dev, 5, [change('projects', 'pj2', project('pj2'), stamp(T0 + 10))], T0);
     await applyPush(db, dev, 6, [change('projects', 'pj2', { deleted: true }, stamp(T0 + 20))], T0);
     await applyPush(db, other, 2, [change('projects', 'pj2', { deleted: false, name: 'Back' }, stamp(T0 + 30, 0, 'dev2'))], T0);
@@ -88,7 +88,7 @@ describe.each(STORES)('store contract: $name', (factory) => {
     expect(rec.data.deleted).toBe(true);
   });
 
-  it('refuses a batch from a clock more than the bound ahead, writing nothing', async () => {
+  it('case 11: a clock a day ahead is refused writing nothing; a year behind is fine', async () => {
     const before = await orgStats(db, dev.orgId);
     await expect(applyPush(db, dev, 7, [change('predictions', 'future', prediction('future'), stamp(T0 + 86_400_000))], T0)).rejects.toThrow(/clock/);
     expect(await orgStats(db, dev.orgId)).toEqual(before);
@@ -109,7 +109,7 @@ describe.each(STORES)('store contract: $name', (factory) => {
     expect((await pull(db, dev.orgId, 10 ** 12, 10)).reset).toBe(true);
   });
 
-  it('uploads a blob in chunks, resumes after a cut, and verifies its hash', async () => {
+  it('cases 14 and 16: an upload cut at 70% resumes from the stored offset; the same blob from two organisations is stored once', async () => {
     const bytes = new Uint8Array(1000).map((_, i) => i % 251);
     const hash = sha256(bytes);
     await putChunk(db, dev.orgId, hash, 0, 1000, bytes.subarray(0, 700));
@@ -127,7 +127,7 @@ describe.each(STORES)('store contract: $name', (factory) => {
     expect(n).toBe(1);
   });
 
-  it('discards bytes that do not match their name, and a model version cannot point at them', async () => {
+  it('case 15: bytes that do not match their name are discarded and a model version cannot point at them', async () => {
     const bytes = new Uint8Array([1, 2, 3]);
     const wrong = sha256(new Uint8Array([9, 9, 9]));
     await expect(putChunk(db, dev.orgId, wrong, 0, 3, bytes)).rejects.toMatchObject({ code: 'blob_hash_mismatch' });
