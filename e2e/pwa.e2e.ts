@@ -80,3 +80,23 @@ test('a new release announces itself and updates when the person chooses, keepin
     writeFileSync(swPath, original);
   }
 });
+
+test('Background Sync only wakes the page: a sync event from the browser asks open pages to sync', async ({ page }) => {
+  await page.goto('/');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  await page.evaluate(() => {
+    (window as unknown as { wakes: number }).wakes = 0;
+    navigator.serviceWorker.addEventListener('message', (e) => {
+      if (e.data?.type === 'outpost-sync-wake') (window as unknown as { wakes: number }).wakes++;
+    });
+  });
+  const cdp = await page.context().newCDPSession(page);
+  const registrations = new Promise<{ registrationId: string; scopeURL: string }[]>((resolve) =>
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => e.registrations.length && resolve(e.registrations)),
+  );
+  await cdp.send('ServiceWorker.enable');
+  const [reg] = await registrations;
+  await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: new URL(page.url()).origin, registrationId: reg.registrationId, tag: 'outpost-sync', lastChance: false });
+  await expect.poll(() => page.evaluate(() => (window as unknown as { wakes: number }).wakes)).toBe(1);
+});

@@ -29,6 +29,10 @@ export default defineConfig({
       // A new release waits until the person chooses to reload, so nothing in flight is lost.
       registerType: 'prompt',
       injectRegister: null,
+      // Our own service worker (web/src/app/sw.ts): Workbox precaching plus a Background Sync wake-up.
+      strategies: 'injectManifest',
+      srcDir: 'src/app',
+      filename: 'sw.ts',
       includeAssets: ['icons/*.png', 'samples/*.csv'],
       manifest: {
         name: 'Outpost — offline ML workbench',
@@ -46,15 +50,10 @@ export default defineConfig({
           { src: 'icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },
-      workbox: {
+      injectManifest: {
         // The app shell, the ML runtimes' WASM and the sample datasets, so everything works offline.
         globPatterns: ['**/*.{js,css,html,wasm,png,svg,csv,webmanifest}'],
         maximumFileSizeToCacheInBytes: 20 * 1024 * 1024,
-        navigateFallback: 'index.html',
-        navigateFallbackDenylist: [/^\/api\//, /^\/console/],
-        cleanupOutdatedCaches: true,
-        // The first install controls the open page at once; later releases wait for the prompt.
-        clientsClaim: true,
       },
     }),
   ],

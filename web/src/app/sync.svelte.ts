@@ -33,6 +33,10 @@ class SyncController {
       if (this.engine && n === 0 && this.state.status === 'pending') this.state.status = 'synced';
       if (this.engine && grew) this.scheduler.soon();
     });
+    // The service worker wakes us when the browser sees the network return (Background Sync).
+    navigator.serviceWorker?.addEventListener('message', (e) => {
+      if (e.data?.type === 'outpost-sync-wake') this.scheduler.soon(0);
+    });
     const cred = await loadCredential(db);
     this.state.lastSyncedAt = ((await db.kv.get(KV.lastSyncedAt))?.value as number) ?? null;
     if (cred) this.use(cred);
@@ -73,6 +77,7 @@ class SyncController {
   private async runOnce() {
     if (!this.engine) return;
     if (!navigator.onLine) {
+      void askForWakeUp();
       this.state.status = 'offline';
       this.state.message = 'No connection. Everything is kept on this device and syncs when the connection returns.';
       throw new SyncError('network', 'offline', true);
@@ -94,8 +99,19 @@ class SyncController {
       const retryable = e instanceof SyncError ? e.retryable : true;
       this.state.status = retryable && !navigator.onLine ? 'offline' : 'error';
       this.state.message = (e as Error).message;
+      if (retryable) void askForWakeUp();
       throw e;
     }
+  }
+}
+
+/** Ask the browser to fire a Background Sync event when connectivity returns (Chromium only). */
+async function askForWakeUp() {
+  try {
+    const reg = (await navigator.serviceWorker?.getRegistration()) as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined;
+    await reg?.sync?.register('outpost-sync');
+  } catch {
+    // Not supported or not permitted: the scheduler's own timer and `online` event still run sync.
   }
 }
 

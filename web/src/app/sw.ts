@@ -1,0 +1,34 @@
+/// <reference lib="webworker" />
+// The service worker: precaches the app shell, the ML runtimes' WASM and the samples so the app
+// opens and works with no network; serves index.html for every in-app navigation; and uses
+// Background Sync only as a wake-up call: the sync engine itself runs in the page.
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { clientsClaim } from 'workbox-core';
+
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url: string; revision: string | null })[] };
+
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
+registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api\//, /^\/console/] }));
+// The first install controls open pages at once; a later release waits until the person agrees.
+clientsClaim();
+
+self.addEventListener('message', (event) => {
+  if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting();
+});
+
+/** Tag the page registers when a sync fails for want of a network. */
+export const WAKE_TAG = 'outpost-sync';
+
+// Where the Background Sync API exists (Chromium), the browser fires this when connectivity
+// returns, even if the page has been in the background: tell every open page to sync now.
+self.addEventListener('sync', (event) => {
+  const e = event as ExtendableEvent & { tag: string };
+  if (e.tag !== WAKE_TAG) return;
+  e.waitUntil(
+    self.clients.matchAll({ type: 'window' }).then((clients) => {
+      for (const c of clients) c.postMessage({ type: 'outpost-sync-wake' });
+    }),
+  );
+});
