@@ -1,6 +1,7 @@
 // Property: over random interleavings of several devices' offline writes, syncs and lost
 // acknowledgements, a final sync leaves every acknowledged change on the server exactly once and
-// every device holding the same projects (names and tombstones) as the server.
+// every device holding the same projects (names and tombstones) and the same registry (which
+// version is in which stage) as the server.
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -12,6 +13,10 @@ import { createProject } from '../db/projects.js';
 import { createHeadlessDevice, type HeadlessDevice } from './headless.js';
 import { SyncEngine } from './engine.js';
 import type { Transport } from './transport.js';
+import { moveStage } from '../db/models.js';
+import { stageMoveAllowed } from '../../../../shared/src/sync/stages.js';
+import { sha256Hex } from '../../../../shared/src/data/hash.js';
+import type { Stage } from '../../../../shared/src/schema/records.js';
 
 let server: Db;
 let app: ReturnType<typeof createApp>;
@@ -34,7 +39,9 @@ type Action =
   | { dev: number; kind: 'create' }
   | { dev: number; kind: 'rename'; pick: number; name: string }
   | { dev: number; kind: 'delete'; pick: number }
-  | { dev: number; kind: 'sync'; lose: boolean };
+  | { dev: number; kind: 'sync'; lose: boolean }
+  | { dev: number; kind: 'register' }
+  | { dev: number; kind: 'stage'; pick: number; to: Stage };
 
 const DEVICES = 3;
 const action: fc.Arbitrary<Action> = fc.oneof(
@@ -43,7 +50,25 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('rename' as const), pick: fc.nat(), name: fc.constantFrom('North', 'South', 'East', 'West') }),
   fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('delete' as const), pick: fc.nat() }),
   fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('sync' as const), lose: fc.boolean() }),
+  fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('register' as const) }),
+  fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('stage' as const), pick: fc.nat(), to: fc.constantFrom<Stage>('staging', 'production', 'archived') }),
 );
+
+async function registerVersion(d: HeadlessDevice, n: number) {
+  const weights = new Uint8Array([n % 256, 1, 2]).buffer;
+  const weightsHash = await sha256Hex(weights);
+  await d.db.blobs.put({ hash: weightsHash, size: 3, bytes: weights, complete: true, uploaded: false });
+  await putRecord(d.db, 'model_versions', {
+    id: newId(), projectId: 'shared-project', modelName: 'm', version: n, task: 'classification', stage: 'none', schemaVersion: 1, appVersion: 't', createdAt: n,
+    pipeline: { version: 1, features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }], target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] } },
+    artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash, weightsSize: 3,
+  });
+}
+
+async function registryOf(d: HeadlessDevice) {
+  const all = await d.db.model_versions.toArray();
+  return Object.fromEntries(all.map((v) => [v.id, v.stage]));
+}
 
 async function projectsOf(d: HeadlessDevice) {
   const all = await d.db.projects.toArray();
@@ -75,6 +100,13 @@ describe('convergence', () => {
               if (!local.length) continue;
               const p = local[a.pick % local.length];
               await patchRecord(d.db, 'projects', p.id, a.kind === 'rename' ? { name: a.name } : { deleted: true });
+            } else if (a.kind === 'register') {
+              await registerVersion(d, actions.indexOf(a) + 1);
+            } else if (a.kind === 'stage') {
+              const local = await d.db.model_versions.toArray();
+              if (!local.length) continue;
+              const v = local[a.pick % local.length];
+              if (stageMoveAllowed(v.stage, a.to)) await moveStage(d.db, v.id, a.to);
             } else {
               let lost = a.lose;
               const engine = new SyncEngine(d.db, inProcess(d.credential.token, () => (lost ? ((lost = false), true) : false)));
@@ -94,11 +126,18 @@ describe('convergence', () => {
             ]),
           );
           for (const d of devs) expect(await projectsOf(d)).toEqual(serverProjects);
+          // The registry: every device shows the server's stage for every version, and at most one
+          // version of the project is in production.
+          const serverRegistry = Object.fromEntries(
+            (await server.query<{ id: string; data: { stage: string } }>(`select id, data from records where org_id = $1 and tbl = 'model_versions'`, [org.id])).map((r) => [r.id, r.data.stage]),
+          );
+          for (const d of devs) expect(await registryOf(d)).toEqual(serverRegistry);
+          expect(Object.values(serverRegistry).filter((s) => s === 'production').length).toBeLessThanOrEqual(1);
         } finally {
           for (const d of devs) await d.close();
         }
       }),
-      { numRuns: 25 },
+      { numRuns: 50 },
     );
   });
 });
