@@ -12,7 +12,7 @@ export interface ServerProcess {
   output(): string;
 }
 
-export async function startServer(env: { port: number; dataDir?: string; databaseUrl?: string }): Promise<ServerProcess> {
+export async function startServer(env: { port: number; dataDir?: string; databaseUrl?: string; webDir?: string }): Promise<ServerProcess> {
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
     cwd: root,
@@ -23,7 +23,7 @@ export async function startServer(env: { port: number; dataDir?: string; databas
       OUTPOST_DATA_DIR: env.dataDir ?? '',
       DATABASE_URL: env.databaseUrl ?? '',
       OUTPOST_ADMIN_TOKEN: 'test-admin-token-0123456789',
-      OUTPOST_WEB_DIR: '/nonexistent',
+      OUTPOST_WEB_DIR: env.webDir ?? '/nonexistent',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

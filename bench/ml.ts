@@ -1,0 +1,85 @@
+// Figures 4 and 6: training the breast-cancer network, against TensorFlow.js in Node and
+// scikit-learn's MLPClassifier; tensors and heap after 10,000 predictions.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import Papa from 'papaparse';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inferColumns } from '../shared/src/data/columns.js';
+import { stratifiedSplit } from '../shared/src/data/split.js';
+import type { TrainParams } from '../shared/src/schema/records.js';
+import { trainModel } from '../web/src/lib/ml/train.js';
+import { TfjsRuntime } from '../web/src/lib/ml/tfjs-runtime.js';
+
+const csvPath = new URL('../web/public/samples/breast_cancer.csv', import.meta.url);
+
+export function breastCancer() {
+  const parsed = Papa.parse<Record<string, string>>(readFileSync(csvPath, 'utf8'), { header: true, skipEmptyLines: 'greedy' });
+  const names = parsed.meta.fields!;
+  return { rows: parsed.data, columns: inferColumns(parsed.data, names), names };
+}
+
+export function benchParams(names: string[], epochs: number): TrainParams {
+  return { task: 'classification', target: 'diagnosis', features: names.filter((n) => n !== 'diagnosis'), epochs, batchSize: 32, learningRate: 0.001, hiddenLayers: [32, 16], validationFraction: 0.2, seed: 42 };
+}
+
+/** TensorFlow.js in Node (CPU backend): the same training core the app's worker runs. */
+export async function trainNode(epochs: number): Promise<{ seconds: number; accuracy: number }> {
+  await tf.setBackend('cpu');
+  const d = breastCancer();
+  const t0 = performance.now();
+  const r = await trainModel(d.rows, d.columns, benchParams(d.names, epochs));
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, accuracy: r.metrics.task === 'classification' ? r.metrics.accuracy : NaN };
+}
+
+/**
+ * scikit-learn's MLPClassifier of the same shape (30-32-16-2, Adam, batch 32, the same epochs and
+ * learning rate) on the same seeded split and training-only standardisation. Debian's python3.
+ */
+export function trainSklearn(epochs: number): { seconds: number; accuracy: number; version: string } | { error: string } {
+  const d = breastCancer();
+  const split = stratifiedSplit(d.rows.map((r) => r.diagnosis), 0.2, 42);
+  const file = join(tmpdir(), 'outpost-bench-split.json');
+  writeFileSync(file, JSON.stringify({ train: split.train, validation: split.validation, epochs }));
+  const script = `
+import json, time, csv, warnings, numpy as np, sklearn
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+warnings.filterwarnings('ignore')
+s = json.load(open(${JSON.stringify(file)}))
+rows = list(csv.reader(open(${JSON.stringify(csvPath.pathname)})))[1:]
+X = np.array([[float(v) for v in r[:-1]] for r in rows]); y = np.array([r[-1] for r in rows])
+tr, va = np.array(s['train']), np.array(s['validation'])
+sc = StandardScaler().fit(X[tr])
+m = MLPClassifier(hidden_layer_sizes=(32, 16), solver='adam', batch_size=32, learning_rate_init=0.001, max_iter=s['epochs'], random_state=42, shuffle=True, tol=0, n_iter_no_change=10**9)
+t0 = time.perf_counter(); m.fit(sc.transform(X[tr]), y[tr]); t = time.perf_counter() - t0
+print(json.dumps({'seconds': t, 'accuracy': float((m.predict(sc.transform(X[va])) == y[va]).mean()), 'version': sklearn.__version__}))
+`;
+  try {
+    const out = execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    return JSON.parse(out.trim().split('\n').pop()!);
+  } catch (e) {
+    return { error: `scikit-learn could not run (${(e as Error).message.split('\n')[0]}); install Debian's python3-sklearn` };
+  }
+}
+
+/** Tensors and JS heap after 10,000 single-row predictions, against before. */
+export async function leakCheck(n: number): Promise<{ tensorsBefore: number; tensorsAfter: number; heapBeforeMb: number; heapAfterMb: number }> {
+  await tf.setBackend('cpu');
+  const d = breastCancer();
+  const r = await trainModel(d.rows, d.columns, benchParams(d.names, 2));
+  const rt = await TfjsRuntime.load({ task: 'classification', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 200; i++) await rt.predict([d.rows[i % d.rows.length]]); // warm up
+  gc?.();
+  const tensorsBefore = tf.memory().numTensors;
+  const heapBefore = process.memoryUsage().heapUsed;
+  for (let i = 0; i < n; i++) await rt.predict([d.rows[i % d.rows.length]]);
+  gc?.();
+  const result = { tensorsBefore, tensorsAfter: tf.memory().numTensors, heapBeforeMb: heapBefore / 2 ** 20, heapAfterMb: process.memoryUsage().heapUsed / 2 ** 20 };
+  rt.dispose();
+  return result;
+}

@@ -1,0 +1,141 @@
+// Figures 1 and 2: pushing prediction logs made offline by simulated devices, against PouchDB
+// replication of the same documents, and against a raw Postgres COPY of the same rows.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { from as copyFrom } from 'pg-copy-streams';
+import PouchDB from 'pouchdb';
+import { startServer, adminCall } from '../server/src/testing/server-process.js';
+import { createHeadlessDevice, type HeadlessDevice } from '../web/src/lib/sync/headless.js';
+import { countingProxy, peakRssMb } from './lib.js';
+
+export interface SyncRun {
+  events: number;
+  seconds: number;
+  eventsPerS: number;
+  bytesPerEvent: number;
+  peakServerMb: number | null;
+}
+
+const DEVICES = 10;
+
+/** One prediction document, the same fields for both systems. */
+function doc(device: number, i: number) {
+  return {
+    projectId: `project-${device}`,
+    modelVersionId: 'bench-model',
+    inputs: { age: 30 + (i % 50), weight: 60 + (i % 30) },
+    output: { label: i % 3 ? 'benign' : 'malignant', probabilities: { benign: 0.7, malignant: 0.3 } },
+    latencyMs: 0.05,
+    source: 'batch',
+    createdAt: 1_790_000_000_000 + i,
+  };
+}
+
+export async function outpostSync(total: number, backing: { dataDir?: string; databaseUrl?: string }, port: number): Promise<SyncRun> {
+  const server = await startServer({ port, ...backing });
+  const proxy = await countingProxy(port);
+  const url = `http://127.0.0.1:${proxy.port}`;
+  try {
+    const org = await adminCall<{ id: string }>(server.url, 'POST', '/orgs', { name: 'bench' });
+    const devices: HeadlessDevice[] = [];
+    for (let d = 0; d < DEVICES; d++) {
+      const { code } = await adminCall<{ code: string }>(server.url, 'POST', `/orgs/${org.id}/codes`, {});
+      const dev = await createHeadlessDevice({ serverUrl: url, code, name: `bench${d}` });
+      await dev.logPredictions(total / DEVICES);
+      devices.push(dev);
+    }
+    proxy.reset();
+    const t0 = performance.now();
+    await Promise.all(devices.map((d) => d.engine.push()));
+    const seconds = (performance.now() - t0) / 1000;
+    const stats = await adminCall<{ records: Record<string, number> }>(server.url, 'GET', `/orgs/${org.id}/stats`);
+    const committed = stats.records.predictions ?? 0;
+    if (committed !== total) throw new Error(`expected ${total} events on the server, found ${committed}`);
+    const peak = peakRssMb(server.child.pid!);
+    for (const d of devices) await d.close();
+    return { events: total, seconds, eventsPerS: total / seconds, bytesPerEvent: proxy.bytes() / total, peakServerMb: peak };
+  } finally {
+    await proxy.close();
+    await server.kill();
+  }
+}
+
+export async function pouchSync(total: number, port: number): Promise<SyncRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-pouch-'));
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'pouch-server.cjs'), dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
+    child.on('exit', () => reject(new Error('express-pouchdb exited')));
+  });
+  const proxy = await countingProxy(port);
+  try {
+    const remote = `http://127.0.0.1:${proxy.port}/predictions`;
+    await fetch(remote, { method: 'PUT' });
+    const locals = [];
+    for (let d = 0; d < DEVICES; d++) {
+      const local = new PouchDB(join(dir, `device-${d}`));
+      const docs = Array.from({ length: total / DEVICES }, (_, i) => ({ _id: `${d}-${String(i).padStart(7, '0')}-${randomBytes(4).toString('hex')}`, ...doc(d, i) }));
+      for (let i = 0; i < docs.length; i += 1000) await local.bulkDocs(docs.slice(i, i + 1000));
+      locals.push(local);
+    }
+    proxy.reset();
+    const t0 = performance.now();
+    await Promise.all(locals.map((l) => PouchDB.replicate(l, remote, { batch_size: 500 })));
+    const seconds = (performance.now() - t0) / 1000;
+    const info = (await (await fetch(`http://127.0.0.1:${port}/predictions`)).json()) as { doc_count: number };
+    if (info.doc_count !== total) throw new Error(`PouchDB: expected ${total} docs, found ${info.doc_count}`);
+    const peak = peakRssMb(child.pid!);
+    for (const l of locals) await l.close();
+    return { events: total, seconds, eventsPerS: total / seconds, bytesPerEvent: proxy.bytes() / total, peakServerMb: peak };
+  } finally {
+    await proxy.close();
+    child.kill('SIGKILL');
+  }
+}
+
+/** The ceiling: COPY of the same rows into a table shaped like the server's records table. */
+export async function copyRowsPerS(databaseUrl: string, total: number): Promise<number> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    await c.query(`create temp table copy_bench (org_id text, tbl text, id text, data jsonb, hlc jsonb, seq bigint, device_id text)`);
+    const lines = function* () {
+      for (let i = 0; i < total; i++) {
+        const data = JSON.stringify({ id: `r${i}`, ...doc(i % DEVICES, i) }).replace(/\\/g, '\\\\');
+        yield `org\tpredictions\tr${i}\t${data}\t{"*": "000000000000001-0000-x"}\t${i}\tdevice\n`;
+      }
+    };
+    const t0 = performance.now();
+    await pipeline(Readable.from(lines()), c.query(copyFrom(`copy copy_bench from stdin`)));
+    return total / ((performance.now() - t0) / 1000);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function freshDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `outpost_bench_${randomBytes(4).toString('hex')}`;
+  const c = new pg.Client({ connectionString: baseUrl });
+  await c.connect();
+  await c.query(`create database ${name}`);
+  await c.end();
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const d = new pg.Client({ connectionString: baseUrl });
+      await d.connect();
+      await d.query(`drop database if exists ${name} with (force)`);
+      await d.end();
+    },
+  };
+}
+
+export const pouchTmp = () => mkdtempSync(join(tmpdir(), 'outpost-bench-'));
