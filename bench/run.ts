@@ -5,7 +5,7 @@ import { cpus, totalmem } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { quick, round, type Metric } from './lib.js';
-import { copyRowsPerS, freshDatabase, outpostSync, pouchSync, pouchTmp } from './sync.js';
+import { copyRowsPerS, freshDatabase, outpostSync, pouchSync, pouchTmp, serverIngest } from './sync.js';
 import { leakCheck, trainNode, trainSklearn } from './ml.js';
 import { coldOfflineMs, initialJsGzipKb, launch, precacheMb, trainInBrowser } from './app.js';
 import { startServer } from '../server/src/testing/server-process.js';
@@ -59,16 +59,18 @@ if (await postgresUp()) {
     pgRun = await outpostSync(EVENTS, { databaseUrl: db.url }, 18903);
     add(syncMetric('sync_events_per_s_postgres', pgRun));
     // 2. What the server commits against a raw COPY of the same rows (the ceiling).
+    const ingest = await serverIngest(EVENTS, db.url, 18905);
     const copy = await copyRowsPerS(db.url, EVENTS);
     add({
       name: 'server_ingest_vs_copy',
-      value: round(pgRun.eventsPerS),
+      value: round(ingest),
       unit: 'rows/s',
       peer: 'Postgres COPY of the same rows',
       peer_value: round(copy),
-      ratio: round(pgRun.eventsPerS / copy),
+      ratio: round(ingest / copy),
       goal: '≥ 0.5 of COPY',
-      met: pgRun.eventsPerS / copy >= 0.5,
+      met: ingest / copy >= 0.5,
+      note: 'ready-made gzip batches of 500 over HTTP from 10 concurrent devices (validation, merge rules, acknowledgement included)',
     });
   } finally {
     await db.drop();

@@ -139,3 +139,47 @@ export async function freshDatabase(baseUrl: string): Promise<{ url: string; dro
 }
 
 export const pouchTmp = () => mkdtempSync(join(tmpdir(), 'outpost-bench-'));
+
+/**
+ * Rows per second the server itself commits: ready-made, gzip-compressed push batches (500 events
+ * each) replayed over HTTP by 10 concurrent devices, so device-side work is not counted.
+ */
+export async function serverIngest(total: number, databaseUrl: string, port: number): Promise<number> {
+  const { gzipSync } = await import('node:zlib');
+  const server = await startServer({ port, databaseUrl });
+  try {
+    const org = await adminCall<{ id: string }>(server.url, 'POST', '/orgs', { name: 'ingest' });
+    const senders: { token: string; bodies: Buffer<ArrayBuffer>[] }[] = [];
+    const stamp = `${String(Date.now()).padStart(15, '0')}-0000-bench`;
+    for (let d = 0; d < DEVICES; d++) {
+      const { code } = await adminCall<{ code: string }>(server.url, 'POST', `/orgs/${org.id}/codes`, {});
+      const enrolled = (await (await fetch(`${server.url}/api/enroll`, { method: 'POST', body: JSON.stringify({ code, deviceName: `ingest${d}` }) })).json()) as { token: string };
+      const bodies: Buffer<ArrayBuffer>[] = [];
+      const n = total / DEVICES;
+      for (let b = 0; b * 500 < n; b++) {
+        const changes = Array.from({ length: Math.min(500, n - b * 500) }, (_, i) => {
+          const id = `${d}-${b}-${i}-${randomBytes(3).toString('hex')}`;
+          return { table: 'predictions', id, hlc: stamp, fields: { id, ...doc(d, b * 500 + i) } };
+        });
+        bodies.push(gzipSync(JSON.stringify({ batchSeq: b, changes })) as Buffer<ArrayBuffer>);
+      }
+      senders.push({ token: enrolled.token, bodies });
+    }
+    const t0 = performance.now();
+    await Promise.all(
+      senders.map(async (s) => {
+        for (const body of s.bodies) {
+          const res = await fetch(`${server.url}/api/sync/push`, { method: 'POST', body, headers: { authorization: `Bearer ${s.token}`, 'content-encoding': 'gzip', 'content-type': 'application/json' } });
+          if (!res.ok) throw new Error(`push failed: ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const stats = await adminCall<{ records: Record<string, number> }>(server.url, 'GET', `/orgs/${org.id}/stats`);
+    if (stats.records.predictions !== total) throw new Error(`ingest: expected ${total}, found ${stats.records.predictions}`);
+    return total / seconds;
+  } finally {
+    await server.kill();
+  }
+}
