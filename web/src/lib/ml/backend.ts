@@ -1,33 +1,60 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-// Vite turns these into hashed asset URLs, which the service worker precaches for offline use.
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 
 export type BackendName = 'wasm' | 'webgl' | 'cpu';
 
+/** The three binaries tfjs-backend-wasm may fetch; it picks one by SIMD and thread support. */
+export interface WasmPaths {
+  'tfjs-backend-wasm.wasm': string;
+  'tfjs-backend-wasm-simd.wasm': string;
+  'tfjs-backend-wasm-threaded-simd.wasm': string;
+}
+
+export interface BackendOptions {
+  /**
+   * Where the WASM binaries are served from. In the browser these are Vite asset URLs
+   * (wasm-assets.ts) so the service worker precaches them; in Node leave it out and the
+   * backend reads the binaries from node_modules.
+   */
+  wasmPaths?: WasmPaths;
+}
+
+let pathsSet = false;
+
+/** The order in which backends are tried for a preference; CPU always comes last. */
+export function backendOrder(preferred: BackendName): BackendName[] {
+  if (preferred === 'webgl') return ['webgl', 'wasm', 'cpu'];
+  if (preferred === 'cpu') return ['cpu'];
+  return ['wasm', 'cpu'];
+}
+
 /**
- * Pick the TensorFlow.js backend in a worker: WASM by default (fastest for small dense networks on
- * phones), WebGL when asked for and available, CPU as the last resort. Returns the one in use.
+ * Pick the TensorFlow.js backend: WASM by default (fastest for small dense networks on phones,
+ * see docs/toolchain notes), WebGL only when asked for and available (headless or GPU-less
+ * devices run it in software, about ten times slower), CPU as the last resort. Returns the
+ * backend actually in use (`tf.getBackend()`), which every run records.
  */
-export async function useBackend(preferred: BackendName = 'wasm'): Promise<string> {
-  setWasmPaths({
-    'tfjs-backend-wasm.wasm': wasmPlain,
-    'tfjs-backend-wasm-simd.wasm': wasmSimd,
-    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-  });
-  const order: BackendName[] = preferred === 'webgl' ? ['webgl', 'wasm', 'cpu'] : preferred === 'cpu' ? ['cpu'] : ['wasm', 'cpu'];
-  for (const name of order) {
+export async function selectBackend(preferred: BackendName = 'wasm', opts: BackendOptions = {}): Promise<string> {
+  if (opts.wasmPaths && !pathsSet) {
     try {
+      setWasmPaths({ ...opts.wasmPaths });
+      pathsSet = true;
+    } catch {
+      // The WASM backend already initialised (or failed to): keep what it has.
+    }
+  }
+  for (const name of backendOrder(preferred)) {
+    try {
+      // WebGL is loaded only when asked for, so the default bundle path never evaluates it.
       if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+      if (tf.getBackend() === name) return name;
       if (await tf.setBackend(name)) {
         await tf.ready();
         return tf.getBackend();
       }
     } catch {
-      // try the next one
+      // Not available here (no WebGL context, WASM blocked): try the next one.
     }
   }
   await tf.setBackend('cpu');

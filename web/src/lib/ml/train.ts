@@ -10,13 +10,21 @@ import { regressionReport, mae } from '../../../../shared/src/metrics/regression
 import { OutpostError } from '../../../../shared/src/errors.js';
 import { isMissing, type Row } from '../../../../shared/src/data/columns.js';
 
-export interface TrainHooks {
+export interface TrainOptions {
   onEpoch?: (e: EpochMetrics) => void;
+  /** Fraction of all mini-batches done, after every batch (the worker throttles what it posts). */
+  onBatchProgress?: (fraction: number) => void;
+  /** @deprecated alias of onBatchProgress, kept for callers written before the rename. */
   onProgress?: (fraction: number) => void;
+  /** Checked between batches; returning true ends training with status 'cancelled'. */
   shouldStop?: () => boolean;
+  /** Recorded as the result's backend; defaults to `tf.getBackend()`. */
+  backendName?: string;
   /** Wall clock for the duration (injected so the core stays testable). */
   now?: () => number;
 }
+/** @deprecated use TrainOptions */
+export type TrainHooks = TrainOptions;
 
 export interface TrainResult {
   status: 'completed' | 'cancelled';
@@ -72,7 +80,37 @@ export async function serialise(model: tfl.LayersModel): Promise<{ artifacts: Tf
   return { artifacts: { format: 'tfjs-layers', modelTopology: saved.modelTopology, weightSpecs: saved.weightSpecs as TfjsArtifacts['weightSpecs'] }, weights };
 }
 
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
+/**
+ * Give the event loop a turn so a worker can receive a cancel message. A MessageChannel round
+ * trip is not clamped to 4 ms the way nested setTimeout calls are.
+ */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((r) => setTimeout(r, 0));
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+const YIELD_EVERY_MS = 15;
+
+/**
+ * The seeded split used by training: rows without a target value are left out, then a
+ * stratified split (classification) or a random split (regression). Exported so a caller can
+ * tell which rows a run validated on.
+ */
+export function splitRows(rows: Row[], params: Pick<TrainParams, 'task' | 'target' | 'validationFraction' | 'seed'>): { train: Row[]; validation: Row[] } {
+  const usable = rows.filter((r) => !isMissing(r[params.target]));
+  if (usable.length < 4) throw new OutpostError('dataset_invalid', `Only ${usable.length} rows have a value for “${params.target}”; add more rows.`);
+  const split =
+    params.task === 'classification'
+      ? stratifiedSplit(usable.map((r) => String(r[params.target]).trim()), params.validationFraction, params.seed)
+      : randomSplit(usable.length, params.validationFraction, params.seed);
+  return { train: split.train.map((i) => usable[i]), validation: split.validation.map((i) => usable[i]) };
+}
 
 /**
  * Train a dense network on tabular rows. The split is seeded (stratified for classification);
@@ -80,17 +118,18 @@ const tick = () => new Promise<void>((r) => setTimeout(r, 0));
  * over seeded shuffles (model.fit shuffles with Math.random) keeps runs reproducible and lets
  * progress and cancel be checked between batches. Every tensor made here is disposed.
  */
-export async function trainModel(rows: Row[], columns: ColumnInfo[], params: TrainParams, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const now = hooks.now ?? (() => performance.now());
+export function trainModel(rows: Row[], params: TrainParams, columns: ColumnInfo[], opts?: TrainOptions): Promise<TrainResult>;
+/** @deprecated argument order before the contract settled on (rows, params, columns, opts). */
+export function trainModel(rows: Row[], columns: ColumnInfo[], params: TrainParams, opts?: TrainOptions): Promise<TrainResult>;
+export function trainModel(rows: Row[], a: TrainParams | ColumnInfo[], b: ColumnInfo[] | TrainParams, opts: TrainOptions = {}): Promise<TrainResult> {
+  return Array.isArray(a) ? train(rows, b as TrainParams, a, opts) : train(rows, a, b as ColumnInfo[], opts);
+}
+
+async function train(rows: Row[], params: TrainParams, columns: ColumnInfo[], opts: TrainOptions): Promise<TrainResult> {
+  const now = opts.now ?? (() => performance.now());
+  const onBatch = opts.onBatchProgress ?? opts.onProgress;
   const started = now();
-  const usable = rows.filter((r) => !isMissing(r[params.target]));
-  if (usable.length < 4) throw new OutpostError('dataset_invalid', `Only ${usable.length} rows have a value for “${params.target}”; add more rows.`);
-  const split =
-    params.task === 'classification'
-      ? stratifiedSplit(usable.map((r) => String(r[params.target]).trim()), params.validationFraction, params.seed)
-      : randomSplit(usable.length, params.validationFraction, params.seed);
-  const trainRows = split.train.map((i) => usable[i]);
-  const valRows = split.validation.map((i) => usable[i]);
+  const { train: trainRows, validation: valRows } = splitRows(rows, params);
   const pipeline = fitPipeline(trainRows, params.features, columns, params.target, params.task);
   const trainSet = prepare(pipeline, trainRows);
   const valSet = prepare(pipeline, valRows);
@@ -103,38 +142,45 @@ export async function trainModel(rows: Row[], columns: ColumnInfo[], params: Tra
   const batchesPerEpoch = Math.max(1, Math.ceil(nTrain / params.batchSize));
   const totalSteps = params.epochs * batchesPerEpoch;
   let status: TrainResult['status'] = 'completed';
+  let lastYield = now();
   try {
     const order = Array.from({ length: nTrain }, (_, i) => i);
     outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
       shuffleInPlace(order, rng);
       let lossSum = 0;
       for (let b = 0; b < batchesPerEpoch; b++) {
-        if (hooks.shouldStop?.()) {
+        if (opts.shouldStop?.()) {
           status = 'cancelled';
           break outer;
         }
         const idx = order.slice(b * params.batchSize, (b + 1) * params.batchSize);
         const [xs, ys] = batchTensors(trainSet, idx, width, pipeline);
-        const loss = (await model.trainOnBatch(xs, ys)) as number;
-        tf.dispose([xs, ys]);
-        lossSum += loss * idx.length;
-        hooks.onProgress?.((epoch * batchesPerEpoch + b + 1) / totalSteps);
-        if (b % 8 === 7) await tick();
+        try {
+          lossSum += ((await model.trainOnBatch(xs, ys)) as number) * idx.length;
+        } finally {
+          tf.dispose([xs, ys]);
+        }
+        onBatch?.((epoch * batchesPerEpoch + b + 1) / totalSteps);
+        if (now() - lastYield > YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = now();
+        }
       }
-      const e: EpochMetrics = { epoch, loss: lossSum / nTrain };
-      const tr = evaluate(model, pipeline, trainSet, width);
-      e.metric = tr.metric;
+      if (!Number.isFinite(lossSum)) {
+        throw new OutpostError('training_failed', `Training diverged in epoch ${epoch + 1} (the loss is no longer a number). Lower the learning rate (for example to ${params.learningRate / 10}) and train again.`);
+      }
+      const e: EpochMetrics = { epoch, loss: lossSum / nTrain, metric: evaluate(model, pipeline, trainSet, width).metric };
       if (valSet.y.length) {
         const va = evaluate(model, pipeline, valSet, width);
         e.valLoss = va.loss;
         e.valMetric = va.metric;
       }
       epochs.push(e);
-      hooks.onEpoch?.(e);
-      await tick();
+      opts.onEpoch?.(e);
+      await yieldToEventLoop();
+      lastYield = now();
     }
-    const evalSet = valSet.y.length ? valSet : trainSet;
-    const metrics = finalMetrics(model, pipeline, evalSet, width);
+    const metrics = finalMetrics(model, pipeline, valSet.y.length ? valSet : trainSet, width);
     const { artifacts, weights } = await serialise(model);
     return {
       status,
@@ -146,7 +192,7 @@ export async function trainModel(rows: Row[], columns: ColumnInfo[], params: Tra
       trainRows: trainRows.length,
       validationRows: valRows.length,
       durationMs: now() - started,
-      backend: tf.getBackend(),
+      backend: opts.backendName ?? tf.getBackend(),
     };
   } finally {
     // The optimizer was made here, not by the model, so the model does not dispose its slots.
