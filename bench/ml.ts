@@ -83,3 +83,25 @@ export async function leakCheck(n: number): Promise<{ tensorsBefore: number; ten
   rt.dispose();
   return result;
 }
+
+/** The same architecture as the ONNX model (30-16-2) trained by Outpost, run by TensorFlow.js. */
+export async function inferTfjs(singles: number, batchRows: number): Promise<{ p50Ms: number; rowsPerS: number }> {
+  await tf.setBackend('cpu');
+  const d = breastCancer();
+  const r = await trainModel(d.rows, d.columns, { ...benchParams(d.names, 5), hiddenLayers: [16] });
+  const rt = await TfjsRuntime.load({ task: 'classification', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights });
+  for (let i = 0; i < 100; i++) await rt.predict([d.rows[i % d.rows.length]]);
+  const lat: number[] = [];
+  for (let i = 0; i < singles; i++) {
+    const t0 = performance.now();
+    await rt.predict([d.rows[i % d.rows.length]]);
+    lat.push(performance.now() - t0);
+  }
+  const rows = Array.from({ length: batchRows }, (_, i) => d.rows[i % d.rows.length]);
+  const t0 = performance.now();
+  await rt.predict(rows);
+  const rowsPerS = batchRows / ((performance.now() - t0) / 1000);
+  rt.dispose();
+  lat.sort((a, b) => a - b);
+  return { p50Ms: lat[Math.floor(lat.length / 2)], rowsPerS };
+}

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { quick, round, type Metric } from './lib.js';
 import { copyRowsPerS, freshDatabase, outpostSync, pouchSync, pouchTmp, serverIngest } from './sync.js';
-import { leakCheck, trainNode, trainSklearn } from './ml.js';
+import { inferTfjs, leakCheck, trainNode, trainSklearn } from './ml.js';
+import { inferNative, inferWeb } from './infer.js';
 import { coldOfflineMs, initialJsGzipKb, launch, precacheMb, trainInBrowser } from './app.js';
 import { startServer } from '../server/src/testing/server-process.js';
 
@@ -77,17 +78,31 @@ if (await postgresUp()) {
   }
 } else console.log('  Postgres not reachable: sync_events_per_s_postgres and server_ingest_vs_copy not measured');
 
-// 3. ONNX inference: ONNX import is not built yet.
-add({ name: 'infer_ort_web_vs_native', value: null, unit: 'rows/s', peer: 'onnxruntime-node', peer_value: null, ratio: null, goal: 'ORT-web within 2× native', met: false, note: 'not measured: ONNX import lands with its own issue' });
 
-// 4. Training: in the browser (WASM), TensorFlow.js in Node, scikit-learn.
-console.log('4. training');
+// 3 and 4 need the browser.
+console.log('3. inference, 4. training');
 const EPOCHS = quick ? 20 : 100;
 const skl = trainSklearn(EPOCHS);
 const node = await trainNode(EPOCHS);
 const server = await startServer({ port: 18904, dataDir: pouchTmp(), webDir: new URL('../web/dist', import.meta.url).pathname });
 const browser = await launch();
 try {
+  // 3. The ONNX model: onnxruntime-web (WASM) in Chromium against onnxruntime-node.
+  const SINGLES = quick ? 500 : 2000;
+  const native = await inferNative(SINGLES, 10_000);
+  const webOrt = await inferWeb(browser, SINGLES, 10_000);
+  const tfjsRun = await inferTfjs(SINGLES, 10_000);
+  add({
+    name: 'infer_ort_web_vs_native',
+    value: round(webOrt.rowsPerS),
+    unit: 'rows/s (10,000-row batch)',
+    peer: 'onnxruntime-node (native CPU, 1 thread)',
+    peer_value: round(native.rowsPerS),
+    ratio: round(webOrt.rowsPerS / native.rowsPerS),
+    goal: 'ORT-web within 2× native (batch rows/s and single-row p50)',
+    met: webOrt.rowsPerS * 2 >= native.rowsPerS && webOrt.p50Ms <= 2 * native.p50Ms,
+    note: `single row p50/p99: web ${round(webOrt.p50Ms)}/${round(webOrt.p99Ms)} ms, native ${round(native.p50Ms)}/${round(native.p99Ms)} ms; max |Δp| vs reference: web ${webOrt.maxAbsError.toExponential(2)}, native ${native.maxAbsError.toExponential(2)}; TensorFlow.js (Outpost-trained 30-16-2, Node CPU): p50 ${round(tfjsRun.p50Ms)} ms, ${round(tfjsRun.rowsPerS)} rows/s`,
+  });
   const web = await trainInBrowser(browser, server.url, EPOCHS);
   const sk = 'error' in skl ? null : skl;
   add({
