@@ -1,6 +1,7 @@
 import type { FeaturePipeline } from '../../../../shared/src/schema/pipeline.js';
 import type { PredictionOutput, Task, TfjsArtifacts } from '../../../../shared/src/schema/records.js';
 import type { Row } from '../../../../shared/src/data/columns.js';
+import { decodeRegression } from '../../../../shared/src/features/pipeline.js';
 
 /** What a runtime needs to load a model version: its metadata and its weight bytes. */
 export interface LoadableModel {
@@ -11,15 +12,21 @@ export interface LoadableModel {
 }
 
 /**
- * The ML runtime seam. TensorFlow.js implements it (tfjs-runtime.ts); an ONNX Runtime Web
- * implementation for imported ONNX models will implement the same interface, so prediction,
- * logging and monitoring never know which runtime ran a model.
+ * The ML runtime seam. TensorFlow.js implements it (tfjs-runtime.ts). An ONNX Runtime Web
+ * implementation (onnx-runtime.ts, for imported ONNX models; not built yet) will implement the
+ * same interface and run the same contract tests, so prediction, logging and monitoring never
+ * know which runtime ran a model.
  */
 export interface ModelRuntime {
   /** Predict rows in their original units; outputs are in the same order. */
   predict(rows: Row[]): Promise<PredictionOutput[]>;
   /** Release the model's memory (tensors, sessions). */
   dispose(): void;
+}
+
+/** Values the network emits per row: one per class, or one for a regression. */
+export function outputWidth(pipeline: FeaturePipeline): number {
+  return pipeline.target.kind === 'categorical' ? pipeline.target.labels.length : 1;
 }
 
 /** Map one output vector to what a person reads: the label and class probabilities, or the value. */
@@ -34,5 +41,5 @@ export function toOutput(pipeline: FeaturePipeline, out: ArrayLike<number>, offs
     });
     return { label: t.labels[best], probabilities };
   }
-  return { value: out[offset] * t.std + t.mean };
+  return { value: decodeRegression(pipeline, out[offset]) };
 }

@@ -1,91 +1,141 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import Papa from 'papaparse';
-import { readFileSync } from 'node:fs';
-import { inferColumns } from '../../../../shared/src/data/columns.js';
-import type { TrainParams } from '../../../../shared/src/schema/records.js';
-import { trainModel } from './train.js';
+import { classificationReport } from '../../../../shared/src/metrics/classification.js';
+import { regressionReport } from '../../../../shared/src/metrics/regression.js';
+import { splitRows, trainModel } from './train.js';
 import { TfjsRuntime } from './tfjs-runtime.js';
-import { defaultParams } from './defaults.js';
+import { loadSample, sampleParams } from './test-data.js';
 
 // The same training core the worker runs, here on TensorFlow.js's CPU backend in Node.
-function load(name: string) {
-  const text = readFileSync(new URL(`../../../public/samples/${name}`, import.meta.url), 'utf8');
-  const parsed = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: 'greedy' });
-  const names = parsed.meta.fields!;
-  return { rows: parsed.data, columns: inferColumns(parsed.data, names), names };
-}
-
-function params(task: TrainParams['task'], target: string, names: string[], rows: number, over: Partial<TrainParams> = {}): TrainParams {
-  return { ...defaultParams(task, rows), target, features: names.filter((n) => n !== target), ...over };
-}
-
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
+const iris = loadSample('iris');
+const cancer = loadSample('breast_cancer');
+const diabetes = loadSample('diabetes');
+
 describe('training', () => {
-  it('learns iris (3 classes) and leaves no tensors behind', async () => {
-    const d = load('iris.csv');
+  it('learns iris (3 classes), reports progress, and leaves no tensors behind', async () => {
     const before = tf.memory().numTensors;
-    const r = await trainModel(d.rows, d.columns, params('classification', 'species', d.names, d.rows.length, { epochs: 40 }));
+    const progress: number[] = [];
+    const r = await trainModel(iris.rows, sampleParams(iris, 'classification', 'species', { epochs: 40 }), iris.columns, {
+      onBatchProgress: (f) => progress.push(f),
+    });
     expect(r.status).toBe('completed');
-    expect(r.metrics.task === 'classification' && r.metrics.accuracy).toBeGreaterThanOrEqual(0.85);
-    expect(r.trainRows + r.validationRows).toBe(150);
-    expect(r.validationRows).toBe(30);
+    if (r.metrics.task !== 'classification') throw new Error('wrong task');
+    expect(r.metrics.accuracy).toBeGreaterThanOrEqual(0.85);
+    expect([r.trainRows, r.validationRows]).toEqual([120, 30]);
     expect(r.epochs).toHaveLength(40);
+    expect(r.epochs.at(-1)!.valMetric).toBeCloseTo(r.metrics.accuracy, 10);
+    expect(r.backend).toBe('cpu');
+    expect(progress.every((f, i) => i === 0 || f > progress[i - 1])).toBe(true);
+    expect(progress.at(-1)).toBe(1);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('learns breast cancer (binary) to at least 0.93 validation accuracy', async () => {
-    const d = load('breast_cancer.csv');
-    const r = await trainModel(d.rows, d.columns, params('classification', 'diagnosis', d.names, d.rows.length, { epochs: 20 }));
+    const r = await trainModel(cancer.rows, sampleParams(cancer, 'classification', 'diagnosis', { epochs: 20 }), cancer.columns);
     if (r.metrics.task !== 'classification') throw new Error('wrong task');
     expect(r.metrics.accuracy).toBeGreaterThanOrEqual(0.93);
     expect(r.metrics.f1Average).toBe('binary');
     expect(r.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(r.validationRows);
   });
 
-  it('fits diabetes (regression) better than the mean', async () => {
-    const d = load('diabetes.csv');
-    const r = await trainModel(d.rows, d.columns, params('regression', 'progression', d.names, d.rows.length, { epochs: 60, learningRate: 0.003, hiddenLayers: [16] }));
+  it('fits diabetes (regression) better than the mean, with MAE per epoch in original units', async () => {
+    const before = tf.memory().numTensors;
+    const p = sampleParams(diabetes, 'regression', 'progression', { epochs: 60, learningRate: 0.003, hiddenLayers: [16] });
+    const r = await trainModel(diabetes.rows, p, diabetes.columns);
     if (r.metrics.task !== 'regression') throw new Error('wrong task');
     expect(r.metrics.r2).toBeGreaterThan(0.3);
+    expect(r.epochs.at(-1)!.valMetric).toBeCloseTo(r.metrics.mae, 6);
+    expect(r.metrics.mae).toBeGreaterThan(10); // progression spans 25..346: original units, not standardised
+    expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('is reproducible: the same seed gives the same weights, another seed different ones', async () => {
-    const d = load('iris.csv');
-    const p = params('classification', 'species', d.names, d.rows.length, { epochs: 3 });
-    const a = await trainModel(d.rows, d.columns, p);
-    const b = await trainModel(d.rows, d.columns, p);
-    const c = await trainModel(d.rows, d.columns, { ...p, seed: 7 });
+  it('is reproducible: the same seed gives the same weight bytes, another seed different ones', async () => {
+    const p = sampleParams(iris, 'classification', 'species', { epochs: 3 });
+    const a = await trainModel(iris.rows, p, iris.columns);
+    const b = await trainModel(iris.rows, p, iris.columns);
+    const c = await trainModel(iris.rows, { ...p, seed: 7 }, iris.columns);
     expect(Buffer.from(a.weights).equals(Buffer.from(b.weights))).toBe(true);
+    expect(a.epochs).toEqual(b.epochs);
     expect(Buffer.from(a.weights).equals(Buffer.from(c.weights))).toBe(false);
   });
 
-  it('stops when cancelled and still returns what it has', async () => {
-    const d = load('iris.csv');
+  it('still accepts the earlier (rows, columns, params) argument order', async () => {
+    const p = sampleParams(iris, 'classification', 'species', { epochs: 1 });
+    const a = await trainModel(iris.rows, p, iris.columns);
+    const b = await trainModel(iris.rows, iris.columns, p);
+    expect(Buffer.from(a.weights).equals(Buffer.from(b.weights))).toBe(true);
+  });
+
+  it('stops when cancelled, returns what it has, and frees everything', async () => {
+    const before = tf.memory().numTensors;
     let epochs = 0;
-    const r = await trainModel(d.rows, d.columns, params('classification', 'species', d.names, d.rows.length, { epochs: 100 }), {
+    const r = await trainModel(iris.rows, sampleParams(iris, 'classification', 'species', { epochs: 100 }), iris.columns, {
       onEpoch: () => epochs++,
       shouldStop: () => epochs >= 2,
     });
     expect(r.status).toBe('cancelled');
-    expect(r.epochs.length).toBe(2);
+    expect(r.epochs).toHaveLength(2);
+    expect(r.weights.byteLength).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('serves the trained model with the same answers, and frees it', async () => {
-    const d = load('iris.csv');
-    const r = await trainModel(d.rows, d.columns, params('classification', 'species', d.names, d.rows.length, { epochs: 30 }));
+  it('refuses a dataset with too few labelled rows, saying so', async () => {
+    const rows = iris.rows.slice(0, 3);
+    await expect(trainModel(rows, sampleParams(iris, 'classification', 'species'), iris.columns)).rejects.toMatchObject({ code: 'dataset_invalid' });
+  });
+});
+
+describe('serving the trained model', () => {
+  it('classification: the runtime reproduces the validation metrics training computed, and frees its tensors', async () => {
+    const p = sampleParams(iris, 'classification', 'species', { epochs: 30 });
+    const r = await trainModel(iris.rows, p, iris.columns);
+    if (r.metrics.task !== 'classification' || r.pipeline.target.kind !== 'categorical') throw new Error('wrong task');
     const before = tf.memory().numTensors;
     const rt = await TfjsRuntime.load({ task: 'classification', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights });
-    const out = await rt.predict(d.rows);
-    const correct = out.filter((o, i) => o.label === d.rows[i].species).length / d.rows.length;
-    expect(correct).toBeGreaterThan(0.85);
-    const probs = Object.values(out[0].probabilities!);
-    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    const loaded = tf.memory().numTensors;
+    const { validation } = splitRows(iris.rows, p);
+    const labels = r.pipeline.target.labels;
+    const out = await rt.predict(validation);
+    for (let i = 0; i < 5; i++) await rt.predict(validation);
+    expect(tf.memory().numTensors).toBe(loaded);
+    const probs = out.flatMap((o) => labels.map((l) => o.probabilities![l]));
+    const report = classificationReport(
+      validation.map((row) => labels.indexOf(String(row.species))),
+      out.map((o) => labels.indexOf(o.label!)),
+      labels,
+      probs,
+    );
+    expect(report.confusion).toEqual(r.metrics.confusion);
+    expect(report.accuracy).toBe(r.metrics.accuracy);
+    expect(report.logLoss).toBeCloseTo(r.metrics.logLoss!, 5);
+    expect(Object.values(out[0].probabilities!).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(await rt.predict([])).toEqual([]);
     rt.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('regression: the runtime answers in original units and reproduces the validation metrics', async () => {
+    const p = sampleParams(diabetes, 'regression', 'progression', { epochs: 10, hiddenLayers: [16] });
+    const r = await trainModel(diabetes.rows, p, diabetes.columns);
+    if (r.metrics.task !== 'regression') throw new Error('wrong task');
+    const before = tf.memory().numTensors;
+    const rt = await TfjsRuntime.load({ task: 'regression', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights });
+    const { validation } = splitRows(diabetes.rows, p);
+    const out = await rt.predict(validation);
+    const report = regressionReport(validation.map((row) => Number(row.progression)), out.map((o) => o.value!));
+    expect(report.mae).toBeCloseTo(r.metrics.mae, 4);
+    expect(report.r2).toBeCloseTo(r.metrics.r2, 6);
+    rt.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a model version whose task and pipeline disagree', async () => {
+    const r = await trainModel(iris.rows, sampleParams(iris, 'classification', 'species', { epochs: 1 }), iris.columns);
+    await expect(TfjsRuntime.load({ task: 'regression', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights })).rejects.toMatchObject({ code: 'bad_request' });
   });
 });
