@@ -1,93 +1,192 @@
 import type { ColumnInfo, EpochMetrics, ModelVersion, PredictionOutput, TrainParams } from '../../../../shared/src/schema/records.js';
-import { OutpostError, type ErrorCode } from '../../../../shared/src/errors.js';
-type Row = Record<string, string | number | null>;
+import { OutpostError } from '../../../../shared/src/errors.js';
 import { PredictMessage, TrainMessage, type PredictRequest, type TrainRequest } from './protocol.js';
+import type { BackendName } from './backend.js';
 import type { TrainResult } from './train.js';
 
+type Row = Record<string, string | number | null>;
+/** Makes the worker; tests pass an in-process stand-in because Node has no Web Workers. */
+export type WorkerFactory = () => Worker;
+
+const trainWorker: WorkerFactory = () => new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' });
+const predictWorker: WorkerFactory = () => new Worker(new URL('./predict.worker.ts', import.meta.url), { type: 'module' });
+
+export interface TrainInput {
+  rows: Row[];
+  columns: ColumnInfo[];
+  params: TrainParams;
+  backend?: BackendName;
+}
+
+export interface TrainCallbacks {
+  /** The backend the worker settled on, before the first batch. */
+  onStarted?: (backend: string) => void;
+  onEpoch?: (e: EpochMetrics) => void;
+  onProgress?: (fraction: number) => void;
+}
+
 export interface TrainJob {
+  promise: Promise<TrainResult>;
+  /** @deprecated same promise as `promise` */
   result: Promise<TrainResult>;
+  /** Ask the worker to stop after the current batch; the promise resolves with status 'cancelled'. */
   cancel(): void;
 }
 
-/** Train in a fresh module worker; the worker ends when training does. */
-export function startTraining(
-  input: { rows: Row[]; columns: ColumnInfo[]; params: TrainParams; backend?: 'wasm' | 'webgl' | 'cpu' },
-  callbacks: { onEpoch?: (e: EpochMetrics) => void; onProgress?: (f: number) => void } = {},
-): TrainJob {
-  const worker = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' });
-  const send = (m: TrainRequest) => worker.postMessage(m);
-  const result = new Promise<TrainResult>((resolve, reject) => {
-    worker.onmessage = (ev) => {
+/** If a cancelled worker has not answered by then, it is ended and the promise rejects. */
+const CANCEL_GRACE_MS = 10_000;
+
+/**
+ * Train in a fresh module worker; the worker ends when training does. Every message from the
+ * worker is parsed with the protocol schema before it is believed.
+ */
+export function train(input: TrainInput, callbacks: TrainCallbacks = {}, createWorker: WorkerFactory = trainWorker): TrainJob {
+  const worker = createWorker();
+  let settled = false;
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  let fail: (e: Error) => void = () => {};
+  const promise = new Promise<TrainResult>((resolve, reject) => {
+    fail = reject;
+    worker.onmessage = (ev: MessageEvent) => {
       const parsed = TrainMessage.safeParse(ev.data);
-      if (!parsed.success) return reject(new OutpostError('training_failed', 'The training worker sent something unexpected.'));
+      if (!parsed.success) return reject(new OutpostError('training_failed', 'The training worker sent something unexpected. Reload the page and train again.'));
       const m = parsed.data;
-      if (m.type === 'epoch') callbacks.onEpoch?.(m.epoch);
+      if (m.type === 'started') callbacks.onStarted?.(m.backend);
+      else if (m.type === 'epoch') callbacks.onEpoch?.(m.epoch);
       else if (m.type === 'progress') callbacks.onProgress?.(m.fraction);
-      else if (m.type === 'done') resolve(m.result as TrainResult);
-      else reject(new OutpostError(m.code as ErrorCode, m.message));
+      else if (m.type === 'done') resolve(m.result);
+      else reject(new OutpostError(m.code, m.message));
     };
-    worker.onerror = (ev) => reject(new OutpostError('training_failed', `The training worker stopped: ${ev.message || 'unknown error'}.`));
-  }).finally(() => worker.terminate());
-  send({ type: 'train', rows: input.rows, columns: input.columns, params: input.params, backend: input.backend });
-  return { result, cancel: () => send({ type: 'cancel' }) };
-}
-
-export interface Predictor {
-  predict(rows: Row[]): Promise<{ outputs: PredictionOutput[]; latencyMs: number[] }>;
-  /** Live tensor count and bytes inside the worker (to check that nothing leaks). */
-  stats(): Promise<{ numTensors: number; numBytes: number }>;
-  backend: string;
-  dispose(): void;
-}
-
-/** Load a model version into its own prediction worker. */
-export async function createPredictor(mv: ModelVersion, weights: ArrayBuffer): Promise<Predictor> {
-  const worker = new Worker(new URL('./predict.worker.ts', import.meta.url), { type: 'module' });
-  let nextId = 1;
-  const pending = new Map<number, { resolve: (m: PredictMessage) => void; reject: (e: Error) => void }>();
-  let onLoaded: ((m: PredictMessage) => void) | null = null;
-  worker.onmessage = (ev) => {
-    const parsed = PredictMessage.safeParse(ev.data);
-    if (!parsed.success) return;
-    const m = parsed.data;
-    if (m.type === 'loaded' || (m.type === 'error' && m.id === undefined)) return onLoaded?.(m);
-    const p = pending.get(m.id!);
-    if (!p) return;
-    pending.delete(m.id!);
-    if (m.type === 'error') p.reject(new OutpostError('internal', m.message));
-    else p.resolve(m);
-  };
-  const send = (m: PredictRequest) => worker.postMessage(m);
-  const call = (m: PredictRequest & { id: number }) =>
-    new Promise<PredictMessage>((resolve, reject) => {
-      pending.set(m.id, { resolve, reject });
-      send(m);
-    });
-  const loaded = await new Promise<PredictMessage>((resolve) => {
-    onLoaded = resolve;
-    // A copy of the weights goes to the worker; the stored bytes stay intact.
-    send({ type: 'load', model: { task: mv.task, pipeline: mv.pipeline, artifacts: mv.artifacts, weights: weights.slice(0) } });
-  });
-  if (loaded.type === 'error') {
+    worker.onerror = (ev: ErrorEvent) => reject(new OutpostError('training_failed', `The training worker stopped (${ev.message || 'unknown error'}). Reload the page and train again.`));
+    worker.onmessageerror = () => reject(new OutpostError('training_failed', 'A message from the training worker could not be read. Reload the page and train again.'));
+  }).finally(() => {
+    settled = true;
+    clearTimeout(graceTimer);
     worker.terminate();
-    throw new OutpostError('internal', loaded.message);
-  }
+  });
+  const request: TrainRequest = { type: 'train', rows: input.rows, columns: input.columns, params: input.params, backend: input.backend };
+  worker.postMessage(request);
   return {
-    backend: loaded.type === 'loaded' ? loaded.backend : 'unknown',
-    async predict(rows) {
-      const m = await call({ type: 'predict', id: nextId++, rows });
-      if (m.type !== 'result') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
-      return { outputs: m.outputs, latencyMs: m.latencyMs };
-    },
-    async stats() {
-      const m = await call({ type: 'stats', id: nextId++ });
-      if (m.type !== 'stats') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
-      return { numTensors: m.numTensors, numBytes: m.numBytes };
-    },
-    dispose() {
-      worker.terminate();
-      for (const p of pending.values()) p.reject(new Error('The model was unloaded.'));
-      pending.clear();
+    promise,
+    result: promise,
+    cancel() {
+      if (settled) return;
+      worker.postMessage({ type: 'cancel' } satisfies TrainRequest);
+      graceTimer ??= setTimeout(() => fail(new OutpostError('training_failed', 'Training did not stop when asked and was ended; nothing was kept.')), CANCEL_GRACE_MS);
     },
   };
+}
+
+/** @deprecated use `train` */
+export const startTraining = train;
+
+export interface LatencySummary {
+  count: number;
+  meanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+/** What a predictor needs of a model version: its metadata (the weights come separately). */
+export type PredictableModel = Pick<ModelVersion, 'task' | 'pipeline' | 'artifacts'>;
+
+/**
+ * One model version loaded in its own prediction worker. Keeps the latest per-row latencies so
+ * the screen (and the monitor) can show p50/p95 without re-reading the log.
+ */
+export class Predictor {
+  static readonly LATENCY_WINDOW = 1000;
+  #worker: Worker;
+  #nextId = 1;
+  #pending = new Map<number, { resolve: (m: PredictMessage) => void; reject: (e: Error) => void }>();
+  #onLoad: ((m: PredictMessage) => void) | null = null;
+  #latencies: number[] = [];
+  #disposed = false;
+  backend = 'unknown';
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.onmessage = (ev: MessageEvent) => this.#receive(ev.data);
+    worker.onerror = (ev: ErrorEvent) => this.#failAll(new OutpostError('internal', `The prediction worker stopped (${ev.message || 'unknown error'}). Load the model again.`));
+  }
+
+  /** Load a model version into a fresh worker. The weights are copied; the caller's stay intact. */
+  static async load(model: PredictableModel, weights: ArrayBuffer, opts: { backend?: BackendName; createWorker?: WorkerFactory } = {}): Promise<Predictor> {
+    const p = new Predictor((opts.createWorker ?? predictWorker)());
+    const copy = weights.slice(0);
+    const loaded = await new Promise<PredictMessage>((resolve) => {
+      p.#onLoad = resolve;
+      const req: PredictRequest = { type: 'load', model: { task: model.task, pipeline: model.pipeline, artifacts: model.artifacts, weights: copy }, backend: opts.backend };
+      p.#worker.postMessage(req, [copy]);
+    });
+    if (loaded.type !== 'loaded') {
+      p.dispose();
+      throw new OutpostError(loaded.type === 'error' ? loaded.code : 'internal', loaded.type === 'error' ? loaded.message : 'The model could not be loaded.');
+    }
+    p.backend = loaded.backend;
+    return p;
+  }
+
+  /** Predict rows (original units in, original units out) and record each row's latency. */
+  async predict(rows: Row[]): Promise<{ outputs: PredictionOutput[]; latencyMs: number[]; batchMs: number }> {
+    const m = await this.#call({ type: 'predict', id: this.#nextId++, rows });
+    if (m.type !== 'result') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
+    this.#latencies.push(...m.latencyMs);
+    if (this.#latencies.length > Predictor.LATENCY_WINDOW) this.#latencies.splice(0, this.#latencies.length - Predictor.LATENCY_WINDOW);
+    return { outputs: m.outputs, latencyMs: m.latencyMs, batchMs: m.batchMs };
+  }
+
+  /** Per-row latency over the last LATENCY_WINDOW rows (nearest-rank percentiles). */
+  latency(): LatencySummary {
+    const s = [...this.#latencies].sort((a, b) => a - b);
+    const at = (q: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : 0);
+    return { count: s.length, meanMs: s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0, p50Ms: at(0.5), p95Ms: at(0.95), maxMs: s.length ? s[s.length - 1] : 0 };
+  }
+
+  /** Live tensor count and bytes inside the worker (to check that nothing leaks). */
+  async stats(): Promise<{ numTensors: number; numBytes: number }> {
+    const m = await this.#call({ type: 'stats', id: this.#nextId++ });
+    if (m.type !== 'stats') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
+    return { numTensors: m.numTensors, numBytes: m.numBytes };
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#worker.terminate();
+    this.#failAll(new OutpostError('internal', 'The model was unloaded.'));
+  }
+
+  #call(m: Extract<PredictRequest, { id: number }>): Promise<PredictMessage> {
+    if (this.#disposed) return Promise.reject(new OutpostError('internal', 'The model was unloaded; load it again to predict.'));
+    return new Promise((resolve, reject) => {
+      this.#pending.set(m.id, { resolve, reject });
+      this.#worker.postMessage(m);
+    });
+  }
+
+  #receive(data: unknown): void {
+    const parsed = PredictMessage.safeParse(data);
+    if (!parsed.success) return this.#failAll(new OutpostError('internal', 'The prediction worker sent something unexpected. Load the model again.'));
+    const m = parsed.data;
+    const id = 'id' in m ? m.id : undefined;
+    if (id === undefined) return this.#onLoad?.(m);
+    const p = this.#pending.get(id);
+    if (!p) return;
+    this.#pending.delete(id);
+    if (m.type === 'error') p.reject(new OutpostError(m.code, m.message));
+    else p.resolve(m);
+  }
+
+  #failAll(e: Error): void {
+    this.#onLoad?.({ type: 'error', code: 'internal', message: e.message });
+    this.#onLoad = null;
+    for (const p of this.#pending.values()) p.reject(e);
+    this.#pending.clear();
+  }
+}
+
+/** Load a model version into its own prediction worker (same as `Predictor.load`). */
+export function createPredictor(mv: PredictableModel, weights: ArrayBuffer, opts?: { backend?: BackendName; createWorker?: WorkerFactory }): Promise<Predictor> {
+  return Predictor.load(mv, weights, opts);
 }

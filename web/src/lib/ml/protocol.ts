@@ -1,55 +1,78 @@
 import { z } from 'zod';
 import { ColumnInfo, EpochMetrics, EvalMetrics, PredictionOutput, TfjsArtifacts, Task, TrainParams } from '../../../../shared/src/schema/records.js';
 import { FeaturePipeline } from '../../../../shared/src/schema/pipeline.js';
+import { ERROR_CODES, type ErrorCode } from '../../../../shared/src/errors.js';
 
-/** Messages between the main thread and the ML workers; both sides parse what they receive. */
-const Cell = z.union([z.string(), z.number(), z.null()]);
-const Rows = z.array(z.record(z.string(), Cell));
-const Backend = z.enum(['wasm', 'webgl', 'cpu']);
+/**
+ * Messages between the main thread and the ML workers. Both sides parse everything they receive
+ * with these schemas (house rule 4), so a stale worker from an older release or a stray message
+ * fails loudly instead of corrupting a run.
+ */
+export const Cell = z.union([z.string(), z.number(), z.null()]);
+export const Rows = z.array(z.record(z.string(), Cell));
+export const BackendName = z.enum(['wasm', 'webgl', 'cpu']);
+export const ErrorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
+
+// ---- training worker ----
 
 export const TrainRequest = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('train'), rows: Rows, columns: z.array(ColumnInfo), params: TrainParams, backend: Backend.optional() }),
+  z.object({ type: z.literal('train'), rows: Rows, columns: z.array(ColumnInfo), params: TrainParams, backend: BackendName.optional() }),
   z.object({ type: z.literal('cancel') }),
 ]);
 export type TrainRequest = z.infer<typeof TrainRequest>;
 
+export const TrainResultSchema = z.object({
+  status: z.enum(['completed', 'cancelled']),
+  pipeline: FeaturePipeline,
+  artifacts: TfjsArtifacts,
+  /** Transferred, not copied: the worker's buffer is detached after posting. */
+  weights: z.instanceof(ArrayBuffer),
+  epochs: z.array(EpochMetrics),
+  metrics: EvalMetrics,
+  trainRows: z.number().int().nonnegative(),
+  validationRows: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+  /** The backend actually used (`tf.getBackend()`), e.g. 'wasm' after a WebGL request fell back. */
+  backend: z.string(),
+});
+
 export const TrainMessage = z.discriminatedUnion('type', [
+  /** Posted once the backend is ready, before the first batch. */
+  z.object({ type: z.literal('started'), backend: z.string() }),
   z.object({ type: z.literal('epoch'), epoch: EpochMetrics }),
-  z.object({ type: z.literal('progress'), fraction: z.number() }),
-  z.object({
-    type: z.literal('done'),
-    result: z.object({
-      status: z.enum(['completed', 'cancelled']),
-      pipeline: FeaturePipeline,
-      artifacts: TfjsArtifacts,
-      weights: z.instanceof(ArrayBuffer),
-      epochs: z.array(EpochMetrics),
-      metrics: EvalMetrics,
-      trainRows: z.number(),
-      validationRows: z.number(),
-      durationMs: z.number(),
-      backend: z.string(),
-    }),
-  }),
-  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+  z.object({ type: z.literal('progress'), fraction: z.number().min(0).max(1) }),
+  z.object({ type: z.literal('done'), result: TrainResultSchema }),
+  z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string() }),
 ]);
 export type TrainMessage = z.infer<typeof TrainMessage>;
 
+// ---- prediction worker ----
+
+export const LoadableModelSchema = z.object({ task: Task, pipeline: FeaturePipeline, artifacts: TfjsArtifacts, weights: z.instanceof(ArrayBuffer) });
+
 export const PredictRequest = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('load'),
-    model: z.object({ task: Task, pipeline: FeaturePipeline, artifacts: TfjsArtifacts, weights: z.instanceof(ArrayBuffer) }),
-    backend: Backend.optional(),
-  }),
-  z.object({ type: z.literal('predict'), id: z.number(), rows: Rows }),
-  z.object({ type: z.literal('stats'), id: z.number() }),
+  z.object({ type: z.literal('load'), model: LoadableModelSchema, backend: BackendName.optional() }),
+  z.object({ type: z.literal('predict'), id: z.number().int(), rows: Rows }),
+  /** Live tensor count and bytes in the worker, to check that nothing leaks. */
+  z.object({ type: z.literal('stats'), id: z.number().int() }),
 ]);
 export type PredictRequest = z.infer<typeof PredictRequest>;
 
 export const PredictMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('loaded'), backend: z.string() }),
-  z.object({ type: z.literal('result'), id: z.number(), outputs: z.array(PredictionOutput), latencyMs: z.array(z.number()) }),
-  z.object({ type: z.literal('stats'), id: z.number(), numTensors: z.number(), numBytes: z.number() }),
-  z.object({ type: z.literal('error'), id: z.number().optional(), code: z.string(), message: z.string() }),
+  z.object({
+    type: z.literal('result'),
+    id: z.number().int(),
+    outputs: z.array(PredictionOutput),
+    /**
+     * Per row. Rows are predicted in one batched call, so each row's latency is its share of the
+     * batch; for a single row it is the whole call (pipeline transform + network).
+     */
+    latencyMs: z.array(z.number().nonnegative()),
+    batchMs: z.number().nonnegative(),
+  }),
+  z.object({ type: z.literal('stats'), id: z.number().int(), numTensors: z.number(), numBytes: z.number() }),
+  /** Without an id, the error answers a 'load'. */
+  z.object({ type: z.literal('error'), id: z.number().int().optional(), code: ErrorCodeSchema, message: z.string() }),
 ]);
 export type PredictMessage = z.infer<typeof PredictMessage>;

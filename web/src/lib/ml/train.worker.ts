@@ -1,17 +1,32 @@
 /// <reference lib="webworker" />
-import { useBackend } from './backend.js';
+import { selectBackend } from './backend.js';
+import { wasmPaths } from './wasm-assets.js';
 import { trainModel } from './train.js';
 import { TrainRequest, type TrainMessage } from './protocol.js';
 import { isOutpostError } from '../../../../shared/src/errors.js';
 
-// Training runs here, off the main thread, so the page stays responsive on a slow phone.
+// Training runs here, off the main thread, so the page stays responsive on a slow phone. The
+// training core yields between batches, which is when a 'cancel' message gets through.
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (m: TrainMessage, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 let stop = false;
-const post = (m: TrainMessage, transfer: Transferable[] = []) => (self as DedicatedWorkerGlobalScope).postMessage(m, transfer);
+let busy = false;
 
-self.onmessage = async (ev: MessageEvent) => {
+/** At most about 200 progress messages per run, however many batches it has. */
+function throttled(send: (f: number) => void): (f: number) => void {
+  let last = -1;
+  return (f) => {
+    if (f >= 1 || f - last >= 0.005) {
+      last = f;
+      send(Math.min(1, f));
+    }
+  };
+}
+
+scope.onmessage = async (ev: MessageEvent) => {
   const parsed = TrainRequest.safeParse(ev.data);
   if (!parsed.success) {
-    post({ type: 'error', code: 'bad_request', message: 'The training request was not understood.' });
+    post({ type: 'error', code: 'bad_request', message: `The training request was not understood (${parsed.error.issues[0]?.message ?? 'invalid'}). Reload the page and try again.` });
     return;
   }
   const msg = parsed.data;
@@ -19,13 +34,20 @@ self.onmessage = async (ev: MessageEvent) => {
     stop = true;
     return;
   }
+  if (busy) {
+    post({ type: 'error', code: 'conflict', message: 'A training is already running in this worker; wait for it or cancel it.' });
+    return;
+  }
+  busy = true;
   stop = false;
   try {
-    await useBackend(msg.backend ?? 'wasm');
-    const result = await trainModel(msg.rows, msg.columns, msg.params, {
+    const backend = await selectBackend(msg.backend ?? 'wasm', { wasmPaths });
+    post({ type: 'started', backend });
+    const result = await trainModel(msg.rows, msg.params, msg.columns, {
       onEpoch: (epoch) => post({ type: 'epoch', epoch }),
-      onProgress: (fraction) => post({ type: 'progress', fraction }),
+      onBatchProgress: throttled((fraction) => post({ type: 'progress', fraction })),
       shouldStop: () => stop,
+      backendName: backend,
     });
     post({ type: 'done', result }, [result.weights]);
   } catch (err) {
@@ -34,5 +56,7 @@ self.onmessage = async (ev: MessageEvent) => {
       code: isOutpostError(err) ? err.code : 'training_failed',
       message: isOutpostError(err) ? err.message : `Training failed: ${(err as Error).message}. Try fewer hidden units or a smaller learning rate.`,
     });
+  } finally {
+    busy = false;
   }
 };
