@@ -2,12 +2,13 @@
 // the app under web/public/samples) parsed the way the CSV import does, all values as text.
 import Papa from 'papaparse';
 import { readFileSync } from 'node:fs';
-import { inferColumns, type Row } from '../../../../shared/src/data/columns.js';
+import { inferColumns } from '../../../../shared/src/data/columns.js';
 import type { ColumnInfo, TrainParams } from '../../../../shared/src/schema/records.js';
 import { defaultParams } from './defaults.js';
 
 export interface Sample {
-  rows: Row[];
+  /** As parsed: every value a string (no dynamic typing), like rows on the wire. */
+  rows: Record<string, string>[];
   columns: ColumnInfo[];
   names: string[];
 }
