@@ -1,40 +1,43 @@
-import { z } from 'zod';
-import { ColumnInfo } from '../../../../shared/src/schema/records.js';
-import { OutpostError, type ErrorCode } from '../../../../shared/src/errors.js';
+import type { ColumnInfo } from '../../../../shared/src/schema/records.js';
+import { OutpostError } from '../../../../shared/src/errors.js';
+import { CsvMessage, type CsvRequest } from './csv-protocol.js';
+import type { TypedRow } from './parse-csv.js';
 
 export interface ParsedCsv {
   fileName: string;
+  /** SHA-256 (hex) of the file's bytes as imported. */
   hash: string;
   rowCount: number;
-  rows: Record<string, string | number | null>[];
+  rows: TypedRow[];
   columns: ColumnInfo[];
 }
 
-const Message = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('progress'), fraction: z.number() }),
-  z.object({
-    type: z.literal('done'),
-    hash: z.string(),
-    rowCount: z.number(),
-    rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))),
-    columns: z.array(ColumnInfo),
-  }),
-  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
-]);
+/** Makes the worker; tests pass an in-process stand-in because Node has no Web Workers. */
+export type CsvWorkerFactory = () => Worker;
+const csvWorker: CsvWorkerFactory = () => new Worker(new URL('./csv.worker.ts', import.meta.url), { type: 'module' });
 
-/** Parse a CSV file in a worker: rows, inferred columns and the SHA-256 of its bytes. Stores nothing. */
-export function parseCsvFile(file: File, onProgress?: (fraction: number) => void): Promise<ParsedCsv> {
-  const worker = new Worker(new URL('./csv.worker.ts', import.meta.url), { type: 'module' });
+/**
+ * Parse a CSV file in a worker: typed rows, inferred columns and the SHA-256 of its bytes.
+ * Stores nothing; the caller decides where the dataset goes. Rejects with an OutpostError
+ * (csv_empty, csv_malformed, csv_too_large) whose message says what to fix.
+ */
+export function parseCsvFile(
+  file: Blob,
+  onProgress?: (fraction: number) => void,
+  opts: { fileName?: string; createWorker?: CsvWorkerFactory } = {},
+): Promise<ParsedCsv> {
+  const fileName = opts.fileName ?? (file instanceof File ? file.name : 'data.csv');
+  const worker = (opts.createWorker ?? csvWorker)();
   return new Promise<ParsedCsv>((resolve, reject) => {
-    worker.onmessage = (ev) => {
-      const parsed = Message.safeParse(ev.data);
-      if (!parsed.success) return reject(new OutpostError('csv_malformed', 'The file reader sent something unexpected.'));
+    worker.onmessage = (ev: MessageEvent) => {
+      const parsed = CsvMessage.safeParse(ev.data);
+      if (!parsed.success) return reject(new OutpostError('csv_malformed', 'The file reader sent something unexpected. Reload the page and import the file again.'));
       const m = parsed.data;
       if (m.type === 'progress') onProgress?.(m.fraction);
-      else if (m.type === 'done') resolve({ fileName: file.name, hash: m.hash, rowCount: m.rowCount, rows: m.rows, columns: m.columns });
-      else reject(new OutpostError(m.code as ErrorCode, m.message));
+      else if (m.type === 'done') resolve({ fileName, hash: m.hash, rowCount: m.rowCount, rows: m.rows, columns: m.columns });
+      else reject(new OutpostError(m.code, m.message));
     };
-    worker.onerror = (ev) => reject(new OutpostError('csv_malformed', `The file could not be read: ${ev.message || 'unknown error'}.`));
-    worker.postMessage({ file });
+    worker.onerror = (ev: ErrorEvent) => reject(new OutpostError('csv_malformed', `The file could not be read (${ev.message || 'unknown error'}). Reload the page and try again.`));
+    worker.postMessage({ type: 'parse', file } satisfies CsvRequest);
   }).finally(() => worker.terminate());
 }
