@@ -50,7 +50,7 @@ export async function coldOfflineMs(browser: Browser, baseUrl: string, n: number
 }
 
 /** Train the breast-cancer network through the app (WASM backend in a worker) and read the run. */
-export async function trainInBrowser(browser: Browser, baseUrl: string, epochs: number): Promise<{ seconds: number; accuracy: number; backend: string }> {
+export async function trainInBrowser(browser: Browser, baseUrl: string, epochs: number, backend: 'wasm' | 'webgl' | 'cpu' = 'wasm'): Promise<{ seconds: number; accuracy: number; backend: string }> {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   await page.goto(baseUrl);
@@ -61,13 +61,14 @@ export async function trainInBrowser(browser: Browser, baseUrl: string, epochs: 
   await page.getByRole('button', { name: 'Import' }).click();
   await page.getByLabel('Epochs').fill(String(epochs));
   await page.getByLabel('Learning rate').fill('0.001');
+  await page.getByLabel('Compute backend').selectOption(backend);
   await page.getByRole('button', { name: 'Train' }).click();
   await page.getByText('completed', { exact: true }).waitFor({ timeout: 600_000 });
   const card = page.getByRole('article').first();
   const text = (await card.textContent()) ?? '';
   const secs = /(\d+(?:\.\d+)?) s/.exec(text);
   const acc = /Accuracy\s*([\d.]+)/.exec(text);
-  const backend = /· (wasm|webgl|cpu|webgpu) ·/.exec(text);
+  const used = /· (wasm|webgl|cpu|webgpu) ·/.exec(text);
   await ctx.close();
-  return { seconds: secs ? Number(secs[1]) : NaN, accuracy: acc ? Number(acc[1]) : NaN, backend: backend?.[1] ?? 'unknown' };
+  return { seconds: secs ? Number(secs[1]) : NaN, accuracy: acc ? Number(acc[1]) : NaN, backend: used?.[1] ?? 'unknown' };
 }

@@ -7,6 +7,7 @@ import { saveTrainedModel } from '../db/models.js';
 import { newId } from '../db/mutate.js';
 import { saveRun } from '../db/runs.js';
 import { startTraining } from '../ml/client.js';
+import type { BackendName } from '../ml/backend.js';
 import { userMessage } from '../components/app/messages.js';
 
 /**
@@ -24,7 +25,7 @@ export class TrainingSession {
 
   constructor(private db: OutpostDb) {}
 
-  async start(dataset: DatasetMeta, params: TrainParams): Promise<Run | undefined> {
+  async start(dataset: DatasetMeta, params: TrainParams, backend: BackendName = 'wasm'): Promise<Run | undefined> {
     if (this.running) return;
     this.error = '';
     this.epochs = [];
@@ -49,7 +50,7 @@ export class TrainingSession {
       const rows = await loadRows(this.db, dataset.id);
       if (rows.length === 0) throw new Error('The rows of this dataset are not on this device. Import the file here to train on it.');
       const columns: ColumnInfo[] = $state.snapshot(dataset.columns) as ColumnInfo[];
-      const job = startTraining({ rows, params: run.params, columns }, {
+      const job = startTraining({ rows, params: run.params, columns, backend }, {
         onEpoch: (e) => (this.epochs = [...this.epochs, e]),
         onProgress: (f) => (this.progress = f),
       });
