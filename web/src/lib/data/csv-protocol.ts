@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ColumnInfo } from '../../../../shared/src/schema/records.js';
-import { ErrorCodeSchema } from '../ml/protocol.js';
+import { ErrorCodeSchema } from '../ml/error-code.js';
 
 /** Messages between the main thread and the CSV worker; each side parses what it receives. */
 export const CsvRequest = z.object({ type: z.literal('parse'), file: z.instanceof(Blob) });

@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 describe('training through the worker', () => {
-  it('streams epochs and progress, transfers the weights, and matches the core exactly', async () => {
+  it('streams epochs and progress and returns exactly what the core returns', async () => {
     const epochs: EpochMetrics[] = [];
     const progress: number[] = [];
     let backend = '';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ColumnInfo, EpochMetrics, EvalMetrics, PredictionOutput, TfjsArtifacts, Task, TrainParams } from '../../../../shared/src/schema/records.js';
 import { FeaturePipeline } from '../../../../shared/src/schema/pipeline.js';
-import { ERROR_CODES, type ErrorCode } from '../../../../shared/src/errors.js';
+import { ErrorCodeSchema } from './error-code.js';
 
 /**
  * Messages between the main thread and the ML workers. Both sides parse everything they receive
@@ -11,7 +11,7 @@ import { ERROR_CODES, type ErrorCode } from '../../../../shared/src/errors.js';
 export const Cell = z.union([z.string(), z.number(), z.null()]);
 export const Rows = z.array(z.record(z.string(), Cell));
 export const BackendName = z.enum(['wasm', 'webgl', 'cpu']);
-export const ErrorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
+export { ErrorCodeSchema };
 
 // ---- training worker ----
 
