@@ -3,9 +3,9 @@
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import pg from 'pg';
 import { quick, round, type Metric } from './lib.js';
-import { copyRowsPerS, freshDatabase, outpostSync, pouchSync, pouchTmp, serverIngest } from './sync.js';
+import { copyRowsPerS, outpostSync, pouchSync, pouchTmp, serverIngest } from './sync.js';
+import { freshDatabase, postgresProblem, TEST_DATABASE_URL } from '../server/src/testing/postgres.js';
 import { inferTfjs, leakCheck, trainNode, trainSklearn } from './ml.js';
 import { inferNative, inferWeb } from './infer.js';
 import { coldOfflineMs, initialJsGzipKb, launch, precacheMb, trainInBrowser } from './app.js';
@@ -17,20 +17,7 @@ const add = (m: Metric) => {
   console.log(`  ${m.name}: ${m.value} ${m.unit}${m.peer ? ` vs ${m.peer} ${m.peer_value}` : ''} → ratio ${m.ratio} (${m.met ? 'met' : 'NOT met'}: ${m.goal})${m.note ? `\n    ${m.note}` : ''}`);
 };
 const EVENTS = quick ? 10_000 : 100_000;
-const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-
-async function postgresUp() {
-  const c = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
 
 console.log(`Outpost bench${quick ? ' (quick)' : ''}: ${EVENTS} events, ${cpus().length} cores`);
 if (!existsSync(new URL('../web/dist/index.html', import.meta.url))) {
@@ -54,8 +41,8 @@ const syncMetric = (name: string, run: typeof lite): Metric => ({
 });
 add(syncMetric('sync_events_per_s_pglite', lite));
 let pgRun: typeof lite | undefined;
-if (await postgresUp()) {
-  const db = await freshDatabase(pgUrl);
+if (!(await postgresProblem())) {
+  const db = await freshDatabase(TEST_DATABASE_URL, 'outpost_bench');
   try {
     pgRun = await outpostSync(EVENTS, { databaseUrl: db.url }, 18903);
     add(syncMetric('sync_events_per_s_postgres', pgRun));

@@ -1,6 +1,7 @@
 // Which stores the contract suites run on: PGlite always, PostgreSQL when TEST_DATABASE_URL answers
 // (default postgres://postgres@127.0.0.1:5432/test). In CI a missing Postgres is a failure.
 import pg from 'pg';
+import { postgresProblem, TEST_DATABASE_URL } from '../testing/postgres.js';
 import { randomBytes } from 'node:crypto';
 import type { Db } from './db.js';
 import { openStore } from './index.js';
@@ -10,26 +11,12 @@ export interface StoreFactory {
   open(): Promise<Db & { drop(): Promise<void> }>;
 }
 
-const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = TEST_DATABASE_URL;
 
-async function reachable(): Promise<string | undefined> {
-  if (!url) return 'TEST_DATABASE_URL is empty';
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query('select 1');
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-
-const postgresProblem = await reachable();
-if (postgresProblem) {
-  if (process.env.CI === 'true') throw new Error(`CI needs PostgreSQL for the store contract suite: ${postgresProblem}`);
-  console.warn(`Postgres contract suite NOT run: ${postgresProblem}`);
+const problem = await postgresProblem(url);
+if (problem) {
+  if (process.env.CI === 'true') throw new Error(`CI needs PostgreSQL for the store contract suite: ${problem}`);
+  console.warn(`Postgres contract suite NOT run: ${problem}`);
 }
 
 export const STORES: StoreFactory[] = [
@@ -40,7 +27,7 @@ export const STORES: StoreFactory[] = [
       return Object.assign(db, { drop: () => db.close() });
     },
   },
-  ...(postgresProblem
+  ...(problem
     ? []
     : [
         {

@@ -69,16 +69,21 @@ export function inferColumns(rows: Row[], names: string[]): ColumnInfo[] {
   });
 }
 
-/** Count of rows per target value (missing values excluded), most frequent first. */
-export function classBalance(rows: Row[], target: string): [string, number][] {
+/** How often each value of a column occurs (trimmed text; missing values left out). */
+export function countValues(rows: Row[], name: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const r of rows) {
-    const v = r[target];
+    const v = r[name];
     if (isMissing(v)) continue;
     const k = String(v).trim();
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return counts;
+}
+
+/** Count of rows per target value (missing values excluded), most frequent first. */
+export function classBalance(rows: Row[], target: string): [string, number][] {
+  return [...countValues(rows, target).entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
 export interface ValidationIssue {

@@ -1,7 +1,7 @@
 import type { ColumnInfo, Task } from '../schema/records.js';
 import type { FeaturePipeline, FeatureSpec, TargetSpec } from '../schema/pipeline.js';
 import { OutpostError } from '../errors.js';
-import { isMissing, toNumber, type Row } from '../data/columns.js';
+import { countValues, isMissing, toNumber, type Row } from '../data/columns.js';
 
 /**
  * Fit the feature pipeline on the rows given (callers pass the training rows only, so nothing of
@@ -53,16 +53,6 @@ function meanStd(values: number[]): { mean: number; std: number } {
   return { mean, std: Math.sqrt(ss / values.length) };
 }
 
-function countValues(rows: Row[], name: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of rows) {
-    const v = r[name];
-    if (isMissing(v)) continue;
-    const k = String(v).trim();
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return counts;
-}
 
 /** Width of a transformed row: one column per numeric feature, one per category. */
 export function featureWidth(p: FeaturePipeline): number {

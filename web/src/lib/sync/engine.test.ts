@@ -55,6 +55,15 @@ function trainedRun(projectId: string): Run {
   };
 }
 
+/** A finished run whose model (these weight bytes) is kept on the device, ready to register. */
+async function keepTrainedRun(db: OutpostDb, projectId: string, weights: ArrayBuffer) {
+  const run = trainedRun(projectId);
+  await putRecord(db, 'runs', run);
+  const weightsHash = await sha256Hex(weights);
+  await saveTrainedModel(db, run.id, { artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash, weightsSize: weights.byteLength }, weights);
+  return { run, weightsHash };
+}
+
 beforeAll(async () => {
   server = await openStore({});
   app = createApp({ db: server, config: { adminToken: 'x'.repeat(20), version: 't' } });
@@ -110,11 +119,8 @@ describe('sync engine', () => {
   it('uploads model weights before the version, and another device downloads and verifies them', async () => {
     const a = await device('trainer');
     const p = await createProject(a.db, 'Models');
-    const run = trainedRun(p.id);
-    await putRecord(a.db, 'runs', run);
     const weights = new Uint8Array(600_000).map((_, i) => (i * 31) % 256).buffer;
-    const weightsHash = await sha256Hex(weights);
-    await saveTrainedModel(a.db, run.id, { artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash, weightsSize: weights.byteLength }, weights);
+    const { run, weightsHash } = await keepTrainedRun(a.db, p.id, weights);
     const mv = await registerModel(a.db, run, 'triage', 't', true);
     const s = await a.engine.syncOnce();
     expect(s.blobsUp).toBe(1);
@@ -163,11 +169,8 @@ describe('sync engine', () => {
   it('discards a corrupted download and never marks it complete', async () => {
     const a = await device('src');
     const p = await createProject(a.db, 'Corrupt');
-    const run = trainedRun(p.id);
-    await putRecord(a.db, 'runs', run);
     const weights = new Uint8Array(1000).fill(7).buffer;
-    const weightsHash = await sha256Hex(weights);
-    await saveTrainedModel(a.db, run.id, { artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash, weightsSize: 1000 }, weights);
+    const { run, weightsHash } = await keepTrainedRun(a.db, p.id, weights);
     await registerModel(a.db, run, 'm', 't', false);
     await a.engine.syncOnce();
     const { db, token } = await device('victim');
@@ -203,11 +206,8 @@ describe('sync engine', () => {
   it('case 12: the central team and an offline device change the same version; central wins and the device converges', async () => {
     const a = await device('stage');
     const p = await createProject(a.db, 'Stages');
-    const run = trainedRun(p.id);
-    await putRecord(a.db, 'runs', run);
     const weights = new Uint8Array(64).fill(3).buffer;
-    const weightsHash = await sha256Hex(weights);
-    await saveTrainedModel(a.db, run.id, { artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash, weightsSize: 64 }, weights);
+    const { run, weightsHash } = await keepTrainedRun(a.db, p.id, weights);
     const mv = await registerModel(a.db, run, 'm', 't', true);
     await a.engine.syncOnce();
     // Offline, the device archives the version; meanwhile the central team archives it too and

@@ -2,7 +2,7 @@
 // running as its own process (so it can be SIGKILLed), real stores, and headless devices that run
 // the PWA's own sync engine. Each case names the fault it covers.
 import { afterAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
+import { freshDatabase as freshPostgres, postgresProblem, TEST_DATABASE_URL } from '../../../../server/src/testing/postgres.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { startServer, adminCall, type ServerProcess } from '../../../../server/s
 import { startFaultProxy, type Fault } from '../../../../server/src/testing/fault-proxy.js';
 import { createHeadlessDevice, type HeadlessDevice } from './headless.js';
 
-const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgUrl = TEST_DATABASE_URL;
 let port = 18600 + Math.floor(Math.random() * 200);
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -22,41 +22,17 @@ afterAll(async () => {
   }
 }, 120_000);
 
-async function postgresReachable() {
-  if (!pgUrl) return false;
-  const c = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-
 async function freshDatabase(): Promise<string> {
-  const name = `outpost_f_${randomBytes(5).toString('hex')}`;
-  const c = new pg.Client({ connectionString: pgUrl });
-  await c.connect();
-  await c.query(`create database ${name}`);
-  await c.end();
-  cleanups.push(async () => {
-    const d = new pg.Client({ connectionString: pgUrl });
-    await d.connect();
-    await d.query(`drop database if exists ${name} with (force)`);
-    await d.end();
-  });
-  const u = new URL(pgUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
+  const db = await freshPostgres(pgUrl, 'outpost_f');
+  cleanups.push(db.drop);
+  return db.url;
 }
 
 type Backing = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; databaseUrl: string };
 const backings: { name: string; make: () => Promise<Backing> }[] = [
   { name: 'pglite', make: async () => ({ kind: 'pglite', dataDir: mkdtempSync(join(tmpdir(), 'outpost-fault-')) }) },
 ];
-if ((await postgresReachable()) || process.env.CI === 'true') backings.push({ name: 'postgres', make: async () => ({ kind: 'postgres', databaseUrl: await freshDatabase() }) });
+if (!(await postgresProblem(pgUrl)) || process.env.CI === 'true') backings.push({ name: 'postgres', make: async () => ({ kind: 'postgres', databaseUrl: await freshDatabase() }) });
 else console.warn('Postgres fault suite NOT run: no PostgreSQL at TEST_DATABASE_URL');
 
 async function serve(b: Backing, p = port++): Promise<ServerProcess> {
