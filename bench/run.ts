@@ -4,6 +4,7 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { quick, round, type Metric } from './lib.js';
+import { PUSH_LIMITS } from '../shared/src/sync/protocol.js';
 import { copyRowsPerS, outpostSync, pouchSync, pouchTmp, serverIngest } from './sync.js';
 import { freshDatabase, postgresProblem, TEST_DATABASE_URL } from '../server/src/testing/postgres.js';
 import { inferTfjs, leakCheck, trainNode, trainSklearn } from './ml.js';
@@ -58,7 +59,7 @@ if (!(await postgresProblem())) {
       ratio: round(ingest / copy),
       goal: '≥ 0.5 of COPY',
       met: ingest / copy >= 0.5,
-      note: 'ready-made gzip batches of 500 over HTTP from 10 concurrent devices (validation, merge rules, acknowledgement included)',
+      note: `ready-made gzip batches of ${PUSH_LIMITS.maxChanges} over HTTP from 10 concurrent devices (validation, merge rules, acknowledgement included)`,
     });
   } finally {
     await db.drop();

@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import PouchDB from 'pouchdb';
+import { PUSH_LIMITS } from '../shared/src/sync/protocol.js';
 import { startServer, adminCall } from '../server/src/testing/server-process.js';
 import { createHeadlessDevice, type HeadlessDevice } from '../web/src/lib/sync/headless.js';
 import { countingProxy, peakRssMb } from './lib.js';
@@ -86,7 +87,7 @@ export async function pouchSync(total: number, port: number): Promise<SyncRun> {
     }
     proxy.reset();
     const t0 = performance.now();
-    await Promise.all(locals.map((l) => PouchDB.replicate(l, remote, { batch_size: 500 })));
+    await Promise.all(locals.map((l) => PouchDB.replicate(l, remote, { batch_size: PUSH_LIMITS.maxChanges })));
     const seconds = (performance.now() - t0) / 1000;
     const info = (await (await fetch(`http://127.0.0.1:${port}/predictions`)).json()) as { doc_count: number };
     if (info.doc_count !== total) throw new Error(`PouchDB: expected ${total} docs, found ${info.doc_count}`);
@@ -122,8 +123,8 @@ export async function copyRowsPerS(databaseUrl: string, total: number): Promise<
 export const pouchTmp = () => mkdtempSync(join(tmpdir(), 'outpost-bench-'));
 
 /**
- * Rows per second the server itself commits: ready-made, gzip-compressed push batches (500 events
- * each) replayed over HTTP by 10 concurrent devices, so device-side work is not counted.
+ * Rows per second the server itself commits: ready-made, gzip-compressed push batches (as large as
+ * a device sends) replayed over HTTP by 10 concurrent devices, so device-side work is not counted.
  */
 export async function serverIngest(total: number, databaseUrl: string, port: number): Promise<number> {
   const { gzipSync } = await import('node:zlib');
@@ -137,10 +138,11 @@ export async function serverIngest(total: number, databaseUrl: string, port: num
       const enrolled = (await (await fetch(`${server.url}/api/enroll`, { method: 'POST', body: JSON.stringify({ code, deviceName: `ingest${d}` }) })).json()) as { token: string };
       const bodies: Buffer<ArrayBuffer>[] = [];
       const n = total / DEVICES;
-      for (let b = 0; b * 500 < n; b++) {
-        const changes = Array.from({ length: Math.min(500, n - b * 500) }, (_, i) => {
+      const size = PUSH_LIMITS.maxChanges;
+      for (let b = 0; b * size < n; b++) {
+        const changes = Array.from({ length: Math.min(size, n - b * size) }, (_, i) => {
           const id = `${d}-${b}-${i}-${randomBytes(3).toString('hex')}`;
-          return { table: 'predictions', id, hlc: stamp, fields: { id, ...doc(d, b * 500 + i) } };
+          return { table: 'predictions', id, hlc: stamp, fields: { id, ...doc(d, b * size + i) } };
         });
         bodies.push(gzipSync(JSON.stringify({ batchSeq: b, changes })) as Buffer<ArrayBuffer>);
       }

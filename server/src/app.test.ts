@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
+import { PUSH_LIMITS } from '../../shared/src/sync/protocol.js';
 import { openStore, type Db } from './store/index.js';
 import { createEnrollmentCode, createOrg, revokeDevice } from './store/orgs.js';
 import { change, modelVersion, prediction, sha256, stamp, T0 } from './store/fixtures.js';
@@ -56,10 +57,10 @@ describe('HTTP API', () => {
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
     const wrongTypes = await app.request('/api/sync/push', { method: 'POST', body: '{"batchSeq": "zero", "changes": {}}', headers: auth(d.token) });
     expect(wrongTypes.status).toBe(400);
-    const huge = 'x'.repeat(2_100_000);
+    const huge = 'x'.repeat(2 * PUSH_LIMITS.maxBytes + 100_000);
     const big = await app.request('/api/sync/push', { method: 'POST', body: huge, headers: auth(d.token, { 'content-length': String(huge.length) }) });
     expect(big.status).toBe(413);
-    const many = Array.from({ length: 501 }, (_, i) => change('predictions', `p${i}`, prediction(`p${i}`)));
+    const many = Array.from({ length: PUSH_LIMITS.maxChanges + 1 }, (_, i) => change('predictions', `p${i}`, prediction(`p${i}`)));
     const tooMany = await app.request('/api/sync/push', { method: 'POST', body: JSON.stringify({ batchSeq: 0, changes: many }), headers: auth(d.token) });
     expect(tooMany.status).toBe(413);
     const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from records where device_id = $1`, [d.deviceId]);

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { PUSH_LIMITS } from '../../../shared/src/sync/protocol.js';
 import { bodyLimit } from 'hono/body-limit';
 import { OutpostError } from '../../../shared/src/errors.js';
 
@@ -12,7 +13,7 @@ export const limitBody = (maxSize: number) =>
   });
 
 /** Most a gzip-compressed body may expand to. */
-export const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
+export const MAX_INFLATED_BYTES = 2 * PUSH_LIMITS.maxBytes;
 
 /**
  * Read a JSON body, inflating it first when it was sent with `Content-Encoding: gzip` (devices
@@ -26,7 +27,7 @@ export async function readJson(req: Request): Promise<unknown> {
       text = gunzipSync(buf, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8');
     } catch (e) {
       if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-        throw new OutpostError('payload_too_large', 'The request expands to more than 4 MB. Send it in smaller batches.');
+        throw new OutpostError('payload_too_large', `The request expands to more than ${MAX_INFLATED_BYTES / 1e6} MB. Send it in smaller batches.`);
       }
       throw new OutpostError('invalid_body', 'The request says it is gzip-compressed but is not.');
     }

@@ -40,7 +40,7 @@ export const Change = z.object({
 export type Change = z.infer<typeof Change>;
 
 /** Limits a device must respect; the server answers 413 past them. */
-export const PUSH_LIMITS = { maxChanges: 500, maxBytes: 1_000_000 } as const;
+export const PUSH_LIMITS = { maxChanges: 1000, maxBytes: 2_000_000 } as const;
 /** Device clocks further than this ahead of the server's are refused (clock_drift). */
 export const MAX_CLOCK_DRIFT_MS = 5 * 60 * 1000;
 

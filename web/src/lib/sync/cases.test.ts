@@ -70,7 +70,7 @@ describe('sync fault cases', () => {
       },
     };
     await new SyncEngine(d.db, measuring).syncOnce();
-    expect(sizes.length).toBeGreaterThanOrEqual(40);
+    expect(sizes.length).toBeGreaterThanOrEqual(20_000 / PUSH_LIMITS.maxChanges);
     for (const s of sizes) {
       expect(s.count).toBeLessThanOrEqual(PUSH_LIMITS.maxChanges);
       expect(s.bytes).toBeLessThanOrEqual(PUSH_LIMITS.maxBytes * 1.1);

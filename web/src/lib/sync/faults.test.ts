@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { startServer, adminCall, type ServerProcess } from '../../../../server/src/testing/server-process.js';
 import { startFaultProxy, type Fault } from '../../../../server/src/testing/fault-proxy.js';
 import { createHeadlessDevice, type HeadlessDevice } from './headless.js';
+import { PUSH_LIMITS } from '../../../../shared/src/sync/protocol.js';
 
 const pgUrl = TEST_DATABASE_URL;
 let port = 18600 + Math.floor(Math.random() * 200);
@@ -75,7 +76,8 @@ describe.each(backings)('sync under faults ($name)', ({ make }) => {
       k++;
       return k % 2 ? faults[((k - 1) / 2) % faults.length] : 'none';
     };
-    const made = await Promise.all(devs.map((d) => d.logPredictions(700)));
+    // Enough batches per device that every kind of fault is met several times.
+    const made = await Promise.all(devs.map((d) => d.logPredictions(3 * PUSH_LIMITS.maxChanges)));
     await Promise.all(devs.map((d) => d.syncUntilDone(200)));
     expect(await o.predictions()).toBe(made.flat().length);
     for (const f of faults) expect(proxy.counts[f]).toBeGreaterThan(0);
@@ -94,7 +96,7 @@ describe.each(backings)('sync under faults ($name)', ({ make }) => {
       return 'none';
     };
     const [d] = await devices(proxy.url, o.code, 1);
-    const ids = await d.logPredictions(2500); // five batches of 500
+    const ids = await d.logPredictions(5 * PUSH_LIMITS.maxChanges); // five batches
     await expect(d.sync()).rejects.toThrow();
     expect(await d.engine.pendingCount()).toBeGreaterThan(0);
     server = await serve(backing, p); // same port, same data
