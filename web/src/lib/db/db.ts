@@ -58,5 +58,9 @@ export class OutpostDb extends Dexie {
       outbox: '++seq, [table+id]',
       kv: 'key',
     });
+    // v2: the prediction log is read newest-first per project; an index avoids sorting every row.
+    this.version(2).stores({
+      predictions: 'id, projectId, modelVersionId, createdAt, [projectId+createdAt]',
+    });
   }
 }

@@ -1,3 +1,4 @@
+import Dexie from 'dexie';
 import type { Prediction } from '../../../../shared/src/schema/records.js';
 import type { OutpostDb } from './db.js';
 import { putRecords } from './mutate.js';
@@ -11,7 +12,12 @@ export async function countPredictions(db: OutpostDb, projectId: string): Promis
   return db.predictions.where('projectId').equals(projectId).count();
 }
 
+/** The newest `limit` predictions of a project, read from the index (the log can be large). */
 export async function recentPredictions(db: OutpostDb, projectId: string, limit = 20): Promise<Prediction[]> {
-  const all = await db.predictions.where('projectId').equals(projectId).reverse().sortBy('createdAt');
-  return all.slice(0, limit);
+  return db.predictions
+    .where('[projectId+createdAt]')
+    .between([projectId, Dexie.minKey], [projectId, Dexie.maxKey])
+    .reverse()
+    .limit(limit)
+    .toArray();
 }
