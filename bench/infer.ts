@@ -7,7 +7,8 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import * as ortNode from 'onnxruntime-node';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { median } from './lib.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -37,7 +38,30 @@ function percentile(xs: number[], p: number) {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+/** The subset of onnxruntime-node's API the bench uses. */
+interface OrtNode {
+  InferenceSession: { create(path: string, opts?: object): Promise<{ run(feeds: object): Promise<Record<string, { data: unknown }>>; release(): Promise<void> }> };
+  Tensor: new (type: string, data: Float32Array, dims: number[]) => object;
+}
+
+/**
+ * onnxruntime-node is a peer for this figure only, so it is not a project dependency: its install
+ * script downloads GPU binaries from a host outside the npm registry. It is installed here on first
+ * use with that download switched off (the CPU binary ships inside the package).
+ */
+async function loadOrtNode(): Promise<OrtNode> {
+  const require = createRequire(import.meta.url);
+  try {
+    require.resolve('onnxruntime-node');
+  } catch {
+    console.log('  installing onnxruntime-node 1.30.0 for the native peer (no GPU download)…');
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'onnxruntime-node@1.30.0'], { cwd: root, stdio: 'inherit', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+  }
+  return require('onnxruntime-node') as OrtNode;
+}
+
 export async function inferNative(singles: number, batchRows: number): Promise<InferRun> {
+  const ortNode = await loadOrtNode();
   const session = await ortNode.InferenceSession.create(modelPath, { intraOpNumThreads: 1 });
   const ref = new ortNode.Tensor('float32', batch(meta.probabilities.length), [meta.probabilities.length, 30]);
   const refOut = (await session.run({ features: ref })).probabilities.data as Float32Array;
