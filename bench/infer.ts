@@ -51,9 +51,8 @@ interface OrtNode {
  */
 async function loadOrtNode(): Promise<OrtNode> {
   const require = createRequire(import.meta.url);
-  try {
-    require.resolve('onnxruntime-node');
-  } catch {
+  // Checked on disk, not with require.resolve: a failed resolution is remembered by the loader.
+  if (!existsSync(join(root, 'node_modules/onnxruntime-node/package.json'))) {
     console.log('  installing onnxruntime-node 1.30.0 for the native peer (no GPU download)…');
     execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'onnxruntime-node@1.30.0'], { cwd: root, stdio: 'inherit', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
   }
