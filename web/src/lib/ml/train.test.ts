@@ -43,12 +43,12 @@ describe('training', () => {
     expect(r.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(r.validationRows);
   });
 
-  it('fits diabetes (regression) better than the mean, with MAE per epoch in original units', async () => {
+  it('fits diabetes (regression) with the default settings, with MAE per epoch in original units', async () => {
     const before = tf.memory().numTensors;
-    const p = sampleParams(diabetes, 'regression', 'progression', { epochs: 60, learningRate: 0.003, hiddenLayers: [16] });
+    const p = sampleParams(diabetes, 'regression', 'progression');
     const r = await trainModel(diabetes.rows, p, diabetes.columns);
     if (r.metrics.task !== 'regression') throw new Error('wrong task');
-    expect(r.metrics.r2).toBeGreaterThan(0.3);
+    expect(r.metrics.r2).toBeGreaterThan(0.35); // ridge regression reaches about 0.49 on this data
     expect(r.epochs.at(-1)!.valMetric).toBeCloseTo(r.metrics.mae, 6);
     expect(r.metrics.mae).toBeGreaterThan(10); // progression spans 25..346: original units, not standardised
     expect(tf.memory().numTensors).toBe(before);
