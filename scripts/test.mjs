@@ -39,6 +39,10 @@ function run(label, cmd, args, extraEnv = {}) {
   return r.status ?? 1;
 }
 
+// 0. types: TypeScript everywhere and the Svelte components
+const types = run('type check (tsc, svelte-check)', 'npm', ['run', '--silent', 'typecheck']);
+if (types !== 0) counts.failed += 1;
+
 // 1. vitest
 const vitestJson = join(out, 'vitest.json');
 const unit = run('unit, property and contract tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
@@ -80,4 +84,4 @@ if (build !== 0) {
 console.log('');
 for (const n of notRun) console.log(`NOT RUN: ${n}`);
 console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
-process.exit(unit !== 0 || build !== 0 || e2e !== 0 ? 1 : 0);
+process.exit(types !== 0 || unit !== 0 || build !== 0 || e2e !== 0 ? 1 : 0);
