@@ -53,7 +53,7 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
  * complete; a corrupted download is discarded and can never be activated.
  */
 export async function downloadBlobs(db: OutpostDb, t: Transport): Promise<number> {
-  const versions = await db.model_versions.toArray();
+  const versions = await db.model_versions.filter((v) => !v.deleted).toArray();
   let done = 0;
   for (const hash of new Set(versions.map((v) => v.weightsHash))) {
     const local = await db.blobs.get(hash);

@@ -40,6 +40,7 @@ type Action =
   | { dev: number; kind: 'rename'; pick: number; name: string }
   | { dev: number; kind: 'delete'; pick: number }
   | { dev: number; kind: 'sync'; lose: boolean }
+  | { dev: number; kind: 'pull' }
   | { dev: number; kind: 'register' }
   | { dev: number; kind: 'stage'; pick: number; to: Stage };
 
@@ -50,6 +51,9 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('rename' as const), pick: fc.nat(), name: fc.constantFrom('North', 'South', 'East', 'West') }),
   fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('delete' as const), pick: fc.nat() }),
   fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('sync' as const), lose: fc.boolean() }),
+  // A pull alone (no push first) leaves local edits pending while server records arrive: a write
+  // made during a sync, which is what the rebase has to get right.
+  fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('pull' as const) }),
   fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('register' as const) }),
   fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('stage' as const), pick: fc.nat(), to: fc.constantFrom<Stage>('staging', 'production', 'archived') }),
 );
@@ -107,6 +111,8 @@ describe('convergence', () => {
               if (!local.length) continue;
               const v = local[a.pick % local.length];
               if (stageMoveAllowed(v.stage, a.to)) await moveStage(d.db, v.id, a.to);
+            } else if (a.kind === 'pull') {
+              await d.engine.pull();
             } else {
               let lost = a.lose;
               const engine = new SyncEngine(d.db, inProcess(d.credential.token, () => (lost ? ((lost = false), true) : false)));

@@ -6,7 +6,8 @@ import { fetchTransport, readAnswer, type Transport } from './transport.js';
 
 export const Credential = EnrollResponse.extend({ serverUrl: z.string() });
 export type Credential = z.infer<typeof Credential>;
-const KEY = 'sync:credential';
+export const CREDENTIAL_KEY = 'sync:credential';
+const KEY = CREDENTIAL_KEY;
 
 export async function loadCredential(db: OutpostDb): Promise<Credential | undefined> {
   const parsed = Credential.safeParse((await db.kv.get(KEY))?.value);
@@ -38,6 +39,13 @@ export async function enroll(db: OutpostDb, serverUrl: string, code: string, dev
   return cred;
 }
 
-export async function forgetCredential(db: OutpostDb): Promise<void> {
+/**
+ * Stop syncing with the server: forget the credential. Nothing else is removed; what waits in the
+ * outbox stays queued and is pushed after the device enrolls again.
+ */
+export async function disconnect(db: OutpostDb): Promise<void> {
   await db.kv.delete(KEY);
 }
+
+/** Same as `disconnect` (the name the app uses). */
+export const forgetCredential = disconnect;

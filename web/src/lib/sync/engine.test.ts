@@ -4,7 +4,7 @@ import { createApp } from '../../../../server/src/app.js';
 import { openStore, type Db } from '../../../../server/src/store/index.js';
 import { createEnrollmentCode, createOrg, listDevices, orgStats } from '../../../../server/src/store/orgs.js';
 import { OutpostDb } from '../db/db.js';
-import { newId, putRecord } from '../db/mutate.js';
+import { newId, patchRecord, putRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
 import { saveTrainedModel, registerModel, moveStage as moveLocal } from '../db/models.js';
 import { moveStage as moveOnServer } from '../../../../server/src/store/sync.js';
@@ -114,6 +114,24 @@ describe('sync engine', () => {
     await b.engine.syncOnce();
     await a.engine.syncOnce();
     expect((await a.db.projects.get(p.id))?.description).toBe('local, not yet pushed');
+  });
+
+  it('a pull does not lay an older unpushed edit over a newer server value (it would lose on the server)', async () => {
+    const a = await device('a3');
+    const b = await device('b3');
+    const p = await createProject(a.db, 'Shared');
+    await a.engine.syncOnce();
+    await b.engine.syncOnce();
+    const t = Date.now();
+    await patchRecord(a.db, 'projects', p.id, { name: 'older, from a' }, t);
+    await patchRecord(b.db, 'projects', p.id, { name: 'newer, from b' }, t + 1000);
+    await b.engine.syncOnce();
+    await a.engine.pull(); // a's edit is still pending here, e.g. written while a sync was running
+    expect((await a.db.projects.get(p.id))?.name).toBe('newer, from b');
+    await a.engine.syncOnce();
+    await b.engine.syncOnce();
+    expect((await a.db.projects.get(p.id))?.name).toBe('newer, from b');
+    expect((await b.db.projects.get(p.id))?.name).toBe('newer, from b');
   });
 
   it('uploads model weights before the version, and another device downloads and verifies them', async () => {

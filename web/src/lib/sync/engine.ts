@@ -3,8 +3,10 @@ import { PullResponse, PushResponse, PUSH_LIMITS, SYNC_TABLES, type Change, type
 import type { OutpostDb, OutboxRow } from '../db/db.js';
 import { observeStamp } from '../db/mutate.js';
 import { downloadBlobs, uploadBlobs } from './blobs.js';
-import { readAnswer, type Transport } from './transport.js';
+import { readAnswer, SyncError, type Transport } from './transport.js';
 import { gzip } from './compress.js';
+import { rebase } from './rebase.js';
+import { describeFailure, StatusCell, type SyncStatus } from './status.js';
 
 export interface SyncSummary {
   pushed: number;
@@ -14,11 +16,21 @@ export interface SyncSummary {
   blobsDown: number;
 }
 
-/** A batch sent but not yet acknowledged: re-sent with the same number until it is. */
+export interface SyncEngineOptions {
+  db: OutpostDb;
+  transport: Transport;
+  now?: () => number;
+  /** Sent with every push as a claim the server checks against the credential (403 if another's). */
+  deviceId?: string;
+  appVersion?: string;
+}
+
+/** A batch numbered but not yet acknowledged: re-sent with the same number until it is. */
 interface InFlight {
   batchSeq: number;
   upToSeq: number;
 }
+type Rejected = PushResponse['rejected'][number];
 
 export const KV = {
   inFlight: 'sync:inflight',
@@ -29,6 +41,9 @@ export const KV = {
 } as const;
 
 const PULLED_TABLES = (Object.keys(SYNC_TABLES) as SyncTable[]).filter((t) => SYNC_TABLES[t].pull);
+const PULL_PAGE = 200;
+const encoder = new TextEncoder();
+const changeOf = (r: OutboxRow): Change => ({ table: r.table, id: r.id, hlc: r.hlc, fields: r.fields });
 
 /**
  * The device side of sync (docs/sync.md): upload blobs, push the outbox in bounded batches, pull
@@ -37,21 +52,67 @@ const PULLED_TABLES = (Object.keys(SYNC_TABLES) as SyncTable[]).filter((t) => SY
  * together with its cursor.
  */
 export class SyncEngine {
-  constructor(
-    private db: OutpostDb,
-    private transport: Transport,
-    private now: () => number = Date.now,
-    private appVersion = '0.0.0',
-  ) {}
+  private db: OutpostDb;
+  private transport: Transport;
+  private now: () => number;
+  private deviceId?: string;
+  private appVersion: string;
+  private running: Promise<SyncSummary> | null = null;
+  private cell = new StatusCell({ name: 'pending', message: '', pending: 0, lastSyncedAt: null });
 
-  async syncOnce(): Promise<SyncSummary> {
-    const blobsUp = await uploadBlobs(this.db, this.transport);
-    const { pushed, rejected } = await this.push();
-    const pulled = await this.pull();
-    const blobsDown = await downloadBlobs(this.db, this.transport);
-    await this.db.kv.put({ key: KV.lastSyncedAt, value: this.now() });
-    await this.reportStatus();
-    return { pushed, pulled, rejected, blobsUp, blobsDown };
+  constructor(opts: SyncEngineOptions);
+  constructor(db: OutpostDb, transport: Transport, now?: () => number, appVersion?: string);
+  constructor(a: OutpostDb | SyncEngineOptions, transport?: Transport, now?: () => number, appVersion?: string) {
+    const o: SyncEngineOptions = 'transport' in a && !transport ? (a as SyncEngineOptions) : { db: a as OutpostDb, transport: transport!, now, appVersion };
+    this.db = o.db;
+    this.transport = o.transport;
+    this.now = o.now ?? Date.now;
+    this.deviceId = o.deviceId;
+    this.appVersion = o.appVersion ?? '0.0.0';
+  }
+
+  /** The current sync state and a sentence for the person. */
+  get status(): SyncStatus {
+    return this.cell.value;
+  }
+
+  /** Observe the status (Svelte store contract: called at once, then on every change). */
+  subscribe(fn: (s: SyncStatus) => void): () => void {
+    return this.cell.subscribe(fn);
+  }
+
+  /** One full sync. Concurrent calls share the sync already running. */
+  syncOnce(): Promise<SyncSummary> {
+    this.running ??= this.run().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async run(): Promise<SyncSummary> {
+    this.cell.set({ name: 'syncing', message: 'Syncing…', code: undefined, retryable: undefined });
+    try {
+      const blobsUp = await uploadBlobs(this.db, this.transport);
+      const { pushed, rejected } = await this.push();
+      const pulled = await this.pull();
+      const blobsDown = await downloadBlobs(this.db, this.transport);
+      const lastSyncedAt = this.now();
+      await this.db.kv.put({ key: KV.lastSyncedAt, value: lastSyncedAt });
+      await this.reportStatus();
+      const pending = await this.pendingCount();
+      this.cell.set({
+        name: pending ? 'pending' : 'synced',
+        pending,
+        lastSyncedAt,
+        message: rejected
+          ? `${rejected} change(s) were refused by the server and not synced; they are listed in Settings with the reason.`
+          : pending
+            ? `${pending} change(s) made during this sync still wait; they go with the next one.`
+            : '',
+      });
+      return { pushed, pulled, rejected, blobsUp, blobsDown };
+    } catch (e) {
+      this.cell.set({ ...describeFailure(e), pending: await this.pendingCount().catch(() => this.cell.value.pending) });
+      throw e;
+    }
   }
 
   /** Changes and blobs on this device that the server does not have yet. */
@@ -60,47 +121,70 @@ export class SyncEngine {
     return (await this.db.outbox.count()) + blobs;
   }
 
-  /** Tell the server what still waits here and which models are active (the fleet view). */
+  /** Tell the server what still waits here and which models are active (the fleet view). Best effort. */
   private async reportStatus(): Promise<void> {
-    const prod = await this.db.model_versions.filter((v) => v.stage === 'production' && !v.deleted).toArray();
-    const blobs = await this.db.blobs.bulkGet(prod.map((v) => v.weightsHash));
-    const status: DeviceStatus = {
-      pending: await this.pendingCount(),
-      activeVersions: prod.filter((_, i) => blobs[i]?.complete).map((v) => ({ id: v.id, modelName: v.modelName, version: v.version })),
-      appVersion: this.appVersion,
-    };
-    const res = await this.transport.request('POST', '/api/sync/status', { body: JSON.stringify(status), headers: { 'content-type': 'application/json' } });
-    await readAnswer(res, z.object({ ok: z.literal(true) }));
+    try {
+      const prod = await this.db.model_versions.filter((v) => v.stage === 'production' && !v.deleted).toArray();
+      const blobs = await this.db.blobs.bulkGet(prod.map((v) => v.weightsHash));
+      const status: DeviceStatus = {
+        pending: await this.pendingCount(),
+        activeVersions: prod.filter((_, i) => blobs[i]?.complete).slice(0, 100).map((v) => ({ id: v.id, modelName: v.modelName, version: v.version })),
+        appVersion: this.appVersion,
+      };
+      const res = await this.transport.request('POST', '/api/sync/status', { body: JSON.stringify(status), headers: { 'content-type': 'application/json' } });
+      await readAnswer(res, z.object({ ok: z.literal(true) }));
+    } catch {
+      // The fleet view is informational: the data itself has synced, so this never fails a sync.
+    }
   }
 
   private async get<T>(key: string): Promise<T | undefined> {
     return (await this.db.kv.get(key))?.value as T | undefined;
   }
 
-  /** Take the next batch: the in-flight one again, or new rows bounded by count and bytes. */
-  private async nextBatch(): Promise<{ batch: InFlight; rows: OutboxRow[] } | undefined> {
-    const inFlight = await this.get<InFlight>(KV.inFlight);
-    if (inFlight) {
-      const rows = await this.db.outbox.where('seq').belowOrEqual(inFlight.upToSeq).toArray();
-      if (rows.length) return { batch: inFlight, rows };
-    }
-    const candidates = await this.db.outbox.orderBy('seq').limit(PUSH_LIMITS.maxChanges).toArray();
-    if (!candidates.length) return undefined;
-    const rows: OutboxRow[] = [];
-    let bytes = 64;
-    for (const r of candidates) {
-      const size = JSON.stringify(r.fields).length + 200;
-      if (rows.length && bytes + size > PUSH_LIMITS.maxBytes) break;
-      rows.push(r);
-      bytes += size;
-    }
-    const batch = { batchSeq: (await this.get<number>(KV.nextBatchSeq)) ?? 0, upToSeq: rows[rows.length - 1].seq! };
-    // Recorded before sending: if the answer is lost, the same batch number goes again (a no-op).
-    await this.db.transaction('rw', this.db.kv, async () => {
+  private async remember(rejected: Rejected[]): Promise<void> {
+    if (!rejected.length) return;
+    const kept = (await this.get<Rejected[]>(KV.rejected)) ?? [];
+    await this.db.kv.put({ key: KV.rejected, value: [...kept, ...rejected].slice(-100) });
+  }
+
+  /**
+   * Take the next batch: the in-flight one again, or new rows bounded by count and bytes, numbered
+   * and recorded before sending (so a lost answer makes the re-send a no-op). Reading and numbering
+   * happen in one transaction, so two tabs syncing at once share a number only for the same rows.
+   * A single change too big for any batch can never be accepted: it is refused here, like a
+   * server rejection, so it does not block everything queued behind it.
+   */
+  private nextBatch(): Promise<{ batch: InFlight | null; rows: OutboxRow[]; refused: number } | undefined> {
+    return this.db.transaction('rw', [this.db.outbox, this.db.kv], async () => {
+      const inFlight = await this.get<InFlight>(KV.inFlight);
+      if (inFlight) {
+        const rows = await this.db.outbox.where('seq').belowOrEqual(inFlight.upToSeq).toArray();
+        if (rows.length) return { batch: inFlight, rows, refused: 0 };
+        await this.db.kv.delete(KV.inFlight);
+      }
+      const candidates = await this.db.outbox.orderBy('seq').limit(PUSH_LIMITS.maxChanges).toArray();
+      const rows: OutboxRow[] = [];
+      const refused: Rejected[] = [];
+      let bytes = 96; // the envelope: {"batchSeq":…,"changes":[…],"deviceId":"…"}
+      for (const r of candidates) {
+        const size = encoder.encode(JSON.stringify(changeOf(r))).byteLength + 1;
+        if (size + 96 > PUSH_LIMITS.maxBytes) {
+          refused.push({ table: r.table, id: r.id, code: 'payload_too_large', message: `This change is ${Math.round(size / 1e6)} MB, larger than a sync batch may be; it stays on this device only.` });
+          await this.db.outbox.delete(r.seq!);
+          continue;
+        }
+        if (bytes + size > PUSH_LIMITS.maxBytes) break;
+        rows.push(r);
+        bytes += size;
+      }
+      await this.remember(refused);
+      if (!rows.length) return refused.length ? { batch: null, rows, refused: refused.length } : undefined;
+      const batch = { batchSeq: (await this.get<number>(KV.nextBatchSeq)) ?? 0, upToSeq: rows[rows.length - 1].seq! };
       await this.db.kv.put({ key: KV.inFlight, value: batch });
       await this.db.kv.put({ key: KV.nextBatchSeq, value: batch.batchSeq + 1 });
+      return { batch, rows, refused: refused.length };
     });
-    return { batch, rows };
   }
 
   async push(): Promise<{ pushed: number; rejected: number }> {
@@ -109,42 +193,52 @@ export class SyncEngine {
     for (;;) {
       const next = await this.nextBatch();
       if (!next) break;
-      const changes: Change[] = next.rows.map((r) => ({ table: r.table, id: r.id, hlc: r.hlc, fields: r.fields }));
-      const json = JSON.stringify({ batchSeq: next.batch.batchSeq, changes });
+      rejectedCount += next.refused;
+      const { batch, rows } = next;
+      if (!batch) continue;
+      const json = JSON.stringify({ batchSeq: batch.batchSeq, changes: rows.map(changeOf), ...(this.deviceId ? { deviceId: this.deviceId } : {}) });
       const zipped = await gzip(json);
       const res = await this.transport.request('POST', '/api/sync/push', {
         body: zipped ?? json,
         headers: zipped ? { 'content-type': 'application/json', 'content-encoding': 'gzip' } : { 'content-type': 'application/json' },
       });
       const ack = await readAnswer(res, PushResponse);
+      if (ack.ackedBatchSeq < batch.batchSeq) throw new SyncError('network', 'The server did not confirm the last batch; will try again.', true);
+      if (ack.ackedBatchSeq > batch.batchSeq) {
+        // The server has seen higher batch numbers from this device than it is using (its storage
+        // was restored from an older copy), so it cannot tell whether these rows are new. Number
+        // them past the server's and send again: records are idempotent by id and clock stamp.
+        await this.db.transaction('rw', this.db.kv, async () => {
+          await this.db.kv.put({ key: KV.inFlight, value: { batchSeq: ack.ackedBatchSeq + 1, upToSeq: batch.upToSeq } });
+          await this.db.kv.put({ key: KV.nextBatchSeq, value: ack.ackedBatchSeq + 2 });
+        });
+        continue;
+      }
       await this.db.transaction('rw', [this.db.outbox, this.db.kv], async () => {
-        await this.db.outbox.where('seq').belowOrEqual(next.batch.upToSeq).delete();
-        await this.db.kv.delete(KV.inFlight);
-        if (ack.rejected.length) {
-          const kept = (await this.get<PushResponse['rejected']>(KV.rejected)) ?? [];
-          await this.db.kv.put({ key: KV.rejected, value: [...kept, ...ack.rejected].slice(-100) });
-        }
+        await this.db.outbox.where('seq').belowOrEqual(batch.upToSeq).delete();
+        if ((await this.get<InFlight>(KV.inFlight))?.batchSeq === batch.batchSeq) await this.db.kv.delete(KV.inFlight);
+        await this.remember(ack.rejected);
       });
-      pushed += next.rows.length;
+      pushed += rows.length;
       rejectedCount += ack.rejected.length;
     }
     return { pushed, rejected: rejectedCount };
   }
 
   /**
-   * Pull pages until the server has no more. Each record is stored as the server holds it, then
-   * this device's still-unpushed changes to it are laid on top (they will win or lose on the
-   * server by their clocks when pushed). A page and its cursor commit together.
+   * Pull pages until the server has no more. Each record is stored as the server holds it, with
+   * this device's still-unpushed changes that will win on the server laid on top (rebase.ts). A
+   * page and its cursor commit in one transaction: a page cut half-way is pulled again.
    */
   async pull(): Promise<number> {
     let pulled = 0;
     let resets = 0;
     for (;;) {
       const cursor = (await this.get<number>(KV.cursor)) ?? 0;
-      const res = await this.transport.request('GET', `/api/sync/pull?cursor=${cursor}&limit=200`);
+      const res = await this.transport.request('GET', `/api/sync/pull?cursor=${cursor}&limit=${PULL_PAGE}`);
       const page = await readAnswer(res, PullResponse);
       if (page.reset) {
-        if (++resets > 1) break;
+        if (++resets > 1) throw new SyncError('network', 'The server asked to start the pull again twice in a row; will try again later.', true);
         await this.db.kv.put({ key: KV.cursor, value: 0 });
         continue;
       }
@@ -152,8 +246,8 @@ export class SyncEngine {
       await this.db.transaction('rw', [...tables, this.db.outbox, this.db.kv], async () => {
         for (const rec of page.records) {
           const pending = await this.db.outbox.where('[table+id]').equals([rec.table, rec.id]).toArray();
-          const data = { ...rec.data };
-          for (const p of pending) Object.assign(data, p.fields);
+          const data = rebase(rec, pending);
+          // A record this app version cannot read is skipped rather than stored half-understood.
           if (SYNC_TABLES[rec.table].schema.safeParse(data).success) await this.db.table(rec.table).put(data);
           const newest = Object.values(rec.hlc).sort().pop();
           if (newest) await observeStamp(this.db, newest, this.now());

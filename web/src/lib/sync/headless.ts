@@ -31,7 +31,7 @@ export async function createHeadlessDevice(opts: {
   const db = new OutpostDb(`headless-${opts.name}-${newId()}`);
   const make = opts.transport ?? ((token) => fetchTransport(opts.serverUrl, token, 10_000));
   const credential = await enroll(db, opts.serverUrl, opts.code, opts.name, make(undefined));
-  const engine = new SyncEngine(db, make(credential.token));
+  const engine = new SyncEngine({ db, transport: make(credential.token), deviceId: credential.deviceId });
   let project: string | undefined;
   return {
     db,

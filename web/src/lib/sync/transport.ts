@@ -1,27 +1,49 @@
 import type { z } from 'zod';
 import { OutpostError, type ErrorCode } from '../../../../shared/src/errors.js';
 
+export interface RequestInit {
+  body?: string | Uint8Array;
+  headers?: Record<string, string>;
+  /** Cancels the request (e.g. the app is closing); a timeout applies as well. */
+  signal?: AbortSignal;
+}
+
 /**
  * How the sync engine reaches the server. `fetch` in the browser and the headless client;
  * `app.request()` in tests, so the real server runs in-process with no network.
  */
 export interface Transport {
-  request(method: string, path: string, init?: { body?: string | Uint8Array; headers?: Record<string, string> }): Promise<Response>;
+  request(method: string, path: string, init?: RequestInit): Promise<Response>;
 }
 
+/** Requests to `baseUrl` with the device's bearer token, each given at most `timeoutMs`. */
 export function fetchTransport(baseUrl: string, token: string | undefined, timeoutMs = 30_000): Transport {
   const base = baseUrl.replace(/\/+$/, '');
   return {
     async request(method, path, init = {}) {
       const headers: Record<string, string> = { ...init.headers };
       if (token) headers.authorization = `Bearer ${token}`;
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = init.signal ? either(init.signal, timeout) : timeout;
       try {
-        return await fetch(`${base}${path}`, { method, headers, body: init.body as BodyInit | undefined, signal: AbortSignal.timeout(timeoutMs), cache: 'no-store' });
+        return await fetch(`${base}${path}`, { method, headers, body: init.body as BodyInit | undefined, signal, cache: 'no-store' });
       } catch (e) {
-        throw new SyncError('network', `The server at ${base} could not be reached (${(e as Error).name === 'TimeoutError' ? 'timed out' : 'no connection'}). Your work is kept on this device and will sync later.`, true);
+        const why = init.signal?.aborted ? 'stopped' : timeout.aborted ? 'timed out' : 'no connection';
+        throw new SyncError('network', `The server at ${base} could not be reached (${why}). Your work is kept on this device and will sync later.`, true, { cause: (e as Error).name });
       }
     },
   };
+}
+
+/** Aborted when either is (AbortSignal.any is missing from browsers before 2024). */
+function either(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b]);
+  const c = new AbortController();
+  for (const s of [a, b]) {
+    if (s.aborted) c.abort(s.reason);
+    else s.addEventListener('abort', () => c.abort(s.reason), { once: true });
+  }
+  return c.signal;
 }
 
 /** A sync failure that says whether trying again later can help. */
@@ -37,21 +59,29 @@ export class SyncError extends OutpostError {
 }
 
 /**
- * Read a JSON answer and check its shape. A 5xx, an HTML error page, truncated JSON or an answer of
- * the wrong shape is retryable (a proxy or a restarting server); a 4xx with an error code is not.
+ * Read a JSON answer and check its shape. A 5xx, a 408/429, an HTML error page, truncated JSON or
+ * an answer of the wrong shape is retryable (a proxy, a captive portal, a restarting server, a cut
+ * connection); a 4xx with an error code is not, and carries the server's sentence.
  */
 export async function readAnswer<T>(res: Response, schema: z.ZodType<T>): Promise<T> {
-  const text = await res.text().catch(() => '');
+  let text: string;
+  try {
+    text = await res.text();
+  } catch {
+    throw new SyncError('network', 'The connection was cut while the server was answering; will try again later.', true);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new SyncError('network', `The server answered ${res.status} with something that is not JSON; will try again later.`, true);
+    if (res.status >= 500) throw new SyncError('store_unavailable', `The server is unavailable (${res.status}); will try again later.`, true);
+    throw new SyncError('network', `The server answered ${res.status} with something that is not a sync answer (a proxy or login page?); will try again later.`, true);
   }
   if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string; details?: unknown } })?.error;
+    const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
     const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
-    throw new SyncError((err?.code as ErrorCode) ?? (retryable ? 'network' : 'bad_request'), err?.message ?? `The server answered ${res.status}.`, retryable, err?.details);
+    const code = typeof err?.code === 'string' ? (err.code as ErrorCode) : retryable ? 'store_unavailable' : 'bad_request';
+    throw new SyncError(code, err?.message ?? `The server answered ${res.status}.`, retryable, err?.details);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new SyncError('network', 'The server sent an answer this app does not understand; will try again later.', true);
