@@ -5,7 +5,7 @@ import { createApp } from '../../../../server/src/app.js';
 import { openStore, type Db } from '../../../../server/src/store/index.js';
 import { createEnrollmentCode, createOrg, revokeDevice } from '../../../../server/src/store/orgs.js';
 import { PUSH_LIMITS } from '../../../../shared/src/sync/protocol.js';
-import { newId, putRecord } from '../db/mutate.js';
+import { newId, patchRecord, putRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
 import { createHeadlessDevice } from './headless.js';
 import { KV, SyncEngine } from './engine.js';
@@ -40,7 +40,7 @@ describe('push and pull edges', () => {
     const p2 = await createProject(a.db, 'Second');
     await a.sync();
     const b = await newDevice('reader');
-    const own = await createProject(b.db, 'Made here'); // (also gives b its clock: see the report on observeStamp)
+    const own = await createProject(b.db, 'Made here');
     // A fake pull page (not the server's): its second record carries a clock stamp that cannot be
     // read, so applying the page throws after the first record was written inside the transaction.
     let spoil = true;
@@ -59,6 +59,20 @@ describe('push and pull edges', () => {
     spoil = false;
     expect(await new SyncEngine({ db: b.db, transport: spoiling }).pull()).toBeGreaterThanOrEqual(2);
     expect((await b.db.projects.bulkGet([p1.id, p2.id])).map((p) => p?.name)).toEqual(['First', 'Second']);
+  });
+
+  it('a device that pulls before it ever writes takes the clock it saw: its first edit wins even with its clock a year behind', async () => {
+    const a = await newDevice('on-time');
+    const p = await createProject(a.db, 'Shared');
+    await patchRecord(a.db, 'projects', p.id, { name: 'Renamed on time' });
+    await a.sync();
+    const late = await newDevice('year-behind');
+    await late.sync();
+    const yearAgo = Date.now() - 365 * 24 * 3600 * 1000;
+    await patchRecord(late.db, 'projects', p.id, { name: 'Renamed later, by a device with a wrong clock' }, yearAgo);
+    await late.sync();
+    await a.sync();
+    expect((await a.db.projects.get(p.id))?.name).toBe('Renamed later, by a device with a wrong clock');
   });
 
   it('batch numbers behind the server (device storage restored from a copy) are renumbered, nothing dropped', async () => {
