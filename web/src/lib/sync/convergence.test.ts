@@ -45,6 +45,8 @@ type Action =
   | { dev: number; kind: 'stage'; pick: number; to: Stage };
 
 const DEVICES = 3;
+// Device clocks: one right, one a day behind, one a minute ahead (within the server's drift bound).
+const SKEW = [0, -86_400_000, 60_000];
 const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('predict' as const) }),
   fc.record({ dev: fc.nat(DEVICES - 1), kind: fc.constant('create' as const) }),
@@ -93,6 +95,7 @@ describe('convergence', () => {
         try {
           for (const a of actions) {
             const d = devs[a.dev];
+            const now = Date.now() + SKEW[a.dev];
             if (a.kind === 'predict') {
               const id = newId();
               predicted.add(id);
@@ -103,14 +106,14 @@ describe('convergence', () => {
               const local = await d.db.projects.toArray();
               if (!local.length) continue;
               const p = local[a.pick % local.length];
-              await patchRecord(d.db, 'projects', p.id, a.kind === 'rename' ? { name: a.name } : { deleted: true });
+              await patchRecord(d.db, 'projects', p.id, a.kind === 'rename' ? { name: a.name } : { deleted: true }, now);
             } else if (a.kind === 'register') {
               await registerVersion(d, actions.indexOf(a) + 1);
             } else if (a.kind === 'stage') {
               const local = await d.db.model_versions.toArray();
               if (!local.length) continue;
               const v = local[a.pick % local.length];
-              if (stageMoveAllowed(v.stage, a.to)) await moveStage(d.db, v.id, a.to);
+              if (stageMoveAllowed(v.stage, a.to)) await moveStage(d.db, v.id, a.to, now);
             } else if (a.kind === 'pull') {
               await d.engine.pull();
             } else {
@@ -144,6 +147,41 @@ describe('convergence', () => {
         }
       }),
       { numRuns: 50 },
+    );
+  });
+
+  // Focused on the race a pull has with local edits: two devices with skewed clocks rename one
+  // shared project and push and pull in any order; pulls often find the device's own edit pending.
+  it('renames racing pulls converge to the server, which keeps the edit with the latest stamp', async () => {
+    type Step = { dev: number; kind: 'rename' | 'sync' | 'pull'; name: string };
+    const step: fc.Arbitrary<Step> = fc.record({ dev: fc.nat(1), kind: fc.constantFrom('rename', 'rename', 'sync', 'pull'), name: fc.constantFrom('North', 'South', 'East', 'West') });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), async (steps) => {
+        const org = (await createOrg(server, 'race')).org;
+        const devs: HeadlessDevice[] = [];
+        for (let i = 0; i < 2; i++) {
+          const { code } = await createEnrollmentCode(server, org.id, 1);
+          devs.push(await createHeadlessDevice({ serverUrl: 'http://outpost.test', code, name: `r${i}`, transport: (t) => inProcess(t) }));
+        }
+        try {
+          const p = await createProject(devs[0].db, 'Start');
+          await devs[0].sync();
+          await devs[1].sync();
+          for (const s of steps) {
+            const d = devs[s.dev];
+            if (s.kind === 'rename') await patchRecord(d.db, 'projects', p.id, { name: `${s.name}-${s.dev}` }, Date.now() + SKEW[s.dev]);
+            else if (s.kind === 'pull') await d.engine.pull();
+            else await d.sync();
+          }
+          for (const d of devs) await d.syncUntilDone();
+          for (const d of devs) await d.sync();
+          const [row] = await server.query<{ data: { name: string } }>(`select data from records where org_id = $1 and tbl = 'projects'`, [org.id]);
+          for (const d of devs) expect((await d.db.projects.get(p.id))?.name).toBe(row.data.name);
+        } finally {
+          for (const d of devs) await d.close();
+        }
+      }),
+      { numRuns: 60 },
     );
   });
 });
