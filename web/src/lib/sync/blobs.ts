@@ -22,24 +22,26 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
       if (s.complete) offset = bytes.length;
       else offset = s.offset;
     } else await statusRes.body?.cancel();
-    while (offset < bytes.length || (bytes.length === 0 && offset === 0)) {
+    for (let complete = offset >= bytes.length && bytes.length > 0; !complete; ) {
       const chunk = bytes.subarray(offset, offset + BLOB_CHUNK_BYTES);
       const res = await t.request('PUT', `/api/blobs/${blob.hash}?offset=${offset}&total=${bytes.length}`, {
         body: chunk,
         headers: { 'content-type': 'application/octet-stream' },
       });
+      const before = offset;
       try {
         const s = await readAnswer(res, Status);
         offset = s.offset;
-        if (s.complete) break;
+        complete = s.complete;
       } catch (e) {
         const off = (e as SyncError).details as { offset?: number } | undefined;
-        if (e instanceof SyncError && e.code === 'blob_offset_mismatch' && typeof off?.offset === 'number') {
-          offset = off.offset;
-          continue;
-        }
-        throw e;
+        if (!(e instanceof SyncError && e.code === 'blob_offset_mismatch' && typeof off?.offset === 'number')) throw e;
+        offset = off.offset;
+        if (offset === before) throw e;
+        continue;
       }
+      // A server that neither finishes nor moves on would keep us here forever.
+      if (!complete && offset <= before) throw new SyncError('network', 'A model upload made no progress; will try again later.', true);
     }
     await db.blobs.update(blob.hash, { uploaded: true });
     done++;
