@@ -7,21 +7,26 @@ export const newId = (): string => uuidv7();
 
 const HLC_KEY = 'hlc';
 
-/** The device's clock node id is made once per install and kept with the clock in `kv`. */
-async function nextStamp(db: OutpostDb, now: number): Promise<string> {
+/** The device's clock, made on first use (with a node id of its own) and kept in `kv`. */
+async function currentClock(db: OutpostDb): Promise<Hlc> {
   const row = await db.kv.get(HLC_KEY);
-  const last: Hlc = row ? parseHlc(row.value as string) : { millis: 0, counter: 0, node: newId().replace(/-/g, '').slice(-16) };
-  const next = sendHlc(last, now);
+  return row ? parseHlc(row.value as string) : { millis: 0, counter: 0, node: newId().replace(/-/g, '').slice(-16) };
+}
+
+async function nextStamp(db: OutpostDb, now: number): Promise<string> {
+  const next = sendHlc(await currentClock(db), now);
   const s = formatHlc(next);
   await db.kv.put({ key: HLC_KEY, value: s });
   return s;
 }
 
-/** Advance the local clock past a stamp seen from the server (pulls). */
+/**
+ * Advance the local clock past a stamp seen from the server (pulls). A device that pulls before
+ * its first write gets its clock here, so that first write sorts after everything it has seen even
+ * when its wall clock is far behind.
+ */
 export async function observeStamp(db: OutpostDb, remote: string, now: number): Promise<void> {
-  const row = await db.kv.get(HLC_KEY);
-  if (!row) return;
-  const merged = receiveHlc(parseHlc(row.value as string), parseHlc(remote), now, Number.POSITIVE_INFINITY);
+  const merged = receiveHlc(await currentClock(db), parseHlc(remote), now, Number.POSITIVE_INFINITY);
   await db.kv.put({ key: HLC_KEY, value: formatHlc(merged) });
 }
 

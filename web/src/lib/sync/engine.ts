@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { PullResponse, PushResponse, PUSH_LIMITS, SYNC_TABLES, type Change, type DeviceStatus, type SyncTable } from '../../../../shared/src/sync/protocol.js';
 import type { OutpostDb, OutboxRow } from '../db/db.js';
-import { newId, observeStamp } from '../db/mutate.js';
-import { formatHlc } from '../../../../shared/src/sync/hlc.js';
+import { observeStamp } from '../db/mutate.js';
 import { downloadBlobs, uploadBlobs } from './blobs.js';
 import { readAnswer, SyncError, type Transport } from './transport.js';
 import { gzip } from './compress.js';
@@ -43,8 +42,6 @@ export const KV = {
 
 const PULLED_TABLES = (Object.keys(SYNC_TABLES) as SyncTable[]).filter((t) => SYNC_TABLES[t].pull);
 const PULL_PAGE = 200;
-/** Where web/src/lib/db/mutate.ts keeps the device's hybrid logical clock. */
-const CLOCK_KEY = 'hlc';
 const encoder = new TextEncoder();
 const changeOf = (r: OutboxRow): Change => ({ table: r.table, id: r.id, hlc: r.hlc, fields: r.fields });
 
@@ -141,16 +138,7 @@ export class SyncEngine {
     }
   }
 
-  /**
-   * `observeStamp` only advances a clock that exists, and the clock is made by the first local
-   * write. A device that pulls before it ever writes must still move its clock past what it saw,
-   * or its first edit (with a wall clock far behind) would lose on the server to older edits.
-   */
-  private async ensureClock(): Promise<void> {
-    if (await this.db.kv.get(CLOCK_KEY)) return;
-    const node = newId().replace(/-/g, '').slice(-16);
-    await this.db.kv.put({ key: CLOCK_KEY, value: formatHlc({ millis: 0, counter: 0, node }) });
-  }
+
 
   private async get<T>(key: string): Promise<T | undefined> {
     return (await this.db.kv.get(key))?.value as T | undefined;
@@ -258,7 +246,6 @@ export class SyncEngine {
       }
       const tables = PULLED_TABLES.map((t) => this.db.table(t));
       await this.db.transaction('rw', [...tables, this.db.outbox, this.db.kv], async () => {
-        await this.ensureClock();
         for (const rec of page.records) {
           const pending = await this.db.outbox.where('[table+id]').equals([rec.table, rec.id]).toArray();
           const data = rebase(rec, pending);
