@@ -56,7 +56,7 @@ export async function trainInBrowser(browser: Browser, baseUrl: string, epochs: 
   await page.goto(baseUrl);
   await page.getByLabel('Project name').fill('bench');
   await page.getByRole('button', { name: 'Create project' }).click();
-  await page.getByLabel('Dataset file').setInputFiles(fileURLToPath(new URL('../web/public/samples/breast_cancer.csv', import.meta.url)));
+  await page.getByLabel('Dataset file').setInputFiles(fileURLToPath(new URL('../public/samples/breast_cancer.csv', import.meta.url)));
   await page.getByLabel('Target column').selectOption('diagnosis');
   await page.getByRole('button', { name: 'Import' }).click();
   await page.getByLabel('Epochs').fill(String(epochs));

@@ -7,13 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inferColumns } from '../shared/src/data/columns.js';
-import { stratifiedSplit } from '../shared/src/data/split.js';
-import type { TrainParams } from '../shared/src/schema/records.js';
+import { inferColumns } from '@shared/data/columns.js';
+import { stratifiedSplit } from '@shared/data/split.js';
+import type { TrainParams } from '@shared/schema/records.js';
 import { trainModel } from '../web/src/lib/ml/train.js';
 import { TfjsRuntime } from '../web/src/lib/ml/tfjs-runtime.js';
 
-const csvPath = new URL('../web/public/samples/breast_cancer.csv', import.meta.url);
+const csvPath = new URL('../public/samples/breast_cancer.csv', import.meta.url);
 
 export function breastCancer() {
   const parsed = Papa.parse<Record<string, string>>(readFileSync(csvPath, 'utf8'), { header: true, skipEmptyLines: 'greedy' });

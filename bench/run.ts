@@ -4,7 +4,7 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { quick, round, type Metric } from './lib.js';
-import { PUSH_LIMITS } from '../shared/src/sync/protocol.js';
+import { PUSH_LIMITS } from '@shared/sync/protocol.js';
 import { copyRowsPerS, outpostSync, pouchSync, pouchTmp, serverIngest } from './sync.js';
 import { freshDatabase, postgresProblem, TEST_DATABASE_URL } from '../server/src/testing/postgres.js';
 import { inferTfjs, leakCheck, trainNode, trainSklearn } from './ml.js';
@@ -22,7 +22,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 console.log(`Outpost bench${quick ? ' (quick)' : ''}: ${EVENTS} events, ${cpus().length} cores`);
 if (!existsSync(new URL('../web/dist/index.html', import.meta.url))) {
-  spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  spawnSync('npx', ['vite', 'build', '--config', 'vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
 }
 
 // 1. Sync throughput and bytes, against PouchDB replication to express-pouchdb (LevelDB).

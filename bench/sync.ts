@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import PouchDB from 'pouchdb';
-import { PUSH_LIMITS } from '../shared/src/sync/protocol.js';
+import { PUSH_LIMITS } from '@shared/sync/protocol.js';
 import { startServer, adminCall } from '../server/src/testing/server-process.js';
 import { createHeadlessDevice, type HeadlessDevice } from '../web/src/lib/sync/headless.js';
 import { countingProxy, peakRssMb } from './lib.js';

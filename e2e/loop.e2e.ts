@@ -5,7 +5,7 @@ import { createEnrollmentCode, serverRecordCount } from './server.js';
 
 // The whole loop as a person does it, at a phone's size: import, train, register, predict,
 // offline, sync, and a second device that receives the model and predicts with it offline.
-const sample = fileURLToPath(new URL('../web/public/samples/breast_cancer.csv', import.meta.url));
+const sample = fileURLToPath(new URL('../public/samples/breast_cancer.csv', import.meta.url));
 
 async function serviceWorkerReady(page: Page) {
   await page.evaluate(async () => {

@@ -1,7 +1,7 @@
 import { expect, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 
-export const samplePath = (name: string) => fileURLToPath(new URL(`../web/public/samples/${name}`, import.meta.url));
+export const samplePath = (name: string) => fileURLToPath(new URL(`../public/samples/${name}`, import.meta.url));
 
 /** Create a project, import a sample with its target, and land on the Train tab. */
 export async function projectWithDataset(page: Page, project: string, sample: string, target: string) {

@@ -55,7 +55,7 @@ function icon(size, maskable) {
   ]);
 }
 
-const dir = new URL('../web/public/icons/', import.meta.url);
+const dir = new URL('../public/icons/', import.meta.url);
 writeFileSync(new URL('icon-192.png', dir), icon(192, false));
 writeFileSync(new URL('icon-512.png', dir), icon(512, false));
 writeFileSync(new URL('maskable-512.png', dir), icon(512, true));

@@ -18,11 +18,11 @@ function newest(dir) {
   return t;
 }
 
-const sources = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'shared/src', 'package.json'].map((p) => join(root, p));
+const sources = ['web/src', 'public', 'web/index.html', 'vite.config.ts', 'shared/src', 'package.json'].map((p) => join(root, p));
 const srcTime = Math.max(...sources.map((p) => (statSync(p).isDirectory() ? newest(p) : statSync(p).mtimeMs)));
 if (!existsSync(built) || statSync(built).mtimeMs < srcTime) {
   console.log('Building the app…');
-  const r = spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync('npx', ['vite', 'build', '--config', 'vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 const server = spawn('npx', ['tsx', 'server/src/index.ts'], { cwd: root, stdio: 'inherit' });

@@ -63,7 +63,7 @@ try {
   console.error(e.message);
   process.exit(1);
 }
-const build = run('build the app (vite)', 'npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+const build = run('build the app (vite)', 'npx', ['vite', 'build', '--config', 'vite.config.ts', '--logLevel', 'warn']);
 if (build !== 0) {
   counts.failed += 1;
 } else {

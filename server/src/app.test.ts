@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import { PUSH_LIMITS } from '../../shared/src/sync/protocol.js';
+import { PUSH_LIMITS } from '@shared/sync/protocol.js';
 import { openStore, type Db } from './store/index.js';
 import { createEnrollmentCode, createOrg, revokeDevice } from './store/orgs.js';
 import { change, modelVersion, prediction, sha256, stamp, T0 } from './store/fixtures.js';

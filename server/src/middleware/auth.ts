@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import { timingSafeEqual } from 'node:crypto';
-import { OutpostError } from '../../../shared/src/errors.js';
+import { OutpostError } from '@shared/errors.js';
 import type { Db } from '../store/db.js';
 import { deviceForToken } from '../store/orgs.js';
 

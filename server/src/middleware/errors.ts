@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { httpStatusOf, isOutpostError, OutpostError } from '../../../shared/src/errors.js';
+import { httpStatusOf, isOutpostError, OutpostError } from '@shared/errors.js';
 
 /**
  * The one place errors become HTTP answers: `{ error: { code, message } }` with the status for

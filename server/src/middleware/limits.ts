@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
-import { PUSH_LIMITS } from '../../../shared/src/sync/protocol.js';
+import { PUSH_LIMITS } from '@shared/sync/protocol.js';
 import { bodyLimit } from 'hono/body-limit';
-import { OutpostError } from '../../../shared/src/errors.js';
+import { OutpostError } from '@shared/errors.js';
 
 /** Refuse a body over `maxSize` bytes with 413 before it is parsed (Content-Length or streamed). */
 export const limitBody = (maxSize: number) =>

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { OutpostError } from '../../../shared/src/errors.js';
+import { OutpostError } from '@shared/errors.js';
 import type { Db } from '../store/db.js';
 import { createEnrollmentCode, createOrg, listDevices, listOrgs, orgStats, revokeDevice } from '../store/orgs.js';
 import { adminAuth } from '../middleware/auth.js';

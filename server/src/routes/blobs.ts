@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { OutpostError } from '../../../shared/src/errors.js';
-import { BlobName } from '../../../shared/src/sync/protocol.js';
+import { OutpostError } from '@shared/errors.js';
+import { BlobName } from '@shared/sync/protocol.js';
 import type { Db } from '../store/db.js';
 import { blobStatus, putChunk, readBlob } from '../store/blobs.js';
 import { deviceAuth, type DeviceVars } from '../middleware/auth.js';

@@ -5,9 +5,9 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Db } from '../store/db.js';
 import { createEnrollmentCode, listDevices, orgForAdminKey, type Org } from '../store/orgs.js';
 import { moveStage } from '../store/sync.js';
-import { ALLOWED_STAGE_MOVES } from '../../../shared/src/sync/stages.js';
-import { Stage } from '../../../shared/src/schema/records.js';
-import { formatHlc } from '../../../shared/src/sync/hlc.js';
+import { ALLOWED_STAGE_MOVES } from '@shared/sync/stages.js';
+import { Stage } from '@shared/schema/records.js';
+import { formatHlc } from '@shared/sync/hlc.js';
 import { randomUUID } from 'node:crypto';
 
 const COOKIE = 'outpost_admin';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { OutpostError } from '../../../shared/src/errors.js';
-import { EnrollRequest } from '../../../shared/src/sync/protocol.js';
+import { OutpostError } from '@shared/errors.js';
+import { EnrollRequest } from '@shared/sync/protocol.js';
 import type { Db } from '../store/db.js';
 import { enrollDevice } from '../store/orgs.js';
 import { limitBody, readJson } from '../middleware/limits.js';

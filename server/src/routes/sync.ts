@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { OutpostError } from '../../../shared/src/errors.js';
-import { DeviceStatus, PUSH_LIMITS } from '../../../shared/src/sync/protocol.js';
+import { OutpostError } from '@shared/errors.js';
+import { DeviceStatus, PUSH_LIMITS } from '@shared/sync/protocol.js';
 import { recordDeviceStatus } from '../store/orgs.js';
 import type { Db } from '../store/db.js';
 import { applyPush, pull } from '../store/sync.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { OutpostError } from '../../../shared/src/errors.js';
+import { OutpostError } from '@shared/errors.js';
 import type { Db, Queryable } from './db.js';
 
 export interface BlobStatus {

@@ -1,7 +1,7 @@
 // Records and changes for tests: valid by the shared schemas unless a test breaks them on purpose.
 import { createHash } from 'node:crypto';
-import { formatHlc } from '../../../shared/src/sync/hlc.js';
-import type { Change } from '../../../shared/src/sync/protocol.js';
+import { formatHlc } from '@shared/sync/hlc.js';
+import type { Change } from '@shared/sync/protocol.js';
 
 export const T0 = Date.UTC(2026, 10, 24, 12);
 export const stamp = (millis: number, counter = 0, node = 'dev1') => formatHlc({ millis, counter, node });

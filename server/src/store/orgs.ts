@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { OutpostError } from '../../../shared/src/errors.js';
+import { OutpostError } from '@shared/errors.js';
 import type { Db, Queryable } from './db.js';
 import { hashSecret, newEnrollmentCode, newToken, normaliseCode } from './secrets.js';
 

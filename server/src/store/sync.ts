@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { OutpostError } from '../../../shared/src/errors.js';
-import { parseHlc } from '../../../shared/src/sync/hlc.js';
+import { OutpostError } from '@shared/errors.js';
+import { parseHlc } from '@shared/sync/hlc.js';
 import {
   Change,
   MAX_CLOCK_DRIFT_MS,
@@ -8,10 +8,10 @@ import {
   type PullResponse,
   type PushResponse,
   type SyncTable,
-} from '../../../shared/src/sync/protocol.js';
+} from '@shared/sync/protocol.js';
 import type { Db, Queryable } from './db.js';
-import { StageChange, stageMoveAllowed } from '../../../shared/src/sync/stages.js';
-import type { Stage } from '../../../shared/src/schema/records.js';
+import { StageChange, stageMoveAllowed } from '@shared/sync/stages.js';
+import type { Stage } from '@shared/schema/records.js';
 
 export interface DeviceRef {
   id: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ColumnInfo } from '../../../../shared/src/schema/records.js';
+import { ColumnInfo } from '@shared/schema/records.js';
 import { ErrorCodeSchema } from '../ml/error-code.js';
 
 /** Messages between the main thread and the CSV worker; each side parses what it receives. */

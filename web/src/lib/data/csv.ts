@@ -1,5 +1,5 @@
-import type { ColumnInfo } from '../../../../shared/src/schema/records.js';
-import { OutpostError } from '../../../../shared/src/errors.js';
+import type { ColumnInfo } from '@shared/schema/records.js';
+import { OutpostError } from '@shared/errors.js';
 import { CsvMessage, type CsvRequest } from './csv-protocol.js';
 import type { TypedRow } from './parse-csv.js';
 

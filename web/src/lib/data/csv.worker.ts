@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { isOutpostError } from '../../../../shared/src/errors.js';
+import { isOutpostError } from '@shared/errors.js';
 import { parseCsvBlob } from './parse-csv.js';
 import { CsvRequest, type CsvMessage } from './csv-protocol.js';
 

@@ -5,7 +5,7 @@ import { parseCsvBlob, parseCsvText } from './parse-csv.js';
 import { parseCsvFile } from './csv.js';
 import { inProcessWorker } from '../ml/in-process-worker.js';
 
-const irisBytes = readFileSync(new URL('../../../public/samples/iris.csv', import.meta.url));
+const irisBytes = readFileSync(new URL('../../../../public/samples/iris.csv', import.meta.url));
 
 describe('CSV parsing', () => {
   it('reads a real dataset with inferred types and numbers converted', () => {

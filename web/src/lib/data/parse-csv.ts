@@ -1,8 +1,8 @@
 import Papa from 'papaparse';
-import { OutpostError } from '../../../../shared/src/errors.js';
-import { inferColumns, toNumber } from '../../../../shared/src/data/columns.js';
-import { sha256Hex } from '../../../../shared/src/data/hash.js';
-import type { ColumnInfo } from '../../../../shared/src/schema/records.js';
+import { OutpostError } from '@shared/errors.js';
+import { inferColumns, toNumber } from '@shared/data/columns.js';
+import { sha256Hex } from '@shared/data/hash.js';
+import type { ColumnInfo } from '@shared/schema/records.js';
 
 export const MAX_CSV_BYTES = 50 * 1024 * 1024;
 export const MAX_CSV_ROWS = 1_000_000;

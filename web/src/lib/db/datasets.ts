@@ -1,4 +1,4 @@
-import type { ColumnInfo, DatasetMeta } from '../../../../shared/src/schema/records.js';
+import type { ColumnInfo, DatasetMeta } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
 import { newId, putRecord } from './mutate.js';
 

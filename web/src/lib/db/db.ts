@@ -1,6 +1,6 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
-import type { DatasetMeta, ModelVersion, Prediction, Project, Run } from '../../../../shared/src/schema/records.js';
-import type { SyncTable } from '../../../../shared/src/sync/protocol.js';
+import type { DatasetMeta, ModelVersion, Prediction, Project, Run } from '@shared/schema/records.js';
+import type { SyncTable } from '@shared/sync/protocol.js';
 
 /** One pending change waiting to be pushed. Written in the same transaction as the change itself. */
 export interface OutboxRow {

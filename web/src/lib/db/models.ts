@@ -1,8 +1,8 @@
-import type { ModelVersion, Run, TfjsArtifacts } from '../../../../shared/src/schema/records.js';
+import type { ModelVersion, Run, TfjsArtifacts } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
 import { newId, putRecord, queueCommand } from './mutate.js';
-import { stageMoveAllowed } from '../../../../shared/src/sync/stages.js';
-import type { Stage } from '../../../../shared/src/schema/records.js';
+import { stageMoveAllowed } from '@shared/sync/stages.js';
+import type { Stage } from '@shared/schema/records.js';
 
 /** What training leaves on the device until the person registers it: kept in kv, not synced. */
 export interface TrainedModel {

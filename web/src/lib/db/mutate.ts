@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
-import { formatHlc, parseHlc, receiveHlc, sendHlc, type Hlc } from '../../../../shared/src/sync/hlc.js';
-import type { SyncTable } from '../../../../shared/src/sync/protocol.js';
+import { formatHlc, parseHlc, receiveHlc, sendHlc, type Hlc } from '@shared/sync/hlc.js';
+import type { SyncTable } from '@shared/sync/protocol.js';
 import type { OutpostDb } from './db.js';
 
 export const newId = (): string => uuidv7();

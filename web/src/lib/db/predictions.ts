@@ -1,5 +1,5 @@
 import Dexie from 'dexie';
-import type { Prediction } from '../../../../shared/src/schema/records.js';
+import type { Prediction } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
 import { putRecords } from './mutate.js';
 

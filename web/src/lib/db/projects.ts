@@ -1,4 +1,4 @@
-import type { Project } from '../../../../shared/src/schema/records.js';
+import type { Project } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
 import { newId, patchRecord, putRecord } from './mutate.js';
 

@@ -1,4 +1,4 @@
-import type { Run } from '../../../../shared/src/schema/records.js';
+import type { Run } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
 import { putRecord } from './mutate.js';
 

@@ -7,7 +7,7 @@ import { TfjsRuntime } from './tfjs-runtime.js';
 import { inProcessWorker } from './in-process-worker.js';
 import { loadSample, sampleParams } from './test-data.js';
 import { TrainMessage } from './protocol.js';
-import type { EpochMetrics } from '../../../../shared/src/schema/records.js';
+import type { EpochMetrics } from '@shared/schema/records.js';
 
 // The main-thread client, the typed protocol and the real worker modules, wired together in this
 // thread (Node has no Web Workers): what the page does, minus the thread.

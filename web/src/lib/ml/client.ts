@@ -1,5 +1,5 @@
-import type { ColumnInfo, EpochMetrics, ModelVersion, PredictionOutput, TrainParams } from '../../../../shared/src/schema/records.js';
-import { OutpostError } from '../../../../shared/src/errors.js';
+import type { ColumnInfo, EpochMetrics, ModelVersion, PredictionOutput, TrainParams } from '@shared/schema/records.js';
+import { OutpostError } from '@shared/errors.js';
 import { PredictMessage, TrainMessage, type PredictRequest, type TrainRequest } from './protocol.js';
 import type { BackendName } from './backend.js';
 import type { TrainResult } from './train.js';

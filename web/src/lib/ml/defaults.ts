@@ -1,4 +1,4 @@
-import type { Task, TrainParams } from '../../../../shared/src/schema/records.js';
+import type { Task, TrainParams } from '@shared/schema/records.js';
 
 /**
  * Sensible starting hyperparameters for a small tabular dataset on a phone. Batch size shrinks for

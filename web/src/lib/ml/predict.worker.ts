@@ -4,7 +4,7 @@ import { selectBackend } from './backend.js';
 import { wasmPaths } from './wasm-assets.js';
 import { TfjsRuntime } from './tfjs-runtime.js';
 import { PredictRequest, type PredictMessage } from './protocol.js';
-import { isOutpostError } from '../../../../shared/src/errors.js';
+import { isOutpostError } from '@shared/errors.js';
 import type { ModelRuntime } from './runtime.js';
 
 // One loaded model per worker; the main thread sends batches of rows and receives outputs with

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ColumnInfo, EpochMetrics, EvalMetrics, PredictionOutput, TfjsArtifacts, Task, TrainParams } from '../../../../shared/src/schema/records.js';
-import { FeaturePipeline } from '../../../../shared/src/schema/pipeline.js';
+import { ColumnInfo, EpochMetrics, EvalMetrics, PredictionOutput, TfjsArtifacts, Task, TrainParams } from '@shared/schema/records.js';
+import { FeaturePipeline } from '@shared/schema/pipeline.js';
 import { ErrorCodeSchema } from './error-code.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { FeaturePipeline } from '../../../../shared/src/schema/pipeline.js';
-import type { PredictionOutput, Task, TfjsArtifacts } from '../../../../shared/src/schema/records.js';
-import type { Row } from '../../../../shared/src/data/columns.js';
-import { decodeRegression } from '../../../../shared/src/features/pipeline.js';
+import type { FeaturePipeline } from '@shared/schema/pipeline.js';
+import type { PredictionOutput, Task, TfjsArtifacts } from '@shared/schema/records.js';
+import type { Row } from '@shared/data/columns.js';
+import { decodeRegression } from '@shared/features/pipeline.js';
 
 /** What a runtime needs to load a model version: its metadata and its weight bytes. */
 export interface LoadableModel {

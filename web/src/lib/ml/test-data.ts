@@ -1,9 +1,9 @@
 // Test support only: the sample datasets (the same files as /work/shared/datasets, shipped with
-// the app under web/public/samples) parsed the way the CSV import does, all values as text.
+// the app under public/samples) parsed the way the CSV import does, all values as text.
 import Papa from 'papaparse';
 import { readFileSync } from 'node:fs';
-import { inferColumns } from '../../../../shared/src/data/columns.js';
-import type { ColumnInfo, TrainParams } from '../../../../shared/src/schema/records.js';
+import { inferColumns } from '@shared/data/columns.js';
+import type { ColumnInfo, TrainParams } from '@shared/schema/records.js';
 import { defaultParams } from './defaults.js';
 
 export interface Sample {
@@ -14,7 +14,7 @@ export interface Sample {
 }
 
 export function loadSample(name: 'iris' | 'breast_cancer' | 'diabetes'): Sample {
-  const text = readFileSync(new URL(`../../../public/samples/${name}.csv`, import.meta.url), 'utf8');
+  const text = readFileSync(new URL(`../../../../public/samples/${name}.csv`, import.meta.url), 'utf8');
   const parsed = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: 'greedy' });
   const names = parsed.meta.fields!;
   return { rows: parsed.data, columns: inferColumns(parsed.data, names), names };

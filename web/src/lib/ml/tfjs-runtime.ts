@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { featureWidth, transformRows } from '../../../../shared/src/features/pipeline.js';
-import type { Row } from '../../../../shared/src/data/columns.js';
-import type { PredictionOutput } from '../../../../shared/src/schema/records.js';
-import { OutpostError } from '../../../../shared/src/errors.js';
+import { featureWidth, transformRows } from '@shared/features/pipeline.js';
+import type { Row } from '@shared/data/columns.js';
+import type { PredictionOutput } from '@shared/schema/records.js';
+import { OutpostError } from '@shared/errors.js';
 import { outputWidth, toOutput, type LoadableModel, type ModelRuntime } from './runtime.js';
 
 /** A TensorFlow.js Layers model loaded from memory: the pipeline is applied, then the network. */

@@ -1,8 +1,8 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { classificationReport } from '../../../../shared/src/metrics/classification.js';
-import { regressionReport } from '../../../../shared/src/metrics/regression.js';
+import { classificationReport } from '@shared/metrics/classification.js';
+import { regressionReport } from '@shared/metrics/regression.js';
 import { splitRows, trainModel } from './train.js';
 import { TfjsRuntime } from './tfjs-runtime.js';
 import { loadSample, sampleParams } from './test-data.js';

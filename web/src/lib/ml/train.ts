@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ColumnInfo, EpochMetrics, EvalMetrics, TfjsArtifacts, TrainParams } from '../../../../shared/src/schema/records.js';
-import type { FeaturePipeline } from '../../../../shared/src/schema/pipeline.js';
-import { encodeTarget, featureWidth, fitPipeline, transformRows, decodeRegression } from '../../../../shared/src/features/pipeline.js';
-import { randomSplit, stratifiedSplit } from '../../../../shared/src/data/split.js';
-import { mulberry32, shuffleInPlace } from '../../../../shared/src/data/random.js';
-import { classificationReport } from '../../../../shared/src/metrics/classification.js';
-import { regressionReport, mae } from '../../../../shared/src/metrics/regression.js';
-import { OutpostError } from '../../../../shared/src/errors.js';
-import { isMissing, type Row } from '../../../../shared/src/data/columns.js';
+import type { ColumnInfo, EpochMetrics, EvalMetrics, TfjsArtifacts, TrainParams } from '@shared/schema/records.js';
+import type { FeaturePipeline } from '@shared/schema/pipeline.js';
+import { encodeTarget, featureWidth, fitPipeline, transformRows, decodeRegression } from '@shared/features/pipeline.js';
+import { randomSplit, stratifiedSplit } from '@shared/data/split.js';
+import { mulberry32, shuffleInPlace } from '@shared/data/random.js';
+import { classificationReport } from '@shared/metrics/classification.js';
+import { regressionReport, mae } from '@shared/metrics/regression.js';
+import { OutpostError } from '@shared/errors.js';
+import { isMissing, type Row } from '@shared/data/columns.js';
 
 export interface TrainOptions {
   onEpoch?: (e: EpochMetrics) => void;

@@ -3,7 +3,7 @@ import { selectBackend } from './backend.js';
 import { wasmPaths } from './wasm-assets.js';
 import { trainModel } from './train.js';
 import { TrainRequest, type TrainMessage } from './protocol.js';
-import { isOutpostError } from '../../../../shared/src/errors.js';
+import { isOutpostError } from '@shared/errors.js';
 
 // Training runs here, off the main thread, so the page stays responsive on a slow phone. The
 // training core yields between batches, which is when a 'cancel' message gets through.

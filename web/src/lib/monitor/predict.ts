@@ -1,4 +1,4 @@
-import type { ModelVersion, Prediction, PredictionOutput } from '../../../../shared/src/schema/records.js';
+import type { ModelVersion, Prediction, PredictionOutput } from '@shared/schema/records.js';
 import type { OutpostDb } from '../db/db.js';
 import { loadWeights } from '../db/models.js';
 import { newId } from '../db/mutate.js';

@@ -1,5 +1,5 @@
-import type { ColumnInfo, DatasetMeta, EpochMetrics, Run, TrainParams } from '../../../../shared/src/schema/records.js';
-import { sha256Hex } from '../../../../shared/src/data/hash.js';
+import type { ColumnInfo, DatasetMeta, EpochMetrics, Run, TrainParams } from '@shared/schema/records.js';
+import { sha256Hex } from '@shared/data/hash.js';
 import { APP_VERSION } from '../../app/config.js';
 import { loadRows } from '../db/datasets.js';
 import type { OutpostDb } from '../db/db.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BLOB_CHUNK_BYTES } from '../../../../shared/src/sync/protocol.js';
-import { sha256Hex } from '../../../../shared/src/data/hash.js';
+import { BLOB_CHUNK_BYTES } from '@shared/sync/protocol.js';
+import { sha256Hex } from '@shared/data/hash.js';
 import type { OutpostDb } from '../db/db.js';
 import { readAnswer, SyncError, type Transport } from './transport.js';
 

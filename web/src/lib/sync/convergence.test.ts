@@ -14,9 +14,9 @@ import { createHeadlessDevice, type HeadlessDevice } from './headless.js';
 import { SyncEngine } from './engine.js';
 import type { Transport } from './transport.js';
 import { moveStage } from '../db/models.js';
-import { stageMoveAllowed } from '../../../../shared/src/sync/stages.js';
-import { sha256Hex } from '../../../../shared/src/data/hash.js';
-import type { Stage } from '../../../../shared/src/schema/records.js';
+import { stageMoveAllowed } from '@shared/sync/stages.js';
+import { sha256Hex } from '@shared/data/hash.js';
+import type { Stage } from '@shared/schema/records.js';
 
 let server: Db;
 let app: ReturnType<typeof createApp>;

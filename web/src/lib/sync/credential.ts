@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EnrollResponse } from '../../../../shared/src/sync/protocol.js';
+import { EnrollResponse } from '@shared/sync/protocol.js';
 import type { OutpostDb } from '../db/db.js';
 import { KV } from './engine.js';
 import { fetchTransport, readAnswer, type Transport } from './transport.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../../server/src/app.js';
 import { openStore, type Db } from '../../../../server/src/store/index.js';
 import { createEnrollmentCode, createOrg, revokeDevice } from '../../../../server/src/store/orgs.js';
-import { PUSH_LIMITS } from '../../../../shared/src/sync/protocol.js';
+import { PUSH_LIMITS } from '@shared/sync/protocol.js';
 import { newId, patchRecord, putRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
 import { createHeadlessDevice } from './headless.js';

@@ -11,8 +11,8 @@ import { moveStage as moveOnServer } from '../../../../server/src/store/sync.js'
 import { enroll } from './credential.js';
 import { SyncEngine, KV } from './engine.js';
 import type { Transport } from './transport.js';
-import { sha256Hex } from '../../../../shared/src/data/hash.js';
-import type { Run } from '../../../../shared/src/schema/records.js';
+import { sha256Hex } from '@shared/data/hash.js';
+import type { Run } from '@shared/schema/records.js';
 
 // The device engine against the real server app, in-process (app.request), on a real store.
 let server: Db;

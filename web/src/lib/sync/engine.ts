@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PullResponse, PushResponse, PUSH_LIMITS, SYNC_TABLES, type Change, type DeviceStatus, type SyncTable } from '../../../../shared/src/sync/protocol.js';
+import { PullResponse, PushResponse, PUSH_LIMITS, SYNC_TABLES, type Change, type DeviceStatus, type SyncTable } from '@shared/sync/protocol.js';
 import type { OutpostDb, OutboxRow } from '../db/db.js';
 import { observeStamp } from '../db/mutate.js';
 import { downloadBlobs, uploadBlobs } from './blobs.js';

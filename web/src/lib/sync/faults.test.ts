@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { startServer, adminCall, type ServerProcess } from '../../../../server/src/testing/server-process.js';
 import { startFaultProxy, type Fault } from '../../../../server/src/testing/fault-proxy.js';
 import { createHeadlessDevice, type HeadlessDevice } from './headless.js';
-import { PUSH_LIMITS } from '../../../../shared/src/sync/protocol.js';
+import { PUSH_LIMITS } from '@shared/sync/protocol.js';
 
 const pgUrl = TEST_DATABASE_URL;
 let port = 18600 + Math.floor(Math.random() * 200);

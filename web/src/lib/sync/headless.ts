@@ -4,7 +4,7 @@ import 'fake-indexeddb/auto';
 import { OutpostDb } from '../db/db.js';
 import { newId, putRecords } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
-import type { Prediction } from '../../../../shared/src/schema/records.js';
+import type { Prediction } from '@shared/schema/records.js';
 import { enroll, type Credential } from './credential.js';
 import { SyncEngine } from './engine.js';
 import { fetchTransport, type Transport } from './transport.js';

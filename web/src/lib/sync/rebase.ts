@@ -1,4 +1,4 @@
-import { SYNC_TABLES, type PulledRecord } from '../../../../shared/src/sync/protocol.js';
+import { SYNC_TABLES, type PulledRecord } from '@shared/sync/protocol.js';
 import type { OutboxRow } from '../db/db.js';
 
 /**

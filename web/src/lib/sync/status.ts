@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../../shared/src/errors.js';
+import type { ErrorCode } from '@shared/errors.js';
 import { SyncError } from './transport.js';
 
 export type SyncStatusName = 'offline' | 'syncing' | 'synced' | 'pending' | 'error';

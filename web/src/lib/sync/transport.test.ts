@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { PushResponse } from '../../../../shared/src/sync/protocol.js';
+import { PushResponse } from '@shared/sync/protocol.js';
 import { fetchTransport, readAnswer, SyncError } from './transport.js';
 
 // How answers are classified: what can help by trying again later, and what the person must act on.

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { OutpostError, type ErrorCode } from '../../../../shared/src/errors.js';
+import { OutpostError, type ErrorCode } from '@shared/errors.js';
 
 export interface RequestInit {
   body?: string | Uint8Array;

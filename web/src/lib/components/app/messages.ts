@@ -1,4 +1,4 @@
-import { isOutpostError } from '../../../../../shared/src/errors.js';
+import { isOutpostError } from '@shared/errors.js';
 
 /** What a person reads when something fails: the sentence, never a stack trace. */
 export function userMessage(err: unknown): string {

@@ -4,11 +4,17 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8'));
-const root = fileURLToPath(new URL('.', import.meta.url));
+const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('./package.json', import.meta.url)), 'utf8'));
+// The app's sources and index.html live in web/; icons, the manifest's images and the sample
+// datasets in public/ at the top; the build goes to web/dist, which the server serves.
+const root = fileURLToPath(new URL('./web', import.meta.url));
+const publicDir = fileURLToPath(new URL('./public', import.meta.url));
+const shared = fileURLToPath(new URL('./shared/src', import.meta.url));
 
 export default defineConfig({
   root,
+  publicDir,
+  resolve: { alias: { '@shared': shared } },
   define: {
     __APP_VERSION__: JSON.stringify(pkg.version),
   },
