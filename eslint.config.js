@@ -31,7 +31,10 @@ export default tseslint.config(
     ignores: ['shared/src/**/*.test.ts'],
     rules: restrict([
       { group: ['**/web/**', '**/server/**'], message: 'shared/ imports neither web/ nor server/.' },
-      { group: ['node:*', 'dexie', 'hono', 'hono/*', 'pg', '@electric-sql/*', '@tensorflow/*', 'onnxruntime-web'], message: 'shared/ is pure: no platform, I/O or runtime libraries.' },
+      {
+        group: ['node:*', 'dexie', 'hono', 'hono/*', 'pg', '@electric-sql/*', '@tensorflow/*', 'onnxruntime-web'],
+        message: 'shared/ is pure: no platform, I/O or runtime libraries.',
+      },
     ]),
   },
   // The app uses the server only through its types (the HTTP surface), never its code.

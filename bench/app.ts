@@ -7,7 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { median } from './lib.js';
 
 const dist = fileURLToPath(new URL('../web/dist/', import.meta.url));
-const ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
@@ -50,7 +58,12 @@ export async function coldOfflineMs(browser: Browser, baseUrl: string, n: number
 }
 
 /** Train the breast-cancer network through the app (WASM backend in a worker) and read the run. */
-export async function trainInBrowser(browser: Browser, baseUrl: string, epochs: number, backend: 'wasm' | 'webgl' | 'cpu' = 'wasm'): Promise<{ seconds: number; accuracy: number; backend: string }> {
+export async function trainInBrowser(
+  browser: Browser,
+  baseUrl: string,
+  epochs: number,
+  backend: 'wasm' | 'webgl' | 'cpu' = 'wasm',
+): Promise<{ seconds: number; accuracy: number; backend: string }> {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   await page.goto(baseUrl);

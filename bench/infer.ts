@@ -40,7 +40,9 @@ function percentile(xs: number[], p: number) {
 
 /** The subset of onnxruntime-node's API the bench uses. */
 interface OrtNode {
-  InferenceSession: { create(path: string, opts?: object): Promise<{ run(feeds: object): Promise<Record<string, { data: unknown }>>; release(): Promise<void> }> };
+  InferenceSession: {
+    create(path: string, opts?: object): Promise<{ run(feeds: object): Promise<Record<string, { data: unknown }>>; release(): Promise<void> }>;
+  };
   Tensor: new (type: string, data: Float32Array, dims: number[]) => object;
 }
 
@@ -54,7 +56,11 @@ async function loadOrtNode(): Promise<OrtNode> {
   // Checked on disk, not with require.resolve: a failed resolution is remembered by the loader.
   if (!existsSync(join(root, 'node_modules/onnxruntime-node/package.json'))) {
     console.log('  installing onnxruntime-node 1.30.0 for the native peer (no GPU download)…');
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'onnxruntime-node@1.30.0'], { cwd: root, stdio: 'inherit', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'onnxruntime-node@1.30.0'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+    });
   }
   return require('onnxruntime-node') as OrtNode;
 }
@@ -86,7 +92,13 @@ export async function inferNative(singles: number, batchRows: number): Promise<I
 /** A loopback page, cross-origin isolated so performance.now() is fine-grained. */
 async function benchServer() {
   const dist = join(root, 'node_modules/onnxruntime-web/dist');
-  const types: Record<string, string> = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream', '.html': 'text/html' };
+  const types: Record<string, string> = {
+    '.mjs': 'text/javascript',
+    '.js': 'text/javascript',
+    '.wasm': 'application/wasm',
+    '.onnx': 'application/octet-stream',
+    '.html': 'text/html',
+  };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     let file: string | undefined;

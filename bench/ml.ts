@@ -22,7 +22,17 @@ export function breastCancer() {
 }
 
 export function benchParams(names: string[], epochs: number): TrainParams {
-  return { task: 'classification', target: 'diagnosis', features: names.filter((n) => n !== 'diagnosis'), epochs, batchSize: 32, learningRate: 0.001, hiddenLayers: [32, 16], validationFraction: 0.2, seed: 42 };
+  return {
+    task: 'classification',
+    target: 'diagnosis',
+    features: names.filter((n) => n !== 'diagnosis'),
+    epochs,
+    batchSize: 32,
+    learningRate: 0.001,
+    hiddenLayers: [32, 16],
+    validationFraction: 0.2,
+    seed: 42,
+  };
 }
 
 /** TensorFlow.js in Node (CPU backend): the same training core the app's worker runs. */
@@ -41,7 +51,11 @@ export async function trainNode(epochs: number): Promise<{ seconds: number; accu
  */
 export function trainSklearn(epochs: number): { seconds: number; accuracy: number; version: string } | { error: string } {
   const d = breastCancer();
-  const split = stratifiedSplit(d.rows.map((r) => r.diagnosis), 0.2, 42);
+  const split = stratifiedSplit(
+    d.rows.map((r) => r.diagnosis),
+    0.2,
+    42,
+  );
   const file = join(tmpdir(), 'outpost-bench-split.json');
   writeFileSync(file, JSON.stringify({ train: split.train, validation: split.validation, epochs }));
   const script = `
@@ -79,7 +93,12 @@ export async function leakCheck(n: number): Promise<{ tensorsBefore: number; ten
   const heapBefore = process.memoryUsage().heapUsed;
   for (let i = 0; i < n; i++) await rt.predict([d.rows[i % d.rows.length]]);
   gc?.();
-  const result = { tensorsBefore, tensorsAfter: tf.memory().numTensors, heapBeforeMb: heapBefore / 2 ** 20, heapAfterMb: process.memoryUsage().heapUsed / 2 ** 20 };
+  const result = {
+    tensorsBefore,
+    tensorsAfter: tf.memory().numTensors,
+    heapBeforeMb: heapBefore / 2 ** 20,
+    heapAfterMb: process.memoryUsage().heapUsed / 2 ** 20,
+  };
   rt.dispose();
   return result;
 }

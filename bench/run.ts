@@ -15,7 +15,9 @@ import { startServer } from '../server/src/testing/server-process.js';
 const metrics: Metric[] = [];
 const add = (m: Metric) => {
   metrics.push(m);
-  console.log(`  ${m.name}: ${m.value} ${m.unit}${m.peer ? ` vs ${m.peer} ${m.peer_value}` : ''} → ratio ${m.ratio} (${m.met ? 'met' : 'NOT met'}: ${m.goal})${m.note ? `\n    ${m.note}` : ''}`);
+  console.log(
+    `  ${m.name}: ${m.value} ${m.unit}${m.peer ? ` vs ${m.peer} ${m.peer_value}` : ''} → ratio ${m.ratio} (${m.met ? 'met' : 'NOT met'}: ${m.goal})${m.note ? `\n    ${m.note}` : ''}`,
+  );
 };
 const EVENTS = quick ? 10_000 : 100_000;
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -66,7 +68,6 @@ if (!(await postgresProblem())) {
   }
 } else console.log('  Postgres not reachable: sync_events_per_s_postgres and server_ingest_vs_copy not measured');
 
-
 // 3 and 4 need the browser.
 console.log('3. inference, 4. training');
 const EPOCHS = quick ? 20 : 100;
@@ -113,7 +114,16 @@ try {
   // 5. The app: offline cold start, first-screen JavaScript, precache.
   console.log('5. app');
   const cold = await coldOfflineMs(browser, server.url, 10);
-  add({ name: 'app_cold_offline_ms', value: round(cold), unit: 'ms', peer: 'goal', peer_value: 1000, ratio: round(1000 / cold), goal: '≤ 1000 ms (median of 10)', met: cold <= 1000 });
+  add({
+    name: 'app_cold_offline_ms',
+    value: round(cold),
+    unit: 'ms',
+    peer: 'goal',
+    peer_value: 1000,
+    ratio: round(1000 / cold),
+    goal: '≤ 1000 ms (median of 10)',
+    met: cold <= 1000,
+  });
   const js = initialJsGzipKb();
   add({ name: 'initial_js_gzip_kb', value: round(js), unit: 'KB', peer: 'goal', peer_value: 150, ratio: round(150 / js), goal: '≤ 150 KB', met: js <= 150 });
   const pre = precacheMb();
@@ -139,7 +149,10 @@ add({
 });
 
 const versions = Object.fromEntries(
-  ['@tensorflow/tfjs-core', 'hono', '@electric-sql/pglite', 'pouchdb', 'express-pouchdb', 'dexie'].map((n) => [n, JSON.parse(readFileSync(new URL(`../node_modules/${n}/package.json`, import.meta.url), 'utf8')).version]),
+  ['@tensorflow/tfjs-core', 'hono', '@electric-sql/pglite', 'pouchdb', 'express-pouchdb', 'dexie'].map((n) => [
+    n,
+    JSON.parse(readFileSync(new URL(`../node_modules/${n}/package.json`, import.meta.url), 'utf8')).version,
+  ]),
 );
 const result = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), node: process.version, quick },
@@ -148,5 +161,6 @@ const result = {
 };
 writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
 console.log('\n| figure | Outpost | peer | ratio | goal | met |\n|---|---|---|---|---|---|');
-for (const m of metrics) console.log(`| ${m.name} | ${m.value ?? '—'} ${m.unit} | ${m.peer ?? ''} ${m.peer_value ?? ''} | ${m.ratio ?? '—'} | ${m.goal} | ${m.met ? 'yes' : 'no'} |`);
+for (const m of metrics)
+  console.log(`| ${m.name} | ${m.value ?? '—'} ${m.unit} | ${m.peer ?? ''} ${m.peer_value ?? ''} | ${m.ratio ?? '—'} | ${m.goal} | ${m.met ? 'yes' : 'no'} |`);
 process.exit(0);

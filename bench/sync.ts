@@ -81,7 +81,10 @@ export async function pouchSync(total: number, port: number): Promise<SyncRun> {
     const locals = [];
     for (let d = 0; d < DEVICES; d++) {
       const local = new PouchDB(join(dir, `device-${d}`));
-      const docs = Array.from({ length: total / DEVICES }, (_, i) => ({ _id: `${d}-${String(i).padStart(7, '0')}-${randomBytes(4).toString('hex')}`, ...doc(d, i) }));
+      const docs = Array.from({ length: total / DEVICES }, (_, i) => ({
+        _id: `${d}-${String(i).padStart(7, '0')}-${randomBytes(4).toString('hex')}`,
+        ...doc(d, i),
+      }));
       for (let i = 0; i < docs.length; i += 1000) await local.bulkDocs(docs.slice(i, i + 1000));
       locals.push(local);
     }
@@ -135,7 +138,9 @@ export async function serverIngest(total: number, databaseUrl: string, port: num
     const stamp = `${String(Date.now()).padStart(15, '0')}-0000-bench`;
     for (let d = 0; d < DEVICES; d++) {
       const { code } = await adminCall<{ code: string }>(server.url, 'POST', `/orgs/${org.id}/codes`, {});
-      const enrolled = (await (await fetch(`${server.url}/api/enroll`, { method: 'POST', body: JSON.stringify({ code, deviceName: `ingest${d}` }) })).json()) as { token: string };
+      const enrolled = (await (
+        await fetch(`${server.url}/api/enroll`, { method: 'POST', body: JSON.stringify({ code, deviceName: `ingest${d}` }) })
+      ).json()) as { token: string };
       const bodies: Buffer<ArrayBuffer>[] = [];
       const n = total / DEVICES;
       const size = PUSH_LIMITS.maxChanges;
@@ -152,7 +157,11 @@ export async function serverIngest(total: number, databaseUrl: string, port: num
     await Promise.all(
       senders.map(async (s) => {
         for (const body of s.bodies) {
-          const res = await fetch(`${server.url}/api/sync/push`, { method: 'POST', body, headers: { authorization: `Bearer ${s.token}`, 'content-encoding': 'gzip', 'content-type': 'application/json' } });
+          const res = await fetch(`${server.url}/api/sync/push`, {
+            method: 'POST',
+            body,
+            headers: { authorization: `Bearer ${s.token}`, 'content-encoding': 'gzip', 'content-type': 'application/json' },
+          });
           if (!res.ok) throw new Error(`push failed: ${res.status} ${await res.text()}`);
           await res.arrayBuffer();
         }

@@ -97,6 +97,11 @@ test('Background Sync only wakes the page: a sync event from the browser asks op
   );
   await cdp.send('ServiceWorker.enable');
   const [reg] = await registrations;
-  await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: new URL(page.url()).origin, registrationId: reg.registrationId, tag: 'outpost-sync', lastChance: false });
+  await cdp.send('ServiceWorker.dispatchSyncEvent', {
+    origin: new URL(page.url()).origin,
+    registrationId: reg.registrationId,
+    tag: 'outpost-sync',
+    lastChance: false,
+  });
   await expect.poll(() => page.evaluate(() => (window as unknown as { wakes: number }).wakes)).toBe(1);
 });

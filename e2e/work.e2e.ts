@@ -27,7 +27,9 @@ test('a regression model predicts a number, and a whole file is scored and downl
   await page.getByRole('button', { name: 'Score file' }).click();
   await expect(page.getByText('Scored 442 rows')).toBeVisible({ timeout: 60_000 });
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download results' }).click()]);
-  const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  const csv = readFileSync(await download.path(), 'utf8')
+    .trim()
+    .split('\n');
   expect(csv).toHaveLength(443);
   expect(csv[0]).toMatch(/^age,sex,bmi,.*,prediction$/);
   expect(Number(csv[1].split(',').pop())).toBeGreaterThan(0);

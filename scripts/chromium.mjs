@@ -15,7 +15,7 @@ export function ensureChromium() {
   const isRoot = process.getuid?.() === 0;
   const apt = spawnSync('which', ['apt-get']).status === 0;
   if (!isRoot || !apt) {
-    throw new Error('Chromium is not installed. Install Debian\'s package (sudo apt-get install -y chromium) or set CHROMIUM_PATH, then run npm test again.');
+    throw new Error("Chromium is not installed. Install Debian's package (sudo apt-get install -y chromium) or set CHROMIUM_PATH, then run npm test again.");
   }
   console.log('Installing Chromium from Debian packages (apt-get install chromium)…');
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });

@@ -45,7 +45,13 @@ if (types !== 0) counts.failed += 1;
 
 // 1. vitest
 const vitestJson = join(out, 'vitest.json');
-const unit = run('unit, property and contract tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+const unit = run('unit, property and contract tests (vitest)', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`,
+]);
 if (existsSync(vitestJson)) {
   const j = JSON.parse(readFileSync(vitestJson, 'utf8'));
   counts.passed += j.numPassedTests ?? 0;

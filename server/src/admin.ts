@@ -77,7 +77,11 @@ async function main() {
     switch (cmd) {
       case 'create-org': {
         need(1);
-        const r = (await api.call('POST', '/orgs', { name: args.filter((a) => !a.startsWith('--')).join(' ') })) as { id: string; name: string; adminKey: string };
+        const r = (await api.call('POST', '/orgs', { name: args.filter((a) => !a.startsWith('--')).join(' ') })) as {
+          id: string;
+          name: string;
+          adminKey: string;
+        };
         console.log(`Organisation "${r.name}" created.\n  id:        ${r.id}\n  admin key: ${r.adminKey}   (shown once: it signs in to /console)`);
         break;
       }

@@ -14,7 +14,11 @@ let orgB: string;
 
 async function enroll(orgId: string) {
   const { code } = await createEnrollmentCode(db, orgId, 1, T0);
-  const res = await app.request('/api/enroll', { method: 'POST', body: JSON.stringify({ code, deviceName: 'phone' }), headers: { 'content-type': 'application/json' } });
+  const res = await app.request('/api/enroll', {
+    method: 'POST',
+    body: JSON.stringify({ code, deviceName: 'phone' }),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as { deviceId: string; token: string; orgId: string };
 }
@@ -42,7 +46,10 @@ describe('HTTP API', () => {
     await revokeDevice(db, d.deviceId);
     const res = await app.request('/api/sync/pull', { headers: auth(d.token) });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'credential_revoked', message: expect.stringMatching(/coordinator/) });
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'credential_revoked',
+      message: expect.stringMatching(/coordinator/),
+    });
   });
 
   it('a wrong enrollment body is a 400 that says what to send', async () => {
@@ -52,7 +59,11 @@ describe('HTTP API', () => {
 
   it('malformed JSON is a 400 and writes nothing; oversized bodies and batches are 413', async () => {
     const d = await enroll(orgA);
-    const bad = await app.request('/api/sync/push', { method: 'POST', body: '{"batchSeq": 0, "changes": [', headers: auth(d.token, { 'content-type': 'application/json' }) });
+    const bad = await app.request('/api/sync/push', {
+      method: 'POST',
+      body: '{"batchSeq": 0, "changes": [',
+      headers: auth(d.token, { 'content-type': 'application/json' }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
     const wrongTypes = await app.request('/api/sync/push', { method: 'POST', body: '{"batchSeq": "zero", "changes": {}}', headers: auth(d.token) });
@@ -89,7 +100,10 @@ describe('HTTP API', () => {
       headers: auth(d.token),
     });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'clock_drift', message: expect.stringMatching(/date and time/) });
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'clock_drift',
+      message: expect.stringMatching(/date and time/),
+    });
   });
 
   it('blobs: names are checked, uploads resume, downloads honour Range, other organisations get 404', async () => {
@@ -100,7 +114,11 @@ describe('HTTP API', () => {
     const bytes = new Uint8Array(10_000).map((_, i) => (i * 7) % 256);
     const hash = sha256(bytes);
     const put = (offset: number, part: Uint8Array) =>
-      app.request(`/api/blobs/${hash}?offset=${offset}&total=${bytes.length}`, { method: 'PUT', body: part as Uint8Array<ArrayBuffer>, headers: auth(a.token, { 'content-type': 'application/octet-stream' }) });
+      app.request(`/api/blobs/${hash}?offset=${offset}&total=${bytes.length}`, {
+        method: 'PUT',
+        body: part as Uint8Array<ArrayBuffer>,
+        headers: auth(a.token, { 'content-type': 'application/octet-stream' }),
+      });
     expect((await put(0, bytes.subarray(0, 7000))).status).toBe(200);
     const status = (await (await app.request(`/api/blobs/${hash}/status`, { headers: auth(a.token) })).json()) as { offset: number };
     expect(status.offset).toBe(7000);
@@ -125,7 +143,11 @@ describe('HTTP API', () => {
   it('the console signs in with an organisation admin key and lists its devices', async () => {
     const { org, adminKey } = await createOrg(db, 'Console org');
     const { code } = await createEnrollmentCode(db, org.id, 1, T0);
-    await app.request('/api/enroll', { method: 'POST', body: JSON.stringify({ code, deviceName: 'Field tablet 7' }), headers: { 'content-type': 'application/json' } });
+    await app.request('/api/enroll', {
+      method: 'POST',
+      body: JSON.stringify({ code, deviceName: 'Field tablet 7' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(await (await app.request('/console')).text()).toMatch(/Sign in/);
     const bad = await app.request('/console/login', { method: 'POST', body: new URLSearchParams({ key: 'nope' }) });
     expect(bad.status).toBe(401);
@@ -143,13 +165,20 @@ describe('HTTP API', () => {
     const d = await enroll(org.id);
     const bytes = new Uint8Array([1, 1, 2, 3, 5]);
     await app.request(`/api/blobs/${sha256(bytes)}?offset=0&total=5`, { method: 'PUT', body: bytes, headers: auth(d.token) });
-    await app.request('/api/sync/push', { method: 'POST', body: JSON.stringify({ batchSeq: 0, changes: [change('model_versions', 'cv1', modelVersion('cv1', sha256(bytes)))] }), headers: auth(d.token) });
+    await app.request('/api/sync/push', {
+      method: 'POST',
+      body: JSON.stringify({ batchSeq: 0, changes: [change('model_versions', 'cv1', modelVersion('cv1', sha256(bytes)))] }),
+      headers: auth(d.token),
+    });
     const login = await app.request('/console/login', { method: 'POST', body: new URLSearchParams({ key: adminKey }) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     expect(await (await app.request('/console', { headers: { cookie } })).text()).toContain('Move to');
-    const move = (from: string, to: string) => app.request('/console/versions/cv1/stage', { method: 'POST', body: new URLSearchParams({ from, to }), headers: { cookie } });
+    const move = (from: string, to: string) =>
+      app.request('/console/versions/cv1/stage', { method: 'POST', body: new URLSearchParams({ from, to }), headers: { cookie } });
     expect((await move('none', 'production')).status).toBe(302);
-    const pulled = (await (await app.request('/api/sync/pull?cursor=0', { headers: auth(d.token) })).json()) as { records: { id: string; data: { stage: string } }[] };
+    const pulled = (await (await app.request('/api/sync/pull?cursor=0', { headers: auth(d.token) })).json()) as {
+      records: { id: string; data: { stage: string } }[];
+    };
     expect(pulled.records.find((r) => r.id === 'cv1')?.data.stage).toBe('production');
     const stale = await move('none', 'staging');
     expect(stale.status).toBe(409);

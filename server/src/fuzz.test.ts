@@ -70,14 +70,21 @@ describe('API fuzzing', () => {
 
   it('a push of random changes applies only the valid ones and rejects the rest with reasons', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.anything(), fc.record({ table: fc.string(), id: fc.string(), hlc: fc.string(), fields: fc.object() })), { maxLength: 20 }), async (junk) => {
-        const before = await count();
-        const res = await app.request('/api/sync/push', { method: 'POST', body: JSON.stringify({ batchSeq: Date.now() + Math.floor(Math.random() * 1e6), changes: junk }), headers: { authorization: `Bearer ${tokenA}` } });
-        expect(res.status).toBe(200);
-        const r = (await res.json()) as { applied: number; rejected: unknown[] };
-        expect(r.applied + r.rejected.length).toBeLessThanOrEqual(junk.length);
-        expect(await count()).toBe(before + r.applied);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.anything(), fc.record({ table: fc.string(), id: fc.string(), hlc: fc.string(), fields: fc.object() })), { maxLength: 20 }),
+        async (junk) => {
+          const before = await count();
+          const res = await app.request('/api/sync/push', {
+            method: 'POST',
+            body: JSON.stringify({ batchSeq: Date.now() + Math.floor(Math.random() * 1e6), changes: junk }),
+            headers: { authorization: `Bearer ${tokenA}` },
+          });
+          expect(res.status).toBe(200);
+          const r = (await res.json()) as { applied: number; rejected: unknown[] };
+          expect(r.applied + r.rejected.length).toBeLessThanOrEqual(junk.length);
+          expect(await count()).toBe(before + r.applied);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -90,18 +97,27 @@ describe('organisation isolation', () => {
     await app.request(`/api/blobs/${hash}?offset=0&total=5`, { method: 'PUT', body: bytes, headers: { authorization: `Bearer ${tokenA}` } });
     await app.request('/api/sync/push', {
       method: 'POST',
-      body: JSON.stringify({ batchSeq: 9e15, changes: [change('projects', 'secret-project', project('secret-project', 'Secret')), change('predictions', 'secret-pred', prediction('secret-pred'))] }),
+      body: JSON.stringify({
+        batchSeq: 9e15,
+        changes: [change('projects', 'secret-project', project('secret-project', 'Secret')), change('predictions', 'secret-pred', prediction('secret-pred'))],
+      }),
       headers: { authorization: `Bearer ${tokenA}` },
     });
-    const asB = (path: string, init: RequestInit = {}) => app.request(path, { ...init, headers: { authorization: `Bearer ${tokenB}`, ...(init.headers ?? {}) } });
+    const asB = (path: string, init: RequestInit = {}) =>
+      app.request(path, { ...init, headers: { authorization: `Bearer ${tokenB}`, ...(init.headers ?? {}) } });
     const pulled = (await (await asB('/api/sync/pull?cursor=0&limit=1000')).json()) as { records: { id: string }[] };
     expect(pulled.records.map((r) => r.id)).not.toContain('secret-project');
     expect((await asB(`/api/blobs/${hash}`)).status).toBe(404);
     expect((await asB(`/api/blobs/${hash}/status`)).status).toBe(404);
     expect((await asB(`/api/blobs/${hash}`, { headers: { range: 'bytes=0-' } })).status).toBe(404);
     // B writing a record with A's id creates B's own record; A's stays as it was.
-    await asB('/api/sync/push', { method: 'POST', body: JSON.stringify({ batchSeq: 0, changes: [change('projects', 'secret-project', project('secret-project', 'Hijack'), '999999999999999-0000-x')] }) });
-    const aView = (await (await app.request('/api/sync/pull?cursor=0&limit=1000', { headers: { authorization: `Bearer ${tokenA}` } })).json()) as { records: { id: string; data: { name: string } }[] };
+    await asB('/api/sync/push', {
+      method: 'POST',
+      body: JSON.stringify({ batchSeq: 0, changes: [change('projects', 'secret-project', project('secret-project', 'Hijack'), '999999999999999-0000-x')] }),
+    });
+    const aView = (await (await app.request('/api/sync/pull?cursor=0&limit=1000', { headers: { authorization: `Bearer ${tokenA}` } })).json()) as {
+      records: { id: string; data: { name: string } }[];
+    };
     expect(aView.records.find((r) => r.id === 'secret-project')?.data.name).toBe('Secret');
   });
 });

@@ -18,7 +18,8 @@ export const deviceAuth = (db: Db, limit?: (key: string) => Promise<void>) =>
     if (!token) throw new OutpostError('unauthorized', 'This device is not connected. Connect it in Settings with an enrollment code.');
     const device = await deviceForToken(db, token);
     if (!device) throw new OutpostError('unauthorized', 'This device credential is not known. Connect again with a new enrollment code.');
-    if (device.revokedAt) throw new OutpostError('credential_revoked', 'This device has been disconnected by your organisation. Ask your coordinator for a new enrollment code.');
+    if (device.revokedAt)
+      throw new OutpostError('credential_revoked', 'This device has been disconnected by your organisation. Ask your coordinator for a new enrollment code.');
     c.set('device', { id: device.id, orgId: device.orgId });
     await limit?.(device.id);
     await next();

@@ -9,7 +9,8 @@ import { limitBody } from '../middleware/limits.js';
 const MAX_CHUNK = 1024 * 1024;
 
 function blobName(name: string): string {
-  if (!BlobName.safeParse(name).success) throw new OutpostError('invalid_blob_name', 'A blob name is the lowercase SHA-256 hex of its bytes (64 characters 0-9, a-f).');
+  if (!BlobName.safeParse(name).success)
+    throw new OutpostError('invalid_blob_name', 'A blob name is the lowercase SHA-256 hex of its bytes (64 characters 0-9, a-f).');
   return name;
 }
 

@@ -12,7 +12,10 @@ export function webRoutes(webDir: string) {
   const index = join(webDir, 'index.html');
   if (!existsSync(index)) {
     return app.get('*', (c) =>
-      c.html('<!doctype html><title>Outpost</title><p>The app has not been built yet. Run <code>npm run build</code> (or <code>npm start</code>, which builds it), then reload.</p>', 503),
+      c.html(
+        '<!doctype html><title>Outpost</title><p>The app has not been built yet. Run <code>npm run build</code> (or <code>npm start</code>, which builds it), then reload.</p>',
+        503,
+      ),
     );
   }
   const root = relative(process.cwd(), webDir) || '.';

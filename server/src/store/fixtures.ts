@@ -11,7 +11,16 @@ export function project(id: string, name = 'Clinic') {
 }
 
 export function prediction(id: string, projectId = 'p1', modelVersionId = 'mv1') {
-  return { id, projectId, modelVersionId, inputs: { x: 1 }, output: { label: 'a', probabilities: { a: 0.9, b: 0.1 } }, latencyMs: 0.1, source: 'form', createdAt: T0 };
+  return {
+    id,
+    projectId,
+    modelVersionId,
+    inputs: { x: 1 },
+    output: { label: 'a', probabilities: { a: 0.9, b: 0.1 } },
+    latencyMs: 0.1,
+    source: 'form',
+    createdAt: T0,
+  };
 }
 
 export function modelVersion(id: string, weightsHash: string, stage = 'production') {
@@ -21,7 +30,11 @@ export function modelVersion(id: string, weightsHash: string, stage = 'productio
     modelName: 'triage',
     version: 1,
     task: 'classification',
-    pipeline: { version: 1, features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }], target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] } },
+    pipeline: {
+      version: 1,
+      features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }],
+      target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] },
+    },
     artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] },
     weightsHash,
     weightsSize: 3,

@@ -84,7 +84,11 @@ export async function migrate(db: Db): Promise<number> {
     for (let v = 1; v <= MIGRATIONS.length; v++) {
       if (done.has(v)) continue;
       // One statement at a time: PGlite's query() takes a single statement.
-      for (const stmt of MIGRATIONS[v - 1].split(';').map((x) => x.trim()).filter(Boolean)) await q.query(stmt);
+      for (const stmt of MIGRATIONS[v - 1]
+        .split(';')
+        .map((x) => x.trim())
+        .filter(Boolean))
+        await q.query(stmt);
       await q.query(`insert into schema_migrations (version) values ($1)`, [v]);
       applied++;
     }

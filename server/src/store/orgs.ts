@@ -42,9 +42,7 @@ export async function getOrg(db: Queryable, id: string): Promise<Org | undefined
 }
 
 export async function orgForAdminKey(db: Queryable, key: string): Promise<Org | undefined> {
-  return (
-    await db.query<Org>(`select o.id, o.name from admin_keys k join orgs o on o.id = k.org_id where k.key_hash = $1`, [hashSecret(key)])
-  )[0];
+  return (await db.query<Org>(`select o.id, o.name from admin_keys k join orgs o on o.id = k.org_id where k.key_hash = $1`, [hashSecret(key)]))[0];
 }
 
 /** A one-time enrollment code for `orgId`, valid for `days` days. */
@@ -66,7 +64,8 @@ export async function enrollDevice(db: Db, code: string, deviceName: string, now
     const row = rows[0];
     if (!row) throw new OutpostError('enrollment_code_invalid', 'That enrollment code is not known. Check it with your coordinator and type it again.');
     if (row.used_at) throw new OutpostError('enrollment_code_invalid', 'That enrollment code has already been used. Ask your coordinator for a new one.');
-    if (new Date(row.expires_at).getTime() < now) throw new OutpostError('enrollment_code_invalid', 'That enrollment code has expired. Ask your coordinator for a new one.');
+    if (new Date(row.expires_at).getTime() < now)
+      throw new OutpostError('enrollment_code_invalid', 'That enrollment code has expired. Ask your coordinator for a new one.');
     const deviceId = uuidv7();
     const token = newToken('opd');
     await q.query(`insert into devices (id, org_id, name, token_hash) values ($1, $2, $3, $4)`, [deviceId, row.org_id, deviceName, hashSecret(token)]);
@@ -96,7 +95,11 @@ export async function orgStats(db: Queryable, orgId: string): Promise<Record<str
   return Object.fromEntries(rows.map((r) => [r.tbl, r.n]));
 }
 
-export async function recordDeviceStatus(db: Queryable, deviceId: string, s: { pending: number; activeVersions: unknown[]; appVersion: string }): Promise<void> {
+export async function recordDeviceStatus(
+  db: Queryable,
+  deviceId: string,
+  s: { pending: number; activeVersions: unknown[]; appVersion: string },
+): Promise<void> {
   await db.query(`update devices set pending = $2, active_versions = $3::jsonb, app_version = $4, status_at = now(), last_seen_at = now() where id = $1`, [
     deviceId,
     s.pending,

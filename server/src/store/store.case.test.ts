@@ -57,12 +57,18 @@ describe.each(STORES)('store contract: $name', (factory) => {
   });
 
   it('case 4: a permanently invalid record is rejected with a reason, the rest applies; unknown tables and fields are refused', async () => {
-    const r = await applyPush(db, dev, 2, [
-      change('predictions', 'pr3', prediction('pr3')),
-      change('predictions', 'bad', { id: 'bad', latencyMs: 'slow' }),
-      { table: 'users; drop table records', id: 'x', hlc: stamp(T0), fields: {} },
-      change('projects', 'pj-bad', { ...project('pj-bad'), sneaky: 1 }),
-    ], T0);
+    const r = await applyPush(
+      db,
+      dev,
+      2,
+      [
+        change('predictions', 'pr3', prediction('pr3')),
+        change('predictions', 'bad', { id: 'bad', latencyMs: 'slow' }),
+        { table: 'users; drop table records', id: 'x', hlc: stamp(T0), fields: {} },
+        change('projects', 'pj-bad', { ...project('pj-bad'), sneaky: 1 }),
+      ],
+      T0,
+    );
     expect(r.applied).toBe(1);
     expect(r.rejected.map((x) => x.id).sort()).toEqual(['bad', 'pj-bad', 'x']);
     expect(r.rejected.find((x) => x.id === 'pj-bad')!.message).toMatch(/Unknown field/);
@@ -97,7 +103,7 @@ describe.each(STORES)('store contract: $name', (factory) => {
     expect(r.applied).toBe(1);
   });
 
-  it('pulls by server sequence in pages, only the organisation\'s own pulled tables, and resets a bad cursor', async () => {
+  it("pulls by server sequence in pages, only the organisation's own pulled tables, and resets a bad cursor", async () => {
     const p1 = await pull(db, dev.orgId, 0, 1);
     expect(p1.records).toHaveLength(1);
     expect(p1.more).toBe(true);
@@ -114,7 +120,10 @@ describe.each(STORES)('store contract: $name', (factory) => {
     const hash = sha256(bytes);
     await putChunk(db, dev.orgId, hash, 0, 1000, bytes.subarray(0, 700));
     expect(await blobStatus(db, dev.orgId, hash)).toMatchObject({ offset: 700, complete: false });
-    await expect(putChunk(db, dev.orgId, hash, 500, 1000, bytes.subarray(500))).rejects.toMatchObject({ code: 'blob_offset_mismatch', details: { offset: 700 } });
+    await expect(putChunk(db, dev.orgId, hash, 500, 1000, bytes.subarray(500))).rejects.toMatchObject({
+      code: 'blob_offset_mismatch',
+      details: { offset: 700 },
+    });
     const done = await putChunk(db, dev.orgId, hash, 700, 1000, bytes.subarray(700));
     expect(done.complete).toBe(true);
     expect(Buffer.from((await readBlob(db, dev.orgId, hash, 10, 20))!.bytes)).toEqual(Buffer.from(bytes.subarray(10, 20)));
@@ -142,25 +151,51 @@ describe.each(STORES)('store contract: $name', (factory) => {
   it('case 12: stage moves are compare-and-set; the first to reach the server wins and the other is refused', async () => {
     const bytes = new Uint8Array([7, 7, 7]);
     await putChunk(db, dev.orgId, sha256(bytes), 0, 3, bytes);
-    await applyPush(db, dev, 20, [
-      change('model_versions', 'v1', { ...modelVersion('v1', sha256(bytes)), stage: 'production' }),
-      change('model_versions', 'v2', modelVersion('v2', sha256(bytes))),
-    ], T0);
+    await applyPush(
+      db,
+      dev,
+      20,
+      [
+        change('model_versions', 'v1', { ...modelVersion('v1', sha256(bytes)), stage: 'production' }),
+        change('model_versions', 'v2', modelVersion('v2', sha256(bytes))),
+      ],
+      T0,
+    );
     const stageOf = async (id: string) => (await pull(db, dev.orgId, 0, 1000)).records.find((r) => r.id === id)!.data.stage;
     // A version always starts with no stage on the server: only a stage move promotes it.
     expect(await stageOf('v1')).toBe('none');
-    const r1 = await applyPush(db, dev, 21, [change('stage_changes', 's1', { id: 's1', modelVersionId: 'v1', from: 'none', to: 'production', createdAt: T0 })], T0);
+    const r1 = await applyPush(
+      db,
+      dev,
+      21,
+      [change('stage_changes', 's1', { id: 's1', modelVersionId: 'v1', from: 'none', to: 'production', createdAt: T0 })],
+      T0,
+    );
     expect(r1.rejected).toEqual([]);
     expect(await stageOf('v1')).toBe('production');
     // The central team promotes v2 (archiving v1); a device's stale move of v1 is then refused.
-    await db.tx((q) => moveStage(q, dev.orgId, { id: 'central', modelVersionId: 'v2', from: 'none', to: 'production', createdAt: T0 }, stamp(T0 + 5, 0, 'server'), null));
+    await db.tx((q) =>
+      moveStage(q, dev.orgId, { id: 'central', modelVersionId: 'v2', from: 'none', to: 'production', createdAt: T0 }, stamp(T0 + 5, 0, 'server'), null),
+    );
     expect(await stageOf('v1')).toBe('archived');
-    const r2 = await applyPush(db, other, 20, [change('stage_changes', 's2', { id: 's2', modelVersionId: 'v1', from: 'production', to: 'archived', createdAt: T0 })], T0);
+    const r2 = await applyPush(
+      db,
+      other,
+      20,
+      [change('stage_changes', 's2', { id: 's2', modelVersionId: 'v1', from: 'production', to: 'archived', createdAt: T0 })],
+      T0,
+    );
     expect(r2.rejected[0]).toMatchObject({ code: 'conflict', message: expect.stringMatching(/now “archived” on the server/) });
     // Last-writer-wins changes cannot move a stage; a move the state machine forbids is refused.
     await applyPush(db, dev, 22, [change('model_versions', 'v2', { stage: 'none' }, stamp(T0 + 100))], T0);
     expect(await stageOf('v2')).toBe('production');
-    const r3 = await applyPush(db, dev, 23, [change('stage_changes', 's3', { id: 's3', modelVersionId: 'v2', from: 'production', to: 'staging', createdAt: T0 })], T0);
+    const r3 = await applyPush(
+      db,
+      dev,
+      23,
+      [change('stage_changes', 's3', { id: 's3', modelVersionId: 'v2', from: 'production', to: 'staging', createdAt: T0 })],
+      T0,
+    );
     expect(r3.rejected[0].code).toBe('conflict');
     // Rollback: the archived v1 comes back, v2 is archived.
     await applyPush(db, dev, 24, [change('stage_changes', 's4', { id: 's4', modelVersionId: 'v1', from: 'archived', to: 'production', createdAt: T0 })], T0);

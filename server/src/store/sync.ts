@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { OutpostError } from '@shared/errors.js';
 import { parseHlc } from '@shared/sync/hlc.js';
-import {
-  Change,
-  MAX_CLOCK_DRIFT_MS,
-  SYNC_TABLES,
-  type PullResponse,
-  type PushResponse,
-  type SyncTable,
-} from '@shared/sync/protocol.js';
+import { Change, MAX_CLOCK_DRIFT_MS, SYNC_TABLES, type PullResponse, type PushResponse, type SyncTable } from '@shared/sync/protocol.js';
 import type { Db, Queryable } from './db.js';
 import { StageChange, stageMoveAllowed } from '@shared/sync/stages.js';
 import type { Stage } from '@shared/schema/records.js';
@@ -43,11 +36,19 @@ export async function applyPush(db: Db, device: DeviceRef, batchSeq: number, raw
       const parsed = Change.safeParse(raw);
       if (!parsed.success) {
         const r = (raw ?? {}) as Record<string, unknown>;
-        rejected.push({ table: String(r.table ?? '').slice(0, 64), id: String(r.id ?? '').slice(0, 64), code: 'invalid_body', message: issueText(parsed.error) });
+        rejected.push({
+          table: String(r.table ?? '').slice(0, 64),
+          id: String(r.id ?? '').slice(0, 64),
+          code: 'invalid_body',
+          message: issueText(parsed.error),
+        });
         continue;
       }
       if (parseHlc(parsed.data.hlc).millis - now > MAX_CLOCK_DRIFT_MS) {
-        throw new OutpostError('clock_drift', `This device's clock is ahead of the server's by more than ${MAX_CLOCK_DRIFT_MS / 60000} minutes. Set the date and time correctly, then sync again.`);
+        throw new OutpostError(
+          'clock_drift',
+          `This device's clock is ahead of the server's by more than ${MAX_CLOCK_DRIFT_MS / 60000} minutes. Set the date and time correctly, then sync again.`,
+        );
       }
       valid.push(parsed.data);
     }
@@ -59,7 +60,13 @@ export async function applyPush(db: Db, device: DeviceRef, batchSeq: number, raw
     const good: Change[] = [];
     for (const c of appendRows) {
       const r = SYNC_TABLES[c.table].schema.safeParse(c.fields);
-      if (!r.success || (r.data as { id: string }).id !== c.id) rejected.push({ table: c.table, id: c.id, code: 'invalid_body', message: r.success ? 'The record id differs from the change id.' : issueText(r.error) });
+      if (!r.success || (r.data as { id: string }).id !== c.id)
+        rejected.push({
+          table: c.table,
+          id: c.id,
+          code: 'invalid_body',
+          message: r.success ? 'The record id differs from the change id.' : issueText(r.error),
+        });
       else good.push(c);
     }
     if (good.length) {
@@ -109,7 +116,8 @@ async function mergeLww(q: Queryable, device: DeviceRef, c: Change): Promise<'ap
   if ('id' in c.fields && c.fields.id !== c.id) return { code: 'invalid_body', message: 'The record id differs from the change id.' };
   if (c.table === 'model_versions' && typeof c.fields.weightsHash === 'string') {
     const owned = await q.query(`select 1 from blob_owners where hash = $1 and org_id = $2`, [c.fields.weightsHash, device.orgId]);
-    if (!owned.length) return { code: 'blob_missing', message: 'The model weights have not been uploaded yet; upload the blob first, then push the model version.' };
+    if (!owned.length)
+      return { code: 'blob_missing', message: 'The model weights have not been uploaded yet; upload the blob first, then push the model version.' };
   }
   const data = { ...(row?.data ?? {}) };
   const hlc = { ...(row?.hlc ?? {}) };
@@ -142,7 +150,13 @@ async function mergeLww(q: Queryable, device: DeviceRef, c: Change): Promise<'ap
  * allowed. Promoting to production archives the project's current production version in the same
  * transaction. A device's stale move is rejected (whoever reached the server first wins).
  */
-export async function moveStage(q: Queryable, orgId: string, s: StageChange, hlc: string, actor: string | null): Promise<'applied' | { code: string; message: string }> {
+export async function moveStage(
+  q: Queryable,
+  orgId: string,
+  s: StageChange,
+  hlc: string,
+  actor: string | null,
+): Promise<'applied' | { code: string; message: string }> {
   const [row] = await q.query<{ data: Record<string, unknown>; hlc: Record<string, string> }>(
     `select data, hlc from records where org_id = $1 and tbl = 'model_versions' and id = $2 for update`,
     [orgId, s.modelVersionId],
@@ -154,14 +168,10 @@ export async function moveStage(q: Queryable, orgId: string, s: StageChange, hlc
   }
   if (!stageMoveAllowed(s.from, s.to)) return { code: 'conflict', message: `A version cannot move from “${s.from}” to “${s.to}”.` };
   const set = async (id: string, data: Record<string, unknown>, stamps: Record<string, string>, stage: Stage) =>
-    q.query(`update records set data = $4::jsonb, hlc = $5::jsonb, seq = nextval('record_seq'), device_id = $6, updated_at = now() where org_id = $1 and tbl = $2 and id = $3`, [
-      orgId,
-      'model_versions',
-      id,
-      JSON.stringify({ ...data, stage }),
-      JSON.stringify({ ...stamps, stage: hlc }),
-      actor,
-    ]);
+    q.query(
+      `update records set data = $4::jsonb, hlc = $5::jsonb, seq = nextval('record_seq'), device_id = $6, updated_at = now() where org_id = $1 and tbl = $2 and id = $3`,
+      [orgId, 'model_versions', id, JSON.stringify({ ...data, stage }), JSON.stringify({ ...stamps, stage: hlc }), actor],
+    );
   if (s.to === 'production') {
     const others = await q.query<{ id: string; data: Record<string, unknown>; hlc: Record<string, string> }>(
       `select id, data, hlc from records where org_id = $1 and tbl = 'model_versions' and id <> $2 and data->>'projectId' = $3 and data->>'stage' = 'production' for update`,

@@ -39,7 +39,11 @@ describe('feature pipeline', () => {
   });
 
   it('labels classification targets in sorted order and drops unknown ones', () => {
-    const data = [{ a: '1', t: 'b' }, { a: '2', t: 'a' }, { a: '3', t: 'b' }];
+    const data = [
+      { a: '1', t: 'b' },
+      { a: '2', t: 'a' },
+      { a: '3', t: 'b' },
+    ];
     const pc = fitPipeline(data, ['a'], inferColumns(data, ['a', 't']), 't', 'classification');
     expect(pc.target).toEqual({ name: 't', kind: 'categorical', labels: ['a', 'b'] });
     expect(encodeTarget(pc, { t: 'b' })).toBe(1);

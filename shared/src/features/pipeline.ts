@@ -53,7 +53,6 @@ function meanStd(values: number[]): { mean: number; std: number } {
   return { mean, std: Math.sqrt(ss / values.length) };
 }
 
-
 /** Width of a transformed row: one column per numeric feature, one per category. */
 export function featureWidth(p: FeaturePipeline): number {
   return p.features.reduce((w, f) => w + (f.kind === 'numeric' ? 1 : f.categories.length), 0);

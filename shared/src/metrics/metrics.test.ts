@@ -46,9 +46,13 @@ describe('classification metrics match scikit-learn', () => {
   });
 
   it('accuracy is the trace of the confusion matrix over its total; F1 stays within [0, 1]', () => {
-    const arb = fc.integer({ min: 2, max: 5 }).chain((k) =>
-      fc.array(fc.tuple(fc.integer({ min: 0, max: k - 1 }), fc.integer({ min: 0, max: k - 1 })), { minLength: 1, maxLength: 200 }).map((pairs) => ({ k, pairs })),
-    );
+    const arb = fc
+      .integer({ min: 2, max: 5 })
+      .chain((k) =>
+        fc
+          .array(fc.tuple(fc.integer({ min: 0, max: k - 1 }), fc.integer({ min: 0, max: k - 1 })), { minLength: 1, maxLength: 200 })
+          .map((pairs) => ({ k, pairs })),
+      );
     fc.assert(
       fc.property(arb, ({ k, pairs }) => {
         const t = pairs.map((p) => p[0]);

@@ -7,7 +7,7 @@ export function rocAuc(yTrue: number[], scores: number[]): number {
   const n = yTrue.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   const ranks = new Array<number>(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
     const avg = (i + j) / 2 + 1;

@@ -1,8 +1,5 @@
 /** Hash routing: works from any static host and offline, with no server rewrite rules. */
-export type Route =
-  | { name: 'projects' }
-  | { name: 'project'; projectId: string; tab: ProjectTab }
-  | { name: 'settings' };
+export type Route = { name: 'projects' } | { name: 'project'; projectId: string; tab: ProjectTab } | { name: 'settings' };
 
 export const PROJECT_TABS = ['data', 'train', 'models', 'predict'] as const;
 export type ProjectTab = (typeof PROJECT_TABS)[number];

@@ -91,9 +91,7 @@ class SyncController {
       const pending = await this.engine.pendingCount();
       this.state.pending = pending;
       this.state.status = pending === 0 ? 'synced' : 'pending';
-      this.state.message = summary.rejected
-        ? `${summary.rejected} change(s) were refused by the server and not synced; see the list below.`
-        : '';
+      this.state.message = summary.rejected ? `${summary.rejected} change(s) were refused by the server and not synced; see the list below.` : '';
       if (pending > 0) this.scheduler.soon(0);
     } catch (e) {
       const retryable = e instanceof SyncError ? e.retryable : true;
@@ -108,7 +106,8 @@ class SyncController {
 /** Ask the browser to fire a Background Sync event when connectivity returns (Chromium only). */
 async function askForWakeUp() {
   try {
-    const reg = (await navigator.serviceWorker?.getRegistration()) as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined;
+    const reg = (await navigator.serviceWorker?.getRegistration()) as
+      (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined;
     await reg?.sync?.register('outpost-sync');
   } catch {
     // Not supported or not permitted: the scheduler's own timer and `online` event still run sync.

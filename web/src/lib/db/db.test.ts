@@ -10,7 +10,9 @@ describe('device database', () => {
     const name = `upgrade-${newId()}`;
     const v1 = new Dexie(name);
     v1.version(1).stores({ predictions: 'id, projectId, modelVersionId, createdAt' });
-    await v1.table('predictions').add({ id: 'old', projectId: 'p', modelVersionId: 'm', inputs: {}, output: { value: 1 }, latencyMs: 0, source: 'form', createdAt: 5 });
+    await v1
+      .table('predictions')
+      .add({ id: 'old', projectId: 'p', modelVersionId: 'm', inputs: {}, output: { value: 1 }, latencyMs: 0, source: 'form', createdAt: 5 });
     v1.close();
     const db = new OutpostDb(name);
     expect((await recentPredictions(db, 'p', 5)).map((p) => p.id)).toEqual(['old']);
@@ -19,7 +21,16 @@ describe('device database', () => {
 
   it("reads a project's newest predictions first, and only that project's", async () => {
     const db = new OutpostDb(`recent-${newId()}`);
-    const mk = (projectId: string, createdAt: number) => ({ id: newId(), projectId, modelVersionId: 'm', inputs: {}, output: { value: 1 }, latencyMs: 0, source: 'form' as const, createdAt });
+    const mk = (projectId: string, createdAt: number) => ({
+      id: newId(),
+      projectId,
+      modelVersionId: 'm',
+      inputs: {},
+      output: { value: 1 },
+      latencyMs: 0,
+      source: 'form' as const,
+      createdAt,
+    });
     await putRecords(db, 'predictions', [mk('a', 1), mk('a', 3), mk('b', 4), mk('a', 2)]);
     expect((await recentPredictions(db, 'a', 2)).map((p) => p.createdAt)).toEqual([3, 2]);
   });

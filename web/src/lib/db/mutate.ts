@@ -47,13 +47,7 @@ export async function putRecord<T extends Rec>(db: OutpostDb, table: SyncTable, 
 }
 
 /** Change some fields of a stored record locally and queue just those fields (per-field LWW). */
-export async function patchRecord(
-  db: OutpostDb,
-  table: SyncTable,
-  id: string,
-  fields: Record<string, unknown>,
-  now = Date.now(),
-): Promise<void> {
+export async function patchRecord(db: OutpostDb, table: SyncTable, id: string, fields: Record<string, unknown>, now = Date.now()): Promise<void> {
   const t = db.table(table);
   await db.transaction('rw', [t, db.outbox, db.kv], async () => {
     const hlc = await nextStamp(db, now);
@@ -64,12 +58,7 @@ export async function patchRecord(
 }
 
 /** Several writes in one transaction (e.g. promote one version and archive the previous). */
-export async function patchMany(
-  db: OutpostDb,
-  table: SyncTable,
-  patches: { id: string; fields: Record<string, unknown> }[],
-  now = Date.now(),
-): Promise<void> {
+export async function patchMany(db: OutpostDb, table: SyncTable, patches: { id: string; fields: Record<string, unknown> }[], now = Date.now()): Promise<void> {
   const t = db.table(table);
   await db.transaction('rw', [t, db.outbox, db.kv], async () => {
     for (const p of patches) {

@@ -14,10 +14,5 @@ export async function countPredictions(db: OutpostDb, projectId: string): Promis
 
 /** The newest `limit` predictions of a project, read from the index (the log can be large). */
 export async function recentPredictions(db: OutpostDb, projectId: string, limit = 20): Promise<Prediction[]> {
-  return db.predictions
-    .where('[projectId+createdAt]')
-    .between([projectId, Dexie.minKey], [projectId, Dexie.maxKey])
-    .reverse()
-    .limit(limit)
-    .toArray();
+  return db.predictions.where('[projectId+createdAt]').between([projectId, Dexie.minKey], [projectId, Dexie.maxKey]).reverse().limit(limit).toArray();
 }

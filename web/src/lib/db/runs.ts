@@ -11,7 +11,11 @@ export async function saveRun(db: OutpostDb, run: Run): Promise<Run> {
  * mark it failed so nobody waits for it.
  */
 export async function failInterruptedRuns(db: OutpostDb, now = Date.now()): Promise<number> {
-  const stale = await db.runs.where('startedAt').below(now).filter((r) => r.status === 'running').toArray();
+  const stale = await db.runs
+    .where('startedAt')
+    .below(now)
+    .filter((r) => r.status === 'running')
+    .toArray();
   for (const r of stale) {
     await putRecord(db, 'runs', { ...r, status: 'failed', error: 'Interrupted: the app was closed while training.', finishedAt: now });
   }

@@ -4,7 +4,16 @@ import { OutpostDb } from './db.js';
 import { newId, putRecords } from './mutate.js';
 import { evictedCount, evictSynced, relieveStoragePressure } from './storage.js';
 
-const pred = (projectId: string, createdAt: number) => ({ id: newId(), projectId, modelVersionId: 'm', inputs: {}, output: { value: 1 }, latencyMs: 0, source: 'form' as const, createdAt });
+const pred = (projectId: string, createdAt: number) => ({
+  id: newId(),
+  projectId,
+  modelVersionId: 'm',
+  inputs: {},
+  output: { value: 1 },
+  latencyMs: 0,
+  source: 'form' as const,
+  createdAt,
+});
 
 describe('storage pressure (case 18)', () => {
   it('evicts only predictions the server already has, oldest first, never the outbox, and keeps counts', async () => {

@@ -20,7 +20,11 @@ export async function evictSynced(db: OutpostDb, max = 5000): Promise<EvictionRe
   await db.transaction('rw', [db.predictions, db.outbox, db.kv], async () => {
     // Outbox rows are indexed by [table+id]; a range over that index lists the pending predictions.
     const stillPending = new Set((await db.outbox.where('[table+id]').between(['predictions', ''], ['predictions', '\uffff']).toArray()).map((r) => r.id));
-    const oldest = await db.predictions.orderBy('createdAt').filter((p) => !stillPending.has(p.id)).limit(max).toArray();
+    const oldest = await db.predictions
+      .orderBy('createdAt')
+      .filter((p) => !stillPending.has(p.id))
+      .limit(max)
+      .toArray();
     await db.predictions.bulkDelete(oldest.map((p) => p.id));
     for (const p of oldest) byProject[p.projectId] = (byProject[p.projectId] ?? 0) + 1;
     evicted = oldest.length;

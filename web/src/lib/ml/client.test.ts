@@ -27,11 +27,15 @@ describe('training through the worker', () => {
     const epochs: EpochMetrics[] = [];
     const progress: number[] = [];
     let backend = '';
-    const job = train({ rows: cancer.rows, columns: cancer.columns, params, backend: 'cpu' }, {
-      onStarted: (b) => (backend = b),
-      onEpoch: (e) => epochs.push(e),
-      onProgress: (f) => progress.push(f),
-    }, trainWorker.create);
+    const job = train(
+      { rows: cancer.rows, columns: cancer.columns, params, backend: 'cpu' },
+      {
+        onStarted: (b) => (backend = b),
+        onEpoch: (e) => epochs.push(e),
+        onProgress: (f) => progress.push(f),
+      },
+      trainWorker.create,
+    );
     const r = await job.promise;
     expect(r.status).toBe('completed');
     expect(backend).toBe('cpu');
@@ -45,7 +49,11 @@ describe('training through the worker', () => {
   });
 
   it('cancels between batches and resolves with the partial run', async () => {
-    const job = train({ rows: cancer.rows, columns: cancer.columns, params: { ...params, epochs: 200 }, backend: 'cpu' }, { onEpoch: () => job.cancel() }, trainWorker.create);
+    const job = train(
+      { rows: cancer.rows, columns: cancer.columns, params: { ...params, epochs: 200 }, backend: 'cpu' },
+      { onEpoch: () => job.cancel() },
+      trainWorker.create,
+    );
     const r = await job.promise;
     expect(r.status).toBe('cancelled');
     expect(r.epochs.length).toBeGreaterThanOrEqual(1);

@@ -49,7 +49,8 @@ export function train(input: TrainInput, callbacks: TrainCallbacks = {}, createW
     fail = reject;
     worker.onmessage = (ev: MessageEvent) => {
       const parsed = TrainMessage.safeParse(ev.data);
-      if (!parsed.success) return reject(new OutpostError('training_failed', 'The training worker sent something unexpected. Reload the page and train again.'));
+      if (!parsed.success)
+        return reject(new OutpostError('training_failed', 'The training worker sent something unexpected. Reload the page and train again.'));
       const m = parsed.data;
       if (m.type === 'started') callbacks.onStarted?.(m.backend);
       else if (m.type === 'epoch') callbacks.onEpoch?.(m.epoch);
@@ -57,8 +58,10 @@ export function train(input: TrainInput, callbacks: TrainCallbacks = {}, createW
       else if (m.type === 'done') resolve(m.result);
       else reject(new OutpostError(m.code, m.message));
     };
-    worker.onerror = (ev: ErrorEvent) => reject(new OutpostError('training_failed', `The training worker stopped (${ev.message || 'unknown error'}). Reload the page and train again.`));
-    worker.onmessageerror = () => reject(new OutpostError('training_failed', 'A message from the training worker could not be read. Reload the page and train again.'));
+    worker.onerror = (ev: ErrorEvent) =>
+      reject(new OutpostError('training_failed', `The training worker stopped (${ev.message || 'unknown error'}). Reload the page and train again.`));
+    worker.onmessageerror = () =>
+      reject(new OutpostError('training_failed', 'A message from the training worker could not be read. Reload the page and train again.'));
   }).finally(() => {
     settled = true;
     clearTimeout(graceTimer);
@@ -72,7 +75,10 @@ export function train(input: TrainInput, callbacks: TrainCallbacks = {}, createW
     cancel() {
       if (settled) return;
       worker.postMessage({ type: 'cancel' } satisfies TrainRequest);
-      graceTimer ??= setTimeout(() => fail(new OutpostError('training_failed', 'Training did not stop when asked and was ended; nothing was kept.')), CANCEL_GRACE_MS);
+      graceTimer ??= setTimeout(
+        () => fail(new OutpostError('training_failed', 'Training did not stop when asked and was ended; nothing was kept.')),
+        CANCEL_GRACE_MS,
+      );
     },
   };
 }
@@ -108,7 +114,8 @@ export class Predictor {
   private constructor(worker: Worker) {
     this.#worker = worker;
     worker.onmessage = (ev: MessageEvent) => this.#receive(ev.data);
-    worker.onerror = (ev: ErrorEvent) => this.#failAll(new OutpostError('internal', `The prediction worker stopped (${ev.message || 'unknown error'}). Load the model again.`));
+    worker.onerror = (ev: ErrorEvent) =>
+      this.#failAll(new OutpostError('internal', `The prediction worker stopped (${ev.message || 'unknown error'}). Load the model again.`));
   }
 
   /** Load a model version into a fresh worker. The weights are copied; the caller's stay intact. */
@@ -117,7 +124,11 @@ export class Predictor {
     const copy = weights.slice(0);
     const loaded = await new Promise<PredictMessage>((resolve) => {
       p.#onLoad = resolve;
-      const req: PredictRequest = { type: 'load', model: { task: model.task, pipeline: model.pipeline, artifacts: model.artifacts, weights: copy }, backend: opts.backend };
+      const req: PredictRequest = {
+        type: 'load',
+        model: { task: model.task, pipeline: model.pipeline, artifacts: model.artifacts, weights: copy },
+        backend: opts.backend,
+      };
       p.#worker.postMessage(req, [copy]);
     });
     if (loaded.type !== 'loaded') {
@@ -141,7 +152,13 @@ export class Predictor {
   latency(): LatencySummary {
     const s = [...this.#latencies].sort((a, b) => a - b);
     const at = (q: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : 0);
-    return { count: s.length, meanMs: s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0, p50Ms: at(0.5), p95Ms: at(0.95), maxMs: s.length ? s[s.length - 1] : 0 };
+    return {
+      count: s.length,
+      meanMs: s.length ? s.reduce((a, b) => a + b, 0) / s.length : 0,
+      p50Ms: at(0.5),
+      p95Ms: at(0.95),
+      maxMs: s.length ? s[s.length - 1] : 0,
+    };
   }
 
   /** Live tensor count and bytes inside the worker (to check that nothing leaks). */
@@ -187,6 +204,10 @@ export class Predictor {
 }
 
 /** Load a model version into its own prediction worker (same as `Predictor.load`). */
-export function createPredictor(mv: PredictableModel, weights: ArrayBuffer, opts?: { backend?: BackendName; createWorker?: WorkerFactory }): Promise<Predictor> {
+export function createPredictor(
+  mv: PredictableModel,
+  weights: ArrayBuffer,
+  opts?: { backend?: BackendName; createWorker?: WorkerFactory },
+): Promise<Predictor> {
   return Predictor.load(mv, weights, opts);
 }

@@ -127,7 +127,10 @@ describe('serving the trained model', () => {
     const rt = await TfjsRuntime.load({ task: 'regression', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights });
     const { validation } = splitRows(diabetes.rows, p);
     const out = await rt.predict(validation);
-    const report = regressionReport(validation.map((row) => Number(row.progression)), out.map((o) => o.value!));
+    const report = regressionReport(
+      validation.map((row) => Number(row.progression)),
+      out.map((o) => o.value!),
+    );
     expect(report.mae).toBeCloseTo(r.metrics.mae, 4);
     expect(report.r2).toBeCloseTo(r.metrics.r2, 6);
     rt.dispose();
@@ -136,6 +139,8 @@ describe('serving the trained model', () => {
 
   it('refuses a model version whose task and pipeline disagree', async () => {
     const r = await trainModel(iris.rows, sampleParams(iris, 'classification', 'species', { epochs: 1 }), iris.columns);
-    await expect(TfjsRuntime.load({ task: 'regression', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(TfjsRuntime.load({ task: 'regression', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
   });
 });

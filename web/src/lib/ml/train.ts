@@ -70,10 +70,12 @@ export function buildModel(inputWidth: number, outputWidth: number, params: Trai
 /** Serialise a model into its topology, weight specs and one weight buffer. */
 export async function serialise(model: tfl.LayersModel): Promise<{ artifacts: TfjsArtifacts; weights: ArrayBuffer }> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    saved = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
+    }),
+  );
   if (!saved?.weightSpecs || !saved.weightData) throw new OutpostError('training_failed', 'The trained model could not be saved.');
   const data = saved.weightData;
   const weights = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data as ArrayBuffer);
@@ -107,7 +109,11 @@ export function splitRows(rows: Row[], params: Pick<TrainParams, 'task' | 'targe
   if (usable.length < 4) throw new OutpostError('dataset_invalid', `Only ${usable.length} rows have a value for “${params.target}”; add more rows.`);
   const split =
     params.task === 'classification'
-      ? stratifiedSplit(usable.map((r) => String(r[params.target]).trim()), params.validationFraction, params.seed)
+      ? stratifiedSplit(
+          usable.map((r) => String(r[params.target]).trim()),
+          params.validationFraction,
+          params.seed,
+        )
       : randomSplit(usable.length, params.validationFraction, params.seed);
   return { train: split.train.map((i) => usable[i]), validation: split.validation.map((i) => usable[i]) };
 }
@@ -167,7 +173,10 @@ async function train(rows: Row[], params: TrainParams, columns: ColumnInfo[], op
         }
       }
       if (!Number.isFinite(lossSum)) {
-        throw new OutpostError('training_failed', `Training diverged in epoch ${epoch + 1} (the loss is no longer a number). Lower the learning rate (for example to ${params.learningRate / 10}) and train again.`);
+        throw new OutpostError(
+          'training_failed',
+          `Training diverged in epoch ${epoch + 1} (the loss is no longer a number). Lower the learning rate (for example to ${params.learningRate / 10}) and train again.`,
+        );
       }
       const e: EpochMetrics = { epoch, loss: lossSum / nTrain, metric: evaluate(model, pipeline, trainSet, width).metric };
       if (valSet.y.length) {

@@ -26,7 +26,11 @@ function throttled(send: (f: number) => void): (f: number) => void {
 scope.onmessage = async (ev: MessageEvent) => {
   const parsed = TrainRequest.safeParse(ev.data);
   if (!parsed.success) {
-    post({ type: 'error', code: 'bad_request', message: `The training request was not understood (${parsed.error.issues[0]?.message ?? 'invalid'}). Reload the page and try again.` });
+    post({
+      type: 'error',
+      code: 'bad_request',
+      message: `The training request was not understood (${parsed.error.issues[0]?.message ?? 'invalid'}). Reload the page and try again.`,
+    });
     return;
   }
   const msg = parsed.data;

@@ -50,10 +50,13 @@ export class TrainingSession {
       const rows = await loadRows(this.db, dataset.id);
       if (rows.length === 0) throw new Error('The rows of this dataset are not on this device. Import the file here to train on it.');
       const columns: ColumnInfo[] = $state.snapshot(dataset.columns) as ColumnInfo[];
-      const job = startTraining({ rows, params: run.params, columns, backend }, {
-        onEpoch: (e) => (this.epochs = [...this.epochs, e]),
-        onProgress: (f) => (this.progress = f),
-      });
+      const job = startTraining(
+        { rows, params: run.params, columns, backend },
+        {
+          onEpoch: (e) => (this.epochs = [...this.epochs, e]),
+          onProgress: (f) => (this.progress = f),
+        },
+      );
       this.#cancel = job.cancel;
       const result = await job.result;
       const weightsHash = await sha256Hex(result.weights);

@@ -22,7 +22,7 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
       if (s.complete) offset = bytes.length;
       else offset = s.offset;
     } else await statusRes.body?.cancel();
-    for (let complete = offset >= bytes.length && bytes.length > 0; !complete; ) {
+    for (let complete = offset >= bytes.length && bytes.length > 0; !complete;) {
       const chunk = bytes.subarray(offset, offset + BLOB_CHUNK_BYTES);
       const res = await t.request('PUT', `/api/blobs/${blob.hash}?offset=${offset}&total=${bytes.length}`, {
         body: chunk,
@@ -63,7 +63,9 @@ export async function downloadBlobs(db: OutpostDb, t: Transport): Promise<number
     const size = versions.find((v) => v.weightsHash === hash)!.weightsSize;
     let have = local ? new Uint8Array(local.bytes) : new Uint8Array(0);
     while (have.length < size) {
-      const res = await t.request('GET', `/api/blobs/${hash}`, { headers: { range: `bytes=${have.length}-${Math.min(size, have.length + BLOB_CHUNK_BYTES) - 1}` } });
+      const res = await t.request('GET', `/api/blobs/${hash}`, {
+        headers: { range: `bytes=${have.length}-${Math.min(size, have.length + BLOB_CHUNK_BYTES) - 1}` },
+      });
       if (res.status !== 206 && res.status !== 200) {
         await readAnswer(res, z.unknown());
         throw new SyncError('network', `Downloading a model failed (${res.status}).`, true);

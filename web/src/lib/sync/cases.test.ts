@@ -19,13 +19,15 @@ let failNextQuery = false;
 beforeAll(async () => {
   const real = await openStore({});
   // A store that can fail like a database restarting (connection terminated by administrator).
-  const flaky = (q: Pick<Db, 'query'>) => async <T>(sql: string, params?: unknown[]) => {
-    if (failNextQuery && /insert into records/.test(sql)) {
-      failNextQuery = false;
-      throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
-    }
-    return q.query<T>(sql, params);
-  };
+  const flaky =
+    (q: Pick<Db, 'query'>) =>
+    async <T>(sql: string, params?: unknown[]) => {
+      if (failNextQuery && /insert into records/.test(sql)) {
+        failNextQuery = false;
+        throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      }
+      return q.query<T>(sql, params);
+    };
   server = { ...real, query: flaky(real), tx: (fn) => real.tx((q) => fn({ query: flaky(q) })) } as Db;
   app = createApp({ db: server, config: { adminToken: 'x'.repeat(20), version: 't' } });
   orgId = (await createOrg(server, 'Cases')).org.id;
@@ -33,7 +35,8 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 const inProcess = (token?: string): Transport => ({
-  request: async (method, path, init = {}) => app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
+  request: async (method, path, init = {}) =>
+    app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
 });
 const newDevice = async (name: string) => {
   const { code } = await createEnrollmentCode(server, orgId, 1);
@@ -88,11 +91,30 @@ describe('sync fault cases', () => {
     const hash = await sha256Hex(weights);
     await src.db.blobs.put({ hash, size: weights.length, bytes: weights.buffer, complete: true, uploaded: false });
     await src.db.model_versions.put({
-      id: 'mv-dl', projectId: p.id, modelName: 'm', version: 1, task: 'classification', stage: 'none', schemaVersion: 1, appVersion: 't', createdAt: 0,
-      pipeline: { version: 1, features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }], target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] } },
-      artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash: hash, weightsSize: weights.length,
+      id: 'mv-dl',
+      projectId: p.id,
+      modelName: 'm',
+      version: 1,
+      task: 'classification',
+      stage: 'none',
+      schemaVersion: 1,
+      appVersion: 't',
+      createdAt: 0,
+      pipeline: {
+        version: 1,
+        features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }],
+        target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] },
+      },
+      artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] },
+      weightsHash: hash,
+      weightsSize: weights.length,
     });
-    await src.db.outbox.add({ table: 'model_versions', id: 'mv-dl', hlc: '000000000000001-0000-pub', fields: (await src.db.model_versions.get('mv-dl'))! as unknown as Record<string, unknown> });
+    await src.db.outbox.add({
+      table: 'model_versions',
+      id: 'mv-dl',
+      hlc: '000000000000001-0000-pub',
+      fields: (await src.db.model_versions.get('mv-dl'))! as unknown as Record<string, unknown>,
+    });
     await src.sync();
     const dst = await newDevice('receiver');
     let gets = 0;

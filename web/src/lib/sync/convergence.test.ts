@@ -28,7 +28,11 @@ afterAll(async () => server.close());
 
 const inProcess = (token: string | undefined, loseAnswer = () => false): Transport => ({
   async request(method, path, init = {}) {
-    const res = await app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const res = await app.request(path, {
+      method,
+      body: init.body as BodyInit,
+      headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
     if (loseAnswer()) throw new Error('answer lost on the way back');
     return res;
   },
@@ -65,9 +69,23 @@ async function registerVersion(d: HeadlessDevice, n: number) {
   const weightsHash = await sha256Hex(weights);
   await d.db.blobs.put({ hash: weightsHash, size: 3, bytes: weights, complete: true, uploaded: false });
   await putRecord(d.db, 'model_versions', {
-    id: newId(), projectId: 'shared-project', modelName: 'm', version: n, task: 'classification', stage: 'none', schemaVersion: 1, appVersion: 't', createdAt: n,
-    pipeline: { version: 1, features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }], target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] } },
-    artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash, weightsSize: 3,
+    id: newId(),
+    projectId: 'shared-project',
+    modelName: 'm',
+    version: n,
+    task: 'classification',
+    stage: 'none',
+    schemaVersion: 1,
+    appVersion: 't',
+    createdAt: n,
+    pipeline: {
+      version: 1,
+      features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }],
+      target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] },
+    },
+    artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] },
+    weightsHash,
+    weightsSize: 3,
   });
 }
 
@@ -99,7 +117,16 @@ describe('convergence', () => {
             if (a.kind === 'predict') {
               const id = newId();
               predicted.add(id);
-              await putRecord(d.db, 'predictions', { id, projectId: 'p', modelVersionId: 'm', inputs: {}, output: { value: 1 }, latencyMs: 0, source: 'form', createdAt: 0 });
+              await putRecord(d.db, 'predictions', {
+                id,
+                projectId: 'p',
+                modelVersionId: 'm',
+                inputs: {},
+                output: { value: 1 },
+                latencyMs: 0,
+                source: 'form',
+                createdAt: 0,
+              });
             } else if (a.kind === 'create') {
               await createProject(d.db, 'New');
             } else if (a.kind === 'rename' || a.kind === 'delete') {
@@ -118,7 +145,10 @@ describe('convergence', () => {
               await d.engine.pull();
             } else {
               let lost = a.lose;
-              const engine = new SyncEngine(d.db, inProcess(d.credential.token, () => (lost ? ((lost = false), true) : false)));
+              const engine = new SyncEngine(
+                d.db,
+                inProcess(d.credential.token, () => (lost ? ((lost = false), true) : false)),
+              );
               await engine.syncOnce().catch(() => {});
             }
           }
@@ -129,16 +159,20 @@ describe('convergence', () => {
           expect(rows.length).toBe(predicted.size);
           expect(new Set(rows.map((r) => r.id))).toEqual(predicted);
           const serverProjects = Object.fromEntries(
-            (await server.query<{ id: string; data: { name: string; deleted?: boolean } }>(`select id, data from records where org_id = $1 and tbl = 'projects'`, [org.id])).map((r) => [
-              r.id,
-              { name: r.data.name, deleted: !!r.data.deleted },
-            ]),
+            (
+              await server.query<{ id: string; data: { name: string; deleted?: boolean } }>(
+                `select id, data from records where org_id = $1 and tbl = 'projects'`,
+                [org.id],
+              )
+            ).map((r) => [r.id, { name: r.data.name, deleted: !!r.data.deleted }]),
           );
           for (const d of devs) expect(await projectsOf(d)).toEqual(serverProjects);
           // The registry: every device shows the server's stage for every version, and at most one
           // version of the project is in production.
           const serverRegistry = Object.fromEntries(
-            (await server.query<{ id: string; data: { stage: string } }>(`select id, data from records where org_id = $1 and tbl = 'model_versions'`, [org.id])).map((r) => [r.id, r.data.stage]),
+            (
+              await server.query<{ id: string; data: { stage: string } }>(`select id, data from records where org_id = $1 and tbl = 'model_versions'`, [org.id])
+            ).map((r) => [r.id, r.data.stage]),
           );
           for (const d of devs) expect(await registryOf(d)).toEqual(serverRegistry);
           expect(Object.values(serverRegistry).filter((s) => s === 'production').length).toBeLessThanOrEqual(1);
@@ -154,7 +188,11 @@ describe('convergence', () => {
   // shared project and push and pull in any order; pulls often find the device's own edit pending.
   it('renames racing pulls converge to the server, which keeps the edit with the latest stamp', async () => {
     type Step = { dev: number; kind: 'rename' | 'sync' | 'pull'; name: string };
-    const step: fc.Arbitrary<Step> = fc.record({ dev: fc.nat(1), kind: fc.constantFrom('rename', 'rename', 'sync', 'pull'), name: fc.constantFrom('North', 'South', 'East', 'West') });
+    const step: fc.Arbitrary<Step> = fc.record({
+      dev: fc.nat(1),
+      kind: fc.constantFrom('rename', 'rename', 'sync', 'pull'),
+      name: fc.constantFrom('North', 'South', 'East', 'West'),
+    });
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), async (steps) => {
         const org = (await createOrg(server, 'race')).org;

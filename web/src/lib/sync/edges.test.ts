@@ -23,13 +23,23 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 const inProcess = (token?: string): Transport => ({
-  request: async (method, path, init = {}) => app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
+  request: async (method, path, init = {}) =>
+    app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
 });
 const newDevice = async (name: string) => {
   const { code } = await createEnrollmentCode(server, orgId, 1);
   return createHeadlessDevice({ serverUrl: 'http://outpost.test', code, name, transport: inProcess });
 };
-const prediction = (projectId = 'p') => ({ id: newId(), projectId, modelVersionId: 'm', inputs: { x: 1 }, output: { value: 1 }, latencyMs: 0, source: 'form' as const, createdAt: 0 });
+const prediction = (projectId = 'p') => ({
+  id: newId(),
+  projectId,
+  modelVersionId: 'm',
+  inputs: { x: 1 },
+  output: { value: 1 },
+  latencyMs: 0,
+  source: 'form' as const,
+  createdAt: 0,
+});
 const predictionsOnServer = async (ids: string[]) =>
   Number((await server.query<{ n: number }>(`select count(*)::int as n from records where tbl = 'predictions' and id = any($1::text[])`, [ids]))[0].n);
 

@@ -22,7 +22,11 @@ let orgId: string;
 function transport(token?: string, faults: { dropResponse?: () => boolean } = {}): Transport {
   return {
     async request(method, path, init = {}) {
-      const res = await app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+      const res = await app.request(path, {
+        method,
+        body: init.body as BodyInit,
+        headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      });
       if (faults.dropResponse?.()) throw new Error('connection reset after the server answered');
       return res;
     },
@@ -49,9 +53,31 @@ const prediction = (projectId: string) => ({
 
 function trainedRun(projectId: string): Run {
   return {
-    id: newId(), projectId, datasetId: 'd', datasetHash: 'h', status: 'completed', epochs: [], backend: 'cpu', appVersion: 't', startedAt: Date.now(),
-    params: { task: 'classification', target: 'y', features: ['x'], epochs: 1, batchSize: 1, learningRate: 0.1, hiddenLayers: [], validationFraction: 0.2, seed: 1 },
-    pipeline: { version: 1, features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }], target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] } },
+    id: newId(),
+    projectId,
+    datasetId: 'd',
+    datasetHash: 'h',
+    status: 'completed',
+    epochs: [],
+    backend: 'cpu',
+    appVersion: 't',
+    startedAt: Date.now(),
+    params: {
+      task: 'classification',
+      target: 'y',
+      features: ['x'],
+      epochs: 1,
+      batchSize: 1,
+      learningRate: 0.1,
+      hiddenLayers: [],
+      validationFraction: 0.2,
+      seed: 1,
+    },
+    pipeline: {
+      version: 1,
+      features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }],
+      target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] },
+    },
   };
 }
 
@@ -60,7 +86,12 @@ async function keepTrainedRun(db: OutpostDb, projectId: string, weights: ArrayBu
   const run = trainedRun(projectId);
   await putRecord(db, 'runs', run);
   const weightsHash = await sha256Hex(weights);
-  await saveTrainedModel(db, run.id, { artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash, weightsSize: weights.byteLength }, weights);
+  await saveTrainedModel(
+    db,
+    run.id,
+    { artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] }, weightsHash, weightsSize: weights.byteLength },
+    weights,
+  );
   return { run, weightsHash };
 }
 
@@ -102,7 +133,7 @@ describe('sync engine', () => {
     expect((await orgStats(server, orgId)).predictions ?? 0).toBe(before); // the first try had already landed
   });
 
-  it('keeps this device\'s unpushed edits when a pull brings the same record', async () => {
+  it("keeps this device's unpushed edits when a pull brings the same record", async () => {
     const a = await device('a2');
     const b = await device('b2');
     const p = await createProject(a.db, 'Shared');
@@ -158,7 +189,7 @@ describe('sync engine', () => {
     expect(field.statusAt).not.toBeNull();
   });
 
-  it('resumes a cut upload from the server\'s offset', async () => {
+  it("resumes a cut upload from the server's offset", async () => {
     const { db, token } = await device('cut');
     const bytes = new Uint8Array(700_000).map((_, i) => (i * 13) % 256);
     const hash = await sha256Hex(bytes);
@@ -231,8 +262,12 @@ describe('sync engine', () => {
     // Offline, the device archives the version; meanwhile the central team archives it too and
     // brings it back as production (a rollback), so the device's move starts from a stale state.
     await moveLocal(a.db, mv.id, 'archived');
-    await server.tx((q) => moveOnServer(q, orgId, { id: newId(), modelVersionId: mv.id, from: 'production', to: 'archived', createdAt: 0 }, '999999999999990-0000-central', null));
-    await server.tx((q) => moveOnServer(q, orgId, { id: newId(), modelVersionId: mv.id, from: 'archived', to: 'staging', createdAt: 0 }, '999999999999991-0000-central', null));
+    await server.tx((q) =>
+      moveOnServer(q, orgId, { id: newId(), modelVersionId: mv.id, from: 'production', to: 'archived', createdAt: 0 }, '999999999999990-0000-central', null),
+    );
+    await server.tx((q) =>
+      moveOnServer(q, orgId, { id: newId(), modelVersionId: mv.id, from: 'archived', to: 'staging', createdAt: 0 }, '999999999999991-0000-central', null),
+    );
     const s = await a.engine.syncOnce();
     expect(s.rejected).toBe(1);
     expect((await a.db.model_versions.get(mv.id))?.stage).toBe('staging');

@@ -128,7 +128,10 @@ export class SyncEngine {
       const blobs = await this.db.blobs.bulkGet(prod.map((v) => v.weightsHash));
       const status: DeviceStatus = {
         pending: await this.pendingCount(),
-        activeVersions: prod.filter((_, i) => blobs[i]?.complete).slice(0, 100).map((v) => ({ id: v.id, modelName: v.modelName, version: v.version })),
+        activeVersions: prod
+          .filter((_, i) => blobs[i]?.complete)
+          .slice(0, 100)
+          .map((v) => ({ id: v.id, modelName: v.modelName, version: v.version })),
         appVersion: this.appVersion,
       };
       const res = await this.transport.request('POST', '/api/sync/status', { body: JSON.stringify(status), headers: { 'content-type': 'application/json' } });
@@ -137,8 +140,6 @@ export class SyncEngine {
       // The fleet view is informational: the data itself has synced, so this never fails a sync.
     }
   }
-
-
 
   private async get<T>(key: string): Promise<T | undefined> {
     return (await this.db.kv.get(key))?.value as T | undefined;
@@ -172,7 +173,12 @@ export class SyncEngine {
       for (const r of candidates) {
         const size = encoder.encode(JSON.stringify(changeOf(r))).byteLength + 1;
         if (size + 96 > PUSH_LIMITS.maxBytes) {
-          refused.push({ table: r.table, id: r.id, code: 'payload_too_large', message: `This change is ${Math.round(size / 1e6)} MB, larger than a sync batch may be; it stays on this device only.` });
+          refused.push({
+            table: r.table,
+            id: r.id,
+            code: 'payload_too_large',
+            message: `This change is ${Math.round(size / 1e6)} MB, larger than a sync batch may be; it stays on this device only.`,
+          });
           await this.db.outbox.delete(r.seq!);
           continue;
         }

@@ -33,7 +33,8 @@ type Backing = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; databas
 const backings: { name: string; make: () => Promise<Backing> }[] = [
   { name: 'pglite', make: async () => ({ kind: 'pglite', dataDir: mkdtempSync(join(tmpdir(), 'outpost-fault-')) }) },
 ];
-if (!(await postgresProblem(pgUrl)) || process.env.CI === 'true') backings.push({ name: 'postgres', make: async () => ({ kind: 'postgres', databaseUrl: await freshDatabase() }) });
+if (!(await postgresProblem(pgUrl)) || process.env.CI === 'true')
+  backings.push({ name: 'postgres', make: async () => ({ kind: 'postgres', databaseUrl: await freshDatabase() }) });
 else console.warn('Postgres fault suite NOT run: no PostgreSQL at TEST_DATABASE_URL');
 
 async function serve(b: Backing, p = port++): Promise<ServerProcess> {

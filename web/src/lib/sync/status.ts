@@ -38,10 +38,20 @@ export function describeFailure(e: unknown): Pick<SyncStatus, 'name' | 'message'
   const name = (e as { name?: string; inner?: { name?: string } })?.name;
   const inner = (e as { inner?: { name?: string } })?.inner?.name;
   if (name === 'QuotaExceededError' || inner === 'QuotaExceededError') {
-    return { name: 'error', code: 'storage_full', retryable: false, message: `This device is out of storage space, so sync cannot save what it receives. Free some space (or remove old prediction logs), then sync again. ${KEPT}` };
+    return {
+      name: 'error',
+      code: 'storage_full',
+      retryable: false,
+      message: `This device is out of storage space, so sync cannot save what it receives. Free some space (or remove old prediction logs), then sync again. ${KEPT}`,
+    };
   }
   if (!(e instanceof SyncError)) {
-    return { name: 'error', code: 'internal', retryable: true, message: `Sync failed unexpectedly (${(e as Error)?.message ?? String(e)}). It will try again; if this keeps happening, tell your coordinator. ${KEPT}` };
+    return {
+      name: 'error',
+      code: 'internal',
+      retryable: true,
+      message: `Sync failed unexpectedly (${(e as Error)?.message ?? String(e)}). It will try again; if this keeps happening, tell your coordinator. ${KEPT}`,
+    };
   }
   const base = { code: e.code, retryable: e.retryable };
   switch (e.code) {
@@ -49,7 +59,11 @@ export function describeFailure(e: unknown): Pick<SyncStatus, 'name' | 'message'
       return { ...base, name: 'offline', message: e.message };
     case 'unauthorized':
     case 'credential_revoked':
-      return { ...base, name: 'error', message: `This device is no longer allowed to sync (its access was revoked or has expired). Ask your coordinator for a new enrollment code and connect again in Settings. ${KEPT}` };
+      return {
+        ...base,
+        name: 'error',
+        message: `This device is no longer allowed to sync (its access was revoked or has expired). Ask your coordinator for a new enrollment code and connect again in Settings. ${KEPT}`,
+      };
     case 'store_unavailable':
     case 'internal':
     case 'rate_limited':

@@ -8,7 +8,10 @@ import { fetchTransport, readAnswer, SyncError } from './transport.js';
 // How answers are classified: what can help by trying again later, and what the person must act on.
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const errorOf = async (p: Promise<unknown>) => {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(SyncError);
   return e as SyncError;
 };

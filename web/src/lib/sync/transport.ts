@@ -29,7 +29,9 @@ export function fetchTransport(baseUrl: string, token: string | undefined, timeo
         return await fetch(`${base}${path}`, { method, headers, body: init.body as BodyInit | undefined, signal, cache: 'no-store' });
       } catch (e) {
         const why = init.signal?.aborted ? 'stopped' : timeout.aborted ? 'timed out' : 'no connection';
-        throw new SyncError('network', `The server at ${base} could not be reached (${why}). Your work is kept on this device and will sync later.`, true, { cause: (e as Error).name });
+        throw new SyncError('network', `The server at ${base} could not be reached (${why}). Your work is kept on this device and will sync later.`, true, {
+          cause: (e as Error).name,
+        });
       }
     },
   };
@@ -75,7 +77,11 @@ export async function readAnswer<T>(res: Response, schema: z.ZodType<T>): Promis
     json = JSON.parse(text);
   } catch {
     if (res.status >= 500) throw new SyncError('store_unavailable', `The server is unavailable (${res.status}); will try again later.`, true);
-    throw new SyncError('network', `The server answered ${res.status} with something that is not a sync answer (a proxy or login page?); will try again later.`, true);
+    throw new SyncError(
+      'network',
+      `The server answered ${res.status} with something that is not a sync answer (a proxy or login page?); will try again later.`,
+      true,
+    );
   }
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
