@@ -43,6 +43,10 @@ function run(label, cmd, args, extraEnv = {}) {
 const types = run('type check (tsc, svelte-check)', 'npm', ['run', '--silent', 'typecheck']);
 if (types !== 0) counts.failed += 1;
 
+// 0b. lint: the parts' import boundaries and formatting
+const lint = run('lint (ESLint, Prettier)', 'npm', ['run', '--silent', 'lint']);
+if (lint !== 0) counts.failed += 1;
+
 // 1. vitest
 const vitestJson = join(out, 'vitest.json');
 const unit = run('unit, property and contract tests (vitest)', 'npx', [
@@ -90,4 +94,4 @@ if (build !== 0) {
 console.log('');
 for (const n of notRun) console.log(`NOT RUN: ${n}`);
 console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
-process.exit(types !== 0 || unit !== 0 || build !== 0 || e2e !== 0 ? 1 : 0);
+process.exit(types !== 0 || lint !== 0 || unit !== 0 || build !== 0 || e2e !== 0 ? 1 : 0);
