@@ -1,5 +1,5 @@
 // The platform APIs that shared/ may use, because browsers, workers and Node 20 all provide them.
 // Declared here (and nowhere else) so that shared/ type-checks without the DOM's or Node's globals.
-declare var crypto: {
+declare const crypto: {
   readonly subtle: { digest(algorithm: 'SHA-256', data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> };
 };
