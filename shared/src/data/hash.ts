@@ -5,6 +5,6 @@
  */
 export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', view as Uint8Array<ArrayBuffer>);
+  const digest = await crypto.subtle.digest('SHA-256', view as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
