@@ -4,6 +4,7 @@ import { PUSH_LIMITS } from '@shared/sync/protocol.js';
 import { openStore, type Db } from './store/index.js';
 import { createEnrollmentCode, createOrg, revokeDevice } from './store/orgs.js';
 import { change, modelVersion, prediction, sha256, stamp, T0 } from './store/fixtures.js';
+import { consoleSignIn, signInResponse } from './testing/console-client.js';
 
 // The HTTP surface through app.request(): no network, the real store (PGlite in memory).
 const ADMIN = 'test-admin-token-0123456789';
@@ -137,7 +138,7 @@ describe('HTTP API', () => {
     expect(res.status).toBe(201);
     const org = (await res.json()) as { id: string; adminKey: string };
     const code = await app.request(`/api/admin/orgs/${org.id}/codes`, { method: 'POST', body: '{}', headers: auth(ADMIN) });
-    expect(((await code.json()) as { code: string }).code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    expect(((await code.json()) as { code: string }).code).toMatch(/^[A-HJKMNP-Z2-9]{5}-[A-HJKMNP-Z2-9]{5}$/);
   });
 
   it('the console signs in with an organisation admin key and lists its devices', async () => {
@@ -149,13 +150,12 @@ describe('HTTP API', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(await (await app.request('/console')).text()).toMatch(/Sign in/);
-    const bad = await app.request('/console/login', { method: 'POST', body: new URLSearchParams({ key: 'nope' }) });
+    const bad = await signInResponse(app, 'nope');
     expect(bad.status).toBe(401);
-    const login = await app.request('/console/login', { method: 'POST', body: new URLSearchParams({ key: adminKey }) });
+    const login = await signInResponse(app, adminKey);
     expect(login.status).toBe(302);
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
     expect(login.headers.get('set-cookie')).toMatch(/HttpOnly/);
-    const page = await (await app.request('/console', { headers: { cookie } })).text();
+    const page = await (await (await consoleSignIn(app, adminKey)).get('/console')).text();
     expect(page).toContain('Field tablet 7');
     expect(page).toContain('Console org');
   });
@@ -170,11 +170,9 @@ describe('HTTP API', () => {
       body: JSON.stringify({ batchSeq: 0, changes: [change('model_versions', 'cv1', modelVersion('cv1', sha256(bytes)))] }),
       headers: auth(d.token),
     });
-    const login = await app.request('/console/login', { method: 'POST', body: new URLSearchParams({ key: adminKey }) });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
-    expect(await (await app.request('/console', { headers: { cookie } })).text()).toContain('Move to');
-    const move = (from: string, to: string) =>
-      app.request('/console/versions/cv1/stage', { method: 'POST', body: new URLSearchParams({ from, to }), headers: { cookie } });
+    const admin = await consoleSignIn(app, adminKey);
+    expect(await (await admin.get('/console')).text()).toContain('Move to');
+    const move = (from: string, to: string) => admin.post('/console/versions/cv1/stage', { from, to });
     expect((await move('none', 'production')).status).toBe(302);
     const pulled = (await (await app.request('/api/sync/pull?cursor=0', { headers: auth(d.token) })).json()) as {
       records: { id: string; data: { stage: string } }[];

@@ -1,5 +1,5 @@
-import { Hono } from 'hono';
-import { cors } from 'hono/cors';
+import { Hono, type Context } from 'hono';
+import { PUSH_LIMITS } from '@shared/sync/protocol.js';
 import type { Db } from './store/db.js';
 import { onError, notFound } from './middleware/errors.js';
 import { enrollRoutes } from './routes/enroll.js';
@@ -7,30 +7,70 @@ import { syncRoutes } from './routes/sync.js';
 import { blobRoutes } from './routes/blobs.js';
 import { adminRoutes } from './routes/admin.js';
 import { consoleRoutes } from './routes/console.js';
+import { STYLE_HASH } from './routes/console-page.js';
 import { webRoutes } from './routes/web.js';
-import { rateLimit } from './middleware/limits.js';
+import { rateLimit } from './middleware/rate-limit.js';
+import { failureThrottle, type ThrottleLimits } from './middleware/throttle.js';
+import { DEFAULT_BODY_LIMIT, guardBodies } from './middleware/body-limit.js';
+import { apiCors } from './middleware/cors.js';
+import { API_CSP, APP_CSP, consoleCsp, securityHeaders } from './middleware/security-headers.js';
+import { clientAddress as connectionAddress, requestOrigin, type ClientAddress } from './middleware/client-address.js';
 
 export interface AppDeps {
   db: Db;
-  config: { adminToken: string; version: string; webDir?: string; ratePerMinute?: number };
+  config: {
+    adminToken: string;
+    version: string;
+    webDir?: string;
+    ratePerMinute?: number;
+    failuresPerSource?: number;
+    failuresPerTarget?: number;
+    failureWindowSeconds?: number;
+    trustProxy?: boolean;
+    corsOrigins?: string[];
+  };
   now?: () => number;
+  /** Where a request came from (throttles count per source); from the connection by default. */
+  clientAddress?: ClientAddress;
 }
 
+// The routes whose bodies may be larger than the app-wide default; each applies its limit itself too.
+const LARGER_BODIES = [
+  { method: 'POST', path: /^\/api\/sync\/push$/, maxSize: 2 * PUSH_LIMITS.maxBytes },
+  { method: 'PUT', path: /^\/api\/blobs\/[^/]+$/, maxSize: 1024 * 1024 },
+];
+
+const CONSOLE_CSP = consoleCsp(STYLE_HASH);
+const cspFor = (path: string) => (path === '/console' || path.startsWith('/console/') ? CONSOLE_CSP : path.startsWith('/api/') ? API_CSP : APP_CSP);
+
 /** The whole HTTP surface. Tests drive it with `app.request()`; index.ts serves it. */
-export function createApp({ db, config, now = Date.now }: AppDeps) {
+export function createApp({ db, config, now = Date.now, clientAddress }: AppDeps) {
+  const trustProxy = config.trustProxy ?? false;
+  const address = clientAddress ?? connectionAddress(trustProxy);
+  const ownOrigin = (c: Context) => requestOrigin(c, trustProxy);
+  const limits: ThrottleLimits = {
+    perSource: config.failuresPerSource ?? 10,
+    perTarget: config.failuresPerTarget ?? 200,
+    windowMs: (config.failureWindowSeconds ?? 600) * 1000,
+  };
+  const throttle = (target: string) => failureThrottle(db, target, limits, address, now);
+
   const app = new Hono();
   app.onError(onError);
+  app.use('*', securityHeaders(cspFor), guardBodies(DEFAULT_BODY_LIMIT, LARGER_BODIES));
   const api = new Hono();
-  api.use('*', cors({ origin: (o) => o, allowHeaders: ['authorization', 'content-type', 'range'], exposeHeaders: ['content-range'], maxAge: 600 }));
+  // The admin API gets no CORS at all (adminRoutes refuses other origins outright).
+  const cors = apiCors(config.corsOrigins ?? []);
+  for (const path of ['/health', '/enroll', '/sync/*', '/blobs/*']) api.use(path, cors);
   api.get('/health', (c) => c.json({ status: 'ok', store: db.kind, version: config.version }));
-  api.route('/enroll', enrollRoutes(db, now));
-  const limit = rateLimit(config.ratePerMinute ?? 600, now);
+  api.route('/enroll', enrollRoutes(db, now, throttle('enroll')));
+  const limit = rateLimit(db, config.ratePerMinute ?? 600, now);
   api.route('/sync', syncRoutes(db, now, limit));
   api.route('/blobs', blobRoutes(db, limit));
-  api.route('/admin', adminRoutes(db, config.adminToken, now));
+  api.route('/admin', adminRoutes(db, config.adminToken, now, { throttle: throttle('admin'), ownOrigin }));
   api.notFound(notFound);
   app.route('/api', api);
-  app.route('/console', consoleRoutes(db, now));
+  app.route('/console', consoleRoutes({ db, now, throttle: throttle('console-login'), trustProxy }));
   if (config.webDir) app.route('/', webRoutes(config.webDir));
   app.notFound(notFound);
   return app;

@@ -12,6 +12,24 @@ export const ConfigSchema = z.object({
   webDir: z.string().default('web/dist'),
   adminToken: z.string().min(16).optional(),
   ratePerMinute: z.coerce.number().int().positive().default(600),
+  // Failed attempts at enrollment, console sign-in and the admin API (per source, per endpoint).
+  failuresPerSource: z.coerce.number().int().positive().default(10),
+  failuresPerTarget: z.coerce.number().int().positive().default(200),
+  failureWindowSeconds: z.coerce.number().int().positive().default(600),
+  trustProxy: z
+    .enum(['0', '1'])
+    .default('0')
+    .transform((v) => v === '1'),
+  corsOrigins: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], without a path'))),
   version: z.string().default('0.0.0'),
 });
 export type Config = z.infer<typeof ConfigSchema> & { adminToken: string };
@@ -25,6 +43,11 @@ export function readConfig(env: NodeJS.ProcessEnv, version: string): Config {
     webDir: env.OUTPOST_WEB_DIR || undefined,
     adminToken: env.OUTPOST_ADMIN_TOKEN || undefined,
     ratePerMinute: env.OUTPOST_RATE_PER_MINUTE || undefined,
+    failuresPerSource: env.OUTPOST_FAILURES_PER_SOURCE || undefined,
+    failuresPerTarget: env.OUTPOST_FAILURES_PER_TARGET || undefined,
+    failureWindowSeconds: env.OUTPOST_FAILURE_WINDOW_SECONDS || undefined,
+    trustProxy: env.OUTPOST_TRUST_PROXY || undefined,
+    corsOrigins: env.OUTPOST_CORS_ORIGINS || undefined,
     version,
   });
   if (!parsed.success) {

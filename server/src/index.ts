@@ -25,7 +25,8 @@ if ((await listOrgs(db)).length === 0) {
   );
 }
 
-const app = createApp({ db, config: { adminToken: config.adminToken, version: config.version, webDir: config.webDir, ratePerMinute: config.ratePerMinute } });
+// The whole validated config: createApp takes the settings it knows (limits, throttles, CORS, proxy).
+const app = createApp({ db, config });
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   console.log(`Outpost ${config.version} on http://localhost:${info.port} (store: ${db.kind}${db.kind === 'pglite' ? ` in ${config.dataDir}` : ''})`);
 });

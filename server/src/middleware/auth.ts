@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { OutpostError } from '@shared/errors.js';
 import type { Db } from '../store/db.js';
 import { deviceForToken } from '../store/orgs.js';
+import type { FailureThrottle } from './throttle.js';
 
 export type DeviceVars = { device: { id: string; orgId: string } };
 
@@ -25,12 +26,20 @@ export const deviceAuth = (db: Db, limit?: (key: string) => Promise<void>) =>
     await next();
   });
 
-/** The server admin token (CLI and operators). */
-export const adminAuth = (adminToken: string) =>
+/**
+ * The server admin token (CLI and operators). Wrong tokens count against `throttle`, which is
+ * checked before the token is compared.
+ */
+export const adminAuth = (adminToken: string, throttle?: FailureThrottle) =>
   createMiddleware(async (c, next) => {
     const token = bearer(c.req.header('authorization')) ?? '';
+    await throttle?.check(c);
     const a = Buffer.from(token);
     const b = Buffer.from(adminToken);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new OutpostError('unauthorized', 'A valid server admin token is needed.');
+    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      // A missing token is not a guess: only a wrong one counts as a failed attempt.
+      if (c.req.header('authorization')) await throttle?.fail(c);
+      throw new OutpostError('unauthorized', 'A valid server admin token is needed.');
+    }
     await next();
   });

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { HTTPException } from 'hono/http-exception';
 import { httpStatusOf, isOutpostError, OutpostError } from '@shared/errors.js';
 
 /**
@@ -12,6 +13,11 @@ export function onError(err: Error, c: Context) {
     const retryAfter = (err.details as { retryAfter?: number } | undefined)?.retryAfter;
     if (retryAfter) c.header('retry-after', String(retryAfter));
     return c.json(err.toJSON(), httpStatusOf(err.code) as ContentfulStatusCode);
+  }
+  // Hono's own refusals (e.g. a body it could not parse) are the client's doing: keep their 4xx.
+  if (err instanceof HTTPException && err.status < 500) {
+    const e = new OutpostError('bad_request', 'The server could not accept this request as sent. Check it and send it again.');
+    return c.json(e.toJSON(), err.status as ContentfulStatusCode);
   }
   if (isTransientDbError(err)) {
     const e = new OutpostError('store_unavailable', 'The server cannot reach its database right now. Nothing was saved; your device will try again.');

@@ -1,15 +1,25 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { OutpostError } from '@shared/errors.js';
 import type { Db } from '../store/db.js';
 import { createEnrollmentCode, createOrg, listDevices, listOrgs, orgStats, revokeDevice } from '../store/orgs.js';
 import { adminAuth } from '../middleware/auth.js';
-import { limitBody, readJson } from '../middleware/limits.js';
+import { limitBody } from '../middleware/body-limit.js';
+import { readJson } from '../middleware/json-body.js';
+import { sameOriginOnly } from '../middleware/cors.js';
+import type { FailureThrottle } from '../middleware/throttle.js';
+
+export interface AdminDeps {
+  /** Counts wrong admin tokens. */
+  throttle: FailureThrottle;
+  /** The server's own origin: the only one a browser may call the admin API from. */
+  ownOrigin: (c: Context) => string;
+}
 
 /** The server admin API that `npm run admin` uses when the server is running (loopback + token). */
-export function adminRoutes(db: Db, adminToken: string, now: () => number) {
+export function adminRoutes(db: Db, adminToken: string, now: () => number, { throttle, ownOrigin }: AdminDeps) {
   return new Hono()
-    .use('*', adminAuth(adminToken), limitBody(16 * 1024))
+    .use('*', sameOriginOnly(ownOrigin), adminAuth(adminToken, throttle), limitBody(16 * 1024))
     .get('/orgs', async (c) => c.json(await listOrgs(db)))
     .post('/orgs', async (c) => {
       const body = z.object({ name: z.string() }).safeParse(await readJson(c.req.raw));

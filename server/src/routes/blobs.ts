@@ -4,7 +4,7 @@ import { BlobName } from '@shared/sync/protocol.js';
 import type { Db } from '../store/db.js';
 import { blobStatus, putChunk, readBlob } from '../store/blobs.js';
 import { deviceAuth, type DeviceVars } from '../middleware/auth.js';
-import { limitBody } from '../middleware/limits.js';
+import { limitBody } from '../middleware/body-limit.js';
 
 const MAX_CHUNK = 1024 * 1024;
 

@@ -6,7 +6,8 @@ import { recordDeviceStatus } from '../store/orgs.js';
 import type { Db } from '../store/db.js';
 import { applyPush, pull } from '../store/sync.js';
 import { deviceAuth, type DeviceVars } from '../middleware/auth.js';
-import { limitBody, readJson } from '../middleware/limits.js';
+import { limitBody } from '../middleware/body-limit.js';
+import { readJson } from '../middleware/json-body.js';
 
 // The envelope is checked strictly; each change is checked on its own inside applyPush so that one
 // bad record is rejected with a reason while the rest of the batch applies.

@@ -73,6 +73,26 @@ const MIGRATIONS: string[] = [
   alter table devices add column app_version text;
   alter table devices add column status_at timestamptz
   `,
+  // Console sign-ins (only the session id's hash), and throttle counters in fixed time windows
+  // shared by every server process (window_start and expires_at in epoch milliseconds).
+  `
+  create table console_sessions (
+    id_hash text primary key,
+    org_id text not null references orgs(id),
+    created_at timestamptz not null,
+    expires_at timestamptz not null,
+    revoked_at timestamptz
+  );
+  create index console_sessions_expiry on console_sessions (expires_at);
+  create table throttle_windows (
+    key text not null,
+    window_start bigint not null,
+    expires_at bigint not null,
+    hits integer not null,
+    primary key (key, window_start)
+  );
+  create index throttle_windows_expiry on throttle_windows (expires_at)
+  `,
 ];
 
 export async function migrate(db: Db): Promise<number> {

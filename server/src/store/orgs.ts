@@ -54,6 +54,9 @@ export async function createEnrollmentCode(db: Queryable, orgId: string, days = 
   return { code, expiresAt };
 }
 
+export const INVALID_CODE =
+  'That enrollment code is not known, has already been used or has expired. Check it with your coordinator and type it again, or ask for a new one.';
+
 /** Spend a code: a new device and its credential (shown once), in one transaction. */
 export async function enrollDevice(db: Db, code: string, deviceName: string, now = Date.now()) {
   return db.tx(async (q) => {
@@ -62,10 +65,8 @@ export async function enrollDevice(db: Db, code: string, deviceName: string, now
       [hashSecret(normaliseCode(code))],
     );
     const row = rows[0];
-    if (!row) throw new OutpostError('enrollment_code_invalid', 'That enrollment code is not known. Check it with your coordinator and type it again.');
-    if (row.used_at) throw new OutpostError('enrollment_code_invalid', 'That enrollment code has already been used. Ask your coordinator for a new one.');
-    if (new Date(row.expires_at).getTime() < now)
-      throw new OutpostError('enrollment_code_invalid', 'That enrollment code has expired. Ask your coordinator for a new one.');
+    // One answer for every invalid code, so that a guesser learns nothing about which codes exist.
+    if (!row || row.used_at || new Date(row.expires_at).getTime() < now) throw new OutpostError('enrollment_code_invalid', INVALID_CODE);
     const deviceId = uuidv7();
     const token = newToken('opd');
     await q.query(`insert into devices (id, org_id, name, token_hash) values ($1, $2, $3, $4)`, [deviceId, row.org_id, deviceName, hashSecret(token)]);
