@@ -40,12 +40,12 @@ export async function importDataset(db: OutpostDb, input: ImportInput, now = Dat
   return meta;
 }
 
+/** A project's datasets, newest first. */
+export async function projectDatasets(db: OutpostDb, projectId: string): Promise<DatasetMeta[]> {
+  return db.datasets.where('projectId').equals(projectId).reverse().sortBy('createdAt');
+}
+
 export async function loadRows(db: OutpostDb, datasetId: string): Promise<Row[]> {
   const chunks = await db.datasetRows.where('datasetId').equals(datasetId).sortBy('chunk');
   return chunks.flatMap((c) => c.rows);
-}
-
-/** Whether this device holds the rows (datasets pulled from the server carry metadata only). */
-export async function hasRows(db: OutpostDb, datasetId: string): Promise<boolean> {
-  return (await db.datasetRows.where('datasetId').equals(datasetId).count()) > 0;
 }

@@ -16,7 +16,7 @@ describe('device database', () => {
     v1.close();
     const db = new OutpostDb(name);
     expect((await recentPredictions(db, 'p', 5)).map((p) => p.id)).toEqual(['old']);
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(3);
   });
 
   it("reads a project's newest predictions first, and only that project's", async () => {

@@ -18,13 +18,33 @@ export interface DatasetRowsChunk {
   rows: Record<string, string | number | null>[];
 }
 
-/** Content-addressed bytes (model weights). `size` is the full size; `bytes` may be partial while downloading. */
-export interface BlobRow {
+/**
+ * What the device knows about a content-addressed blob (model weights), kept apart from the bytes
+ * so that counting and listing never reads them. Both flags are strings because IndexedDB cannot
+ * index booleans.
+ */
+export interface BlobStateRow {
+  hash: string;
+  /** The full size in bytes. */
+  size: number;
+  /** 'partial' while a download is under way; 'complete' once every byte is here and verified. */
+  state: 'partial' | 'complete';
+  /** Whether the server has the whole blob under this device's organisation. */
+  upload: 'pending' | 'done';
+}
+
+/** The bytes of a blob (partial while downloading), by hash. */
+export interface BlobBytesRow {
+  hash: string;
+  bytes: ArrayBuffer;
+}
+
+/** Version 1-2 blob row (bytes and state together), read only by the version 3 upgrade. */
+interface LegacyBlobRow {
   hash: string;
   size: number;
   bytes: ArrayBuffer;
   complete: boolean;
-  /** Whether the server has the whole blob (uploads resume from the server's offset). */
   uploaded: boolean;
 }
 
@@ -40,7 +60,8 @@ export class OutpostDb extends Dexie {
   runs!: EntityTable<Run, 'id'>;
   model_versions!: EntityTable<ModelVersion, 'id'>;
   predictions!: EntityTable<Prediction, 'id'>;
-  blobs!: EntityTable<BlobRow, 'hash'>;
+  blobState!: EntityTable<BlobStateRow, 'hash'>;
+  blobBytes!: EntityTable<BlobBytesRow, 'hash'>;
   outbox!: EntityTable<OutboxRow, 'seq'>;
   kv!: EntityTable<KvRow, 'key'>;
 
@@ -62,5 +83,25 @@ export class OutpostDb extends Dexie {
     this.version(2).stores({
       predictions: 'id, projectId, modelVersionId, createdAt, [projectId+createdAt]',
     });
+    // v3: blob state apart from blob bytes, with string flags that can be indexed (the v1 index on a
+    // boolean was always empty, so counting pending uploads read every stored model's bytes); and
+    // model versions by run, for the run list's "registered as" line.
+    this.version(3)
+      .stores({
+        blobs: null,
+        blobState: 'hash, [upload+state]',
+        blobBytes: 'hash',
+        model_versions: 'id, projectId, [projectId+modelName], stage, createdAt, runId',
+      })
+      .upgrade(async (tx) => {
+        // One blob at a time, so the upgrade never holds every model's bytes in memory at once.
+        const old = tx.table<LegacyBlobRow, string>('blobs');
+        for (const hash of await old.toCollection().primaryKeys()) {
+          const b = await old.get(hash);
+          if (!b) continue;
+          await tx.table('blobState').put({ hash, size: b.size, state: b.complete ? 'complete' : 'partial', upload: b.uploaded ? 'done' : 'pending' });
+          await tx.table('blobBytes').put({ hash, bytes: b.bytes });
+        }
+      });
   }
 }

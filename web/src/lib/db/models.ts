@@ -1,8 +1,8 @@
-import type { ModelVersion, Run, TfjsArtifacts } from '@shared/schema/records.js';
-import type { OutpostDb } from './db.js';
-import { newId, putRecord, queueCommand } from './mutate.js';
+import type { ModelVersion, Run, Stage, TfjsArtifacts } from '@shared/schema/records.js';
 import { stageMoveAllowed } from '@shared/sync/stages.js';
-import type { Stage } from '@shared/schema/records.js';
+import type { OutpostDb } from './db.js';
+import { completeBlobBytes, completeBlobs, saveLocalBlob } from './blobs.js';
+import { newId, putRecord, queueCommand } from './mutate.js';
 
 /** What training leaves on the device until the person registers it: kept in kv, not synced. */
 export interface TrainedModel {
@@ -15,11 +15,8 @@ const trainedKey = (runId: string) => `run-model:${runId}`;
 
 /** Keep a finished run's model: the weights as a content-addressed blob, the rest beside the run. */
 export async function saveTrainedModel(db: OutpostDb, runId: string, model: TrainedModel, weights: ArrayBuffer): Promise<void> {
-  await db.transaction('rw', [db.blobs, db.kv], async () => {
-    const existing = await db.blobs.get(model.weightsHash);
-    if (!existing?.complete) {
-      await db.blobs.put({ hash: model.weightsHash, size: weights.byteLength, bytes: weights, complete: true, uploaded: false });
-    }
+  await db.transaction('rw', [db.blobState, db.blobBytes, db.kv], async () => {
+    await saveLocalBlob(db, model.weightsHash, weights);
     await db.kv.put({ key: trainedKey(runId), value: model });
   });
 }
@@ -28,7 +25,24 @@ export async function getTrainedModel(db: OutpostDb, runId: string): Promise<Tra
   return (await db.kv.get(trainedKey(runId)))?.value as TrainedModel | undefined;
 }
 
-export async function nextVersionNumber(db: OutpostDb, projectId: string, modelName: string): Promise<number> {
+/** A project's model versions, newest first, without deleted ones. */
+export async function projectVersions(db: OutpostDb, projectId: string): Promise<ModelVersion[]> {
+  const all = await db.model_versions.where('projectId').equals(projectId).reverse().sortBy('createdAt');
+  return all.filter((v) => !v.deleted);
+}
+
+/** The versions registered from one run (normally one). */
+export async function versionsOfRun(db: OutpostDb, runId: string): Promise<ModelVersion[]> {
+  return db.model_versions.where('runId').equals(runId).toArray();
+}
+
+/** Which of a project's versions have their weights complete on this device (by weights hash). */
+export async function weightsOnDevice(db: OutpostDb, projectId: string): Promise<Set<string>> {
+  const hashes = (await db.model_versions.where('projectId').equals(projectId).toArray()).map((v) => v.weightsHash);
+  return completeBlobs(db, hashes);
+}
+
+async function nextVersionNumber(db: OutpostDb, projectId: string, modelName: string): Promise<number> {
   const versions = await db.model_versions.where('[projectId+modelName]').equals([projectId, modelName]).toArray();
   return versions.reduce((m, v) => Math.max(m, v.version), 0) + 1;
 }
@@ -67,7 +81,7 @@ export async function registerModel(
       createdAt: now,
     };
     created = await putRecord(db, 'model_versions', mv, now);
-    if (makeProduction) await promoteToProduction(db, mv.projectId, mv.id, now);
+    if (makeProduction) await moveStage(db, mv.id, 'production', now);
   });
   return (await db.model_versions.get(created.id))!;
 }
@@ -91,19 +105,9 @@ export async function moveStage(db: OutpostDb, versionId: string, to: Stage, now
   });
 }
 
-export async function promoteToProduction(db: OutpostDb, _projectId: string, versionId: string, now = Date.now()): Promise<void> {
-  await moveStage(db, versionId, 'production', now);
-}
-
-export async function productionVersion(db: OutpostDb, projectId: string): Promise<ModelVersion | undefined> {
-  const prod = await db.model_versions.where({ projectId, stage: 'production' }).toArray();
-  return prod.filter((v) => !v.deleted).sort((a, b) => b.createdAt - a.createdAt)[0];
-}
-
 /** The weight bytes of a version, only when the whole blob is here and verified. */
 export async function loadWeights(db: OutpostDb, mv: ModelVersion): Promise<ArrayBuffer | undefined> {
-  const blob = await db.blobs.get(mv.weightsHash);
-  return blob?.complete ? blob.bytes : undefined;
+  return completeBlobBytes(db, mv.weightsHash);
 }
 
 /**

@@ -57,18 +57,6 @@ export async function patchRecord(db: OutpostDb, table: SyncTable, id: string, f
   });
 }
 
-/** Several writes in one transaction (e.g. promote one version and archive the previous). */
-export async function patchMany(db: OutpostDb, table: SyncTable, patches: { id: string; fields: Record<string, unknown> }[], now = Date.now()): Promise<void> {
-  const t = db.table(table);
-  await db.transaction('rw', [t, db.outbox, db.kv], async () => {
-    for (const p of patches) {
-      const hlc = await nextStamp(db, now);
-      await t.update(p.id, p.fields);
-      await db.outbox.add({ table, id: p.id, hlc, fields: p.fields });
-    }
-  });
-}
-
 /** Many new records of one table in one transaction (batch scoring logs thousands of predictions). */
 export async function putRecords<T extends Rec>(db: OutpostDb, table: SyncTable, records: T[], now = Date.now()): Promise<void> {
   const t = db.table(table);

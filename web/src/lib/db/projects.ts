@@ -17,3 +17,8 @@ export async function listProjects(db: OutpostDb): Promise<Project[]> {
   const all = await db.projects.orderBy('createdAt').reverse().toArray();
   return all.filter((p) => !p.deleted);
 }
+
+/** One project, or undefined when it is not on this device (deleted ones included: the screen says so). */
+export async function getProject(db: OutpostDb, id: string): Promise<Project | undefined> {
+  return db.projects.get(id);
+}

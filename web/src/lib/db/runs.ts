@@ -6,6 +6,11 @@ export async function saveRun(db: OutpostDb, run: Run): Promise<Run> {
   return putRecord(db, 'runs', run);
 }
 
+/** A project's training runs, newest first. */
+export async function projectRuns(db: OutpostDb, projectId: string): Promise<Run[]> {
+  return db.runs.where('projectId').equals(projectId).reverse().sortBy('startedAt');
+}
+
 /**
  * A run still marked "running" when the app starts was cut off (page closed, phone restarted):
  * mark it failed so nobody waits for it.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BLOB_CHUNK_BYTES } from '@shared/sync/protocol.js';
 import { sha256Hex } from '@shared/data/hash.js';
 import type { OutpostDb } from '../db/db.js';
+import { blobState, completeBlobBytes, discardBlob, markBlobUploaded, partialBlobBytes, pendingUploads, saveDownloadedBlob } from '../db/blobs.js';
 import { readAnswer, SyncError, type Transport } from './transport.js';
 
 const Status = z.object({ hash: z.string(), size: z.number(), offset: z.number(), complete: z.boolean() });
@@ -11,10 +12,16 @@ const Status = z.object({ hash: z.string(), size: z.number(), offset: z.number()
  * server reports (a cut connection loses at most one chunk). Returns how many finished.
  */
 export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> {
-  const pending = await db.blobs.filter((b) => b.complete && !b.uploaded).toArray();
   let done = 0;
-  for (const blob of pending) {
-    const bytes = new Uint8Array(blob.bytes);
+  // Bytes are read one blob at a time, as each is sent.
+  for (const blob of await pendingUploads(db)) {
+    const stored = await completeBlobBytes(db, blob.hash);
+    if (!stored) {
+      // Its bytes are gone (storage cleared under us): it can never be sent, so it must not wait forever.
+      await discardBlob(db, blob.hash);
+      continue;
+    }
+    const bytes = new Uint8Array(stored);
     const statusRes = await t.request('GET', `/api/blobs/${blob.hash}/status`);
     let offset = 0;
     if (statusRes.status !== 404) {
@@ -43,7 +50,7 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
       // A server that neither finishes nor moves on would keep us here forever.
       if (!complete && offset <= before) throw new SyncError('network', 'A model upload made no progress; will try again later.', true);
     }
-    await db.blobs.update(blob.hash, { uploaded: true });
+    await markBlobUploaded(db, blob.hash);
     done++;
   }
   return done;
@@ -58,10 +65,10 @@ export async function downloadBlobs(db: OutpostDb, t: Transport): Promise<number
   const versions = await db.model_versions.filter((v) => !v.deleted).toArray();
   let done = 0;
   for (const hash of new Set(versions.map((v) => v.weightsHash))) {
-    const local = await db.blobs.get(hash);
-    if (local?.complete) continue;
+    if ((await blobState(db, hash))?.state === 'complete') continue;
     const size = versions.find((v) => v.weightsHash === hash)!.weightsSize;
-    let have = local ? new Uint8Array(local.bytes) : new Uint8Array(0);
+    const partial = await partialBlobBytes(db, hash);
+    let have = partial ? new Uint8Array(partial) : new Uint8Array(0);
     while (have.length < size) {
       const res = await t.request('GET', `/api/blobs/${hash}`, {
         headers: { range: `bytes=${have.length}-${Math.min(size, have.length + BLOB_CHUNK_BYTES) - 1}` },
@@ -75,13 +82,13 @@ export async function downloadBlobs(db: OutpostDb, t: Transport): Promise<number
       const next = new Uint8Array(res.status === 200 ? part : concat(have, part));
       have = next;
       // Keep progress so a cut download resumes from here.
-      await db.blobs.put({ hash, size, bytes: have.slice().buffer, complete: false, uploaded: true });
+      await saveDownloadedBlob(db, hash, size, have.slice().buffer, false);
     }
     if ((await sha256Hex(have)) !== hash) {
-      await db.blobs.delete(hash);
+      await discardBlob(db, hash);
       throw new SyncError('blob_hash_mismatch', 'A downloaded model did not match its checksum and was discarded; it will be downloaded again.', true);
     }
-    await db.blobs.put({ hash, size, bytes: have.slice().buffer, complete: true, uploaded: true });
+    await saveDownloadedBlob(db, hash, size, have.slice().buffer, true);
     done++;
   }
   return done;

@@ -7,6 +7,7 @@ import { createEnrollmentCode, createOrg, orgStats } from '../../../../server/sr
 import { PUSH_LIMITS } from '@shared/sync/protocol.js';
 import { sha256Hex } from '@shared/data/hash.js';
 import { createProject } from '../db/projects.js';
+import { blobState, partialBlobBytes, saveLocalBlob } from '../db/blobs.js';
 import { createHeadlessDevice } from './headless.js';
 import { SyncEngine } from './engine.js';
 import type { Transport } from './transport.js';
@@ -89,7 +90,7 @@ describe('sync fault cases', () => {
     const p = await createProject(src.db, 'Weights');
     const weights = new Uint8Array(900_000).map((_, i) => (i * 17) % 256);
     const hash = await sha256Hex(weights);
-    await src.db.blobs.put({ hash, size: weights.length, bytes: weights.buffer, complete: true, uploaded: false });
+    await saveLocalBlob(src.db, hash, weights.buffer);
     await src.db.model_versions.put({
       id: 'mv-dl',
       projectId: p.id,
@@ -125,9 +126,9 @@ describe('sync fault cases', () => {
       },
     };
     await expect(new SyncEngine(dst.db, cutting).syncOnce()).rejects.toThrow(/link dropped/);
-    const partial = await dst.db.blobs.get(hash);
-    expect(partial?.complete).toBe(false);
-    expect(partial!.bytes.byteLength).toBeGreaterThan(0);
+    expect((await blobState(dst.db, hash))?.state).toBe('partial');
+    const partial = (await partialBlobBytes(dst.db, hash))!;
+    expect(partial.byteLength).toBeGreaterThan(0);
     const ranges: string[] = [];
     const watching: Transport = {
       async request(method, path, init) {
@@ -136,8 +137,8 @@ describe('sync fault cases', () => {
       },
     };
     await new SyncEngine(dst.db, watching).syncOnce();
-    expect(ranges[0]).toBe(`bytes=${partial!.bytes.byteLength}-${Math.min(weights.length, partial!.bytes.byteLength + 256 * 1024) - 1}`);
-    expect((await dst.db.blobs.get(hash))?.complete).toBe(true);
+    expect(ranges[0]).toBe(`bytes=${partial.byteLength}-${Math.min(weights.length, partial.byteLength + 256 * 1024) - 1}`);
+    expect((await blobState(dst.db, hash))?.state).toBe('complete');
   });
 
   it('case 19: local storage wiped: the device enrolls again, pulls everything back, and the server lost nothing', async () => {

@@ -14,6 +14,7 @@ import { createHeadlessDevice, type HeadlessDevice } from './headless.js';
 import { SyncEngine } from './engine.js';
 import type { Transport } from './transport.js';
 import { moveStage } from '../db/models.js';
+import { saveLocalBlob } from '../db/blobs.js';
 import { stageMoveAllowed } from '@shared/sync/stages.js';
 import { sha256Hex } from '@shared/data/hash.js';
 import type { Stage } from '@shared/schema/records.js';
@@ -67,7 +68,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 async function registerVersion(d: HeadlessDevice, n: number) {
   const weights = new Uint8Array([n % 256, 1, 2]).buffer;
   const weightsHash = await sha256Hex(weights);
-  await d.db.blobs.put({ hash: weightsHash, size: 3, bytes: weights, complete: true, uploaded: false });
+  await saveLocalBlob(d.db, weightsHash, weights);
   await putRecord(d.db, 'model_versions', {
     id: newId(),
     projectId: 'shared-project',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EnrollResponse } from '@shared/sync/protocol.js';
 import type { OutpostDb } from '../db/db.js';
+import { markAllBlobsForUpload } from '../db/blobs.js';
 import { KV } from './engine.js';
 import { fetchTransport, readAnswer, type Transport } from './transport.js';
 
@@ -30,12 +31,12 @@ export async function enroll(db: OutpostDb, serverUrl: string, code: string, dev
   const res = await t.request('POST', '/api/enroll', { body: JSON.stringify({ code, deviceName }), headers: { 'content-type': 'application/json' } });
   const answer = await readAnswer(res, EnrollResponse);
   const cred: Credential = { ...answer, serverUrl: base };
-  await db.transaction('rw', db.kv, async () => {
+  await db.transaction('rw', [db.kv, db.blobState], async () => {
     await db.kv.put({ key: KEY, value: cred });
     await db.kv.bulkDelete([KV.inFlight, KV.nextBatchSeq, KV.cursor]);
     // Blobs must be uploaded under the new organisation too.
+    await markAllBlobsForUpload(db);
   });
-  await db.blobs.toCollection().modify({ uploaded: false });
   return cred;
 }
 
@@ -46,6 +47,3 @@ export async function enroll(db: OutpostDb, serverUrl: string, code: string, dev
 export async function disconnect(db: OutpostDb): Promise<void> {
   await db.kv.delete(KEY);
 }
-
-/** Same as `disconnect` (the name the app uses). */
-export const forgetCredential = disconnect;

@@ -7,6 +7,7 @@ import { OutpostDb } from '../db/db.js';
 import { newId, patchRecord, putRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
 import { saveTrainedModel, registerModel, moveStage as moveLocal } from '../db/models.js';
+import { blobState, completeBlobBytes, saveLocalBlob } from '../db/blobs.js';
 import { moveStage as moveOnServer } from '../../../../server/src/store/sync.js';
 import { enroll } from './credential.js';
 import { SyncEngine, KV } from './engine.js';
@@ -177,9 +178,9 @@ describe('sync engine', () => {
     const b = await device('field');
     const sb = await b.engine.syncOnce();
     expect(sb.blobsDown).toBe(1);
-    const blob = await b.db.blobs.get(weightsHash);
-    expect(blob?.complete).toBe(true);
-    expect(await sha256Hex(blob!.bytes)).toBe(weightsHash);
+    const blob = await completeBlobBytes(b.db, weightsHash);
+    expect(blob).toBeDefined();
+    expect(await sha256Hex(blob!)).toBe(weightsHash);
     expect((await b.db.model_versions.get(mv.id))?.stage).toBe('production');
     // The fleet view knows what each device still has to send and which model is active on it.
     const fleet = await listDevices(server, orgId);
@@ -193,7 +194,7 @@ describe('sync engine', () => {
     const { db, token } = await device('cut');
     const bytes = new Uint8Array(700_000).map((_, i) => (i * 13) % 256);
     const hash = await sha256Hex(bytes);
-    await db.blobs.put({ hash, size: bytes.length, bytes: bytes.buffer, complete: true, uploaded: false });
+    await saveLocalBlob(db, hash, bytes.buffer);
     let puts = 0;
     const cutting: Transport = {
       async request(method, path, init) {
@@ -212,7 +213,7 @@ describe('sync engine', () => {
     };
     await new SyncEngine(db, watching).syncOnce();
     expect(offsets[0]).toBeGreaterThan(0); // did not start again from zero
-    expect((await db.blobs.get(hash))?.uploaded).toBe(true);
+    expect((await blobState(db, hash))?.upload).toBe('done');
   });
 
   it('discards a corrupted download and never marks it complete', async () => {
@@ -235,9 +236,9 @@ describe('sync engine', () => {
       },
     };
     await expect(new SyncEngine(db, corrupting).syncOnce()).rejects.toMatchObject({ code: 'blob_hash_mismatch' });
-    expect(await db.blobs.get(weightsHash)).toBeUndefined();
+    expect(await blobState(db, weightsHash)).toBeUndefined();
     await new SyncEngine(db, transport(token)).syncOnce();
-    expect((await db.blobs.get(weightsHash))?.complete).toBe(true);
+    expect((await blobState(db, weightsHash))?.state).toBe('complete');
   });
 
   it('records what the server refused and is not blocked by it', async () => {
@@ -256,7 +257,7 @@ describe('sync engine', () => {
     const a = await device('stage');
     const p = await createProject(a.db, 'Stages');
     const weights = new Uint8Array(64).fill(3).buffer;
-    const { run, weightsHash } = await keepTrainedRun(a.db, p.id, weights);
+    const { run } = await keepTrainedRun(a.db, p.id, weights);
     const mv = await registerModel(a.db, run, 'm', 't', true);
     await a.engine.syncOnce();
     // Offline, the device archives the version; meanwhile the central team archives it too and

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { PullResponse, PushResponse, PUSH_LIMITS, SYNC_TABLES, type Change, type DeviceStatus, type SyncTable } from '@shared/sync/protocol.js';
 import type { OutpostDb, OutboxRow } from '../db/db.js';
+import { completeBlobs } from '../db/blobs.js';
+import { countPending } from '../db/sync-state.js';
 import { observeStamp } from '../db/mutate.js';
 import { downloadBlobs, uploadBlobs } from './blobs.js';
 import { readAnswer, SyncError, type Transport } from './transport.js';
@@ -117,19 +119,21 @@ export class SyncEngine {
 
   /** Changes and blobs on this device that the server does not have yet. */
   async pendingCount(): Promise<number> {
-    const blobs = await this.db.blobs.filter((b) => b.complete && !b.uploaded).count();
-    return (await this.db.outbox.count()) + blobs;
+    return countPending(this.db);
   }
 
   /** Tell the server what still waits here and which models are active (the fleet view). Best effort. */
   private async reportStatus(): Promise<void> {
     try {
-      const prod = await this.db.model_versions.filter((v) => v.stage === 'production' && !v.deleted).toArray();
-      const blobs = await this.db.blobs.bulkGet(prod.map((v) => v.weightsHash));
+      const prod = (await this.db.model_versions.where('stage').equals('production').toArray()).filter((v) => !v.deleted);
+      const here = await completeBlobs(
+        this.db,
+        prod.map((v) => v.weightsHash),
+      );
       const status: DeviceStatus = {
         pending: await this.pendingCount(),
         activeVersions: prod
-          .filter((_, i) => blobs[i]?.complete)
+          .filter((v) => here.has(v.weightsHash))
           .slice(0, 100)
           .map((v) => ({ id: v.id, modelName: v.modelName, version: v.version })),
         appVersion: this.appVersion,

@@ -1,0 +1,89 @@
+import type { BlobStateRow, OutpostDb } from './db.js';
+
+/**
+ * Content-addressed blobs (model weights) on the device: their state in `blobState`, their bytes
+ * in `blobBytes`. Everything that counts or lists blobs reads the state only; bytes are read when
+ * a model is loaded, exported or uploaded.
+ */
+
+const PENDING_UPLOAD: [BlobStateRow['upload'], BlobStateRow['state']] = ['pending', 'complete'];
+
+/**
+ * Keep bytes made on this device (a trained model's weights) as a complete blob the server does
+ * not have yet. A blob already complete here is left as it is (same hash, same bytes).
+ */
+export async function saveLocalBlob(db: OutpostDb, hash: string, bytes: ArrayBuffer): Promise<void> {
+  await db.transaction('rw', [db.blobState, db.blobBytes], async () => {
+    if ((await db.blobState.get(hash))?.state === 'complete') return;
+    await db.blobState.put({ hash, size: bytes.byteLength, state: 'complete', upload: 'pending' });
+    await db.blobBytes.put({ hash, bytes });
+  });
+}
+
+/**
+ * Keep what a download has received so far (`complete: false`), or the whole blob once its bytes
+ * were checked against their hash (`complete: true`). A downloaded blob is on the server already.
+ */
+export async function saveDownloadedBlob(db: OutpostDb, hash: string, size: number, bytes: ArrayBuffer, complete: boolean): Promise<void> {
+  await db.transaction('rw', [db.blobState, db.blobBytes], async () => {
+    await db.blobState.put({ hash, size, state: complete ? 'complete' : 'partial', upload: 'done' });
+    await db.blobBytes.put({ hash, bytes });
+  });
+}
+
+/** Forget a blob entirely (a download that failed its checksum). */
+export async function discardBlob(db: OutpostDb, hash: string): Promise<void> {
+  await db.transaction('rw', [db.blobState, db.blobBytes], async () => {
+    await db.blobState.delete(hash);
+    await db.blobBytes.delete(hash);
+  });
+}
+
+/** The server now holds the whole blob. */
+export async function markBlobUploaded(db: OutpostDb, hash: string): Promise<void> {
+  await db.blobState.update(hash, { upload: 'done' });
+}
+
+/**
+ * Every blob must be uploaded again: after enrolling (a new organisation must receive them) or
+ * after the server lost its data. Touches the state rows only.
+ */
+export async function markAllBlobsForUpload(db: OutpostDb): Promise<void> {
+  await db.blobState.toCollection().modify({ upload: 'pending' });
+}
+
+/** How many complete blobs the server does not have yet, counted on the index (no bytes read). */
+export async function countPendingUploads(db: OutpostDb): Promise<number> {
+  return db.blobState.where('[upload+state]').equals(PENDING_UPLOAD).count();
+}
+
+/** The complete blobs the server does not have yet (state only; read the bytes one at a time). */
+export async function pendingUploads(db: OutpostDb): Promise<BlobStateRow[]> {
+  return db.blobState.where('[upload+state]').equals(PENDING_UPLOAD).toArray();
+}
+
+export async function blobState(db: OutpostDb, hash: string): Promise<BlobStateRow | undefined> {
+  return db.blobState.get(hash);
+}
+
+/** The bytes of a blob only when all of them are here and verified; otherwise undefined. */
+export async function completeBlobBytes(db: OutpostDb, hash: string): Promise<ArrayBuffer | undefined> {
+  return db.transaction('r', [db.blobState, db.blobBytes], async () => {
+    if ((await db.blobState.get(hash))?.state !== 'complete') return undefined;
+    return (await db.blobBytes.get(hash))?.bytes;
+  });
+}
+
+/** The bytes a cut download had received (to resume from), or undefined. */
+export async function partialBlobBytes(db: OutpostDb, hash: string): Promise<ArrayBuffer | undefined> {
+  return db.transaction('r', [db.blobState, db.blobBytes], async () => {
+    if ((await db.blobState.get(hash))?.state !== 'partial') return undefined;
+    return (await db.blobBytes.get(hash))?.bytes;
+  });
+}
+
+/** Which of these blobs are complete on this device (state only). */
+export async function completeBlobs(db: OutpostDb, hashes: string[]): Promise<Set<string>> {
+  const rows = await db.blobState.bulkGet(hashes);
+  return new Set(rows.filter((b) => b?.state === 'complete').map((b) => b!.hash));
+}

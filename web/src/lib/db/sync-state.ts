@@ -1,0 +1,32 @@
+import type { PushResponse } from '@shared/sync/protocol.js';
+import type { OutpostDb } from './db.js';
+import { countPendingUploads } from './blobs.js';
+
+/** A change the server (or this device, for an oversized one) refused, with the reason to show. */
+export type RejectedChange = PushResponse['rejected'][number];
+
+// The kv keys the sync engine writes (docs/sync.md lists them all).
+const REJECTED = 'sync:rejected';
+const LAST_SYNCED_AT = 'sync:lastSyncedAt';
+
+/**
+ * Changes and blobs on this device that the server does not have yet: outbox rows plus complete
+ * blobs waiting for upload, both counted on an index (no record or byte is read).
+ */
+export async function countPending(db: OutpostDb): Promise<number> {
+  return (await db.outbox.count()) + (await countPendingUploads(db));
+}
+
+/** The last refusals kept to show the person (newest last). */
+export async function rejectedChanges(db: OutpostDb): Promise<RejectedChange[]> {
+  return ((await db.kv.get(REJECTED))?.value as RejectedChange[] | undefined) ?? [];
+}
+
+export async function clearRejectedChanges(db: OutpostDb): Promise<void> {
+  await db.kv.delete(REJECTED);
+}
+
+/** When this device last finished a sync, or null if it never has. */
+export async function lastSyncedAt(db: OutpostDb): Promise<number | null> {
+  return ((await db.kv.get(LAST_SYNCED_AT))?.value as number | undefined) ?? null;
+}
