@@ -1,73 +1,92 @@
-import { liveQuery, type Subscription } from 'dexie';
 import { db } from '../lib/db/instance.js';
-import { APP_VERSION } from './config.js';
+import { live } from '../lib/db/live.svelte.js';
+import { countPending, lastSyncedAt } from '../lib/db/sync-state.js';
 import { relieveStoragePressure } from '../lib/db/storage.js';
-import { SyncEngine, KV } from '../lib/sync/engine.js';
-import { enroll, forgetCredential, loadCredential, type Credential } from '../lib/sync/credential.js';
+import { SyncEngine } from '../lib/sync/engine.js';
+import { disconnect as forgetServer, enroll, loadCredential, type Credential } from '../lib/sync/credential.js';
 import { SyncScheduler } from '../lib/sync/scheduler.js';
+import type { SyncStatus } from '../lib/sync/status.js';
 import { fetchTransport, SyncError } from '../lib/sync/transport.js';
+import { APP_VERSION } from './config.js';
+import { OFFLINE_MESSAGE, syncView, type SyncView } from './sync-view.js';
 
-export type SyncStatusName = 'not-connected' | 'offline' | 'syncing' | 'synced' | 'pending' | 'error';
-
-interface State {
-  status: SyncStatusName;
-  pending: number;
-  message: string;
-  credential: Credential | null;
-  lastSyncedAt: number | null;
-}
-
-/** The app's sync state for the UI, and the wiring of engine, scheduler and credential. */
+/**
+ * The wiring of engine, scheduler and credential, and the one sync state the screen shows
+ * (`view`): the engine's status, which carries its own sentences, plus 'not-connected' and the
+ * browser's offline state (sync-view.ts).
+ */
 class SyncController {
-  state = $state<State>({ status: 'not-connected', pending: 0, message: '', credential: null, lastSyncedAt: null });
+  credential = $state<Credential | null>(null);
+  #engineStatus = $state.raw<SyncStatus | null>(null);
+  #online = $state(navigator.onLine);
+  #local = live(async () => ({ pending: await countPending(db), lastSyncedAt: await lastSyncedAt(db) }));
+  readonly view: SyncView = $derived(
+    syncView({ engine: this.#engineStatus, online: this.#online, pending: this.#local.current?.pending, lastSyncedAt: this.#local.current?.lastSyncedAt }),
+  );
   private engine: SyncEngine | null = null;
+  private unsubscribe: (() => void) | null = null;
   private scheduler = new SyncScheduler(() => this.runOnce());
-  private sub: Subscription | null = null;
+  private stopWatching: (() => void) | null = null;
 
   async start() {
-    this.sub ??= liveQuery(async () => (await db.outbox.count()) + (await db.blobs.filter((b) => b.complete && !b.uploaded).count())).subscribe((n) => {
-      const grew = n > this.state.pending;
-      this.state.pending = n;
-      if (this.engine && n > 0 && this.state.status === 'synced') this.state.status = 'pending';
-      // Another tab may lead sync (Web Locks); this tab sees the shared outbox empty out.
-      if (this.engine && n === 0 && this.state.status === 'pending') this.state.status = 'synced';
-      if (this.engine && grew) this.scheduler.soon();
-    });
-    // The service worker wakes us when the browser sees the network return (Background Sync).
-    navigator.serviceWorker?.addEventListener('message', (e) => {
-      if (e.data?.type === 'outpost-sync-wake') this.scheduler.soon(0);
-    });
+    this.stopWatching ??= this.watch();
     const cred = await loadCredential(db);
-    this.state.lastSyncedAt = ((await db.kv.get(KV.lastSyncedAt))?.value as number) ?? null;
     if (cred) this.use(cred);
   }
 
   stop() {
     this.scheduler.stop();
-    this.sub?.unsubscribe();
-    this.sub = null;
+    this.stopWatching?.();
+    this.stopWatching = null;
+  }
+
+  /** Follow the browser's connection, the service worker's wake-ups and this device's waiting changes. */
+  private watch(): () => void {
+    const onlineChanged = () => (this.#online = navigator.onLine);
+    const wake = (e: MessageEvent) => {
+      if (e.data?.type === 'outpost-sync-wake') this.scheduler.soon(0);
+    };
+    addEventListener('online', onlineChanged);
+    addEventListener('offline', onlineChanged);
+    navigator.serviceWorker?.addEventListener('message', wake);
+    let before = Infinity;
+    const stopEffects = $effect.root(() => {
+      $effect(() => {
+        const n = this.#local.current?.pending;
+        if (n === undefined) return;
+        // More waiting than before: a change was made here, so sync soon after it.
+        if (n > before) this.scheduler.changed();
+        before = n;
+      });
+    });
+    return () => {
+      removeEventListener('online', onlineChanged);
+      removeEventListener('offline', onlineChanged);
+      navigator.serviceWorker?.removeEventListener('message', wake);
+      stopEffects();
+    };
   }
 
   private use(cred: Credential) {
-    this.state.credential = cred;
+    this.credential = cred;
+    this.unsubscribe?.();
     this.engine = new SyncEngine(db, fetchTransport(cred.serverUrl, cred.token), Date.now, APP_VERSION);
-    this.state.status = 'pending';
+    this.unsubscribe = this.engine.subscribe((s) => (this.#engineStatus = s));
     this.scheduler.start();
   }
 
   async connect(serverUrl: string, code: string, deviceName: string) {
-    const cred = await enroll(db, serverUrl, code, deviceName);
-    this.state.message = '';
-    this.use(cred);
+    this.use(await enroll(db, serverUrl, code, deviceName));
   }
 
   async disconnect() {
     this.scheduler.stop();
-    await forgetCredential(db);
+    await forgetServer(db);
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     this.engine = null;
-    this.state.credential = null;
-    this.state.status = 'not-connected';
-    this.state.message = '';
+    this.credential = null;
+    this.#engineStatus = null;
   }
 
   syncNow() {
@@ -75,31 +94,24 @@ class SyncController {
   }
 
   private async runOnce() {
-    if (!this.engine) return;
+    const engine = this.engine;
+    if (!engine) return;
+    this.#online = navigator.onLine;
     if (!navigator.onLine) {
       void askForWakeUp();
-      this.state.status = 'offline';
-      this.state.message = 'No connection. Everything is kept on this device and syncs when the connection returns.';
-      throw new SyncError('network', 'offline', true);
+      throw new SyncError('network', OFFLINE_MESSAGE, true); // the scheduler backs off
     }
-    this.state.status = 'syncing';
     try {
-      const summary = await this.engine.syncOnce();
-      // Short of space? Free what the server now holds (old prediction logs), never the outbox.
-      await relieveStoragePressure(db, () => navigator.storage?.estimate?.() ?? Promise.resolve({}));
-      this.state.lastSyncedAt = Date.now();
-      const pending = await this.engine.pendingCount();
-      this.state.pending = pending;
-      this.state.status = pending === 0 ? 'synced' : 'pending';
-      this.state.message = summary.rejected ? `${summary.rejected} change(s) were refused by the server and not synced; see the list below.` : '';
-      if (pending > 0) this.scheduler.soon(0);
+      await engine.syncOnce();
     } catch (e) {
-      const retryable = e instanceof SyncError ? e.retryable : true;
-      this.state.status = retryable && !navigator.onLine ? 'offline' : 'error';
-      this.state.message = (e as Error).message;
-      if (retryable) void askForWakeUp();
+      this.#online = navigator.onLine;
+      if (!(e instanceof SyncError) || e.retryable) void askForWakeUp();
       throw e;
     }
+    // Short of space? Free what the server now holds (old prediction logs), never the outbox.
+    // Best effort: the sync itself succeeded, and the next one tries again.
+    await relieveStoragePressure(db, () => navigator.storage?.estimate?.() ?? Promise.resolve({})).catch(() => undefined);
+    if ((await engine.pendingCount()) > 0) this.scheduler.soon(0);
   }
 }
 

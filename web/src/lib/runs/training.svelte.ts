@@ -8,7 +8,7 @@ import { newId } from '../db/mutate.js';
 import { saveRun } from '../db/runs.js';
 import { startTraining } from '../ml/client.js';
 import type { BackendName } from '../ml/backend.js';
-import { userMessage } from '../components/app/messages.js';
+import { userMessage } from '../messages.js';
 
 /**
  * One training at a time on this device, kept outside any screen so that moving between tabs
