@@ -19,7 +19,7 @@ self.addEventListener('message', (event) => {
 });
 
 /** Tag the page registers when a sync fails for want of a network. */
-export const WAKE_TAG = 'outpost-sync';
+const WAKE_TAG = 'outpost-sync';
 
 // Where the Background Sync API exists (Chromium), the browser fires this when connectivity
 // returns, even if the page has been in the background: tell every open page to sync now.

@@ -7,7 +7,7 @@ const STORAGE_FULL =
   'This device is out of storage space. Sync, then delete old datasets or free space on the phone, and try again. Nothing already saved was lost.';
 
 /** A full disk, as the browser reports it: directly, or inside the error of the transaction it aborted. */
-export function isStorageFull(err: unknown): boolean {
+function isStorageFull(err: unknown): boolean {
   const e = err as { name?: unknown; inner?: { name?: unknown } } | null | undefined;
   return e?.name === 'QuotaExceededError' || e?.inner?.name === 'QuotaExceededError';
 }

@@ -1,16 +1,8 @@
-import type { ColumnInfo } from '@shared/schema/records.js';
 import { OutpostError } from '@shared/errors.js';
 import { CsvMessage, type CsvRequest } from './csv-protocol.js';
-import type { TypedRow } from './parse-csv.js';
 
-export interface ParsedCsv {
-  fileName: string;
-  /** SHA-256 (hex) of the file's bytes as imported. */
-  hash: string;
-  rowCount: number;
-  rows: TypedRow[];
-  columns: ColumnInfo[];
-}
+/** A parsed file as the worker sends it (typed rows, inferred columns, SHA-256 of its bytes), with its name. */
+export type ParsedCsv = Omit<Extract<CsvMessage, { type: 'done' }>, 'type'> & { fileName: string };
 
 /** Makes the worker; tests pass an in-process stand-in because Node has no Web Workers. */
 export type CsvWorkerFactory = () => Worker;

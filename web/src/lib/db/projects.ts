@@ -1,16 +1,11 @@
 import type { Project } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
-import { newId, patchRecord, putRecord } from './mutate.js';
+import { newId, putRecord } from './mutate.js';
 
 export async function createProject(db: OutpostDb, name: string, now = Date.now()): Promise<Project> {
   const trimmed = name.trim();
   if (!trimmed) throw new Error('Give the project a name.');
   return putRecord(db, 'projects', { id: newId(), name: trimmed, description: '', createdAt: now });
-}
-
-/** Soft delete: a tombstone that syncs, so the project does not come back from another device. */
-export async function deleteProject(db: OutpostDb, id: string): Promise<void> {
-  await patchRecord(db, 'projects', id, { deleted: true });
 }
 
 export async function listProjects(db: OutpostDb): Promise<Project[]> {

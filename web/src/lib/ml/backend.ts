@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
-export type BackendName = 'wasm' | 'webgl' | 'cpu';
+import type { BackendName } from './protocol.js';
 
 /** The three binaries tfjs-backend-wasm may fetch; it picks one by SIMD and thread support. */
 export interface WasmPaths {

@@ -1,8 +1,6 @@
 import type { ColumnInfo, EpochMetrics, ModelVersion, PredictionOutput, TrainParams } from '@shared/schema/records.js';
 import { OutpostError } from '@shared/errors.js';
-import { PredictMessage, TrainMessage, type PredictRequest, type TrainRequest } from './protocol.js';
-import type { BackendName } from './backend.js';
-import type { TrainResult } from './train.js';
+import { PredictMessage, TrainMessage, type BackendName, type PredictRequest, type TrainRequest, type TrainResult } from './protocol.js';
 
 type Row = Record<string, string | number | null>;
 /** Makes the worker; tests pass an in-process stand-in because Node has no Web Workers. */
@@ -27,8 +25,6 @@ export interface TrainCallbacks {
 
 export interface TrainJob {
   promise: Promise<TrainResult>;
-  /** @deprecated same promise as `promise` */
-  result: Promise<TrainResult>;
   /** Ask the worker to stop after the current batch; the promise resolves with status 'cancelled'. */
   cancel(): void;
 }
@@ -71,7 +67,6 @@ export function train(input: TrainInput, callbacks: TrainCallbacks = {}, createW
   worker.postMessage(request);
   return {
     promise,
-    result: promise,
     cancel() {
       if (settled) return;
       worker.postMessage({ type: 'cancel' } satisfies TrainRequest);
@@ -82,9 +77,6 @@ export function train(input: TrainInput, callbacks: TrainCallbacks = {}, createW
     },
   };
 }
-
-/** @deprecated use `train` */
-export const startTraining = train;
 
 export interface LatencySummary {
   count: number;

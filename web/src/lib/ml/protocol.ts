@@ -8,10 +8,10 @@ import { ErrorCodeSchema } from './error-code.js';
  * with these schemas (house rule 4), so a stale worker from an older release or a stray message
  * fails loudly instead of corrupting a run.
  */
-export const Cell = z.union([z.string(), z.number(), z.null()]);
-export const Rows = z.array(z.record(z.string(), Cell));
+const Cell = z.union([z.string(), z.number(), z.null()]);
+const Rows = z.array(z.record(z.string(), Cell));
 export const BackendName = z.enum(['wasm', 'webgl', 'cpu']);
-export { ErrorCodeSchema };
+export type BackendName = z.infer<typeof BackendName>;
 
 // ---- training worker ----
 
@@ -35,6 +35,8 @@ export const TrainResultSchema = z.object({
   /** The backend actually used (`tf.getBackend()`), e.g. 'wasm' after a WebGL request fell back. */
   backend: z.string(),
 });
+/** What a training produces: the model with its pipeline, metrics and provenance. */
+export type TrainResult = z.infer<typeof TrainResultSchema>;
 
 export const TrainMessage = z.discriminatedUnion('type', [
   /** Posted once the backend is ready, before the first batch. */
@@ -49,6 +51,8 @@ export type TrainMessage = z.infer<typeof TrainMessage>;
 // ---- prediction worker ----
 
 export const LoadableModelSchema = z.object({ task: Task, pipeline: FeaturePipeline, artifacts: TfjsArtifacts, weights: z.instanceof(ArrayBuffer) });
+/** What a runtime needs to load a model version: its metadata and its weight bytes. */
+export type LoadableModel = z.infer<typeof LoadableModelSchema>;
 
 export const PredictRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load'), model: LoadableModelSchema, backend: BackendName.optional() }),

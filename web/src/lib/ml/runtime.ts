@@ -1,15 +1,9 @@
 import type { FeaturePipeline } from '@shared/schema/pipeline.js';
-import type { PredictionOutput, Task, TfjsArtifacts } from '@shared/schema/records.js';
+import type { PredictionOutput } from '@shared/schema/records.js';
 import type { Row } from '@shared/data/columns.js';
 import { decodeRegression } from '@shared/features/pipeline.js';
 
-/** What a runtime needs to load a model version: its metadata and its weight bytes. */
-export interface LoadableModel {
-  task: Task;
-  pipeline: FeaturePipeline;
-  artifacts: TfjsArtifacts;
-  weights: ArrayBuffer;
-}
+export type { LoadableModel } from './protocol.js';
 
 /**
  * The ML runtime seam. TensorFlow.js implements it (tfjs-runtime.ts). An ONNX Runtime Web

@@ -9,13 +9,12 @@ import { classificationReport } from '@shared/metrics/classification.js';
 import { regressionReport, mae } from '@shared/metrics/regression.js';
 import { OutpostError } from '@shared/errors.js';
 import { isMissing, type Row } from '@shared/data/columns.js';
+import type { TrainResult } from './protocol.js';
 
 export interface TrainOptions {
   onEpoch?: (e: EpochMetrics) => void;
   /** Fraction of all mini-batches done, after every batch (the worker throttles what it posts). */
   onBatchProgress?: (fraction: number) => void;
-  /** @deprecated alias of onBatchProgress, kept for callers written before the rename. */
-  onProgress?: (fraction: number) => void;
   /** Checked between batches; returning true ends training with status 'cancelled'. */
   shouldStop?: () => boolean;
   /** Recorded as the result's backend; defaults to `tf.getBackend()`. */
@@ -23,24 +22,9 @@ export interface TrainOptions {
   /** Wall clock for the duration (injected so the core stays testable). */
   now?: () => number;
 }
-/** @deprecated use TrainOptions */
-export type TrainHooks = TrainOptions;
-
-export interface TrainResult {
-  status: 'completed' | 'cancelled';
-  pipeline: FeaturePipeline;
-  artifacts: TfjsArtifacts;
-  weights: ArrayBuffer;
-  epochs: EpochMetrics[];
-  metrics: EvalMetrics;
-  trainRows: number;
-  validationRows: number;
-  durationMs: number;
-  backend: string;
-}
 
 /** Build the dense network. Initialisers are seeded, so the same seed gives the same model. */
-export function buildModel(inputWidth: number, outputWidth: number, params: TrainParams): tfl.LayersModel {
+function buildModel(inputWidth: number, outputWidth: number, params: TrainParams): tfl.LayersModel {
   const model = tfl.sequential();
   params.hiddenLayers.forEach((units, i) => {
     model.add(
@@ -68,7 +52,7 @@ export function buildModel(inputWidth: number, outputWidth: number, params: Trai
 }
 
 /** Serialise a model into its topology, weight specs and one weight buffer. */
-export async function serialise(model: tfl.LayersModel): Promise<{ artifacts: TfjsArtifacts; weights: ArrayBuffer }> {
+async function serialise(model: tfl.LayersModel): Promise<{ artifacts: TfjsArtifacts; weights: ArrayBuffer }> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -133,7 +117,7 @@ export function trainModel(rows: Row[], a: TrainParams | ColumnInfo[], b: Column
 
 async function train(rows: Row[], params: TrainParams, columns: ColumnInfo[], opts: TrainOptions): Promise<TrainResult> {
   const now = opts.now ?? (() => performance.now());
-  const onBatch = opts.onBatchProgress ?? opts.onProgress;
+  const onBatch = opts.onBatchProgress;
   const started = now();
   const { train: trainRows, validation: valRows } = splitRows(rows, params);
   const pipeline = fitPipeline(trainRows, params.features, columns, params.target, params.task);

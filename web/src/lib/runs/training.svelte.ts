@@ -6,8 +6,8 @@ import type { OutpostDb } from '../db/db.js';
 import { saveTrainedModel } from '../db/models.js';
 import { newId } from '../db/mutate.js';
 import { saveRun } from '../db/runs.js';
-import { startTraining } from '../ml/client.js';
-import type { BackendName } from '../ml/backend.js';
+import { train } from '../ml/client.js';
+import type { BackendName } from '../ml/protocol.js';
 import { userMessage } from '../messages.js';
 
 /**
@@ -50,7 +50,7 @@ export class TrainingSession {
       const rows = await loadRows(this.db, dataset.id);
       if (rows.length === 0) throw new Error('The rows of this dataset are not on this device. Import the file here to train on it.');
       const columns: ColumnInfo[] = $state.snapshot(dataset.columns) as ColumnInfo[];
-      const job = startTraining(
+      const job = train(
         { rows, params: run.params, columns, backend },
         {
           onEpoch: (e) => (this.epochs = [...this.epochs, e]),
@@ -58,7 +58,7 @@ export class TrainingSession {
         },
       );
       this.#cancel = job.cancel;
-      const result = await job.result;
+      const result = await job.promise;
       const weightsHash = await sha256Hex(result.weights);
       if (result.status === 'completed') {
         await saveTrainedModel(this.db, run.id, { artifacts: result.artifacts, weightsHash, weightsSize: result.weights.byteLength }, result.weights);
