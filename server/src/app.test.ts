@@ -58,6 +58,20 @@ describe('HTTP API', () => {
     expect(res.status).toBe(400);
   });
 
+  it('every invalid enrollment code (unknown, used, expired) gets the same status, code and sentence', async () => {
+    const post = async (code: string) => {
+      const res = await app.request('/api/enroll', { method: 'POST', body: JSON.stringify({ code, deviceName: 'phone' }) });
+      return { status: res.status, body: await res.json() };
+    };
+    const { code: used } = await createEnrollmentCode(db, orgA, 1, T0);
+    expect((await post(used)).status).toBe(201);
+    const { code: expired } = await createEnrollmentCode(db, orgA, 1, T0 - 2 * 86_400_000);
+    const answers = [await post('ZZZZZ-ZZZZZ'), await post(used), await post(expired)];
+    expect(answers[0]).toMatchObject({ status: 400, body: { error: { code: 'enrollment_code_invalid' } } });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+  });
+
   it('malformed JSON is a 400 and writes nothing; oversized bodies and batches are 413', async () => {
     const d = await enroll(orgA);
     const bad = await app.request('/api/sync/push', {

@@ -40,9 +40,9 @@ export async function consoleSignIn(app: App, adminKey: string): Promise<Console
   const res = await signInResponse(app, adminKey);
   const cookie = cookieOf(res, 'outpost_session');
   if (res.status !== 302 || !cookie) throw new Error(`console sign-in failed: ${res.status} ${await res.text()}`);
-  const get = (path: string) => app.request(path, { headers: { cookie } });
+  const get = async (path: string) => app.request(path, { headers: { cookie } });
   const token = formTokenIn(await (await get('/console')).text());
-  const post = (path: string, fields: Record<string, string> = {}) =>
+  const post = async (path: string, fields: Record<string, string> = {}) =>
     app.request(path, { method: 'POST', body: new URLSearchParams({ csrf: token, ...fields }), headers: { origin: CONSOLE_ORIGIN, cookie } });
   return { cookie, token, get, post };
 }
