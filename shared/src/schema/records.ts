@@ -7,7 +7,29 @@ import { FeaturePipeline } from './pipeline.js';
  * `orgId` and `deviceId` are never trusted from a body: the server takes them from the credential.
  */
 const Id = z.string().min(1).max(64);
-const Millis = z.number().int().nonnegative();
+
+/**
+ * Ranges checked where data enters (every synced record passes through these schemas on the
+ * server and on the device), so one record can never break a page that shows it: a time past
+ * `MAX_MILLIS` (2100-01-01) or before 1970 is refused, as is a count, size or version no device
+ * could produce. Numbers are finite (zod refuses Infinity and NaN; `int()` means a safe integer).
+ */
+export const MAX_MILLIS = 4_102_444_800_000;
+/** Epoch milliseconds from 1970 up to (not including) 2100-01-01. */
+export const Millis = z.number().int().min(0).max(MAX_MILLIS);
+/** Rows, values, labels counted on a device. */
+export const Count = z.number().int().min(0).max(1_000_000_000);
+/** A duration in milliseconds, at most a year. */
+export const DurationMs = z
+  .number()
+  .min(0)
+  .max(366 * 86_400_000);
+/** A blob's size in bytes, at most 4 GiB (the server's own limit per blob is lower). */
+export const ByteSize = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32);
 
 export const Project = z.object({
   id: Id,
@@ -21,15 +43,18 @@ export const ColumnType = z.enum(['numeric', 'categorical']);
 export const ColumnInfo = z.object({
   name: z.string(),
   type: ColumnType,
-  missing: z.number().int().nonnegative(),
-  distinct: z.number().int().nonnegative(),
+  missing: Count,
+  distinct: Count,
   /** Values that do not parse as the column's inferred type (e.g. "abc" in a numeric column). */
-  invalid: z.number().int().nonnegative().default(0),
+  invalid: Count.default(0),
   min: z.number().optional(),
   max: z.number().optional(),
   mean: z.number().optional(),
   /** Most frequent values with counts (categorical), at most 20. */
-  top: z.array(z.tuple([z.string(), z.number().int()])).optional(),
+  top: z
+    .array(z.tuple([z.string(), Count]))
+    .max(100)
+    .optional(),
 });
 
 /** Metadata of an imported dataset; the rows themselves stay on the device. */
@@ -40,7 +65,7 @@ export const DatasetMeta = z.object({
   fileName: z.string().max(300),
   /** SHA-256 (hex) of the file's bytes as imported. */
   hash: z.string().regex(/^[0-9a-f]{64}$/),
-  rowCount: z.number().int().nonnegative(),
+  rowCount: Count,
   columns: z.array(ColumnInfo),
   target: z.string().optional(),
   createdAt: Millis,
@@ -58,11 +83,15 @@ export const TrainParams = z.object({
   learningRate: z.number().positive().max(10),
   hiddenLayers: z.array(z.number().int().min(1).max(4096)).max(8),
   validationFraction: z.number().gt(0).lt(1),
-  seed: z.number().int(),
+  seed: z
+    .number()
+    .int()
+    .min(-(2 ** 31))
+    .max(2 ** 32),
 });
 
 export const EpochMetrics = z.object({
-  epoch: z.number().int().nonnegative(),
+  epoch: z.number().int().min(0).max(100_000),
   loss: z.number(),
   valLoss: z.number().optional(),
   /** accuracy (classification) or MAE (regression) on the training and validation rows. */
@@ -80,7 +109,7 @@ export const ClassificationMetrics = z.object({
   recall: z.number(),
   labels: z.array(z.string()),
   /** confusion[i][j] = rows whose true label is labels[i] and predicted label is labels[j]. */
-  confusion: z.array(z.array(z.number().int())),
+  confusion: z.array(z.array(Count)),
   logLoss: z.number().optional(),
 });
 export const RegressionMetrics = z.object({
@@ -100,14 +129,14 @@ export const Run = z.object({
   datasetHash: z.string(),
   status: RunStatus,
   params: TrainParams,
-  epochs: z.array(EpochMetrics),
+  epochs: z.array(EpochMetrics).max(10_000),
   metrics: EvalMetrics.optional(),
   pipeline: FeaturePipeline.optional(),
   backend: z.string(),
   appVersion: z.string(),
-  trainRows: z.number().int().nonnegative().optional(),
-  validationRows: z.number().int().nonnegative().optional(),
-  durationMs: z.number().nonnegative().optional(),
+  trainRows: Count.optional(),
+  validationRows: Count.optional(),
+  durationMs: DurationMs.optional(),
   error: z.string().optional(),
   startedAt: Millis,
   finishedAt: Millis.optional(),
@@ -120,21 +149,21 @@ export const Stage = z.enum(['none', 'staging', 'production', 'archived']);
 export const TfjsArtifacts = z.object({
   format: z.literal('tfjs-layers'),
   modelTopology: z.unknown(),
-  weightSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()), dtype: z.string() }).passthrough()),
+  weightSpecs: z.array(z.object({ name: z.string(), shape: z.array(Count), dtype: z.string() }).passthrough()),
 });
 
 export const ModelVersion = z.object({
   id: Id,
   projectId: Id,
   modelName: z.string().min(1).max(200),
-  version: z.number().int().positive(),
+  version: z.number().int().min(1).max(1_000_000),
   runId: Id.optional(),
   task: Task,
   pipeline: FeaturePipeline,
   artifacts: TfjsArtifacts,
   /** SHA-256 (hex) of the weight bytes; the bytes travel as a content-addressed blob. */
   weightsHash: z.string().regex(/^[0-9a-f]{64}$/),
-  weightsSize: z.number().int().nonnegative(),
+  weightsSize: ByteSize,
   metrics: EvalMetrics.optional(),
   stage: Stage,
   schemaVersion: z.literal(1),
@@ -156,7 +185,7 @@ export const Prediction = z.object({
   modelVersionId: Id,
   inputs: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
   output: PredictionOutput,
-  latencyMs: z.number().nonnegative(),
+  latencyMs: DurationMs,
   source: z.enum(['form', 'batch']),
   createdAt: Millis,
 });

@@ -15,9 +15,21 @@ export interface Hlc {
   node: string;
 }
 
-const MAX_COUNTER = 0xffff;
+/** The largest counter a stamp can carry (4 hex digits). */
+export const MAX_COUNTER = 0xffff;
+/** Stamps carry 15 decimal digits of milliseconds (until the year 33658). */
+export const MAX_HLC_MILLIS = 999_999_999_999_999;
 
+const overflow = () =>
+  new OutpostError(
+    'clock_drift',
+    `This device made more than ${MAX_COUNTER + 1} changes within one millisecond of its clock (its clock may be behind another device's). Wait a moment and try again.`,
+  );
+
+/** `MMMMMMMMMMMMMMM-CCCC-node`; refuses a stamp that would not sort correctly as a string. */
 export function formatHlc(h: Hlc): string {
+  if (!Number.isInteger(h.millis) || h.millis < 0 || h.millis > MAX_HLC_MILLIS) throw new OutpostError('clock_drift', `Not a clock time: ${h.millis}.`);
+  if (!Number.isInteger(h.counter) || h.counter < 0 || h.counter > MAX_COUNTER) throw overflow();
   return `${String(h.millis).padStart(15, '0')}-${h.counter.toString(16).padStart(4, '0')}-${h.node}`;
 }
 
@@ -31,7 +43,7 @@ export function parseHlc(s: string): Hlc {
 export function sendHlc(last: Hlc, now: number): Hlc {
   const millis = Math.max(last.millis, now);
   const counter = millis === last.millis ? last.counter + 1 : 0;
-  if (counter > MAX_COUNTER) throw new OutpostError('clock_drift', 'Too many changes in one millisecond; try again.');
+  if (counter > MAX_COUNTER) throw overflow();
   return { millis, counter, node: last.node };
 }
 
@@ -52,10 +64,11 @@ export function receiveHlc(local: Hlc, remote: Hlc, now: number, maxDriftMs = MA
   else if (millis === local.millis) counter = local.counter + 1;
   else if (millis === remote.millis) counter = remote.counter + 1;
   else counter = 0;
-  if (counter > MAX_COUNTER) throw new OutpostError('clock_drift', 'Clock counter overflow; try again.');
+  if (counter > MAX_COUNTER) throw overflow();
   return { millis, counter, node: local.node };
 }
 
+/** Order of two stamps: their string order, which is (millis, counter, node) order. */
 export function compareHlc(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,22 @@
 import { z } from 'zod';
 import { DatasetMeta, ModelVersion, Prediction, Project, Run } from '../schema/records.js';
 import { StageChange } from './stages.js';
+import { hasUnstorableText } from './text.js';
+
+/**
+ * Versions of the sync protocol. A device sends `x-outpost-protocol: <version>` on every request
+ * (a request without it is version 1, the first released app); the server answers with its own.
+ * - The server accepts pushes from devices at `minPush` or later, so an old device's outbox still
+ *   reaches the server, and refuses pulls, blob downloads and status reports from devices before
+ *   `minPull` with 426 `app_outdated` (the person is asked to update; their work is kept).
+ * - A device refuses to sync with a server whose successful answers carry no version or one below
+ *   `minServer` (`server_outdated`); nothing leaves its outbox.
+ * Version 2: push answers carry `outcome` (a re-sent batch is told apart from a restored copy's
+ * different batch under the same number); pulls may answer `reset` after which the device
+ * re-pushes what it holds.
+ */
+export const PROTOCOL = { version: 2, minPush: 1, minPull: 2, minServer: 2 } as const;
+export const PROTOCOL_HEADER = 'x-outpost-protocol';
 
 /**
  * The sync protocol between a device and the server (see docs/sync.md).
@@ -44,10 +60,19 @@ export const PUSH_LIMITS = { maxChanges: 1000, maxBytes: 2_000_000 } as const;
 /** Device clocks further than this ahead of the server's are refused (clock_drift). */
 export const MAX_CLOCK_DRIFT_MS = 5 * 60 * 1000;
 
+/**
+ * The body of `POST /api/sync/push`, the one shape the device sends and the server reads. The
+ * envelope is checked strictly; each change is checked on its own on the server (against
+ * `Change` and its table's schema), so one bad record is rejected with a reason while the rest of
+ * the batch applies. More than `PUSH_LIMITS.maxChanges` changes is a 413.
+ */
 export const PushRequest = z.object({
   /** Monotonic per device; the server stores the last one applied and ignores repeats. */
   batchSeq: z.number().int().nonnegative(),
-  changes: z.array(Change).max(PUSH_LIMITS.maxChanges),
+  changes: z.array(z.unknown()),
+  /** Optional identity claims: they must match the credential (a device cannot write as another). */
+  deviceId: z.string().optional(),
+  orgId: z.string().optional(),
 });
 export type PushRequest = z.infer<typeof PushRequest>;
 
@@ -57,10 +82,23 @@ export const RejectedChange = z.object({
   code: z.string(),
   message: z.string(),
 });
+export type RejectedChange = z.infer<typeof RejectedChange>;
+
+/**
+ * What the server did with a batch:
+ * - `applied`: its changes were merged now (`rejected` lists the refused ones);
+ * - `duplicate`: the same batch (same number, same changes) was applied before, e.g. its answer
+ *   was lost; `rejected` repeats that first answer's refusals;
+ * - `renumber`: the number was used by a different batch (the device's storage was restored from
+ *   an older copy) or is behind the server's: number the rows past `ackedBatchSeq` and send again.
+ */
+export const PushOutcome = z.enum(['applied', 'duplicate', 'renumber']);
+export type PushOutcome = z.infer<typeof PushOutcome>;
 
 export const PushResponse = z.object({
   /** The last batch the server has applied for this device (this one, or a later one). */
   ackedBatchSeq: z.number().int(),
+  outcome: PushOutcome,
   applied: z.number().int(),
   ignored: z.number().int(),
   /** Permanently invalid changes: dropped with a reason; the rest of the batch applied. */
@@ -90,9 +128,12 @@ export const PullResponse = z.object({
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 
+/** A string PostgreSQL can store: no NUL and no lone surrogate (text.ts). */
+const storable = (s: z.ZodString) => s.refine((v) => !hasUnstorableText(v), 'contains a character that cannot be stored (NUL or half of an emoji)');
+
 export const EnrollRequest = z.object({
-  code: z.string().min(4).max(64),
-  deviceName: z.string().min(1).max(100),
+  code: storable(z.string().min(4).max(64)),
+  deviceName: storable(z.string().min(1).max(100)),
 });
 export const EnrollResponse = z.object({
   deviceId: z.string(),
@@ -113,8 +154,10 @@ export const DeviceStatus = z.object({
   /** Changes and blobs still waiting on the device after this sync. */
   pending: z.number().int().nonnegative().max(1e9),
   /** The production model versions active on the device (weights present). */
-  activeVersions: z.array(z.object({ id: z.string().max(64), modelName: z.string().max(200), version: z.number().int() })).max(100),
-  appVersion: z.string().max(40),
+  activeVersions: z
+    .array(z.object({ id: storable(z.string().max(64)), modelName: storable(z.string().max(200)), version: z.number().int().min(0).max(1_000_000) }))
+    .max(100),
+  appVersion: storable(z.string().max(40)),
 });
 export type DeviceStatus = z.infer<typeof DeviceStatus>;
 

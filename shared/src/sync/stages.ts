@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Stage } from '../schema/records.js';
+import { Millis, Stage } from '../schema/records.js';
 
 /**
  * Which stage moves a model version may make. Stage changes are not last-writer-wins: the server
@@ -25,6 +25,6 @@ export const StageChange = z.object({
   modelVersionId: z.string().min(1).max(64),
   from: Stage,
   to: Stage,
-  createdAt: z.number().int().nonnegative(),
+  createdAt: Millis,
 });
 export type StageChange = z.infer<typeof StageChange>;
