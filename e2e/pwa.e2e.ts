@@ -59,7 +59,8 @@ test('a malformed or empty file gets a clear message and changes nothing', async
 });
 
 test('a new release announces itself and updates when the person chooses, keeping their data', async ({ page }) => {
-  const swPath = new URL('../web/dist/sw.js', import.meta.url);
+  // The build the server serves (E2E_WEB_DIR when the suite runs against another build).
+  const swPath = process.env.E2E_WEB_DIR ? join(process.env.E2E_WEB_DIR, 'sw.js') : new URL('../web/dist/sw.js', import.meta.url);
   const original = readFileSync(swPath, 'utf8');
   try {
     await page.goto('/');
