@@ -12,7 +12,6 @@ import { createSubscriber } from 'svelte/reactivity';
  */
 export class Live<T> {
   #value: T | undefined = undefined;
-  #error: unknown = undefined;
   #subscribe: () => void;
 
   constructor(query: () => Promise<T>) {
@@ -20,13 +19,11 @@ export class Live<T> {
       const sub = liveQuery(query).subscribe({
         next: (value) => {
           this.#value = value;
-          this.#error = undefined;
           update();
         },
-        error: (e) => {
-          this.#error = e;
-          update();
-        },
+        // A failed query (storage trouble) keeps showing its last answer; the action that caused
+        // the trouble reports it to the person.
+        error: () => {},
       });
       return () => sub.unsubscribe();
     });
@@ -36,12 +33,6 @@ export class Live<T> {
   get current(): T | undefined {
     this.#subscribe();
     return this.#value;
-  }
-
-  /** Why the last run of the query failed (e.g. storage trouble), or undefined. */
-  get error(): unknown {
-    this.#subscribe();
-    return this.#error;
   }
 }
 
