@@ -104,7 +104,7 @@ export class SyncScheduler {
   private async tick() {
     this.clear();
     this.running = true;
-    let ok = false;
+    let ok: boolean;
     try {
       const locks = this.env.locks;
       if (locks) await locks.request('outpost-sync', { ifAvailable: true }, async (lock) => (lock ? this.run() : undefined));
