@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   enrollment_code_invalid: 400,
   clock_drift: 400,
   rate_limited: 429,
+  /** The device's app speaks an older sync protocol than the server accepts for this request. */
+  app_outdated: 426,
   store_unavailable: 503,
   internal: 500,
   // Device-side codes (never sent by the server).
@@ -30,6 +32,8 @@ export const ERROR_CODES = {
   training_failed: 500,
   storage_full: 507,
   network: 503,
+  /** The server speaks an older sync protocol than this app needs (see PROTOCOL in sync/protocol.ts). */
+  server_outdated: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,30 +1,23 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { OutpostError } from '@shared/errors.js';
-import { DeviceStatus, PUSH_LIMITS } from '@shared/sync/protocol.js';
+import { DeviceStatus, PUSH_LIMITS, PushRequest } from '@shared/sync/protocol.js';
 import { recordDeviceStatus } from '../store/orgs.js';
 import type { Db } from '../store/db.js';
 import { applyPush, pull } from '../store/sync.js';
 import { deviceAuth, type DeviceVars } from '../middleware/auth.js';
 import { limitBody } from '../middleware/body-limit.js';
 import { readJson } from '../middleware/json-body.js';
-
-// The envelope is checked strictly; each change is checked on its own inside applyPush so that one
-// bad record is rejected with a reason while the rest of the batch applies.
-const Envelope = z.object({
-  batchSeq: z.number().int().nonnegative(),
-  changes: z.array(z.unknown()),
-  // Optional identity claims: they must match the credential (a device cannot write as another).
-  deviceId: z.string().optional(),
-  orgId: z.string().optional(),
-});
+import { clientProtocol, protocolGate } from '../middleware/protocol.js';
 
 /** Push and pull (see docs/sync.md). Bodies over 2 MB or batches over the limit get 413. */
 export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => Promise<void>) {
   return new Hono<{ Variables: DeviceVars }>()
+    .use('*', protocolGate())
     .use('*', deviceAuth(db, limit))
     .post('/push', limitBody(2 * PUSH_LIMITS.maxBytes), async (c) => {
-      const env = Envelope.safeParse(await readJson(c.req.raw));
+      // The envelope is checked strictly; each change is checked on its own inside applyPush so
+      // that one bad record is rejected with a reason while the rest of the batch applies.
+      const env = PushRequest.safeParse(await readJson(c.req.raw));
       if (!env.success) throw new OutpostError('invalid_body', 'A push is {"batchSeq": n, "changes": [...]}.');
       const me = c.get('device');
       if ((env.data.deviceId && env.data.deviceId !== me.id) || (env.data.orgId && env.data.orgId !== me.orgId)) {
@@ -33,7 +26,11 @@ export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => P
       if (env.data.changes.length > PUSH_LIMITS.maxChanges) {
         throw new OutpostError('payload_too_large', `A batch may hold at most ${PUSH_LIMITS.maxChanges} changes; send smaller batches.`);
       }
-      return c.json(await applyPush(db, c.get('device'), env.data.batchSeq, env.data.changes, now()));
+      const answer = await applyPush(db, me, env.data.batchSeq, env.data.changes, now());
+      // The first app (protocol 1) reads no `outcome`: it renumbers only when the acknowledged number is above
+      // the one it sent, so it is given a number past this batch instead of a "delivered" answer.
+      if (answer.outcome === 'renumber' && clientProtocol(c) < 2) answer.ackedBatchSeq = Math.max(answer.ackedBatchSeq, env.data.batchSeq + 1);
+      return c.json(answer);
     })
     .post('/status', limitBody(16 * 1024), async (c) => {
       const body = DeviceStatus.safeParse(await readJson(c.req.raw));
@@ -44,7 +41,7 @@ export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => P
     .get('/pull', async (c) => {
       const cursor = Number(c.req.query('cursor') ?? 0);
       const limit = Math.min(1000, Math.max(1, Number(c.req.query('limit') ?? 200)));
-      if (!Number.isInteger(cursor) || cursor < 0 || !Number.isFinite(limit)) throw new OutpostError('bad_request', 'cursor must be a whole number ≥ 0.');
+      if (!Number.isSafeInteger(cursor) || cursor < 0 || !Number.isFinite(limit)) throw new OutpostError('bad_request', 'cursor must be a whole number ≥ 0.');
       return c.json(await pull(db, c.get('device').orgId, cursor, Math.floor(limit)));
     });
 }

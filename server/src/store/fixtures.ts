@@ -23,6 +23,31 @@ export function prediction(id: string, projectId = 'p1', modelVersionId = 'mv1')
   };
 }
 
+export function run(id: string, projectId = 'p1') {
+  return {
+    id,
+    projectId,
+    datasetId: 'd1',
+    datasetHash: 'h',
+    status: 'completed',
+    params: {
+      task: 'classification',
+      target: 'y',
+      features: ['x'],
+      epochs: 1,
+      batchSize: 8,
+      learningRate: 0.01,
+      hiddenLayers: [4],
+      validationFraction: 0.2,
+      seed: 42,
+    },
+    epochs: [{ epoch: 0, loss: 0.5 }],
+    backend: 'cpu',
+    appVersion: 'test',
+    startedAt: T0,
+  };
+}
+
 export function modelVersion(id: string, weightsHash: string, stage = 'production') {
   return {
     id,

@@ -93,6 +93,16 @@ const MIGRATIONS: string[] = [
   );
   create index throttle_windows_expiry on throttle_windows (expires_at)
   `,
+  // Record sequence numbers per organisation (allocated under the organisation's row lock, so
+  // sequence order is commit order, and gaps say nothing about other organisations), and the
+  // identity and refusals of each device's last acknowledged batch (a re-send gets the same answer).
+  `
+  alter table orgs add column record_seq bigint not null default 0;
+  update orgs o set record_seq = coalesce((select max(r.seq) from records r where r.org_id = o.id), 0);
+  drop sequence record_seq;
+  alter table devices add column acked_batch_hash text;
+  alter table devices add column acked_rejected jsonb
+  `,
 ];
 
 export async function migrate(db: Db): Promise<number> {

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { OutpostError } from '@shared/errors.js';
+import { parseHlc } from '@shared/sync/hlc.js';
+import { Change, MAX_CLOCK_DRIFT_MS, SYNC_TABLES, type RejectedChange, type SyncTable } from '@shared/sync/protocol.js';
+import { findUnstorableText, hasUnstorableText, toStorableText, unstorableSentence } from '@shared/sync/text.js';
+
+/** A pushed change that passed every check that needs no database: its fields are as parsed. */
+export interface CheckedChange {
+  table: SyncTable;
+  id: string;
+  hlc: string;
+  fields: Record<string, unknown>;
+}
+
+type Outcome = CheckedChange | { code: string; message: string };
+
+/** A string from a pushed value for a rejection label: only strings, cut short, storable; otherwise ''. */
+export function label(v: unknown, max = 64): string {
+  return typeof v === 'string' ? toStorableText(v.slice(0, max)) : '';
+}
+
+/** Read a property of a value that may be anything JSON can hold. */
+function prop(raw: unknown, key: string): unknown {
+  return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>)[key] : undefined;
+}
+
+/** A rejection with storable, bounded text (rejections are kept with the device's last batch). */
+export function rejection(raw: unknown, code: string, message: string): RejectedChange {
+  return { table: label(prop(raw, 'table')), id: label(prop(raw, 'id')), code, message: toStorableText(message.slice(0, 300)) };
+}
+
+/**
+ * A batch's identity: SHA-256 over the list of its changes' table, id and clock stamp. The same
+ * batch re-sent has the same fingerprint; a different batch under the same number (a device
+ * restored from an older copy of its storage) has another.
+ */
+export function batchFingerprint(raw: unknown[]): string {
+  const list = raw.map((c) => [prop(c, 'table'), prop(c, 'id'), prop(c, 'hlc')].map((v) => (typeof v === 'string' ? v : '')));
+  return createHash('sha256').update(JSON.stringify(list)).digest('hex');
+}
+
+export function issueText(err: z.ZodError): string {
+  return err.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.') || 'record'}: ${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Check every change of a batch on its own. A change whose clock is too far ahead refuses the
+ * whole batch (`clock_drift`, nothing written): the person must set the device's time first.
+ */
+export function checkChanges(raw: unknown[], now: number): { valid: CheckedChange[]; rejected: RejectedChange[] } {
+  const valid: CheckedChange[] = [];
+  const rejected: RejectedChange[] = [];
+  for (const r of raw) {
+    const outcome = checkChange(r, now);
+    if ('code' in outcome) rejected.push(rejection(r, outcome.code, outcome.message));
+    else valid.push(outcome);
+  }
+  return { valid, rejected };
+}
+
+function checkChange(raw: unknown, now: number): Outcome {
+  const parsed = Change.safeParse(raw);
+  if (!parsed.success) return { code: 'invalid_body', message: issueText(parsed.error) };
+  const c = parsed.data;
+  if (parseHlc(c.hlc).millis - now > MAX_CLOCK_DRIFT_MS) {
+    throw new OutpostError(
+      'clock_drift',
+      `This device's clock is ahead of the server's by more than ${MAX_CLOCK_DRIFT_MS / 60000} minutes. Set the date and time correctly, then sync again.`,
+    );
+  }
+  if (hasUnstorableText(c.id)) return { code: 'invalid_body', message: unstorableSentence({ path: 'id', problem: 'text' }) };
+  const unstorable = findUnstorableText(c.fields);
+  if (unstorable) return { code: 'invalid_body', message: unstorableSentence(unstorable) };
+  const schema = SYNC_TABLES[c.table].schema as unknown as z.ZodObject<z.ZodRawShape>;
+  const known = Object.keys(schema.shape);
+  const unknown = Object.keys(c.fields).filter((f) => !known.includes(f));
+  if (unknown.length) return { code: 'invalid_body', message: `Unknown field(s) for ${c.table}: ${unknown.slice(0, 5).join(', ')}.` };
+  if ('id' in c.fields && c.fields.id !== c.id) return { code: 'invalid_body', message: 'The record id differs from the change id.' };
+  // Append-only records and stage moves are whole at once; a mutable record's later changes may
+  // carry only the fields they set (whether it is the first is known only with the database).
+  if (SYNC_TABLES[c.table].policy !== 'lww') {
+    const whole = schema.safeParse(c.fields);
+    if (!whole.success) return { code: 'invalid_body', message: issueText(whole.error) };
+    if ((whole.data as { id?: unknown }).id !== c.id) return { code: 'invalid_body', message: 'The record id differs from the change id.' };
+    return { ...c, fields: whole.data };
+  }
+  const some = schema.partial().safeParse(c.fields);
+  if (!some.success) return { code: 'invalid_body', message: issueText(some.error) };
+  // Keep only the fields the change sets (parsing a partial record fills in defaults).
+  return { ...c, fields: Object.fromEntries(Object.keys(c.fields).map((k) => [k, (some.data as Record<string, unknown>)[k]])) };
+}

@@ -1,0 +1,120 @@
+import type { z } from 'zod';
+import { OutpostError } from '@shared/errors.js';
+import { mergeChange } from '@shared/sync/merge.js';
+import { SYNC_TABLES } from '@shared/sync/protocol.js';
+import { stageMoveAllowed, type StageChange } from '@shared/sync/stages.js';
+import type { Stage } from '@shared/schema/records.js';
+import type { Queryable } from './db.js';
+import { issueText, type CheckedChange } from './push-check.js';
+
+export interface DeviceRef {
+  id: string;
+  orgId: string;
+}
+export type WriteOutcome = 'applied' | 'ignored' | { code: string; message: string };
+
+/** Hands out an organisation's record sequence numbers inside one transaction (see `lockRecords`). */
+export interface RecordSeq {
+  /** Allocate `n` numbers; returns the first of them. */
+  take(n: number): Promise<number>;
+}
+
+/**
+ * Every writer of `records` starts here, in its transaction, before it touches a record: it takes
+ * the organisation's row lock and then allocates sequence numbers from the organisation's own
+ * counter (`orgs.record_seq`). The lock is held until commit, so the organisation's writers run
+ * one after another and sequence order is commit order: a device pulling by cursor can never
+ * pass a number whose record commits later. Counters per organisation also keep one
+ * organisation's activity out of the numbers another sees. Taking the lock first, before any
+ * record row, means two writers never wait on each other in opposite orders (no deadlock).
+ */
+export async function lockRecords(q: Queryable, orgId: string): Promise<RecordSeq> {
+  const rows = await q.query(`select 1 from orgs where id = $1 for update`, [orgId]);
+  if (!rows.length) throw new OutpostError('not_found', 'This organisation no longer exists on the server.');
+  return {
+    async take(n) {
+      const [{ last }] = await q.query<{ last: number }>(`update orgs set record_seq = record_seq + $2 where id = $1 returning record_seq as last`, [orgId, n]);
+      return Number(last) - n + 1;
+    },
+  };
+}
+
+/** Append-only records: insert-or-ignore by id. Returns how many were new. */
+export async function insertAppend(q: Queryable, seq: RecordSeq, device: DeviceRef, rows: CheckedChange[]): Promise<number> {
+  if (!rows.length) return 0;
+  const first = await seq.take(rows.length);
+  const inserted = await q.query(
+    `insert into records (org_id, tbl, id, data, hlc, seq, device_id)
+     select $1, t.tbl, t.id, t.data::jsonb, jsonb_build_object('*', t.hlc), $3::bigint + t.n - 1, $2
+     from unnest($4::text[], $5::text[], $6::text[], $7::text[]) with ordinality as t(tbl, id, data, hlc, n)
+     on conflict (org_id, tbl, id) do nothing returning id`,
+    [device.orgId, device.id, first, rows.map((c) => c.table), rows.map((c) => c.id), rows.map((c) => JSON.stringify(c.fields)), rows.map((c) => c.hlc)],
+  );
+  return inserted.length;
+}
+
+/** A mutable record: merged per field by the shared rule (merge.ts); the first change must be the whole record. */
+export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, c: CheckedChange): Promise<WriteOutcome> {
+  const [row] = await q.query<{ data: Record<string, unknown>; hlc: Record<string, string> }>(
+    `select data, hlc from records where org_id = $1 and tbl = $2 and id = $3 for update`,
+    [device.orgId, c.table, c.id],
+  );
+  let fields = c.fields;
+  if (!row) {
+    const whole = (SYNC_TABLES[c.table].schema as unknown as z.ZodObject<z.ZodRawShape>).safeParse(c.fields);
+    if (!whole.success) return { code: 'invalid_body', message: issueText(whole.error) };
+    fields = whole.data as Record<string, unknown>;
+  }
+  if (c.table === 'model_versions' && typeof fields.weightsHash === 'string') {
+    const owned = await q.query(`select 1 from blob_owners where hash = $1 and org_id = $2`, [fields.weightsHash, device.orgId]);
+    if (!owned.length)
+      return { code: 'blob_missing', message: 'The model weights have not been uploaded yet; upload the blob first, then push the model version.' };
+  }
+  const { state, changed } = mergeChange(c.table, row, c.hlc, fields);
+  if (!changed) return 'ignored';
+  await q.query(
+    `insert into records (org_id, tbl, id, data, hlc, seq, device_id) values ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7)
+     on conflict (org_id, tbl, id) do update set data = excluded.data, hlc = excluded.hlc, seq = excluded.seq, device_id = excluded.device_id, updated_at = now()`,
+    [device.orgId, c.table, c.id, JSON.stringify(state.data), JSON.stringify(state.hlc), await seq.take(1), device.id],
+  );
+  return 'applied';
+}
+
+/**
+ * Move a model version's stage by compare-and-set: it must be in `from` now, and the move must be
+ * allowed. Promoting to production archives the project's current production version in the same
+ * transaction. A device's stale move is rejected (whoever reached the server first wins). Run it
+ * inside a transaction (`db.tx`): it takes the organisation's record lock itself.
+ */
+export async function moveStage(q: Queryable, orgId: string, s: StageChange, hlc: string, actor: string | null): Promise<Exclude<WriteOutcome, 'ignored'>> {
+  const seq = await lockRecords(q, orgId);
+  const [row] = await q.query<{ data: Record<string, unknown>; hlc: Record<string, string> }>(
+    `select data, hlc from records where org_id = $1 and tbl = 'model_versions' and id = $2 for update`,
+    [orgId, s.modelVersionId],
+  );
+  if (!row) return { code: 'not_found', message: 'That model version is not on the server.' };
+  const current = row.data.stage as Stage;
+  if (current !== s.from) {
+    return { code: 'conflict', message: `This model version is now “${current}” on the server (changed elsewhere); your change to “${s.to}” was not applied.` };
+  }
+  if (!stageMoveAllowed(s.from, s.to)) return { code: 'conflict', message: `A version cannot move from “${s.from}” to “${s.to}”.` };
+  const set = async (id: string, data: Record<string, unknown>, stamps: Record<string, string>, stage: Stage) =>
+    q.query(`update records set data = $4::jsonb, hlc = $5::jsonb, seq = $6, device_id = $7, updated_at = now() where org_id = $1 and tbl = $2 and id = $3`, [
+      orgId,
+      'model_versions',
+      id,
+      JSON.stringify({ ...data, stage }),
+      JSON.stringify({ ...stamps, stage: hlc }),
+      await seq.take(1),
+      actor,
+    ]);
+  if (s.to === 'production') {
+    const others = await q.query<{ id: string; data: Record<string, unknown>; hlc: Record<string, string> }>(
+      `select id, data, hlc from records where org_id = $1 and tbl = 'model_versions' and id <> $2 and data->>'projectId' = $3 and data->>'stage' = 'production' for update`,
+      [orgId, s.modelVersionId, row.data.projectId],
+    );
+    for (const o of others) await set(o.id, o.data, o.hlc, 'archived');
+  }
+  await set(s.modelVersionId, row.data, row.hlc, s.to);
+  return 'applied';
+}
