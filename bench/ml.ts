@@ -40,7 +40,7 @@ export async function trainNode(epochs: number): Promise<{ seconds: number; accu
   await tf.setBackend('cpu');
   const d = breastCancer();
   const t0 = performance.now();
-  const r = await trainModel(d.rows, d.columns, benchParams(d.names, epochs));
+  const r = await trainModel(d.rows, benchParams(d.names, epochs), d.columns);
   const seconds = (performance.now() - t0) / 1000;
   return { seconds, accuracy: r.metrics.task === 'classification' ? r.metrics.accuracy : NaN };
 }
@@ -84,7 +84,7 @@ print(json.dumps({'seconds': t, 'accuracy': float((m.predict(sc.transform(X[va])
 export async function leakCheck(n: number): Promise<{ tensorsBefore: number; tensorsAfter: number; heapBeforeMb: number; heapAfterMb: number }> {
   await tf.setBackend('cpu');
   const d = breastCancer();
-  const r = await trainModel(d.rows, d.columns, benchParams(d.names, 2));
+  const r = await trainModel(d.rows, benchParams(d.names, 2), d.columns);
   const rt = await TfjsRuntime.load({ task: 'classification', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights });
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < 200; i++) await rt.predict([d.rows[i % d.rows.length]]); // warm up
@@ -107,7 +107,7 @@ export async function leakCheck(n: number): Promise<{ tensorsBefore: number; ten
 export async function inferTfjs(singles: number, batchRows: number): Promise<{ p50Ms: number; rowsPerS: number }> {
   await tf.setBackend('cpu');
   const d = breastCancer();
-  const r = await trainModel(d.rows, d.columns, { ...benchParams(d.names, 5), hiddenLayers: [16] });
+  const r = await trainModel(d.rows, { ...benchParams(d.names, 5), hiddenLayers: [16] }, d.columns);
   const rt = await TfjsRuntime.load({ task: 'classification', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights });
   for (let i = 0; i < 100; i++) await rt.predict([d.rows[i % d.rows.length]]);
   const lat: number[] = [];

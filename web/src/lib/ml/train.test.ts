@@ -64,13 +64,6 @@ describe('training', () => {
     expect(Buffer.from(a.weights).equals(Buffer.from(c.weights))).toBe(false);
   });
 
-  it('still accepts the earlier (rows, columns, params) argument order', async () => {
-    const p = sampleParams(iris, 'classification', 'species', { epochs: 1 });
-    const a = await trainModel(iris.rows, p, iris.columns);
-    const b = await trainModel(iris.rows, iris.columns, p);
-    expect(Buffer.from(a.weights).equals(Buffer.from(b.weights))).toBe(true);
-  });
-
   it('stops when cancelled, returns what it has, and frees everything', async () => {
     const before = tf.memory().numTensors;
     let epochs = 0;

@@ -108,72 +108,17 @@ export function splitRows(rows: Row[], params: Pick<TrainParams, 'task' | 'targe
  * over seeded shuffles (model.fit shuffles with Math.random) keeps runs reproducible and lets
  * progress and cancel be checked between batches. Every tensor made here is disposed.
  */
-export function trainModel(rows: Row[], params: TrainParams, columns: ColumnInfo[], opts?: TrainOptions): Promise<TrainResult>;
-/** @deprecated argument order before the contract settled on (rows, params, columns, opts). */
-export function trainModel(rows: Row[], columns: ColumnInfo[], params: TrainParams, opts?: TrainOptions): Promise<TrainResult>;
-export function trainModel(rows: Row[], a: TrainParams | ColumnInfo[], b: ColumnInfo[] | TrainParams, opts: TrainOptions = {}): Promise<TrainResult> {
-  return Array.isArray(a) ? train(rows, b as TrainParams, a, opts) : train(rows, a, b as ColumnInfo[], opts);
-}
-
-async function train(rows: Row[], params: TrainParams, columns: ColumnInfo[], opts: TrainOptions): Promise<TrainResult> {
+export async function trainModel(rows: Row[], params: TrainParams, columns: ColumnInfo[], opts: TrainOptions = {}): Promise<TrainResult> {
   const now = opts.now ?? (() => performance.now());
-  const onBatch = opts.onBatchProgress;
   const started = now();
   const { train: trainRows, validation: valRows } = splitRows(rows, params);
   const pipeline = fitPipeline(trainRows, params.features, columns, params.target, params.task);
-  const trainSet = prepare(pipeline, trainRows);
-  const valSet = prepare(pipeline, valRows);
-  const width = featureWidth(pipeline);
+  const data: Data = { pipeline, trainSet: prepare(pipeline, trainRows), valSet: prepare(pipeline, valRows), width: featureWidth(pipeline) };
   const k = pipeline.target.kind === 'categorical' ? pipeline.target.labels.length : 1;
-  const model = buildModel(width, k, params);
-  const rng = mulberry32(params.seed ^ 0x5eed);
-  const epochs: EpochMetrics[] = [];
-  const nTrain = trainSet.y.length;
-  const batchesPerEpoch = Math.max(1, Math.ceil(nTrain / params.batchSize));
-  const totalSteps = params.epochs * batchesPerEpoch;
-  let status: TrainResult['status'] = 'completed';
-  let lastYield = now();
+  const model = buildModel(data.width, k, params);
   try {
-    const order = Array.from({ length: nTrain }, (_, i) => i);
-    outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
-      shuffleInPlace(order, rng);
-      let lossSum = 0;
-      for (let b = 0; b < batchesPerEpoch; b++) {
-        if (opts.shouldStop?.()) {
-          status = 'cancelled';
-          break outer;
-        }
-        const idx = order.slice(b * params.batchSize, (b + 1) * params.batchSize);
-        const [xs, ys] = batchTensors(trainSet, idx, width, pipeline);
-        try {
-          lossSum += ((await model.trainOnBatch(xs, ys)) as number) * idx.length;
-        } finally {
-          tf.dispose([xs, ys]);
-        }
-        onBatch?.((epoch * batchesPerEpoch + b + 1) / totalSteps);
-        if (now() - lastYield > YIELD_EVERY_MS) {
-          await yieldToEventLoop();
-          lastYield = now();
-        }
-      }
-      if (!Number.isFinite(lossSum)) {
-        throw new OutpostError(
-          'training_failed',
-          `Training diverged in epoch ${epoch + 1} (the loss is no longer a number). Lower the learning rate (for example to ${params.learningRate / 10}) and train again.`,
-        );
-      }
-      const e: EpochMetrics = { epoch, loss: lossSum / nTrain, metric: evaluate(model, pipeline, trainSet, width).metric };
-      if (valSet.y.length) {
-        const va = evaluate(model, pipeline, valSet, width);
-        e.valLoss = va.loss;
-        e.valMetric = va.metric;
-      }
-      epochs.push(e);
-      opts.onEpoch?.(e);
-      await yieldToEventLoop();
-      lastYield = now();
-    }
-    const metrics = finalMetrics(model, pipeline, valSet.y.length ? valSet : trainSet, width);
+    const { status, epochs } = await fitEpochs(model, data, params, opts, now);
+    const metrics = finalMetrics(model, pipeline, data.valSet.y.length ? data.valSet : data.trainSet, data.width);
     const { artifacts, weights } = await serialise(model);
     return {
       status,
@@ -192,6 +137,67 @@ async function train(rows: Row[], params: TrainParams, columns: ColumnInfo[], op
     model.optimizer?.dispose();
     model.dispose();
   }
+}
+
+/** The fitted pipeline and the rows it prepared, as training and evaluation read them. */
+interface Data {
+  pipeline: FeaturePipeline;
+  trainSet: Prepared;
+  valSet: Prepared;
+  width: number;
+}
+
+/** The epoch loop: seeded shuffles, one `trainOnBatch` per mini-batch, progress, cancel and divergence checks. */
+async function fitEpochs(
+  model: tfl.LayersModel,
+  { pipeline, trainSet, valSet, width }: Data,
+  params: TrainParams,
+  opts: TrainOptions,
+  now: () => number,
+): Promise<{ status: TrainResult['status']; epochs: EpochMetrics[] }> {
+  const rng = mulberry32(params.seed ^ 0x5eed);
+  const epochs: EpochMetrics[] = [];
+  const nTrain = trainSet.y.length;
+  const batchesPerEpoch = Math.max(1, Math.ceil(nTrain / params.batchSize));
+  const totalSteps = params.epochs * batchesPerEpoch;
+  const order = Array.from({ length: nTrain }, (_, i) => i);
+  let lastYield = now();
+  for (let epoch = 0; epoch < params.epochs; epoch++) {
+    shuffleInPlace(order, rng);
+    let lossSum = 0;
+    for (let b = 0; b < batchesPerEpoch; b++) {
+      if (opts.shouldStop?.()) return { status: 'cancelled', epochs };
+      const idx = order.slice(b * params.batchSize, (b + 1) * params.batchSize);
+      const [xs, ys] = batchTensors(trainSet, idx, width, pipeline);
+      try {
+        lossSum += ((await model.trainOnBatch(xs, ys)) as number) * idx.length;
+      } finally {
+        tf.dispose([xs, ys]);
+      }
+      opts.onBatchProgress?.((epoch * batchesPerEpoch + b + 1) / totalSteps);
+      if (now() - lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = now();
+      }
+    }
+    if (!Number.isFinite(lossSum)) {
+      throw new OutpostError(
+        'training_failed',
+        `Training diverged in epoch ${epoch + 1} (the loss is no longer a number). Lower the learning rate (for example to ${params.learningRate / 10}) and train again.`,
+      );
+    }
+    const e: EpochMetrics = { epoch, loss: lossSum / nTrain, metric: evaluate(model, pipeline, trainSet, width).metric };
+    if (valSet.y.length) {
+      const va = evaluate(model, pipeline, valSet, width);
+      e.valLoss = va.loss;
+      e.valMetric = va.metric;
+    }
+    epochs.push(e);
+    opts.onEpoch?.(e);
+    await yieldToEventLoop();
+    lastYield = now();
+  }
+  return { status: 'completed', epochs };
 }
 
 interface Prepared {
