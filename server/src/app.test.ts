@@ -23,7 +23,8 @@ async function enroll(orgId: string) {
   expect(res.status).toBe(201);
   return (await res.json()) as { deviceId: string; token: string; orgId: string };
 }
-const auth = (token: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, ...extra });
+// Devices of this app send their sync protocol version (requests without it are the first app's).
+const auth = (token: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${token}`, 'x-outpost-protocol': '2', ...extra });
 
 beforeAll(async () => {
   db = await openStore({});
@@ -70,6 +71,19 @@ describe('HTTP API', () => {
     expect(answers[0]).toMatchObject({ status: 400, body: { error: { code: 'enrollment_code_invalid' } } });
     expect(answers[1]).toEqual(answers[0]);
     expect(answers[2]).toEqual(answers[0]);
+  });
+
+  it('a NUL character the database cannot store is a 400 with a sentence wherever it arrives (path, body), never a 500', async () => {
+    for (const path of ['/api/admin/orgs/%00/devices', '/api/admin/orgs/%00/stats', '/api/admin/devices/a%00b/revoke']) {
+      const res = await app.request(path, { method: path.endsWith('revoke') ? 'POST' : 'GET', headers: auth(ADMIN) });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/cannot store/);
+    }
+    const { code } = await createEnrollmentCode(db, orgA, 1, T0);
+    const res = await app.request('/api/enroll', { method: 'POST', body: JSON.stringify({ code, deviceName: 'a\u0000b' }) });
+    expect(res.status).toBe(400);
+    // Nothing was spent: the code still works.
+    expect((await app.request('/api/enroll', { method: 'POST', body: JSON.stringify({ code, deviceName: 'ab' }) })).status).toBe(201);
   });
 
   it('malformed JSON is a 400 and writes nothing; oversized bodies and batches are 413', async () => {

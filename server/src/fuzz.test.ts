@@ -1,18 +1,52 @@
-// API fuzzing and organisation isolation: random and malformed bodies on every route give a 4xx
-// with a sentence, never a 5xx and never a partial write; nothing of one organisation is visible to
-// another through any route.
+// Route fuzzing and organisation isolation. Every route gets FUZZ_RUNS (default 2,000) random and
+// malformed requests: bodies, headers (content type and encoding, length lies, credentials, range,
+// cookie and origin junk) and query strings, with valid credentials half of the time so that the
+// checks behind authentication are reached too. Never a 5xx; memory stays bounded; the server is
+// healthy afterwards; nothing of one organisation is visible to another.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { gzipSync } from 'node:zlib';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { join } from 'node:path';
 import { createApp } from './app.js';
 import { openStore, type Db } from './store/index.js';
 import { createEnrollmentCode, createOrg } from './store/orgs.js';
-import { change, prediction, project, sha256, T0 } from './store/fixtures.js';
+import { createConsoleSession } from './store/sessions.js';
+import { formToken } from './middleware/csrf.js';
+import { PROTOCOL, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
+import { change, modelVersion, prediction, project, sha256, T0 } from './store/fixtures.js';
+import { body, headers, segment, withQuery, type FuzzKeys, type FuzzRoute } from './testing/fuzz-requests.js';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+const ADMIN = 'fuzz-admin-token-0123456789';
+const ORIGIN = 'http://localhost';
+// Memory. What the run leaves behind, measured as the JavaScript heap plus external memory (Buffers
+// and PGlite's WebAssembly heap) after a full garbage collection at its start and end, must stay
+// under RETAINED_BOUND: the store keeps what the fuzzer writes (a few thousand organisations, codes,
+// sessions and throttle rows; PGlite's heap only grows), tens of MB, while a leak of the bodies or
+// answers of the 40,000 requests (a few KB each on average, up to 4 MB) would be hundreds of MB.
+// The process's resident size (rss), sampled through the run, must stay under PEAK_BOUND above
+// where it started: no request may make the server hold much more than its largest body limits
+// (4 MB pushes, inflated to 4 MB more), whatever it sends.
+const RETAINED_BOUND = 160 * 1024 * 1024;
+const PEAK_BOUND = 768 * 1024 * 1024;
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+const heldMemory = () => {
+  collectGarbage();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+};
 
 let db: Db;
 let app: ReturnType<typeof createApp>;
+let keys: FuzzKeys;
 let tokenA: string;
-let tokenB: string;
-const ADMIN = 'fuzz-admin-token-0123456789';
+let orgA: string;
+let orgB: string;
 
 async function enroll(orgId: string) {
   const { code } = await createEnrollmentCode(db, orgId, 1, T0);
@@ -20,52 +54,222 @@ async function enroll(orgId: string) {
   return ((await res.json()) as { token: string }).token;
 }
 const count = async () => (await db.query<{ n: number }>(`select count(*)::int as n from records`))[0].n;
+const auth = (token: string) => ({ authorization: `Bearer ${token}`, [PROTOCOL_HEADER]: String(PROTOCOL.version) });
+
+function webDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-fuzz-web-'));
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Outpost</title>');
+  writeFileSync(join(dir, 'assets', 'app.js'), 'export {};');
+  return dir;
+}
 
 beforeAll(async () => {
   db = await openStore({});
-  app = createApp({ db, config: { adminToken: ADMIN, version: 't' }, now: () => T0 });
-  tokenA = await enroll((await createOrg(db, 'A')).org.id);
-  tokenB = await enroll((await createOrg(db, 'B')).org.id);
+  // Throttles and rate limits far out of the way, so every case reaches the code behind them.
+  const config = { adminToken: ADMIN, version: 't', webDir: webDir(), ratePerMinute: 1e9, failuresPerSource: 1e9, failuresPerTarget: 1e9 };
+  app = createApp({ db, config, now: () => T0 });
+  const a = await createOrg(db, 'A');
+  orgA = a.org.id;
+  orgB = (await createOrg(db, 'B')).org.id;
+  tokenA = await enroll(orgA);
+  const bytes = new Uint8Array(3000).map((_, i) => i % 251);
+  await app.request(`/api/blobs/${sha256(bytes)}?offset=0&total=${bytes.length}`, { method: 'PUT', body: bytes, headers: auth(tokenA) });
+  await app.request('/api/sync/push', {
+    method: 'POST',
+    body: JSON.stringify({ batchSeq: 1e12, changes: [change('model_versions', 'fuzz-mv', modelVersion('fuzz-mv', sha256(bytes), 'staging'))] }),
+    headers: auth(tokenA),
+  });
+  const loginSecret = 'opl_fuzz-login-secret';
+  keys = {
+    deviceToken: tokenA,
+    adminToken: ADMIN,
+    adminKey: a.adminKey,
+    blobHash: sha256(bytes),
+    versionId: 'fuzz-mv',
+    origin: ORIGIN,
+    login: { cookie: `outpost_login=${loginSecret}`, token: formToken(loginSecret) },
+    async session() {
+      const { sessionId } = await createConsoleSession(db, a.org.id, T0);
+      return { cookie: `outpost_session=${sessionId}`, token: formToken(sessionId) };
+    },
+  };
 });
 afterAll(async () => db.close());
 
-const ROUTES: { method: string; path: string; auth?: 'device' | 'admin' }[] = [
-  { method: 'POST', path: '/api/enroll' },
-  { method: 'POST', path: '/api/sync/push', auth: 'device' },
-  { method: 'GET', path: '/api/sync/pull?cursor=', auth: 'device' },
-  { method: 'PUT', path: `/api/blobs/${'a'.repeat(64)}?offset=0&total=`, auth: 'device' },
-  { method: 'GET', path: '/api/blobs/', auth: 'device' },
-  { method: 'POST', path: '/api/admin/orgs', auth: 'admin' },
-  { method: 'POST', path: '/api/admin/orgs/x/codes', auth: 'admin' },
-  { method: 'POST', path: '/console/login' },
+const fixed = (p: string) => () => withQuery(fc.constant(p));
+const ROUTES: FuzzRoute[] = [
+  { name: 'GET /api/health', method: 'GET', path: fixed('/api/health'), body: 'none', auth: 'none' },
+  { name: 'POST /api/enroll', method: 'POST', path: fixed('/api/enroll'), body: 'json', auth: 'none', fields: ['code', 'deviceName'] },
+  {
+    name: 'POST /api/sync/push',
+    method: 'POST',
+    path: fixed('/api/sync/push'),
+    body: 'json',
+    auth: 'device',
+    fields: ['batchSeq', 'changes', 'deviceId', 'orgId'],
+  },
+  {
+    name: 'POST /api/sync/status',
+    method: 'POST',
+    path: fixed('/api/sync/status'),
+    body: 'json',
+    auth: 'device',
+    fields: ['pending', 'activeVersions', 'appVersion'],
+  },
+  { name: 'GET /api/sync/pull', method: 'GET', path: fixed('/api/sync/pull'), body: 'none', auth: 'device' },
+  {
+    name: 'GET /api/blobs/:hash/status',
+    method: 'GET',
+    path: (k) => withQuery(segment([k.blobHash]).map((h) => `/api/blobs/${h}/status`)),
+    body: 'none',
+    auth: 'device',
+  },
+  {
+    name: 'PUT /api/blobs/:hash',
+    method: 'PUT',
+    path: (k) =>
+      withQuery(
+        fc
+          .tuple(segment([k.blobHash, 'b'.repeat(64)]), fc.oneof(fc.nat().map(String), segment()), fc.oneof(fc.nat().map(String), segment()))
+          .map(([h, o, t]) => `/api/blobs/${h}?offset=${o}&total=${t}`),
+      ),
+    body: 'bytes',
+    auth: 'device',
+  },
+  { name: 'GET /api/blobs/:hash', method: 'GET', path: (k) => withQuery(segment([k.blobHash]).map((h) => `/api/blobs/${h}`)), body: 'none', auth: 'device' },
+  { name: 'GET /api/admin/orgs', method: 'GET', path: fixed('/api/admin/orgs'), body: 'none', auth: 'admin' },
+  { name: 'POST /api/admin/orgs', method: 'POST', path: fixed('/api/admin/orgs'), body: 'json', auth: 'admin', fields: ['name'] },
+  {
+    name: 'POST /api/admin/orgs/:id/codes',
+    method: 'POST',
+    path: () => withQuery(segment().map((id) => `/api/admin/orgs/${id}/codes`)),
+    body: 'json',
+    auth: 'admin',
+    fields: ['days'],
+  },
+  {
+    name: 'GET /api/admin/orgs/:id/devices',
+    method: 'GET',
+    path: () => withQuery(segment().map((id) => `/api/admin/orgs/${id}/devices`)),
+    body: 'none',
+    auth: 'admin',
+  },
+  {
+    name: 'GET /api/admin/orgs/:id/stats',
+    method: 'GET',
+    path: () => withQuery(segment().map((id) => `/api/admin/orgs/${id}/stats`)),
+    body: 'none',
+    auth: 'admin',
+  },
+  {
+    name: 'POST /api/admin/devices/:id/revoke',
+    method: 'POST',
+    path: () => withQuery(segment().map((id) => `/api/admin/devices/${id}/revoke`)),
+    body: 'json',
+    auth: 'admin',
+  },
+  { name: 'GET /console', method: 'GET', path: fixed('/console'), body: 'none', auth: 'console' },
+  { name: 'POST /console/login', method: 'POST', path: fixed('/console/login'), body: 'form', auth: 'login', fields: ['key'] },
+  { name: 'POST /console/logout', method: 'POST', path: fixed('/console/logout'), body: 'form', auth: 'console' },
+  { name: 'POST /console/codes', method: 'POST', path: fixed('/console/codes'), body: 'form', auth: 'console' },
+  {
+    name: 'POST /console/versions/:id/stage',
+    method: 'POST',
+    path: (k) => withQuery(segment([k.versionId, '..%2Fcodes%3F']).map((id) => `/console/versions/${id}/stage`)),
+    body: 'form',
+    auth: 'console',
+    fields: ['from', 'to'],
+  },
+  {
+    name: 'GET web fallback',
+    method: 'GET',
+    path: () => withQuery(fc.array(segment(['assets', 'app.js', 'index.html', 'sw.js']), { maxLength: 3 }).map((s) => `/${s.join('/')}`)),
+    body: 'none',
+    auth: 'none',
+  },
+  {
+    name: 'any method, any path',
+    method: 'GET',
+    path: () =>
+      withQuery(fc.constantFrom('/api/sync/push', '/api/enroll', '/console/codes', '/api/admin/orgs', `/api/blobs/${'a'.repeat(64)}`, '/', '/console')),
+    body: 'json',
+    auth: 'none',
+  },
 ];
 
-describe('API fuzzing', () => {
-  it('random bodies and query values on every route: a 4xx with a message, never a 5xx, nothing written', async () => {
-    const before = await count();
-    const body = fc.oneof(
-      fc.string(),
-      fc.json(),
-      fc.jsonValue().map((v) => JSON.stringify(v)),
-      fc.record({ batchSeq: fc.anything(), changes: fc.anything() }).map((v) => JSON.stringify(v)),
-      fc.record({ code: fc.anything(), deviceName: fc.anything() }).map((v) => JSON.stringify(v)),
-    );
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ROUTES), body, fc.string({ maxLength: 20 }), async (route, b, suffix) => {
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (route.auth === 'device') headers.authorization = `Bearer ${tokenA}`;
-        if (route.auth === 'admin') headers.authorization = `Bearer ${ADMIN}`;
-        const res = await app.request(route.path + encodeURIComponent(suffix), { method: route.method, body: route.method === 'GET' ? undefined : b, headers });
-        expect(res.status).toBeLessThan(500);
-        if (res.status >= 400 && res.headers.get('content-type')?.includes('json')) {
-          const err = (await res.json()) as { error: { code: string; message: string } };
-          expect(err.error.message.length).toBeGreaterThan(10);
-        }
-      }),
-      { numRuns: 300 },
-    );
-    // Valid-looking pushes with a bad batchSeq or junk changes may apply nothing; nothing else wrote.
-    expect(await count()).toBe(before);
+type Case = { path: string; method: string; body: { data: string | Uint8Array | undefined; gzip: string }; headers: Record<string, string | boolean> };
+
+async function send(route: FuzzRoute, c: Case): Promise<Response> {
+  const { valid, ...junk } = c.headers;
+  const h = junk as Record<string, string>;
+  let data = c.body.data;
+  if (c.body.gzip !== 'no' && data !== undefined) h['content-encoding'] = 'gzip';
+  if (c.body.gzip === 'yes' && data !== undefined) data = gzipSync(data);
+  if (valid) {
+    // Credentials, the current protocol and a same-origin browser's headers; body and query stay random.
+    h[PROTOCOL_HEADER] = String(PROTOCOL.version);
+    delete h['content-length'];
+    delete h.origin;
+    if (route.auth === 'device') h.authorization = `Bearer ${keys.deviceToken}`;
+    if (route.auth === 'admin') h.authorization = `Bearer ${keys.adminToken}`;
+    if (route.auth === 'console' || route.auth === 'login') {
+      const s = route.auth === 'login' ? keys.login : await keys.session();
+      h.cookie = s.cookie;
+      h.origin = keys.origin;
+      if (typeof data === 'string' && route.body === 'form') data = `csrf=${encodeURIComponent(s.token)}&${data}`;
+    }
+  }
+  const method = c.method;
+  const sendsBody = method !== 'GET' && method !== 'HEAD';
+  return app.request(c.path, { method, headers: h, body: sendsBody ? (data as RequestInit['body']) : undefined });
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
+
+describe('route fuzzing', () => {
+  let heldBefore = 0;
+  let rssBefore = 0;
+  let rssPeak = 0;
+  let records = 0;
+  let sampler: NodeJS.Timeout;
+  beforeAll(async () => {
+    records = await count();
+    heldBefore = heldMemory();
+    rssBefore = process.memoryUsage().rss;
+    sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
+  });
+  afterAll(() => clearInterval(sampler));
+
+  it.each(ROUTES)(
+    `$name: ${RUNS} random and malformed requests, never a 5xx`,
+    async (route) => {
+      const method = route.name === 'any method, any path' ? fc.constantFrom(...METHODS) : fc.constant(route.method);
+      const cases = fc.record({ path: route.path(keys), method, body: body(route, keys), headers: headers(route, keys) });
+      await fc.assert(
+        fc.asyncProperty(cases, async (c) => {
+          const res = await send(route, c as Case);
+          const text = await res.text();
+          expect(res.status, `${c.method} ${c.path} → ${text.slice(0, 300)}`).toBeLessThan(500);
+          if (c.method !== 'HEAD' && res.status >= 400 && res.headers.get('content-type')?.includes('json')) {
+            expect((JSON.parse(text) as { error: { message: string } }).error.message.length).toBeGreaterThan(10);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    300_000,
+  );
+
+  it('afterwards: memory stayed bounded, the server is healthy, and junk wrote no records', async () => {
+    clearInterval(sampler);
+    const retained = heldMemory() - heldBefore;
+    console.log(`route fuzzing memory: ${Math.round(retained / 2 ** 20)} MB retained, ${Math.round((rssPeak - rssBefore) / 2 ** 20)} MB peak above the start`);
+    expect(retained).toBeLessThan(RETAINED_BOUND);
+    expect(rssPeak - rssBefore).toBeLessThan(PEAK_BOUND);
+    const health = await app.request('/api/health');
+    expect(health.status).toBe(200);
+    expect(await count()).toBe(records);
   });
 
   it('a push of random changes applies only the valid ones and rejects the rest with reasons', async () => {
@@ -77,7 +281,7 @@ describe('API fuzzing', () => {
           const res = await app.request('/api/sync/push', {
             method: 'POST',
             body: JSON.stringify({ batchSeq: Date.now() + Math.floor(Math.random() * 1e6), changes: junk }),
-            headers: { authorization: `Bearer ${tokenA}` },
+            headers: auth(tokenA),
           });
           expect(res.status).toBe(200);
           const r = (await res.json()) as { applied: number; rejected: unknown[] };
@@ -92,19 +296,21 @@ describe('API fuzzing', () => {
 
 describe('organisation isolation', () => {
   it('records and blobs of one organisation are invisible to another on every route', async () => {
+    // Devices of their own: the fuzzer may have moved tokenA's batch numbers anywhere.
+    const tokenA = await enroll(orgA);
+    const tokenB = await enroll(orgB);
     const bytes = new Uint8Array([5, 4, 3, 2, 1]);
     const hash = sha256(bytes);
-    await app.request(`/api/blobs/${hash}?offset=0&total=5`, { method: 'PUT', body: bytes, headers: { authorization: `Bearer ${tokenA}` } });
+    await app.request(`/api/blobs/${hash}?offset=0&total=5`, { method: 'PUT', body: bytes, headers: auth(tokenA) });
     await app.request('/api/sync/push', {
       method: 'POST',
       body: JSON.stringify({
         batchSeq: 9e15,
         changes: [change('projects', 'secret-project', project('secret-project', 'Secret')), change('predictions', 'secret-pred', prediction('secret-pred'))],
       }),
-      headers: { authorization: `Bearer ${tokenA}` },
+      headers: auth(tokenA),
     });
-    const asB = (path: string, init: RequestInit = {}) =>
-      app.request(path, { ...init, headers: { authorization: `Bearer ${tokenB}`, ...(init.headers ?? {}) } });
+    const asB = (path: string, init: RequestInit = {}) => app.request(path, { ...init, headers: { ...auth(tokenB), ...(init.headers ?? {}) } });
     const pulled = (await (await asB('/api/sync/pull?cursor=0&limit=1000')).json()) as { records: { id: string }[] };
     expect(pulled.records.map((r) => r.id)).not.toContain('secret-project');
     expect((await asB(`/api/blobs/${hash}`)).status).toBe(404);
@@ -115,7 +321,7 @@ describe('organisation isolation', () => {
       method: 'POST',
       body: JSON.stringify({ batchSeq: 0, changes: [change('projects', 'secret-project', project('secret-project', 'Hijack'), '999999999999999-0000-x')] }),
     });
-    const aView = (await (await app.request('/api/sync/pull?cursor=0&limit=1000', { headers: { authorization: `Bearer ${tokenA}` } })).json()) as {
+    const aView = (await (await app.request('/api/sync/pull?cursor=0&limit=1000', { headers: auth(tokenA) })).json()) as {
       records: { id: string; data: { name: string } }[];
     };
     expect(aView.records.find((r) => r.id === 'secret-project')?.data.name).toBe('Secret');

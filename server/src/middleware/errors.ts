@@ -19,6 +19,13 @@ export function onError(err: Error, c: Context) {
     const e = new OutpostError('bad_request', 'The server could not accept this request as sent. Check it and send it again.');
     return c.json(e.toJSON(), err.status as ContentfulStatusCode);
   }
+  if (isUnstorableValue(err)) {
+    const e = new OutpostError(
+      'bad_request',
+      'The request holds a value the server cannot store: a NUL character, a broken Unicode character or a number out of range. Remove it and send again.',
+    );
+    return c.json(e.toJSON(), 400);
+  }
   if (isTransientDbError(err)) {
     const e = new OutpostError('store_unavailable', 'The server cannot reach its database right now. Nothing was saved; your device will try again.');
     return c.json(e.toJSON(), 503);
@@ -31,6 +38,15 @@ const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '
 function isTransientDbError(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
   return !!code && TRANSIENT.has(code);
+}
+
+// PostgreSQL's data exceptions for values that came with a request (a NUL in text, \u0000 or a
+// lone surrogate in JSON, a number past bigint): the request's fault, so a 400, never a 500. The
+// routes check what they can first; this is the backstop for any value that slips through.
+const UNSTORABLE = new Set(['22021', '22P05', '22P02', '22003']);
+function isUnstorableValue(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return !!code && UNSTORABLE.has(code);
 }
 
 export function notFound(c: Context) {
