@@ -7,6 +7,7 @@ import { openStore, type Db } from '../store/index.js';
 import { createEnrollmentCode, createOrg } from '../store/orgs.js';
 import { T0 } from '../store/fixtures.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-body.js';
+import { PROTOCOL, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 
 const ADMIN = 'json-admin-token-0123456789';
 let db: Db;
@@ -57,7 +58,7 @@ describe('JSON depth', () => {
     for (const deep of [arrays(depth), nest(depth)]) {
       for (const gzip of [false, true]) {
         const body = gzip ? gzipSync(wrap(deep)) : wrap(deep);
-        const headers: Record<string, string> = { 'content-type': 'application/json', authorization: auth() };
+        const headers: Record<string, string> = { 'content-type': 'application/json', authorization: auth(), [PROTOCOL_HEADER]: String(PROTOCOL.version) };
         if (gzip) headers['content-encoding'] = 'gzip';
         const res = await app.request(path, { method: 'POST', body, headers });
         expect(res.status).toBe(400);

@@ -11,6 +11,7 @@ import { T0 } from '../store/fixtures.js';
 import { TEST_DATABASE_URL } from '../testing/postgres.js';
 import { signInResponse } from '../testing/console-client.js';
 import { readConfig } from '../config.js';
+import { PROTOCOL, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,13 +109,14 @@ describe.each(STORES)('throttles and rate limits: $name', (factory) => {
     const { code } = await createEnrollmentCode(db, orgId, 1, clock);
     const res = await limitedApps[0].request('/api/enroll', { method: 'POST', body: JSON.stringify({ code, deviceName: 'busy' }) });
     const { token } = (await res.json()) as { token: string };
+    const device = { authorization: `Bearer ${token}`, [PROTOCOL_HEADER]: String(PROTOCOL.version) };
     const statuses = [];
-    for (let i = 0; i < 8; i++) statuses.push((await limitedApps[i % 2].request('/api/sync/pull', { headers: { authorization: `Bearer ${token}` } })).status);
+    for (let i = 0; i < 8; i++) statuses.push((await limitedApps[i % 2].request('/api/sync/pull', { headers: device })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
-    const limited = await limitedApps[1].request('/api/sync/pull', { headers: { authorization: `Bearer ${token}` } });
+    const limited = await limitedApps[1].request('/api/sync/pull', { headers: device });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     clock += 60_000;
-    expect((await limitedApps[1].request('/api/sync/pull', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await limitedApps[1].request('/api/sync/pull', { headers: device })).status).toBe(200);
   });
 
   it('ended windows are swept from the table', async () => {

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { randomUUID } from 'node:crypto';
 import { httpStatusOf, isOutpostError } from '@shared/errors.js';
@@ -39,18 +40,60 @@ function consoleError(err: Error, c: Context) {
   return c.html(messageView('Not done', err.message), httpStatusOf(err.code) as ContentfulStatusCode);
 }
 
-/** A plain server page for an organisation's admins: devices, runs and model versions. */
-export function consoleRoutes({ db, now, throttle, trustProxy }: ConsoleDeps) {
-  const https = (c: Context) => requestOrigin(c, trustProxy).startsWith('https:');
-  const login = (c: Context, error = '', status: ContentfulStatusCode = error ? 401 : 200) =>
-    c.html(loginView(formToken(loginSecret(c, https(c))), error), status);
-  // Every signed-in form carries the session's token; a missing or stale one is a 403.
-  const signedInForm = async (c: Context<Env>) => {
-    const form = await readForm(c);
-    checkFormToken(form, c.get('sessionId'));
-    return { org: c.get('org')!, form };
-  };
+const https = (c: Context, trustProxy: boolean) => requestOrigin(c, trustProxy).startsWith('https:');
 
+/** The sign-in page (with `error` when a try failed), with its form token. */
+const loginPage = (c: Context, trustProxy: boolean, error = '', status: ContentfulStatusCode = error ? 401 : 200) =>
+  c.html(loginView(formToken(loginSecret(c, https(c, trustProxy))), error), status);
+
+// Every signed-in form carries the session's token; a missing or stale one is a 403.
+async function signedInForm(c: Context<Env>) {
+  const form = await readForm(c);
+  checkFormToken(form, c.get('sessionId'));
+  return { org: c.get('org')!, form };
+}
+
+/** POST /login: the page's own token, then the throttle, then the key; a session on success. */
+async function signIn(c: Context<Env>, { db, now, throttle, trustProxy }: ConsoleDeps) {
+  const form = await readForm(c);
+  try {
+    checkFormToken(form, sentLoginSecret(c));
+  } catch {
+    return loginPage(c, trustProxy, 'The sign-in page had expired. Type the key again.', 403);
+  }
+  await throttle.check(c);
+  const org = await orgForAdminKey(db, form.key ?? '');
+  if (!org) {
+    await throttle.fail(c);
+    return loginPage(c, trustProxy, 'That admin key is not known.');
+  }
+  const { sessionId } = await createConsoleSession(db, org.id, now());
+  startSession(c, sessionId, https(c, trustProxy));
+  return c.redirect('/console');
+}
+
+/** POST /versions/:id/stage: a compare-and-set stage move, in one transaction like every writer. */
+async function moveVersionStage(c: Context<Env>, { db, now }: ConsoleDeps) {
+  const { org, form } = await signedInForm(c);
+  const from = Stage.safeParse(form.from);
+  const to = Stage.safeParse(form.to);
+  if (!from.success || !to.success) return c.html(messageView('Stage', 'Choose a stage.'), 400);
+  const outcome = await db.tx((q) =>
+    moveStage(
+      q,
+      org.id,
+      { id: randomUUID(), modelVersionId: c.req.param('id') ?? '', from: from.data, to: to.data, createdAt: now() },
+      formatHlc({ millis: now(), counter: 0, node: 'console' }),
+      null,
+    ),
+  );
+  if (outcome !== 'applied') return c.html(messageView('Stage', outcome.message), 409);
+  return c.redirect('/console');
+}
+
+/** A plain server page for an organisation's admins: devices, runs and model versions. */
+export function consoleRoutes(deps: ConsoleDeps) {
+  const { db, now, trustProxy } = deps;
   const app = new Hono<Env>();
   app.onError(consoleError);
   app.use(
@@ -60,33 +103,17 @@ export function consoleRoutes({ db, now, throttle, trustProxy }: ConsoleDeps) {
     consoleSession(db, now),
   );
   // Forms other than sign-in and sign-out need a live session.
-  app.use('/versions/*', async (c, next) => (c.get('org') ? next() : login(c, 'Sign in first.')));
-  app.use('/codes', async (c, next) => (c.get('org') ? next() : login(c, 'Sign in first.')));
+  const needSession = createMiddleware<Env>(async (c, next) => (c.get('org') ? next() : loginPage(c, trustProxy, 'Sign in first.')));
+  app.use('/versions/*', needSession);
+  app.use('/codes', needSession);
 
   return app
     .get('/', async (c) => {
       const org = c.get('org');
-      if (!org) return login(c);
+      if (!org) return loginPage(c, trustProxy);
       return c.html(overviewView(org, await consoleOverview(db, org.id), formToken(c.get('sessionId')!)));
     })
-    .post('/login', async (c) => {
-      const form = await readForm(c);
-      const secret = sentLoginSecret(c);
-      try {
-        checkFormToken(form, secret);
-      } catch {
-        return login(c, 'The sign-in page had expired. Type the key again.', 403);
-      }
-      await throttle.check(c);
-      const org = await orgForAdminKey(db, form.key ?? '');
-      if (!org) {
-        await throttle.fail(c);
-        return login(c, 'That admin key is not known.');
-      }
-      const { sessionId } = await createConsoleSession(db, org.id, now());
-      startSession(c, sessionId, https(c));
-      return c.redirect('/console');
-    })
+    .post('/login', (c) => signIn(c, deps))
     .post('/logout', async (c) => {
       const sessionId = c.get('sessionId');
       if (sessionId) {
@@ -96,23 +123,7 @@ export function consoleRoutes({ db, now, throttle, trustProxy }: ConsoleDeps) {
       endSession(c);
       return c.redirect('/console');
     })
-    .post('/versions/:id/stage', async (c) => {
-      const { org, form } = await signedInForm(c);
-      const from = Stage.safeParse(form.from);
-      const to = Stage.safeParse(form.to);
-      if (!from.success || !to.success) return c.html(messageView('Stage', 'Choose a stage.'), 400);
-      const outcome = await db.tx((q) =>
-        moveStage(
-          q,
-          org.id,
-          { id: randomUUID(), modelVersionId: c.req.param('id'), from: from.data, to: to.data, createdAt: now() },
-          formatHlc({ millis: now(), counter: 0, node: 'console' }),
-          null,
-        ),
-      );
-      if (outcome !== 'applied') return c.html(messageView('Stage', outcome.message), 409);
-      return c.redirect('/console');
-    })
+    .post('/versions/:id/stage', (c) => moveVersionStage(c, deps))
     .post('/codes', async (c) => {
       const { org } = await signedInForm(c);
       const { code, expiresAt } = await createEnrollmentCode(db, org.id, 7, now());
