@@ -44,7 +44,8 @@ describe('CORS', () => {
     const pre = await preflight(listed, '/api/sync/push', ALLOWED);
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe(ALLOWED);
-    expect(pre.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/authorization.*x-outpost-protocol/);
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/x-outpost-protocol/);
     // An error answer carries them too, so the app can read the sentence.
     expect((await listed.request('/api/sync/pull', { headers: { origin: ALLOWED } })).headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(corsHeaders(await listed.request('/api/health', { headers: { origin: 'null' } }))).toEqual([]);

@@ -1,9 +1,11 @@
 import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
 import { OutpostError } from '@shared/errors.js';
+import { PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 
-const ALLOW_HEADERS = 'authorization, content-type, content-encoding, range';
-const EXPOSE_HEADERS = 'content-range, retry-after';
+// What a device sends and reads: its credential, compressed JSON, ranges and protocol versions.
+const ALLOW_HEADERS = `authorization, content-type, content-encoding, range, ${PROTOCOL_HEADER}`;
+const EXPOSE_HEADERS = `content-range, retry-after, ${PROTOCOL_HEADER}`;
 
 /**
  * Cross-origin access to the device API, only for the origins listed in OUTPOST_CORS_ORIGINS
