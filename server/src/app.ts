@@ -5,6 +5,7 @@ import { onError, notFound } from './middleware/errors.js';
 import { enrollRoutes } from './routes/enroll.js';
 import { syncRoutes } from './routes/sync.js';
 import { blobRoutes } from './routes/blobs.js';
+import { DEFAULT_BLOB_LIMITS } from './store/blobs.js';
 import { adminRoutes } from './routes/admin.js';
 import { consoleRoutes } from './routes/console.js';
 import { STYLE_HASH } from './routes/console-page.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
     failureWindowSeconds?: number;
     trustProxy?: boolean;
     corsOrigins?: string[];
+    maxBlobBytes?: number;
+    maxOrgBlobBytes?: number;
   };
   now?: () => number;
   /** Where a request came from (throttles count per source); from the connection by default. */
@@ -66,7 +69,8 @@ export function createApp({ db, config, now = Date.now, clientAddress }: AppDeps
   api.route('/enroll', enrollRoutes(db, now, throttle('enroll')));
   const limit = rateLimit(db, config.ratePerMinute ?? 600, now);
   api.route('/sync', syncRoutes(db, now, limit));
-  api.route('/blobs', blobRoutes(db, limit));
+  const blobLimits = { maxBlobBytes: config.maxBlobBytes ?? DEFAULT_BLOB_LIMITS.maxBlobBytes, maxOrgBlobBytes: config.maxOrgBlobBytes ?? DEFAULT_BLOB_LIMITS.maxOrgBlobBytes };
+  api.route('/blobs', blobRoutes(db, limit, { limits: blobLimits, now }));
   api.route('/admin', adminRoutes(db, config.adminToken, now, { throttle: throttle('admin'), ownOrigin }));
   api.notFound(notFound);
   app.route('/api', api);

@@ -31,6 +31,11 @@ export const ConfigSchema = z.object({
     )
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], without a path'))),
   version: z.string().default('0.0.0'),
+  // Blob storage: most bytes per blob, per organisation (stored blobs plus partial uploads'
+  // declared totals), and how long an untouched partial upload is kept.
+  maxBlobBytes: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(64 * 1024 * 1024),
+  maxOrgBlobBytes: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(2 * 1024 * 1024 * 1024),
+  uploadTtlHours: z.coerce.number().positive().default(72),
 });
 export type Config = z.infer<typeof ConfigSchema> & { adminToken: string };
 
@@ -49,6 +54,9 @@ export function readConfig(env: NodeJS.ProcessEnv, version: string): Config {
     trustProxy: env.OUTPOST_TRUST_PROXY || undefined,
     corsOrigins: env.OUTPOST_CORS_ORIGINS || undefined,
     version,
+    maxBlobBytes: env.OUTPOST_MAX_BLOB_BYTES || undefined,
+    maxOrgBlobBytes: env.OUTPOST_MAX_ORG_BLOB_BYTES || undefined,
+    uploadTtlHours: env.OUTPOST_UPLOAD_TTL_HOURS || undefined,
   });
   if (!parsed.success) {
     const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -4,6 +4,7 @@ import { readConfig } from './config.js';
 import { openStore } from './store/index.js';
 import { createApp } from './app.js';
 import { createEnrollmentCode, createOrg, listOrgs } from './store/orgs.js';
+import { expireUploads } from './store/blobs.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const config = readConfig(process.env, pkg.version);
@@ -31,7 +32,15 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   console.log(`Outpost ${config.version} on http://localhost:${info.port} (store: ${db.kind}${db.kind === 'pglite' ? ` in ${config.dataDir}` : ''})`);
 });
 
+// Abandoned partial uploads (a device that gave up) are deleted once untouched for uploadTtlHours.
+const sweep = setInterval(
+  () => void expireUploads(db, Date.now(), config.uploadTtlHours * 3_600_000).catch((e) => console.error('Expiring abandoned uploads failed:', e)),
+  3_600_000,
+);
+sweep.unref();
+
 async function shutdown() {
+  clearInterval(sweep);
   server.close();
   await db.close();
   process.exit(0);

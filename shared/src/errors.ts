@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   blob_hash_mismatch: 422,
   blob_missing: 422,
+  range_not_satisfiable: 416,
   enrollment_code_invalid: 400,
   clock_drift: 400,
   rate_limited: 429,

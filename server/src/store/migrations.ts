@@ -103,6 +103,23 @@ const MIGRATIONS: string[] = [
   alter table devices add column acked_batch_hash text;
   alter table devices add column acked_rejected jsonb
   `,
+  // A stored blob is kept as parts (at most 1 MiB each) so that finishing an upload and reading a
+  // range never hold a whole blob in memory; existing blobs are cut into 1 MiB parts. Partial
+  // uploads record when each chunk was written (abandoned ones expire); an empty chunk stored by
+  // older servers wedged its upload for good, so those are removed.
+  `
+  create table blob_parts (
+    hash text not null references blobs(hash),
+    "offset" bigint not null,
+    bytes bytea not null,
+    primary key (hash, "offset")
+  );
+  insert into blob_parts (hash, "offset", bytes)
+    select b.hash, p.o, substring(b.bytes from (p.o + 1)::int for 1048576) from blobs b, generate_series(0::bigint, b.size - 1, 1048576) as p(o);
+  alter table blobs drop column bytes;
+  alter table blob_chunks add column written_at timestamptz not null default now();
+  delete from blob_chunks where length(bytes) = 0
+  `,
 ];
 
 export async function migrate(db: Db): Promise<number> {

@@ -12,7 +12,16 @@ export interface ServerProcess {
   output(): string;
 }
 
-export async function startServer(env: { port: number; dataDir?: string; databaseUrl?: string; webDir?: string }): Promise<ServerProcess> {
+export async function startServer(env: {
+  port: number;
+  dataDir?: string;
+  databaseUrl?: string;
+  webDir?: string;
+  /** More environment variables for the server (e.g. a raised limit). */
+  extraEnv?: Record<string, string>;
+  /** How long to wait for it to answer (PGlite's first start in a new data directory is slow on a busy machine). */
+  startTimeoutMs?: number;
+}): Promise<ServerProcess> {
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
     cwd: root,
@@ -24,6 +33,7 @@ export async function startServer(env: { port: number; dataDir?: string; databas
       DATABASE_URL: env.databaseUrl ?? '',
       OUTPOST_ADMIN_TOKEN: 'test-admin-token-0123456789',
       OUTPOST_WEB_DIR: env.webDir ?? '/nonexistent',
+      ...env.extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -38,7 +48,7 @@ export async function startServer(env: { port: number; dataDir?: string; databas
     } catch {
       // not up yet
     }
-    if (Date.now() - started > 30_000) throw new Error(`server did not start: ${out}`);
+    if (Date.now() - started > (env.startTimeoutMs ?? 30_000)) throw new Error(`server did not start: ${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
