@@ -69,7 +69,10 @@ export function createApp({ db, config, now = Date.now, clientAddress }: AppDeps
   api.route('/enroll', enrollRoutes(db, now, throttle('enroll')));
   const limit = rateLimit(db, config.ratePerMinute ?? 600, now);
   api.route('/sync', syncRoutes(db, now, limit));
-  const blobLimits = { maxBlobBytes: config.maxBlobBytes ?? DEFAULT_BLOB_LIMITS.maxBlobBytes, maxOrgBlobBytes: config.maxOrgBlobBytes ?? DEFAULT_BLOB_LIMITS.maxOrgBlobBytes };
+  const blobLimits = {
+    maxBlobBytes: config.maxBlobBytes ?? DEFAULT_BLOB_LIMITS.maxBlobBytes,
+    maxOrgBlobBytes: config.maxOrgBlobBytes ?? DEFAULT_BLOB_LIMITS.maxOrgBlobBytes,
+  };
   api.route('/blobs', blobRoutes(db, limit, { limits: blobLimits, now }));
   api.route('/admin', adminRoutes(db, config.adminToken, now, { throttle: throttle('admin'), ownOrigin }));
   api.notFound(notFound);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_BLOB_LIMITS } from './store/blobs.js';
 
 /** Server configuration, read and validated once at start from the environment. */
 export const ConfigSchema = z.object({
@@ -31,10 +32,10 @@ export const ConfigSchema = z.object({
     )
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin is scheme://host[:port], without a path'))),
   version: z.string().default('0.0.0'),
-  // Blob storage: most bytes per blob, per organisation (stored blobs plus partial uploads'
-  // declared totals), and how long an untouched partial upload is kept.
-  maxBlobBytes: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(64 * 1024 * 1024),
-  maxOrgBlobBytes: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(2 * 1024 * 1024 * 1024),
+  // Blob storage: most bytes per blob (64 MiB), per organisation (2 GiB: stored blobs plus partial
+  // uploads' declared totals), and how long an untouched partial upload is kept.
+  maxBlobBytes: z.coerce.number().int().positive().default(DEFAULT_BLOB_LIMITS.maxBlobBytes),
+  maxOrgBlobBytes: z.coerce.number().int().positive().default(DEFAULT_BLOB_LIMITS.maxOrgBlobBytes),
   uploadTtlHours: z.coerce.number().positive().default(72),
 });
 export type Config = z.infer<typeof ConfigSchema> & { adminToken: string };
