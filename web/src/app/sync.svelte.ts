@@ -70,7 +70,7 @@ class SyncController {
   private use(cred: Credential) {
     this.credential = cred;
     this.unsubscribe?.();
-    this.engine = new SyncEngine(db, fetchTransport(cred.serverUrl, cred.token), Date.now, APP_VERSION);
+    this.engine = new SyncEngine({ db, transport: fetchTransport(cred.serverUrl, cred.token), appVersion: APP_VERSION, deviceId: cred.deviceId });
     this.unsubscribe = this.engine.subscribe((s) => (this.#engineStatus = s));
     this.scheduler.start();
   }

@@ -73,7 +73,7 @@ describe('sync fault cases', () => {
         return inProcess(d.credential.token).request(method, path, init);
       },
     };
-    await new SyncEngine(d.db, measuring).syncOnce();
+    await new SyncEngine({ db: d.db, transport: measuring }).syncOnce();
     expect(sizes.length).toBeGreaterThanOrEqual(20_000 / PUSH_LIMITS.maxChanges);
     for (const s of sizes) {
       expect(s.count).toBeLessThanOrEqual(PUSH_LIMITS.maxChanges);
@@ -125,7 +125,7 @@ describe('sync fault cases', () => {
         return inProcess(dst.credential.token).request(method, path, init);
       },
     };
-    await expect(new SyncEngine(dst.db, cutting).syncOnce()).rejects.toThrow(/link dropped/);
+    await expect(new SyncEngine({ db: dst.db, transport: cutting }).syncOnce()).rejects.toThrow(/link dropped/);
     expect((await blobState(dst.db, hash))?.state).toBe('partial');
     const partial = (await partialBlobBytes(dst.db, hash))!;
     expect(partial.byteLength).toBeGreaterThan(0);
@@ -136,7 +136,7 @@ describe('sync fault cases', () => {
         return inProcess(dst.credential.token).request(method, path, init);
       },
     };
-    await new SyncEngine(dst.db, watching).syncOnce();
+    await new SyncEngine({ db: dst.db, transport: watching }).syncOnce();
     expect(ranges[0]).toBe(`bytes=${partial.byteLength}-${Math.min(weights.length, partial.byteLength + 256 * 1024) - 1}`);
     expect((await blobState(dst.db, hash))?.state).toBe('complete');
   });

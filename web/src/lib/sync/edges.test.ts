@@ -60,7 +60,7 @@ describe('push and pull edges', () => {
         if (!spoil || !path.startsWith('/api/sync/pull')) return res;
         const page = await res.json();
         page.records[1].hlc = { name: 'not a stamp' };
-        return new Response(JSON.stringify(page), { status: 200 });
+        return new Response(JSON.stringify(page), { status: 200, headers: res.headers });
       },
     };
     await expect(new SyncEngine({ db: b.db, transport: spoiling }).pull()).rejects.toThrow(/clock stamp/);

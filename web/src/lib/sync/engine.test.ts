@@ -38,7 +38,7 @@ async function device(name: string) {
   const db = new OutpostDb(`${name}-${newId()}`);
   const { code } = await createEnrollmentCode(server, orgId, 1);
   const cred = await enroll(db, 'http://outpost.test', code, name, transport());
-  return { db, token: cred.token, engine: new SyncEngine(db, transport(cred.token)) };
+  return { db, token: cred.token, engine: new SyncEngine({ db, transport: transport(cred.token) }) };
 }
 
 const prediction = (projectId: string) => ({
@@ -124,7 +124,7 @@ describe('sync engine', () => {
     const p = await createProject(db, 'Lossy');
     for (let i = 0; i < 5; i++) await putRecord(db, 'predictions', prediction(p.id));
     let drop = true;
-    const flaky = new SyncEngine(db, transport(token, { dropResponse: () => (drop ? ((drop = false), true) : false) }));
+    const flaky = new SyncEngine({ db, transport: transport(token, { dropResponse: () => (drop ? ((drop = false), true) : false) }) });
     await expect(flaky.push()).rejects.toThrow(/connection reset/);
     expect(await db.outbox.count()).toBe(6); // nothing removed without an acknowledgement
     const before = (await orgStats(server, orgId)).predictions ?? 0;
@@ -202,7 +202,7 @@ describe('sync engine', () => {
         return transport(token).request(method, path, init);
       },
     };
-    const engine = new SyncEngine(db, cutting);
+    const engine = new SyncEngine({ db, transport: cutting });
     await expect(engine.syncOnce()).rejects.toThrow(/link dropped/);
     const offsets: number[] = [];
     const watching: Transport = {
@@ -211,7 +211,7 @@ describe('sync engine', () => {
         return transport(token).request(method, path, init);
       },
     };
-    await new SyncEngine(db, watching).syncOnce();
+    await new SyncEngine({ db, transport: watching }).syncOnce();
     expect(offsets[0]).toBeGreaterThan(0); // did not start again from zero
     expect((await blobState(db, hash))?.upload).toBe('done');
   });
@@ -235,9 +235,9 @@ describe('sync engine', () => {
         return res;
       },
     };
-    await expect(new SyncEngine(db, corrupting).syncOnce()).rejects.toMatchObject({ code: 'blob_hash_mismatch' });
+    await expect(new SyncEngine({ db, transport: corrupting }).syncOnce()).rejects.toMatchObject({ code: 'blob_hash_mismatch' });
     expect(await blobState(db, weightsHash)).toBeUndefined();
-    await new SyncEngine(db, transport(token)).syncOnce();
+    await new SyncEngine({ db, transport: transport(token) }).syncOnce();
     expect((await blobState(db, weightsHash))?.state).toBe('complete');
   });
 

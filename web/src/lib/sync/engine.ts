@@ -1,13 +1,24 @@
 import { z } from 'zod';
-import { PullResponse, PushResponse, PUSH_LIMITS, SYNC_TABLES, type Change, type DeviceStatus, type SyncTable } from '@shared/sync/protocol.js';
+import {
+  PullResponse,
+  PushResponse,
+  PUSH_LIMITS,
+  SYNC_TABLES,
+  type Change,
+  type DeviceStatus,
+  type PushRequest,
+  type RejectedChange,
+  type SyncTable,
+} from '@shared/sync/protocol.js';
 import type { OutpostDb, OutboxRow } from '../db/db.js';
 import { completeBlobs } from '../db/blobs.js';
 import { countPending } from '../db/sync-state.js';
 import { observeStamp } from '../db/mutate.js';
 import { downloadBlobs, uploadBlobs } from './blobs.js';
-import { readAnswer, SyncError, type Transport } from './transport.js';
+import { readAnswer, speakProtocol, SyncError, type Transport } from './transport.js';
 import { gzip } from './compress.js';
 import { rebase } from './rebase.js';
+import { giveBackAfterReset } from './reset.js';
 import { describeFailure, StatusCell, type SyncStatus } from './status.js';
 
 export interface SyncSummary {
@@ -22,7 +33,10 @@ export interface SyncEngineOptions {
   db: OutpostDb;
   transport: Transport;
   now?: () => number;
-  /** Sent with every push as a claim the server checks against the credential (403 if another's). */
+  /**
+   * Sent with every push as a claim the server checks against the credential (403 if another's);
+   * also names this device in the stamps of records it re-sends after a server reset.
+   */
   deviceId?: string;
   appVersion?: string;
 }
@@ -32,7 +46,7 @@ interface InFlight {
   batchSeq: number;
   upToSeq: number;
 }
-type Rejected = PushResponse['rejected'][number];
+type Rejected = RejectedChange;
 
 export const KV = {
   inFlight: 'sync:inflight',
@@ -62,12 +76,10 @@ export class SyncEngine {
   private running: Promise<SyncSummary> | null = null;
   private cell = new StatusCell({ name: 'pending', message: '', pending: 0, lastSyncedAt: null });
 
-  constructor(opts: SyncEngineOptions);
-  constructor(db: OutpostDb, transport: Transport, now?: () => number, appVersion?: string);
-  constructor(a: OutpostDb | SyncEngineOptions, transport?: Transport, now?: () => number, appVersion?: string) {
-    const o: SyncEngineOptions = 'transport' in a && !transport ? (a as SyncEngineOptions) : { db: a as OutpostDb, transport: transport!, now, appVersion };
+  constructor(o: SyncEngineOptions) {
     this.db = o.db;
-    this.transport = o.transport;
+    // Every request says which protocol this app speaks; an answer from a server too old for it stops the sync.
+    this.transport = speakProtocol(o.transport);
     this.now = o.now ?? Date.now;
     this.deviceId = o.deviceId;
     this.appVersion = o.appVersion ?? '0.0.0';
@@ -152,7 +164,10 @@ export class SyncEngine {
   private async remember(rejected: Rejected[]): Promise<void> {
     if (!rejected.length) return;
     const kept = (await this.get<Rejected[]>(KV.rejected)) ?? [];
-    await this.db.kv.put({ key: KV.rejected, value: [...kept, ...rejected].slice(-100) });
+    // Two tabs may both hear the answer to one batch (the second as `duplicate`): keep each once.
+    const key = (r: Rejected) => JSON.stringify([r.table, r.id, r.code, r.message]);
+    const seen = new Set(kept.map(key));
+    await this.db.kv.put({ key: KV.rejected, value: [...kept, ...rejected.filter((r) => !seen.has(key(r)))].slice(-100) });
   }
 
   /**
@@ -208,24 +223,20 @@ export class SyncEngine {
       rejectedCount += next.refused;
       const { batch, rows } = next;
       if (!batch) continue;
-      const json = JSON.stringify({ batchSeq: batch.batchSeq, changes: rows.map(changeOf), ...(this.deviceId ? { deviceId: this.deviceId } : {}) });
-      const zipped = await gzip(json);
-      const res = await this.transport.request('POST', '/api/sync/push', {
-        body: zipped ?? json,
-        headers: zipped ? { 'content-type': 'application/json', 'content-encoding': 'gzip' } : { 'content-type': 'application/json' },
-      });
-      const ack = await readAnswer(res, PushResponse);
-      if (ack.ackedBatchSeq < batch.batchSeq) throw new SyncError('network', 'The server did not confirm the last batch; will try again.', true);
-      if (ack.ackedBatchSeq > batch.batchSeq) {
-        // The server has seen higher batch numbers from this device than it is using (its storage
-        // was restored from an older copy), so it cannot tell whether these rows are new. Number
-        // them past the server's and send again: records are idempotent by id and clock stamp.
+      const ack = await this.send(batch, rows);
+      if (ack.outcome === 'renumber') {
+        // The server took this number for another batch, or has seen higher numbers from this
+        // device (its storage was restored from an older copy): number these rows past the
+        // server's and send them again; records are idempotent by id and clock stamp.
+        const renumbered = Math.max(ack.ackedBatchSeq, batch.batchSeq) + 1;
         await this.db.transaction('rw', this.db.kv, async () => {
-          await this.db.kv.put({ key: KV.inFlight, value: { batchSeq: ack.ackedBatchSeq + 1, upToSeq: batch.upToSeq } });
-          await this.db.kv.put({ key: KV.nextBatchSeq, value: ack.ackedBatchSeq + 2 });
+          await this.db.kv.put({ key: KV.inFlight, value: { batchSeq: renumbered, upToSeq: batch.upToSeq } });
+          await this.db.kv.put({ key: KV.nextBatchSeq, value: renumbered + 1 });
         });
         continue;
       }
+      if (ack.ackedBatchSeq !== batch.batchSeq) throw new SyncError('network', 'The server did not confirm the last batch; will try again.', true);
+      // Applied now, or before (a re-send whose first answer was lost): either way it is delivered.
       await this.db.transaction('rw', [this.db.outbox, this.db.kv], async () => {
         await this.db.outbox.where('seq').belowOrEqual(batch.upToSeq).delete();
         if ((await this.get<InFlight>(KV.inFlight))?.batchSeq === batch.batchSeq) await this.db.kv.delete(KV.inFlight);
@@ -235,6 +246,18 @@ export class SyncEngine {
       rejectedCount += ack.rejected.length;
     }
     return { pushed, rejected: rejectedCount };
+  }
+
+  /** Send one batch (gzip-compressed where the platform can) and read the server's answer. */
+  private async send(batch: InFlight, rows: OutboxRow[]): Promise<PushResponse> {
+    const body: PushRequest = { batchSeq: batch.batchSeq, changes: rows.map(changeOf), ...(this.deviceId ? { deviceId: this.deviceId } : {}) };
+    const json = JSON.stringify(body);
+    const zipped = await gzip(json);
+    const res = await this.transport.request('POST', '/api/sync/push', {
+      body: zipped ?? json,
+      headers: zipped ? { 'content-type': 'application/json', 'content-encoding': 'gzip' } : { 'content-type': 'application/json' },
+    });
+    return readAnswer(res, PushResponse);
   }
 
   /**
@@ -251,24 +274,28 @@ export class SyncEngine {
       const page = await readAnswer(res, PullResponse);
       if (page.reset) {
         if (++resets > 1) throw new SyncError('network', 'The server asked to start the pull again twice in a row; will try again later.', true);
-        await this.db.kv.put({ key: KV.cursor, value: 0 });
+        await giveBackAfterReset(this.db, this.deviceId);
         continue;
       }
-      const tables = PULLED_TABLES.map((t) => this.db.table(t));
-      await this.db.transaction('rw', [...tables, this.db.outbox, this.db.kv], async () => {
-        for (const rec of page.records) {
-          const pending = await this.db.outbox.where('[table+id]').equals([rec.table, rec.id]).toArray();
-          const data = rebase(rec, pending);
-          // A record this app version cannot read is skipped rather than stored half-understood.
-          if (SYNC_TABLES[rec.table].schema.safeParse(data).success) await this.db.table(rec.table).put(data);
-          const newest = Object.values(rec.hlc).sort().pop();
-          if (newest) await observeStamp(this.db, newest, this.now());
-        }
-        await this.db.kv.put({ key: KV.cursor, value: page.cursor });
-      });
+      await this.store(page);
       pulled += page.records.length;
       if (!page.more) break;
     }
     return pulled;
+  }
+
+  private async store(page: PullResponse): Promise<void> {
+    const tables = PULLED_TABLES.map((t) => this.db.table(t));
+    await this.db.transaction('rw', [...tables, this.db.outbox, this.db.kv], async () => {
+      for (const rec of page.records) {
+        const pending = await this.db.outbox.where('[table+id]').equals([rec.table, rec.id]).toArray();
+        const data = rebase(rec, pending);
+        // A record this app version cannot read is skipped rather than stored half-understood.
+        if (SYNC_TABLES[rec.table].schema.safeParse(data).success) await this.db.table(rec.table).put(data);
+        const newest = Object.values(rec.hlc).sort().pop();
+        if (newest) await observeStamp(this.db, newest, this.now());
+      }
+      await this.db.kv.put({ key: KV.cursor, value: page.cursor });
+    });
   }
 }

@@ -64,6 +64,14 @@ export function describeFailure(e: unknown): Pick<SyncStatus, 'name' | 'message'
         name: 'error',
         message: `This device is no longer allowed to sync (its access was revoked or has expired). Ask your coordinator for a new enrollment code and connect again in Settings. ${KEPT}`,
       };
+    case 'app_outdated':
+      return {
+        ...base,
+        name: 'error',
+        message: `This app is older than the server and can no longer sync with it. Update the app: reload it while online, or install the new version. ${KEPT}`,
+      };
+    case 'server_outdated':
+      return { ...base, name: 'error', message: `The server is older than this app. Ask your coordinator to update the server. ${KEPT}` };
     case 'store_unavailable':
     case 'internal':
     case 'rate_limited':

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { PushResponse } from '@shared/sync/protocol.js';
-import { fetchTransport, readAnswer, SyncError } from './transport.js';
+import { PROTOCOL, PROTOCOL_HEADER, PushResponse } from '@shared/sync/protocol.js';
+import { fetchTransport, readAnswer, speakProtocol, SyncError, type Transport } from './transport.js';
 
 // How answers are classified: what can help by trying again later, and what the person must act on.
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -15,7 +15,7 @@ const errorOf = async (p: Promise<unknown>) => {
   expect(e).toBeInstanceOf(SyncError);
   return e as SyncError;
 };
-const ack = { ackedBatchSeq: 3, applied: 1, ignored: 0, rejected: [], serverTime: 1 };
+const ack = { ackedBatchSeq: 3, outcome: 'applied', applied: 1, ignored: 0, rejected: [], serverTime: 1 };
 
 describe('readAnswer', () => {
   it('returns a well-formed answer parsed by its schema', async () => {
@@ -59,7 +59,7 @@ describe('fetchTransport', () => {
     server = createServer((req, res) => {
       if (req.url === '/hang') return;
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ auth: req.headers.authorization ?? null }));
+      res.end(JSON.stringify({ auth: req.headers.authorization ?? null, protocol: req.headers[PROTOCOL_HEADER] ?? null }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -69,9 +69,9 @@ describe('fetchTransport', () => {
     server.close();
   });
 
-  it('sends the bearer token to the base URL', async () => {
+  it('sends the bearer token and the protocol version to the base URL', async () => {
     const res = await fetchTransport(base, 'tok').request('GET', '/ok');
-    expect(await readAnswer(res, z.object({ auth: z.string() }))).toEqual({ auth: 'Bearer tok' });
+    expect(await readAnswer(res, z.object({ auth: z.string(), protocol: z.string() }))).toEqual({ auth: 'Bearer tok', protocol: String(PROTOCOL.version) });
   });
 
   it('a timeout is a retryable network error', async () => {
@@ -90,5 +90,46 @@ describe('fetchTransport', () => {
   it('no server at all is a retryable network error', async () => {
     const e = await errorOf(fetchTransport('http://127.0.0.1:9', undefined, 2000).request('GET', '/ok'));
     expect(e).toMatchObject({ code: 'network', retryable: true });
+  });
+});
+
+describe('speakProtocol', () => {
+  // A transport that answers every request with `res` and remembers the headers it was sent.
+  const answering = (res: () => Response, sent: Record<string, string>[] = []): Transport => ({
+    request: async (_m, _p, init) => {
+      sent.push(init?.headers ?? {});
+      return res();
+    },
+  });
+  const withVersion = (v: string | null, body: Response) => {
+    if (v !== null) body.headers.set(PROTOCOL_HEADER, v);
+    return body;
+  };
+
+  it('says which protocol this app speaks on every request and passes answers of a current server through', async () => {
+    const sent: Record<string, string>[] = [];
+    const res = await speakProtocol(answering(() => withVersion(String(PROTOCOL.version), json(200, ack)), sent)).request('GET', '/x');
+    expect(await readAnswer(res, PushResponse)).toEqual(ack);
+    expect(sent[0][PROTOCOL_HEADER]).toBe(String(PROTOCOL.version));
+  });
+
+  it.each([
+    ['says no version (the first server)', null],
+    ['says an older version', String(PROTOCOL.minServer - 1)],
+    ['says something unreadable', 'two'],
+  ])('a successful answer from a server that %s stops the sync: not retryable, with a sentence', async (_what, v) => {
+    const e = await errorOf(speakProtocol(answering(() => withVersion(v, json(200, ack)))).request('POST', '/api/sync/push'));
+    expect(e).toMatchObject({
+      code: 'server_outdated',
+      retryable: false,
+      message: expect.stringMatching(/server is older than this app.*kept on this device/),
+    });
+  });
+
+  it("leaves a captive portal's page and coded errors to readAnswer", async () => {
+    const portal = await speakProtocol(answering(() => new Response('<!doctype html><title>Log in</title>', { status: 200 }))).request('GET', '/x');
+    expect((await errorOf(readAnswer(portal, PushResponse))).retryable).toBe(true);
+    const revoked = await speakProtocol(answering(() => json(401, { error: { code: 'credential_revoked', message: 'Ask.' } }))).request('GET', '/x');
+    expect((await errorOf(readAnswer(revoked, PushResponse))).code).toBe('credential_revoked');
   });
 });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { OutpostError, type ErrorCode } from '@shared/errors.js';
+import { PROTOCOL, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 
 export interface RequestInit {
   body?: string | Uint8Array;
@@ -21,7 +22,7 @@ export function fetchTransport(baseUrl: string, token: string | undefined, timeo
   const base = baseUrl.replace(/\/+$/, '');
   return {
     async request(method, path, init = {}) {
-      const headers: Record<string, string> = { ...init.headers };
+      const headers: Record<string, string> = { ...init.headers, [PROTOCOL_HEADER]: String(PROTOCOL.version) };
       if (token) headers.authorization = `Bearer ${token}`;
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = init.signal ? either(init.signal, timeout) : timeout;
@@ -33,6 +34,32 @@ export function fetchTransport(baseUrl: string, token: string | undefined, timeo
           cause: (e as Error).name,
         });
       }
+    },
+  };
+}
+
+export const SERVER_OUTDATED =
+  'The server is older than this app. Ask your coordinator to update the server; your work is kept on this device and syncs once the server is updated.';
+
+/**
+ * Versions in the field (PROTOCOL, shared/src/sync/protocol.ts): every request says which sync
+ * protocol this app speaks, and a successful answer from the server must say which it speaks. An
+ * answer from a server too old for this app (no version, or one below `minServer`) stops the sync
+ * with `server_outdated` before anything is read from it, so nothing leaves the outbox on an
+ * answer this app would misread. Only answers that look like the server's own (JSON or blob
+ * bytes) are checked: a captive portal's HTML page is left to `readAnswer` (retry later).
+ */
+export function speakProtocol(t: Transport): Transport {
+  return {
+    async request(method, path, init = {}) {
+      const res = await t.request(method, path, { ...init, headers: { ...init.headers, [PROTOCOL_HEADER]: String(PROTOCOL.version) } });
+      const ours = /json|octet-stream/.test(res.headers.get('content-type') ?? '');
+      const version = Number(res.headers.get(PROTOCOL_HEADER) ?? 1);
+      if (res.ok && ours && !(version >= PROTOCOL.minServer)) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new SyncError('server_outdated', SERVER_OUTDATED, false, { serverProtocol: res.headers.get(PROTOCOL_HEADER) });
+      }
+      return res;
     },
   };
 }
