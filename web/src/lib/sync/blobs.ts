@@ -29,6 +29,7 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
       if (s.complete) offset = bytes.length;
       else offset = s.offset;
     } else await statusRes.body?.cancel();
+    let refused = false;
     for (let complete = offset >= bytes.length && bytes.length > 0; !complete;) {
       const chunk = bytes.subarray(offset, offset + BLOB_CHUNK_BYTES);
       const res = await t.request('PUT', `/api/blobs/${blob.hash}?offset=${offset}&total=${bytes.length}`, {
@@ -41,6 +42,13 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
         offset = s.offset;
         complete = s.complete;
       } catch (e) {
+        // Over the server's limit for one blob or for the organisation (413): nothing a retry now
+        // can change, and it must not stop the sync. The blob stays pending (a raised limit lets it
+        // through later); the model version that needs it is refused by the server with a reason.
+        if (e instanceof SyncError && e.code === 'payload_too_large') {
+          refused = true;
+          break;
+        }
         const off = (e as SyncError).details as { offset?: number } | undefined;
         if (!(e instanceof SyncError && e.code === 'blob_offset_mismatch' && typeof off?.offset === 'number')) throw e;
         offset = off.offset;
@@ -50,6 +58,7 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
       // A server that neither finishes nor moves on would keep us here forever.
       if (!complete && offset <= before) throw new SyncError('network', 'A model upload made no progress; will try again later.', true);
     }
+    if (refused) continue;
     await markBlobUploaded(db, blob.hash);
     done++;
   }
