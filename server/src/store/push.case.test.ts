@@ -164,6 +164,14 @@ describe.each(STORES)('push contract: $name', (factory) => {
     expect((await pull(db, fresh, 2, 10)).reset).toBeUndefined();
     expect((await pull(db, fresh, 3, 10)).reset).toBe(true);
     expect(await orgStats(db, fresh)).toEqual({ projects: 2 });
+    // Predictions are not pulled, but the last page's cursor passes them: a server restored to
+    // before them is noticed by the device's next pull (cursor past the counter), which then
+    // sends back what it holds.
+    await applyPush(db, dev, 1, [change('predictions', 'f3', prediction('f3'))], T0);
+    const after = await pull(db, fresh, 2, 10);
+    expect(after).toMatchObject({ records: [], cursor: 3, more: false });
+    await db.query(`update orgs set record_seq = 2 where id = $1`, [fresh]);
+    expect((await pull(db, fresh, after.cursor, 10)).reset).toBe(true);
   });
 });
 

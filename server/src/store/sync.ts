@@ -113,7 +113,14 @@ function isDataError(e: unknown): boolean {
   return typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code);
 }
 
-/** Records changed after `cursor` (the organisation's sequence), oldest first, for the tables devices pull. */
+/**
+ * Records changed after `cursor` (the organisation's sequence), oldest first, for the tables
+ * devices pull. The last page's cursor is the organisation's counter as read before the page, not
+ * just the last pulled record's number: every record up to it has committed (writers hold the
+ * organisation's lock until commit), and so a device that pulls after writes it does not pull
+ * (predictions) still holds a cursor past them. A cursor past the counter means the server has
+ * lost writes the device saw (its data was restored from an older backup): `reset`.
+ */
 export async function pull(db: Queryable, orgId: string, cursor: number, limit: number): Promise<PullResponse> {
   const [org] = await db.query<{ last: number }>(`select record_seq as last from orgs where id = $1`, [orgId]);
   if (!org || cursor > Number(org.last)) return { records: [], cursor: 0, more: true, reset: true };
@@ -123,9 +130,10 @@ export async function pull(db: Queryable, orgId: string, cursor: number, limit: 
   );
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
+  const last = page.length ? Number(page[page.length - 1].seq) : cursor;
   return {
     records: page.map((r) => ({ table: r.tbl, id: r.id, seq: Number(r.seq), data: r.data, hlc: r.hlc })),
-    cursor: page.length ? Number(page[page.length - 1].seq) : cursor,
+    cursor: more ? last : Math.max(last, Number(org.last)),
     more,
   };
 }
