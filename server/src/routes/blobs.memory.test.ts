@@ -14,12 +14,13 @@ const MiB = 1024 * 1024;
 // 100 MB by default; OUTPOST_BLOB_MEMORY_MIB runs it with another size (to measure, not in CI).
 const SIZE = Number(process.env.OUTPOST_BLOB_MEMORY_MIB ?? 100) * MiB;
 const CHUNK = MiB;
-// Measured growth of the peak RSS for 100 MiB: about 70 MB on PGlite (most of it its 128 MB of
-// shared buffers filling as the parts are written, which stays the same for 400 MiB) and about
-// 45 MB on Postgres (chunk buffers and GC slack). The old code held the chunks, their concatenation
-// and copies at once: 30 MiB took PGlite from 695 MB to 2.8 GB and Postgres from 153 to 507 MB. A
-// bound of 160 MB is far above honest noise and far below what holding the blob would take.
-const MAX_GROWTH = 160 * 1e6;
+// How much the server's peak RSS may grow while it takes in and serves the blob. Measured for
+// 100 MiB: 67-95 MB on PGlite, most of it PGlite's fixed 128 MB of shared buffers being touched as
+// the parts are written (400 MiB grows it no more), and 37-44 MB on Postgres (a few chunks and GC
+// slack). So the bounds are those buffers plus a few chunks for PGlite, a few chunks for Postgres.
+// The old code held the chunks, their concatenation and copies at once: 30 MiB took PGlite from
+// 695 MB to 2.8 GB and Postgres from 153 to 507 MB, far past either bound.
+const MAX_GROWTH = { pglite: 200e6, postgres: 100e6 };
 const version = { [PROTOCOL_HEADER]: String(PROTOCOL.version) };
 
 /** The blob, one chunk at a time: incompressible (AES-CTR of zeros) like real model weights. */
@@ -85,7 +86,7 @@ afterAll(async () => {
 });
 
 type Backing = { dataDir: string } | { databaseUrl: string };
-const backings: { name: string; make: () => Promise<Backing> }[] = [
+const backings: { name: 'pglite' | 'postgres'; make: () => Promise<Backing> }[] = [
   {
     name: 'pglite',
     make: async () => {
@@ -105,7 +106,7 @@ if (!(await postgresProblem()) || process.env.CI === 'true')
     },
   });
 
-describe.skipIf(!existsSync('/proc/self/status')).each(backings)('blob memory ($name)', ({ make }) => {
+describe.skipIf(!existsSync('/proc/self/status')).each(backings)('blob memory ($name)', ({ name, make }) => {
   it('a 100 MB blob uploads with server memory bounded', { timeout: 600_000 }, async () => {
     const server: ServerProcess = await startServer({
       port: 18500 + Math.floor(Math.random() * 300),
@@ -138,6 +139,6 @@ describe.skipIf(!existsSync('/proc/self/status')).each(backings)('blob memory ($
     console.log(
       `${SIZE / MiB} MiB blob: peak RSS ${mb(before)} before, ${mb(uploaded)} after the upload (${uploadMs} ms), ${mb(after)} after the download (${Date.now() - t} ms)`,
     );
-    expect(after - before).toBeLessThan(MAX_GROWTH);
+    expect(after - before).toBeLessThan(MAX_GROWTH[name]);
   });
 });
