@@ -15,6 +15,7 @@ import { failureThrottle, type ThrottleLimits } from './middleware/throttle.js';
 import { DEFAULT_BODY_LIMIT, guardBodies } from './middleware/body-limit.js';
 import { apiCors } from './middleware/cors.js';
 import { API_CSP, APP_CSP, consoleCsp, securityHeaders } from './middleware/security-headers.js';
+import { openApiDocument } from './openapi.js';
 import { clientAddress as connectionAddress, requestOrigin, type ClientAddress } from './middleware/client-address.js';
 
 export interface AppDeps {
@@ -64,8 +65,10 @@ export function createApp({ db, config, now = Date.now, clientAddress }: AppDeps
   const api = new Hono();
   // The admin API gets no CORS at all (adminRoutes refuses other origins outright).
   const cors = apiCors(config.corsOrigins ?? []);
-  for (const path of ['/health', '/enroll', '/sync/*', '/blobs/*']) api.use(path, cors);
+  for (const path of ['/health', '/openapi.json', '/enroll', '/sync/*', '/blobs/*']) api.use(path, cors);
   api.get('/health', (c) => c.json({ status: 'ok', store: db.kind, version: config.version }));
+  const openApi = openApiDocument(config.version);
+  api.get('/openapi.json', (c) => c.json(openApi));
   api.route('/enroll', enrollRoutes(db, now, throttle('enroll')));
   const limit = rateLimit(db, config.ratePerMinute ?? 600, now);
   api.route('/sync', syncRoutes(db, now, limit));

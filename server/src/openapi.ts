@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { DeviceStatus, EnrollRequest, EnrollResponse, HealthResponse, PullResponse, PushRequest, PushResponse } from '@shared/sync/protocol.js';
+import { ERROR_CODES } from '@shared/errors.js';
+
+/**
+ * The HTTP surface as an OpenAPI 3.1 document, served at GET /api/openapi.json. Request and answer
+ * bodies come from the same zod schemas the server validates with, so the document cannot drift
+ * from the code; a test checks that every route the app registers is listed here and nothing else.
+ */
+
+type Auth = 'none' | 'device' | 'admin' | 'session';
+interface Operation {
+  method: 'get' | 'post' | 'put';
+  path: string;
+  summary: string;
+  auth: Auth;
+  body?: z.ZodType | 'bytes' | 'form';
+  answer?: z.ZodType | 'bytes' | 'html' | 'json';
+  /** Answers 201 Created rather than 200. */
+  created?: true;
+  query?: { name: string; description: string; required?: boolean }[];
+}
+
+const json = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+
+const Status = z.object({ hash: z.string(), size: z.number().int(), offset: z.number().int(), complete: z.boolean() });
+
+export const OPERATIONS: Operation[] = [
+  { method: 'get', path: '/api/health', summary: 'Liveness, the store kind and the server version', auth: 'none', answer: HealthResponse },
+  { method: 'get', path: '/api/openapi.json', summary: 'This document', auth: 'none', answer: 'json' },
+  {
+    method: 'post',
+    path: '/api/enroll',
+    summary: 'Spend a one-time enrollment code; get the device credential (shown once)',
+    auth: 'none',
+    body: EnrollRequest,
+    answer: EnrollResponse,
+    created: true,
+  },
+  {
+    method: 'post',
+    path: '/api/sync/push',
+    summary: 'Push one batch of changes (gzip allowed); see docs/sync.md',
+    auth: 'device',
+    body: PushRequest,
+    answer: PushResponse,
+  },
+  {
+    method: 'get',
+    path: '/api/sync/pull',
+    summary: 'Records changed after a cursor, oldest first',
+    auth: 'device',
+    answer: PullResponse,
+    query: [
+      { name: 'cursor', description: 'The cursor of the last page applied (0 at first)' },
+      { name: 'limit', description: 'Records per page, 1 to 1000' },
+    ],
+  },
+  {
+    method: 'post',
+    path: '/api/sync/status',
+    summary: 'What still waits on the device and its active models (fleet view)',
+    auth: 'device',
+    body: DeviceStatus,
+    answer: 'json',
+  },
+  { method: 'get', path: '/api/blobs/{hash}/status', summary: 'How much of a blob the server holds', auth: 'device', answer: Status },
+  {
+    method: 'put',
+    path: '/api/blobs/{hash}',
+    summary: 'Upload one chunk of a content-addressed blob at an offset (resumable)',
+    auth: 'device',
+    body: 'bytes',
+    answer: Status,
+    query: [
+      { name: 'offset', description: 'Bytes the server already holds', required: true },
+      { name: 'total', description: 'The whole blob size in bytes', required: true },
+    ],
+  },
+  { method: 'get', path: '/api/blobs/{hash}', summary: 'Download a blob (HTTP Range supported)', auth: 'device', answer: 'bytes' },
+  { method: 'get', path: '/api/admin/orgs', summary: 'List organisations', auth: 'admin', answer: 'json' },
+  {
+    method: 'post',
+    path: '/api/admin/orgs',
+    summary: 'Create an organisation; answers its admin key once',
+    auth: 'admin',
+    body: z.object({ name: z.string() }),
+    answer: 'json',
+    created: true,
+  },
+  {
+    method: 'post',
+    path: '/api/admin/orgs/{id}/codes',
+    summary: 'A one-time enrollment code',
+    auth: 'admin',
+    body: z.object({ days: z.number().optional() }),
+    answer: 'json',
+    created: true,
+  },
+  { method: 'get', path: '/api/admin/orgs/{id}/devices', summary: "An organisation's devices", auth: 'admin', answer: 'json' },
+  { method: 'get', path: '/api/admin/orgs/{id}/stats', summary: 'Record counts per table', auth: 'admin', answer: 'json' },
+  { method: 'post', path: '/api/admin/devices/{id}/revoke', summary: "Revoke a device's credential", auth: 'admin', answer: 'json' },
+  { method: 'get', path: '/console', summary: 'The console page (sign-in form when signed out)', auth: 'none', answer: 'html' },
+  { method: 'post', path: '/console/login', summary: 'Sign in with the organisation admin key', auth: 'none', body: 'form', answer: 'html' },
+  { method: 'post', path: '/console/logout', summary: 'Sign out (ends the session)', auth: 'session', body: 'form', answer: 'html' },
+  { method: 'post', path: '/console/codes', summary: 'A new enrollment code', auth: 'session', body: 'form', answer: 'html' },
+  {
+    method: 'post',
+    path: '/console/versions/{id}/stage',
+    summary: "Move a model version's stage (compare-and-set)",
+    auth: 'session',
+    body: 'form',
+    answer: 'html',
+  },
+];
+
+const SECURITY: Record<Exclude<Auth, 'none'>, string> = { device: 'deviceToken', admin: 'adminToken', session: 'consoleSession' };
+
+function requestBody(body: Operation['body']) {
+  if (!body) return undefined;
+  if (body === 'bytes') return { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
+  if (body === 'form') return { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object' } } } };
+  return { required: true, content: { 'application/json': { schema: json(body) } } };
+}
+
+function okAnswer(answer: Operation['answer']) {
+  if (answer === 'bytes') return { description: 'The bytes', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
+  if (answer === 'html') return { description: 'A page', content: { 'text/html': { schema: { type: 'string' } } } };
+  if (!answer || answer === 'json') return { description: 'OK', content: { 'application/json': { schema: {} } } };
+  return { description: 'OK', content: { 'application/json': { schema: json(answer) } } };
+}
+
+const ErrorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { enum: Object.keys(ERROR_CODES) }, message: { type: 'string', description: 'A sentence that says what to do' }, details: {} },
+    },
+  },
+};
+
+/** The OpenAPI 3.1 document for a server of this version. */
+export function openApiDocument(version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const params = [...(op.path.match(/\{(\w+)\}/g) ?? [])].map((p) => ({ name: p.slice(1, -1), in: 'path', required: true, schema: { type: 'string' } }));
+    for (const q of op.query ?? [])
+      params.push({ name: q.name, in: 'query', required: q.required ?? false, schema: { type: 'string' }, description: q.description } as never);
+    paths[op.path] ??= {};
+    paths[op.path][op.method] = {
+      summary: op.summary,
+      ...(params.length ? { parameters: params } : {}),
+      ...(op.auth === 'none' ? { security: [] } : { security: [{ [SECURITY[op.auth]]: [] }] }),
+      ...(op.body ? { requestBody: requestBody(op.body) } : {}),
+      responses: {
+        [op.created ? '201' : '200']: okAnswer(op.answer),
+        '4XX': {
+          description: 'Bad input, credentials, limits (413), throttles (429, with Retry-After)',
+          content: { 'application/json': { schema: ErrorBody } },
+        },
+        '503': { description: 'The database cannot be reached; nothing was saved; try again', content: { 'application/json': { schema: ErrorBody } } },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Outpost server', version, description: 'Sync, blobs, enrollment, the admin API and the console. See docs/server.md and docs/sync.md.' },
+    components: {
+      securitySchemes: {
+        deviceToken: { type: 'http', scheme: 'bearer', description: 'The credential a device got when it enrolled' },
+        adminToken: { type: 'http', scheme: 'bearer', description: 'The server admin token (OUTPOST_ADMIN_TOKEN)' },
+        consoleSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'outpost_session',
+          description: 'A console session after signing in with an organisation admin key',
+        },
+      },
+    },
+    paths,
+  };
+}
