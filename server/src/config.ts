@@ -40,28 +40,33 @@ export const ConfigSchema = z.object({
 });
 export type Config = z.infer<typeof ConfigSchema> & { adminToken: string };
 
+/** Which environment variable sets each setting (the one place that names them). */
+const ENV: Record<Exclude<keyof z.input<typeof ConfigSchema>, 'version'>, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  dataDir: 'OUTPOST_DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  webDir: 'OUTPOST_WEB_DIR',
+  adminToken: 'OUTPOST_ADMIN_TOKEN',
+  ratePerMinute: 'OUTPOST_RATE_PER_MINUTE',
+  failuresPerSource: 'OUTPOST_FAILURES_PER_SOURCE',
+  failuresPerTarget: 'OUTPOST_FAILURES_PER_TARGET',
+  failureWindowSeconds: 'OUTPOST_FAILURE_WINDOW_SECONDS',
+  trustProxy: 'OUTPOST_TRUST_PROXY',
+  corsOrigins: 'OUTPOST_CORS_ORIGINS',
+  maxBlobBytes: 'OUTPOST_MAX_BLOB_BYTES',
+  maxOrgBlobBytes: 'OUTPOST_MAX_ORG_BLOB_BYTES',
+  uploadTtlHours: 'OUTPOST_UPLOAD_TTL_HOURS',
+};
+
+/** Read and check the settings once; a wrong one stops the server with a sentence naming its variable. */
 export function readConfig(env: NodeJS.ProcessEnv, version: string): Config {
-  const parsed = ConfigSchema.safeParse({
-    port: env.PORT || undefined,
-    host: env.HOST || undefined,
-    dataDir: env.OUTPOST_DATA_DIR || undefined,
-    databaseUrl: env.DATABASE_URL || undefined,
-    webDir: env.OUTPOST_WEB_DIR || undefined,
-    adminToken: env.OUTPOST_ADMIN_TOKEN || undefined,
-    ratePerMinute: env.OUTPOST_RATE_PER_MINUTE || undefined,
-    failuresPerSource: env.OUTPOST_FAILURES_PER_SOURCE || undefined,
-    failuresPerTarget: env.OUTPOST_FAILURES_PER_TARGET || undefined,
-    failureWindowSeconds: env.OUTPOST_FAILURE_WINDOW_SECONDS || undefined,
-    trustProxy: env.OUTPOST_TRUST_PROXY || undefined,
-    corsOrigins: env.OUTPOST_CORS_ORIGINS || undefined,
-    version,
-    maxBlobBytes: env.OUTPOST_MAX_BLOB_BYTES || undefined,
-    maxOrgBlobBytes: env.OUTPOST_MAX_ORG_BLOB_BYTES || undefined,
-    uploadTtlHours: env.OUTPOST_UPLOAD_TTL_HOURS || undefined,
-  });
+  const input: Record<string, unknown> = { version };
+  for (const [key, name] of Object.entries(ENV)) input[key] = env[name] || undefined;
+  const parsed = ConfigSchema.safeParse(input);
   if (!parsed.success) {
-    const msg = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`The server's settings are not valid (${msg}). Check PORT, OUTPOST_DATA_DIR, DATABASE_URL and OUTPOST_ADMIN_TOKEN.`);
+    const msg = parsed.error.issues.map((i) => `${ENV[i.path[0] as keyof typeof ENV] ?? i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`The server's settings are not valid (${msg}). Fix these environment variables (docs/server.md lists them) and start again.`);
   }
   const c = parsed.data;
   const dataDir = resolve(c.dataDir);
