@@ -73,7 +73,7 @@ describe('CORS', () => {
     const env = { OUTPOST_DATA_DIR: dataDir, OUTPOST_ADMIN_TOKEN: ADMIN };
     expect(readConfig(env, 't').corsOrigins).toEqual([]);
     expect(readConfig({ ...env, OUTPOST_CORS_ORIGINS: ` ${ALLOWED}, http://localhost:5173 ` }, 't').corsOrigins).toEqual([ALLOWED, 'http://localhost:5173']);
-    expect(() => readConfig({ ...env, OUTPOST_CORS_ORIGINS: 'null' }, 't')).toThrow(/corsOrigins/);
-    expect(() => readConfig({ ...env, OUTPOST_CORS_ORIGINS: 'https://a.example/path' }, 't')).toThrow(/corsOrigins/);
+    expect(() => readConfig({ ...env, OUTPOST_CORS_ORIGINS: 'null' }, 't')).toThrow(/OUTPOST_CORS_ORIGINS:/);
+    expect(() => readConfig({ ...env, OUTPOST_CORS_ORIGINS: 'https://a.example/path' }, 't')).toThrow(/OUTPOST_CORS_ORIGINS:/);
   });
 });

@@ -149,7 +149,7 @@ describe('throttle settings', () => {
       't',
     );
     expect(set).toMatchObject({ failuresPerSource: 5, failuresPerTarget: 50, failureWindowSeconds: 60, ratePerMinute: 100, trustProxy: true });
-    expect(() => readConfig({ ...env, OUTPOST_TRUST_PROXY: 'yes' }, 't')).toThrow(/trustProxy/);
+    expect(() => readConfig({ ...env, OUTPOST_TRUST_PROXY: 'yes' }, 't')).toThrow(/OUTPOST_TRUST_PROXY:/);
   });
 });
 
