@@ -41,7 +41,7 @@ export default tseslint.config(
   // The app uses the server only through its types (the HTTP surface), never its code.
   {
     files: ['web/src/**/*.ts', 'web/src/**/*.svelte'],
-    ignores: ['web/src/**/*.test.ts', 'web/src/lib/sync/headless.ts'],
+    ignores: ['web/src/**/*.test.ts', 'web/src/**/*.testing.ts', 'web/src/lib/sync/headless.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

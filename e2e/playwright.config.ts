@@ -48,7 +48,12 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { PORT: String(port), OUTPOST_DATA_DIR: dataDir, OUTPOST_WEB_DIR: process.env.E2E_WEB_DIR ?? join(root, 'web/dist'), OUTPOST_ADMIN_TOKEN: 'e2e-admin-token-0123456789' },
+    env: {
+      PORT: String(port),
+      OUTPOST_DATA_DIR: dataDir,
+      OUTPOST_WEB_DIR: process.env.E2E_WEB_DIR ?? join(root, 'web/dist'),
+      OUTPOST_ADMIN_TOKEN: 'e2e-admin-token-0123456789',
+    },
     stdout: 'pipe',
   },
 });

@@ -1,62 +1,38 @@
-// Edge cases of push and pull, against the real server app in-process (app.request).
+// Edge cases of push and pull, against the real server app in-process (srv.app.request).
 import 'fake-indexeddb/auto';
+import { inProcessServer, loggedPrediction, type InProcessServer } from './in-process.testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../../server/src/app.js';
-import { openStore, type Db } from '../../../../server/src/store/index.js';
-import { createEnrollmentCode, createOrg, revokeDevice } from '../../../../server/src/store/orgs.js';
+import { revokeDevice } from '../../../../server/src/store/orgs.js';
 import { PUSH_LIMITS } from '@shared/sync/protocol.js';
-import { newId, patchRecord, putRecord } from '../db/mutate.js';
+import { patchRecord, putRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
-import { createHeadlessDevice } from './headless.js';
 import { KV, SyncEngine } from './engine.js';
 import type { SyncStatus } from './status.js';
 import { fetchTransport, type Transport } from './transport.js';
 
-let server: Db;
-let app: ReturnType<typeof createApp>;
-let orgId: string;
+let srv: InProcessServer;
 beforeAll(async () => {
-  server = await openStore({});
-  app = createApp({ db: server, config: { adminToken: 'x'.repeat(20), version: 't' } });
-  orgId = (await createOrg(server, 'Edges')).org.id;
+  srv = await inProcessServer('Edges');
 });
-afterAll(async () => server.close());
+afterAll(async () => srv.close());
 
-const inProcess = (token?: string): Transport => ({
-  request: async (method, path, init = {}) =>
-    app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
-});
-const newDevice = async (name: string) => {
-  const { code } = await createEnrollmentCode(server, orgId, 1);
-  return createHeadlessDevice({ serverUrl: 'http://outpost.test', code, name, transport: inProcess });
-};
-const prediction = (projectId = 'p') => ({
-  id: newId(),
-  projectId,
-  modelVersionId: 'm',
-  inputs: { x: 1 },
-  output: { value: 1 },
-  latencyMs: 0,
-  source: 'form' as const,
-  createdAt: 0,
-});
 const predictionsOnServer = async (ids: string[]) =>
-  Number((await server.query<{ n: number }>(`select count(*)::int as n from records where tbl = 'predictions' and id = any($1::text[])`, [ids]))[0].n);
+  Number((await srv.db.query<{ n: number }>(`select count(*)::int as n from records where tbl = 'predictions' and id = any($1::text[])`, [ids]))[0].n);
 
 describe('push and pull edges', () => {
   it('a pull page and its cursor are stored together: a page that fails half-way leaves neither', async () => {
-    const a = await newDevice('writer');
+    const a = await srv.newDevice('writer');
     const p1 = await createProject(a.db, 'First');
     const p2 = await createProject(a.db, 'Second');
     await a.sync();
-    const b = await newDevice('reader');
+    const b = await srv.newDevice('reader');
     const own = await createProject(b.db, 'Made here');
     // A fake pull page (not the server's): its second record carries a clock stamp that cannot be
     // read, so applying the page throws after the first record was written inside the transaction.
     let spoil = true;
     const spoiling: Transport = {
       async request(method, path, init) {
-        const res = await inProcess(b.credential.token).request(method, path, init);
+        const res = await srv.transport(b.credential.token).request(method, path, init);
         if (!spoil || !path.startsWith('/api/sync/pull')) return res;
         const page = await res.json();
         page.records[1].hlc = { name: 'not a stamp' };
@@ -72,11 +48,11 @@ describe('push and pull edges', () => {
   });
 
   it('a device that pulls before it ever writes takes the clock it saw: its first edit wins even with its clock a year behind', async () => {
-    const a = await newDevice('on-time');
+    const a = await srv.newDevice('on-time');
     const p = await createProject(a.db, 'Shared');
     await patchRecord(a.db, 'projects', p.id, { name: 'Renamed on time' });
     await a.sync();
-    const late = await newDevice('year-behind');
+    const late = await srv.newDevice('year-behind');
     await late.sync();
     const yearAgo = Date.now() - 365 * 24 * 3600 * 1000;
     await patchRecord(late.db, 'projects', p.id, { name: 'Renamed later, by a device with a wrong clock' }, yearAgo);
@@ -86,14 +62,14 @@ describe('push and pull edges', () => {
   });
 
   it('batch numbers behind the server (device storage restored from a copy) are renumbered, nothing dropped', async () => {
-    const d = await newDevice('restored');
+    const d = await srv.newDevice('restored');
     for (let batch = 0; batch < 3; batch++) {
-      await putRecord(d.db, 'predictions', prediction());
+      await putRecord(d.db, 'predictions', loggedPrediction());
       await d.sync();
     }
     await d.db.kv.put({ key: KV.nextBatchSeq, value: 0 }); // as an older copy of the database had it
     const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push((await putRecord(d.db, 'predictions', prediction())).id);
+    for (let i = 0; i < 4; i++) ids.push((await putRecord(d.db, 'predictions', loggedPrediction())).id);
     const s = await d.sync();
     expect(s.pushed).toBe(4);
     expect(await d.db.outbox.count()).toBe(0);
@@ -101,10 +77,10 @@ describe('push and pull edges', () => {
   });
 
   it('a change too big for any batch is refused on the device and does not block the rest', async () => {
-    const d = await newDevice('big');
-    const huge = { ...prediction(), inputs: { note: 'x'.repeat(PUSH_LIMITS.maxBytes) } };
+    const d = await srv.newDevice('big');
+    const huge = { ...loggedPrediction(), inputs: { note: 'x'.repeat(PUSH_LIMITS.maxBytes) } };
     await d.db.outbox.add({ table: 'predictions', id: huge.id, hlc: '000000000000001-0000-x', fields: huge });
-    const fine = await putRecord(d.db, 'predictions', prediction());
+    const fine = await putRecord(d.db, 'predictions', loggedPrediction());
     const s = await d.sync();
     expect(s.rejected).toBe(1);
     expect(await d.db.outbox.count()).toBe(0);
@@ -114,20 +90,20 @@ describe('push and pull edges', () => {
   });
 
   it('two tabs syncing the same outbox at once push every change exactly once', async () => {
-    const d = await newDevice('two-tabs');
+    const d = await srv.newDevice('two-tabs');
     const ids: string[] = [];
-    for (let i = 0; i < 30; i++) ids.push((await putRecord(d.db, 'predictions', prediction())).id);
-    const tab = () => new SyncEngine({ db: d.db, transport: inProcess(d.credential.token), deviceId: d.credential.deviceId });
+    for (let i = 0; i < 30; i++) ids.push((await putRecord(d.db, 'predictions', loggedPrediction())).id);
+    const tab = () => new SyncEngine({ db: d.db, transport: srv.transport(d.credential.token), deviceId: d.credential.deviceId });
     await Promise.all([tab().syncOnce(), tab().syncOnce(), tab().push()]);
     expect(await d.db.outbox.count()).toBe(0);
     expect(await predictionsOnServer(ids)).toBe(30);
   });
 
   it('status says synced, pending, offline or what to do, and concurrent syncs share one run', async () => {
-    const d = await newDevice('status');
+    const d = await srv.newDevice('status');
     const seen: SyncStatus['name'][] = [];
     const stop = d.engine.subscribe((s) => seen.push(s.name));
-    await putRecord(d.db, 'predictions', prediction());
+    await putRecord(d.db, 'predictions', loggedPrediction());
     const [one, two] = [d.engine.syncOnce(), d.engine.syncOnce()];
     expect(one).toBe(two);
     await one;
@@ -136,7 +112,7 @@ describe('push and pull edges', () => {
     stop();
 
     const offline = new SyncEngine({ db: d.db, transport: { request: async () => Promise.reject(new TypeError('fetch failed')) } });
-    await putRecord(d.db, 'predictions', prediction());
+    await putRecord(d.db, 'predictions', loggedPrediction());
     await expect(offline.syncOnce()).rejects.toThrow();
     expect(offline.status).toMatchObject({ name: 'error', pending: 1, retryable: true, message: expect.stringMatching(/try again/) });
 
@@ -144,15 +120,15 @@ describe('push and pull edges', () => {
     await expect(unreachable.syncOnce()).rejects.toThrow();
     expect(unreachable.status).toMatchObject({ name: 'offline', code: 'network', message: expect.stringMatching(/kept on this device/) });
 
-    await revokeDevice(server, d.credential.deviceId);
+    await revokeDevice(srv.db, d.credential.deviceId);
     await expect(d.engine.syncOnce()).rejects.toThrow();
     expect(d.engine.status).toMatchObject({ name: 'error', retryable: false, pending: 1, message: expect.stringMatching(/new enrollment code/) });
   });
 
   it('a push naming another device is refused (403), and nothing is removed from the outbox', async () => {
-    const d = await newDevice('impostor');
-    await putRecord(d.db, 'predictions', prediction());
-    const engine = new SyncEngine({ db: d.db, transport: inProcess(d.credential.token), deviceId: 'someone-else' });
+    const d = await srv.newDevice('impostor');
+    await putRecord(d.db, 'predictions', loggedPrediction());
+    const engine = new SyncEngine({ db: d.db, transport: srv.transport(d.credential.token), deviceId: 'someone-else' });
     await expect(engine.push()).rejects.toMatchObject({ code: 'forbidden', retryable: false });
     expect(await d.db.outbox.count()).toBe(1);
   });

@@ -1,66 +1,33 @@
 // The protocol gaps of docs/sync.md, closed: a restored copy reusing the server's last batch
 // number, a re-sent batch's refusals, and records a server lost after a restore from backup.
 import 'fake-indexeddb/auto';
+import { inProcessServer, loggedPrediction, type InProcessServer } from './in-process.testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../../server/src/app.js';
-import { openStore, type Db } from '../../../../server/src/store/index.js';
-import { createEnrollmentCode, createOrg } from '../../../../server/src/store/orgs.js';
-import { newId, patchRecord, putRecord } from '../db/mutate.js';
+import { patchRecord, putRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
 import { saveLocalBlob, blobState } from '../db/blobs.js';
-import { createHeadlessDevice } from './headless.js';
 import { KV, SyncEngine } from './engine.js';
-import type { Transport } from './transport.js';
 import { sha256Hex } from '@shared/data/hash.js';
 
-let server: Db;
-let app: ReturnType<typeof createApp>;
-let orgId: string;
+let srv: InProcessServer;
 beforeAll(async () => {
-  server = await openStore({});
-  app = createApp({ db: server, config: { adminToken: 'x'.repeat(20), version: 't' } });
-  orgId = (await createOrg(server, 'Recovery')).org.id;
+  srv = await inProcessServer('Recovery');
 });
-afterAll(async () => server.close());
+afterAll(async () => srv.close());
 
-const inProcess = (token?: string, loseAnswer = () => false): Transport => ({
-  async request(method, path, init = {}) {
-    const res = await app.request(path, {
-      method,
-      body: init.body as BodyInit,
-      headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    });
-    if (loseAnswer()) throw new Error('answer lost on the way back');
-    return res;
-  },
-});
-const newDevice = async (name: string) => {
-  const { code } = await createEnrollmentCode(server, orgId, 1);
-  return createHeadlessDevice({ serverUrl: 'http://outpost.test', code, name, transport: (t) => inProcess(t) });
-};
-const prediction = () => ({
-  id: newId(),
-  projectId: 'p',
-  modelVersionId: 'm',
-  inputs: { x: 1 },
-  output: { value: 1 },
-  latencyMs: 0,
-  source: 'form' as const,
-  createdAt: 0,
-});
 const onServer = async (ids: string[]) =>
-  Number((await server.query<{ n: number }>(`select count(*)::int as n from records where org_id = $1 and id = any($2::text[])`, [orgId, ids]))[0].n);
+  Number((await srv.db.query<{ n: number }>(`select count(*)::int as n from records where org_id = $1 and id = any($2::text[])`, [srv.orgId, ids]))[0].n);
 
 describe('recovery', () => {
   it("case 13: a restored copy whose next batch number is the server's last one is renumbered, not taken as delivered", async () => {
-    const d = await newDevice('restored-equal');
-    await putRecord(d.db, 'predictions', prediction());
+    const d = await srv.newDevice('restored-equal');
+    await putRecord(d.db, 'predictions', loggedPrediction());
     await d.sync(); // batch 0
-    await putRecord(d.db, 'predictions', prediction());
+    await putRecord(d.db, 'predictions', loggedPrediction());
     await d.sync(); // batch 1: the server's last
     await d.db.kv.put({ key: KV.nextBatchSeq, value: 1 }); // as the copy taken before batch 1 had it
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await putRecord(d.db, 'predictions', prediction())).id);
+    for (let i = 0; i < 3; i++) ids.push((await putRecord(d.db, 'predictions', loggedPrediction())).id);
     const s = await d.sync();
     expect(s.pushed).toBe(3);
     expect(await d.db.outbox.count()).toBe(0);
@@ -69,10 +36,10 @@ describe('recovery', () => {
   });
 
   it('case 13: the answer to a batch with a refused change is lost; the re-sent batch still brings the reason', async () => {
-    const d = await newDevice('lost-reason');
+    const d = await srv.newDevice('lost-reason');
     await d.db.outbox.add({ table: 'projects', id: 'no-name', hlc: '000000000000001-0000-x', fields: { id: 'no-name', name: 42 } });
     let lose = true;
-    const lossy = new SyncEngine({ db: d.db, transport: inProcess(d.credential.token, () => (lose ? ((lose = false), true) : false)) });
+    const lossy = new SyncEngine({ db: d.db, transport: srv.transport(d.credential.token, () => (lose ? ((lose = false), true) : false)) });
     await expect(lossy.push()).rejects.toThrow(/answer lost/);
     const again = await lossy.push();
     expect(again.rejected).toBe(1);
@@ -83,22 +50,25 @@ describe('recovery', () => {
   });
 
   it('case 13: after the server is restored from an older backup, the device gives back what the server lost and takes nothing it still has', async () => {
-    const a = await newDevice('keeper');
-    const b = await newDevice('editor');
+    const a = await srv.newDevice('keeper');
+    const b = await srv.newDevice('editor');
     const kept = await createProject(a.db, 'Before the backup');
     await a.sync();
-    const [{ seq: backupSeq }] = await server.query<{ seq: number }>(`select record_seq as seq from orgs where id = $1`, [orgId]);
-    const backup = await server.query<{ tbl: string; id: string }>(`select tbl, id from records where org_id = $1`, [orgId]);
+    const [{ seq: backupSeq }] = await srv.db.query<{ seq: number }>(`select record_seq as seq from orgs where id = $1`, [srv.orgId]);
+    const backup = await srv.db.query<{ tbl: string; id: string }>(`select tbl, id from records where org_id = $1`, [srv.orgId]);
     const lost = await createProject(a.db, 'After the backup');
-    const logged = await putRecord(a.db, 'predictions', prediction());
+    const logged = await putRecord(a.db, 'predictions', loggedPrediction());
     const weights = new Uint8Array([1, 2, 3, 4]).buffer;
     const hash = await sha256Hex(weights);
     await saveLocalBlob(a.db, hash, weights);
     await a.sync();
     await b.sync();
     // The server is restored: the records written since the backup are gone, and so is its counter.
-    await server.query(`delete from records where org_id = $1 and not (tbl || '/' || id = any($2::text[]))`, [orgId, backup.map((r) => `${r.tbl}/${r.id}`)]);
-    await server.query(`update orgs set record_seq = $2 where id = $1`, [orgId, backupSeq]);
+    await srv.db.query(`delete from records where org_id = $1 and not (tbl || '/' || id = any($2::text[]))`, [
+      srv.orgId,
+      backup.map((r) => `${r.tbl}/${r.id}`),
+    ]);
+    await srv.db.query(`update orgs set record_seq = $2 where id = $1`, [srv.orgId, backupSeq]);
     // Meanwhile, after the restore, another device renames the project that survived.
     await patchRecord(b.db, 'projects', kept.id, { name: 'Renamed after the restore' });
     await b.sync();

@@ -1,67 +1,48 @@
-// Versions in the field, both directions, against the real server app in-process (app.request):
-// last month's app meets this month's server, and this month's app meets last month's server.
+// Versions in the field, both directions, against the real server app in-process (srv.app.request):
+// last month's app meets this month's srv.db, and this month's app meets last month's srv.db.
 import 'fake-indexeddb/auto';
+import { inProcessServer, loggedPrediction, type InProcessServer } from './in-process.testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../../server/src/app.js';
-import { openStore, type Db } from '../../../../server/src/store/index.js';
-import { createEnrollmentCode, createOrg, orgStats } from '../../../../server/src/store/orgs.js';
+import { createEnrollmentCode, orgStats } from '../../../../server/src/store/orgs.js';
 import { PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 import { newId, putRecord } from '../db/mutate.js';
 import { createHeadlessDevice } from './headless.js';
 import { SyncEngine } from './engine.js';
 import type { Transport } from './transport.js';
 
-let server: Db;
-let app: ReturnType<typeof createApp>;
-let orgId: string;
+let srv: InProcessServer;
 beforeAll(async () => {
-  server = await openStore({});
-  app = createApp({ db: server, config: { adminToken: 'x'.repeat(20), version: 't' } });
-  orgId = (await createOrg(server, 'Versions')).org.id;
+  srv = await inProcessServer('Versions');
 });
-afterAll(async () => server.close());
+afterAll(async () => srv.close());
 
-const inProcess = (token?: string): Transport => ({
-  request: async (method, path, init = {}) =>
-    app.request(path, { method, body: init.body as BodyInit, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
-});
-const prediction = (id: string) => ({
-  id,
-  projectId: 'p',
-  modelVersionId: 'm',
-  inputs: { x: 1 },
-  output: { value: 1 },
-  latencyMs: 0,
-  source: 'form',
-  createdAt: 0,
-});
 const stamp = (n: number) => `${String(Date.now()).padStart(15, '0')}-${n.toString(16).padStart(4, '0')}-oldapp`;
 
 describe('protocol versions', () => {
   it('an old app (no version header) still delivers its outbox, then is asked to update when it pulls; its work is kept', async () => {
-    const { code } = await createEnrollmentCode(server, orgId, 1);
+    const { code } = await createEnrollmentCode(srv.db, srv.orgId, 1);
     // The first released app sends no x-outpost-protocol header on any request.
-    const enrolled = await app.request('/api/enroll', {
+    const enrolled = await srv.app.request('/api/enroll', {
       method: 'POST',
       body: JSON.stringify({ code, deviceName: 'old phone' }),
       headers: { 'content-type': 'application/json' },
     });
     const { token } = (await enrolled.json()) as { token: string };
     const old = (path: string, init: RequestInit = {}) =>
-      app.request(path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
-    const before = (await orgStats(server, orgId)).predictions ?? 0;
+      srv.app.request(path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+    const before = (await orgStats(srv.db, srv.orgId)).predictions ?? 0;
     const push = await old('/api/sync/push', {
       method: 'POST',
-      body: JSON.stringify({ batchSeq: 0, changes: [{ table: 'predictions', id: 'old-1', hlc: stamp(0), fields: prediction('old-1') }] }),
+      body: JSON.stringify({ batchSeq: 0, changes: [{ table: 'predictions', id: 'old-1', hlc: stamp(0), fields: loggedPrediction({ id: 'old-1' }) }] }),
     });
     expect(push.status).toBe(200);
     expect(push.headers.get(PROTOCOL_HEADER)).toBe('2');
-    expect((await orgStats(server, orgId)).predictions).toBe(before + 1);
+    expect((await orgStats(srv.db, srv.orgId)).predictions).toBe(before + 1);
     // A restored copy of the old app numbers different rows 0 again: it reads no `outcome`, so it
     // is told a number past its own and renumbers, instead of taking the rows as delivered.
     const again = await old('/api/sync/push', {
       method: 'POST',
-      body: JSON.stringify({ batchSeq: 0, changes: [{ table: 'predictions', id: 'old-2', hlc: stamp(1), fields: prediction('old-2') }] }),
+      body: JSON.stringify({ batchSeq: 0, changes: [{ table: 'predictions', id: 'old-2', hlc: stamp(1), fields: loggedPrediction({ id: 'old-2' }) }] }),
     });
     expect(((await again.json()) as { ackedBatchSeq: number }).ackedBatchSeq).toBeGreaterThan(0);
     for (const [path, init] of [
@@ -81,18 +62,18 @@ describe('protocol versions', () => {
   });
 
   it('a new app meeting a server that answers without a version stops with a sentence and keeps its outbox', async () => {
-    const { code } = await createEnrollmentCode(server, orgId, 1);
-    const d = await createHeadlessDevice({ serverUrl: 'http://outpost.test', code, name: 'new phone', transport: inProcess });
+    const { code } = await createEnrollmentCode(srv.db, srv.orgId, 1);
+    const d = await createHeadlessDevice({ serverUrl: 'http://outpost.test', code, name: 'new phone', transport: srv.transport });
     // Last month's server: the same answers, without the version header.
     const oldServer: Transport = {
       async request(method, path, init) {
-        const res = await inProcess(d.credential.token).request(method, path, init);
+        const res = await srv.transport(d.credential.token).request(method, path, init);
         const headers = new Headers(res.headers);
         headers.delete(PROTOCOL_HEADER);
         return new Response(res.body, { status: res.status, headers });
       },
     };
-    await putRecord(d.db, 'predictions', prediction(newId()));
+    await putRecord(d.db, 'predictions', loggedPrediction({ id: newId() }));
     const engine = new SyncEngine({ db: d.db, transport: oldServer, deviceId: d.credential.deviceId });
     await expect(engine.syncOnce()).rejects.toMatchObject({ code: 'server_outdated', retryable: false });
     expect(engine.status).toMatchObject({
