@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import { PUSH_LIMITS } from '@shared/sync/protocol.js';
+import { PROTOCOL, PUSH_LIMITS } from '@shared/sync/protocol.js';
 import { openStore, type Db } from './store/index.js';
 import { createEnrollmentCode, createOrg, revokeDevice } from './store/orgs.js';
 import { change, modelVersion, prediction, sha256, stamp, T0 } from './store/fixtures.js';
@@ -35,9 +35,12 @@ beforeAll(async () => {
 afterAll(async () => db.close());
 
 describe('HTTP API', () => {
-  it('GET /api/health names the store', async () => {
+  it('GET /api/health names the store; every /api answer names the protocol version', async () => {
     const res = await app.request('/api/health');
     expect(await res.json()).toEqual({ status: 'ok', store: 'pglite', version: 'test' });
+    expect(res.headers.get('x-outpost-protocol')).toBe(String(PROTOCOL.version));
+    const enroll = await app.request('/api/enroll', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(enroll.headers.get('x-outpost-protocol')).toBe(String(PROTOCOL.version));
   });
 
   it('missing, unknown and revoked credentials get 401 with a sentence', async () => {

@@ -16,6 +16,7 @@ import { DEFAULT_BODY_LIMIT, guardBodies } from './middleware/body-limit.js';
 import { apiCors } from './middleware/cors.js';
 import { API_CSP, APP_CSP, consoleCsp, securityHeaders } from './middleware/security-headers.js';
 import { openApiDocument } from './openapi.js';
+import { announceProtocol } from './middleware/protocol.js';
 import { clientAddress as connectionAddress, requestOrigin, type ClientAddress } from './middleware/client-address.js';
 
 export interface AppDeps {
@@ -63,6 +64,7 @@ export function createApp({ db, config, now = Date.now, clientAddress }: AppDeps
   app.onError(onError);
   app.use('*', securityHeaders(cspFor), guardBodies(DEFAULT_BODY_LIMIT, LARGER_BODIES));
   const api = new Hono();
+  api.use('*', announceProtocol());
   // The admin API gets no CORS at all (adminRoutes refuses other origins outright).
   const cors = apiCors(config.corsOrigins ?? []);
   for (const path of ['/health', '/openapi.json', '/enroll', '/sync/*', '/blobs/*']) api.use(path, cors);

@@ -35,3 +35,10 @@ export const protocolGate = () =>
     }
     await next();
   });
+
+/** Every /api answer names the server's protocol version, so an app can tell an old server from a new one. */
+export const announceProtocol = () =>
+  createMiddleware(async (c, next) => {
+    c.header(PROTOCOL_HEADER, String(PROTOCOL.version));
+    await next();
+  });
