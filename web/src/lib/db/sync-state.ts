@@ -22,6 +22,18 @@ export async function rejectedChanges(db: OutpostDb): Promise<RejectedChange[]> 
   return ((await db.kv.get(REJECTED))?.value as RejectedChange[] | undefined) ?? [];
 }
 
+/**
+ * Keep refusals to show the person (the newest 100). Two tabs may both hear the answer to one batch
+ * (the second as `duplicate`), and a blob too large is refused at every sync: each is kept once.
+ */
+export async function rememberRejected(db: OutpostDb, rejected: RejectedChange[]): Promise<void> {
+  if (!rejected.length) return;
+  const kept = await rejectedChanges(db);
+  const key = (r: RejectedChange) => JSON.stringify([r.table, r.id, r.code, r.message]);
+  const seen = new Set(kept.map(key));
+  await db.kv.put({ key: REJECTED, value: [...kept, ...rejected.filter((r) => !seen.has(key(r)))].slice(-100) });
+}
+
 export async function clearRejectedChanges(db: OutpostDb): Promise<void> {
   await db.kv.delete(REJECTED);
 }

@@ -3,6 +3,7 @@ import { BLOB_CHUNK_BYTES } from '@shared/sync/protocol.js';
 import { sha256Hex } from '@shared/data/hash.js';
 import type { OutpostDb } from '../db/db.js';
 import { blobState, completeBlobBytes, discardBlob, markBlobUploaded, partialBlobBytes, pendingUploads, saveDownloadedBlob } from '../db/blobs.js';
+import { rememberRejected } from '../db/sync-state.js';
 import { readAnswer, SyncError, type Transport } from './transport.js';
 
 const Status = z.object({ hash: z.string(), size: z.number(), offset: z.number(), complete: z.boolean() });
@@ -47,6 +48,15 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
         // through later); the model version that needs it is refused by the server with a reason.
         if (e instanceof SyncError && e.code === 'payload_too_large') {
           refused = true;
+          const mb = (bytes.length / 1e6).toFixed(1);
+          await rememberRejected(db, [
+            {
+              table: 'model weights',
+              id: blob.hash,
+              code: e.code,
+              message: `A model (${mb} MB) is larger than the server accepts, so it stays on this device only. Ask your coordinator to raise the server's limit; it is sent at the next sync after that.`,
+            },
+          ]);
           break;
         }
         const off = (e as SyncError).details as { offset?: number } | undefined;

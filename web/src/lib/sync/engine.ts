@@ -12,7 +12,7 @@ import {
 } from '@shared/sync/protocol.js';
 import type { OutpostDb, OutboxRow } from '../db/db.js';
 import { completeBlobs } from '../db/blobs.js';
-import { countPending } from '../db/sync-state.js';
+import { countPending, rememberRejected } from '../db/sync-state.js';
 import { observeStamp } from '../db/mutate.js';
 import { downloadBlobs, uploadBlobs } from './blobs.js';
 import { readAnswer, speakProtocol, SyncError, type Transport } from './transport.js';
@@ -161,13 +161,8 @@ export class SyncEngine {
     return (await this.db.kv.get(key))?.value as T | undefined;
   }
 
-  private async remember(rejected: Rejected[]): Promise<void> {
-    if (!rejected.length) return;
-    const kept = (await this.get<Rejected[]>(KV.rejected)) ?? [];
-    // Two tabs may both hear the answer to one batch (the second as `duplicate`): keep each once.
-    const key = (r: Rejected) => JSON.stringify([r.table, r.id, r.code, r.message]);
-    const seen = new Set(kept.map(key));
-    await this.db.kv.put({ key: KV.rejected, value: [...kept, ...rejected.filter((r) => !seen.has(key(r)))].slice(-100) });
+  private remember(rejected: Rejected[]): Promise<void> {
+    return rememberRejected(this.db, rejected);
   }
 
   /**
