@@ -54,6 +54,7 @@ export const OPERATIONS: Operation[] = [
     query: [
       { name: 'cursor', description: 'The cursor of the last page applied (0 at first)' },
       { name: 'limit', description: 'Records per page, 1 to 1000' },
+      { name: 'witness', description: 'table:id of the record the last answer named at the cursor (a restored server answers reset)' },
     ],
   },
   {

@@ -42,6 +42,7 @@ export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => P
       const cursor = Number(c.req.query('cursor') ?? 0);
       const limit = Math.min(1000, Math.max(1, Number(c.req.query('limit') ?? 200)));
       if (!Number.isSafeInteger(cursor) || cursor < 0 || !Number.isFinite(limit)) throw new OutpostError('bad_request', 'cursor must be a whole number ≥ 0.');
-      return c.json(await pull(db, c.get('device').orgId, cursor, Math.floor(limit)));
+      const witness = /^([a-z_]{1,64}):(.{1,64})$/s.exec(c.req.query('witness') ?? '');
+      return c.json(await pull(db, c.get('device').orgId, cursor, Math.floor(limit), witness ? { table: witness[1], id: witness[2] } : undefined));
     });
 }

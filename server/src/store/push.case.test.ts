@@ -173,6 +173,27 @@ describe.each(STORES)('push contract: $name', (factory) => {
     await db.query(`update orgs set record_seq = 2 where id = $1`, [fresh]);
     expect((await pull(db, fresh, after.cursor, 10)).reset).toBe(true);
   });
+
+  it('case 13: the record named at the cursor (witness) shows a restore that later writes have hidden from the counter', async () => {
+    const org = (await createOrg(db, 'Witnessed')).org.id;
+    const dev = await newDevice(org);
+    await applyPush(db, dev, 0, [change('projects', 'w1', project('w1'))], T0);
+    await applyPush(db, dev, 1, [change('predictions', 'w2', prediction('w2'))], T0);
+    const seen = await pull(db, org, 0, 10);
+    // The cursor is a stored record's number, past the prediction log, and names that record.
+    expect(seen).toMatchObject({ cursor: 2, more: false, witness: { table: 'predictions', id: 'w2' } });
+    expect((await pull(db, org, seen.cursor, 10, seen.witness)).reset).toBeUndefined();
+    // A later write to the witnessed record moves it forward: still the same history.
+    await applyPush(db, dev, 2, [change('projects', 'w1', { name: 'renamed' }, stamp(T0 + 1))], T0);
+    const paged = await pull(db, org, 0, 1);
+    expect(paged).toMatchObject({ cursor: 3, more: false, witness: { table: 'projects', id: 'w1' } });
+    expect((await pull(db, org, 2, 10, { table: 'projects', id: 'w1' })).reset).toBeUndefined();
+    // Restored to before the prediction, then written past the cursor again: the witness is gone.
+    await db.query(`delete from records where org_id = $1 and id = 'w2'`, [org]);
+    await applyPush(db, dev, 3, [change('projects', 'w4', project('w4')), change('projects', 'w5', project('w5'))], T0);
+    expect((await pull(db, org, seen.cursor, 10)).reset).toBeUndefined(); // the cursor alone cannot tell
+    expect((await pull(db, org, seen.cursor, 10, seen.witness)).reset).toBe(true);
+  });
 });
 
 /** The same store, with every query inside and outside transactions passed through `wrap`. */

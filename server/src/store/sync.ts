@@ -114,26 +114,35 @@ function isDataError(e: unknown): boolean {
 }
 
 /**
- * Records changed after `cursor` (the organisation's sequence), oldest first, for the tables
- * devices pull. The last page's cursor is the organisation's counter as read before the page, not
- * just the last pulled record's number: every record up to it has committed (writers hold the
- * organisation's lock until commit), and so a device that pulls after writes it does not pull
- * (predictions) still holds a cursor past them. A cursor past the counter means the server has
- * lost writes the device saw (its data was restored from an older backup): `reset`.
+ * Records changed after `cursor` (the organisation's sequence), oldest first, for the tables devices
+ * pull. The cursor answered is always the sequence number of a stored record (of any table), named
+ * as `witness`. A device that sends back a witness the server no longer holds at or after that
+ * number is told to `reset`: the server's data was restored from an older backup, which a cursor
+ * alone cannot show once later writes have taken the counter past it again.
  */
-export async function pull(db: Queryable, orgId: string, cursor: number, limit: number): Promise<PullResponse> {
+export async function pull(db: Queryable, orgId: string, cursor: number, limit: number, witness?: { table: string; id: string }): Promise<PullResponse> {
+  const reset = { records: [], cursor: 0, more: true, reset: true };
   const [org] = await db.query<{ last: number }>(`select record_seq as last from orgs where id = $1`, [orgId]);
-  if (!org || cursor > Number(org.last)) return { records: [], cursor: 0, more: true, reset: true };
+  if (!org || cursor > Number(org.last)) return reset;
+  if (witness && cursor > 0) {
+    const [held] = await db.query<{ seq: number }>(`select seq from records where org_id = $1 and tbl = $2 and id = $3`, [orgId, witness.table, witness.id]);
+    // A record's sequence number only grows (every write takes a new one), so one below the cursor is an older copy.
+    if (!held || Number(held.seq) < cursor) return reset;
+  }
   const rows = await db.query<{ tbl: SyncTable; id: string; seq: number; data: Record<string, unknown>; hlc: Record<string, string> }>(
     `select tbl, id, seq, data, hlc from records where org_id = $1 and seq > $2 and tbl = any($3::text[]) order by seq limit $4`,
     [orgId, cursor, PULL_TABLES, limit + 1],
   );
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
-  const last = page.length ? Number(page[page.length - 1].seq) : cursor;
-  return {
-    records: page.map((r) => ({ table: r.tbl, id: r.id, seq: Number(r.seq), data: r.data, hlc: r.hlc })),
-    cursor: more ? last : Math.max(last, Number(org.last)),
-    more,
-  };
+  const records = page.map((r) => ({ table: r.tbl, id: r.id, seq: Number(r.seq), data: r.data, hlc: r.hlc }));
+  const lastPulled = records.length ? records[records.length - 1] : undefined;
+  if (more) return { records, cursor: lastPulled!.seq, more, witness: { table: lastPulled!.table, id: lastPulled!.id } };
+  // The end: past records the device does not pull (the prediction log) too, up to the newest record stored.
+  const [newest] = await db.query<{ tbl: string; id: string; seq: number }>(`select tbl, id, seq from records where org_id = $1 order by seq desc limit 1`, [
+    orgId,
+  ]);
+  if (!newest || Number(newest.seq) <= cursor)
+    return { records, cursor: lastPulled?.seq ?? cursor, more, ...(lastPulled ? { witness: { table: lastPulled.table, id: lastPulled.id } } : {}) };
+  return { records, cursor: Number(newest.seq), more, witness: { table: newest.tbl, id: newest.id } };
 }

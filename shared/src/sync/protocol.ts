@@ -125,6 +125,12 @@ export const PullResponse = z.object({
   more: z.boolean(),
   /** The server cannot continue from the given cursor: drop local cursor and pull from 0. */
   reset: z.boolean().optional(),
+  /**
+   * The record stored at `cursor` (a real record's sequence number). The device sends it back with
+   * its next pull; a server that no longer holds it there (its data was restored from an older
+   * backup) answers `reset` even when later writes have taken its counter past the cursor again.
+   */
+  witness: z.object({ table: z.string().max(64), id: z.string().max(64) }).optional(),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 

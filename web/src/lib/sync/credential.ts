@@ -33,7 +33,7 @@ export async function enroll(db: OutpostDb, serverUrl: string, code: string, dev
   const cred: Credential = { ...answer, serverUrl: base };
   await db.transaction('rw', [db.kv, db.blobState], async () => {
     await db.kv.put({ key: KEY, value: cred });
-    await db.kv.bulkDelete([KV.inFlight, KV.nextBatchSeq, KV.cursor]);
+    await db.kv.bulkDelete([KV.inFlight, KV.nextBatchSeq, KV.cursor, KV.witness]);
     // Blobs must be uploaded under the new organisation too.
     await markAllBlobsForUpload(db);
   });

@@ -52,6 +52,8 @@ export const KV = {
   inFlight: 'sync:inflight',
   nextBatchSeq: 'sync:nextBatchSeq',
   cursor: 'sync:cursor',
+  /** The record the server named at the cursor; sent back so a server restored from a backup is noticed. */
+  witness: 'sync:witness',
   rejected: 'sync:rejected',
   lastSyncedAt: 'sync:lastSyncedAt',
 } as const;
@@ -265,7 +267,9 @@ export class SyncEngine {
     let resets = 0;
     for (;;) {
       const cursor = (await this.get<number>(KV.cursor)) ?? 0;
-      const res = await this.transport.request('GET', `/api/sync/pull?cursor=${cursor}&limit=${PULL_PAGE}`);
+      const witness = await this.get<PullResponse['witness']>(KV.witness);
+      const check = witness && cursor > 0 ? `&witness=${encodeURIComponent(`${witness.table}:${witness.id}`)}` : '';
+      const res = await this.transport.request('GET', `/api/sync/pull?cursor=${cursor}&limit=${PULL_PAGE}${check}`);
       const page = await readAnswer(res, PullResponse);
       if (page.reset) {
         if (++resets > 1) throw new SyncError('network', 'The server asked to start the pull again twice in a row; will try again later.', true);
@@ -291,6 +295,7 @@ export class SyncEngine {
         if (newest) await observeStamp(this.db, newest, this.now());
       }
       await this.db.kv.put({ key: KV.cursor, value: page.cursor });
+      if (page.witness) await this.db.kv.put({ key: KV.witness, value: page.witness });
     });
   }
 }

@@ -85,4 +85,37 @@ describe('recovery', () => {
     await a.close();
     await b.close();
   });
+
+  it("case 13: a server restored from a backup is noticed even when later writes have taken its counter past the device's cursor", async () => {
+    const own = await inProcessServer('Witness');
+    const a = await own.newDevice('away');
+    const b = await own.newDevice('busy');
+    await createProject(a.db, 'Before the backup');
+    await a.sync();
+    const [{ seq: backupSeq }] = await own.db.query<{ seq: number }>(`select record_seq as seq from orgs where id = $1`, [own.orgId]);
+    const backup = await own.db.query<{ tbl: string; id: string }>(`select tbl, id from records where org_id = $1`, [own.orgId]);
+    const lost = await createProject(a.db, 'After the backup');
+    await putRecord(a.db, 'predictions', loggedPrediction());
+    await a.sync();
+    const [{ cursor }] = [{ cursor: (await a.db.kv.get(KV.cursor))?.value as number }];
+    // The server is restored, then another device writes more than was lost: the counter passes a's cursor again.
+    await own.db.query(`delete from records where org_id = $1 and not (tbl || '/' || id = any($2::text[]))`, [
+      own.orgId,
+      backup.map((r) => `${r.tbl}/${r.id}`),
+    ]);
+    await own.db.query(`update orgs set record_seq = $2 where id = $1`, [own.orgId, backupSeq]);
+    const later: string[] = [];
+    for (let i = 0; i < 5; i++) later.push((await createProject(b.db, `Later ${i}`)).id);
+    await b.sync();
+    const [{ seq: now }] = await own.db.query<{ seq: number }>(`select record_seq as seq from orgs where id = $1`, [own.orgId]);
+    expect(now).toBeGreaterThan(cursor);
+
+    await a.sync(); // reset noticed by the record named at the cursor: everything queued again
+    await a.sync(); // and given back
+    expect(await own.db.query(`select 1 from records where org_id = $1 and id = $2`, [own.orgId, lost.id])).toHaveLength(1);
+    for (const id of later) expect((await a.db.projects.get(id))?.name).toMatch(/^Later/);
+    await a.close();
+    await b.close();
+    await own.close();
+  });
 });

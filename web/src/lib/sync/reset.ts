@@ -6,8 +6,9 @@ import { markAllBlobsForUpload } from '../db/blobs.js';
 /** Every synced table a device keeps locally: the pulled ones and the prediction log. */
 const KEPT_TABLES: SyncTable[] = [...(Object.keys(SYNC_TABLES) as SyncTable[]).filter((t) => SYNC_TABLES[t].pull), 'predictions'];
 const PAGE = 1000;
-/** The engine's pull cursor (KV.cursor in engine.ts). */
+/** The engine's pull cursor and the record it names (KV.cursor and KV.witness in engine.ts). */
 const CURSOR_KEY = 'sync:cursor';
+const WITNESS_KEY = 'sync:witness';
 
 /**
  * The server cannot continue from this device's cursor (its data was restored from an older
@@ -34,6 +35,7 @@ export async function giveBackAfterReset(db: OutpostDb, deviceId: string | undef
     }
     await markAllBlobsForUpload(db);
     await db.kv.put({ key: CURSOR_KEY, value: 0 });
+    await db.kv.delete(WITNESS_KEY);
   });
 }
 
