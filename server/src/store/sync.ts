@@ -129,20 +129,19 @@ export async function pull(db: Queryable, orgId: string, cursor: number, limit: 
     // A record's sequence number only grows (every write takes a new one), so one below the cursor is an older copy.
     if (!held || Number(held.seq) < cursor) return reset;
   }
+  // Read before the page: sequence order is commit order, so everything up to it is committed now,
+  // and anything committed later has a greater number and comes in this page or the next.
+  const [newest] = await db.query<{ tbl: string; id: string; seq: number }>(`select tbl, id, seq from records where org_id = $1 order by seq desc limit 1`, [
+    orgId,
+  ]);
   const rows = await db.query<{ tbl: SyncTable; id: string; seq: number; data: Record<string, unknown>; hlc: Record<string, string> }>(
     `select tbl, id, seq, data, hlc from records where org_id = $1 and seq > $2 and tbl = any($3::text[]) order by seq limit $4`,
     [orgId, cursor, PULL_TABLES, limit + 1],
   );
   const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  const records = page.map((r) => ({ table: r.tbl, id: r.id, seq: Number(r.seq), data: r.data, hlc: r.hlc }));
+  const records = rows.slice(0, limit).map((r) => ({ table: r.tbl, id: r.id, seq: Number(r.seq), data: r.data, hlc: r.hlc }));
   const lastPulled = records.length ? records[records.length - 1] : undefined;
-  if (more) return { records, cursor: lastPulled!.seq, more, witness: { table: lastPulled!.table, id: lastPulled!.id } };
-  // The end: past records the device does not pull (the prediction log) too, up to the newest record stored.
-  const [newest] = await db.query<{ tbl: string; id: string; seq: number }>(`select tbl, id, seq from records where org_id = $1 order by seq desc limit 1`, [
-    orgId,
-  ]);
-  if (!newest || Number(newest.seq) <= cursor)
-    return { records, cursor: lastPulled?.seq ?? cursor, more, ...(lastPulled ? { witness: { table: lastPulled.table, id: lastPulled.id } } : {}) };
-  return { records, cursor: Number(newest.seq), more, witness: { table: newest.tbl, id: newest.id } };
+  // The end of a last page passes records the device does not pull (the prediction log) too.
+  const end = !more && newest && Number(newest.seq) > (lastPulled?.seq ?? cursor) ? { seq: Number(newest.seq), table: newest.tbl, id: newest.id } : lastPulled;
+  return end ? { records, cursor: end.seq, more, witness: { table: end.table, id: end.id } } : { records, cursor, more };
 }
