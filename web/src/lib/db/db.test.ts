@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { OutpostDb } from './db.js';
+import { loggedPrediction } from './fixtures.testing.js';
 import { newId, putRecords } from './mutate.js';
 import { recentPredictions } from './predictions.js';
 
@@ -21,17 +22,12 @@ describe('device database', () => {
 
   it("reads a project's newest predictions first, and only that project's", async () => {
     const db = new OutpostDb(`recent-${newId()}`);
-    const mk = (projectId: string, createdAt: number) => ({
-      id: newId(),
-      projectId,
-      modelVersionId: 'm',
-      inputs: {},
-      output: { value: 1 },
-      latencyMs: 0,
-      source: 'form' as const,
-      createdAt,
-    });
-    await putRecords(db, 'predictions', [mk('a', 1), mk('a', 3), mk('b', 4), mk('a', 2)]);
+    await putRecords(db, 'predictions', [
+      loggedPrediction({ projectId: 'a', createdAt: 1 }),
+      loggedPrediction({ projectId: 'a', createdAt: 3 }),
+      loggedPrediction({ projectId: 'b', createdAt: 4 }),
+      loggedPrediction({ projectId: 'a', createdAt: 2 }),
+    ]);
     expect((await recentPredictions(db, 'a', 2)).map((p) => p.createdAt)).toEqual([3, 2]);
   });
 });

@@ -1,27 +1,17 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { OutpostDb } from './db.js';
+import { loggedPrediction } from './fixtures.testing.js';
 import { newId, putRecords } from './mutate.js';
 import { evictedCount, evictSynced, relieveStoragePressure } from './storage.js';
-
-const pred = (projectId: string, createdAt: number) => ({
-  id: newId(),
-  projectId,
-  modelVersionId: 'm',
-  inputs: {},
-  output: { value: 1 },
-  latencyMs: 0,
-  source: 'form' as const,
-  createdAt,
-});
 
 describe('storage pressure (case 18)', () => {
   it('evicts only predictions the server already has, oldest first, never the outbox, and keeps counts', async () => {
     const db = new OutpostDb(`evict-${newId()}`);
-    const synced = Array.from({ length: 30 }, (_, i) => pred('p1', 1000 + i));
+    const synced = Array.from({ length: 30 }, (_, i) => loggedPrediction({ projectId: 'p1', createdAt: 1000 + i }));
     await putRecords(db, 'predictions', synced);
     await db.outbox.clear(); // pushed and acknowledged
-    const pending = Array.from({ length: 10 }, (_, i) => pred('p1', i)); // older, but not yet on the server
+    const pending = Array.from({ length: 10 }, (_, i) => loggedPrediction({ projectId: 'p1', createdAt: i })); // older, but not yet on the server
     await putRecords(db, 'predictions', pending);
     const r = await evictSynced(db, 20);
     expect(r.evicted).toBe(20);
@@ -33,7 +23,7 @@ describe('storage pressure (case 18)', () => {
 
   it('acts only above the pressure threshold', async () => {
     const db = new OutpostDb(`evict2-${newId()}`);
-    await putRecords(db, 'predictions', [pred('p', 1)]);
+    await putRecords(db, 'predictions', [loggedPrediction({ projectId: 'p', createdAt: 1 })]);
     await db.outbox.clear();
     expect(await relieveStoragePressure(db, async () => ({ usage: 10, quota: 100 }))).toBeUndefined();
     expect((await relieveStoragePressure(db, async () => ({ usage: 90, quota: 100 })))?.evicted).toBe(1);

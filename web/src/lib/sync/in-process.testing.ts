@@ -3,10 +3,10 @@
 import { createApp, type AppDeps } from '../../../../server/src/app.js';
 import { openStore, type Db } from '../../../../server/src/store/index.js';
 import { createEnrollmentCode, createOrg } from '../../../../server/src/store/orgs.js';
-import type { Prediction } from '@shared/schema/records.js';
-import { newId } from '../db/mutate.js';
 import { createHeadlessDevice, type HeadlessDevice } from './headless.js';
 import type { Transport } from './transport.js';
+
+export { loggedPrediction } from '../db/fixtures.testing.js';
 
 export interface InProcessServer {
   db: Db;
@@ -51,16 +51,3 @@ export async function inProcessServer(orgName: string, opts: InProcessOptions = 
     close: () => real.close(),
   };
 }
-
-/** A valid logged prediction. */
-export const loggedPrediction = (fields: Partial<Prediction> = {}): Prediction => ({
-  id: newId(),
-  projectId: 'p',
-  modelVersionId: 'm',
-  inputs: { x: 1 },
-  output: { value: 1 },
-  latencyMs: 0,
-  source: 'form',
-  createdAt: 0,
-  ...fields,
-});
