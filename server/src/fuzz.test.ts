@@ -12,6 +12,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { join } from 'node:path';
 import { createApp } from './app.js';
+import { OPERATIONS } from './openapi.js';
 import { openStore, type Db } from './store/index.js';
 import { createEnrollmentCode, createOrg } from './store/orgs.js';
 import { createConsoleSession } from './store/sessions.js';
@@ -104,6 +105,7 @@ afterAll(async () => db.close());
 const fixed = (p: string) => () => withQuery(fc.constant(p));
 const ROUTES: FuzzRoute[] = [
   { name: 'GET /api/health', method: 'GET', path: fixed('/api/health'), body: 'none', auth: 'none' },
+  { name: 'GET /api/openapi.json', method: 'GET', path: fixed('/api/openapi.json'), body: 'none', auth: 'none' },
   { name: 'POST /api/enroll', method: 'POST', path: fixed('/api/enroll'), body: 'json', auth: 'none', fields: ['code', 'deviceName'] },
   {
     name: 'POST /api/sync/push',
@@ -244,6 +246,12 @@ describe('route fuzzing', () => {
     sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
   });
   afterAll(() => clearInterval(sampler));
+
+  it('fuzzes every route the OpenAPI document lists', () => {
+    const fuzzed = new Set(ROUTES.map((r) => r.name));
+    const missing = OPERATIONS.map((o) => `${o.method.toUpperCase()} ${o.path.replace(/\{(\w+)\}/g, ':$1')}`).filter((n) => !fuzzed.has(n));
+    expect(missing).toEqual([]);
+  });
 
   it.each(ROUTES)(
     `$name: ${RUNS} random and malformed requests, never a 5xx`,
