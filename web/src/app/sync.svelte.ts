@@ -111,7 +111,9 @@ class SyncController {
     // Short of space? Free what the server now holds (old prediction logs), never the outbox.
     // Best effort: the sync itself succeeded, and the next one tries again.
     await relieveStoragePressure(db, () => navigator.storage?.estimate?.() ?? Promise.resolve({})).catch(() => undefined);
-    if ((await engine.pendingCount()) > 0) this.scheduler.soon(0);
+    // No "sync again now if anything still waits": a change made during this sync already asked the
+    // scheduler for the next one (watch()), and what still waits otherwise cannot go now (a model
+    // over the server's limit), so asking again at once would sync in a loop; the idle timer retries.
   }
 }
 
