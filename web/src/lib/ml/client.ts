@@ -1,6 +1,7 @@
 import type { ColumnInfo, EpochMetrics, ModelVersion, PredictionOutput, TrainParams } from '@shared/schema/records.js';
 import { OutpostError } from '@shared/errors.js';
-import { PredictMessage, TrainMessage, type BackendName, type PredictRequest, type TrainRequest, type TrainResult } from './protocol.js';
+import type { Explanation, Importance } from '@shared/explain/shapley.js';
+import { PredictMessage, TrainMessage, type BackendName, type ExplainTarget, type PredictRequest, type TrainRequest, type TrainResult } from './protocol.js';
 
 type Row = Record<string, string | number | null>;
 /** Makes the worker; tests pass an in-process stand-in because Node has no Web Workers. */
@@ -86,6 +87,16 @@ export interface LatencySummary {
   maxMs: number;
 }
 
+/**
+ * How to explain: `samples` permutations per row (each costs one predicted row per input), a seed
+ * for reproducibility, and the scalar explained (for a classifier, usually the predicted class).
+ */
+export interface ExplainOptions {
+  samples: number;
+  seed: number;
+  explain: ExplainTarget;
+}
+
 /** What a predictor needs of a model version: its metadata (the weights come separately). */
 export type PredictableModel = Pick<ModelVersion, 'task' | 'pipeline' | 'artifacts'>;
 
@@ -151,6 +162,24 @@ export class Predictor {
       p95Ms: at(0.95),
       maxMs: s.length ? s[s.length - 1] : 0,
     };
+  }
+
+  /**
+   * Why the model gave this row its output: sampling Shapley values of each input against
+   * `background` (training rows), computed in the worker (shared/src/explain/shapley.ts). Costs
+   * 1 + samples·inputs predicted rows; predictions sent meanwhile wait their turn.
+   */
+  async explain(row: Row, background: Row[], opts: ExplainOptions): Promise<{ explanation: Explanation; durationMs: number }> {
+    const m = await this.#call({ type: 'explain', id: this.#nextId++, row, background, ...opts });
+    if (m.type !== 'explanation') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
+    return { explanation: m.explanation, durationMs: m.durationMs };
+  }
+
+  /** Which inputs matter most over `rows`: mean |Shapley value| per input (rows·(1 + samples·inputs) predicted rows). */
+  async importance(rows: Row[], background: Row[], opts: ExplainOptions): Promise<{ importance: Importance; durationMs: number }> {
+    const m = await this.#call({ type: 'importance', id: this.#nextId++, rows, background, ...opts });
+    if (m.type !== 'importance') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
+    return { importance: m.importance, durationMs: m.durationMs };
   }
 
   /** Live tensor count and bytes inside the worker (to check that nothing leaks). */

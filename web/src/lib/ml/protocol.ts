@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ColumnInfo, EpochMetrics, EvalMetrics, PredictionOutput, TfjsArtifacts, Task, TrainParams } from '@shared/schema/records.js';
 import { FeaturePipeline } from '@shared/schema/pipeline.js';
+import type { Explanation, Importance } from '@shared/explain/shapley.js';
 import { ErrorCodeSchema } from './error-code.js';
 
 /**
@@ -54,13 +55,43 @@ export const LoadableModelSchema = z.object({ task: Task, pipeline: FeaturePipel
 /** What a runtime needs to load a model version: its metadata and its weight bytes. */
 export type LoadableModel = z.infer<typeof LoadableModelSchema>;
 
+/**
+ * The scalar an explanation explains: the probability of one class (the predicted one, unless
+ * the person asks about another) for a classifier, the predicted value for a regression.
+ */
+export const ExplainTarget = z.discriminatedUnion('kind', [z.object({ kind: z.literal('class'), label: z.string() }), z.object({ kind: z.literal('value') })]);
+export type ExplainTarget = z.infer<typeof ExplainTarget>;
+
+// Sample counts and seeds are checked by the estimator (shared/src/explain), which says what to
+// do in a sentence; the schema only makes sure they are numbers.
+const ExplainParams = { background: Rows, samples: z.number(), seed: z.number(), explain: ExplainTarget };
+
 export const PredictRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load'), model: LoadableModelSchema, backend: BackendName.optional() }),
   z.object({ type: z.literal('predict'), id: z.number().int(), rows: Rows }),
+  /** Shapley values of one row's output against background rows (usually training rows). */
+  z.object({ type: z.literal('explain'), id: z.number().int(), row: z.record(z.string(), Cell), ...ExplainParams }),
+  /** Mean |Shapley value| per input over `rows`. */
+  z.object({ type: z.literal('importance'), id: z.number().int(), rows: Rows, ...ExplainParams }),
   /** Live tensor count and bytes in the worker, to check that nothing leaks. */
   z.object({ type: z.literal('stats'), id: z.number().int() }),
 ]);
 export type PredictRequest = z.infer<typeof PredictRequest>;
+
+export const ExplanationSchema = z.object({
+  features: z.array(z.object({ name: z.string(), value: Cell, contribution: z.number(), stderr: z.union([z.number(), z.nan()]) })),
+  baseline: z.number(),
+  output: z.number(),
+  samples: z.number().int().positive(),
+  backgroundRows: z.number().int().positive(),
+}) satisfies z.ZodType<Explanation>;
+
+export const ImportanceSchema = z.object({
+  features: z.array(z.object({ name: z.string(), meanAbs: z.number().nonnegative() })),
+  rows: z.number().int().positive(),
+  samples: z.number().int().positive(),
+  backgroundRows: z.number().int().positive(),
+}) satisfies z.ZodType<Importance>;
 
 export const PredictMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('loaded'), backend: z.string() }),
@@ -76,7 +107,9 @@ export const PredictMessage = z.discriminatedUnion('type', [
     batchMs: z.number().nonnegative(),
   }),
   z.object({ type: z.literal('stats'), id: z.number().int(), numTensors: z.number(), numBytes: z.number() }),
-  /** Without an id, the error answers a 'load'. */
+  z.object({ type: z.literal('explanation'), id: z.number().int(), explanation: ExplanationSchema, durationMs: z.number().nonnegative() }),
+  z.object({ type: z.literal('importance'), id: z.number().int(), importance: ImportanceSchema, durationMs: z.number().nonnegative() }),
+  /** Without an id, the error answers a 'load' (or a message too garbled to carry one). */
   z.object({ type: z.literal('error'), id: z.number().int().optional(), code: ErrorCodeSchema, message: z.string() }),
 ]);
 export type PredictMessage = z.infer<typeof PredictMessage>;
