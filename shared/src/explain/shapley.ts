@@ -66,8 +66,10 @@ interface Accumulator {
 
 /**
  * Sampling Shapley values (Štrumbelj & Kononenko 2014, "Explaining prediction models and
- * individual predictions with feature contributions", the IME estimator; the same as shap's
- * PermutationExplainer without its antithetic pairs). The value explained is the interventional
+ * individual predictions with feature contributions", the IME estimator, without antithetic
+ * permutations; shap's PermutationExplainer walks permutations the same way, forwards and
+ * reversed, but averages every step over the whole background, N times the rows per sample,
+ * where this draws one background row per sample). The value explained is the interventional
  * game v(S) = E_z[f(x_S, z_rest)] over the background rows z, whose Shapley values are
  * φ_i = E_{π,z}[f(x_{pre_π(i) ∪ i}, z_rest) − f(x_{pre_π(i)}, z_rest)].
  * Each sample draws a permutation π and a background row z, both uniformly and independently
