@@ -136,7 +136,7 @@ function check(instances: number, background: Row[], features: string[], opts: S
 }
 
 /**
- * Neumaier-compensated add of v to the pair [sum, compensation]: the contributions and the
+ * Neumaier-compensated add of v to sums[i], the lost low bits kept in comps[i]: contributions and
  * baseline are sums of S terms, and efficiency should hold to rounding of the result, not of S adds.
  */
 function add(sums: Float64Array, comps: Float64Array, i: number, v: number): void {
