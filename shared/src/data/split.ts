@@ -1,3 +1,6 @@
+import type { TrainParams } from '../schema/records.js';
+import { OutpostError } from '../errors.js';
+import { isMissing, type Row } from './columns.js';
 import { mulberry32, shuffleInPlace } from './random.js';
 
 export interface Split {
@@ -39,4 +42,23 @@ export function randomSplit(n: number, validationFraction: number, seed: number)
   const idx = shuffleInPlace(Array.from({ length: n }, (_, i) => i), mulberry32(seed));
   const nVal = n >= 2 ? Math.min(Math.max(Math.round(n * validationFraction), 1), n - 1) : 0;
   return { validation: idx.slice(0, nVal).sort((a, b) => a - b), train: idx.slice(nVal).sort((a, b) => a - b) };
+}
+
+/**
+ * The seeded split used by training: rows without a target value are left out, then a
+ * stratified split (classification) or a random split (regression). Exported so a caller can
+ * tell which rows a run validated on.
+ */
+export function splitRows(rows: Row[], params: Pick<TrainParams, 'task' | 'target' | 'validationFraction' | 'seed'>): { train: Row[]; validation: Row[] } {
+  const usable = rows.filter((r) => !isMissing(r[params.target]));
+  if (usable.length < 4) throw new OutpostError('dataset_invalid', `Only ${usable.length} rows have a value for “${params.target}”; add more rows.`);
+  const split =
+    params.task === 'classification'
+      ? stratifiedSplit(
+          usable.map((r) => String(r[params.target]).trim()),
+          params.validationFraction,
+          params.seed,
+        )
+      : randomSplit(usable.length, params.validationFraction, params.seed);
+  return { train: split.train.map((i) => usable[i]), validation: split.validation.map((i) => usable[i]) };
 }

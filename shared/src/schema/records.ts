@@ -1,35 +1,14 @@
 import { z } from 'zod';
 import { FeaturePipeline } from './pipeline.js';
+import { ByteSize, Count, DurationMs, Id, Millis } from './primitives.js';
+import { ProjectMonitoring, ReferenceProfile } from './monitoring.js';
 
 /**
  * Every record that a device makes and syncs. Ids are UUIDv7 made on the device; times are epoch
  * milliseconds from the device clock (display only: ordering uses hybrid logical clocks).
  * `orgId` and `deviceId` are never trusted from a body: the server takes them from the credential.
  */
-const Id = z.string().min(1).max(64);
-
-/**
- * Ranges checked where data enters (every synced record passes through these schemas on the
- * server and on the device), so one record can never break a page that shows it: a time past
- * `MAX_MILLIS` (2100-01-01) or before 1970 is refused, as is a count, size or version no device
- * could produce. Numbers are finite (zod refuses Infinity and NaN; `int()` means a safe integer).
- */
-export const MAX_MILLIS = 4_102_444_800_000;
-/** Epoch milliseconds from 1970 up to (not including) 2100-01-01. */
-export const Millis = z.number().int().min(0).max(MAX_MILLIS);
-/** Rows, values, labels counted on a device. */
-export const Count = z.number().int().min(0).max(1_000_000_000);
-/** A duration in milliseconds, at most a year. */
-export const DurationMs = z
-  .number()
-  .min(0)
-  .max(366 * 86_400_000);
-/** A blob's size in bytes, at most 4 GiB (the server's own limit per blob is lower). */
-export const ByteSize = z
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 32);
+export { Id, MAX_MILLIS, Millis, Count, DurationMs, ByteSize } from './primitives.js';
 
 export const Project = z.object({
   id: Id,
@@ -37,6 +16,7 @@ export const Project = z.object({
   description: z.string().max(2000).default(''),
   createdAt: Millis,
   deleted: z.boolean().optional(),
+  ...ProjectMonitoring.shape,
 });
 
 export const ColumnType = z.enum(['numeric', 'categorical']);
@@ -165,6 +145,8 @@ export const ModelVersion = z.object({
   weightsHash: z.string().regex(/^[0-9a-f]{64}$/),
   weightsSize: ByteSize,
   metrics: EvalMetrics.optional(),
+  /** What the version keeps of its training rows to compare the field with (versions from before monitoring have none). */
+  reference: ReferenceProfile.optional(),
   stage: Stage,
   schemaVersion: z.literal(1),
   appVersion: z.string(),
@@ -188,6 +170,13 @@ export const Prediction = z.object({
   latencyMs: DurationMs,
   source: z.enum(['form', 'batch']),
   createdAt: Millis,
+  /** Why the prediction failed (its output is then empty); failures are logged for the error monitor. */
+  error: z.string().max(300).optional(),
+  /**
+   * Values of columns the project monitors that the model does not read (the protected attribute
+   * of the fairness monitor), kept beside the inputs.
+   */
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
 });
 
 export type Project = z.infer<typeof Project>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DatasetMeta, ModelVersion, Prediction, Project, Run } from '../schema/records.js';
+import { Outcome } from '../schema/monitoring.js';
 import { StageChange } from './stages.js';
 import { hasUnstorableText } from './text.js';
 
@@ -14,8 +15,11 @@ import { hasUnstorableText } from './text.js';
  * Version 2: push answers carry `outcome` (a re-sent batch is told apart from a restored copy's
  * different batch under the same number); pulls may answer `reset` after which the device
  * re-pushes what it holds.
+ * Version 3: outcomes (a synced, pulled table) and monitor summaries (POST /api/sync/monitors);
+ * projects, model versions and predictions carry monitoring fields. A server pulls outcomes only
+ * to devices at version 3 or later (an older app could not read the table's name).
  */
-export const PROTOCOL = { version: 2, minPush: 1, minPull: 2, minServer: 2 } as const;
+export const PROTOCOL = { version: 3, minPush: 1, minPull: 2, minServer: 3 } as const;
 export const PROTOCOL_HEADER = 'x-outpost-protocol';
 
 /**
@@ -23,24 +27,31 @@ export const PROTOCOL_HEADER = 'x-outpost-protocol';
  *
  * A device pushes `Change`s: each names a table, a record id, a hybrid-logical-clock stamp and the
  * fields it sets. The server merges per table policy:
- *  - `append`: insert-or-ignore by id (predictions). A second copy of the same id is a no-op.
+ *  - `append`: insert-or-ignore by id (predictions, outcomes). A second copy of the same id is a no-op.
  *  - `lww`: per-field last-writer-wins by HLC (projects, datasets, runs, model versions). A field
  *    is replaced only by a change whose HLC is greater than the HLC stored for that field.
  *    `deleted: true` is a tombstone field like any other and, once set, is never cleared.
  *  - `stage`: a model version's stage moves by compare-and-set on the server (see stages.ts); the
  *    `stage` field of a model version is never changed by a last-writer-wins change.
- * The server assigns every stored write a monotonic sequence number; devices pull by it.
+ * The server assigns every stored write a monotonic sequence number; devices pull by it. `since`
+ * is the first protocol version that knows the table: it is pulled only by devices at or after it.
  */
 export const SYNC_TABLES = {
-  projects: { policy: 'lww', schema: Project, pull: true },
-  datasets: { policy: 'lww', schema: DatasetMeta, pull: true },
-  runs: { policy: 'lww', schema: Run, pull: true },
-  model_versions: { policy: 'lww', schema: ModelVersion, pull: true },
-  predictions: { policy: 'append', schema: Prediction, pull: false },
-  stage_changes: { policy: 'stage', schema: StageChange, pull: false },
+  projects: { policy: 'lww', schema: Project, pull: true, since: 1 },
+  datasets: { policy: 'lww', schema: DatasetMeta, pull: true, since: 1 },
+  runs: { policy: 'lww', schema: Run, pull: true, since: 1 },
+  model_versions: { policy: 'lww', schema: ModelVersion, pull: true, since: 1 },
+  predictions: { policy: 'append', schema: Prediction, pull: false, since: 1 },
+  stage_changes: { policy: 'stage', schema: StageChange, pull: false, since: 1 },
+  outcomes: { policy: 'append', schema: Outcome, pull: true, since: 3 },
 } as const;
 
 export type SyncTable = keyof typeof SYNC_TABLES;
+
+/** The tables a device speaking `protocol` pulls. */
+export function pulledTables(protocol: number): SyncTable[] {
+  return (Object.keys(SYNC_TABLES) as SyncTable[]).filter((t) => SYNC_TABLES[t].pull && SYNC_TABLES[t].since <= protocol);
+}
 export const SyncTableName = z.enum(Object.keys(SYNC_TABLES) as [SyncTable, ...SyncTable[]]);
 
 /** HLC stamps are fixed-width strings that sort lexicographically in causal order (see hlc.ts). */
@@ -166,6 +177,38 @@ export const DeviceStatus = z.object({
   appVersion: storable(z.string().max(40)),
 });
 export type DeviceStatus = z.infer<typeof DeviceStatus>;
+
+/** At most this many day summaries travel in one monitor upload. */
+export const MONITOR_UPLOAD_MAX_DAYS = 100;
+
+/** A device's own verdict on a model version's monitors (drift needs the rows, which stay on the device). */
+export const DeviceVerdict = z.object({
+  modelVersionId: storable(z.string().min(1).max(64)),
+  at: z.number().int().min(0).max(4_102_444_800_000),
+  state: z.enum(['ok', 'warning', 'alert']),
+  /** The monitors in alert or warning, by key. */
+  alerts: z.array(storable(z.string().max(60))).max(20),
+  drift: z.object({ drifted: z.boolean(), driftedColumns: z.number().int().min(0).max(10_000), testedColumns: z.number().int().min(0).max(10_000) }).optional(),
+});
+export type DeviceVerdict = z.infer<typeof DeviceVerdict>;
+
+/**
+ * `POST /api/sync/monitors`: a device's day summaries that changed since it last sent them (the
+ * whole day each time: the server keeps the newest, so a re-send is harmless) and its verdicts.
+ * Each day is checked on its own against DaySummary (shared/src/monitor/summary.ts); a bad one is
+ * refused with a reason and the others are stored.
+ */
+export const MonitorUpload = z.object({
+  days: z.array(z.unknown()).max(MONITOR_UPLOAD_MAX_DAYS),
+  verdicts: z.array(DeviceVerdict).max(200),
+});
+export type MonitorUpload = z.infer<typeof MonitorUpload>;
+
+export const MonitorUploadResponse = z.object({
+  stored: z.number().int(),
+  rejected: z.array(z.object({ modelVersionId: z.string(), day: z.string(), message: z.string() })),
+});
+export type MonitorUploadResponse = z.infer<typeof MonitorUploadResponse>;
 
 export const HealthResponse = z.object({
   status: z.literal('ok'),

@@ -3,13 +3,15 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { ColumnInfo, EpochMetrics, EvalMetrics, TfjsArtifacts, TrainParams } from '@shared/schema/records.js';
 import type { FeaturePipeline } from '@shared/schema/pipeline.js';
 import { encodeTarget, featureWidth, fitPipeline, transformRows, decodeRegression } from '@shared/features/pipeline.js';
-import { randomSplit, stratifiedSplit } from '@shared/data/split.js';
+import { splitRows } from '@shared/data/split.js';
 import { mulberry32, shuffleInPlace } from '@shared/data/random.js';
 import { classificationReport } from '@shared/metrics/classification.js';
 import { regressionReport, mae } from '@shared/metrics/regression.js';
 import { OutpostError } from '@shared/errors.js';
-import { isMissing, type Row } from '@shared/data/columns.js';
+import type { Row } from '@shared/data/columns.js';
 import type { TrainResult } from './protocol.js';
+
+export { splitRows };
 
 export interface TrainOptions {
   onEpoch?: (e: EpochMetrics) => void;
@@ -82,25 +84,6 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 const YIELD_EVERY_MS = 15;
-
-/**
- * The seeded split used by training: rows without a target value are left out, then a
- * stratified split (classification) or a random split (regression). Exported so a caller can
- * tell which rows a run validated on.
- */
-export function splitRows(rows: Row[], params: Pick<TrainParams, 'task' | 'target' | 'validationFraction' | 'seed'>): { train: Row[]; validation: Row[] } {
-  const usable = rows.filter((r) => !isMissing(r[params.target]));
-  if (usable.length < 4) throw new OutpostError('dataset_invalid', `Only ${usable.length} rows have a value for “${params.target}”; add more rows.`);
-  const split =
-    params.task === 'classification'
-      ? stratifiedSplit(
-          usable.map((r) => String(r[params.target]).trim()),
-          params.validationFraction,
-          params.seed,
-        )
-      : randomSplit(usable.length, params.validationFraction, params.seed);
-  return { train: split.train.map((i) => usable[i]), validation: split.validation.map((i) => usable[i]) };
-}
 
 /**
  * Train a dense network on tabular rows. The split is seeded (stratified for classification);

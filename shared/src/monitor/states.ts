@@ -1,0 +1,203 @@
+import type { Level, MonitorThresholds, QualityMetric } from '../schema/monitoring.js';
+import type { VersionFigures } from './figures.js';
+
+/**
+ * Monitors with a threshold a person can change and a clear state: ok, warning or alert (or
+ * "not yet" when there is nothing to judge). The words are for the people who use the model; the
+ * measure behind each is one tap away in the screens.
+ */
+
+/**
+ * Defaults. Quality follows Watson OpenScale (area under ROC 0.8 for binary classification,
+ * accuracy for multi-class: alert below 0.8, warning within 0.05 of it); fairness follows its
+ * fairness score (disparate impact x 100, flagged below 80, the four-fifths rule). The others are
+ * Outpost's own, chosen for small clinics: a prediction normally takes well under 50 ms on a phone.
+ */
+export const MONITOR_DEFAULTS: MonitorThresholds = {
+  latencyP95Ms: { warning: 100, alert: 500 },
+  errorRate: { warning: 0.01, alert: 0.05 },
+  missingShare: { warning: 0.05, alert: 0.2 },
+  outOfRangeShare: { warning: 0.05, alert: 0.2 },
+  unseenShare: { warning: 0.05, alert: 0.2 },
+  invalidShare: { warning: 0.01, alert: 0.05 },
+  confidenceDrop: { warning: 0.05, alert: 0.15 },
+  quality: { warning: 0.85, alert: 0.8 },
+  fairnessScore: { warning: 90, alert: 80 },
+  minPerDay: { warning: 0, alert: 0 },
+};
+
+/** Quality defaults for metrics where higher is worse or the scale differs. */
+const QUALITY_DEFAULTS: Partial<Record<QualityMetric, Level>> = {
+  r2: { warning: 0.4, alert: 0.2 },
+};
+
+export type MonitorKey = keyof MonitorThresholds | 'drift';
+export type MonitorStateName = 'ok' | 'warning' | 'alert' | 'unknown';
+
+export interface MonitorState {
+  key: MonitorKey;
+  /** What it watches, in plain words. */
+  title: string;
+  state: MonitorStateName;
+  value: number | null;
+  /** A sentence saying what the value means. */
+  detail: string;
+  /** The measure behind it, for the ML detail. */
+  measure: string;
+}
+
+/** The thresholds in force: the project's settings over the defaults (quality's default depends on the metric). */
+export function thresholdsFor(settings: Partial<MonitorThresholds> | undefined, metric: QualityMetric): MonitorThresholds {
+  return { ...MONITOR_DEFAULTS, quality: QUALITY_DEFAULTS[metric] ?? MONITOR_DEFAULTS.quality, ...(settings ?? {}) };
+}
+
+/** Whether a metric gets worse as it grows (errors) rather than as it shrinks (accuracy). */
+export const higherIsWorse = (key: MonitorKey, metric?: QualityMetric): boolean =>
+  key === 'quality' ? metric === 'mae' || metric === 'rmse' : !(key === 'fairnessScore' || key === 'minPerDay');
+
+/** The state of a value against a monitor's levels. */
+export function stateOf(value: number | null, level: Level, worseWhenHigher: boolean): MonitorStateName {
+  if (value === null || !Number.isFinite(value)) return 'unknown';
+  if (worseWhenHigher) return value > level.alert ? 'alert' : value > level.warning ? 'warning' : 'ok';
+  return value < level.alert ? 'alert' : value < level.warning ? 'warning' : 'ok';
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+const QUALITY_WORDS: Record<QualityMetric, string> = {
+  auc: 'area under the ROC curve',
+  accuracy: 'accuracy',
+  f1: 'F1 score',
+  r2: 'R²',
+  mae: 'mean absolute error',
+  rmse: 'root mean squared error',
+};
+
+export interface StateInputs {
+  figures: VersionFigures;
+  thresholds: MonitorThresholds;
+  /** Predictions a day over the days the figures cover. */
+  perDay: number;
+  /** The dataset drift verdict of the latest window, when one was computed. */
+  drift?: { drifted: boolean; driftedColumns: number; testedColumns: number; message?: string };
+}
+
+/** Every monitor's state for a version's figures. */
+export function monitorStates({ figures: f, thresholds: t, perDay, drift }: StateInputs): MonitorState[] {
+  const metric = f.quality.metric;
+  const s = (key: keyof MonitorThresholds, value: number | null) => stateOf(value, t[key], higherIsWorse(key, metric));
+  const none = f.predictions === 0;
+  const out: MonitorState[] = [
+    {
+      key: 'latencyP95Ms',
+      title: 'Speed',
+      value: none ? null : f.latencyP95Ms,
+      state: none ? 'unknown' : s('latencyP95Ms', f.latencyP95Ms),
+      detail: none ? 'No predictions yet.' : `95 of 100 answers came within ${f.latencyP95Ms.toPrecision(2)} ms.`,
+      measure: `p95 latency ≤ ${f.latencyP95Ms.toPrecision(3)} ms, p50 ≤ ${f.latencyP50Ms.toPrecision(3)} ms (buckets 25% wide); warning above ${t.latencyP95Ms.warning} ms, alert above ${t.latencyP95Ms.alert} ms`,
+    },
+    {
+      key: 'errorRate',
+      title: 'Failures',
+      value: none ? null : f.errorRate,
+      state: none ? 'unknown' : s('errorRate', f.errorRate),
+      detail: none ? 'No predictions yet.' : `${f.errors} of ${f.predictions} predictions failed.`,
+      measure: `error rate ${pct(f.errorRate)}; warning above ${pct(t.errorRate.warning)}, alert above ${pct(t.errorRate.alert)}`,
+    },
+    {
+      key: 'minPerDay',
+      title: 'Use',
+      value: none ? 0 : perDay,
+      state: t.minPerDay.warning <= 0 && t.minPerDay.alert <= 0 ? 'ok' : s('minPerDay', perDay),
+      detail: `About ${perDay.toFixed(perDay < 10 ? 1 : 0)} predictions a day.`,
+      measure: `throughput ${perDay.toFixed(2)} a day; warning below ${t.minPerDay.warning}, alert below ${t.minPerDay.alert} (0: off)`,
+    },
+    {
+      key: 'missingShare',
+      title: 'Missing answers',
+      value: none ? null : f.missingShare,
+      state: none ? 'unknown' : s('missingShare', f.missingShare),
+      detail: `${pct(f.missingShare)} of the inputs were left empty (the model then uses a typical value).`,
+      measure: `missing input values ${pct(f.missingShare)}; warning above ${pct(t.missingShare.warning)}, alert above ${pct(t.missingShare.alert)}`,
+    },
+    {
+      key: 'outOfRangeShare',
+      title: 'Unusual values',
+      value: none ? null : f.outOfRangeShare,
+      state: none ? 'unknown' : s('outOfRangeShare', f.outOfRangeShare),
+      detail: `${pct(f.outOfRangeShare)} of the numbers were outside what the model learned from.`,
+      measure: `numeric values outside the training range ${pct(f.outOfRangeShare)}`,
+    },
+    {
+      key: 'unseenShare',
+      title: 'New kinds of answer',
+      value: none ? null : f.unseenShare,
+      state: none ? 'unknown' : s('unseenShare', f.unseenShare),
+      detail: `${pct(f.unseenShare)} of the choices were never seen in training.`,
+      measure: `categorical values unseen in training ${pct(f.unseenShare)}`,
+    },
+    {
+      key: 'invalidShare',
+      title: 'Wrong kind of value',
+      value: none ? null : f.invalidShare,
+      state: none ? 'unknown' : s('invalidShare', f.invalidShare),
+      detail: `${pct(f.invalidShare)} of the inputs were not of the right kind (text in a number field).`,
+      measure: `type problems ${pct(f.invalidShare)}`,
+    },
+  ];
+  if (f.meanConfidence !== null && f.referenceMeanConfidence !== null) {
+    const drop = f.referenceMeanConfidence - f.meanConfidence;
+    out.push({
+      key: 'confidenceDrop',
+      title: 'How sure the model is',
+      value: drop,
+      state: s('confidenceDrop', drop),
+      detail: `The model is on average ${pct(f.meanConfidence)} sure of its answers (${pct(f.referenceMeanConfidence)} in training).`,
+      measure: `mean top-class probability ${f.meanConfidence.toFixed(3)} vs ${f.referenceMeanConfidence.toFixed(3)} on the reference; drop ${drop.toFixed(3)}`,
+    });
+  }
+  const q = f.quality;
+  out.push({
+    key: 'quality',
+    title: 'Right answers',
+    value: q.value,
+    state: s('quality', q.value),
+    detail:
+      q.value === null
+        ? 'No outcomes recorded yet: record the real results to see how often the model is right.'
+        : q.accuracy !== undefined
+          ? `Right ${pct(q.accuracy)} of the time, over ${q.outcomes} recorded outcomes.`
+          : `Off by ${q.mae?.toPrecision(3)} on average, over ${q.outcomes} recorded outcomes.`,
+    measure: `${QUALITY_WORDS[metric]} ${q.value === null ? '—' : q.value.toFixed(3)} over ${q.outcomes} outcomes; warning ${higherIsWorse('quality', metric) ? 'above' : 'below'} ${t.quality.warning}, alert ${higherIsWorse('quality', metric) ? 'above' : 'below'} ${t.quality.alert}`,
+  });
+  if (f.fairness) {
+    const fr = f.fairness;
+    out.push({
+      key: 'fairnessScore',
+      title: 'Fairness between groups',
+      value: Number.isFinite(fr.score) ? fr.score : null,
+      state: s('fairnessScore', Number.isFinite(fr.score) ? fr.score : null),
+      detail: Number.isFinite(fr.score)
+        ? `Others get “${fr.favourable}” ${fr.score.toFixed(0)}% as often as “${fr.privileged}” (${fr.attribute}).`
+        : `Not enough outcomes in both groups of ${fr.attribute} yet.`,
+      measure: `fairness score (disparate impact x 100) ${Number.isFinite(fr.score) ? fr.score.toFixed(1) : '—'}; flagged below ${t.fairnessScore.alert}`,
+    });
+  }
+  if (drift) {
+    out.push({
+      key: 'drift',
+      title: 'Change in the cases seen',
+      value: drift.testedColumns ? drift.driftedColumns / drift.testedColumns : null,
+      state: !drift.testedColumns ? 'unknown' : drift.drifted ? 'alert' : drift.driftedColumns ? 'warning' : 'ok',
+      detail:
+        drift.message ??
+        (drift.drifted ? 'Recent cases differ from the ones the model learned from.' : 'Recent cases look like the ones the model learned from.'),
+      measure: `dataset drift: ${drift.driftedColumns} of ${drift.testedColumns} columns drifted (drift when at least half do)`,
+    });
+  }
+  return out;
+}
+
+/** The worst state among monitors ('unknown' counts as ok). */
+export function worstState(states: readonly MonitorState[]): Exclude<MonitorStateName, 'unknown'> {
+  return states.some((s) => s.state === 'alert') ? 'alert' : states.some((s) => s.state === 'warning') ? 'warning' : 'ok';
+}
