@@ -31,7 +31,8 @@ test('a regression model predicts a number, and a whole file is scored and downl
     .trim()
     .split('\n');
   expect(csv).toHaveLength(443);
-  expect(csv[0]).toMatch(/^age,sex,bmi,.*,prediction$/);
+  expect(csv[0]).toMatch(/^prediction_id,age,sex,bmi,.*,prediction$/);
+  expect(csv[1]).toMatch(/^[0-9a-f-]{36},/);
   expect(Number(csv[1].split(',').pop())).toBeGreaterThan(0);
   await expect(page.getByText('443 predictions logged')).toBeVisible();
 });

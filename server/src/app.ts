@@ -3,7 +3,7 @@ import { PUSH_LIMITS } from '@shared/sync/protocol.js';
 import type { Db } from './store/db.js';
 import { onError, notFound } from './middleware/errors.js';
 import { enrollRoutes } from './routes/enroll.js';
-import { syncRoutes } from './routes/sync.js';
+import { MONITOR_BODY_LIMIT, syncRoutes } from './routes/sync.js';
 import { blobRoutes } from './routes/blobs.js';
 import { DEFAULT_BLOB_LIMITS } from './store/blobs.js';
 import { adminRoutes } from './routes/admin.js';
@@ -43,6 +43,7 @@ export interface AppDeps {
 const LARGER_BODIES = [
   { method: 'POST', path: /^\/api\/sync\/push$/, maxSize: 2 * PUSH_LIMITS.maxBytes },
   { method: 'PUT', path: /^\/api\/blobs\/[^/]+$/, maxSize: 1024 * 1024 },
+  { method: 'POST', path: /^\/api\/sync\/monitors$/, maxSize: MONITOR_BODY_LIMIT },
 ];
 
 const CONSOLE_CSP = consoleCsp(STYLE_HASH);

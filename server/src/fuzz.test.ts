@@ -123,6 +123,14 @@ const ROUTES: FuzzRoute[] = [
     auth: 'device',
     fields: ['pending', 'activeVersions', 'appVersion'],
   },
+  {
+    name: 'POST /api/sync/monitors',
+    method: 'POST',
+    path: fixed('/api/sync/monitors'),
+    body: 'json',
+    auth: 'device',
+    fields: ['days', 'verdicts'],
+  },
   { name: 'GET /api/sync/pull', method: 'GET', path: fixed('/api/sync/pull'), body: 'none', auth: 'device' },
   {
     name: 'GET /api/blobs/:hash/status',

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { DeviceStatus, EnrollRequest, EnrollResponse, HealthResponse, PullResponse, PushRequest, PushResponse } from '@shared/sync/protocol.js';
+import {
+  DeviceStatus,
+  EnrollRequest,
+  EnrollResponse,
+  HealthResponse,
+  MonitorUpload,
+  MonitorUploadResponse,
+  PullResponse,
+  PushRequest,
+  PushResponse,
+} from '@shared/sync/protocol.js';
 import { ERROR_CODES } from '@shared/errors.js';
 
 /**
@@ -64,6 +74,14 @@ export const OPERATIONS: Operation[] = [
     auth: 'device',
     body: DeviceStatus,
     answer: 'json',
+  },
+  {
+    method: 'post',
+    path: '/api/sync/monitors',
+    summary: "A device's daily monitor counts per model version and its verdicts (fleet monitoring)",
+    auth: 'device',
+    body: MonitorUpload,
+    answer: MonitorUploadResponse,
   },
   { method: 'get', path: '/api/blobs/{hash}/status', summary: 'How much of a blob the server holds', auth: 'device', answer: Status },
   {

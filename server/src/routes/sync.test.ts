@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { openStore, type Db } from '../store/index.js';
 import { createEnrollmentCode, createOrg, listDevices } from '../store/orgs.js';
-import { EnrollRequest, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
+import { EnrollRequest, PROTOCOL, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 import { change, prediction, T0 } from '../store/fixtures.js';
 
 // The sync routes through app.request(): what enters is checked before it reaches the database.
@@ -70,8 +70,8 @@ describe('sync routes', () => {
   });
 
   it('case 14: every answer of the sync routes carries the server protocol, a refused credential included', async () => {
-    expect((await app.request('/api/sync/pull')).headers.get(PROTOCOL_HEADER)).toBe('2');
-    expect((await app.request('/api/sync/pull', { headers: headers() })).headers.get(PROTOCOL_HEADER)).toBe('2');
-    expect((await app.request(`/api/blobs/${'0'.repeat(64)}/status`, { headers: headers() })).headers.get(PROTOCOL_HEADER)).toBe('2');
+    expect((await app.request('/api/sync/pull')).headers.get(PROTOCOL_HEADER)).toBe(String(PROTOCOL.version));
+    expect((await app.request('/api/sync/pull', { headers: headers() })).headers.get(PROTOCOL_HEADER)).toBe(String(PROTOCOL.version));
+    expect((await app.request(`/api/blobs/${'0'.repeat(64)}/status`, { headers: headers() })).headers.get(PROTOCOL_HEADER)).toBe(String(PROTOCOL.version));
   });
 });

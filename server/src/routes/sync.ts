@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { OutpostError } from '@shared/errors.js';
-import { DeviceStatus, PUSH_LIMITS, PushRequest } from '@shared/sync/protocol.js';
+import { DeviceStatus, MONITOR_UPLOAD_MAX_DAYS, MonitorUpload, PUSH_LIMITS, PushRequest, pulledTables } from '@shared/sync/protocol.js';
+import { storeMonitorUpload } from '../store/monitors.js';
 import { recordDeviceStatus } from '../store/orgs.js';
 import type { Db } from '../store/db.js';
 import { applyPush, pull } from '../store/sync.js';
@@ -8,6 +9,9 @@ import { deviceAuth, type DeviceVars } from '../middleware/auth.js';
 import { limitBody } from '../middleware/body-limit.js';
 import { readJson } from '../middleware/json-body.js';
 import { clientProtocol, protocolGate } from '../middleware/protocol.js';
+
+/** Most bytes of a monitor upload (a hundred days of counts of a model with many inputs). */
+export const MONITOR_BODY_LIMIT = 2 * 1024 * 1024;
 
 /** Push and pull (see docs/sync.md). Bodies over 2 MB or batches over the limit get 413. */
 export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => Promise<void>) {
@@ -38,11 +42,19 @@ export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => P
       await recordDeviceStatus(db, c.get('device').id, body.data);
       return c.json({ ok: true });
     })
+    .post('/monitors', limitBody(MONITOR_BODY_LIMIT), async (c) => {
+      const body = MonitorUpload.safeParse(await readJson(c.req.raw));
+      if (!body.success) {
+        throw new OutpostError('invalid_body', `A monitor upload is {"days": [at most ${MONITOR_UPLOAD_MAX_DAYS} day summaries], "verdicts": [...]}.`);
+      }
+      return c.json(await storeMonitorUpload(db, c.get('device'), body.data));
+    })
     .get('/pull', async (c) => {
       const cursor = Number(c.req.query('cursor') ?? 0);
       const limit = Math.min(1000, Math.max(1, Number(c.req.query('limit') ?? 200)));
       if (!Number.isSafeInteger(cursor) || cursor < 0 || !Number.isFinite(limit)) throw new OutpostError('bad_request', 'cursor must be a whole number ≥ 0.');
       const witness = /^([a-z_]{1,64}):(.{1,64})$/s.exec(c.req.query('witness') ?? '');
-      return c.json(await pull(db, c.get('device').orgId, cursor, Math.floor(limit), witness ? { table: witness[1], id: witness[2] } : undefined));
+      const checked = witness ? { table: witness[1], id: witness[2] } : undefined;
+      return c.json(await pull(db, c.get('device').orgId, cursor, Math.floor(limit), checked, pulledTables(clientProtocol(c))));
     });
 }

@@ -120,6 +120,28 @@ const MIGRATIONS: string[] = [
   alter table blob_chunks add column written_at timestamptz not null default now();
   delete from blob_chunks where length(bytes) = 0
   `,
+  // Monitoring: each device's daily counts per model version (the newest copy of each day), and
+  // its own verdict per version (drift is judged on the device, where the rows are).
+  `
+  create table monitor_days (
+    org_id text not null references orgs(id),
+    device_id text not null,
+    model_version_id text not null,
+    day text not null,
+    data jsonb not null,
+    updated_at timestamptz not null default now(),
+    primary key (org_id, device_id, model_version_id, day)
+  );
+  create index monitor_days_version on monitor_days (org_id, model_version_id, day);
+  create table monitor_verdicts (
+    org_id text not null references orgs(id),
+    device_id text not null,
+    model_version_id text not null,
+    data jsonb not null,
+    updated_at timestamptz not null default now(),
+    primary key (org_id, device_id, model_version_id)
+  )
+  `,
 ];
 
 export async function migrate(db: Db): Promise<number> {

@@ -53,6 +53,15 @@ export async function insertAppend(q: Queryable, seq: RecordSeq, device: DeviceR
   return inserted.length;
 }
 
+/** The blobs a model version's fields point at (weights, reference rows): each must be the organisation's. */
+function blobsNamed(fields: Record<string, unknown>): [string, string][] {
+  const out: [string, string][] = [];
+  if (typeof fields.weightsHash === 'string') out.push([fields.weightsHash, 'model weights']);
+  const ref = fields.reference as { blob?: { hash?: unknown } } | undefined;
+  if (typeof ref?.blob?.hash === 'string') out.push([ref.blob.hash, "reference rows of the model's training data"]);
+  return out;
+}
+
 /** A mutable record: merged per field by the shared rule (merge.ts); the first change must be the whole record. */
 export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, c: CheckedChange): Promise<WriteOutcome> {
   const [row] = await q.query<{ data: Record<string, unknown>; hlc: Record<string, string> }>(
@@ -65,10 +74,12 @@ export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, 
     if (!whole.success) return { code: 'invalid_body', message: issueText(whole.error) };
     fields = whole.data as Record<string, unknown>;
   }
-  if (c.table === 'model_versions' && typeof fields.weightsHash === 'string') {
-    const owned = await q.query(`select 1 from blob_owners where hash = $1 and org_id = $2`, [fields.weightsHash, device.orgId]);
-    if (!owned.length)
-      return { code: 'blob_missing', message: 'The model weights have not been uploaded yet; upload the blob first, then push the model version.' };
+  if (c.table === 'model_versions') {
+    for (const [hash, what] of blobsNamed(fields)) {
+      const owned = await q.query(`select 1 from blob_owners where hash = $1 and org_id = $2`, [hash, device.orgId]);
+      if (!owned.length)
+        return { code: 'blob_missing', message: `The ${what} have not been uploaded yet; upload the blob first, then push the model version.` };
+    }
   }
   const { state, changed } = mergeChange(c.table, row, c.hlc, fields);
   if (!changed) return 'ignored';

@@ -1,12 +1,10 @@
-import { SYNC_TABLES, type PullResponse, type PushResponse, type RejectedChange, type SyncTable } from '@shared/sync/protocol.js';
+import { PROTOCOL, pulledTables, SYNC_TABLES, type PullResponse, type PushResponse, type RejectedChange, type SyncTable } from '@shared/sync/protocol.js';
 import { StageChange } from '@shared/sync/stages.js';
 import type { Db, Queryable } from './db.js';
 import { batchFingerprint, checkChanges, rejection, type CheckedChange } from './push-check.js';
 import { insertAppend, lockRecords, mergeLww, moveStage, type DeviceRef, type RecordSeq, type WriteOutcome } from './record-writes.js';
 
 export { moveStage, lockRecords, type DeviceRef };
-
-const PULL_TABLES = (Object.keys(SYNC_TABLES) as SyncTable[]).filter((t) => SYNC_TABLES[t].pull);
 
 interface Tally {
   applied: number;
@@ -118,9 +116,17 @@ function isDataError(e: unknown): boolean {
  * pull. The cursor answered is always the sequence number of a stored record (of any table), named
  * as `witness`. A device that sends back a witness the server no longer holds at or after that
  * number is told to `reset`: the server's data was restored from an older backup, which a cursor
- * alone cannot show once later writes have taken the counter past it again.
+ * alone cannot show once later writes have taken the counter past it again. `tables` are those
+ * the device's protocol version knows (pulledTables); the others pass like unpulled records.
  */
-export async function pull(db: Queryable, orgId: string, cursor: number, limit: number, witness?: { table: string; id: string }): Promise<PullResponse> {
+export async function pull(
+  db: Queryable,
+  orgId: string,
+  cursor: number,
+  limit: number,
+  witness?: { table: string; id: string },
+  tables: SyncTable[] = pulledTables(PROTOCOL.version),
+): Promise<PullResponse> {
   const reset = { records: [], cursor: 0, more: true, reset: true };
   const [org] = await db.query<{ last: number }>(`select record_seq as last from orgs where id = $1`, [orgId]);
   if (!org || cursor > Number(org.last)) return reset;
@@ -136,7 +142,7 @@ export async function pull(db: Queryable, orgId: string, cursor: number, limit: 
   ]);
   const rows = await db.query<{ tbl: SyncTable; id: string; seq: number; data: Record<string, unknown>; hlc: Record<string, string> }>(
     `select tbl, id, seq, data, hlc from records where org_id = $1 and seq > $2 and tbl = any($3::text[]) order by seq limit $4`,
-    [orgId, cursor, PULL_TABLES, limit + 1],
+    [orgId, cursor, tables, limit + 1],
   );
   const more = rows.length > limit;
   const records = rows.slice(0, limit).map((r) => ({ table: r.tbl, id: r.id, seq: Number(r.seq), data: r.data, hlc: r.hlc }));

@@ -1,5 +1,7 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { DatasetMeta, ModelVersion, Prediction, Project, Run } from '@shared/schema/records.js';
+import type { Outcome } from '@shared/schema/monitoring.js';
+import type { DaySummary } from '@shared/monitor/summary.js';
 import type { SyncTable } from '@shared/sync/protocol.js';
 
 /** One pending change waiting to be pushed. Written in the same transaction as the change itself. */
@@ -48,6 +50,19 @@ interface LegacyBlobRow {
   uploaded: boolean;
 }
 
+/**
+ * A day of one model version's predictions on this device, as counts kept up to date as
+ * predictions are logged and outcomes recorded (shared/src/monitor/summary.ts). `dirty` is 1 until
+ * the server has the latest counts (a number, as IndexedDB cannot index booleans).
+ */
+export interface MonitorDayRow {
+  modelVersionId: string;
+  day: string;
+  projectId: string;
+  summary: DaySummary;
+  dirty: 0 | 1;
+}
+
 export interface KvRow {
   key: string;
   value: unknown;
@@ -60,6 +75,8 @@ export class OutpostDb extends Dexie {
   runs!: EntityTable<Run, 'id'>;
   model_versions!: EntityTable<ModelVersion, 'id'>;
   predictions!: EntityTable<Prediction, 'id'>;
+  outcomes!: EntityTable<Outcome, 'id'>;
+  monitorDays!: Table<MonitorDayRow, [string, string]>;
   blobState!: EntityTable<BlobStateRow, 'hash'>;
   blobBytes!: EntityTable<BlobBytesRow, 'hash'>;
   outbox!: EntityTable<OutboxRow, 'seq'>;
@@ -103,5 +120,13 @@ export class OutpostDb extends Dexie {
           await tx.table('blobBytes').put({ hash, bytes: b.bytes });
         }
       });
+    // v4: outcomes (the ground truth recorded after a prediction), the daily monitor counts, and the
+    // prediction log by model version and time (drift windows read the newest of one version).
+    // Counts for predictions logged before v4 are built when the monitor first opens (monitoring.ts).
+    this.version(4).stores({
+      predictions: 'id, projectId, modelVersionId, createdAt, [projectId+createdAt], [modelVersionId+createdAt]',
+      outcomes: 'id, predictionId, projectId, [projectId+recordedAt]',
+      monitorDays: '[modelVersionId+day], projectId, dirty',
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type { ModelVersion, Run, Stage, TfjsArtifacts } from '@shared/schema/records.js';
+import type { ReferenceProfile } from '@shared/schema/monitoring.js';
 import { stageMoveAllowed } from '@shared/sync/stages.js';
 import type { OutpostDb } from './db.js';
 import { completeBlobBytes, completeBlobs, saveLocalBlob } from './blobs.js';
@@ -9,14 +10,20 @@ export interface TrainedModel {
   artifacts: TfjsArtifacts;
   weightsHash: string;
   weightsSize: number;
+  /** What the model keeps of its training rows (its rows are a blob beside the weights). */
+  reference?: ReferenceProfile;
 }
 
 const trainedKey = (runId: string) => `run-model:${runId}`;
 
-/** Keep a finished run's model: the weights as a content-addressed blob, the rest beside the run. */
-export async function saveTrainedModel(db: OutpostDb, runId: string, model: TrainedModel, weights: ArrayBuffer): Promise<void> {
+/**
+ * Keep a finished run's model: the weights (and the reference rows) as content-addressed blobs,
+ * the rest beside the run.
+ */
+export async function saveTrainedModel(db: OutpostDb, runId: string, model: TrainedModel, weights: ArrayBuffer, referenceBytes?: ArrayBuffer): Promise<void> {
   await db.transaction('rw', [db.blobState, db.blobBytes, db.kv], async () => {
     await saveLocalBlob(db, model.weightsHash, weights);
+    if (model.reference && referenceBytes) await saveLocalBlob(db, model.reference.blob.hash, referenceBytes);
     await db.kv.put({ key: trainedKey(runId), value: model });
   });
 }
@@ -75,6 +82,7 @@ export async function registerModel(
       weightsHash: trained.weightsHash,
       weightsSize: trained.weightsSize,
       metrics: run.metrics,
+      ...(trained.reference ? { reference: trained.reference } : {}),
       stage: 'none',
       schemaVersion: 1,
       appVersion,

@@ -1,12 +1,8 @@
 import Dexie from 'dexie';
 import type { Prediction } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
-import { putRecords } from './mutate.js';
 
-/** Every prediction is logged (and queued for sync) in the same step that shows it. */
-export async function logPredictions(db: OutpostDb, predictions: Prediction[]): Promise<void> {
-  await putRecords(db, 'predictions', predictions);
-}
+// Predictions are logged with their monitor counts by logPredictions in monitoring.ts.
 
 export async function countPredictions(db: OutpostDb, projectId: string): Promise<number> {
   return db.predictions.where('projectId').equals(projectId).count();

@@ -2,15 +2,17 @@ import type { ModelVersion, Prediction, PredictionOutput } from '@shared/schema/
 import type { OutpostDb } from '../db/db.js';
 import { loadWeights } from '../db/models.js';
 import { newId } from '../db/mutate.js';
-import { logPredictions } from '../db/predictions.js';
+import { logPredictions } from '../db/monitoring.js';
 import { createPredictor, type Predictor } from '../ml/client.js';
+import { userMessage } from '../messages.js';
 
 type Row = Record<string, string | number | null>;
 
 /** One loaded model per version id, reused across predictions; released when another loads. */
 let cached: { id: string; predictor: Predictor } | null = null;
 
-async function predictorFor(db: OutpostDb, mv: ModelVersion): Promise<Predictor> {
+/** The loaded model of a version (loading it once), for predictions and explanations. */
+export async function predictorFor(db: OutpostDb, mv: ModelVersion): Promise<Predictor> {
   if (cached?.id === mv.id) return cached.predictor;
   const weights = await loadWeights(db, mv);
   if (!weights) throw new Error('The weights of this model version are not on this device yet. Connect to sync, then try again.');
@@ -26,56 +28,89 @@ function inputsOf(mv: ModelVersion, row: Row): Prediction['inputs'] {
   return out;
 }
 
+/** Columns the project monitors that the model does not read (the protected attribute), when the row has them. */
+function attributesOf(mv: ModelVersion, row: Row, monitored: string[]): Prediction['attributes'] {
+  const extra = monitored.filter((c) => !mv.pipeline.features.some((f) => f.name === c) && c in row);
+  return extra.length ? Object.fromEntries(extra.map((c) => [c, row[c] ?? null])) : undefined;
+}
+
+/** A prediction's answer with the id it was logged under (outcomes are recorded against it). */
+export interface LoggedOutput {
+  predictionId: string;
+  output: PredictionOutput;
+}
+
+export interface PredictOptions {
+  /** Columns kept beside the inputs for monitors (the fairness monitor's protected attribute). */
+  monitored?: string[];
+  onProgress?: (fraction: number) => void;
+}
+
 /**
  * Predict rows with a model version and log every prediction (inputs, output, version, latency,
- * time) on the device in the same step; the log syncs like everything else.
+ * time) on the device in the same step, with its monitor counts; the log syncs like everything
+ * else. A prediction that fails is logged too, with the reason (the error monitor counts it), and
+ * the error is then raised for the screen.
  */
 export async function predictAndLog(
   db: OutpostDb,
   mv: ModelVersion,
   rows: Row[],
   source: Prediction['source'],
-  onProgress?: (fraction: number) => void,
-): Promise<PredictionOutput[]> {
-  const predictor = await predictorFor(db, mv);
-  const outputs: PredictionOutput[] = [];
+  opts: PredictOptions = {},
+): Promise<LoggedOutput[]> {
+  const outputs: LoggedOutput[] = [];
   const CHUNK = 1000;
+  const record = (row: Row, output: PredictionOutput, latencyMs: number, now: number, error?: string): Prediction => {
+    const p: Prediction = { id: newId(), projectId: mv.projectId, modelVersionId: mv.id, inputs: inputsOf(mv, row), output, latencyMs, source, createdAt: now };
+    const attributes = attributesOf(mv, row, opts.monitored ?? []);
+    if (attributes) p.attributes = attributes;
+    if (error) p.error = error.slice(0, 300);
+    return p;
+  };
+  // A model that cannot be loaded (weights not here yet) never served anything: that is not logged.
+  const predictor = await predictorFor(db, mv);
   for (let i = 0; i < rows.length; i += CHUNK) {
     const part = rows.slice(i, i + CHUNK);
-    const { outputs: outs, latencyMs } = await predictor.predict(part);
+    const started = performance.now();
+    let answer: Awaited<ReturnType<Predictor['predict']>>;
+    try {
+      answer = await predictor.predict(part);
+    } catch (err) {
+      const failedAfter = (performance.now() - started) / part.length;
+      const now = Date.now();
+      await logPredictions(
+        db,
+        mv,
+        part.map((row) => record(row, {}, failedAfter, now, userMessage(err))),
+      );
+      throw err;
+    }
     const now = Date.now();
-    await logPredictions(
-      db,
-      part.map((row, j) => ({
-        id: newId(),
-        projectId: mv.projectId,
-        modelVersionId: mv.id,
-        inputs: inputsOf(mv, row),
-        output: outs[j],
-        latencyMs: latencyMs[j] ?? 0,
-        source,
-        createdAt: now,
-      })),
-    );
-    outputs.push(...outs);
-    onProgress?.(Math.min(1, (i + part.length) / rows.length));
+    const logged = part.map((row, j) => record(row, answer.outputs[j], answer.latencyMs[j] ?? 0, now));
+    await logPredictions(db, mv, logged);
+    outputs.push(...logged.map((p) => ({ predictionId: p.id, output: p.output })));
+    opts.onProgress?.(Math.min(1, (i + part.length) / rows.length));
   }
   return outputs;
 }
 
-/** Results as CSV: the input columns, then the prediction (and one column per class probability). */
-export function resultsCsv(mv: ModelVersion, rows: Row[], outputs: PredictionOutput[]): string {
+/**
+ * Results as CSV: the prediction's id (to record outcomes against later, from a file with an
+ * `outcome` column), the input columns, then the prediction and one column per class probability.
+ */
+export function resultsCsv(mv: ModelVersion, rows: Row[], results: LoggedOutput[]): string {
   const inputCols = mv.pipeline.features.map((f) => f.name);
   const labels = mv.pipeline.target.kind === 'categorical' ? mv.pipeline.target.labels : [];
-  const header = [...inputCols, 'prediction', ...labels.map((l) => `p_${l}`)];
+  const header = ['prediction_id', ...inputCols, 'prediction', ...labels.map((l) => `p_${l}`)];
   const esc = (v: unknown) => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = [header.map(esc).join(',')];
   rows.forEach((row, i) => {
-    const o = outputs[i];
-    lines.push([...inputCols.map((c) => row[c]), o.label ?? o.value, ...labels.map((l) => o.probabilities?.[l])].map(esc).join(','));
+    const { predictionId, output: o } = results[i];
+    lines.push([predictionId, ...inputCols.map((c) => row[c]), o.label ?? o.value, ...labels.map((l) => o.probabilities?.[l])].map(esc).join(','));
   });
   return lines.join('\n') + '\n';
 }

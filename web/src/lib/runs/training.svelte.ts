@@ -7,6 +7,7 @@ import { saveTrainedModel } from '../db/models.js';
 import { newId } from '../db/mutate.js';
 import { saveRun } from '../db/runs.js';
 import { train } from '../ml/client.js';
+import { makeReference } from '../monitor/reference.js';
 import type { BackendName } from '../ml/protocol.js';
 import { userMessage } from '../messages.js';
 
@@ -61,7 +62,15 @@ export class TrainingSession {
       const result = await job.promise;
       const weightsHash = await sha256Hex(result.weights);
       if (result.status === 'completed') {
-        await saveTrainedModel(this.db, run.id, { artifacts: result.artifacts, weightsHash, weightsSize: result.weights.byteLength }, result.weights);
+        const model = { task: run.params.task, pipeline: result.pipeline, artifacts: result.artifacts };
+        const reference = await makeReference(rows, run.params, model, result.weights);
+        await saveTrainedModel(
+          this.db,
+          run.id,
+          { artifacts: result.artifacts, weightsHash, weightsSize: result.weights.byteLength, reference: reference.profile },
+          result.weights,
+          reference.bytes,
+        );
       }
       run = {
         ...run,

@@ -82,10 +82,15 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
  */
 export async function downloadBlobs(db: OutpostDb, t: Transport): Promise<number> {
   const versions = await db.model_versions.filter((v) => !v.deleted).toArray();
+  // The weights, and the reference rows the monitors compare the field with.
+  const wanted = new Map<string, number>();
+  for (const v of versions) {
+    wanted.set(v.weightsHash, v.weightsSize);
+    if (v.reference) wanted.set(v.reference.blob.hash, v.reference.blob.size);
+  }
   let done = 0;
-  for (const hash of new Set(versions.map((v) => v.weightsHash))) {
+  for (const [hash, size] of wanted) {
     if ((await blobState(db, hash))?.state === 'complete') continue;
-    const size = versions.find((v) => v.weightsHash === hash)!.weightsSize;
     const partial = await partialBlobBytes(db, hash);
     let have = partial ? new Uint8Array(partial) : new Uint8Array(0);
     while (have.length < size) {

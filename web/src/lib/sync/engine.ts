@@ -2,18 +2,24 @@ import { z } from 'zod';
 import {
   PullResponse,
   PushResponse,
+  MONITOR_UPLOAD_MAX_DAYS,
+  MonitorUploadResponse,
+  PROTOCOL,
   PUSH_LIMITS,
+  type MonitorUpload,
+  pulledTables,
   SYNC_TABLES,
   type Change,
   type DeviceStatus,
   type PushRequest,
   type RejectedChange,
-  type SyncTable,
 } from '@shared/sync/protocol.js';
 import type { OutpostDb, OutboxRow } from '../db/db.js';
 import { completeBlobs } from '../db/blobs.js';
 import { countPending, rememberRejected } from '../db/sync-state.js';
 import { observeStamp } from '../db/mutate.js';
+import { countOutcome, markDaysSent, markVerdictsSent, unsentDays, unsentVerdicts } from '../db/monitoring.js';
+import type { Outcome } from '@shared/schema/monitoring.js';
 import { downloadBlobs, uploadBlobs } from './blobs.js';
 import { readAnswer, speakProtocol, SyncError, type Transport } from './transport.js';
 import { gzip } from './compress.js';
@@ -58,7 +64,7 @@ export const KV = {
   lastSyncedAt: 'sync:lastSyncedAt',
 } as const;
 
-const PULLED_TABLES = (Object.keys(SYNC_TABLES) as SyncTable[]).filter((t) => SYNC_TABLES[t].pull);
+const PULLED_TABLES = pulledTables(PROTOCOL.version);
 const PULL_PAGE = 200;
 const encoder = new TextEncoder();
 const changeOf = (r: OutboxRow): Change => ({ table: r.table, id: r.id, hlc: r.hlc, fields: r.fields });
@@ -113,6 +119,7 @@ export class SyncEngine {
       const lastSyncedAt = this.now();
       await this.db.kv.put({ key: KV.lastSyncedAt, value: lastSyncedAt });
       await this.reportStatus();
+      await this.sendMonitors();
       const pending = await this.pendingCount();
       this.cell.set({
         name: pending ? 'pending' : 'synced',
@@ -156,6 +163,33 @@ export class SyncEngine {
       await readAnswer(res, z.object({ ok: z.literal(true) }));
     } catch {
       // The fleet view is informational: the data itself has synced, so this never fails a sync.
+    }
+  }
+
+  /**
+   * Send the day counts that changed since they were last sent, and this device's verdicts, for
+   * the fleet view. Best effort like the status report: what is not sent now stays marked and goes
+   * with the next sync.
+   */
+  private async sendMonitors(): Promise<void> {
+    try {
+      for (let round = 0; round < 20; round++) {
+        const days = await unsentDays(this.db, MONITOR_UPLOAD_MAX_DAYS);
+        const verdicts = round === 0 ? await unsentVerdicts(this.db) : [];
+        if (!days.length && !verdicts.length) return;
+        const upload: MonitorUpload = { days: days.map((d) => d.summary), verdicts: verdicts.map((v) => v.verdict) };
+        const res = await this.transport.request('POST', '/api/sync/monitors', {
+          body: JSON.stringify(upload),
+          headers: { 'content-type': 'application/json' },
+        });
+        await readAnswer(res, MonitorUploadResponse);
+        // A day the server refused (its counts are malformed) is not sent again until it changes.
+        await markDaysSent(this.db, days);
+        await markVerdictsSent(this.db, verdicts);
+        if (days.length < MONITOR_UPLOAD_MAX_DAYS) return;
+      }
+    } catch {
+      // Informational, as the status report: the data itself has synced.
     }
   }
 
@@ -285,12 +319,17 @@ export class SyncEngine {
 
   private async store(page: PullResponse): Promise<void> {
     const tables = PULLED_TABLES.map((t) => this.db.table(t));
-    await this.db.transaction('rw', [...tables, this.db.outbox, this.db.kv], async () => {
+    await this.db.transaction('rw', [...tables, this.db.outbox, this.db.kv, this.db.predictions, this.db.monitorDays], async () => {
       for (const rec of page.records) {
         const pending = await this.db.outbox.where('[table+id]').equals([rec.table, rec.id]).toArray();
         const data = rebase(rec, pending);
         // A record this app version cannot read is skipped rather than stored half-understood.
-        if (SYNC_TABLES[rec.table].schema.safeParse(data).success) await this.db.table(rec.table).put(data);
+        const parsed = SYNC_TABLES[rec.table].schema.safeParse(data);
+        if (parsed.success) {
+          // An outcome recorded elsewhere for a prediction made here counts in this device's monitors.
+          if (rec.table === 'outcomes') await countOutcome(this.db, parsed.data as Outcome);
+          await this.db.table(rec.table).put(data);
+        }
         const newest = Object.values(rec.hlc).sort().pop();
         if (newest) await observeStamp(this.db, newest, this.now());
       }

@@ -4,7 +4,7 @@ import 'fake-indexeddb/auto';
 import { inProcessServer, loggedPrediction, type InProcessServer } from './in-process.testing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnrollmentCode, orgStats } from '../../../../server/src/store/orgs.js';
-import { PROTOCOL_HEADER } from '@shared/sync/protocol.js';
+import { PROTOCOL, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 import { newId, putRecord } from '../db/mutate.js';
 import { createHeadlessDevice } from './headless.js';
 import { SyncEngine } from './engine.js';
@@ -36,7 +36,7 @@ describe('protocol versions', () => {
       body: JSON.stringify({ batchSeq: 0, changes: [{ table: 'predictions', id: 'old-1', hlc: stamp(0), fields: loggedPrediction({ id: 'old-1' }) }] }),
     });
     expect(push.status).toBe(200);
-    expect(push.headers.get(PROTOCOL_HEADER)).toBe('2');
+    expect(push.headers.get(PROTOCOL_HEADER)).toBe(String(PROTOCOL.version));
     expect((await orgStats(srv.db, srv.orgId)).predictions).toBe(before + 1);
     // A restored copy of the old app numbers different rows 0 again: it reads no `outcome`, so it
     // is told a number past its own and renumbers, instead of taking the rows as delivered.
@@ -52,7 +52,7 @@ describe('protocol versions', () => {
     ] as const) {
       const res = await old(path, init);
       expect(res.status).toBe(426);
-      expect(res.headers.get(PROTOCOL_HEADER)).toBe('2');
+      expect(res.headers.get(PROTOCOL_HEADER)).toBe(String(PROTOCOL.version));
       const { error } = (await res.json()) as { error: { code: string; message: string } };
       expect(error.code).toBe('app_outdated');
       expect(error.message).toMatch(/Update the app.*your work is kept on this device/);
