@@ -188,6 +188,13 @@ const ROUTES: FuzzRoute[] = [
   { name: 'POST /console/logout', method: 'POST', path: fixed('/console/logout'), body: 'form', auth: 'console' },
   { name: 'POST /console/codes', method: 'POST', path: fixed('/console/codes'), body: 'form', auth: 'console' },
   {
+    name: 'GET /console/versions/:id/monitor',
+    method: 'GET',
+    path: (k) => withQuery(segment([k.versionId, '..%2Fcodes%3F']).map((id) => `/console/versions/${id}/monitor`)),
+    body: 'none',
+    auth: 'console',
+  },
+  {
     name: 'POST /console/versions/:id/stage',
     method: 'POST',
     path: (k) => withQuery(segment([k.versionId, '..%2Fcodes%3F']).map((id) => `/console/versions/${id}/stage`)),

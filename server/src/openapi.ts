@@ -124,6 +124,13 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/console/logout', summary: 'Sign out (ends the session)', auth: 'session', body: 'form', answer: 'html' },
   { method: 'post', path: '/console/codes', summary: 'A new enrollment code', auth: 'session', body: 'form', answer: 'html' },
   {
+    method: 'get',
+    path: '/console/versions/{id}/monitor',
+    summary: "A model version's monitoring across the fleet: figures, charts, drift, fairness, devices",
+    auth: 'session',
+    answer: 'html',
+  },
+  {
     method: 'post',
     path: '/console/versions/{id}/stage',
     summary: "Move a model version's stage (compare-and-set)",

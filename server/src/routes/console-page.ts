@@ -208,12 +208,12 @@ const runsTable = (o: ConsoleOverview) =>
     </div>`;
 
 /** The front page for a signed-in organisation admin; `token` goes into every form. */
-export const overviewView = (org: Org, o: ConsoleOverview, token: string) =>
+export const overviewView = (org: Org, o: ConsoleOverview, token: string, monitoring: Html = '' as unknown as Html) =>
   page(
     org.name,
     html`<h1>${org.name}</h1>
       <form method="post" action="/console/codes">${csrfInput(token)}<button>New enrollment code</button></form>
-      ${devicesTable(o)} ${versionsTable(o, token)} ${runsTable(o)}
+      ${monitoring} ${devicesTable(o)} ${versionsTable(o, token)} ${runsTable(o)}
       <h2>Predictions</h2>
       <p>${o.predictions} predictions logged by this organisation's devices.</p>
       <form method="post" action="/console/logout">${csrfInput(token)}<button>Sign out</button></form>`,

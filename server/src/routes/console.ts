@@ -6,8 +6,10 @@ import { httpStatusOf, isOutpostError } from '@shared/errors.js';
 import { Stage } from '@shared/schema/records.js';
 import { formatHlc } from '@shared/sync/hlc.js';
 import type { Db } from '../store/db.js';
-import { createEnrollmentCode, orgForAdminKey } from '../store/orgs.js';
-import { consoleOverview } from '../store/console.js';
+import { createEnrollmentCode, listDevices, orgForAdminKey } from '../store/orgs.js';
+import { consoleOverview, fleetInput } from '../store/console.js';
+import { fleetOf } from '@shared/monitor/fleet.js';
+import { fleetTable, versionMonitorView } from './console-monitor.js';
 import { createConsoleSession, revokeConsoleSession } from '../store/sessions.js';
 import { moveStage } from '../store/sync.js';
 import { onError } from '../middleware/errors.js';
@@ -111,7 +113,15 @@ export function consoleRoutes(deps: ConsoleDeps) {
     .get('/', async (c) => {
       const org = c.get('org');
       if (!org) return loginPage(c, trustProxy);
-      return c.html(overviewView(org, await consoleOverview(db, org.id), formToken(c.get('sessionId')!)));
+      const overview = await consoleOverview(db, org.id);
+      const fleet = fleetOf(await fleetInput(db, org.id));
+      return c.html(overviewView(org, overview, formToken(c.get('sessionId')!), fleetTable(fleet, overview.devices)));
+    })
+    .get('/versions/:id/monitor', async (c) => {
+      const org = c.get('org')!;
+      const [f] = fleetOf(await fleetInput(db, org.id, c.req.param('id')));
+      if (!f) return c.html(messageView('Monitoring', 'No device has sent monitor counts for that model version yet.'), 404);
+      return c.html(versionMonitorView(f, await listDevices(db, org.id)));
     })
     .post('/login', (c) => signIn(c, deps))
     .post('/logout', async (c) => {

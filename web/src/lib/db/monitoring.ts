@@ -279,3 +279,9 @@ export async function predictionIdsByKey(db: OutpostDb, projectId: string, colum
   }
   return out;
 }
+
+/** Predictions of a project still waiting for an outcome, over every version (from the day counts). */
+export async function projectWaiting(db: OutpostDb, projectId: string): Promise<number> {
+  const rows = await db.monitorDays.where('projectId').equals(projectId).toArray();
+  return rows.reduce((n, r) => n + Math.max(0, r.summary.predictions - r.summary.errors - r.summary.outcomes - r.summary.unknownOutcomes), 0);
+}

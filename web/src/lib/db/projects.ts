@@ -1,6 +1,7 @@
 import type { Project } from '@shared/schema/records.js';
+import { ProjectMonitoring } from '@shared/schema/monitoring.js';
 import type { OutpostDb } from './db.js';
-import { newId, putRecord } from './mutate.js';
+import { newId, patchRecord, putRecord } from './mutate.js';
 
 export async function createProject(db: OutpostDb, name: string, now = Date.now()): Promise<Project> {
   const trimmed = name.trim();
@@ -16,4 +17,14 @@ export async function listProjects(db: OutpostDb): Promise<Project[]> {
 /** One project, or undefined when it is not on this device (deleted ones included: the screen says so). */
 export async function getProject(db: OutpostDb, id: string): Promise<Project | undefined> {
   return db.projects.get(id);
+}
+
+/**
+ * Change some of a project's monitor settings (fairness, thresholds, drift window, retraining
+ * rules, business figures); each setting is its own synced field, so two people changing
+ * different settings on two devices both keep theirs.
+ */
+export async function updateProjectMonitoring(db: OutpostDb, projectId: string, fields: Partial<ProjectMonitoring>, now = Date.now()): Promise<void> {
+  const parsed = ProjectMonitoring.partial().parse(fields);
+  await patchRecord(db, 'projects', projectId, parsed, now);
 }
