@@ -377,10 +377,13 @@ export function smirnovSf(n: number, x: number): number {
   const vmid = Math.floor(n / 2);
   let scale = n * Math.log1p(-x) - Math.log(x);
   let sum = 1;
+  // log C(n, v) grows to about n log 2 over up to n steps: a compensated (Neumaier) sum keeps its
+  // rounding from accumulating (plain addition drifts by ~1e-8 relative at n = 10^6).
   let logC = Math.log(n);
+  let logCLo = 0;
   for (let j = 1; j < nTerms; j++) {
     const t1 = (nxfl + j + alpha) / n;
-    const logA = logC + (j - 1) * Math.log(t1) + (n - j) * Math.log1p(-t1);
+    const logA = logC + ((j - 1) * Math.log(t1) + (n - j) * Math.log1p(-t1)) + logCLo;
     if (logA > -Infinity) {
       if (logA > scale) {
         sum = sum * Math.exp(scale - logA) + 1;
@@ -393,7 +396,10 @@ export function smirnovSf(n: number, x: number): number {
     } else if (j > vmid) {
       break;
     }
-    logC += Math.log((n - j) / (j + 1));
+    const step = Math.log((n - j) / (j + 1));
+    const next = logC + step;
+    logCLo += Math.abs(logC) >= Math.abs(step) ? logC - next + step : step - next + logC;
+    logC = next;
   }
   return clip(x * sum * Math.exp(scale));
 }
