@@ -14,11 +14,18 @@ async function admin<T>(method: string, path: string, body?: unknown): Promise<T
   return (await res.json()) as T;
 }
 
-let orgId: string | undefined;
+let org: { id: string; adminKey: string } | undefined;
 
+/** The organisation every e2e test's devices enroll in (made on first use). */
 export async function testOrg(): Promise<string> {
-  if (!orgId) orgId = (await admin<{ id: string }>('POST', '/orgs', { name: `E2E ${Date.now()}` })).id;
-  return orgId;
+  org ??= await admin<{ id: string; adminKey: string }>('POST', '/orgs', { name: `E2E ${Date.now()}` });
+  return org.id;
+}
+
+/** The admin key of the test organisation, to sign in to its console. */
+export async function testOrgAdminKey(): Promise<string> {
+  await testOrg();
+  return org!.adminKey;
 }
 
 export async function createEnrollmentCode(): Promise<string> {

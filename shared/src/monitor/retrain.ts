@@ -16,7 +16,7 @@ export function retrainReasons(monitor: VersionMonitor, rules: RetrainRules = RE
   if (rules.onDrift && drift?.state === 'alert') reasons.push('Recent cases differ from the ones the model learned from (drift).');
   const q = monitor.states.find((s) => s.key === 'quality');
   const bar = rules.qualityBelow;
-  if (q && f.quality.value !== null) {
+  if (q && q.state !== 'unknown' && f.quality.value !== null) {
     const low = bar === null ? q.state === 'alert' : f.quality.metric === 'mae' || f.quality.metric === 'rmse' ? f.quality.value > bar : f.quality.value < bar;
     if (low)
       reasons.push(`The model is right less often than it should be (${f.quality.metric} ${f.quality.value.toFixed(3)} over ${f.quality.outcomes} outcomes).`);

@@ -32,6 +32,14 @@ const QUALITY_DEFAULTS: Partial<Record<QualityMetric, Level>> = {
 };
 
 export type MonitorKey = keyof MonitorThresholds | 'drift';
+
+/**
+ * Real results needed before quality is judged, and predictions with real results needed in each
+ * group before fairness is: with fewer, one unlucky case would swing the verdict, so the monitor
+ * says how many it still needs instead.
+ */
+export const MIN_OUTCOMES = 20;
+export const MIN_GROUP_ROWS = 10;
 export type MonitorStateName = 'ok' | 'warning' | 'alert' | 'unknown';
 
 export interface MonitorState {
@@ -156,29 +164,33 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
     });
   }
   const q = f.quality;
+  const judged = q.value !== null && q.outcomes >= MIN_OUTCOMES;
   out.push({
     key: 'quality',
     title: 'Right answers',
     value: q.value,
-    state: s('quality', q.value),
+    state: judged ? s('quality', q.value) : 'unknown',
     detail:
       q.value === null
         ? 'No outcomes recorded yet: record the real results to see how often the model is right.'
-        : q.accuracy !== undefined
-          ? `Right ${pct(q.accuracy)} of the time, over ${q.outcomes} recorded outcomes.`
-          : `Off by ${q.mae?.toPrecision(3)} on average, over ${q.outcomes} recorded outcomes.`,
-    measure: `${QUALITY_WORDS[metric]} ${q.value === null ? '—' : q.value.toFixed(3)} over ${q.outcomes} outcomes; warning ${higherIsWorse('quality', metric) ? 'above' : 'below'} ${t.quality.warning}, alert ${higherIsWorse('quality', metric) ? 'above' : 'below'} ${t.quality.alert}`,
+        : !judged
+          ? `${q.outcomes} real result${q.outcomes === 1 ? '' : 's'} so far; ${MIN_OUTCOMES} are needed before Outpost judges how often the model is right.`
+          : q.accuracy !== undefined
+            ? `Right ${pct(q.accuracy)} of the time, over ${q.outcomes} recorded outcomes.`
+            : `Off by ${q.mae?.toPrecision(3)} on average, over ${q.outcomes} recorded outcomes.`,
+    measure: `${QUALITY_WORDS[metric]} ${q.value === null ? '—' : q.value.toFixed(3)} over ${q.outcomes} outcomes (judged from ${MIN_OUTCOMES}); warning ${higherIsWorse('quality', metric) ? 'above' : 'below'} ${t.quality.warning}, alert ${higherIsWorse('quality', metric) ? 'above' : 'below'} ${t.quality.alert}`,
   });
   if (f.fairness) {
     const fr = f.fairness;
+    const enough = fr.privilegedRows >= MIN_GROUP_ROWS && fr.unprivilegedRows >= MIN_GROUP_ROWS && Number.isFinite(fr.score);
     out.push({
       key: 'fairnessScore',
       title: 'Fairness between groups',
       value: Number.isFinite(fr.score) ? fr.score : null,
-      state: s('fairnessScore', Number.isFinite(fr.score) ? fr.score : null),
-      detail: Number.isFinite(fr.score)
+      state: enough ? s('fairnessScore', fr.score) : 'unknown',
+      detail: enough
         ? `Others get “${fr.favourable}” ${fr.score.toFixed(0)}% as often as “${fr.privileged}” (${fr.attribute}).`
-        : `Not enough outcomes in both groups of ${fr.attribute} yet.`,
+        : `Not enough real results in both groups of ${fr.attribute} yet (${fr.privilegedRows} and ${fr.unprivilegedRows}; ${MIN_GROUP_ROWS} each are needed).`,
       measure: `fairness score (disparate impact x 100) ${Number.isFinite(fr.score) ? fr.score.toFixed(1) : '—'}; flagged below ${t.fairnessScore.alert}`,
     });
   }
