@@ -196,8 +196,16 @@ export function defaultQualityMetric(m: SummaryModel): QualityMetric {
   return 'r2';
 }
 
+/**
+ * Values a bin-count PSI needs before it is reported: ten bins of a handful of values would make
+ * any sample look drifted, so with fewer the figure is absent ("not enough yet"), never a guess.
+ */
+export const MIN_PSI_VALUES = 30;
+
 const psiOrNull = (ref: readonly number[], cur: readonly number[]) =>
-  ref.length && cur.reduce((a, b) => a + b, 0) > 0 && ref.reduce((a, b) => a + b, 0) > 0 ? psiFromCounts([...ref], [...cur]) : null;
+  ref.length && ref.length === cur.length && cur.reduce((a, b) => a + b, 0) >= MIN_PSI_VALUES && ref.reduce((a, b) => a + b, 0) > 0
+    ? psiFromCounts([...ref], [...cur])
+    : null;
 
 /** Every figure of a version from its (summed) day counts. */
 export function versionFigures(s: DaySummary, m: SummaryModel, settings: FigureSettings = {}): VersionFigures {
