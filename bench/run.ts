@@ -11,6 +11,7 @@ import { inferTfjs, leakCheck, trainNode, trainSklearn } from './ml.js';
 import { inferNative, inferWeb } from './infer.js';
 import { coldOfflineMs, initialJsGzipKb, launch, precacheMb, trainInBrowser } from './app.js';
 import { startServer } from '../server/src/testing/server-process.js';
+import { monitorScaling } from './monitor.js';
 
 const metrics: Metric[] = [];
 const add = (m: Metric) => {
@@ -146,6 +147,38 @@ add({
   goal: 'flat: no tensors gained, heap within 5 MB',
   met: leak.tensorsAfter === leak.tensorsBefore && leak.heapAfterMb - leak.heapBeforeMb < 5,
   note: `heap ${round(leak.heapBeforeMb)} → ${round(leak.heapAfterMb)} MB (TensorFlow.js CPU backend in Node)`,
+});
+
+// 7. Monitors on a long prediction log: day counts kept as predictions are logged, against
+// computing the same figures from the rows (what a monitor without them does).
+console.log('7. monitors');
+const sizes = quick ? [1000, 10_000] : [1000, 100_000, 1_000_000];
+const recomputeUpTo = quick ? 10_000 : 100_000;
+const points = await monitorScaling(sizes, recomputeUpTo);
+const compared = [...points].reverse().find((p) => p.recomputeMs !== null)!;
+const first = points[0];
+const last = points[points.length - 1];
+add({
+  name: 'monitor_open_vs_recompute',
+  value: round(compared.openMs),
+  unit: `ms to open the monitors, ${compared.logged} predictions logged`,
+  peer: 'the same figures computed from every logged row and its outcome',
+  peer_value: round(compared.recomputeMs),
+  ratio: round(compared.recomputeMs! / compared.openMs),
+  goal: 'opening the monitors is at least 10× faster than computing from the log, and flat per prediction',
+  met: compared.recomputeMs! >= 10 * compared.openMs,
+  note: `open: ${points.map((p) => `${p.logged}: ${round(p.openMs)} ms`).join(', ')} (grows with days counted, 2,000 predictions a day here, not with predictions); follow-up list ${points.map((p) => round(p.followUpMs)).join(' / ')} ms; heap ${round(last.heapMb)} MB at ${last.logged}`,
+});
+add({
+  name: 'monitor_log_one_flat',
+  value: round(last.logOneMs),
+  unit: `ms to log one prediction with its outbox row and day counts, ${last.logged} logged`,
+  peer: `the same at ${first.logged} logged`,
+  peer_value: round(first.logOneMs),
+  ratio: round(first.logOneMs / last.logOneMs),
+  goal: 'within 1.5× from the smallest log to the largest',
+  met: last.logOneMs <= 1.5 * first.logOneMs,
+  note: `${points.map((p) => `${p.logged}: ${round(p.logOneMs)} ms`).join(', ')}; logging ${last.logged} predictions with a tenth of outcomes took ${round(last.loggingS)} s (fake-indexeddb in Node)`,
 });
 
 const versions = Object.fromEntries(

@@ -65,5 +65,7 @@ describe('the sync state the header shows', () => {
     // A change made since the last sync, and another tab emptying the shared outbox.
     expect(headerText(syncView({ engine: synced, online: true, pending: 1 }))).toBe('1 waiting to sync');
     expect(headerText(syncView({ engine: { ...synced, name: 'pending', pending: 4 }, online: true, pending: 0 }))).toBe('Synced');
+    // Just opened: the engine has not synced and nothing is counted yet, so nothing is claimed.
+    expect(headerText(syncView({ engine: { ...synced, name: 'pending', pending: 0 }, online: true }))).toBe('0 waiting to sync');
   });
 });

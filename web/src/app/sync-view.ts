@@ -31,7 +31,9 @@ export function syncView({ engine, online, pending, lastSyncedAt = null }: SyncI
   if (!online && engine.name !== 'syncing') return { ...view, name: 'offline', message: OFFLINE_MESSAGE, code: 'network', retryable: true };
   // Changes made since the last sync, or another tab (which leads sync) emptying the shared outbox.
   if (engine.name === 'synced' && waiting > 0) return { ...view, name: 'pending' };
-  if (engine.name === 'pending' && waiting === 0) return { ...view, name: 'synced', message: '' };
+  // Only a count of what waits can say nothing does: before the first count (the page just opened)
+  // the engine's 'pending' at 0 means "not synced yet", and "Synced" would be a claim not yet known.
+  if (engine.name === 'pending' && waiting === 0 && pending !== undefined) return { ...view, name: 'synced', message: '' };
   return view;
 }
 
