@@ -4,14 +4,12 @@
 // them does (Evidently's way: read the window of rows and compute from them), over the whole log.
 import 'fake-indexeddb/auto';
 import type { ModelVersion, Prediction } from '@shared/schema/records.js';
-import { binaryModel } from '@shared/monitor/model.testing.js';
-import { addOutcome, addPrediction, emptySummary, dayOf, totalOf } from '@shared/monitor/summary.js';
+import { binaryModel, modelVersionOf } from '@shared/monitor/model.testing.js';
 import { versionMonitor } from '@shared/monitor/version.js';
 import { mulberry32 } from '@shared/data/random.js';
 import { OutpostDb } from '../web/src/lib/db/db.js';
 import { newId } from '../web/src/lib/db/mutate.js';
-import { logPredictions, outcomesOf, recordOutcomes, versionDays, waitingForOutcome } from '../web/src/lib/db/monitoring.js';
-import { logPages } from '../web/src/lib/db/pages.js';
+import { countFromLog, logPredictions, recordOutcomes, versionDays, waitingForOutcome } from '../web/src/lib/db/monitoring.js';
 
 export interface MonitorPoint {
   logged: number;
@@ -28,21 +26,7 @@ export interface MonitorPoint {
   heapMb: number;
 }
 
-const version: ModelVersion = {
-  ...binaryModel,
-  id: 'bench-mv',
-  projectId: 'bench-p',
-  modelName: 'triage',
-  version: 1,
-  task: 'classification',
-  artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] },
-  weightsHash: 'a'.repeat(64),
-  weightsSize: 1,
-  stage: 'production',
-  schemaVersion: 1,
-  appVersion: 'bench',
-  createdAt: Date.UTC(2026, 0, 1),
-};
+const version: ModelVersion = modelVersionOf({ ...binaryModel, id: 'bench-mv', projectId: 'bench-p' });
 
 function batch(rng: () => number, n: number, t0: number): Prediction[] {
   return Array.from({ length: n }, (_, i) => {
@@ -106,25 +90,8 @@ export async function monitorScaling(sizes: number[], recomputeUpTo = Infinity):
       ),
     );
     const loggingS = (performance.now() - started) / 1000;
-    const recompute = async () => {
-      const days = new Map<string, ReturnType<typeof emptySummary>>();
-      for await (const page of logPages(db, '[modelVersionId+createdAt]', version.id)) {
-        const outcomes = await outcomesOf(
-          db,
-          page.map((p) => p.id),
-        );
-        for (const p of page) {
-          const d = dayOf(p.createdAt);
-          const s = days.get(d) ?? emptySummary(version, d);
-          days.set(d, s);
-          addPrediction(s, version, p);
-          const o = outcomes.get(p.id);
-          if (o) addOutcome(s, version, p, o.value);
-        }
-      }
-      versionMonitor(version, {}, [totalOf([...days.values()])!]);
-    };
-    const recomputeMs = logged <= recomputeUpTo ? await time(recompute) : null;
+    const recompute = async () => versionMonitor(version, {}, [...(await countFromLog(db, version)).values()]);
+    const recomputeMs = size <= recomputeUpTo ? await time(recompute) : null;
     const followUpMs = await time(() => waitingForOutcome(db, version.projectId, 20));
     globalThis.gc?.();
     points.push({ logged, logOneMs: median(singles), openMs, recomputeMs, loggingS, followUpMs, heapMb: process.memoryUsage().heapUsed / 2 ** 20 });

@@ -100,4 +100,16 @@ test('outcomes recorded offline show quality, a shifted batch shows drift, and t
   await row.getByRole('link', { name: 'Details' }).click();
   await expect(consolePage.getByRole('img', { name: /Predictions a day/ })).toBeVisible();
   await expect(consolePage.getByRole('table', { name: 'Devices of this version' })).toContainText(/drifted \(\d+\/30\)/);
+
+  // Enough real results for the default rule: a retrain is proposed, and its model is registered like any other.
+  await page.goto(page.url().replace(/#.*$/, '') + '#/');
+  await page.getByRole('link', { name: 'Field check' }).click();
+  await page.getByRole('link', { name: 'Monitor' }).click();
+  await expect(page.getByRole('heading', { name: 'Time to retrain' })).toBeVisible();
+  await expect(page.getByText(/real results have been recorded since this version was made/)).toBeVisible();
+  await page.getByRole('button', { name: 'Retrain with the newest data' }).click();
+  await expect(page.getByLabel('Dataset').locator('option:checked')).toHaveText(/field results/);
+  await trainAndRegister(page, 5);
+  await page.getByRole('link', { name: 'Models' }).click();
+  await expect(page.getByRole('article', { name: /version 2/ })).toBeVisible();
 });

@@ -6,7 +6,7 @@ import { openStore, type Db } from '../store/index.js';
 import { createEnrollmentCode, createOrg } from '../store/orgs.js';
 import { PROTOCOL, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 import { addOutcome, addPrediction, emptySummary } from '@shared/monitor/summary.js';
-import { binaryModel, predictionOf } from '@shared/monitor/model.testing.js';
+import { binaryModel, modelVersionOf, predictionOf } from '@shared/monitor/model.testing.js';
 import { T0 } from '../store/fixtures.js';
 import { consoleSignIn } from '../testing/console-client.js';
 
@@ -44,20 +44,7 @@ beforeAll(async () => {
   });
   ({ token } = (await res.json()) as { token: string });
   // The version and its project as a device's push would have stored them.
-  const version = {
-    ...binaryModel,
-    id: VERSION_ID,
-    modelName: 'triage',
-    version: 3,
-    task: 'classification',
-    artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] },
-    weightsHash: 'a'.repeat(64),
-    weightsSize: 1,
-    stage: 'production',
-    schemaVersion: 1,
-    appVersion: 't',
-    createdAt: T0,
-  };
+  const version = modelVersionOf({ ...binaryModel, id: VERSION_ID }, { version: 3, createdAt: T0 });
   const project = { id: 'p1', name: 'Clinic', description: '', createdAt: T0, fairness: { attribute: 'clinic', privileged: 'north', favourable: 'benign' } };
   for (const [tbl, id, data] of [
     ['model_versions', VERSION_ID, version],

@@ -116,7 +116,8 @@ export function binnedAuc(negative: readonly number[], positive: readonly number
   return u / (nNeg * nPos);
 }
 
-function quality(s: DaySummary, m: SummaryModel, metric: QualityMetric): QualityFigures {
+/** Quality over the outcomes counted in `s`, in the chosen measure (and the others that fit the task). */
+export function quality(s: DaySummary, m: SummaryModel, metric: QualityMetric): QualityFigures {
   const base = { outcomes: s.outcomes, unknown: s.unknownOutcomes, metric };
   if (m.pipeline.target.kind === 'categorical') {
     if (!s.outcomes) return { ...base, value: null };

@@ -1,5 +1,5 @@
 // Test support: small model versions with a reference profile, and predictions for them.
-import type { Prediction } from '../schema/records.js';
+import type { ModelVersion, Prediction } from '../schema/records.js';
 import type { SummaryModel } from './summary.js';
 import { categoricalProfile, numericProfile } from './reference.js';
 
@@ -58,6 +58,24 @@ export function predictionOf(m: SummaryModel, fields: Partial<Prediction> & { cr
     output: m.pipeline.target.kind === 'categorical' ? { label: 'benign', probabilities: { benign: 0.8, malignant: 0.2 } } : { value: 120 },
     latencyMs: 1,
     source: 'form',
+    ...fields,
+  };
+}
+
+/** A whole model version record of one of these models (artifacts and weights are placeholders). */
+export function modelVersionOf(m: SummaryModel, fields: Partial<ModelVersion> = {}): ModelVersion {
+  return {
+    ...m,
+    modelName: 'triage',
+    version: 1,
+    task: m.pipeline.target.kind === 'categorical' ? 'classification' : 'regression',
+    artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] },
+    weightsHash: 'a'.repeat(64),
+    weightsSize: 1,
+    stage: 'production',
+    schemaVersion: 1,
+    appVersion: 'test',
+    createdAt: Date.UTC(2026, 0, 1),
     ...fields,
   };
 }

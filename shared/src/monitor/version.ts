@@ -1,5 +1,5 @@
 import type { ProjectMonitoring } from '../schema/monitoring.js';
-import { kpiFigure, versionFigures, type KpiFigure, type VersionFigures } from './figures.js';
+import { defaultQualityMetric, kpiFigure, quality, versionFigures, type KpiFigure, type VersionFigures } from './figures.js';
 import { monitorStates, thresholdsFor, worstState, type MonitorState, type StateInputs } from './states.js';
 import { totalOf, type DaySummary, type SummaryModel } from './summary.js';
 
@@ -39,7 +39,7 @@ export function versionMonitor(m: SummaryModel, settings: ProjectMonitoring, day
   const figureSettings = { qualityMetric: settings.qualityMetric, fairness: settings.fairness };
   const figures = total ? versionFigures(total, m, figureSettings) : undefined;
   const perDay = total ? total.predictions / daysSpanned(days) : 0;
-  const metric = figures?.quality.metric ?? settings.qualityMetric ?? 'accuracy';
+  const metric = settings.qualityMetric ?? defaultQualityMetric(m);
   const states = figures ? monitorStates({ figures, thresholds: thresholdsFor(settings.monitorThresholds, metric), perDay, drift }) : [];
   return {
     figures,
@@ -47,9 +47,7 @@ export function versionMonitor(m: SummaryModel, settings: ProjectMonitoring, day
     overall: worstState(states),
     perDay,
     kpis: total ? (settings.kpis ?? []).map((k) => kpiFigure(k, total, m)) : [],
-    daily: byDay(days).map((d) => {
-      const q = versionFigures(d, m, figureSettings).quality;
-      return { day: d.day, predictions: d.predictions, outcomes: d.outcomes, quality: q.value };
-    }),
+    // Only quality is needed per day: the full figures of hundreds of days would make a long log slow to open.
+    daily: byDay(days).map((d) => ({ day: d.day, predictions: d.predictions, outcomes: d.outcomes, quality: quality(d, m, metric).value })),
   };
 }

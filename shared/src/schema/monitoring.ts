@@ -105,6 +105,12 @@ export const ProjectMonitoring = z.object({
   drift: DriftSettings.optional(),
   retrainRules: RetrainRules.optional(),
   kpis: z.array(Kpi).max(20).optional(),
+  /**
+   * Whether a prediction's inputs (and kept attributes) travel to the server with it. Unset or true:
+   * they do. False: the server gets each prediction's answer, time and latency without what was
+   * typed, and the monitors' day counts; the inputs stay on the device.
+   */
+  shareInputs: z.boolean().optional(),
 });
 
 // ---- the reference a model version keeps of its training data ----

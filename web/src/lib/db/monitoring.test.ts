@@ -1,10 +1,11 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { ModelVersion, Prediction } from '@shared/schema/records.js';
-import { binaryModel, predictionOf } from '@shared/monitor/model.testing.js';
+import { binaryModel, modelVersionOf, predictionOf } from '@shared/monitor/model.testing.js';
 import { dayOf } from '@shared/monitor/summary.js';
 import { OutpostDb } from './db.js';
 import { newId } from './mutate.js';
+import { giveBackAfterReset } from '../sync/reset.js';
 import {
   countsNeedRebuild,
   logPredictions,
@@ -19,19 +20,7 @@ import {
 } from './monitoring.js';
 
 const T0 = Date.UTC(2026, 10, 3, 9);
-const version: ModelVersion = {
-  ...binaryModel,
-  modelName: 'triage',
-  version: 1,
-  task: 'classification',
-  artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] },
-  weightsHash: 'b'.repeat(64),
-  weightsSize: 1,
-  stage: 'production',
-  schemaVersion: 1,
-  appVersion: 't',
-  createdAt: T0,
-};
+const version: ModelVersion = modelVersionOf(binaryModel, { createdAt: T0 });
 
 async function fresh() {
   const db = new OutpostDb(`monitoring-${newId()}`);
@@ -147,5 +136,21 @@ describe('monitor counts on the device', () => {
     expect(progress.at(-1)).toBe(1);
     await db.projects.update(version.projectId, { fairness: { attribute: 'sex', privileged: 'f', favourable: 'benign' } });
     expect(await countsNeedRebuild(db, version)).toBe(true);
+  });
+
+  it('a project that keeps inputs on the device sends its predictions without them, after a server reset too; the device keeps them', async () => {
+    const db = await fresh();
+    await db.projects.update(version.projectId, { shareInputs: false });
+    const p = pred({ inputs: { size: 7, clinic: 'north' }, attributes: { sex: 'f' } });
+    await logPredictions(db, version, [p]);
+    const [queued] = await db.outbox.toArray();
+    expect(queued.fields.inputs).toEqual({});
+    expect('attributes' in queued.fields).toBe(false);
+    expect(queued.fields.output).toEqual(p.output);
+    expect((await db.predictions.get(p.id))?.inputs).toEqual({ size: 7, clinic: 'north' });
+    await db.outbox.clear();
+    await giveBackAfterReset(db, 'device-1');
+    const again = (await db.outbox.toArray()).find((r) => r.table === 'predictions')!;
+    expect(again.fields.inputs).toEqual({});
   });
 });

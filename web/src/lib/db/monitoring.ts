@@ -19,6 +19,15 @@ async function groupAttributeOf(db: OutpostDb, projectId: string): Promise<strin
   return (await db.projects.get(projectId))?.fairness?.attribute;
 }
 
+/**
+ * What of a prediction goes to the server: all of it, or, when the project keeps inputs on the
+ * device (`shareInputs: false`), the prediction without its inputs and kept attributes.
+ */
+export function sentPrediction(shareInputs: boolean | undefined): (p: Prediction) => Record<string, unknown> {
+  if (shareInputs !== false) return (p) => ({ ...p });
+  return ({ attributes: _a, ...p }) => ({ ...p, inputs: {} });
+}
+
 /** Count predictions of one version into their days (inside the caller's transaction). */
 async function countPredictions(db: OutpostDb, mv: ModelVersion, predictions: Prediction[], groupAttribute: string | undefined): Promise<void> {
   const byDay = new Map<string, Prediction[]>();
@@ -40,8 +49,9 @@ async function countPredictions(db: OutpostDb, mv: ModelVersion, predictions: Pr
  */
 export async function logPredictions(db: OutpostDb, mv: ModelVersion, predictions: Prediction[]): Promise<void> {
   await db.transaction('rw', [db.predictions, db.outbox, db.kv, db.monitorDays, db.projects], async () => {
-    await putRecords(db, 'predictions', predictions);
-    await countPredictions(db, mv, predictions, await groupAttributeOf(db, mv.projectId));
+    const project = await db.projects.get(mv.projectId);
+    await putRecords(db, 'predictions', predictions, Date.now(), sentPrediction(project?.shareInputs));
+    await countPredictions(db, mv, predictions, project?.fairness?.attribute);
   });
 }
 
@@ -181,10 +191,10 @@ export async function countsNeedRebuild(db: OutpostDb, mv: ModelVersion): Promis
 }
 
 /**
- * Count a version's days again from its log and outcomes, a page at a time (progress from 0 to
- * 1). Days whose predictions were freed from this device keep their counts.
+ * A version's day counts computed from its log and the outcomes of its predictions, a page at a
+ * time (progress from 0 to 1), without storing them: what the kept counts must equal.
  */
-export async function rebuildCounts(db: OutpostDb, mv: ModelVersion, onProgress?: (fraction: number) => void): Promise<void> {
+export async function countFromLog(db: OutpostDb, mv: ModelVersion, onProgress?: (fraction: number) => void): Promise<Map<string, DaySummary>> {
   const total = await countLogged(db, '[modelVersionId+createdAt]', mv.id);
   const attribute = await groupAttributeOf(db, mv.projectId);
   const fresh = new Map<string, DaySummary>();
@@ -205,6 +215,15 @@ export async function rebuildCounts(db: OutpostDb, mv: ModelVersion, onProgress?
     done += page.length;
     onProgress?.(done / Math.max(1, total));
   }
+  return fresh;
+}
+
+/**
+ * Count a version's days again from its log and outcomes (progress from 0 to 1). Days whose
+ * predictions were freed from this device keep their counts.
+ */
+export async function rebuildCounts(db: OutpostDb, mv: ModelVersion, onProgress?: (fraction: number) => void): Promise<void> {
+  const fresh = await countFromLog(db, mv, onProgress);
   await db.transaction('rw', db.monitorDays, async () => {
     for (const [day, summary] of fresh) await db.monitorDays.put({ modelVersionId: mv.id, day, projectId: mv.projectId, summary, dirty: 1 });
   });

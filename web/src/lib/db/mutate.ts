@@ -57,12 +57,21 @@ export async function patchRecord(db: OutpostDb, table: SyncTable, id: string, f
   });
 }
 
-/** Many new records of one table in one transaction (batch scoring logs thousands of predictions). */
-export async function putRecords<T extends Rec>(db: OutpostDb, table: SyncTable, records: T[], now = Date.now()): Promise<void> {
+/**
+ * Many new records of one table in one transaction (batch scoring logs thousands of predictions).
+ * `sent` chooses what of each record goes to the server (all of it unless told otherwise).
+ */
+export async function putRecords<T extends Rec>(
+  db: OutpostDb,
+  table: SyncTable,
+  records: T[],
+  now = Date.now(),
+  sent: (r: T) => Record<string, unknown> = (r) => ({ ...r }),
+): Promise<void> {
   const t = db.table(table);
   await db.transaction('rw', [t, db.outbox, db.kv], async () => {
     const rows = [];
-    for (const r of records) rows.push({ table, id: r.id, hlc: await nextStamp(db, now), fields: { ...r } });
+    for (const r of records) rows.push({ table, id: r.id, hlc: await nextStamp(db, now), fields: sent(r) });
     await t.bulkPut(records);
     await db.outbox.bulkAdd(rows);
   });

@@ -6,7 +6,7 @@ import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelVersion, Prediction, Project } from '@shared/schema/records.js';
 import type { Outcome } from '@shared/schema/monitoring.js';
-import { binaryModel } from '@shared/monitor/model.testing.js';
+import { binaryModel, modelVersionOf } from '@shared/monitor/model.testing.js';
 import { fleetOf } from '@shared/monitor/fleet.js';
 import { latestOutcome } from '@shared/monitor/outcomes.js';
 import { SCORE_BINS } from '@shared/monitor/summary.js';
@@ -47,22 +47,16 @@ beforeAll(async () => {
   const refBytes = new TextEncoder().encode('{"reference":"rows"}');
   await saveLocalBlob(first.db, await sha256Hex(weights), weights.slice().buffer);
   await saveLocalBlob(first.db, await sha256Hex(refBytes), refBytes.slice().buffer);
-  version = {
-    ...binaryModel,
-    id: newId(),
-    projectId: project.id,
-    modelName: 'triage',
-    version: 1,
-    task: 'classification',
-    artifacts: { format: 'tfjs-layers', modelTopology: {}, weightSpecs: [] },
-    weightsHash: await sha256Hex(weights),
-    weightsSize: weights.length,
-    reference: { ...binaryModel.reference!, blob: { hash: await sha256Hex(refBytes), size: refBytes.length } },
-    stage: 'none',
-    schemaVersion: 1,
-    appVersion: 't',
-    createdAt: T0,
-  };
+  version = modelVersionOf(
+    { ...binaryModel, id: newId(), projectId: project.id },
+    {
+      weightsHash: await sha256Hex(weights),
+      weightsSize: weights.length,
+      reference: { ...binaryModel.reference!, blob: { hash: await sha256Hex(refBytes), size: refBytes.length } },
+      stage: 'none',
+      createdAt: T0,
+    },
+  );
   await putRecord(first.db, 'projects', project);
   await putRecord(first.db, 'model_versions', version);
   await first.syncUntilDone();

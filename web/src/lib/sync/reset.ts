@@ -2,6 +2,8 @@ import { formatHlc } from '@shared/sync/hlc.js';
 import { SYNC_TABLES, type SyncTable } from '@shared/sync/protocol.js';
 import type { OutpostDb } from '../db/db.js';
 import { markAllBlobsForUpload } from '../db/blobs.js';
+import { sentPrediction } from '../db/monitoring.js';
+import type { Prediction } from '@shared/schema/records.js';
 
 /** Every synced table a device keeps locally: the pulled ones and the prediction log. */
 const KEPT_TABLES: SyncTable[] = [...(Object.keys(SYNC_TABLES) as SyncTable[]).filter((t) => SYNC_TABLES[t].pull), 'predictions'];
@@ -23,13 +25,17 @@ export async function giveBackAfterReset(db: OutpostDb, deviceId: string | undef
   const hlc = formatHlc({ millis: 0, counter: 0, node: nodeOf(deviceId) });
   const tables = KEPT_TABLES.map((t) => db.table(t));
   await db.transaction('rw', [...tables, db.outbox, db.kv, db.blobState], async () => {
+    // Predictions go back as they were first sent: without inputs where the project keeps them here.
+    const keepsInputs = new Set((await db.projects.toArray()).filter((p) => p.shareInputs === false).map((p) => p.id));
+    const sent = (table: SyncTable, r: Record<string, unknown>) =>
+      table === 'predictions' && keepsInputs.has(r.projectId as string) ? sentPrediction(false)(r as Prediction) : { ...r };
     for (const table of KEPT_TABLES) {
       // By primary key in pages, so a long prediction log is never read into memory at once.
       for (let last: string | undefined; ;) {
         const from = last === undefined ? db.table(table).orderBy(':id') : db.table(table).where(':id').above(last);
-        const page = (await from.limit(PAGE).toArray()) as { id: string }[];
+        const page = (await from.limit(PAGE).toArray()) as ({ id: string } & Record<string, unknown>)[];
         if (!page.length) break;
-        await db.outbox.bulkAdd(page.map((r) => ({ table, id: r.id, hlc, fields: { ...r } })));
+        await db.outbox.bulkAdd(page.map((r) => ({ table, id: r.id, hlc, fields: sent(table, r) })));
         last = page[page.length - 1].id;
       }
     }
