@@ -61,6 +61,9 @@ test('outcomes recorded offline show quality, a shifted batch shows drift, and t
   await page.getByRole('button', { name: 'Record outcome' }).first().click();
   await page.getByRole('button', { name: /Real result: benign/ }).click();
   await expect(page.getByRole('button', { name: 'Change' })).toBeVisible();
+  await page.getByRole('button', { name: 'Change' }).click();
+  await page.getByRole('button', { name: /^Why did it say/ }).click();
+  await expect(page.getByRole('img', { name: /^Biggest effects: / })).toHaveCount(2, { timeout: 30_000 });
 
   const first = await scoreFile(page, 'clinic-week-1.csv', sample.join('\n') + '\n');
   await recordResults(page, first);
