@@ -13,7 +13,7 @@ export const MAX_DAYS_PER_DEVICE = 20_000;
  * reason, the rest stored), kept as the newest copy of that day of that device; verdicts replace
  * the device's previous verdict per version. One transaction.
  */
-export async function storeMonitorUpload(db: Db, device: DeviceRef, upload: MonitorUpload): Promise<MonitorUploadResponse> {
+export async function storeMonitorUpload(db: Db, device: DeviceRef, upload: MonitorUpload, maxDays = MAX_DAYS_PER_DEVICE): Promise<MonitorUploadResponse> {
   const rejected: MonitorUploadResponse['rejected'] = [];
   const valid: DaySummary[] = [];
   for (const raw of upload.days) {
@@ -28,30 +28,29 @@ export async function storeMonitorUpload(db: Db, device: DeviceRef, upload: Moni
   }
   return db.tx(async (q) => {
     const [{ n }] = await q.query<{ n: number }>(`select count(*)::int as n from monitor_days where org_id = $1 and device_id = $2`, [device.orgId, device.id]);
-    let room = MAX_DAYS_PER_DEVICE - n;
+    let room = maxDays - n;
     let stored = 0;
     for (const d of valid) {
-      const updated = await q.query(
-        `update monitor_days set data = $5::jsonb, updated_at = now() where org_id = $1 and device_id = $2 and model_version_id = $3 and day = $4 returning 1`,
-        [device.orgId, device.id, d.modelVersionId, d.day, JSON.stringify(d)],
-      );
-      if (!updated.length) {
-        if (room <= 0) {
-          rejected.push({
-            modelVersionId: d.modelVersionId,
-            day: d.day,
-            message: `This device already keeps ${MAX_DAYS_PER_DEVICE} days of counts on the server.`,
-          });
+      const params = [device.orgId, device.id, d.modelVersionId, d.day, JSON.stringify(d)];
+      // An upsert, so two tabs of one device sending the same day at once both succeed.
+      if (room > 0) {
+        const [row] = await q.query<{ inserted: boolean }>(
+          `insert into monitor_days (org_id, device_id, model_version_id, day, data) values ($1, $2, $3, $4, $5::jsonb)
+           on conflict (org_id, device_id, model_version_id, day) do update set data = excluded.data, updated_at = now()
+           returning (xmax = 0) as inserted`,
+          params,
+        );
+        if (row.inserted) room--;
+      } else {
+        const updated = await q.query(
+          `update monitor_days set data = $5::jsonb, updated_at = now() where org_id = $1 and device_id = $2 and model_version_id = $3 and day = $4 returning 1`,
+          params,
+        );
+        if (!updated.length) {
+          const message = `This device already keeps ${maxDays} days of counts on the server.`;
+          rejected.push({ modelVersionId: d.modelVersionId, day: d.day, message });
           continue;
         }
-        await q.query(`insert into monitor_days (org_id, device_id, model_version_id, day, data) values ($1, $2, $3, $4, $5::jsonb)`, [
-          device.orgId,
-          device.id,
-          d.modelVersionId,
-          d.day,
-          JSON.stringify(d),
-        ]);
-        room--;
       }
       stored++;
     }

@@ -33,7 +33,9 @@ async function countPredictions(db: OutpostDb, mv: ModelVersion, predictions: Pr
   const byDay = new Map<string, Prediction[]>();
   for (const p of predictions) {
     const d = dayOf(p.createdAt);
-    byDay.set(d, [...(byDay.get(d) ?? []), p]);
+    const list = byDay.get(d);
+    if (list) list.push(p);
+    else byDay.set(d, [p]);
   }
   for (const [day, ps] of byDay) {
     const row = await db.monitorDays.get([mv.id, day]);
