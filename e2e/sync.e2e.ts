@@ -29,6 +29,7 @@ test('case 6: the page is closed after a local write and before the push; the ou
   const before = await serverRecordCount('projects');
   await ctx.setOffline(true);
   await createProjects(page, ['Closed before push A', 'Closed before push B']);
+  await expect(page.getByRole('link', { name: 'Closed before push B' })).toBeVisible();
   await page.close();
   await ctx.setOffline(false);
   const again = await ctx.newPage();

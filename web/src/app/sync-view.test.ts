@@ -67,5 +67,9 @@ describe('the sync state the header shows', () => {
     expect(headerText(syncView({ engine: { ...synced, name: 'pending', pending: 4 }, online: true, pending: 0 }))).toBe('Synced');
     // Just opened: the engine has not synced and nothing is counted yet, so nothing is claimed.
     expect(headerText(syncView({ engine: { ...synced, name: 'pending', pending: 0 }, online: true }))).toBe('0 waiting to sync');
+    // Just connected: nothing waits, but nothing has been pulled either, so it is not "Synced" yet.
+    const fresh: SyncStatus = { name: 'pending', message: '', pending: 0, lastSyncedAt: null };
+    expect(headerText(syncView({ engine: fresh, online: true, pending: 0, lastSyncedAt: null }))).toBe('0 waiting to sync');
+    expect(headerText(syncView({ engine: fresh, online: true, pending: 0, lastSyncedAt: 7 }))).toBe('Synced');
   });
 });

@@ -31,9 +31,9 @@ export function syncView({ engine, online, pending, lastSyncedAt = null }: SyncI
   if (!online && engine.name !== 'syncing') return { ...view, name: 'offline', message: OFFLINE_MESSAGE, code: 'network', retryable: true };
   // Changes made since the last sync, or another tab (which leads sync) emptying the shared outbox.
   if (engine.name === 'synced' && waiting > 0) return { ...view, name: 'pending' };
-  // Only a count of what waits can say nothing does: before the first count (the page just opened)
-  // the engine's 'pending' at 0 means "not synced yet", and "Synced" would be a claim not yet known.
-  if (engine.name === 'pending' && waiting === 0 && pending !== undefined) return { ...view, name: 'synced', message: '' };
+  // "Synced" needs a count of what waits (the page may have just opened) and a sync that finished,
+  // here or in another tab: a device just connected has nothing waiting but has not pulled yet.
+  if (engine.name === 'pending' && waiting === 0 && pending !== undefined && view.lastSyncedAt !== null) return { ...view, name: 'synced', message: '' };
   return view;
 }
 
