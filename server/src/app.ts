@@ -10,6 +10,7 @@ import { adminRoutes } from './routes/admin.js';
 import { consoleRoutes } from './routes/console.js';
 import { STYLE_HASH } from './routes/console-page.js';
 import { webRoutes } from './routes/web.js';
+import { certificateRoutes } from './routes/certificate.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { failureThrottle, type ThrottleLimits } from './middleware/throttle.js';
 import { DEFAULT_BODY_LIMIT, guardBodies } from './middleware/body-limit.js';
@@ -37,6 +38,8 @@ export interface AppDeps {
   now?: () => number;
   /** Where a request came from (throttles count per source); from the connection by default. */
   clientAddress?: ClientAddress;
+  /** The certificate (DER) phones install to trust this server's HTTPS, served at /outpost-ca.cer. */
+  certificateAuthority?: Uint8Array;
 }
 
 // The routes whose bodies may be larger than the app-wide default; each applies its limit itself too.
@@ -50,7 +53,7 @@ const CONSOLE_CSP = consoleCsp(STYLE_HASH);
 const cspFor = (path: string) => (path === '/console' || path.startsWith('/console/') ? CONSOLE_CSP : path.startsWith('/api/') ? API_CSP : APP_CSP);
 
 /** The whole HTTP surface. Tests drive it with `app.request()`; index.ts serves it. */
-export function createApp({ db, config, now = Date.now, clientAddress }: AppDeps) {
+export function createApp({ db, config, now = Date.now, clientAddress, certificateAuthority }: AppDeps) {
   const trustProxy = config.trustProxy ?? false;
   const address = clientAddress ?? connectionAddress(trustProxy);
   const ownOrigin = (c: Context) => requestOrigin(c, trustProxy);
@@ -84,6 +87,7 @@ export function createApp({ db, config, now = Date.now, clientAddress }: AppDeps
   api.notFound(notFound);
   app.route('/api', api);
   app.route('/console', consoleRoutes({ db, now, throttle: throttle('console-login'), trustProxy }));
+  app.route('/', certificateRoutes(certificateAuthority));
   if (config.webDir) app.route('/', webRoutes(config.webDir));
   app.notFound(notFound);
   return app;

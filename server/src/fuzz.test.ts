@@ -183,6 +183,7 @@ const ROUTES: FuzzRoute[] = [
     body: 'json',
     auth: 'admin',
   },
+  { name: 'GET /outpost-ca.cer', method: 'GET', path: fixed('/outpost-ca.cer'), body: 'none', auth: 'none' },
   { name: 'GET /console', method: 'GET', path: fixed('/console'), body: 'none', auth: 'console' },
   { name: 'POST /console/login', method: 'POST', path: fixed('/console/login'), body: 'form', auth: 'login', fields: ['key'] },
   { name: 'POST /console/logout', method: 'POST', path: fixed('/console/logout'), body: 'form', auth: 'console' },

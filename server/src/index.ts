@@ -1,13 +1,24 @@
 import { serve } from '@hono/node-server';
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { isIP } from 'node:net';
 import { readConfig } from './config.js';
 import { openStore } from './store/index.js';
 import { createApp } from './app.js';
 import { createEnrollmentCode, createOrg, listOrgs } from './store/orgs.js';
 import { expireUploads } from './store/blobs.js';
+import { serverCertificate, tlsBanner, type ServingCertificate } from './tls.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const config = readConfig(process.env, pkg.version);
+// The certificate first: a file that cannot be used stops the server before the store is opened.
+let certificate: ServingCertificate | undefined;
+try {
+  certificate = await serverCertificate(config.tls, config.dataDir);
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(1);
+}
 const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 
 // First start: an organisation to connect to straight away.
@@ -27,10 +38,23 @@ if ((await listOrgs(db)).length === 0) {
 }
 
 // The whole validated config: createApp takes the settings it knows (limits, throttles, CORS, proxy).
-const app = createApp({ db, config });
+const app = createApp({ db, config, certificateAuthority: certificate?.authority?.der });
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   console.log(`Outpost ${config.version} on http://localhost:${info.port} (store: ${db.kind}${db.kind === 'pglite' ? ` in ${config.dataDir}` : ''})`);
 });
+// The same app over HTTPS on its own port (phones need a secure context); HTTP stays for what uses it.
+const secure =
+  certificate &&
+  serve(
+    {
+      fetch: app.fetch,
+      port: config.tls.httpsPort,
+      hostname: config.host,
+      createServer: createHttpsServer,
+      serverOptions: { key: certificate.key, cert: certificate.cert },
+    },
+    () => console.log(tlsBanner(certificate, config.tls.httpsPort, config.port, isIP(config.host) !== 4)),
+  );
 
 // Abandoned partial uploads (a device that gave up) are deleted once untouched for uploadTtlHours.
 const sweep = setInterval(
@@ -42,6 +66,7 @@ sweep.unref();
 async function shutdown() {
   clearInterval(sweep);
   server.close();
+  secure?.close();
   await db.close();
   process.exit(0);
 }

@@ -119,6 +119,13 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/api/admin/orgs/{id}/devices', summary: "An organisation's devices", auth: 'admin', answer: 'json' },
   { method: 'get', path: '/api/admin/orgs/{id}/stats', summary: 'Record counts per table', auth: 'admin', answer: 'json' },
   { method: 'post', path: '/api/admin/devices/{id}/revoke', summary: "Revoke a device's credential", auth: 'admin', answer: 'json' },
+  {
+    method: 'get',
+    path: '/outpost-ca.cer',
+    summary: 'The certificate (DER, application/x-x509-ca-cert) a phone installs to trust this server over HTTPS; 404 when there is none',
+    auth: 'none',
+    answer: 'bytes',
+  },
   { method: 'get', path: '/console', summary: 'The console page (sign-in form when signed out)', auth: 'none', answer: 'html' },
   { method: 'post', path: '/console/login', summary: 'Sign in with the organisation admin key', auth: 'none', body: 'form', answer: 'html' },
   { method: 'post', path: '/console/logout', summary: 'Sign out (ends the session)', auth: 'session', body: 'form', answer: 'html' },
