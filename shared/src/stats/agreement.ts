@@ -90,7 +90,7 @@ export interface IndexStatistic {
 }
 
 /** Options of bootstrapCi: the seed is required (runs are reproducible by construction). */
-export interface BootstrapOptions {
+export interface BootstrapCiOptions {
   seed: number;
   /** Number of resamples, default 1000. */
   resamples?: number;
@@ -99,7 +99,7 @@ export interface BootstrapOptions {
 }
 
 /** The statistic on the full sample, the interval's bounds, and how many resamples gave a number (NaN ones are dropped). */
-export interface BootstrapResult {
+export interface BootstrapCiResult {
   estimate: number;
   low: number;
   high: number;
@@ -120,7 +120,7 @@ export interface BootstrapResult {
  * everything is NaN. Throws a RangeError for a level outside (0, 1) or a resample count that is
  * not a positive integer.
  */
-export function bootstrapCi(data: readonly number[] | IndexStatistic, options: BootstrapOptions): BootstrapResult {
+export function bootstrapCi(data: readonly number[] | IndexStatistic, options: BootstrapCiOptions): BootstrapCiResult {
   const resamples = options.resamples ?? 1000;
   const level = options.level ?? 0.95;
   if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`bootstrapCi needs a positive whole number of resamples, not ${resamples}.`);

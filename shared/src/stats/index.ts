@@ -14,3 +14,12 @@ export { fairness, fairnessCounts, fairnessFromCounts, type FairnessMetrics, typ
 export { averagePrecision, brierScore } from './scores.js';
 export { pairwiseSum } from './numeric.js';
 export { mean, std } from './moments.js';
+// Text metrics (sacrebleu 2.6.0's BLEU and chrF, rouge-score's ROUGE, CER/WER, perplexity) and
+// agreement (scikit-learn's Cohen's kappa, statsmodels' Fleiss' kappa, a seeded percentile bootstrap).
+export { corpusBleu, bleuFromCounts, type BleuOptions, type BleuResult, type BleuSmoothing } from './text/bleu.js';
+export { corpusChrf, type ChrfOptions, type ChrfResult } from './text/chrf.js';
+export { tokenize13a, tokenizeIntl, tokenizeForBleu, type BleuTokenizer } from './text/sacrebleu-tokenizers.js';
+export { rouge, rougeN, rougeL, rougeTokenize, type RougeScore, type RougeResult } from './text/rouge.js';
+export { levenshtein, cer, wer } from './text/edit-distance.js';
+export { perplexity } from './text/perplexity.js';
+export { cohensKappa, fleissKappa, bootstrapCi, type BootstrapCiOptions, type BootstrapCiResult, type IndexStatistic } from './agreement.js';
