@@ -11,7 +11,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createServer as createHttpsServer } from 'node:https';
-import { autoCertificate, canonicalName, customCertificate, httpsUrls, machineNames, SERVER_CERT_DAYS, type ServingCertificate } from './tls.js';
+import {
+  autoCertificate,
+  canonicalName,
+  customCertificate,
+  httpsUrls,
+  machineNames,
+  SERVER_CERT_DAYS,
+  serverCertificate,
+  tlsBanner,
+  type ServingCertificate,
+} from './tls.js';
 import { readConfig } from './config.js';
 import { createApp } from './app.js';
 import { openStore, type Db } from './store/index.js';
@@ -132,6 +142,22 @@ describe('OUTPOST_TLS=auto', () => {
     expect(late.fingerprint).not.toBe(moved.fingerprint);
     expect(late.authority!.fingerprint).toBe(first.authority!.fingerprint);
     expect(late.notes.join(' ')).toMatch(/it ends on/);
+  });
+
+  it('puts the names the operator gives first, and the banner sends phones to the first IPv4 address for the certificate', async () => {
+    const dataDir = temp('names');
+    const inContainer = ['localhost', '127.0.0.1', '::1', '172.17.0.2'];
+    const cert = await serverCertificate({ mode: 'auto', httpsPort: 8443, names: ['192.168.1.20', 'clinic.lan'] }, dataDir, inContainer, NOW);
+    expect(cert!.names.slice(0, 2)).toEqual(['192.168.1.20', 'clinic.lan']);
+    const banner = tlsBanner(cert!, 8443, 8787);
+    expect(banner).toContain('HTTPS on https://192.168.1.20:8443, https://clinic.lan:8443, https://localhost:8443, https://172.17.0.2:8443');
+    expect(banner).toContain('open http://192.168.1.20:8787/outpost-ca.cer');
+    expect(banner).toContain(`Server certificate SHA-256: ${cert!.fingerprint}`);
+    expect(banner).toContain(`has SHA-256 ${cert!.authority!.fingerprint}`);
+    // A server on an IPv4 address (HOST=0.0.0.0) does not offer URLs it cannot answer at.
+    const v6 = { ...cert!, names: ['localhost', 'fd00::20', '192.168.1.20'] };
+    expect(tlsBanner(v6, 8443, 8787, false)).not.toContain('fd00::20');
+    expect(tlsBanner(v6, 8443, 8787, true)).toContain('https://[fd00::20]:8443');
   });
 
   it('stops with a sentence when its files are damaged, rather than quietly making an authority phones do not trust', async () => {

@@ -284,7 +284,8 @@ export function customCertificate(certFile: string, keyFile: string, now = new D
 export async function serverCertificate(tls: TlsSettings, dataDir: string, names = machineNames(), now = new Date()): Promise<ServingCertificate | undefined> {
   if (tls.mode === 'off') return undefined;
   if (tls.mode === 'custom') return customCertificate(tls.certFile!, tls.keyFile!, now);
-  return autoCertificate(join(dataDir, 'tls'), [...names, ...tls.names], now);
+  // The operator's names first: they are how phones reach the server (a container sees only its own addresses).
+  return autoCertificate(join(dataDir, 'tls'), [...tls.names, ...names], now);
 }
 
 /** What the server prints at start: where to reach it over HTTPS and what to compare on a phone. */
