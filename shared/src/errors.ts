@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   blob_hash_mismatch: 422,
   blob_missing: 422,
+  /** A promotion refused by one of the project's gates (the message says which and by how much). */
+  gate_failed: 422,
   range_not_satisfiable: 416,
   enrollment_code_invalid: 400,
   clock_drift: 400,

@@ -3,3 +3,6 @@
 declare const crypto: {
   readonly subtle: { digest(algorithm: 'SHA-256', data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> };
 };
+declare class TextEncoder {
+  encode(input?: string): Uint8Array<ArrayBuffer>;
+}

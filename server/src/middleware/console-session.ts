@@ -3,7 +3,8 @@ import { createMiddleware } from 'hono/factory';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Queryable } from '../store/db.js';
 import type { Org } from '../store/orgs.js';
-import { CONSOLE_SESSION_MS, orgForConsoleSession } from '../store/sessions.js';
+import { CONSOLE_SESSION_MS, consoleSessionOf } from '../store/sessions.js';
+import type { Actor } from '@shared/schema/registry.js';
 import { newToken } from '../store/secrets.js';
 
 const SESSION_COOKIE = 'outpost_session';
@@ -11,7 +12,7 @@ const LOGIN_COOKIE = 'outpost_login';
 // Our ids are 48 characters; anything much longer is not one of ours and is not looked up.
 const MAX_COOKIE = 128;
 
-export type ConsoleVars = { org: Org | undefined; sessionId: string | undefined };
+export type ConsoleVars = { org: Org | undefined; sessionId: string | undefined; actor: Actor | undefined };
 
 const cookieOptions = (secure: boolean) => ({ httpOnly: true, secure, sameSite: 'Strict' as const, path: '/console' });
 
@@ -19,9 +20,10 @@ const cookieOptions = (secure: boolean) => ({ httpOnly: true, secure, sameSite: 
 export const consoleSession = (db: Queryable, now: () => number) =>
   createMiddleware<{ Variables: ConsoleVars }>(async (c, next) => {
     const id = getCookie(c, SESSION_COOKIE);
-    const org = id && id.length <= MAX_COOKIE ? await orgForConsoleSession(db, id, now()) : undefined;
-    c.set('org', org);
-    c.set('sessionId', org ? id : undefined);
+    const session = id && id.length <= MAX_COOKIE ? await consoleSessionOf(db, id, now()) : undefined;
+    c.set('org', session?.org);
+    c.set('actor', session?.actor);
+    c.set('sessionId', session ? id : undefined);
     await next();
   });
 

@@ -43,7 +43,7 @@ export const page = (title: string, body: Html) =>
       </body>
     </html>`;
 
-const csrfInput = (token: string) => html`<input type="hidden" name="${CSRF_FIELD}" value="${token}" />`;
+export const csrfInput = (token: string) => html`<input type="hidden" name="${CSRF_FIELD}" value="${token}" />`;
 
 // Records are shown as stored, whatever they hold: one odd value must not break the page.
 const asObject = (x: unknown): Record<string, unknown> => (x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
@@ -158,7 +158,7 @@ const versionsTable = (o: ConsoleOverview, token: string) =>
           // The id goes into a path: encoded, so no id can turn this form into another action.
           const action = `/console/versions/${encodeURIComponent(text(v.id))}/stage`;
           return html`<tr>
-            <td>${text(v.modelName)}</td>
+            <td><a href="/console/versions/${encodeURIComponent(text(v.id))}">${text(v.modelName)}</a></td>
             <td>${text(v.version)}</td>
             <td>${stage}</td>
             <td>${metric(v.metrics)}</td>
@@ -173,6 +173,8 @@ const versionsTable = (o: ConsoleOverview, token: string) =>
                       <select id="to-${i}" name="to">
                         ${moves.map((m) => html`<option>${m}</option>`)}
                       </select>
+                      <label class="sr" for="why-v-${i}">Why</label>
+                      <input id="why-v-${i}" name="why" placeholder="why" />
                       <button>Move</button>
                     </form>`
                   : '—'

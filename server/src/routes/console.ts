@@ -2,11 +2,15 @@ import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { randomUUID } from 'node:crypto';
-import { httpStatusOf, isOutpostError } from '@shared/errors.js';
+import { httpStatusOf, isOutpostError, type ErrorCode } from '@shared/errors.js';
+import { serverGates } from '../store/gates.js';
 import { Stage } from '@shared/schema/records.js';
 import { formatHlc } from '@shared/sync/hlc.js';
 import type { Db } from '../store/db.js';
-import { createEnrollmentCode, listDevices, orgForAdminKey } from '../store/orgs.js';
+import { createEnrollmentCode, getOrg, listDevices, orgForAdminKey } from '../store/orgs.js';
+import { personForKey } from '../store/people.js';
+import { registryConsoleRoutes, registrySections } from './console-registry.js';
+import { html } from 'hono/html';
 import { consoleOverview, fleetInput } from '../store/console.js';
 import { fleetOf } from '@shared/monitor/fleet.js';
 import { fleetTable, versionMonitorView } from './console-monitor.js';
@@ -64,12 +68,15 @@ async function signIn(c: Context<Env>, { db, now, throttle, trustProxy }: Consol
     return loginPage(c, trustProxy, 'The sign-in page had expired. Type the key again.', 403);
   }
   await throttle.check(c);
-  const org = await orgForAdminKey(db, form.key ?? '');
+  // The organisation's admin key, or a person's own key (their role decides what they may do).
+  const key = form.key ?? '';
+  const person = await personForKey(db, key);
+  const org = person ? await getOrg(db, person.orgId) : await orgForAdminKey(db, key);
   if (!org) {
     await throttle.fail(c);
-    return loginPage(c, trustProxy, 'That admin key is not known.');
+    return loginPage(c, trustProxy, 'That key is not known.');
   }
-  const { sessionId } = await createConsoleSession(db, org.id, now());
+  const { sessionId } = await createConsoleSession(db, org.id, now(), person?.id ?? null);
   startSession(c, sessionId, https(c, trustProxy));
   return c.redirect('/console');
 }
@@ -84,12 +91,14 @@ async function moveVersionStage(c: Context<Env>, { db, now }: ConsoleDeps) {
     moveStage(
       q,
       org.id,
-      { id: randomUUID(), modelVersionId: c.req.param('id') ?? '', from: from.data, to: to.data, createdAt: now() },
+      { id: randomUUID(), modelVersionId: c.req.param('id') ?? '', from: from.data, to: to.data, createdAt: now(), why: (form.why ?? '').slice(0, 1000) },
       formatHlc({ millis: now(), counter: 0, node: 'console' }),
-      null,
+      c.get('actor')!,
+      serverGates(),
     ),
   );
-  if (outcome !== 'applied') return c.html(messageView('Stage', outcome.message), 409);
+  if (outcome === 'proposed') return c.redirect('/console');
+  if (outcome !== 'applied') return c.html(messageView('Stage', outcome.message), httpStatusOf(outcome.code as ErrorCode) as ContentfulStatusCode);
   return c.redirect('/console');
 }
 
@@ -108,6 +117,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
   const needSession = createMiddleware<Env>(async (c, next) => (c.get('org') ? next() : loginPage(c, trustProxy, 'Sign in first.')));
   app.use('/versions/*', needSession);
   app.use('/codes', needSession);
+  for (const path of ['/people', '/people/*', '/proposals/*']) app.use(path, needSession);
 
   return app
     .get('/', async (c) => {
@@ -115,7 +125,9 @@ export function consoleRoutes(deps: ConsoleDeps) {
       if (!org) return loginPage(c, trustProxy);
       const overview = await consoleOverview(db, org.id);
       const fleet = fleetOf(await fleetInput(db, org.id));
-      return c.html(overviewView(org, overview, formToken(c.get('sessionId')!), fleetTable(fleet, overview.devices)));
+      const token = formToken(c.get('sessionId')!);
+      const registry = await registrySections(db, org.id, c.get('actor')!, token);
+      return c.html(overviewView(org, overview, token, html`${registry} ${fleetTable(fleet, overview.devices)}`));
     })
     .get('/versions/:id/monitor', async (c) => {
       const org = c.get('org')!;
@@ -134,6 +146,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
       return c.redirect('/console');
     })
     .post('/versions/:id/stage', (c) => moveVersionStage(c, deps))
+    .route('/', registryConsoleRoutes(db, now))
     .post('/codes', async (c) => {
       const { org } = await signedInForm(c);
       const { code, expiresAt } = await createEnrollmentCode(db, org.id, 7, now());

@@ -142,6 +142,29 @@ const MIGRATIONS: string[] = [
     primary key (org_id, device_id, model_version_id)
   )
   `,
+  // People and their roles (keys stored hashed), sessions of a person on a device, and which person
+  // a console session is (none: the organisation's admin key).
+  `
+  create table people (
+    id text primary key,
+    org_id text not null references orgs(id),
+    name text not null,
+    role text not null,
+    key_hash text not null unique,
+    created_at timestamptz not null default now(),
+    revoked_at timestamptz
+  );
+  create index people_org on people (org_id);
+  create table person_sessions (
+    id_hash text primary key,
+    person_id text not null references people(id),
+    device_id text not null,
+    created_at timestamptz not null,
+    expires_at timestamptz not null,
+    revoked_at timestamptz
+  );
+  alter table console_sessions add column person_id text
+  `,
 ];
 
 export async function migrate(db: Db): Promise<number> {

@@ -1,3 +1,4 @@
+import { adminKeyActor } from './people.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from './test-stores.js';
 import type { Db } from './db.js';
@@ -52,7 +53,13 @@ describe.each(STORES)('record order: $name', (factory) => {
     const mover = async (ids: string[]) => {
       for (const id of ids)
         await db.tx(async (q) => {
-          await moveStage(q, org.id, { id: `m-${id}`, modelVersionId: id, from: 'none', to: 'staging', createdAt: T0 }, stamp(T0 + 1, 0, 'console'), null);
+          await moveStage(
+            q,
+            org.id,
+            { id: `m-${id}`, modelVersionId: id, from: 'none', to: 'staging', createdAt: T0 },
+            stamp(T0 + 1, 0, 'console'),
+            adminKeyActor(),
+          );
           if (db.kind === 'postgres') await q.query('select pg_sleep(0.005)');
         });
     };

@@ -75,6 +75,9 @@ function checkChange(raw: unknown, now: number): Outcome {
   if (hasUnstorableText(c.id)) return { code: 'invalid_body', message: unstorableSentence({ path: 'id', problem: 'text' }) };
   const unstorable = findUnstorableText(c.fields);
   if (unstorable) return { code: 'invalid_body', message: unstorableSentence(unstorable) };
+  if (SYNC_TABLES[c.table].policy === 'server') {
+    return { code: 'forbidden', message: `${c.table} are written by the server only: propose or move a version instead.` };
+  }
   const schema = SYNC_TABLES[c.table].schema as unknown as z.ZodObject<z.ZodRawShape>;
   const known = Object.keys(schema.shape);
   const unknown = Object.keys(c.fields).filter((f) => !known.includes(f));

@@ -2,8 +2,6 @@ import type { z } from 'zod';
 import { OutpostError } from '@shared/errors.js';
 import { mergeChange } from '@shared/sync/merge.js';
 import { SYNC_TABLES } from '@shared/sync/protocol.js';
-import { stageMoveAllowed, type StageChange } from '@shared/sync/stages.js';
-import type { Stage } from '@shared/schema/records.js';
 import type { Queryable } from './db.js';
 import { issueText, type CheckedChange } from './push-check.js';
 
@@ -88,44 +86,5 @@ export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, 
      on conflict (org_id, tbl, id) do update set data = excluded.data, hlc = excluded.hlc, seq = excluded.seq, device_id = excluded.device_id, updated_at = now()`,
     [device.orgId, c.table, c.id, JSON.stringify(state.data), JSON.stringify(state.hlc), await seq.take(1), device.id],
   );
-  return 'applied';
-}
-
-/**
- * Move a model version's stage by compare-and-set: it must be in `from` now, and the move must be
- * allowed. Promoting to production archives the project's current production version in the same
- * transaction. A device's stale move is rejected (whoever reached the server first wins). Run it
- * inside a transaction (`db.tx`): it takes the organisation's record lock itself.
- */
-export async function moveStage(q: Queryable, orgId: string, s: StageChange, hlc: string, actor: string | null): Promise<Exclude<WriteOutcome, 'ignored'>> {
-  const seq = await lockRecords(q, orgId);
-  const [row] = await q.query<{ data: Record<string, unknown>; hlc: Record<string, string> }>(
-    `select data, hlc from records where org_id = $1 and tbl = 'model_versions' and id = $2 for update`,
-    [orgId, s.modelVersionId],
-  );
-  if (!row) return { code: 'not_found', message: 'That model version is not on the server.' };
-  const current = row.data.stage as Stage;
-  if (current !== s.from) {
-    return { code: 'conflict', message: `This model version is now “${current}” on the server (changed elsewhere); your change to “${s.to}” was not applied.` };
-  }
-  if (!stageMoveAllowed(s.from, s.to)) return { code: 'conflict', message: `A version cannot move from “${s.from}” to “${s.to}”.` };
-  const set = async (id: string, data: Record<string, unknown>, stamps: Record<string, string>, stage: Stage) =>
-    q.query(`update records set data = $4::jsonb, hlc = $5::jsonb, seq = $6, device_id = $7, updated_at = now() where org_id = $1 and tbl = $2 and id = $3`, [
-      orgId,
-      'model_versions',
-      id,
-      JSON.stringify({ ...data, stage }),
-      JSON.stringify({ ...stamps, stage: hlc }),
-      await seq.take(1),
-      actor,
-    ]);
-  if (s.to === 'production') {
-    const others = await q.query<{ id: string; data: Record<string, unknown>; hlc: Record<string, string> }>(
-      `select id, data, hlc from records where org_id = $1 and tbl = 'model_versions' and id <> $2 and data->>'projectId' = $3 and data->>'stage' = 'production' for update`,
-      [orgId, s.modelVersionId, row.data.projectId],
-    );
-    for (const o of others) await set(o.id, o.data, o.hlc, 'archived');
-  }
-  await set(s.modelVersionId, row.data, row.hlc, s.to);
   return 'applied';
 }

@@ -1,3 +1,5 @@
+import { adminKeyActor } from './people.js';
+import type { Stage } from '@shared/schema/records.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from './test-stores.js';
 import type { Db } from './db.js';
@@ -164,19 +166,23 @@ describe.each(STORES)('store contract: $name', (factory) => {
     const stageOf = async (id: string) => (await pull(db, dev.orgId, 0, 1000)).records.find((r) => r.id === id)!.data.stage;
     // A version always starts with no stage on the server: only a stage move promotes it.
     expect(await stageOf('v1')).toBe('none');
+    // A device may not promote: its move to production is kept as a proposal, and the stage stays.
     const r1 = await applyPush(
       db,
       dev,
       21,
-      [change('stage_changes', 's1', { id: 's1', modelVersionId: 'v1', from: 'none', to: 'production', createdAt: T0 })],
+      [change('stage_changes', 's1', { id: 's1', modelVersionId: 'v1', from: 'none', to: 'production', createdAt: T0, why: 'better on our clinic' })],
       T0,
     );
     expect(r1.rejected).toEqual([]);
-    expect(await stageOf('v1')).toBe('production');
-    // The central team promotes v2 (archiving v1); a device's stale move of v1 is then refused.
-    await db.tx((q) =>
-      moveStage(q, dev.orgId, { id: 'central', modelVersionId: 'v2', from: 'none', to: 'production', createdAt: T0 }, stamp(T0 + 5, 0, 'server'), null),
-    );
+    expect(await stageOf('v1')).toBe('none');
+    const proposals = (await pull(db, dev.orgId, 0, 1000)).records.filter((r) => r.table === 'proposals');
+    expect(proposals.map((p) => [p.data.modelVersionId, p.data.status, p.data.why])).toEqual([['v1', 'pending', 'better on our clinic']]);
+    // The central team promotes v1, then v2 (archiving v1); a device's stale move of v1 is then refused.
+    const central = (id: string, modelVersionId: string, from: Stage, to: Stage) =>
+      db.tx((q) => moveStage(q, dev.orgId, { id, modelVersionId, from, to, createdAt: T0 }, stamp(T0 + 5, 0, 'server'), adminKeyActor()));
+    expect(await central('c1', 'v1', 'none', 'production')).toBe('applied');
+    expect(await central('c2', 'v2', 'none', 'production')).toBe('applied');
     expect(await stageOf('v1')).toBe('archived');
     const r2 = await applyPush(
       db,
@@ -197,8 +203,24 @@ describe.each(STORES)('store contract: $name', (factory) => {
       T0,
     );
     expect(r3.rejected[0].code).toBe('conflict');
-    // Rollback: the archived v1 comes back, v2 is archived.
-    await applyPush(db, dev, 24, [change('stage_changes', 's4', { id: 's4', modelVersionId: 'v1', from: 'archived', to: 'production', createdAt: T0 })], T0);
+    // Nor may a device take the production version out of production.
+    const r4 = await applyPush(
+      db,
+      dev,
+      24,
+      [change('stage_changes', 's4', { id: 's4', modelVersionId: 'v2', from: 'production', to: 'archived', createdAt: T0 })],
+      T0,
+    );
+    expect(r4.rejected[0]).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/ML lead or an admin/) });
+    // Rollback by the central team: the archived v1 comes back, v2 is archived; all of it is in the history.
+    expect(await central('c3', 'v1', 'archived', 'production')).toBe('applied');
     expect([await stageOf('v1'), await stageOf('v2')]).toEqual(['production', 'archived']);
+    const history = (await pull(db, dev.orgId, 0, 1000)).records.filter((r) => r.table === 'registry_events' && r.data.modelVersionId === 'v1');
+    expect(history.map((e) => `${e.data.kind} ${e.data.from ?? ''}→${e.data.to ?? ''} by ${(e.data.actor as { kind: string }).kind}`)).toEqual([
+      'proposed none→production by device',
+      'moved none→production by admin_key',
+      'moved production→archived by admin_key',
+      'moved archived→production by admin_key',
+    ]);
   });
 });

@@ -2,7 +2,8 @@ import { PROTOCOL, pulledTables, SYNC_TABLES, type PullResponse, type PushRespon
 import { StageChange } from '@shared/sync/stages.js';
 import type { Db, Queryable } from './db.js';
 import { batchFingerprint, checkChanges, rejection, type CheckedChange } from './push-check.js';
-import { insertAppend, lockRecords, mergeLww, moveStage, type DeviceRef, type RecordSeq, type WriteOutcome } from './record-writes.js';
+import { insertAppend, lockRecords, mergeLww, type DeviceRef, type RecordSeq, type WriteOutcome } from './record-writes.js';
+import { moveStage } from './registry.js';
 
 export { moveStage, lockRecords, type DeviceRef };
 
@@ -96,7 +97,9 @@ async function writeOne(q: Queryable, seq: RecordSeq, device: DeviceRef, c: Chec
   const policy = SYNC_TABLES[c.table].policy;
   if (policy === 'append') return (await insertAppend(q, seq, device, [c])) ? 'applied' : 'ignored';
   if (policy === 'lww') return mergeLww(q, seq, device, c);
-  return moveStage(q, device.orgId, StageChange.parse(c.fields), c.hlc, device.id);
+  // A device may not promote: its move to production is kept as a proposal (applied, as a proposal).
+  const outcome = await moveStage(q, device.orgId, StageChange.parse(c.fields), c.hlc, { kind: 'device', id: device.id, name: 'device' });
+  return outcome === 'proposed' ? 'applied' : outcome;
 }
 
 function count(t: Tally, c: CheckedChange, outcome: WriteOutcome) {

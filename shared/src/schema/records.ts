@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FeaturePipeline } from './pipeline.js';
 import { ByteSize, Count, DurationMs, Id, Millis } from './primitives.js';
 import { ProjectMonitoring, ReferenceProfile } from './monitoring.js';
+import { Gates } from '../registry/gates.js';
 
 /**
  * Every record that a device makes and syncs. Ids are UUIDv7 made on the device; times are epoch
@@ -17,6 +18,8 @@ export const Project = z.object({
   createdAt: Millis,
   deleted: z.boolean().optional(),
   ...ProjectMonitoring.shape,
+  /** The checks a version must pass before it may become the production version. */
+  gates: Gates.optional(),
 });
 
 export const ColumnType = z.enum(['numeric', 'categorical']);

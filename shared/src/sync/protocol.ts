@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DatasetMeta, ModelVersion, Prediction, Project, Run } from '../schema/records.js';
 import { Outcome } from '../schema/monitoring.js';
+import { ModelAlias, Proposal, RegistryEvent } from '../schema/registry.js';
 import { StageChange } from './stages.js';
 import { hasUnstorableText } from './text.js';
 
@@ -16,7 +17,8 @@ import { hasUnstorableText } from './text.js';
  * different batch under the same number); pulls may answer `reset` after which the device
  * re-pushes what it holds.
  * Version 3: outcomes (a synced, pulled table) and monitor summaries (POST /api/sync/monitors);
- * projects, model versions and predictions carry monitoring fields. A server pulls outcomes only
+ * projects, model versions and predictions carry monitoring fields; the registry's history,
+ * proposals and aliases are pulled (written by the server only). A server pulls outcomes only
  * to devices at version 3 or later (an older app could not read the table's name).
  */
 export const PROTOCOL = { version: 3, minPush: 1, minPull: 2, minServer: 3 } as const;
@@ -32,7 +34,10 @@ export const PROTOCOL_HEADER = 'x-outpost-protocol';
  *    is replaced only by a change whose HLC is greater than the HLC stored for that field.
  *    `deleted: true` is a tombstone field like any other and, once set, is never cleared.
  *  - `stage`: a model version's stage moves by compare-and-set on the server (see stages.ts); the
- *    `stage` field of a model version is never changed by a last-writer-wins change.
+ *    `stage` field of a model version is never changed by a last-writer-wins change. A device that
+ *    may not promote has its move to production recorded as a proposal instead.
+ *  - `server`: written only by the server (the registry's history, proposals and aliases); a
+ *    device's change to them is refused.
  * The server assigns every stored write a monotonic sequence number; devices pull by it. `since`
  * is the first protocol version that knows the table: it is pulled only by devices at or after it.
  */
@@ -44,6 +49,9 @@ export const SYNC_TABLES = {
   predictions: { policy: 'append', schema: Prediction, pull: false, since: 1 },
   stage_changes: { policy: 'stage', schema: StageChange, pull: false, since: 1 },
   outcomes: { policy: 'append', schema: Outcome, pull: true, since: 3 },
+  registry_events: { policy: 'server', schema: RegistryEvent, pull: true, since: 3 },
+  proposals: { policy: 'server', schema: Proposal, pull: true, since: 3 },
+  model_aliases: { policy: 'server', schema: ModelAlias, pull: true, since: 3 },
 } as const;
 
 export type SyncTable = keyof typeof SYNC_TABLES;

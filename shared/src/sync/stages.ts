@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Millis, Stage } from '../schema/records.js';
+import { DeviceMeasurements } from '../schema/registry.js';
 
 /**
  * Which stage moves a model version may make. Stage changes are not last-writer-wins: the server
@@ -26,5 +27,9 @@ export const StageChange = z.object({
   from: Stage,
   to: Stage,
   createdAt: Millis,
+  /** Why, in the person's words (kept in the version's history). */
+  why: z.string().max(1000).optional(),
+  /** What the device measured of the version, for the latency and memory gates. */
+  measurements: DeviceMeasurements.optional(),
 });
 export type StageChange = z.infer<typeof StageChange>;

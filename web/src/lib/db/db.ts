@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { DatasetMeta, ModelVersion, Prediction, Project, Run } from '@shared/schema/records.js';
 import type { Outcome } from '@shared/schema/monitoring.js';
+import type { ModelAlias, Proposal, RegistryEvent } from '@shared/schema/registry.js';
 import type { DaySummary } from '@shared/monitor/summary.js';
 import type { SyncTable } from '@shared/sync/protocol.js';
 
@@ -77,6 +78,9 @@ export class OutpostDb extends Dexie {
   predictions!: EntityTable<Prediction, 'id'>;
   outcomes!: EntityTable<Outcome, 'id'>;
   monitorDays!: Table<MonitorDayRow, [string, string]>;
+  registry_events!: EntityTable<RegistryEvent, 'id'>;
+  proposals!: EntityTable<Proposal, 'id'>;
+  model_aliases!: EntityTable<ModelAlias, 'id'>;
   blobState!: EntityTable<BlobStateRow, 'hash'>;
   blobBytes!: EntityTable<BlobBytesRow, 'hash'>;
   outbox!: EntityTable<OutboxRow, 'seq'>;
@@ -120,13 +124,17 @@ export class OutpostDb extends Dexie {
           await tx.table('blobBytes').put({ hash, bytes: b.bytes });
         }
       });
-    // v4: outcomes (the ground truth recorded after a prediction), the daily monitor counts, and the
-    // prediction log by model version and time (drift windows read the newest of one version).
+    // v4: outcomes (the ground truth recorded after a prediction), the daily monitor counts, the
+    // prediction log by model version and time (drift windows read the newest of one version), and
+    // the registry's history, proposals and aliases as the server writes them.
     // Counts for predictions logged before v4 are built when the monitor first opens (monitoring.ts).
     this.version(4).stores({
       predictions: 'id, projectId, modelVersionId, createdAt, [projectId+createdAt], [modelVersionId+createdAt]',
       outcomes: 'id, predictionId, projectId, [projectId+recordedAt]',
       monitorDays: '[modelVersionId+day], projectId, dirty',
+      registry_events: 'id, modelVersionId, projectId, at',
+      proposals: 'id, modelVersionId, projectId, status',
+      model_aliases: 'id, projectId, modelVersionId',
     });
   }
 }

@@ -1,5 +1,7 @@
 import type { ModelVersion, Run, Stage, TfjsArtifacts } from '@shared/schema/records.js';
 import type { ReferenceProfile } from '@shared/schema/monitoring.js';
+import type { DeviceMeasurements } from '@shared/schema/registry.js';
+import { inOrganisation } from './registry.js';
 import { stageMoveAllowed } from '@shared/sync/stages.js';
 import type { OutpostDb } from './db.js';
 import { completeBlobBytes, completeBlobs, saveLocalBlob } from './blobs.js';
@@ -94,23 +96,38 @@ export async function registerModel(
   return (await db.model_versions.get(created.id))!;
 }
 
+export interface StageMoveOptions {
+  /** Why, in the person's words (kept in the version's history on the server). */
+  why?: string;
+  /** What this device measured of the version (the latency and memory gates read it). */
+  measurements?: DeviceMeasurements;
+}
+
 /**
- * Move a version to another stage: shown at once on this device, and sent to the server as a
- * compare-and-set (from its current stage). If the central team moved it meanwhile, the server
- * refuses the move and the next pull shows the server's stage here.
+ * Move a version to another stage, sent to the server as a compare-and-set (from its current
+ * stage). On a device of an organisation a move to production is a proposal: only an ML lead or an
+ * admin may approve it, so the stage here does not change until the approval comes back with a
+ * pull. On a device of its own (not connected) the move applies at once. If the central team moved
+ * the version meanwhile, the server refuses the move and the next pull shows the server's stage.
  */
-export async function moveStage(db: OutpostDb, versionId: string, to: Stage, now = Date.now()): Promise<void> {
+export async function moveStage(db: OutpostDb, versionId: string, to: Stage, now = Date.now(), opts: StageMoveOptions = {}): Promise<'moved' | 'proposed'> {
+  let outcome: 'moved' | 'proposed' = 'moved';
   await db.transaction('rw', [db.model_versions, db.outbox, db.kv], async () => {
     const v = await db.model_versions.get(versionId);
     if (!v) throw new Error('That model version is not on this device.');
     if (!stageMoveAllowed(v.stage, to)) throw new Error(`A version cannot move from “${v.stage}” to “${to}”.`);
-    if (to === 'production') {
-      const current = await db.model_versions.where({ projectId: v.projectId, stage: 'production' }).toArray();
-      for (const c of current) if (c.id !== versionId) await db.model_versions.update(c.id, { stage: 'archived' });
-    }
-    await db.model_versions.update(versionId, { stage: to });
-    await queueCommand(db, 'stage_changes', { id: newId(), modelVersionId: versionId, from: v.stage, to, createdAt: now }, now);
+    const proposing = to === 'production' && (await inOrganisation(db));
+    if (!proposing) {
+      if (to === 'production') {
+        const current = await db.model_versions.where({ projectId: v.projectId, stage: 'production' }).toArray();
+        for (const c of current) if (c.id !== versionId) await db.model_versions.update(c.id, { stage: 'archived' });
+      }
+      await db.model_versions.update(versionId, { stage: to });
+    } else outcome = 'proposed';
+    const change = { id: newId(), modelVersionId: versionId, from: v.stage, to, createdAt: now, ...(opts.why ? { why: opts.why.slice(0, 1000) } : {}) };
+    await queueCommand(db, 'stage_changes', opts.measurements ? { ...change, measurements: opts.measurements } : change, now);
   });
+  return outcome;
 }
 
 /** The weight bytes of a version, only when the whole blob is here and verified. */

@@ -1,5 +1,6 @@
 import type { Project } from '@shared/schema/records.js';
 import { ProjectMonitoring } from '@shared/schema/monitoring.js';
+import { Gates } from '@shared/registry/gates.js';
 import type { OutpostDb } from './db.js';
 import { newId, patchRecord, putRecord } from './mutate.js';
 
@@ -27,4 +28,9 @@ export async function getProject(db: OutpostDb, id: string): Promise<Project | u
 export async function updateProjectMonitoring(db: OutpostDb, projectId: string, fields: Partial<ProjectMonitoring>, now = Date.now()): Promise<void> {
   const parsed = ProjectMonitoring.partial().parse(fields);
   await patchRecord(db, 'projects', projectId, parsed, now);
+}
+
+/** Set a project's promotion gates (one synced field). */
+export async function updateProjectGates(db: OutpostDb, projectId: string, gates: Gates, now = Date.now()): Promise<void> {
+  await patchRecord(db, 'projects', projectId, { gates: Gates.parse(gates) }, now);
 }

@@ -9,10 +9,13 @@ import { createProject } from '../db/projects.js';
 import { saveTrainedModel, registerModel, moveStage as moveLocal } from '../db/models.js';
 import { blobState, completeBlobBytes, saveLocalBlob } from '../db/blobs.js';
 import { moveStage as moveOnServer } from '../../../../server/src/store/sync.js';
+import { decideProposal } from '../../../../server/src/store/registry.js';
+import { adminKeyActor } from '../../../../server/src/store/people.js';
 import { enroll } from './credential.js';
 import { SyncEngine, KV } from './engine.js';
 import type { Transport } from './transport.js';
 import { sha256Hex } from '@shared/data/hash.js';
+import { formatHlc } from '@shared/sync/hlc.js';
 import type { Run } from '@shared/schema/records.js';
 
 // The device engine against the real server app, in-process (app.request), on a real store.
@@ -175,9 +178,18 @@ describe('sync engine', () => {
     const s = await a.engine.syncOnce();
     expect(s.blobsUp).toBe(1);
     expect(s.rejected).toBe(0);
+    // The device proposed it for production (it may not promote); the central team approves.
+    expect((await a.db.proposals.toArray()).map((x) => [x.modelVersionId, x.status])).toEqual([[mv.id, 'pending']]);
+    const [proposal] = await a.db.proposals.toArray();
+    expect(
+      await server.tx((q) =>
+        decideProposal(q, orgId, proposal.id, true, 'looks good', adminKeyActor(), Date.now(), formatHlc({ millis: Date.now(), counter: 0, node: 'central' })),
+      ),
+    ).toBe('applied');
     const b = await device('field');
     const sb = await b.engine.syncOnce();
     expect(sb.blobsDown).toBe(1);
+    expect((await b.db.proposals.get(proposal.id))?.status).toBe('approved');
     const blob = await completeBlobBytes(b.db, weightsHash);
     expect(blob).toBeDefined();
     expect(await sha256Hex(blob!)).toBe(weightsHash);
@@ -260,14 +272,36 @@ describe('sync engine', () => {
     const { run } = await keepTrainedRun(a.db, p.id, weights);
     const mv = await registerModel(a.db, run, 'm', 't', true);
     await a.engine.syncOnce();
+    await server.tx((q) =>
+      moveOnServer(
+        q,
+        orgId,
+        { id: newId(), modelVersionId: mv.id, from: 'none', to: 'production', createdAt: 0 },
+        formatHlc({ millis: Date.now(), counter: 0, node: 'central' }),
+        adminKeyActor(),
+      ),
+    );
+    await a.engine.syncOnce();
     // Offline, the device archives the version; meanwhile the central team archives it too and
     // brings it back as production (a rollback), so the device's move starts from a stale state.
     await moveLocal(a.db, mv.id, 'archived');
     await server.tx((q) =>
-      moveOnServer(q, orgId, { id: newId(), modelVersionId: mv.id, from: 'production', to: 'archived', createdAt: 0 }, '999999999999990-0000-central', null),
+      moveOnServer(
+        q,
+        orgId,
+        { id: newId(), modelVersionId: mv.id, from: 'production', to: 'archived', createdAt: 0 },
+        '999999999999990-0000-central',
+        adminKeyActor(),
+      ),
     );
     await server.tx((q) =>
-      moveOnServer(q, orgId, { id: newId(), modelVersionId: mv.id, from: 'archived', to: 'staging', createdAt: 0 }, '999999999999991-0000-central', null),
+      moveOnServer(
+        q,
+        orgId,
+        { id: newId(), modelVersionId: mv.id, from: 'archived', to: 'staging', createdAt: 0 },
+        '999999999999991-0000-central',
+        adminKeyActor(),
+      ),
     );
     const s = await a.engine.syncOnce();
     expect(s.rejected).toBe(1);

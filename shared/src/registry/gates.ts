@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { ModelVersion } from '../schema/records.js';
+import type { DeviceMeasurements } from '../schema/registry.js';
+
+/**
+ * Promotion gates, "unit tests for models": checks a project declares that a version must pass
+ * before it may become the production version. The device shows the report before anyone asks, and
+ * the server runs the same checks when a promotion is approved, so no device can skip them.
+ */
+
+export const GateMetric = z.enum(['accuracy', 'f1', 'precision', 'recall', 'auc', 'mae', 'rmse', 'r2']);
+export type GateMetric = z.infer<typeof GateMetric>;
+
+export const Gates = z.object({
+  /** The version's figure on its held-out rows must reach this (at most, for MAE and RMSE). */
+  minMetric: z.object({ metric: GateMetric, value: z.number().finite() }).optional(),
+  /** Not worse than the current production version by more than this, on the same measure. */
+  maxDropVsProduction: z.number().min(0).max(1e9).optional(),
+  /** p95 latency per prediction measured on the device that proposes or promotes, milliseconds. */
+  maxLatencyMs: z.number().min(0).max(600_000).optional(),
+  /** Memory of the loaded model measured on that device, MB. */
+  maxMemoryMb: z.number().min(0).max(1_000_000).optional(),
+  /** Size of the weights, KB. */
+  maxModelKb: z.number().min(0).max(1e9).optional(),
+  /** OpenScale's fairness score (disparate impact x 100) over the version's outcomes so far. */
+  minFairnessScore: z.number().min(0).max(1000).optional(),
+});
+export type Gates = z.infer<typeof Gates>;
+
+export interface GateResult {
+  gate: keyof Gates;
+  passed: boolean;
+  /** The version's value, or null when it could not be measured (the gate then fails). */
+  value: number | null;
+  bound: number;
+  /** A sentence: what was checked and by how much it passed or failed. */
+  message: string;
+}
+
+/** The measures a higher value of which is worse. */
+const LOWER_IS_BETTER: readonly GateMetric[] = ['mae', 'rmse'];
+
+/**
+ * A version's figure on a measure: from its evaluation on held-out rows (accuracy, precision,
+ * recall, F1; MAE, RMSE, R²), null when it has none.
+ */
+export function versionMetric(v: Pick<ModelVersion, 'metrics'>, metric: GateMetric): number | null {
+  const m = v.metrics as Record<string, unknown> | undefined;
+  const x = m?.[metric];
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
+
+export interface GateInputs {
+  version: Pick<ModelVersion, 'metrics' | 'weightsSize'>;
+  production?: Pick<ModelVersion, 'metrics'> | null;
+  measurements?: DeviceMeasurements;
+  /** The version's fairness score so far, when the project checks fairness. */
+  fairnessScore?: number | null;
+}
+
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : +x.toPrecision(3));
+
+/** Run every declared gate (see Gates); undeclared gates are not reported. */
+export function checkGates(gates: Gates | undefined, input: GateInputs): GateResult[] {
+  if (!gates) return [];
+  const out: GateResult[] = [];
+  const check = (gate: keyof Gates, value: number | null, bound: number, lowerIsBetter: boolean, what: string) => {
+    const passed = value !== null && (lowerIsBetter ? value <= bound : value >= bound);
+    const by = value === null ? '' : ` (${lowerIsBetter ? (passed ? 'under' : 'over') : passed ? 'over' : 'short'} by ${fmt(Math.abs(value - bound))})`;
+    const message =
+      value === null
+        ? `${what}: not measured, so the gate (${lowerIsBetter ? 'at most' : 'at least'} ${fmt(bound)}) fails.`
+        : `${what}: ${fmt(value)}, ${lowerIsBetter ? 'at most' : 'at least'} ${fmt(bound)} needed${by}.`;
+    out.push({ gate, passed, value, bound, message });
+  };
+  if (gates.minMetric) {
+    const { metric, value: bound } = gates.minMetric;
+    check('minMetric', versionMetric(input.version, metric), bound, LOWER_IS_BETTER.includes(metric), `${metric} on held-out rows`);
+  }
+  if (gates.maxDropVsProduction !== undefined) {
+    const metric = gates.minMetric?.metric ?? 'accuracy';
+    const mine = versionMetric(input.version, metric);
+    const theirs = input.production ? versionMetric(input.production, metric) : null;
+    if (theirs === null) {
+      out.push({ gate: 'maxDropVsProduction', passed: true, value: null, bound: gates.maxDropVsProduction, message: 'No production version to compare with.' });
+    } else {
+      const drop = mine === null ? null : LOWER_IS_BETTER.includes(metric) ? mine - theirs : theirs - mine;
+      check('maxDropVsProduction', drop, gates.maxDropVsProduction, true, `${metric} lost against the production version`);
+    }
+  }
+  if (gates.maxLatencyMs !== undefined)
+    check('maxLatencyMs', input.measurements?.latencyP95Ms ?? null, gates.maxLatencyMs, true, 'p95 latency on the device (ms)');
+  if (gates.maxMemoryMb !== undefined) check('maxMemoryMb', input.measurements?.memoryMb ?? null, gates.maxMemoryMb, true, 'memory on the device (MB)');
+  if (gates.maxModelKb !== undefined) check('maxModelKb', input.version.weightsSize / 1024, gates.maxModelKb, true, 'model size (KB)');
+  if (gates.minFairnessScore !== undefined) check('minFairnessScore', input.fairnessScore ?? null, gates.minFairnessScore, false, 'fairness score');
+  return out;
+}
+
+/** The failed gates as one sentence, or null when all passed. */
+export function gateFailure(results: readonly GateResult[]): string | null {
+  const failed = results.filter((r) => !r.passed);
+  return failed.length ? `Not promoted: ${failed.map((r) => r.message).join(' ')}` : null;
+}
