@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { readConfig } from './config.js';
 import { openStore } from './store/index.js';
 import { createApp } from './app.js';
-import { createEnrollmentCode, createOrg, listOrgs } from './store/orgs.js';
+import { createEnrollmentCode, createFirstOrg } from './store/orgs.js';
 import { expireUploads } from './store/blobs.js';
 import { serverCertificate, tlsBanner, type ServingCertificate } from './tls.js';
 
@@ -22,8 +22,9 @@ try {
 const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 
 // First start: an organisation to connect to straight away.
-if ((await listOrgs(db)).length === 0) {
-  const { org, adminKey } = await createOrg(db, 'Default');
+const first = await createFirstOrg(db, 'Default');
+if (first) {
+  const { org, adminKey } = first;
   const { code, expiresAt } = await createEnrollmentCode(db, org.id, 7);
   console.log(
     [

@@ -21,16 +21,30 @@ export interface Device {
   statusAt: string | null;
 }
 
-export async function createOrg(db: Db, name: string): Promise<{ org: Org; adminKey: string }> {
+async function insertOrg(q: Queryable, name: string): Promise<{ org: Org; adminKey: string }> {
   const clean = name.trim();
   if (!clean || clean.length > 200) throw new OutpostError('invalid_body', 'Give the organisation a name of 1 to 200 characters.');
   const org = { id: uuidv7(), name: clean };
   const adminKey = newToken('opa');
-  await db.tx(async (q) => {
-    await q.query(`insert into orgs (id, name) values ($1, $2)`, [org.id, org.name]);
-    await q.query(`insert into admin_keys (key_hash, org_id) values ($1, $2)`, [hashSecret(adminKey), org.id]);
-  });
+  await q.query(`insert into orgs (id, name) values ($1, $2)`, [org.id, org.name]);
+  await q.query(`insert into admin_keys (key_hash, org_id) values ($1, $2)`, [hashSecret(adminKey), org.id]);
   return { org, adminKey };
+}
+
+export async function createOrg(db: Db, name: string): Promise<{ org: Org; adminKey: string }> {
+  return db.tx((q) => insertOrg(q, name));
+}
+
+/**
+ * The first start's organisation, made only when there is none: under a lock, so several server
+ * processes starting at once on an empty database make one between them (the others get undefined).
+ */
+export async function createFirstOrg(db: Db, name: string): Promise<{ org: Org; adminKey: string } | undefined> {
+  return db.tx(async (q) => {
+    await q.query(`select pg_advisory_xact_lock(7411002)`);
+    const [{ n }] = await q.query<{ n: number }>(`select count(*)::int as n from orgs`);
+    return n === 0 ? insertOrg(q, name) : undefined;
+  });
 }
 
 export async function listOrgs(db: Queryable): Promise<Org[]> {
