@@ -84,7 +84,7 @@ describe('the registry in the console', () => {
     const ada = await consoleSignIn(app, lead);
     const blocked = await ada.post(`/console/proposals/${(await proposalOf('weak')).id}`, { decision: 'approve', why: 'try' });
     expect(blocked.status).toBe(422);
-    expect(await blocked.text()).toMatch(/Not promoted: accuracy on held-out rows: 0\.9, at least 0\.95 needed \(short by 0\.05/);
+    expect(await blocked.text()).toMatch(/Not promoted: accuracy on validation rows: 0\.9, at least 0\.95 needed \(short by 0\.05/);
     expect(await stageOf('weak')).toBe('none');
     expect((await proposalOf('weak')).status).toBe('pending');
 

@@ -62,3 +62,28 @@ export function splitRows(rows: Row[], params: Pick<TrainParams, 'task' | 'targe
       : randomSplit(usable.length, params.validationFraction, params.seed);
   return { train: split.train.map((i) => usable[i]), validation: split.validation.map((i) => usable[i]) };
 }
+
+/**
+ * Hold the test rows apart before anything else (a seeded split of the rows with a target value,
+ * stratified for classification, drawn with a seed of its own so it does not depend on the
+ * validation split): training and validation then use only `rest`. No test share (runs made before
+ * test splits existed) holds out nothing.
+ */
+export function holdOutTest(
+  rows: Row[],
+  params: Pick<TrainParams, 'task' | 'target' | 'testFraction' | 'seed'>,
+): { rest: Row[]; test: Row[] } {
+  const share = params.testFraction ?? 0;
+  if (share <= 0) return { rest: rows, test: [] };
+  const usable = rows.filter((r) => !isMissing(r[params.target]));
+  const seed = (params.seed ^ 0x7e57) >>> 0;
+  const split =
+    params.task === 'classification'
+      ? stratifiedSplit(
+          usable.map((r) => String(r[params.target]).trim()),
+          share,
+          seed,
+        )
+      : randomSplit(usable.length, share, seed);
+  return { rest: split.train.map((i) => usable[i]), test: split.validation.map((i) => usable[i]) };
+}

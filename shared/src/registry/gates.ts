@@ -41,18 +41,31 @@ export interface GateResult {
 const LOWER_IS_BETTER: readonly GateMetric[] = ['mae', 'rmse'];
 
 /**
- * A version's figure on a measure: from its evaluation on held-out rows (accuracy, precision,
- * recall, F1; MAE, RMSE, R²), null when it has none.
+ * A version's figure on a measure: from its evaluation report on held-out test rows when it has
+ * one (binary: the positive class's precision, recall and F1, and ROC AUC; multi-class: macro
+ * averages), otherwise from its validation metrics; null when it has neither.
  */
-export function versionMetric(v: Pick<ModelVersion, 'metrics'>, metric: GateMetric): number | null {
-  const m = v.metrics as Record<string, unknown> | undefined;
-  const x = m?.[metric];
+export function versionMetric(v: Pick<ModelVersion, 'metrics' | 'evaluation'>, metric: GateMetric): number | null {
+  const e = v.evaluation?.evaluation;
+  let x: unknown;
+  if (e?.task === 'classification') {
+    const b = e.binary;
+    x =
+      metric === 'accuracy'
+        ? e.accuracy
+        : metric === 'auc'
+          ? b?.auc
+          : b
+            ? b[metric as 'precision' | 'recall' | 'f1']
+            : e.macro[metric as 'precision' | 'recall' | 'f1'];
+  } else if (e?.task === 'regression') x = e[metric as 'mae' | 'rmse' | 'r2'];
+  else x = (v.metrics as Record<string, unknown> | undefined)?.[metric];
   return typeof x === 'number' && Number.isFinite(x) ? x : null;
 }
 
 export interface GateInputs {
-  version: Pick<ModelVersion, 'metrics' | 'weightsSize'>;
-  production?: Pick<ModelVersion, 'metrics'> | null;
+  version: Pick<ModelVersion, 'metrics' | 'evaluation' | 'weightsSize'>;
+  production?: Pick<ModelVersion, 'metrics' | 'evaluation'> | null;
   measurements?: DeviceMeasurements;
   /** The version's fairness score so far, when the project checks fairness. */
   fairnessScore?: number | null;
@@ -75,7 +88,13 @@ export function checkGates(gates: Gates | undefined, input: GateInputs): GateRes
   };
   if (gates.minMetric) {
     const { metric, value: bound } = gates.minMetric;
-    check('minMetric', versionMetric(input.version, metric), bound, LOWER_IS_BETTER.includes(metric), `${metric} on held-out rows`);
+    check(
+      'minMetric',
+      versionMetric(input.version, metric),
+      bound,
+      LOWER_IS_BETTER.includes(metric),
+      `${metric} on ${input.version.evaluation ? 'held-out test rows' : 'validation rows'}`,
+    );
   }
   if (gates.maxDropVsProduction !== undefined) {
     const metric = gates.minMetric?.metric ?? 'accuracy';

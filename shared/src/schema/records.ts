@@ -3,6 +3,7 @@ import { FeaturePipeline } from './pipeline.js';
 import { ByteSize, Count, DurationMs, Id, Millis } from './primitives.js';
 import { ProjectMonitoring, ReferenceProfile } from './monitoring.js';
 import { Gates } from '../registry/gates.js';
+import { EvaluationReport } from '../metrics/evaluation-schema.js';
 
 /**
  * Every record that a device makes and syncs. Ids are UUIDv7 made on the device; times are epoch
@@ -66,6 +67,11 @@ export const TrainParams = z.object({
   learningRate: z.number().positive().max(10),
   hiddenLayers: z.array(z.number().int().min(1).max(4096)).max(8),
   validationFraction: z.number().gt(0).lt(1),
+  /**
+   * Share of the rows held apart before anything else, never seen by training or validation, for
+   * the version's evaluation report (runs from before it had none).
+   */
+  testFraction: z.number().min(0).max(0.5).optional(),
   seed: z
     .number()
     .int()
@@ -114,6 +120,9 @@ export const Run = z.object({
   params: TrainParams,
   epochs: z.array(EpochMetrics).max(10_000),
   metrics: EvalMetrics.optional(),
+  /** The report on the rows held out for testing (see TrainParams.testFraction). */
+  evaluation: EvaluationReport.optional(),
+  testRows: Count.optional(),
   pipeline: FeaturePipeline.optional(),
   backend: z.string(),
   appVersion: z.string(),
@@ -148,6 +157,8 @@ export const ModelVersion = z.object({
   weightsHash: z.string().regex(/^[0-9a-f]{64}$/),
   weightsSize: ByteSize,
   metrics: EvalMetrics.optional(),
+  /** The evaluation report on held-out test rows, from its run. */
+  evaluation: EvaluationReport.optional(),
   /** What the version keeps of its training rows to compare the field with (versions from before monitoring have none). */
   reference: ReferenceProfile.optional(),
   stage: Stage,

@@ -84,6 +84,7 @@ export async function registerModel(
       weightsHash: trained.weightsHash,
       weightsSize: trained.weightsSize,
       metrics: run.metrics,
+      ...(run.evaluation ? { evaluation: run.evaluation } : {}),
       ...(trained.reference ? { reference: trained.reference } : {}),
       stage: 'none',
       schemaVersion: 1,

@@ -7,7 +7,9 @@ import { saveTrainedModel } from '../db/models.js';
 import { newId } from '../db/mutate.js';
 import { saveRun } from '../db/runs.js';
 import { train } from '../ml/client.js';
-import { makeReference } from '../monitor/reference.js';
+import { afterTraining } from '../monitor/reference.js';
+import { holdOutTest } from '@shared/data/split.js';
+import type { EvaluationReport } from '@shared/metrics/evaluation-schema.js';
 import type { BackendName } from '../ml/protocol.js';
 import { userMessage } from '../messages.js';
 
@@ -48,9 +50,14 @@ export class TrainingSession {
     this.runId = run.id;
     try {
       await saveRun(this.db, run);
-      const rows = await loadRows(this.db, dataset.id);
-      if (rows.length === 0) throw new Error('The rows of this dataset are not on this device. Import the file here to train on it.');
+      const all = await loadRows(this.db, dataset.id);
+      if (all.length === 0) throw new Error('The rows of this dataset are not on this device. Import the file here to train on it.');
+      // The test rows are held apart first: training and validation never see them.
+      const held = holdOutTest(all, run.params);
+      const rows = held.rest as typeof all;
+      const test = held.test as typeof all;
       const columns: ColumnInfo[] = $state.snapshot(dataset.columns) as ColumnInfo[];
+      let evaluation: EvaluationReport | undefined;
       const job = train(
         { rows, params: run.params, columns, backend },
         {
@@ -63,7 +70,9 @@ export class TrainingSession {
       const weightsHash = await sha256Hex(result.weights);
       if (result.status === 'completed') {
         const model = { task: run.params.task, pipeline: result.pipeline, artifacts: result.artifacts };
-        const reference = await makeReference(rows, run.params, model, result.weights);
+        const after = await afterTraining(rows, test, run.params, model, result.weights);
+        evaluation = after.evaluation;
+        const reference = after;
         await saveTrainedModel(
           this.db,
           run.id,
@@ -82,6 +91,7 @@ export class TrainingSession {
         trainRows: result.trainRows,
         validationRows: result.validationRows,
         durationMs: result.durationMs,
+        ...(evaluation ? { evaluation, testRows: test.length } : {}),
         finishedAt: Date.now(),
       };
       await saveRun(this.db, run);
