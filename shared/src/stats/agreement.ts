@@ -1,10 +1,8 @@
 // Agreement between raters (Cohen's kappa as scikit-learn 1.2.1, Fleiss' kappa as statsmodels
 // 0.13.5) and a seeded percentile bootstrap for the confidence interval of any statistic over
 // rows, such as a metric, a kappa or a preference rate.
-import { mulberry32 } from '../data/random.js';
 import { mean } from './moments.js';
 import { pairwiseSum } from './numeric.js';
-import { quantileSorted } from './psi.js';
 
 /** numpy's sort order for labels: numbers ascending, strings by code point (unique_labels sorts them). */
 function compareLabels(a: string | number, b: string | number): number {
@@ -83,70 +81,4 @@ export function fleissKappa(table: readonly (readonly number[])[]): number {
   return (pMean - pExpected) / (1 - pExpected);
 }
 
-/** A statistic of n rows, given the indices of the rows to use (with repeats, in a resample). */
-export interface IndexStatistic {
-  n: number;
-  statistic: (indices: readonly number[]) => number;
-}
-
-/** Options of bootstrapCi: the seed is required (runs are reproducible by construction). */
-export interface BootstrapCiOptions {
-  seed: number;
-  /** Number of resamples, default 1000. */
-  resamples?: number;
-  /** Confidence level, default 0.95. */
-  level?: number;
-}
-
-/** The statistic on the full sample, the interval's bounds, and how many resamples gave a number (NaN ones are dropped). */
-export interface BootstrapCiResult {
-  estimate: number;
-  low: number;
-  high: number;
-  resamples: number;
-}
-
-/**
- * A percentile bootstrap confidence interval (Efron & Tibshirani 1993, ch. 13; scipy.stats.bootstrap
- * with method='percentile'): draw `resamples` samples of n rows with replacement (row indices
- * floor(u n) from mulberry32(seed)), compute the statistic on each, and take the (1 - level) / 2 and
- * (1 + level) / 2 quantiles of those values with numpy's default linear interpolation. `data` is
- * either the values themselves (the statistic is their mean, e.g. a preference rate of 0/1
- * outcomes) or { n, statistic } for any statistic of rows, which receives the row indices of each
- * resample (pass paired data through the same indices, e.g. both raters for a kappa). Resamples
- * whose statistic is NaN (such as a kappa with one label) are left out and `resamples` reports how
- * many remained; scipy instead returns NaN bounds. The same seed gives the same interval, but not
- * scipy's (its random stream differs). The estimate is the statistic on all rows; with no rows
- * everything is NaN. Throws a RangeError for a level outside (0, 1) or a resample count that is
- * not a positive integer.
- */
-export function bootstrapCi(data: readonly number[] | IndexStatistic, options: BootstrapCiOptions): BootstrapCiResult {
-  const resamples = options.resamples ?? 1000;
-  const level = options.level ?? 0.95;
-  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`bootstrapCi needs a positive whole number of resamples, not ${resamples}.`);
-  if (!(level > 0 && level < 1)) throw new RangeError(`bootstrapCi needs a level between 0 and 1, not ${level}.`);
-  const { n, statistic } = isIndexStatistic(data) ? data : meanOf(data);
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`bootstrapCi needs a whole number of rows, not ${n}.`);
-  if (n === 0) return { estimate: NaN, low: NaN, high: NaN, resamples: 0 };
-  const estimate = statistic(Array.from({ length: n }, (_, i) => i));
-  const rng = mulberry32(options.seed);
-  const values: number[] = [];
-  for (let b = 0; b < resamples; b++) {
-    const indices = new Array<number>(n);
-    for (let i = 0; i < n; i++) indices[i] = Math.floor(rng() * n);
-    const v = statistic(indices);
-    if (!Number.isNaN(v)) values.push(v);
-  }
-  if (values.length === 0) return { estimate, low: NaN, high: NaN, resamples: 0 };
-  const sorted = Float64Array.from(values).sort();
-  const alpha = (1 - level) / 2;
-  return { estimate, low: quantileSorted(sorted, alpha), high: quantileSorted(sorted, 1 - alpha), resamples: values.length };
-}
-
-function isIndexStatistic(data: readonly number[] | IndexStatistic): data is IndexStatistic {
-  return !Array.isArray(data);
-}
-
-function meanOf(values: readonly number[]): IndexStatistic {
-  return { n: values.length, statistic: (indices) => mean(indices.map((i) => values[i])) };
-}
+export { bootstrapCi, type BootstrapCiOptions, type BootstrapCiResult, type IndexStatistic } from './bootstrap.js';
