@@ -70,3 +70,24 @@ test('case 18: storage full: the person is told what to do and nothing already s
   // The outbox holds exactly what was stored before (project and iris dataset), nothing half-written.
   await expect(page.getByLabel('Sync status')).toHaveText('Not connected · 2 kept on device');
 });
+
+test('the prices of a missed case and a false alarm propose a threshold, which the version keeps', async ({ page }) => {
+  await projectWithDataset(page, 'Costs', 'breast_cancer.csv', 'diagnosis');
+  await page.getByLabel('Epochs').fill('10');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByText('completed', { exact: true })).toBeVisible({ timeout: 120_000 });
+  // A version not in production can still have its threshold chosen.
+  await page.getByLabel('Make it the production version').uncheck();
+  await page.getByRole('button', { name: 'Register model' }).click();
+  await page.getByRole('link', { name: 'Models' }).click();
+  await page.getByText('When to say “malignant”').click();
+  await page.getByLabel('A missed “malignant” case costs').fill('20');
+  await page.getByLabel('A false alarm costs').fill('1');
+  await expect(page.getByLabel('Proposed threshold')).toHaveText(/Say “malignant” from \d+(\.\d)?% sure: expected cost [\d.e-]+ per case \(at 50%: [\d.e-]+\)/);
+  await expect(page.getByRole('img', { name: /Cost by threshold: lowest at/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Use this threshold' }).click();
+  await expect(page.getByText('Saved with this version.')).toBeVisible();
+  await page.reload();
+  await page.getByText('When to say “malignant”').click();
+  await expect(page.getByText(/Kept: from \d+(\.\d)?% \(miss 20, false alarm 1\)/)).toBeVisible();
+});

@@ -166,11 +166,22 @@ export const SliceEvaluation = z.object({
 });
 
 /** The whole report; `version` is the version of this schema. */
+/** Test rows whose scores a report keeps for choosing a threshold later (a larger split is sampled, seeded). */
+export const MAX_TEST_SCORES = 5000;
+
 export const EvaluationReport = z.object({
   version: z.literal(1),
   evaluation: Evaluation,
   baseline: Baseline.nullable(),
   slices: z.array(SliceEvaluation).max(MAX_SLICED_COLUMNS),
+  /**
+   * Binary only: each test row's true class (0 or 1) and positive-class probability, so that a
+   * person can choose the threshold that costs least for prices they name later.
+   */
+  testScores: z
+    .array(z.tuple([z.union([z.literal(0), z.literal(1)]), Rate]))
+    .max(MAX_TEST_SCORES)
+    .optional(),
 });
 
 export type PrecisionRecallF1 = z.infer<typeof PrecisionRecallF1>;

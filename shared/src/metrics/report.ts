@@ -5,6 +5,14 @@ import { MAX_SLICED_COLUMNS, type EvaluationReport, type SliceEvaluation } from 
 import { evaluateClassification, evaluateRegression } from './evaluation.js';
 import { majorityBaseline, meanBaseline } from './baselines.js';
 import { classificationSliceMetric, evaluateSlices, regressionSliceMetric } from './slices.js';
+import { MAX_TEST_SCORES } from './evaluation-schema.js';
+import { mulberry32, shuffleInPlace } from '../data/random.js';
+
+/** Binary test rows' (class, positive probability), all of them or a seeded sample of MAX_TEST_SCORES. */
+function keptScores(yTrue: number[], probs: number[][], seed: number): [0 | 1, number][] {
+  const all = yTrue.map((y, i) => [y === 1 ? 1 : 0, Math.min(1, Math.max(0, probs[i][1]))] as [0 | 1, number]);
+  return all.length <= MAX_TEST_SCORES ? all : shuffleInPlace(all, mulberry32(seed ^ 0x5c0)).slice(0, MAX_TEST_SCORES);
+}
 
 /** Resamples of each slice's bootstrap interval in a version's report (stated in the report). */
 export const REPORT_RESAMPLES = 1000;
@@ -55,6 +63,7 @@ export function evaluationReport({ pipeline, testRows, outputs, trainRows, seed 
       evaluation: evaluateClassification(yTrue, yPred, probs, t.labels),
       baseline: yTrain.length ? majorityBaseline(yTrain, yTrue, t.labels.length) : null,
       slices,
+      ...(t.labels.length === 2 ? { testScores: keptScores(yTrue, probs, seed) } : {}),
     };
   }
   const kept = testRows.map((r, i) => ({ r, yHat: outputs[i].value, y: toNumber(r[t.name]) })).filter((x) => x.y !== null && x.yHat !== undefined);

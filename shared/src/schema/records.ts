@@ -159,6 +159,18 @@ export const ModelVersion = z.object({
   metrics: EvalMetrics.optional(),
   /** The evaluation report on held-out test rows, from its run. */
   evaluation: EvaluationReport.optional(),
+  /**
+   * Binary models: the positive class is answered when its probability reaches this (0.5 when
+   * unset), chosen from the prices of a missed case and of a false alarm on the test rows.
+   */
+  decision: z
+    .object({
+      threshold: z.number().min(0).max(1),
+      missCost: z.number().min(0).max(1e12),
+      falseAlarmCost: z.number().min(0).max(1e12),
+      expectedCost: z.number().min(0).max(1e12),
+    })
+    .optional(),
   /** What the version keeps of its training rows to compare the field with (versions from before monitoring have none). */
   reference: ReferenceProfile.optional(),
   stage: Stage,

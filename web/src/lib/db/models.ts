@@ -5,7 +5,7 @@ import { inOrganisation } from './registry.js';
 import { stageMoveAllowed } from '@shared/sync/stages.js';
 import type { OutpostDb } from './db.js';
 import { completeBlobBytes, completeBlobs, saveLocalBlob } from './blobs.js';
-import { newId, putRecord, queueCommand } from './mutate.js';
+import { newId, patchRecord, putRecord, queueCommand } from './mutate.js';
 
 /** What training leaves on the device until the person registers it: kept in kv, not synced. */
 export interface TrainedModel {
@@ -148,4 +148,16 @@ export async function exportModelVersion(db: OutpostDb, mv: ModelVersion): Promi
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   const body = { outpostModel: 1, version: mv, weightsBase64: btoa(binary) };
   return new Blob([JSON.stringify(body)], { type: 'application/json' });
+}
+
+/**
+ * Keep a binary version's decision threshold (chosen from the prices of a missed case and of a
+ * false alarm); predictions with it use it from then on. Only for versions not in production: a
+ * production version's behaviour changes by promoting another version.
+ */
+export async function setDecision(db: OutpostDb, versionId: string, decision: NonNullable<ModelVersion['decision']>, now = Date.now()): Promise<void> {
+  const v = await db.model_versions.get(versionId);
+  if (!v) throw new Error('That model version is not on this device.');
+  if (v.stage === 'production') throw new Error('The production version keeps its threshold: set it on a new version, then promote that one.');
+  await patchRecord(db, 'model_versions', versionId, { decision }, now);
 }

@@ -98,7 +98,7 @@ export interface ExplainOptions {
 }
 
 /** What a predictor needs of a model version: its metadata (the weights come separately). */
-export type PredictableModel = Pick<ModelVersion, 'task' | 'pipeline' | 'artifacts'>;
+export type PredictableModel = Pick<ModelVersion, 'task' | 'pipeline' | 'artifacts'> & Partial<Pick<ModelVersion, 'decision'>>;
 
 /**
  * One model version loaded in its own prediction worker. Keeps the latest per-row latencies so
@@ -129,7 +129,7 @@ export class Predictor {
       p.#onLoad = resolve;
       const req: PredictRequest = {
         type: 'load',
-        model: { task: model.task, pipeline: model.pipeline, artifacts: model.artifacts, weights: copy },
+        model: { task: model.task, pipeline: model.pipeline, artifacts: model.artifacts, weights: copy, threshold: model.decision?.threshold },
         backend: opts.backend,
       };
       p.#worker.postMessage(req, [copy]);

@@ -51,7 +51,14 @@ export type TrainMessage = z.infer<typeof TrainMessage>;
 
 // ---- prediction worker ----
 
-export const LoadableModelSchema = z.object({ task: Task, pipeline: FeaturePipeline, artifacts: TfjsArtifacts, weights: z.instanceof(ArrayBuffer) });
+export const LoadableModelSchema = z.object({
+  task: Task,
+  pipeline: FeaturePipeline,
+  artifacts: TfjsArtifacts,
+  weights: z.instanceof(ArrayBuffer),
+  /** A binary model's decision threshold (the positive class from this probability up). */
+  threshold: z.number().min(0).max(1).optional(),
+});
 /** What a runtime needs to load a model version: its metadata and its weight bytes. */
 export type LoadableModel = z.infer<typeof LoadableModelSchema>;
 

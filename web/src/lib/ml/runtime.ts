@@ -23,8 +23,12 @@ export function outputWidth(pipeline: FeaturePipeline): number {
   return pipeline.target.kind === 'categorical' ? pipeline.target.labels.length : 1;
 }
 
-/** Map one output vector to what a person reads: the label and class probabilities, or the value. */
-export function toOutput(pipeline: FeaturePipeline, out: ArrayLike<number>, offset: number): PredictionOutput {
+/**
+ * Map one output vector to what a person reads: the label and class probabilities, or the value.
+ * The label is the most probable class, or for a binary model with a decision threshold, the
+ * positive class (labels[1]) when its probability reaches the threshold.
+ */
+export function toOutput(pipeline: FeaturePipeline, out: ArrayLike<number>, offset: number, threshold?: number): PredictionOutput {
   const t = pipeline.target;
   if (t.kind === 'categorical') {
     const probabilities: Record<string, number> = {};
@@ -33,6 +37,7 @@ export function toOutput(pipeline: FeaturePipeline, out: ArrayLike<number>, offs
       probabilities[l] = out[offset + j];
       if (out[offset + j] > out[offset + best]) best = j;
     });
+    if (threshold !== undefined && t.labels.length === 2) best = out[offset + 1] >= threshold ? 1 : 0;
     return { label: t.labels[best], probabilities };
   }
   return { value: decodeRegression(pipeline, out[offset]) };

@@ -45,7 +45,7 @@ export class TfjsRuntime implements ModelRuntime {
     } finally {
       y.dispose();
     }
-    return rows.map((_, i) => toOutput(this.m.pipeline, out, i * this.#k));
+    return rows.map((_, i) => toOutput(this.m.pipeline, out, i * this.#k, this.m.threshold));
   }
 
   dispose(): void {

@@ -9,15 +9,16 @@ import { userMessage } from '../messages.js';
 type Row = Record<string, string | number | null>;
 
 /** One loaded model per version id, reused across predictions; released when another loads. */
-let cached: { id: string; predictor: Predictor } | null = null;
+let cached: { id: string; threshold: number | undefined; predictor: Predictor } | null = null;
 
 /** The loaded model of a version (loading it once), for predictions and explanations. */
 export async function predictorFor(db: OutpostDb, mv: ModelVersion): Promise<Predictor> {
-  if (cached?.id === mv.id) return cached.predictor;
+  // A new decision threshold of the same version loads it again (the worker applies it).
+  if (cached?.id === mv.id && cached.threshold === mv.decision?.threshold) return cached.predictor;
   const weights = await loadWeights(db, mv);
   if (!weights) throw new Error('The weights of this model version are not on this device yet. Connect to sync, then try again.');
   cached?.predictor.dispose();
-  cached = { id: mv.id, predictor: await createPredictor(mv, weights) };
+  cached = { id: mv.id, threshold: mv.decision?.threshold, predictor: await createPredictor(mv, weights) };
   return cached.predictor;
 }
 
