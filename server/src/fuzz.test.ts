@@ -198,7 +198,8 @@ const ROUTES: FuzzRoute[] = [
   {
     name: 'POST /console/versions/:id/alias',
     method: 'POST',
-    path: (k) => withQuery(segment([k.versionId]).map((id) => `/console/versions/${id}/alias`)),
+    // A version the server does not hold: a valid alias is then refused too, so junk writes nothing.
+    path: () => withQuery(segment(['no-such-version']).map((id) => `/console/versions/${id}/alias`)),
     body: 'form',
     auth: 'console',
     fields: ['alias'],
