@@ -75,4 +75,19 @@ test('a gate blocks a promotion; a device proposes; an ML lead approves in the c
   await v2.getByText('History').click();
   await expect(v2.getByRole('list').last()).toContainText(/moved none → production by Ada — checked the report.*approved production by Ada/);
   await expect(v2.getByRole('list').last()).toContainText(/proposed none → production by device — slightly more epochs/);
+
+  // Ada signs in on the device and decides version 1's proposal there, online.
+  await page.goto('/#/settings');
+  await page.getByLabel('Personal key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText(/Signed in as Ada \(ML lead\)/)).toBeVisible();
+  await page.goto('/#/');
+  await page.getByRole('link', { name: 'Gated' }).click();
+  await page.getByRole('link', { name: 'Models' }).click();
+  const v1 = page.getByRole('article', { name: /version 1/ });
+  await v1.getByPlaceholder('why').fill('the first one was fine after all');
+  await v1.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByText('Approved: it is now the production version.')).toBeVisible();
+  await expect(v1.getByText('production', { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(v2.getByText('archived', { exact: true })).toBeVisible();
 });

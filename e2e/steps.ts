@@ -17,7 +17,8 @@ export async function projectWithDataset(page: Page, project: string, sample: st
 export async function trainAndRegister(page: Page, epochs: number) {
   await page.getByLabel('Epochs').fill(String(epochs));
   await page.getByRole('button', { name: 'Train' }).click();
-  await expect(page.getByText('completed', { exact: true })).toBeVisible({ timeout: 120_000 });
+  // Runs are listed newest first; an earlier run of the project may be there too.
+  await expect(page.getByRole('button', { name: 'Register model' })).toBeVisible({ timeout: 120_000 });
   await page.getByRole('button', { name: 'Register model' }).click();
-  await expect(page.getByText(/Registered as/)).toBeVisible();
+  await expect(page.getByText(/Registered as/).first()).toBeVisible();
 }

@@ -7,6 +7,7 @@ import { MONITOR_BODY_LIMIT, syncRoutes } from './routes/sync.js';
 import { blobRoutes } from './routes/blobs.js';
 import { DEFAULT_BLOB_LIMITS } from './store/blobs.js';
 import { adminRoutes } from './routes/admin.js';
+import { registryRoutes } from './routes/registry.js';
 import { consoleRoutes } from './routes/console.js';
 import { STYLE_HASH } from './routes/console-page.js';
 import { webRoutes } from './routes/web.js';
@@ -71,7 +72,7 @@ export function createApp({ db, config, now = Date.now, clientAddress, certifica
   api.use('*', announceProtocol());
   // The admin API gets no CORS at all (adminRoutes refuses other origins outright).
   const cors = apiCors(config.corsOrigins ?? []);
-  for (const path of ['/health', '/openapi.json', '/enroll', '/sync/*', '/blobs/*']) api.use(path, cors);
+  for (const path of ['/health', '/openapi.json', '/enroll', '/sync/*', '/blobs/*', '/registry/*']) api.use(path, cors);
   api.get('/health', (c) => c.json({ status: 'ok', store: db.kind, version: config.version }));
   const openApi = openApiDocument(config.version);
   api.get('/openapi.json', (c) => c.json(openApi));
@@ -83,6 +84,7 @@ export function createApp({ db, config, now = Date.now, clientAddress, certifica
     maxOrgBlobBytes: config.maxOrgBlobBytes ?? DEFAULT_BLOB_LIMITS.maxOrgBlobBytes,
   };
   api.route('/blobs', blobRoutes(db, limit, { limits: blobLimits, now }));
+  api.route('/registry', registryRoutes(db, now, throttle('person-login'), limit));
   api.route('/admin', adminRoutes(db, config.adminToken, now, { throttle: throttle('admin'), ownOrigin }));
   api.notFound(notFound);
   app.route('/api', api);

@@ -132,6 +132,23 @@ const ROUTES: FuzzRoute[] = [
     fields: ['days', 'verdicts'],
   },
   { name: 'GET /api/sync/pull', method: 'GET', path: fixed('/api/sync/pull'), body: 'none', auth: 'device' },
+  { name: 'POST /api/registry/sessions', method: 'POST', path: fixed('/api/registry/sessions'), body: 'json', auth: 'device', fields: ['key'] },
+  {
+    name: 'POST /api/registry/proposals/:id',
+    method: 'POST',
+    path: () => withQuery(segment(['p1']).map((id) => `/api/registry/proposals/${id}`)),
+    body: 'json',
+    auth: 'device',
+    fields: ['approve', 'why'],
+  },
+  {
+    name: 'POST /api/registry/versions/:id/stage',
+    method: 'POST',
+    path: (k) => withQuery(segment([k.versionId]).map((id) => `/api/registry/versions/${id}/stage`)),
+    body: 'json',
+    auth: 'device',
+    fields: ['from', 'to', 'why', 'measurements'],
+  },
   {
     name: 'GET /api/blobs/:hash/status',
     method: 'GET',

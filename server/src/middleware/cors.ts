@@ -1,10 +1,10 @@
 import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
 import { OutpostError } from '@shared/errors.js';
-import { PROTOCOL_HEADER } from '@shared/sync/protocol.js';
+import { PERSON_HEADER, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 
 // What a device sends and reads: its credential, compressed JSON, ranges and protocol versions.
-const ALLOW_HEADERS = `authorization, content-type, content-encoding, range, ${PROTOCOL_HEADER}`;
+const ALLOW_HEADERS = `authorization, content-type, content-encoding, range, ${PROTOCOL_HEADER}, ${PERSON_HEADER}`;
 const EXPOSE_HEADERS = `content-range, retry-after, ${PROTOCOL_HEADER}`;
 
 /**

@@ -218,6 +218,30 @@ export const MonitorUploadResponse = z.object({
 });
 export type MonitorUploadResponse = z.infer<typeof MonitorUploadResponse>;
 
+/** `POST /api/registry/sessions`: a person signs in on this device with their personal key. */
+export const PersonSessionRequest = z.object({ key: storable(z.string().min(8).max(200)) });
+export const PersonSessionResponse = z.object({
+  token: z.string(),
+  expiresAt: z.number().int(),
+  person: z.object({ id: z.string(), name: z.string(), role: z.enum(['admin', 'ml_lead', 'field']) }),
+});
+export type PersonSessionResponse = z.infer<typeof PersonSessionResponse>;
+/** The header that carries a person's session token beside the device's credential. */
+export const PERSON_HEADER = 'x-outpost-person';
+
+/** `POST /api/registry/proposals/:id`: a person who may promote approves or rejects a proposal. */
+export const DecisionRequest = z.object({ approve: z.boolean(), why: storable(z.string().max(1000)) });
+/** `POST /api/registry/versions/:id/stage`: a person moves a version at once (gates and compare-and-set as always). */
+export const PersonStageRequest = z.object({
+  from: z.enum(['none', 'staging', 'production', 'archived']),
+  to: z.enum(['none', 'staging', 'production', 'archived']),
+  why: storable(z.string().max(1000)),
+  measurements: z
+    .object({ latencyP95Ms: z.number().min(0).max(600_000), memoryMb: z.number().min(0).max(1_000_000), deviceName: storable(z.string().max(200)) })
+    .optional(),
+});
+export const RegistryAnswer = z.object({ outcome: z.enum(['applied', 'proposed']) });
+
 export const HealthResponse = z.object({
   status: z.literal('ok'),
   store: z.enum(['pglite', 'postgres']),
