@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { DecisionRequest, PERSON_HEADER, PersonSessionResponse, PersonStageRequest, RegistryAnswer } from '@shared/sync/protocol.js';
+import { type z } from 'zod';
+import { type DecisionRequest, PERSON_HEADER, PersonSessionResponse, type PersonStageRequest, RegistryAnswer } from '@shared/sync/protocol.js';
 import type { Stage } from '@shared/schema/records.js';
 import type { DeviceMeasurements } from '@shared/schema/registry.js';
 import type { OutpostDb } from '../db/db.js';
