@@ -2,6 +2,7 @@
 // shortens a curve for storage.
 import { linspace, quantileSorted } from '../stats/index.js';
 import { MAX_CURVE_POINTS, type CalibrationCurve, type PrecisionRecallCurve, type RocCurve } from './evaluation-schema.js';
+import { searchSorted } from '../stats/numeric.js';
 
 /** Calibration bins of equal width ('uniform') or of equal counts ('quantile'), as scikit-learn's calibration_curve. */
 export type CalibrationStrategy = 'uniform' | 'quantile';
@@ -114,7 +115,7 @@ export function calibrationCurve(
   const positives = new Array<number>(bins).fill(0);
   const totals = new Array<number>(bins).fill(0);
   for (let i = 0; i < probs.length; i++) {
-    const b = countBelow(inner, probs[i]);
+    const b = searchSorted(inner, probs[i]);
     sums[b] += probs[i];
     positives[b] += yTrue[i];
     totals[b]++;
@@ -127,18 +128,6 @@ export function calibrationCurve(
     out.counts.push(totals[b]);
   }
   return out;
-}
-
-/** numpy.searchsorted(sorted, x, side='left'): how many values of the ascending list are below x. */
-function countBelow(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

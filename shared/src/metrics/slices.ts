@@ -6,6 +6,7 @@ import { bootstrapMetric } from './bootstrap.js';
 import { accuracy, confusionMatrix, precisionRecallF1 } from './classification.js';
 import { MAX_SLICES, type SliceEvaluation, type SliceMetricName } from './evaluation-schema.js';
 import { mae, r2, rmse } from './regression.js';
+import { searchSorted } from '../stats/numeric.js';
 
 /** A named group of test rows. */
 export interface Slice {
@@ -88,7 +89,7 @@ function numeric(rows: readonly Record<string, Cell>[], column: string, bins: nu
     if (edges.length === 0 || e !== edges[edges.length - 1]) edges.push(e);
   }
   const groups = Array.from({ length: Math.max(1, edges.length - 1) }, () => [] as number[]);
-  values.forEach((v, j) => groups[Math.max(0, countBelow(edges, v) - 1)].push(at[j]));
+  values.forEach((v, j) => groups[Math.max(0, searchSorted(edges, v) - 1)].push(at[j]));
   const names = edgeNames(edges);
   const out: Slice[] = [];
   groups.forEach((indices, b) => {
@@ -96,17 +97,6 @@ function numeric(rows: readonly Record<string, Cell>[], column: string, bins: nu
     out.push({ name: edges.length === 1 ? names[0] : `${names[b]}–${names[b + 1]}`, indices });
   });
   return out;
-}
-
-function countBelow(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Edges written with 3 significant digits (whole numbers in full), more until no two distinct edges read alike. */

@@ -1,4 +1,5 @@
 // The decision threshold that costs least when a missed positive and a false alarm have prices.
+import { searchSorted } from '../stats/numeric.js';
 
 /** The price of each kind of error, in any one unit. */
 export interface ThresholdCostOptions {
@@ -71,7 +72,7 @@ export function thresholdCosts(yTrue: readonly number[], scores: readonly number
   const thresholds = [...candidates].sort((a, b) => a - b);
 
   const counts = thresholds.map((t) => {
-    const below = countBelow(sorted, t); // predicted negative
+    const below = searchSorted(sorted, t); // predicted negative
     const fn = positivesBelow[below];
     const tn = below - fn;
     const tp = positives - fn;
@@ -89,15 +90,4 @@ export function thresholdCosts(yTrue: readonly number[], scores: readonly number
     if (best < 0 || Math.abs(thresholds[i] - 0.5) < Math.abs(thresholds[best] - 0.5)) best = i;
   }
   return { thresholds, expectedCost, best: { threshold: thresholds[best], expectedCost: expectedCost[best], ...counts[best] } };
-}
-
-function countBelow(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -3,6 +3,7 @@ import { Count, Id } from '../schema/primitives.js';
 import type { FeatureProfile, OutcomeValue } from '../schema/monitoring.js';
 import type { ModelVersion, Prediction } from '../schema/records.js';
 import { isMissing, toNumber, type Cell } from '../data/columns.js';
+import { searchSorted } from '../stats/numeric.js';
 
 /**
  * A day of one model version's predictions on one device, as counts that add up: summaries of
@@ -103,14 +104,7 @@ export function binCount(p: FeatureProfile | undefined): number {
 
 /** The bin of a numeric value: bins are [edge(i-1), edge(i)), the first and the last open-ended. */
 export function numericBin(edges: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (x >= edges[mid]) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return searchSorted(edges, x, 'right');
 }
 
 function categoryBin(p: Extract<FeatureProfile, { kind: 'categorical' }>, v: string): number {

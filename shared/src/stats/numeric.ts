@@ -69,3 +69,19 @@ export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r;
 }
+
+/**
+ * numpy.searchsorted(sorted, x, side): the index at which x would be inserted to keep the
+ * ascending list sorted: before equal values ('left', the count of values below x) or after them
+ * ('right', the count of values at or below x). Binary search.
+ */
+export function searchSorted(sorted: ArrayLike<number>, x: number, side: 'left' | 'right' = 'left'): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (side === 'left' ? sorted[mid] < x : sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
