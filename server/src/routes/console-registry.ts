@@ -158,8 +158,8 @@ export function registryConsoleRoutes(db: Db, now: () => number) {
     .get('/versions/:id', async (c) => {
       const org = c.get('org')!;
       const id = c.req.param('id');
-      const events = (await registryRecords<RegistryEvent>(db, org.id, 'registry_events')).filter((e) => e.modelVersionId === id);
-      const aliases = (await registryRecords<ModelAlias>(db, org.id, 'model_aliases')).filter((a) => a.modelVersionId === id);
+      const events = await registryRecords<RegistryEvent>(db, org.id, 'registry_events', id);
+      const aliases = await registryRecords<ModelAlias>(db, org.id, 'model_aliases', id);
       return c.html(versionView(id, events, aliases, formToken(c.get('sessionId')!)));
     })
     .post('/versions/:id/alias', async (c) => {

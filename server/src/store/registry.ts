@@ -206,7 +206,16 @@ export async function setAlias(
   return 'applied';
 }
 
-/** A version's history, oldest first; proposals; aliases (for the console). */
-export async function registryRecords<T>(q: Queryable, orgId: string, tbl: 'registry_events' | 'proposals' | 'model_aliases'): Promise<T[]> {
-  return (await q.query<{ data: T }>(`select data from records where org_id = $1 and tbl = $2 order by seq`, [orgId, tbl])).map((r) => r.data);
+/** The registry's records of an organisation (or of one version), oldest first: history, proposals, aliases. */
+export async function registryRecords<T>(
+  q: Queryable,
+  orgId: string,
+  tbl: 'registry_events' | 'proposals' | 'model_aliases',
+  modelVersionId?: string,
+): Promise<T[]> {
+  const rows = await q.query<{ data: T }>(
+    `select data from records where org_id = $1 and tbl = $2 and ($3::text is null or data->>'modelVersionId' = $3) order by seq`,
+    [orgId, tbl, modelVersionId ?? null],
+  );
+  return rows.map((r) => r.data);
 }

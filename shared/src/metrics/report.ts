@@ -4,7 +4,7 @@ import { isMissing, toNumber, type Row } from '../data/columns.js';
 import { MAX_SLICED_COLUMNS, type EvaluationReport, type SliceEvaluation } from './evaluation-schema.js';
 import { evaluateClassification, evaluateRegression } from './evaluation.js';
 import { majorityBaseline, meanBaseline } from './baselines.js';
-import { classificationSliceMetric, evaluateSlices, regressionSliceMetric } from './slices.js';
+import { classificationSliceMetric, evaluateSlices, regressionSliceMetric, type SliceMetric } from './slices.js';
 import { MAX_TEST_SCORES } from './evaluation-schema.js';
 import { mulberry32, shuffleInPlace } from '../data/random.js';
 
@@ -37,7 +37,9 @@ export interface ReportInput {
  */
 export function evaluationReport({ pipeline, testRows, outputs, trainRows, seed }: ReportInput): EvaluationReport | undefined {
   const t = pipeline.target;
-  const sliced = pipeline.features.slice(0, MAX_SLICED_COLUMNS);
+  // Every input (up to the schema's bound), each slice with its bootstrap interval.
+  const sliceAll = (rows: Row[], metric: SliceMetric): SliceEvaluation[] =>
+    pipeline.features.slice(0, MAX_SLICED_COLUMNS).map((f) => evaluateSlices(rows, f.name, f.kind, metric, { seed, resamples: REPORT_RESAMPLES }));
   if (t.kind === 'categorical') {
     const kept = testRows
       .map((r, i) => ({ r, o: outputs[i], y: isMissing(r[t.name]) ? -1 : t.labels.indexOf(String(r[t.name]).trim()) }))
@@ -49,14 +51,9 @@ export function evaluationReport({ pipeline, testRows, outputs, trainRows, seed 
     const yTrain = trainRows.map((r) => (isMissing(r[t.name]) ? -1 : t.labels.indexOf(String(r[t.name]).trim()))).filter((y) => y >= 0);
     // Accuracy per slice: a slice may hold no positive case at all, where F1 would read 0 for a model that is right every time.
     const metric = classificationSliceMetric(yTrue, yPred, t.labels.length, 'accuracy');
-    const slices: SliceEvaluation[] = sliced.map((f) =>
-      evaluateSlices(
-        kept.map((x) => x.r),
-        f.name,
-        f.kind,
-        metric,
-        { seed, resamples: REPORT_RESAMPLES },
-      ),
+    const slices = sliceAll(
+      kept.map((x) => x.r),
+      metric,
     );
     return {
       version: 1,
@@ -76,14 +73,9 @@ export function evaluationReport({ pipeline, testRows, outputs, trainRows, seed 
     version: 1,
     evaluation: evaluateRegression(y, yHat),
     baseline: yTrain.length ? meanBaseline(yTrain, y) : null,
-    slices: sliced.map((f) =>
-      evaluateSlices(
-        kept.map((x) => x.r),
-        f.name,
-        f.kind,
-        metric,
-        { seed, resamples: REPORT_RESAMPLES },
-      ),
+    slices: sliceAll(
+      kept.map((x) => x.r),
+      metric,
     ),
   };
 }

@@ -1,6 +1,6 @@
 import type { FairnessSettings, Kpi, QualityMetric } from '../schema/monitoring.js';
 import { precisionRecallF1 } from '../metrics/classification.js';
-import { LATENCY_EDGES, OTHER_GROUP, type DaySummary, type SummaryModel } from './summary.js';
+import { LATENCY_EDGES, OTHER_GROUP, referenceBins, type DaySummary, type SummaryModel } from './summary.js';
 import { fairnessFromCounts, psiFromCounts, type GroupCounts } from '../stats/index.js';
 
 /**
@@ -213,7 +213,6 @@ export function versionFigures(s: DaySummary, m: SummaryModel, settings: FigureS
   const inputs: InputFigures[] = m.pipeline.features.map((f) => {
     const c = s.inputs[f.name] ?? { missing: 0, outOfRange: 0, unseen: 0, invalid: 0, bins: [] };
     const profile = m.reference?.features.find((x) => x.name === f.name);
-    const refBins = profile ? (profile.kind === 'numeric' ? profile.counts : [...profile.counts.map(([, n]) => n), 0]) : [];
     return {
       name: f.name,
       present: s.predictions - c.missing - c.invalid,
@@ -221,7 +220,7 @@ export function versionFigures(s: DaySummary, m: SummaryModel, settings: FigureS
       outOfRange: c.outOfRange,
       unseen: c.unseen,
       invalid: c.invalid,
-      psi: psiOrNull(refBins, c.bins),
+      psi: psiOrNull(referenceBins(profile), c.bins),
     };
   });
   const numeric = inputs.filter((_, i) => m.pipeline.features[i].kind === 'numeric');
@@ -232,8 +231,6 @@ export function versionFigures(s: DaySummary, m: SummaryModel, settings: FigureS
   const labels = m.pipeline.target.kind === 'categorical' ? m.pipeline.target.labels : [];
   const refCounts = out?.kind === 'classes' ? out.counts : {};
   const refTotal = Object.values(refCounts).reduce((a, b) => a + b, 0);
-  const target = m.reference?.target;
-  const targetBins = target ? (target.kind === 'numeric' ? target.counts : [...target.counts.map(([, n]) => n), 0]) : [];
   return {
     predictions: s.predictions,
     errors: s.errors,
@@ -271,7 +268,7 @@ export function versionFigures(s: DaySummary, m: SummaryModel, settings: FigureS
         : out?.kind === 'value'
           ? psiOrNull(out.counts, s.valueBins)
           : null,
-    outcomePsi: psiOrNull(targetBins, s.outcomeBins),
+    outcomePsi: psiOrNull(referenceBins(m.reference?.target), s.outcomeBins),
     quality: quality(s, m, settings.qualityMetric ?? defaultQualityMetric(m)),
     fairness: fairness(s, m, settings.fairness),
     waiting: Math.max(0, answered - s.outcomes - s.unknownOutcomes),

@@ -102,6 +102,12 @@ export function binCount(p: FeatureProfile | undefined): number {
   return p.kind === 'numeric' ? p.edges.length + 1 : p.counts.length + 1;
 }
 
+/** A profile's reference counts per bin, in binOf's order (categorical: its categories, then an empty "other"). */
+export function referenceBins(p: FeatureProfile | undefined): number[] {
+  if (!p) return [];
+  return p.kind === 'numeric' ? p.counts : [...p.counts.map(([, n]) => n), 0];
+}
+
 /** The bin of a numeric value: bins are [edge(i-1), edge(i)), the first and the last open-ended. */
 export function numericBin(edges: readonly number[], x: number): number {
   return searchSorted(edges, x, 'right');
