@@ -1,7 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { createEnrollmentCode, testOrgAdminKey } from './server.js';
-import { projectWithDataset, samplePath, trainAndRegister } from './steps.js';
+import { testOrgAdminKey } from './server.js';
+import { connectDevice, projectWithDataset, samplePath, signInConsole, trainAndRegister } from './steps.js';
 
 // The feedback loop as a clinic lives it: predict offline, record the real results later from a
 // file, see quality; a batch of changed cases shows as drift; after sync the console shows the
@@ -83,16 +83,10 @@ test('outcomes recorded offline show quality, a shifted batch shows drift, and t
 
   // Back online: connect and sync; the console's fleet view shows what the phone showed.
   await context.setOffline(false);
-  await page.goto('/#/settings');
-  await page.getByLabel('Server URL').fill(new URL(page.url()).origin);
-  await page.getByLabel('Enrollment code').fill(await createEnrollmentCode());
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await expect(page.getByLabel('Sync status')).toHaveText('Synced', { timeout: 60_000 });
+  await connectDevice(page);
 
   const consolePage = await context.newPage();
-  await consolePage.goto('/console');
-  await consolePage.getByLabel('Organisation admin key').fill(await testOrgAdminKey());
-  await consolePage.getByRole('button', { name: 'Sign in' }).click();
+  await signInConsole(consolePage, await testOrgAdminKey());
   // Other tests' devices share the organisation: this version's row is the one with this many predictions.
   const row = consolePage
     .getByRole('table', { name: 'Monitoring' })

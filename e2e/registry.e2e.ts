@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { createEnrollmentCode, testOrgAdminKey } from './server.js';
-import { projectWithDataset, trainAndRegister } from './steps.js';
+import { testOrgAdminKey } from './server.js';
+import { connectDevice, projectWithDataset, signInConsole, trainAndRegister } from './steps.js';
 
 // Trust before shipping: a gate blocks a version that misses it; a device of an organisation can
 // only propose; an admin adds an ML lead, who approves in the console; the device then shows the
@@ -28,11 +28,7 @@ test('a gate blocks a promotion; a device proposes; an ML lead approves in the c
   await expect(v2.getByRole('list', { name: 'Promotion checks' })).toContainText('✓');
 
   // Connected to the organisation, the device can only propose.
-  await page.goto('/#/settings');
-  await page.getByLabel('Server URL').fill(new URL(page.url()).origin);
-  await page.getByLabel('Enrollment code').fill(await createEnrollmentCode());
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await expect(page.getByLabel('Sync status')).toHaveText('Synced', { timeout: 60_000 });
+  await connectDevice(page);
   await page.goto('/#/');
   await page.getByRole('link', { name: 'Gated' }).click();
   await page.getByRole('link', { name: 'Models' }).click();
@@ -46,17 +42,13 @@ test('a gate blocks a promotion; a device proposes; an ML lead approves in the c
 
   // The admin adds an ML lead; the ML lead signs in with their own key and approves.
   const admin = await browser.newPage();
-  await admin.goto('/console');
-  await admin.getByLabel('Organisation admin key').fill(await testOrgAdminKey());
-  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await signInConsole(admin, await testOrgAdminKey());
   await admin.getByLabel('Name').fill('Ada');
   await admin.getByLabel('Role').selectOption('ml_lead');
   await admin.getByRole('button', { name: 'Add person' }).click();
   const key = (await admin.locator('.code').textContent())!.trim();
   const lead = await browser.newPage();
-  await lead.goto('/console');
-  await lead.getByLabel('Organisation admin key').fill(key);
-  await lead.getByRole('button', { name: 'Sign in' }).click();
+  await signInConsole(lead, key);
   await expect(lead.getByText('Signed in as Ada (ml lead).')).toBeVisible();
   const proposal = lead.getByRole('table', { name: 'Proposals' }).getByRole('row').filter({ hasText: 'slightly more epochs' });
   await proposal.getByLabel('Why').fill('checked the report');

@@ -1,5 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
+import { createEnrollmentCode } from './server.js';
 
 export const samplePath = (name: string) => fileURLToPath(new URL(`../public/samples/${name}`, import.meta.url));
 
@@ -21,4 +22,20 @@ export async function trainAndRegister(page: Page, epochs: number) {
   await expect(page.getByRole('button', { name: 'Register model' })).toBeVisible({ timeout: 120_000 });
   await page.getByRole('button', { name: 'Register model' }).click();
   await expect(page.getByText(/Registered as/).first()).toBeVisible();
+}
+
+/** Connect this page's device to the test organisation with a new code, and wait for its first sync. */
+export async function connectDevice(page: Page, timeout = 60_000) {
+  await page.goto('/#/settings');
+  await page.getByLabel('Server URL').fill(new URL(page.url()).origin);
+  await page.getByLabel('Enrollment code').fill(await createEnrollmentCode());
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expect(page.getByLabel('Sync status')).toHaveText('Synced', { timeout });
+}
+
+/** Sign in to the console with the organisation's admin key or a person's key. */
+export async function signInConsole(page: Page, key: string) {
+  await page.goto('/console');
+  await page.getByLabel('Organisation admin key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

@@ -1,17 +1,11 @@
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
 import { createEnrollmentCode, serverRecordCount } from './server.js';
-import { projectWithDataset, trainAndRegister } from './steps.js';
+import { connectDevice, projectWithDataset, trainAndRegister } from './steps.js';
 
 // Sync faults as they happen to a person: the page closed mid-push or mid-pull, two tabs open,
 // a model download cut off. Each test names its case from docs/sync.md's fault list.
 
-async function connect(page: Page) {
-  await page.goto('/#/settings');
-  await page.getByLabel('Server URL').fill(new URL(page.url()).origin);
-  await page.getByLabel('Enrollment code').fill(await createEnrollmentCode());
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await expect(page.getByLabel('Sync status')).toHaveText('Synced', { timeout: 30_000 });
-}
+const connect = (page: Page) => connectDevice(page, 30_000);
 
 async function createProjects(page: Page, names: string[]) {
   await page.goto('/#/');
