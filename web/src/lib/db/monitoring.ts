@@ -7,6 +7,7 @@ import { latestOutcome, parseOutcome, supersedes } from '@shared/monitor/outcome
 import type { MonitorDayRow, OutpostDb } from './db.js';
 import { newId, putRecord, putRecords } from './mutate.js';
 import { countLogged, logPages } from './pages.js';
+import { recentPredictions } from './predictions.js';
 
 /**
  * Monitoring on the device: every logged prediction and recorded outcome updates its day's counts
@@ -139,6 +140,16 @@ export async function outcomeHistory(db: OutpostDb, predictionId: string): Promi
   return all.sort((a, b) => (supersedes(a, b) ? -1 : supersedes(b, a) ? 1 : 0));
 }
 
+/** A project's newest predictions with the outcome that counts for each (the prediction log's rows). */
+export async function recentWithOutcomes(db: OutpostDb, projectId: string, limit: number): Promise<{ prediction: Prediction; outcome?: Outcome }[]> {
+  const recent = await recentPredictions(db, projectId, limit);
+  const outcomes = await outcomesOf(
+    db,
+    recent.map((p) => p.id),
+  );
+  return recent.map((prediction) => ({ prediction, outcome: outcomes.get(prediction.id) }));
+}
+
 /** The outcome that counts for each of these predictions (those without one are absent). */
 export async function outcomesOf(db: OutpostDb, predictionIds: string[]): Promise<Map<string, Outcome>> {
   const all = await db.outcomes.where('predictionId').anyOf(predictionIds).toArray();
@@ -172,11 +183,6 @@ export async function waitingForOutcome(db: OutpostDb, projectId: string, limit 
 export async function versionDays(db: OutpostDb, modelVersionId: string): Promise<DaySummary[]> {
   const rows = await db.monitorDays.where('[modelVersionId+day]').between([modelVersionId, Dexie.minKey], [modelVersionId, Dexie.maxKey]).toArray();
   return rows.map((r) => r.summary);
-}
-
-/** Every day count of a project's versions, oldest day first. */
-export async function projectDays(db: OutpostDb, projectId: string): Promise<MonitorDayRow[]> {
-  return (await db.monitorDays.where('projectId').equals(projectId).toArray()).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
 }
 
 /**
@@ -260,11 +266,6 @@ export async function saveVerdict(db: OutpostDb, verdict: DeviceVerdict): Promis
   const same = held && JSON.stringify({ ...held.verdict, at: 0 }) === JSON.stringify({ ...verdict, at: 0 });
   // The same verdict again is not news for the server: only its time would change.
   if (!same) await db.kv.put({ key, value: { verdict, sent: false } satisfies VerdictRow });
-}
-
-/** The latest verdict kept for a version, if any. */
-export async function verdictOf(db: OutpostDb, modelVersionId: string): Promise<DeviceVerdict | undefined> {
-  return ((await db.kv.get(VERDICT_PREFIX + modelVersionId))?.value as VerdictRow | undefined)?.verdict;
 }
 
 /** Verdicts the server has not received yet. */
