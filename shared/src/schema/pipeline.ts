@@ -38,7 +38,8 @@ export const TargetSpec = z.discriminatedUnion('kind', [ClassificationTarget, Re
 
 export const FeaturePipeline = z.object({
   version: z.literal(1),
-  features: z.array(FeatureSpec).min(1),
+  /** Empty only for a model that reads a tensor rather than rows (see ModelInput). */
+  features: z.array(FeatureSpec),
   target: TargetSpec,
 });
 

@@ -21,6 +21,11 @@ export const Project = z.object({
   ...ProjectMonitoring.shape,
   /** The checks a version must pass before it may become the production version. */
   gates: Gates.optional(),
+  /**
+   * Smaller weights for 2G: versions registered in this project also keep their weights in this
+   * form, and this project's devices download those instead of the full ones.
+   */
+  quantization: z.enum(['float16', 'uint8']).optional(),
 });
 
 export const ColumnType = z.enum(['numeric', 'categorical']);
@@ -137,11 +142,77 @@ export const Run = z.object({
 
 export const Stage = z.enum(['none', 'staging', 'production', 'archived']);
 
+/**
+ * How a model receives its input. `tabular`: rows of named columns, turned into one feature vector
+ * per row by the version's pipeline. `tensor`: the caller supplies each item as a nested array of
+ * this shape (image-like inputs), scaled as x * scale + offset before the model sees it.
+ */
+export const TensorInput = z.object({
+  kind: z.literal('tensor'),
+  /** The shape of one item, without the batch dimension (e.g. [1, 28, 28] or [30]). */
+  shape: z.array(z.number().int().min(1).max(100_000)).min(1).max(6),
+  scale: z.number().finite(),
+  offset: z.number().finite(),
+  /** For images: where the colour channels are in `shape` (channels first or last). */
+  layout: z.enum(['nchw', 'nhwc']).optional(),
+});
+export const ModelInput = z.discriminatedUnion('kind', [z.object({ kind: z.literal('tabular') }), TensorInput]);
+
+/**
+ * What a model's output holds: class probabilities as they are, class scores (logits) that need a
+ * softmax, or a regression's value (decoded through the pipeline's target). Absent means what
+ * Outpost's own training makes: probabilities for classes, a standardised value for regression.
+ */
+export const ModelOutputKind = z.enum(['probabilities', 'logits', 'value']);
+
 /** The in-memory, serialisable form of a TensorFlow.js Layers model minus its weight bytes. */
 export const TfjsArtifacts = z.object({
   format: z.literal('tfjs-layers'),
   modelTopology: z.unknown(),
   weightSpecs: z.array(z.object({ name: z.string(), shape: z.array(Count), dtype: z.string() }).passthrough()),
+  /** Imported models only (trained ones read tabular rows and answer as described above). */
+  input: ModelInput.optional(),
+  output: ModelOutputKind.optional(),
+});
+
+/** An ONNX model: the weight blob is the .onnx file itself; this says how to feed and read it. */
+export const OnnxArtifacts = z.object({
+  format: z.literal('onnx'),
+  /** The graph input that receives the features (or the tensor), and the output that is read. */
+  inputName: z.string().min(1).max(200),
+  outputName: z.string().min(1).max(200),
+  input: ModelInput,
+  output: ModelOutputKind,
+  /** As the file names them, e.g. "pytorch 2.3.0", and the default-domain opset it needs. */
+  producer: z.string().max(200).optional(),
+  opset: z.number().int().min(1).max(1000).optional(),
+});
+
+export const ModelArtifacts = z.discriminatedUnion('format', [TfjsArtifacts, OnnxArtifacts]);
+
+/**
+ * Smaller weights for slow links, made at registration: TensorFlow.js weights as float16 or uint8
+ * (the weight manifest's own quantization, which TensorFlow.js undoes when it loads them).
+ */
+export const QuantizedWeights = z.object({
+  dtype: z.enum(['float16', 'uint8']),
+  weightsHash: z.string().regex(/^[0-9a-f]{64}$/),
+  weightsSize: ByteSize,
+  /** The weight manifest of the quantized bytes (each entry carries its `quantization`). */
+  weightSpecs: z.array(z.object({ name: z.string(), shape: z.array(Count), dtype: z.string() }).passthrough()),
+  /** The headline metric on the test rows with the full weights and with these (accuracy, or R² for regression). */
+  metric: z.string().max(50).optional(),
+  full: z.number().optional(),
+  quantized: z.number().optional(),
+});
+
+/** Where a version came from when it was not trained by Outpost. */
+export const ImportedFrom = z.object({
+  fileName: z.string().max(300),
+  format: z.enum(['onnx', 'tfjs-layers']),
+  /** Who brought it in: a person's name on the console, or "device". */
+  by: z.string().max(200).optional(),
+  at: Millis,
 });
 
 export const ModelVersion = z.object({
@@ -152,8 +223,8 @@ export const ModelVersion = z.object({
   runId: Id.optional(),
   task: Task,
   pipeline: FeaturePipeline,
-  artifacts: TfjsArtifacts,
-  /** SHA-256 (hex) of the weight bytes; the bytes travel as a content-addressed blob. */
+  artifacts: ModelArtifacts,
+  /** SHA-256 (hex) of the weight bytes (an ONNX model's file); the bytes travel as a content-addressed blob. */
   weightsHash: z.string().regex(/^[0-9a-f]{64}$/),
   weightsSize: ByteSize,
   metrics: EvalMetrics.optional(),
@@ -173,6 +244,17 @@ export const ModelVersion = z.object({
     .optional(),
   /** What the version keeps of its training rows to compare the field with (versions from before monitoring have none). */
   reference: ReferenceProfile.optional(),
+  /** The same weights, smaller; devices of a project that asks for it download these instead. */
+  quantized: QuantizedWeights.optional(),
+  /** Set on versions brought in from a file (ONNX or TensorFlow.js) rather than trained here. */
+  imported: ImportedFrom.optional(),
+  /** What a person wrote for the version's model card: what it is for, and what it must not be used for. */
+  card: z
+    .object({
+      intendedUse: z.string().max(4000).default(''),
+      limitations: z.string().max(4000).default(''),
+    })
+    .optional(),
   stage: Stage,
   schemaVersion: z.literal(1),
   appVersion: z.string(),
@@ -194,7 +276,8 @@ export const Prediction = z.object({
   inputs: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
   output: PredictionOutput,
   latencyMs: DurationMs,
-  source: z.enum(['form', 'batch']),
+  /** `server`: answered by POST /api/models/versions/{id}/predict. */
+  source: z.enum(['form', 'batch', 'server']),
   createdAt: Millis,
   /** Why the prediction failed (its output is then empty); failures are logged for the error monitor. */
   error: z.string().max(300).optional(),
@@ -217,6 +300,13 @@ export type EvalMetrics = z.infer<typeof EvalMetrics>;
 export type Run = z.infer<typeof Run>;
 export type Stage = z.infer<typeof Stage>;
 export type TfjsArtifacts = z.infer<typeof TfjsArtifacts>;
+export type OnnxArtifacts = z.infer<typeof OnnxArtifacts>;
+export type ModelArtifacts = z.infer<typeof ModelArtifacts>;
+export type TensorInput = z.infer<typeof TensorInput>;
+export type ModelInput = z.infer<typeof ModelInput>;
+export type ModelOutputKind = z.infer<typeof ModelOutputKind>;
+export type QuantizedWeights = z.infer<typeof QuantizedWeights>;
+export type ImportedFrom = z.infer<typeof ImportedFrom>;
 export type ModelVersion = z.infer<typeof ModelVersion>;
 export type PredictionOutput = z.infer<typeof PredictionOutput>;
 export type Prediction = z.infer<typeof Prediction>;

@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { TfjsArtifacts } from '../schema/records.js';
+import { OutpostError } from '../errors.js';
+import type { Forward } from './predictor.js';
+
+/**
+ * A TensorFlow.js Layers model loaded from memory (nothing is fetched). The backend is whatever
+ * TensorFlow.js has active: WASM on a device, CPU on the server.
+ */
+export async function loadTfjs(artifacts: TfjsArtifacts, weights: ArrayBuffer, weightSpecs = artifacts.weightSpecs): Promise<Forward> {
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: artifacts.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+        weightSpecs: weightSpecs as tf.io.WeightsManifestEntry[],
+        weightData: weights,
+      }),
+    );
+  } catch (err) {
+    throw new OutpostError('bad_request', `This TensorFlow.js model could not be loaded (${(err as Error).message}). Check that the model file and its weights belong together.`);
+  }
+  return {
+    async run(x, shape) {
+      let y: tf.Tensor;
+      try {
+        y = tf.tidy(() => {
+          const out = model.predict(tf.tensor(x, shape, 'float32'));
+          return Array.isArray(out) ? out[0] : out;
+        });
+      } catch (err) {
+        const want = model.inputs[0]?.shape.map((d) => d ?? 'any').join(', ');
+        throw new OutpostError('bad_request', `The input does not fit the model (it takes [${want}], got [${shape.join(', ')}]): ${(err as Error).message}`);
+      }
+      try {
+        // data(), not dataSync(): on WebGL this does not stall the thread while the GPU finishes.
+        return await y.data();
+      } finally {
+        y.dispose();
+      }
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+}
