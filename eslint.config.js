@@ -27,9 +27,19 @@ export default tseslint.config(
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   // shared/ is pure: it imports neither the app, nor the server, nor any platform or I/O library.
+  // The one exception: shared/src/runtime/ holds the two ML runtime adapters (TensorFlow.js and ONNX
+  // Runtime Web, both isomorphic), so that a device and the server run a version with the same code
+  // and answer alike. They may import those runtimes, nothing else of the platform.
+  {
+    files: ['shared/src/runtime/tfjs.ts', 'shared/src/runtime/onnx.ts'],
+    rules: restrict([
+      { group: ['**/web/**', '**/server/**'], message: 'shared/ imports neither web/ nor server/.' },
+      { group: ['node:*', 'dexie', 'hono', 'hono/*', 'pg', '@electric-sql/*'], message: 'The runtime adapters import only their runtime.' },
+    ]),
+  },
   {
     files: ['shared/src/**/*.ts'],
-    ignores: ['shared/src/**/*.test.ts'],
+    ignores: ['shared/src/**/*.test.ts', 'shared/src/runtime/tfjs.ts', 'shared/src/runtime/onnx.ts'],
     rules: restrict([
       { group: ['**/web/**', '**/server/**'], message: 'shared/ imports neither web/ nor server/.' },
       {

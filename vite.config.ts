@@ -14,7 +14,13 @@ const shared = fileURLToPath(new URL('./shared/src', import.meta.url));
 export default defineConfig({
   root,
   publicDir,
-  resolve: { alias: { '@shared': shared } },
+  resolve: {
+    // ONNX Runtime Web's WASM-only build (no WebGL/WebGPU code) for the browser; Node resolves its own.
+    alias: [
+      { find: '@shared', replacement: shared },
+      { find: /^onnxruntime-web$/, replacement: 'onnxruntime-web/wasm' },
+    ],
+  },
   define: {
     __APP_VERSION__: JSON.stringify(pkg.version),
   },

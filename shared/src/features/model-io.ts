@@ -66,12 +66,16 @@ export function tensorBatch(input: TensorInput, items: unknown[]): Float32Array 
     let n = i * size;
     const walk = (v: unknown, depth: number, path: string): void => {
       if (depth === input.shape.length) {
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new OutpostError('bad_request', `Item ${i + 1}${path} is not a number; every value of the input must be a finite number.`);
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          throw new OutpostError('bad_request', `Item ${i + 1}${path} is not a number; every value of the input must be a finite number.`);
         out[n++] = v * input.scale + input.offset;
         return;
       }
       if (!Array.isArray(v) || v.length !== input.shape[depth]) {
-        throw new OutpostError('bad_request', `Item ${i + 1} does not have the model's input shape ${want}${path ? ` (at ${path.trim()})` : ''}: send ${items.length === 1 ? 'it' : 'each item'} as nested arrays of that shape.`);
+        throw new OutpostError(
+          'bad_request',
+          `Item ${i + 1} does not have the model's input shape ${want}${path ? ` (at ${path.trim()})` : ''}: send ${items.length === 1 ? 'it' : 'each item'} as nested arrays of that shape.`,
+        );
       }
       v.forEach((x, j) => walk(x, depth + 1, `${path}[${j}]`));
     };

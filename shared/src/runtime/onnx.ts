@@ -1,27 +1,17 @@
-import * as ort from 'onnxruntime-web/wasm';
+import * as ort from 'onnxruntime-web';
 import type { OnnxArtifacts } from '../schema/records.js';
 import { OutpostError } from '../errors.js';
 import type { Forward } from './predictor.js';
+import type { ModelDescription, TensorInfo } from '../registry/import.js';
 
+// In a browser the build maps 'onnxruntime-web' to its WASM-only bundle (vite.config.ts); in Node
+// it resolves to ONNX Runtime Web's Node build, the same WASM engine, so both answer alike.
 export { ort };
 
 /** The newest default-domain opset this onnxruntime-web runs (1.30 runs up to 23). */
 export const MAX_ONNX_OPSET = 23;
 
-export interface OnnxTensorInfo {
-  name: string;
-  type: string;
-  /** Each dimension's size, or its symbolic name (such as "batch") when it varies. */
-  shape: (number | string)[];
-}
-
-/** What an ONNX file says about itself, read before any weight is trusted. */
-export interface OnnxDescription {
-  inputs: OnnxTensorInfo[];
-  outputs: OnnxTensorInfo[];
-  producer?: string;
-  opset?: number;
-}
+type OnnxTensorInfo = TensorInfo;
 
 /** The header fields of an ONNX ModelProto: producer and default-domain opset (protobuf, read by hand). */
 export function onnxHeader(bytes: Uint8Array): { producer?: string; opset?: number; irVersion?: number } {
@@ -42,8 +32,10 @@ export function onnxHeader(bytes: Uint8Array): { producer?: string; opset?: numb
     if (wire === 0) varint();
     else if (wire === 1) pos += 8;
     else if (wire === 5) pos += 4;
-    else if (wire === 2) pos += varint();
-    else throw new RangeError(`wire type ${wire}`);
+    else if (wire === 2) {
+      const n = varint(); // not `pos += varint()`: that adds to the position from before the length
+      pos += n;
+    } else throw new RangeError(`wire type ${wire}`);
     if (pos > end) throw new RangeError('truncated');
   };
   const text = (n: number) => new TextDecoder().decode(bytes.subarray(pos, (pos += n)));
@@ -67,8 +59,8 @@ export function onnxHeader(bytes: Uint8Array): { producer?: string; opset?: numb
       let version: number | undefined;
       while (pos < stop) {
         const k = varint();
-        if (k >> 3 === 1 && (k & 7) === 2) domain = text(varint());
-        else if (k >> 3 === 2 && (k & 7) === 0) version = varint();
+        if (k >>> 3 === 1 && (k & 7) === 2) domain = text(varint());
+        else if (k >>> 3 === 2 && (k & 7) === 0) version = varint();
         else skip(k & 7, stop);
       }
       if ((domain === '' || domain === 'ai.onnx') && version !== undefined) opset = version;
@@ -84,7 +76,7 @@ function info(m: ort.InferenceSession.ValueMetadata): OnnxTensorInfo {
 }
 
 /** Open an ONNX model, turning every way it can fail into a sentence that says what to do. */
-export async function openOnnx(bytes: Uint8Array): Promise<{ session: ort.InferenceSession; description: OnnxDescription }> {
+export async function openOnnx(bytes: Uint8Array): Promise<{ session: ort.InferenceSession; description: ModelDescription }> {
   if (bytes.length < 16) throw new OutpostError('bad_request', 'This file is too small to be an ONNX model. Choose the .onnx file itself.');
   let header: ReturnType<typeof onnxHeader>;
   try {
@@ -92,18 +84,26 @@ export async function openOnnx(bytes: Uint8Array): Promise<{ session: ort.Infere
   } catch {
     throw new OutpostError('bad_request', 'This file is not a whole ONNX model (it is damaged or cut short). Export or copy it again.');
   }
-  if (header.irVersion === undefined) throw new OutpostError('bad_request', 'This file is not an ONNX model. Choose a .onnx file exported from PyTorch, scikit-learn or another tool.');
+  if (header.irVersion === undefined)
+    throw new OutpostError('bad_request', 'This file is not an ONNX model. Choose a .onnx file exported from PyTorch, scikit-learn or another tool.');
   if (header.opset !== undefined && header.opset > MAX_ONNX_OPSET) {
-    throw new OutpostError('bad_request', `This model needs ONNX opset ${header.opset}; Outpost runs up to opset ${MAX_ONNX_OPSET}. Export it again with opset ${MAX_ONNX_OPSET} or lower.`);
+    throw new OutpostError(
+      'bad_request',
+      `This model needs ONNX opset ${header.opset}; Outpost runs up to opset ${MAX_ONNX_OPSET}. Export it again with opset ${MAX_ONNX_OPSET} or lower.`,
+    );
   }
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   } catch (err) {
     const why = String((err as Error).message ?? err).slice(0, 300);
-    throw new OutpostError('bad_request', `ONNX Runtime cannot run this model (${why}). It may use an operator or opset the browser runtime lacks; export it again with a standard opset.`);
+    throw new OutpostError(
+      'bad_request',
+      `ONNX Runtime cannot run this model (${why}). It may use an operator or opset the browser runtime lacks; export it again with a standard opset.`,
+    );
   }
-  const description: OnnxDescription = {
+  const description: ModelDescription = {
+    format: 'onnx',
     inputs: session.inputMetadata.map(info),
     outputs: session.outputMetadata.map(info),
     ...(header.producer ? { producer: header.producer } : {}),
@@ -120,11 +120,17 @@ export async function loadOnnx(artifacts: OnnxArtifacts, bytes: Uint8Array): Pro
   const names = (l: OnnxTensorInfo[]) => l.map((t) => `“${t.name}”`).join(', ');
   if (!input || !output) {
     await session.release();
-    throw new OutpostError('bad_request', `This model has inputs ${names(description.inputs)} and outputs ${names(description.outputs)}, not those the version names; import it again.`);
+    throw new OutpostError(
+      'bad_request',
+      `This model has inputs ${names(description.inputs)} and outputs ${names(description.outputs)}, not those the version names; import it again.`,
+    );
   }
   if (input.type !== 'float32') {
     await session.release();
-    throw new OutpostError('bad_request', `The model's input “${input.name}” holds ${input.type}; Outpost feeds float32 inputs only. Export it with a float32 input.`);
+    throw new OutpostError(
+      'bad_request',
+      `The model's input “${input.name}” holds ${input.type}; Outpost feeds float32 inputs only. Export it with a float32 input.`,
+    );
   }
   return {
     async run(x, shape) {
@@ -132,11 +138,18 @@ export async function loadOnnx(artifacts: OnnxArtifacts, bytes: Uint8Array): Pro
       try {
         result = await session.run({ [artifacts.inputName]: new ort.Tensor('float32', x, shape) }, [artifacts.outputName]);
       } catch (err) {
-        throw new OutpostError('bad_request', `The input does not fit the model (it takes [${input.shape.join(', ')}], got [${shape.join(', ')}]): ${String((err as Error).message).slice(0, 200)}`);
+        throw new OutpostError(
+          'bad_request',
+          `The input does not fit the model (it takes [${input.shape.join(', ')}], got [${shape.join(', ')}]): ${String((err as Error).message).slice(0, 200)}`,
+        );
       }
       const t = result[artifacts.outputName] as ort.Tensor;
       const data = t.data;
-      if (!(data instanceof Float32Array)) throw new OutpostError('bad_request', `The model's output “${artifacts.outputName}” holds ${t.type}, not float32 numbers; choose its probability or score output.`);
+      if (!(data instanceof Float32Array))
+        throw new OutpostError(
+          'bad_request',
+          `The model's output “${artifacts.outputName}” holds ${t.type}, not float32 numbers; choose its probability or score output.`,
+        );
       return data;
     },
     dispose() {

@@ -49,7 +49,10 @@ export class Predictor {
   /** Predict rows in their original units; outputs are in the same order. */
   async predictRows(rows: Row[]): Promise<PredictionOutput[]> {
     if (this.input.kind !== 'tabular') {
-      throw new OutpostError('bad_request', `This model reads a tensor of shape [${this.input.shape.join(', ')}], not rows of columns: send "inputs" instead of "rows".`);
+      throw new OutpostError(
+        'bad_request',
+        `This model reads a tensor of shape [${this.input.shape.join(', ')}], not rows of columns: send "inputs" instead of "rows".`,
+      );
     }
     if (rows.length === 0) return [];
     const width = featureWidth(this.model.pipeline);
@@ -59,9 +62,11 @@ export class Predictor {
   /** Predict items given as nested arrays of the model's tensor shape. */
   async predictTensors(items: unknown[]): Promise<PredictionOutput[]> {
     const input = this.input;
-    if (input.kind !== 'tensor') throw new OutpostError('bad_request', 'This model reads rows of named columns, not a tensor: send "rows" instead of "inputs".');
+    if (input.kind !== 'tensor')
+      throw new OutpostError('bad_request', 'This model reads rows of named columns, not a tensor: send "rows" instead of "inputs".');
     if (items.length === 0) return [];
-    if (items.length * tensorSize(input.shape) > 50_000_000) throw new OutpostError('payload_too_large', 'That is too many values for one prediction; send fewer items at a time.');
+    if (items.length * tensorSize(input.shape) > 50_000_000)
+      throw new OutpostError('payload_too_large', 'That is too many values for one prediction; send fewer items at a time.');
     return this.#answer(await this.forward.run(tensorBatch(input, items), [items.length, ...input.shape]), items.length);
   }
 

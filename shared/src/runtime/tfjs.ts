@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { TfjsArtifacts } from '../schema/records.js';
 import { OutpostError } from '../errors.js';
 import type { Forward } from './predictor.js';
+import type { ModelDescription } from '../registry/import.js';
 
 /**
  * A TensorFlow.js Layers model loaded from memory (nothing is fetched). The backend is whatever
@@ -19,7 +20,10 @@ export async function loadTfjs(artifacts: TfjsArtifacts, weights: ArrayBuffer, w
       }),
     );
   } catch (err) {
-    throw new OutpostError('bad_request', `This TensorFlow.js model could not be loaded (${(err as Error).message}). Check that the model file and its weights belong together.`);
+    throw new OutpostError(
+      'bad_request',
+      `This TensorFlow.js model could not be loaded (${(err as Error).message}). Check that the model file and its weights belong together.`,
+    );
   }
   return {
     async run(x, shape) {
@@ -44,4 +48,35 @@ export async function loadTfjs(artifacts: TfjsArtifacts, weights: ArrayBuffer, w
       model.dispose();
     },
   };
+}
+
+/** What a TensorFlow.js model says about its inputs and outputs (loaded once to read them, then released). */
+export async function describeTfjs(artifacts: Pick<TfjsArtifacts, 'modelTopology' | 'weightSpecs'>, weights: ArrayBuffer): Promise<ModelDescription> {
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: artifacts.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+        weightSpecs: artifacts.weightSpecs as tf.io.WeightsManifestEntry[],
+        weightData: weights,
+      }),
+    );
+  } catch (err) {
+    throw new OutpostError(
+      'bad_request',
+      `This TensorFlow.js model could not be loaded (${(err as Error).message}). Check that model.json and its weights belong together.`,
+    );
+  }
+  const info = (s: tfl.SymbolicTensor, i: number, kind: string) => ({
+    name: s.name ?? `${kind}${i}`,
+    type: s.dtype,
+    shape: s.shape.map((d, j) => (d === null ? (j === 0 ? 'batch' : 'any') : d)),
+  });
+  const d: ModelDescription = {
+    format: 'tfjs-layers',
+    inputs: model.inputs.map((s, i) => info(s, i, 'input')),
+    outputs: model.outputs.map((s, i) => info(s, i, 'output')),
+  };
+  model.dispose();
+  return d;
 }

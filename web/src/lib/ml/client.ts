@@ -1,7 +1,16 @@
 import type { ColumnInfo, EpochMetrics, ModelVersion, PredictionOutput, TrainParams } from '@shared/schema/records.js';
 import { OutpostError } from '@shared/errors.js';
 import type { Explanation, Importance } from '@shared/explain/shapley.js';
-import { PredictMessage, TrainMessage, type BackendName, type ExplainTarget, type PredictRequest, type TrainRequest, type TrainResult } from './protocol.js';
+import {
+  PredictMessage,
+  TrainMessage,
+  type BackendName,
+  type ExplainTarget,
+  type LoadableModel,
+  type PredictRequest,
+  type TrainRequest,
+  type TrainResult,
+} from './protocol.js';
 
 type Row = Record<string, string | number | null>;
 /** Makes the worker; tests pass an in-process stand-in because Node has no Web Workers. */
@@ -122,14 +131,25 @@ export class Predictor {
   }
 
   /** Load a model version into a fresh worker. The weights are copied; the caller's stay intact. */
-  static async load(model: PredictableModel, weights: ArrayBuffer, opts: { backend?: BackendName; createWorker?: WorkerFactory } = {}): Promise<Predictor> {
+  static async load(
+    model: PredictableModel,
+    weights: ArrayBuffer,
+    opts: { backend?: BackendName; createWorker?: WorkerFactory; weightSpecs?: LoadableModel['weightSpecs'] } = {},
+  ): Promise<Predictor> {
     const p = new Predictor((opts.createWorker ?? predictWorker)());
     const copy = weights.slice(0);
     const loaded = await new Promise<PredictMessage>((resolve) => {
       p.#onLoad = resolve;
       const req: PredictRequest = {
         type: 'load',
-        model: { task: model.task, pipeline: model.pipeline, artifacts: model.artifacts, weights: copy, threshold: model.decision?.threshold },
+        model: {
+          task: model.task,
+          pipeline: model.pipeline,
+          artifacts: model.artifacts,
+          weights: copy,
+          threshold: model.decision?.threshold,
+          ...(opts.weightSpecs ? { weightSpecs: opts.weightSpecs } : {}),
+        },
         backend: opts.backend,
       };
       p.#worker.postMessage(req, [copy]);
@@ -145,6 +165,15 @@ export class Predictor {
   /** Predict rows (original units in, original units out) and record each row's latency. */
   async predict(rows: Row[]): Promise<{ outputs: PredictionOutput[]; latencyMs: number[]; batchMs: number }> {
     const m = await this.#call({ type: 'predict', id: this.#nextId++, rows });
+    if (m.type !== 'result') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
+    this.#latencies.push(...m.latencyMs);
+    if (this.#latencies.length > Predictor.LATENCY_WINDOW) this.#latencies.splice(0, this.#latencies.length - Predictor.LATENCY_WINDOW);
+    return { outputs: m.outputs, latencyMs: m.latencyMs, batchMs: m.batchMs };
+  }
+
+  /** Predict items of a model that reads a tensor (each a nested array of its input shape). */
+  async predictTensors(items: unknown[]): Promise<{ outputs: PredictionOutput[]; latencyMs: number[]; batchMs: number }> {
+    const m = await this.#call({ type: 'predict-tensors', id: this.#nextId++, items });
     if (m.type !== 'result') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
     this.#latencies.push(...m.latencyMs);
     if (this.#latencies.length > Predictor.LATENCY_WINDOW) this.#latencies.splice(0, this.#latencies.length - Predictor.LATENCY_WINDOW);

@@ -2,33 +2,43 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './backend.js';
 import { wasmPaths } from './wasm-assets.js';
-import { TfjsRuntime } from './tfjs-runtime.js';
-import { PredictRequest, type ExplainTarget, type PredictMessage } from './protocol.js';
+import { PredictRequest, type ExplainTarget, type LoadableModel, type PredictMessage } from './protocol.js';
 import { OutpostError, isOutpostError } from '@shared/errors.js';
 import { explainRow, globalImportance, type BatchPredict } from '@shared/explain/shapley.js';
 import type { FeaturePipeline } from '@shared/schema/pipeline.js';
-import type { ModelRuntime } from './runtime.js';
+import { Predictor } from '@shared/runtime/predictor.js';
+import { loadTfjs } from '@shared/runtime/tfjs.js';
 
 // One loaded model per worker; the main thread sends batches of rows and receives outputs with
 // per-row latencies, or asks for explanations of them. Messages are handled one at a time, in
 // order, so a long explanation delays the predictions sent after it.
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: PredictMessage) => scope.postMessage(m);
-let runtime: ModelRuntime | null = null;
+let runtime: Predictor | null = null;
 let pipeline: FeaturePipeline | null = null;
 let queue: Promise<void> = Promise.resolve();
 
 /** The loaded model as one scalar per row: the probability of `label`, or the predicted value. */
-function scalarModel(rt: ModelRuntime, p: FeaturePipeline, target: ExplainTarget): BatchPredict {
+function scalarModel(rt: Predictor, p: FeaturePipeline, target: ExplainTarget): BatchPredict {
   const t = p.target;
   if (target.kind === 'value') {
     if (t.kind !== 'numeric') throw new OutpostError('bad_request', 'This model predicts classes: explain the probability of one of them, not a value.');
-    return async (rows) => (await rt.predict(rows)).map((o) => o.value ?? NaN);
+    return async (rows) => (await rt.predictRows(rows)).map((o) => o.value ?? NaN);
   }
   if (t.kind !== 'categorical') throw new OutpostError('bad_request', 'This model predicts a value, not classes: explain the value.');
   const label = target.label;
   if (!t.labels.includes(label)) throw new OutpostError('bad_request', `This model has no class “${label}”; choose one of ${t.labels.join(', ')}.`);
-  return async (rows) => (await rt.predict(rows)).map((o) => o.probabilities?.[label] ?? NaN);
+  return async (rows) => (await rt.predictRows(rows)).map((o) => o.probabilities?.[label] ?? NaN);
+}
+
+/** Load a version on its runtime: ONNX Runtime (fetched on first use) or TensorFlow.js on `backend`. */
+async function load(m: LoadableModel, backend: 'wasm' | 'webgl' | 'cpu'): Promise<{ predictor: Predictor; backend: string }> {
+  if (m.artifacts.format === 'onnx') {
+    const { loadOnnxForward } = await import('./onnx-runtime.js');
+    return { predictor: new Predictor(m, await loadOnnxForward(m.artifacts, m.weights)), backend: 'onnx-wasm' };
+  }
+  const used = await selectBackend(backend, { wasmPaths });
+  return { predictor: new Predictor(m, await loadTfjs(m.artifacts, m.weights, m.weightSpecs)), backend: used };
 }
 
 /** The request's id when it has a usable one, so even a request that fails the schema gets its answer. */
@@ -47,20 +57,27 @@ async function handle(data: unknown): Promise<void> {
   const id = msg.type === 'load' ? undefined : msg.id;
   try {
     if (msg.type === 'load') {
-      const backend = await selectBackend(msg.backend ?? 'wasm', { wasmPaths });
       runtime?.dispose();
       runtime = null;
       pipeline = null;
-      runtime = await TfjsRuntime.load(msg.model);
+      const loaded = await load(msg.model, msg.backend ?? 'wasm');
+      runtime = loaded.predictor;
       pipeline = msg.model.pipeline;
-      post({ type: 'loaded', backend });
+      post({ type: 'loaded', backend: loaded.backend });
     } else if (msg.type === 'predict') {
       if (!runtime) throw new Error('no model is loaded');
       const t0 = performance.now();
-      const outputs = await runtime.predict(msg.rows);
+      const outputs = await runtime.predictRows(msg.rows);
       const batchMs = performance.now() - t0;
       const each = batchMs / Math.max(1, msg.rows.length);
       post({ type: 'result', id: msg.id, outputs, latencyMs: msg.rows.map(() => each), batchMs });
+    } else if (msg.type === 'predict-tensors') {
+      if (!runtime) throw new Error('no model is loaded');
+      const t0 = performance.now();
+      const outputs = await runtime.predictTensors(msg.items);
+      const batchMs = performance.now() - t0;
+      const each = batchMs / Math.max(1, msg.items.length);
+      post({ type: 'result', id: msg.id, outputs, latencyMs: msg.items.map(() => each), batchMs });
     } else if (msg.type === 'explain' || msg.type === 'importance') {
       if (!runtime || !pipeline) throw new Error('no model is loaded');
       const t0 = performance.now();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ColumnInfo, EpochMetrics, EvalMetrics, PredictionOutput, TfjsArtifacts, Task, TrainParams } from '@shared/schema/records.js';
+import { ColumnInfo, EpochMetrics, EvalMetrics, ModelArtifacts, PredictionOutput, TfjsArtifacts, Task, TrainParams } from '@shared/schema/records.js';
 import { FeaturePipeline } from '@shared/schema/pipeline.js';
 import type { Explanation, Importance } from '@shared/explain/shapley.js';
 import { ErrorCodeSchema } from './error-code.js';
@@ -54,10 +54,12 @@ export type TrainMessage = z.infer<typeof TrainMessage>;
 export const LoadableModelSchema = z.object({
   task: Task,
   pipeline: FeaturePipeline,
-  artifacts: TfjsArtifacts,
+  artifacts: ModelArtifacts,
   weights: z.instanceof(ArrayBuffer),
   /** A binary model's decision threshold (the positive class from this probability up). */
   threshold: z.number().min(0).max(1).optional(),
+  /** The weight manifest of `weights` when they are not the version's own (its quantized weights). */
+  weightSpecs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.string() }).passthrough()).optional(),
 });
 /** What a runtime needs to load a model version: its metadata and its weight bytes. */
 export type LoadableModel = z.infer<typeof LoadableModelSchema>;
@@ -76,6 +78,8 @@ const ExplainParams = { background: Rows, samples: z.number(), seed: z.number(),
 export const PredictRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load'), model: LoadableModelSchema, backend: BackendName.optional() }),
   z.object({ type: z.literal('predict'), id: z.number().int(), rows: Rows }),
+  /** Items of a model that reads a tensor: each a nested array of its input shape. */
+  z.object({ type: z.literal('predict-tensors'), id: z.number().int(), items: z.array(z.unknown()).max(100_000) }),
   /** Shapley values of one row's output against background rows (usually training rows). */
   z.object({ type: z.literal('explain'), id: z.number().int(), row: z.record(z.string(), Cell), ...ExplainParams }),
   /** Mean |Shapley value| per input over `rows`. */

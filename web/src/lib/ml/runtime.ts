@@ -1,7 +1,5 @@
-import type { FeaturePipeline } from '@shared/schema/pipeline.js';
 import type { PredictionOutput } from '@shared/schema/records.js';
 import type { Row } from '@shared/data/columns.js';
-import { decodeRegression } from '@shared/features/pipeline.js';
 
 export type { LoadableModel } from './protocol.js';
 
@@ -18,27 +16,4 @@ export interface ModelRuntime {
   dispose(): void;
 }
 
-/** Values the network emits per row: one per class, or one for a regression. */
-export function outputWidth(pipeline: FeaturePipeline): number {
-  return pipeline.target.kind === 'categorical' ? pipeline.target.labels.length : 1;
-}
-
-/**
- * Map one output vector to what a person reads: the label and class probabilities, or the value.
- * The label is the most probable class, or for a binary model with a decision threshold, the
- * positive class (labels[1]) when its probability reaches the threshold.
- */
-export function toOutput(pipeline: FeaturePipeline, out: ArrayLike<number>, offset: number, threshold?: number): PredictionOutput {
-  const t = pipeline.target;
-  if (t.kind === 'categorical') {
-    const probabilities: Record<string, number> = {};
-    let best = 0;
-    t.labels.forEach((l, j) => {
-      probabilities[l] = out[offset + j];
-      if (out[offset + j] > out[offset + best]) best = j;
-    });
-    if (threshold !== undefined && t.labels.length === 2) best = out[offset + 1] >= threshold ? 1 : 0;
-    return { label: t.labels[best], probabilities };
-  }
-  return { value: decodeRegression(pipeline, out[offset]) };
-}
+export { outputWidth, toOutput } from '@shared/features/model-io.js';
