@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import { projectWithDataset, samplePath, trainAndRegister } from './steps.js';
 
 test('training shows progress and can be cancelled; the run says so', async ({ page }) => {
@@ -37,15 +38,19 @@ test('a regression model predicts a number, and a whole file is scored and downl
   await expect(page.getByText('443 predictions logged')).toBeVisible();
 });
 
-test('a model version can be exported as a file', async ({ page }) => {
+test('a model version can be exported as one zip with its model card', async ({ page }) => {
   await projectWithDataset(page, 'Export', 'iris.csv', 'species');
   await trainAndRegister(page, 5);
   await page.getByRole('link', { name: 'Models' }).click();
   await expect(page.getByText('production', { exact: true })).toBeVisible();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export model' }).click()]);
-  const body = JSON.parse(readFileSync(await download.path(), 'utf8'));
-  expect(body.version.pipeline.target.labels).toEqual(['setosa', 'versicolor', 'virginica']);
-  expect(body.weightsBase64.length).toBeGreaterThan(100);
+  expect(download.suggestedFilename()).toMatch(/-v1\.zip$/);
+  const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+  const manifest = JSON.parse(strFromU8(files['outpost-model.json']));
+  expect(manifest.version.pipeline.target.labels).toEqual(['setosa', 'versicolor', 'virginica']);
+  expect(files['weights.bin'].length).toBe(manifest.version.weightsSize);
+  expect(strFromU8(files['labels.txt'])).toBe('setosa\nversicolor\nvirginica\n');
+  expect(strFromU8(files['model-card.html'])).toContain('Export');
 });
 
 test('case 18: storage full: the person is told what to do and nothing already stored is lost', async ({ page }) => {

@@ -138,9 +138,9 @@ describe('writing and reading a bundle', () => {
 
     // TensorFlow.js's own HTTP loader reads model.json and fetches ./weights.bin beside it.
     const fetched: string[] = [];
-    const fetchFunc = async (url: string) => {
+    const fetchFunc = async (url: URL | RequestInfo) => {
       // As fetch does, the URL's dot segments resolved (TensorFlow.js asks for ".../bundle/./weights.bin").
-      const path = new URL(url).pathname;
+      const path = new URL(String(url)).pathname;
       fetched.push(path);
       const name = path.slice('/bundle/'.length);
       return files[name] ? new Response(files[name]) : new Response('not found', { status: 404 });

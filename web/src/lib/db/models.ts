@@ -137,20 +137,6 @@ export async function loadWeights(db: OutpostDb, mv: ModelVersion): Promise<Arra
 }
 
 /**
- * A self-contained export of a model version: metadata, feature pipeline and weights (base64) in
- * one JSON file, so a person can keep or share what they made without any server.
- */
-export async function exportModelVersion(db: OutpostDb, mv: ModelVersion): Promise<Blob> {
-  const weights = await loadWeights(db, mv);
-  if (!weights) throw new Error('The weights of this version are not on this device yet. Sync first.');
-  let binary = '';
-  const bytes = new Uint8Array(weights);
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  const body = { outpostModel: 1, version: mv, weightsBase64: btoa(binary) };
-  return new Blob([JSON.stringify(body)], { type: 'application/json' });
-}
-
-/**
  * Keep a binary version's decision threshold (chosen from the prices of a missed case and of a
  * false alarm); predictions with it use it from then on. Only for versions not in production: a
  * production version's behaviour changes by promoting another version.
