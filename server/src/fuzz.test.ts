@@ -245,6 +245,13 @@ const ROUTES: FuzzRoute[] = [
     auth: 'console',
   },
   {
+    name: 'GET /console/versions/:id/export.zip',
+    method: 'GET',
+    path: (k) => withQuery(segment([k.versionId, '..%2Fcodes%3F']).map((id) => `/console/versions/${id}/export.zip`)),
+    body: 'none',
+    auth: 'console',
+  },
+  {
     name: 'POST /console/versions/:id/stage',
     method: 'POST',
     path: (k) => withQuery(segment([k.versionId, '..%2Fcodes%3F']).map((id) => `/console/versions/${id}/stage`)),

@@ -201,6 +201,14 @@ export const OPERATIONS: Operation[] = [
     answer: 'html',
   },
   {
+    method: 'get',
+    path: '/console/versions/{id}/export.zip',
+    summary:
+      'A model version as one zip (application/zip): manifest, weights, TensorFlow.js or ONNX files, pipeline, labels, thresholds, report, model card; see docs/registry.md',
+    auth: 'session',
+    answer: 'bytes',
+  },
+  {
     method: 'post',
     path: '/console/versions/{id}/stage',
     summary: "Move a model version's stage (compare-and-set)",

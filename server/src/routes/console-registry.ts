@@ -4,10 +4,14 @@ import { html } from 'hono/html';
 import { httpStatusOf, type ErrorCode } from '@shared/errors.js';
 import { AliasName, Role, type Actor, type ModelAlias, type Proposal, type RegistryEvent } from '@shared/schema/registry.js';
 import { formatHlc } from '@shared/sync/hlc.js';
+import { ModelVersion, Project } from '@shared/schema/records.js';
+import { bundleFileName, writeBundle } from '@shared/registry/bundle.js';
 import type { Db } from '../store/db.js';
 import { createPerson, listPeople, revokePerson, type Person } from '../store/people.js';
 import { decideProposal, registryRecords, setAlias, type RegistryOutcome } from '../store/registry.js';
 import { serverGates } from '../store/gates.js';
+import { readBlob } from '../store/blobs.js';
+import { versionWithProject } from '../store/version-export.js';
 import { readForm } from '../middleware/form-body.js';
 import { checkFormToken, formToken } from '../middleware/csrf.js';
 import type { ConsoleVars } from '../middleware/console-session.js';
@@ -122,6 +126,10 @@ function versionView(id: string, events: RegistryEvent[], aliases: ModelAlias[],
     'Version history',
     html`<p><a href="/console">Back</a></p>
       <h1>Version <code>${id}</code></h1>
+      <p>
+        <a href="/console/versions/${encodeURIComponent(id)}/export.zip" download>Download this version</a> (one zip: the weights, the files TensorFlow.js or
+        ONNX tools open, and its model card)
+      </p>
       <p>Aliases: ${aliases.length ? aliases.map((a) => a.alias).join(', ') : 'none'}</p>
       <form method="post" action="/console/versions/${encodeURIComponent(id)}/alias">
         ${csrfInput(token)}
@@ -161,6 +169,27 @@ export function registryConsoleRoutes(db: Db, now: () => number) {
       const events = await registryRecords<RegistryEvent>(db, org.id, 'registry_events', id);
       const aliases = await registryRecords<ModelAlias>(db, org.id, 'model_aliases', id);
       return c.html(versionView(id, events, aliases, formToken(c.get('sessionId')!)));
+    })
+    .get('/versions/:id/export.zip', async (c) => {
+      const org = c.get('org')!;
+      const found = await versionWithProject(db, org.id, c.req.param('id'));
+      const parsed = ModelVersion.safeParse(found?.version);
+      if (!found || (parsed.success && parsed.data.deleted)) return c.html(messageView('Export', 'That model version is not on the server.'), 404);
+      if (!parsed.success) return c.html(messageView('Export', 'The record of this version is not valid, so it cannot be exported.'), 422);
+      const v = parsed.data;
+      const blob = await readBlob(db, org.id, v.weightsHash);
+      if (!blob)
+        return c.html(
+          messageView('Export', 'The weights of this version are not on the server yet: the device that registered it sends them when it syncs.'),
+          404,
+        );
+      const project = Project.safeParse(found.project);
+      const zip = writeBundle({ version: v, weights: blob.bytes, project: project.success ? project.data : undefined });
+      return c.body(zip as Uint8Array<ArrayBuffer>, 200, {
+        'content-type': 'application/zip',
+        'content-disposition': `attachment; filename="${bundleFileName(v)}"`,
+        'cache-control': 'private, no-store',
+      });
     })
     .post('/versions/:id/alias', async (c) => {
       const { org, actor, form } = await signed(c);
