@@ -51,12 +51,14 @@ export async function insertAppend(q: Queryable, seq: RecordSeq, device: DeviceR
   return inserted.length;
 }
 
-/** The blobs a model version's fields point at (weights, reference rows): each must be the organisation's. */
+/** The blobs a model version's fields point at (weights, reference rows, smaller weights): each must be the organisation's. */
 function blobsNamed(fields: Record<string, unknown>): [string, string][] {
   const out: [string, string][] = [];
   if (typeof fields.weightsHash === 'string') out.push([fields.weightsHash, 'model weights']);
   const ref = fields.reference as { blob?: { hash?: unknown } } | undefined;
   if (typeof ref?.blob?.hash === 'string') out.push([ref.blob.hash, "reference rows of the model's training data"]);
+  const small = fields.quantized as { weightsHash?: unknown } | undefined;
+  if (typeof small?.weightsHash === 'string') out.push([small.weightsHash, 'smaller model weights']);
   return out;
 }
 

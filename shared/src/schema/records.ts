@@ -23,9 +23,10 @@ export const Project = z.object({
   gates: Gates.optional(),
   /**
    * Smaller weights for 2G: versions registered in this project also keep their weights in this
-   * form, and this project's devices download those instead of the full ones.
+   * form, and this project's devices download those instead of the full ones. Null: turned off
+   * again (a synced field is cleared with null, as merges never drop a field).
    */
-  quantization: z.enum(['float16', 'uint8']).optional(),
+  quantization: z.enum(['float16', 'uint8']).nullable().optional(),
 });
 
 export const ColumnType = z.enum(['numeric', 'categorical']);

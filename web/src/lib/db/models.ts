@@ -1,4 +1,4 @@
-import type { ModelVersion, Run, Stage, TfjsArtifacts } from '@shared/schema/records.js';
+import type { ModelVersion, QuantizedWeights, Run, Stage, TfjsArtifacts } from '@shared/schema/records.js';
 import type { ReferenceProfile } from '@shared/schema/monitoring.js';
 import type { DeviceMeasurements } from '@shared/schema/registry.js';
 import { inOrganisation } from './registry.js';
@@ -14,18 +14,29 @@ export interface TrainedModel {
   weightsSize: number;
   /** What the model keeps of its training rows (its rows are a blob beside the weights). */
   reference?: ReferenceProfile;
+  /** The same weights made smaller, when the project asked for it (their bytes are a blob of their own). */
+  quantized?: QuantizedWeights;
 }
 
 const trainedKey = (runId: string) => `run-model:${runId}`;
 
 /**
- * Keep a finished run's model: the weights (and the reference rows) as content-addressed blobs,
- * the rest beside the run.
+ * Keep a finished run's model: the weights (the reference rows, and the smaller weights) as
+ * content-addressed blobs, the rest beside the run.
  */
-export async function saveTrainedModel(db: OutpostDb, runId: string, model: TrainedModel, weights: ArrayBuffer, referenceBytes?: ArrayBuffer): Promise<void> {
+export async function saveTrainedModel(
+  db: OutpostDb,
+  runId: string,
+  model: TrainedModel,
+  weights: ArrayBuffer,
+  referenceBytes?: ArrayBuffer,
+  quantizedBytes?: ArrayBuffer,
+): Promise<void> {
+  if (model.quantized && !quantizedBytes) throw new Error('The smaller weights of this model are missing; train it again.');
   await db.transaction('rw', [db.blobState, db.blobBytes, db.kv], async () => {
     await saveLocalBlob(db, model.weightsHash, weights);
     if (model.reference && referenceBytes) await saveLocalBlob(db, model.reference.blob.hash, referenceBytes);
+    if (model.quantized && quantizedBytes) await saveLocalBlob(db, model.quantized.weightsHash, quantizedBytes);
     await db.kv.put({ key: trainedKey(runId), value: model });
   });
 }
@@ -45,10 +56,14 @@ export async function versionsOfRun(db: OutpostDb, runId: string): Promise<Model
   return db.model_versions.where('runId').equals(runId).toArray();
 }
 
-/** Which of a project's versions have their weights complete on this device (by weights hash). */
+/** Which of a project's versions have weights complete on this device, full or smaller (by the version's weights hash). */
 export async function weightsOnDevice(db: OutpostDb, projectId: string): Promise<Set<string>> {
-  const hashes = (await db.model_versions.where('projectId').equals(projectId).toArray()).map((v) => v.weightsHash);
-  return completeBlobs(db, hashes);
+  const versions = await db.model_versions.where('projectId').equals(projectId).toArray();
+  const here = await completeBlobs(
+    db,
+    versions.flatMap((v) => (v.quantized ? [v.weightsHash, v.quantized.weightsHash] : [v.weightsHash])),
+  );
+  return new Set(versions.filter((v) => here.has(v.weightsHash) || (v.quantized && here.has(v.quantized.weightsHash))).map((v) => v.weightsHash));
 }
 
 async function nextVersionNumber(db: OutpostDb, projectId: string, modelName: string): Promise<number> {
@@ -86,6 +101,7 @@ export async function registerModel(
       metrics: run.metrics,
       ...(run.evaluation ? { evaluation: run.evaluation } : {}),
       ...(trained.reference ? { reference: trained.reference } : {}),
+      ...(trained.quantized ? { quantized: trained.quantized } : {}),
       stage: 'none',
       schemaVersion: 1,
       appVersion,

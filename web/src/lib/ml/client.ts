@@ -24,6 +24,8 @@ export interface TrainInput {
   columns: ColumnInfo[];
   params: TrainParams;
   backend?: BackendName;
+  /** Also make the trained weights smaller (the project asks for smaller downloads). */
+  quantization?: Extract<TrainRequest, { type: 'train' }>['quantization'];
 }
 
 export interface TrainCallbacks {
@@ -73,7 +75,14 @@ export function train(input: TrainInput, callbacks: TrainCallbacks = {}, createW
     clearTimeout(graceTimer);
     worker.terminate();
   });
-  const request: TrainRequest = { type: 'train', rows: input.rows, columns: input.columns, params: input.params, backend: input.backend };
+  const request: TrainRequest = {
+    type: 'train',
+    rows: input.rows,
+    columns: input.columns,
+    params: input.params,
+    backend: input.backend,
+    ...(input.quantization ? { quantization: input.quantization } : {}),
+  };
   worker.postMessage(request);
   return {
     promise,

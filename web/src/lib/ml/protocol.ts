@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { ColumnInfo, EpochMetrics, EvalMetrics, ModelArtifacts, PredictionOutput, TfjsArtifacts, Task, TrainParams } from '@shared/schema/records.js';
+import {
+  ColumnInfo,
+  EpochMetrics,
+  EvalMetrics,
+  ModelArtifacts,
+  PredictionOutput,
+  QuantizedWeights,
+  TfjsArtifacts,
+  Task,
+  TrainParams,
+} from '@shared/schema/records.js';
 import { FeaturePipeline } from '@shared/schema/pipeline.js';
 import type { Explanation, Importance } from '@shared/explain/shapley.js';
 import { ErrorCodeSchema } from './error-code.js';
@@ -17,7 +27,15 @@ export type BackendName = z.infer<typeof BackendName>;
 // ---- training worker ----
 
 export const TrainRequest = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('train'), rows: Rows, columns: z.array(ColumnInfo), params: TrainParams, backend: BackendName.optional() }),
+  z.object({
+    type: z.literal('train'),
+    rows: Rows,
+    columns: z.array(ColumnInfo),
+    params: TrainParams,
+    backend: BackendName.optional(),
+    /** Also make the trained weights smaller in this form (the project asks for smaller downloads). */
+    quantization: QuantizedWeights.shape.dtype.optional(),
+  }),
   z.object({ type: z.literal('cancel') }),
 ]);
 export type TrainRequest = z.infer<typeof TrainRequest>;
@@ -35,6 +53,11 @@ export const TrainResultSchema = z.object({
   durationMs: z.number().nonnegative(),
   /** The backend actually used (`tf.getBackend()`), e.g. 'wasm' after a WebGL request fell back. */
   backend: z.string(),
+  /**
+   * The same weights made smaller (shared/src/registry/quantize.ts), when asked for and the weights
+   * allow it (a half float cannot hold a weight past 65504). Transferred like `weights`.
+   */
+  quantized: z.object({ dtype: QuantizedWeights.shape.dtype, weightSpecs: QuantizedWeights.shape.weightSpecs, weights: z.instanceof(ArrayBuffer) }).optional(),
 });
 /** What a training produces: the model with its pipeline, metrics and provenance. */
 export type TrainResult = z.infer<typeof TrainResultSchema>;

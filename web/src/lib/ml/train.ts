@@ -7,7 +7,8 @@ import { splitRows } from '@shared/data/split.js';
 import { mulberry32, shuffleInPlace } from '@shared/data/random.js';
 import { classificationReport } from '@shared/metrics/classification.js';
 import { regressionReport, mae } from '@shared/metrics/regression.js';
-import { OutpostError } from '@shared/errors.js';
+import { OutpostError, isOutpostError } from '@shared/errors.js';
+import { quantizeWeights, type QuantizationDtype } from '@shared/registry/quantize.js';
 import type { Row } from '@shared/data/columns.js';
 import type { TrainResult } from './protocol.js';
 
@@ -23,6 +24,8 @@ export interface TrainOptions {
   backendName?: string;
   /** Wall clock for the duration (injected so the core stays testable). */
   now?: () => number;
+  /** Also make the weights smaller in this form (the project asks for smaller downloads); see `smaller`. */
+  quantization?: QuantizationDtype;
 }
 
 /** Build the dense network. Initialisers are seeded, so the same seed gives the same model. */
@@ -69,6 +72,19 @@ async function serialise(model: tfl.LayersModel): Promise<{ artifacts: TfjsArtif
 }
 
 /**
+ * The trained weights made smaller, or undefined when these weights cannot be (a weight too large
+ * for a half float): the version then keeps only its full weights, and every device downloads those.
+ */
+function smaller(artifacts: TfjsArtifacts, weights: ArrayBuffer, dtype: QuantizationDtype): TrainResult['quantized'] {
+  try {
+    return { dtype, ...quantizeWeights(artifacts.weightSpecs, weights, dtype) };
+  } catch (err) {
+    if (isOutpostError(err)) return undefined;
+    throw err;
+  }
+}
+
+/**
  * Give the event loop a turn so a worker can receive a cancel message. A MessageChannel round
  * trip is not clamped to 4 ms the way nested setTimeout calls are.
  */
@@ -103,6 +119,7 @@ export async function trainModel(rows: Row[], params: TrainParams, columns: Colu
     const { status, epochs } = await fitEpochs(model, data, params, opts, now);
     const metrics = finalMetrics(model, pipeline, data.valSet.y.length ? data.valSet : data.trainSet, data.width);
     const { artifacts, weights } = await serialise(model);
+    const quantized = status === 'completed' && opts.quantization ? smaller(artifacts, weights, opts.quantization) : undefined;
     return {
       status,
       pipeline,
@@ -114,6 +131,7 @@ export async function trainModel(rows: Row[], params: TrainParams, columns: Colu
       validationRows: valRows.length,
       durationMs: now() - started,
       backend: opts.backendName ?? tf.getBackend(),
+      ...(quantized ? { quantized } : {}),
     };
   } finally {
     // The optimizer was made here, not by the model, so the model does not dispose its slots.

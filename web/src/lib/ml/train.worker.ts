@@ -52,8 +52,9 @@ scope.onmessage = async (ev: MessageEvent) => {
       onBatchProgress: throttled((fraction) => post({ type: 'progress', fraction })),
       shouldStop: () => stop,
       backendName: backend,
+      quantization: msg.quantization,
     });
-    post({ type: 'done', result }, [result.weights]);
+    post({ type: 'done', result }, result.quantized ? [result.weights, result.quantized.weights] : [result.weights]);
   } catch (err) {
     post({
       type: 'error',

@@ -1,25 +1,32 @@
 import type { ModelVersion, Prediction, PredictionOutput } from '@shared/schema/records.js';
 import type { OutpostDb } from '../db/db.js';
-import { loadWeights } from '../db/models.js';
+import { completeBlobBytes } from '../db/blobs.js';
+import { weightsToLoad } from '../db/smaller-weights.js';
 import { newId } from '../db/mutate.js';
 import { logPredictions } from '../db/monitoring.js';
-import { createPredictor, type Predictor } from '../ml/client.js';
+import { Predictor } from '../ml/client.js';
 import { userMessage } from '../messages.js';
 
 type Row = Record<string, string | number | null>;
 
 /** One loaded model per version id, reused across predictions; released when another loads. */
-let cached: { id: string; threshold: number | undefined; predictor: Predictor } | null = null;
+let cached: { id: string; threshold: number | undefined; weights: string; predictor: Predictor } | null = null;
 
-/** The loaded model of a version (loading it once), for predictions and explanations. */
+/**
+ * The loaded model of a version (loading it once), for predictions and explanations: with its
+ * smaller weights when those are what this device keeps for it (smaller-weights.ts).
+ */
 export async function predictorFor(db: OutpostDb, mv: ModelVersion): Promise<Predictor> {
-  // A new decision threshold of the same version loads it again (the worker applies it).
-  if (cached?.id === mv.id && cached.threshold === mv.decision?.threshold) return cached.predictor;
-  const weights = await loadWeights(db, mv);
-  if (!weights) throw new Error('The weights of this model version are not on this device yet. Connect to sync, then try again.');
+  const served = await weightsToLoad(db, mv);
+  // A new decision threshold of the same version, or its other weights arriving, loads it again.
+  if (cached?.id === mv.id && cached.threshold === mv.decision?.threshold && cached.weights === served?.hash) return cached.predictor;
+  const weights = served && (await completeBlobBytes(db, served.hash));
+  if (!served || !weights) throw new Error('The weights of this model version are not on this device yet. Connect to sync, then try again.');
   cached?.predictor.dispose();
-  cached = { id: mv.id, threshold: mv.decision?.threshold, predictor: await createPredictor(mv, weights) };
-  return cached.predictor;
+  cached = null;
+  const predictor = await Predictor.load(mv, weights, served.weightSpecs ? { weightSpecs: served.weightSpecs } : {});
+  cached = { id: mv.id, threshold: mv.decision?.threshold, weights: served.hash, predictor };
+  return predictor;
 }
 
 /** Keep only the model's input columns, as the log should hold what the model saw. */

@@ -1,13 +1,11 @@
 import type { ColumnInfo, DatasetMeta, EpochMetrics, Run, TrainParams } from '@shared/schema/records.js';
-import { sha256Hex } from '@shared/data/hash.js';
 import { APP_VERSION } from '../../app/config.js';
 import { loadRows } from '../db/datasets.js';
 import type { OutpostDb } from '../db/db.js';
-import { saveTrainedModel } from '../db/models.js';
 import { newId } from '../db/mutate.js';
 import { saveRun } from '../db/runs.js';
 import { train } from '../ml/client.js';
-import { afterTraining } from '../monitor/reference.js';
+import { keepTrainedModel } from './keep-model.js';
 import { holdOutTest } from '@shared/data/split.js';
 import type { EvaluationReport } from '@shared/metrics/evaluation-schema.js';
 import type { BackendName } from '../ml/protocol.js';
@@ -58,8 +56,10 @@ export class TrainingSession {
       const test = held.test as typeof all;
       const columns: ColumnInfo[] = $state.snapshot(dataset.columns) as ColumnInfo[];
       let evaluation: EvaluationReport | undefined;
+      // A project that asks for smaller downloads gets its weights made smaller as they are saved.
+      const quantization = (await this.db.projects.get(dataset.projectId))?.quantization ?? undefined;
       const job = train(
-        { rows, params: run.params, columns, backend },
+        { rows, params: run.params, columns, backend, quantization },
         {
           onEpoch: (e) => (this.epochs = [...this.epochs, e]),
           onProgress: (f) => (this.progress = f),
@@ -67,20 +67,7 @@ export class TrainingSession {
       );
       this.#cancel = job.cancel;
       const result = await job.promise;
-      const weightsHash = await sha256Hex(result.weights);
-      if (result.status === 'completed') {
-        const model = { task: run.params.task, pipeline: result.pipeline, artifacts: result.artifacts };
-        const after = await afterTraining(rows, test, run.params, model, result.weights);
-        evaluation = after.evaluation;
-        const reference = after;
-        await saveTrainedModel(
-          this.db,
-          run.id,
-          { artifacts: result.artifacts, weightsHash, weightsSize: result.weights.byteLength, reference: reference.profile },
-          result.weights,
-          reference.bytes,
-        );
-      }
+      if (result.status === 'completed') evaluation = await keepTrainedModel(this.db, run.id, run.params, rows, test, result);
       run = {
         ...run,
         status: result.status,

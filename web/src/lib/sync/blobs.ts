@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BLOB_CHUNK_BYTES } from '@shared/sync/protocol.js';
 import { sha256Hex } from '@shared/data/hash.js';
+import { servedWeights } from '@shared/registry/quantize.js';
 import type { OutpostDb } from '../db/db.js';
 import { blobState, completeBlobBytes, discardBlob, markBlobUploaded, partialBlobBytes, pendingUploads, saveDownloadedBlob } from '../db/blobs.js';
 import { rememberRejected } from '../db/sync-state.js';
@@ -76,16 +77,19 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
 }
 
 /**
- * Download the weights of every model version that lacks them, resuming a cut download with an
- * HTTP Range request. The bytes are checked against their SHA-256 name before the blob is marked
- * complete; a corrupted download is discarded and can never be activated.
+ * Download the weights of every model version that lacks them (the smaller weights instead, for a
+ * project that asks for smaller downloads), resuming a cut download with an HTTP Range request.
+ * The bytes are checked against their SHA-256 name before the blob is marked complete; a corrupted
+ * download is discarded and can never be activated.
  */
 export async function downloadBlobs(db: OutpostDb, t: Transport): Promise<number> {
   const versions = await db.model_versions.filter((v) => !v.deleted).toArray();
-  // The weights, and the reference rows the monitors compare the field with.
+  const smaller = new Map((await db.projects.toArray()).map((p) => [p.id, p.quantization]));
+  // The weights (the smaller ones when the project asks for them), and the reference rows the monitors compare the field with.
   const wanted = new Map<string, number>();
   for (const v of versions) {
-    wanted.set(v.weightsHash, v.weightsSize);
+    const w = servedWeights(v, smaller.get(v.projectId));
+    wanted.set(w.hash, w.size);
     if (v.reference) wanted.set(v.reference.blob.hash, v.reference.blob.size);
   }
   let done = 0;

@@ -149,12 +149,12 @@ export class SyncEngine {
       const prod = (await this.db.model_versions.where('stage').equals('production').toArray()).filter((v) => !v.deleted);
       const here = await completeBlobs(
         this.db,
-        prod.map((v) => v.weightsHash),
+        prod.flatMap((v) => (v.quantized ? [v.weightsHash, v.quantized.weightsHash] : [v.weightsHash])),
       );
       const status: DeviceStatus = {
         pending: await this.pendingCount(),
         activeVersions: prod
-          .filter((v) => here.has(v.weightsHash))
+          .filter((v) => here.has(v.weightsHash) || (v.quantized && here.has(v.quantized.weightsHash)))
           .slice(0, 100)
           .map((v) => ({ id: v.id, modelName: v.modelName, version: v.version })),
         appVersion: this.appVersion,
