@@ -65,6 +65,8 @@ export default defineConfig({
       injectManifest: {
         // The app shell, the ML runtimes' WASM and the sample datasets, so everything works offline.
         globPatterns: ['**/*.{js,css,html,wasm,png,svg,csv,webmanifest}'],
+        // ONNX Runtime's WASM is cached on first use instead (sw.ts), not downloaded by every phone.
+        globIgnores: ['**/ort-wasm*.wasm'],
         maximumFileSizeToCacheInBytes: 20 * 1024 * 1024,
       },
     }),

@@ -1,5 +1,6 @@
 import type { FeaturePipeline } from '../schema/pipeline.js';
-import type { ModelOutputKind, PredictionOutput, TensorInput } from '../schema/records.js';
+import type { ModelArtifacts, ModelOutputKind, PredictionOutput, TensorInput } from '../schema/records.js';
+import { sha256Hex } from '../data/hash.js';
 import { decodeRegression } from './pipeline.js';
 import { OutpostError } from '../errors.js';
 
@@ -82,4 +83,18 @@ export function tensorBatch(input: TensorInput, items: unknown[]): Float32Array 
     walk(item, 0, '');
   });
   return out;
+}
+
+/**
+ * What the prediction log keeps of one tensor item: its shape and the SHA-256 of its JSON text,
+ * not the values (an image is large and may show a person). The device and the server write the
+ * same text for the same item, so a logged prediction can be matched to its input later.
+ */
+export async function tensorLogValue(shape: readonly number[], item: unknown): Promise<string> {
+  return `tensor [${shape.join(', ')}] sha256:${await sha256Hex(new TextEncoder().encode(JSON.stringify(item)))}`;
+}
+
+/** The name under which a tensor input is logged: the ONNX graph input's, else "input". */
+export function tensorInputName(a: ModelArtifacts): string {
+  return a.format === 'onnx' ? a.inputName : 'input';
 }

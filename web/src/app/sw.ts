@@ -11,6 +11,22 @@ declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url:
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api\//, /^\/console/] }));
+
+// ONNX Runtime's WASM (14 MB) is not precached for everyone: it is fetched the first time this
+// device runs an ONNX model (or receives one) and kept from then on, so it works offline after.
+// The file name carries its build hash, so a kept copy is never stale.
+const ONNX_CACHE = 'outpost-onnx-runtime';
+registerRoute(
+  ({ url }) => url.origin === self.location.origin && /\/ort-wasm[^/]*\.wasm$/.test(url.pathname),
+  async ({ request }) => {
+    const cache = await caches.open(ONNX_CACHE);
+    const hit = await cache.match(request);
+    if (hit) return hit;
+    const res = await fetch(request);
+    if (res.ok) await cache.put(request, res.clone());
+    return res;
+  },
+);
 // The first install controls open pages at once; a later release waits until the person agrees.
 clientsClaim();
 

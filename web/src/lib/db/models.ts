@@ -66,7 +66,7 @@ export async function weightsOnDevice(db: OutpostDb, projectId: string): Promise
   return new Set(versions.filter((v) => here.has(v.weightsHash) || (v.quantized && here.has(v.quantized.weightsHash))).map((v) => v.weightsHash));
 }
 
-async function nextVersionNumber(db: OutpostDb, projectId: string, modelName: string): Promise<number> {
+export async function nextVersionNumber(db: OutpostDb, projectId: string, modelName: string): Promise<number> {
   const versions = await db.model_versions.where('[projectId+modelName]').equals([projectId, modelName]).toArray();
   return versions.reduce((m, v) => Math.max(m, v.version), 0) + 1;
 }

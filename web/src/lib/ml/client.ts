@@ -1,6 +1,7 @@
 import type { ColumnInfo, EpochMetrics, ModelVersion, PredictionOutput, TrainParams } from '@shared/schema/records.js';
 import { OutpostError } from '@shared/errors.js';
 import type { Explanation, Importance } from '@shared/explain/shapley.js';
+import type { ModelDescription } from '@shared/registry/import.js';
 import {
   PredictMessage,
   TrainMessage,
@@ -269,4 +270,31 @@ export function createPredictor(
   opts?: { backend?: BackendName; createWorker?: WorkerFactory },
 ): Promise<Predictor> {
   return Predictor.load(mv, weights, opts);
+}
+
+/** A model file being imported, as the prediction worker opens it. */
+export type ModelFile = Extract<PredictRequest, { type: 'describe' }>['file'];
+
+/**
+ * Open a model file in a worker of its own (nothing is kept loaded) and say what its inputs and
+ * outputs are; a file the runtime cannot open is refused with its sentence. The bytes are copied.
+ */
+export async function describeModelFile(file: ModelFile, createWorker: WorkerFactory = predictWorker): Promise<ModelDescription> {
+  const worker = createWorker();
+  try {
+    return await new Promise<ModelDescription>((resolve, reject) => {
+      worker.onmessage = (ev: MessageEvent) => {
+        const parsed = PredictMessage.safeParse(ev.data);
+        if (!parsed.success) return reject(new OutpostError('internal', 'The prediction worker sent something unexpected. Reload the page and try again.'));
+        const m = parsed.data;
+        if (m.type === 'described') resolve(m.description);
+        else if (m.type === 'error') reject(new OutpostError(m.code, m.message));
+      };
+      worker.onerror = (ev: ErrorEvent) => reject(new OutpostError('internal', `The model file could not be opened (${ev.message || 'the worker stopped'}).`));
+      const copy = file.format === 'onnx' ? { ...file, bytes: file.bytes.slice(0) } : { ...file, weights: file.weights.slice(0) };
+      worker.postMessage({ type: 'describe', id: 1, file: copy } satisfies PredictRequest);
+    });
+  } finally {
+    worker.terminate();
+  }
 }

@@ -1,5 +1,6 @@
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
-import { ort, loadOnnx } from '@shared/runtime/onnx.js';
+import { ort, loadOnnx, openOnnx } from '@shared/runtime/onnx.js';
+import type { ModelDescription } from '@shared/registry/import.js';
 import type { OnnxArtifacts } from '@shared/schema/records.js';
 import type { Forward } from '@shared/runtime/predictor.js';
 
@@ -21,4 +22,12 @@ function configure(): void {
 export async function loadOnnxForward(artifacts: OnnxArtifacts, bytes: ArrayBuffer): Promise<Forward> {
   configure();
   return loadOnnx(artifacts, new Uint8Array(bytes));
+}
+
+/** What an ONNX file being imported says about its inputs and outputs (opened, read, released). */
+export async function describeOnnxFile(bytes: ArrayBuffer): Promise<ModelDescription> {
+  configure();
+  const { session, description } = await openOnnx(new Uint8Array(bytes));
+  await session.release();
+  return description;
 }

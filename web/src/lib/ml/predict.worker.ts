@@ -7,7 +7,7 @@ import { OutpostError, isOutpostError } from '@shared/errors.js';
 import { explainRow, globalImportance, type BatchPredict } from '@shared/explain/shapley.js';
 import type { FeaturePipeline } from '@shared/schema/pipeline.js';
 import { Predictor } from '@shared/runtime/predictor.js';
-import { loadTfjs } from '@shared/runtime/tfjs.js';
+import { describeTfjs, loadTfjs } from '@shared/runtime/tfjs.js';
 
 // One loaded model per worker; the main thread sends batches of rows and receives outputs with
 // per-row latencies, or asks for explanations of them. Messages are handled one at a time, in
@@ -78,6 +78,17 @@ async function handle(data: unknown): Promise<void> {
       const batchMs = performance.now() - t0;
       const each = batchMs / Math.max(1, msg.items.length);
       post({ type: 'result', id: msg.id, outputs, latencyMs: msg.items.map(() => each), batchMs });
+    } else if (msg.type === 'describe') {
+      const f = msg.file;
+      let description;
+      if (f.format === 'onnx') {
+        const { describeOnnxFile } = await import('./onnx-runtime.js');
+        description = await describeOnnxFile(f.bytes);
+      } else {
+        await selectBackend('wasm', { wasmPaths });
+        description = await describeTfjs({ modelTopology: f.modelTopology, weightSpecs: f.weightSpecs }, f.weights);
+      }
+      post({ type: 'described', id: msg.id, description });
     } else if (msg.type === 'explain' || msg.type === 'importance') {
       if (!runtime || !pipeline) throw new Error('no model is loaded');
       const t0 = performance.now();
@@ -92,7 +103,7 @@ async function handle(data: unknown): Promise<void> {
         const importance = await globalImportance(predict, msg.rows, msg.background, features, opts);
         post({ type: 'importance', id: msg.id, importance, durationMs: performance.now() - t0 });
       }
-    } else {
+    } else if (msg.type === 'stats') {
       const m = tf.memory();
       post({ type: 'stats', id: msg.id, numTensors: m.numTensors, numBytes: m.numBytes });
     }

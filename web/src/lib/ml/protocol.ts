@@ -12,6 +12,7 @@ import {
 } from '@shared/schema/records.js';
 import { FeaturePipeline } from '@shared/schema/pipeline.js';
 import type { Explanation, Importance } from '@shared/explain/shapley.js';
+import type { ModelDescription } from '@shared/registry/import.js';
 import { ErrorCodeSchema } from './error-code.js';
 
 /**
@@ -109,6 +110,20 @@ export const PredictRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('importance'), id: z.number().int(), rows: Rows, ...ExplainParams }),
   /** Live tensor count and bytes in the worker, to check that nothing leaks. */
   z.object({ type: z.literal('stats'), id: z.number().int() }),
+  /** Open a model file being imported and say what its inputs and outputs are (nothing is kept loaded). */
+  z.object({
+    type: z.literal('describe'),
+    id: z.number().int(),
+    file: z.discriminatedUnion('format', [
+      z.object({ format: z.literal('onnx'), bytes: z.instanceof(ArrayBuffer) }),
+      z.object({
+        format: z.literal('tfjs-layers'),
+        modelTopology: z.unknown(),
+        weightSpecs: TfjsArtifacts.shape.weightSpecs,
+        weights: z.instanceof(ArrayBuffer),
+      }),
+    ]),
+  }),
 ]);
 export type PredictRequest = z.infer<typeof PredictRequest>;
 
@@ -127,6 +142,15 @@ export const ImportanceSchema = z.object({
   backgroundRows: z.number().int().positive(),
 }) satisfies z.ZodType<Importance>;
 
+const TensorInfoSchema = z.object({ name: z.string(), type: z.string(), shape: z.array(z.union([z.number(), z.string()])) });
+export const ModelDescriptionSchema = z.object({
+  format: z.enum(['onnx', 'tfjs-layers']),
+  inputs: z.array(TensorInfoSchema),
+  outputs: z.array(TensorInfoSchema),
+  producer: z.string().optional(),
+  opset: z.number().optional(),
+}) satisfies z.ZodType<ModelDescription>;
+
 export const PredictMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('loaded'), backend: z.string() }),
   z.object({
@@ -141,6 +165,7 @@ export const PredictMessage = z.discriminatedUnion('type', [
     batchMs: z.number().nonnegative(),
   }),
   z.object({ type: z.literal('stats'), id: z.number().int(), numTensors: z.number(), numBytes: z.number() }),
+  z.object({ type: z.literal('described'), id: z.number().int(), description: ModelDescriptionSchema }),
   z.object({ type: z.literal('explanation'), id: z.number().int(), explanation: ExplanationSchema, durationMs: z.number().nonnegative() }),
   z.object({ type: z.literal('importance'), id: z.number().int(), importance: ImportanceSchema, durationMs: z.number().nonnegative() }),
   /** Without an id, the error answers a 'load' (or a message too garbled to carry one). */

@@ -6,6 +6,7 @@ import { newId } from '../db/mutate.js';
 import { logPredictions } from '../db/monitoring.js';
 import { Predictor } from '../ml/client.js';
 import { userMessage } from '../messages.js';
+import { tensorInputName, tensorLogValue } from '@shared/features/model-io.js';
 
 type Row = Record<string, string | number | null>;
 
@@ -101,6 +102,47 @@ export async function predictAndLog(
     opts.onProgress?.(Math.min(1, (i + part.length) / rows.length));
   }
   return outputs;
+}
+
+/**
+ * Predict items of a model that reads a tensor (each a nested array of its input shape) and log
+ * each like any prediction; the log keeps each item's shape and hash, not its values.
+ */
+export async function predictTensorsAndLog(db: OutpostDb, mv: ModelVersion, items: unknown[]): Promise<LoggedOutput[]> {
+  const input = mv.artifacts.input;
+  if (input?.kind !== 'tensor') throw new Error('This model reads rows of columns; use the form or a CSV file.');
+  const name = tensorInputName(mv.artifacts);
+  const inputs = await Promise.all(items.map(async (item) => ({ [name]: await tensorLogValue(input.shape, item) })));
+  const predictor = await predictorFor(db, mv);
+  const record = (i: number, output: PredictionOutput, latencyMs: number, now: number, error?: string): Prediction => ({
+    id: newId(),
+    projectId: mv.projectId,
+    modelVersionId: mv.id,
+    inputs: inputs[i],
+    output,
+    latencyMs,
+    source: 'form',
+    createdAt: now,
+    ...(error ? { error: error.slice(0, 300) } : {}),
+  });
+  const started = performance.now();
+  let answer: Awaited<ReturnType<Predictor['predictTensors']>>;
+  try {
+    answer = await predictor.predictTensors(items);
+  } catch (err) {
+    const each = (performance.now() - started) / Math.max(1, items.length);
+    const now = Date.now();
+    await logPredictions(
+      db,
+      mv,
+      items.map((_, i) => record(i, {}, each, now, userMessage(err))),
+    );
+    throw err;
+  }
+  const now = Date.now();
+  const logged = items.map((_, i) => record(i, answer.outputs[i], answer.latencyMs[i] ?? 0, now));
+  await logPredictions(db, mv, logged);
+  return logged.map((p) => ({ predictionId: p.id, output: p.output }));
 }
 
 /**
