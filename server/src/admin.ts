@@ -5,13 +5,16 @@ import { readFileSync } from 'node:fs';
 import { readConfig } from './config.js';
 import { openStore } from './store/index.js';
 import { createEnrollmentCode, createOrg, listDevices, listOrgs, revokeDevice } from './store/orgs.js';
+import { importModel, type ImportRequest } from './store/imports.js';
+import { IMPORT_USAGE, importArgs } from './import-args.js';
 
 const USAGE = `Usage: npm run admin -- <command>
   create-org NAME              create an organisation; prints its id and an admin key
   create-code ORG_ID [--days N] a one-time enrollment code for a device (default 7 days)
   list-orgs                    organisations
   list-devices ORG_ID          devices of an organisation
-  revoke-device DEVICE_ID      disconnect a device`;
+  revoke-device DEVICE_ID      disconnect a device
+  ${IMPORT_USAGE}`;
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const config = readConfig(process.env, pkg.version);
@@ -19,7 +22,13 @@ const [cmd, ...args] = process.argv.slice(2);
 const days = args.includes('--days') ? Number(args[args.indexOf('--days') + 1]) : undefined;
 const base = process.env.OUTPOST_URL ?? `http://localhost:${config.port}`;
 
-type Api = { via: string; call: (method: string, path: string, body?: unknown) => Promise<unknown>; close: () => Promise<void> };
+type Imported = { id: string; projectId: string; modelName: string; version: number };
+type Api = {
+  via: string;
+  call: (method: string, path: string, body?: unknown) => Promise<unknown>;
+  importModel: (orgId: string, req: ImportRequest) => Promise<Imported>;
+  close: () => Promise<void>;
+};
 
 async function viaServer(): Promise<Api | undefined> {
   try {
@@ -37,6 +46,20 @@ async function viaServer(): Promise<Api | undefined> {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const json = (await res.json()) as { error?: { message: string } };
+      if (!res.ok) throw new Error(json.error?.message ?? `HTTP ${res.status}`);
+      return json;
+    },
+    async importModel(orgId, req) {
+      // The file goes as it is (multipart), the declaration beside it as JSON.
+      const form = new FormData();
+      if ('bytes' in req) form.append('file', new Blob([req.bytes as Uint8Array<ArrayBuffer>]), req.fileName);
+      form.append('request', JSON.stringify({ spec: req.spec, name: req.name, projectId: req.projectId, by: req.by }));
+      const res = await fetch(`${base}/api/admin/orgs/${encodeURIComponent(orgId)}/models`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${config.adminToken}` },
+        body: form,
+      });
+      const json = (await res.json()) as Imported & { error?: { message: string } };
       if (!res.ok) throw new Error(json.error?.message ?? `HTTP ${res.status}`);
       return json;
     },
@@ -60,6 +83,12 @@ async function viaStore(): Promise<Api> {
       if (method === 'POST' && m[0] === 'devices') return { revoked: await revokeDevice(db, m[1]) };
       throw new Error(`unknown call ${method} ${path}`);
     },
+    importModel: (orgId, req) =>
+      importModel(db, orgId, req, {
+        now: Date.now(),
+        appVersion: pkg.version,
+        limits: { maxBlobBytes: config.maxBlobBytes, maxOrgBlobBytes: config.maxOrgBlobBytes },
+      }),
     close: () => db.close(),
   };
 }
@@ -72,6 +101,8 @@ async function main() {
   const need = (n: number) => {
     if (args.length < n) throw new Error(`${cmd} needs ${n} argument(s).\n${USAGE}`);
   };
+  // Read and checked before anything is opened: a wrong flag or path is said at once.
+  const importing = cmd === 'import-model' ? importArgs(args) : undefined;
   const api = (await viaServer()) ?? (await viaStore());
   try {
     switch (cmd) {
@@ -106,6 +137,13 @@ async function main() {
         await api.call('POST', `/devices/${args[0]}/revoke`);
         console.log(`Device ${args[0]} revoked: it can no longer sync.`);
         break;
+      case 'import-model': {
+        const { orgId, request } = importing!;
+        const v = await api.importModel(orgId, request);
+        console.log(v.id);
+        console.error(`Imported "${v.modelName}" version ${v.version} into project ${v.projectId} (via ${api.via}). Devices receive it at their next sync.`);
+        break;
+      }
       default:
         throw new Error(`Unknown command "${cmd}".\n${USAGE}`);
     }

@@ -18,6 +18,10 @@ import { DEFAULT_BODY_LIMIT, guardBodies } from './middleware/body-limit.js';
 import { apiCors } from './middleware/cors.js';
 import { API_CSP, APP_CSP, consoleCsp, securityHeaders } from './middleware/security-headers.js';
 import { openApiDocument } from './openapi.js';
+import { PREDICT_BODY_LIMIT, serveRoutes } from './routes/serve.js';
+import { adminImportRoutes, importBodyLimit } from './routes/admin-import.js';
+import { consoleImportRoutes } from './routes/console-import.js';
+import { ServedModels } from './serving/loader.js';
 import { announceProtocol } from './middleware/protocol.js';
 import { clientAddress as connectionAddress, requestOrigin, type ClientAddress } from './middleware/client-address.js';
 
@@ -41,6 +45,8 @@ export interface AppDeps {
   clientAddress?: ClientAddress;
   /** The certificate (DER) phones install to trust this server's HTTPS, served at /outpost-ca.cer. */
   certificateAuthority?: Uint8Array;
+  /** The loaded models that serve predictions (one per app by default). */
+  models?: ServedModels;
 }
 
 // The routes whose bodies may be larger than the app-wide default; each applies its limit itself too.
@@ -48,13 +54,16 @@ const LARGER_BODIES = [
   { method: 'POST', path: /^\/api\/sync\/push$/, maxSize: 2 * PUSH_LIMITS.maxBytes },
   { method: 'PUT', path: /^\/api\/blobs\/[^/]+$/, maxSize: 1024 * 1024 },
   { method: 'POST', path: /^\/api\/sync\/monitors$/, maxSize: MONITOR_BODY_LIMIT },
+  { method: 'POST', path: /^\/api\/models\/versions\/[^/]+\/predict$/, maxSize: PREDICT_BODY_LIMIT },
 ];
+// Model imports (admin API and console) take a model file of up to the blob limit.
+const IMPORT_PATHS = /^(\/api\/admin\/orgs\/[^/]+\/models|\/console\/models\/import)$/;
 
 const CONSOLE_CSP = consoleCsp(STYLE_HASH);
 const cspFor = (path: string) => (path === '/console' || path.startsWith('/console/') ? CONSOLE_CSP : path.startsWith('/api/') ? API_CSP : APP_CSP);
 
 /** The whole HTTP surface. Tests drive it with `app.request()`; index.ts serves it. */
-export function createApp({ db, config, now = Date.now, clientAddress, certificateAuthority }: AppDeps) {
+export function createApp({ db, config, now = Date.now, clientAddress, certificateAuthority, models = new ServedModels() }: AppDeps) {
   const trustProxy = config.trustProxy ?? false;
   const address = clientAddress ?? connectionAddress(trustProxy);
   const ownOrigin = (c: Context) => requestOrigin(c, trustProxy);
@@ -65,29 +74,34 @@ export function createApp({ db, config, now = Date.now, clientAddress, certifica
   };
   const throttle = (target: string) => failureThrottle(db, target, limits, address, now);
 
+  const blobLimits = {
+    maxBlobBytes: config.maxBlobBytes ?? DEFAULT_BLOB_LIMITS.maxBlobBytes,
+    maxOrgBlobBytes: config.maxOrgBlobBytes ?? DEFAULT_BLOB_LIMITS.maxOrgBlobBytes,
+  };
   const app = new Hono();
   app.onError(onError);
-  app.use('*', securityHeaders(cspFor), guardBodies(DEFAULT_BODY_LIMIT, LARGER_BODIES));
+  const bodies = [...LARGER_BODIES, { method: 'POST', path: IMPORT_PATHS, maxSize: importBodyLimit(blobLimits) }];
+  app.use('*', securityHeaders(cspFor), guardBodies(DEFAULT_BODY_LIMIT, bodies));
   const api = new Hono();
   api.use('*', announceProtocol());
   // The admin API gets no CORS at all (adminRoutes refuses other origins outright).
   const cors = apiCors(config.corsOrigins ?? []);
-  for (const path of ['/health', '/openapi.json', '/enroll', '/sync/*', '/blobs/*', '/registry/*']) api.use(path, cors);
+  for (const path of ['/health', '/openapi.json', '/enroll', '/sync/*', '/blobs/*', '/registry/*', '/models/*']) api.use(path, cors);
   api.get('/health', (c) => c.json({ status: 'ok', store: db.kind, version: config.version }));
   const openApi = openApiDocument(config.version);
   api.get('/openapi.json', (c) => c.json(openApi));
   api.route('/enroll', enrollRoutes(db, now, throttle('enroll')));
   const limit = rateLimit(db, config.ratePerMinute ?? 600, now);
   api.route('/sync', syncRoutes(db, now, limit));
-  const blobLimits = {
-    maxBlobBytes: config.maxBlobBytes ?? DEFAULT_BLOB_LIMITS.maxBlobBytes,
-    maxOrgBlobBytes: config.maxOrgBlobBytes ?? DEFAULT_BLOB_LIMITS.maxOrgBlobBytes,
-  };
   api.route('/blobs', blobRoutes(db, limit, { limits: blobLimits, now }));
   api.route('/registry', registryRoutes(db, now, throttle('person-login'), limit));
+  api.route('/models', serveRoutes(db, models, now, limit));
+  // Before the rest of the admin API and the console: their body limits are far below a model file's.
+  api.route('/admin', adminImportRoutes(db, config.adminToken, now, { throttle: throttle('admin'), ownOrigin }, blobLimits, config.version));
   api.route('/admin', adminRoutes(db, config.adminToken, now, { throttle: throttle('admin'), ownOrigin }));
   api.notFound(notFound);
   app.route('/api', api);
+  app.route('/console/models', consoleImportRoutes({ db, now, trustProxy, limits: blobLimits, appVersion: config.version }));
   app.route('/console', consoleRoutes({ db, now, throttle: throttle('console-login'), trustProxy }));
   app.route('/', certificateRoutes(certificateAuthority));
   if (config.webDir) app.route('/', webRoutes(config.webDir));

@@ -169,6 +169,15 @@ const ROUTES: FuzzRoute[] = [
     auth: 'device',
   },
   { name: 'GET /api/blobs/:hash', method: 'GET', path: (k) => withQuery(segment([k.blobHash]).map((h) => `/api/blobs/${h}`)), body: 'none', auth: 'device' },
+  {
+    name: 'POST /api/models/versions/:id/predict',
+    method: 'POST',
+    // fuzz-mv's weights are not a model: a body that gets past every check is refused when it loads, so junk logs nothing.
+    path: (k) => withQuery(segment([k.versionId]).map((id) => `/api/models/versions/${id}/predict`)),
+    body: 'json',
+    auth: 'device',
+    fields: ['rows', 'inputs'],
+  },
   { name: 'GET /api/admin/orgs', method: 'GET', path: fixed('/api/admin/orgs'), body: 'none', auth: 'admin' },
   { name: 'POST /api/admin/orgs', method: 'POST', path: fixed('/api/admin/orgs'), body: 'json', auth: 'admin', fields: ['name'] },
   {
@@ -192,6 +201,14 @@ const ROUTES: FuzzRoute[] = [
     path: () => withQuery(segment().map((id) => `/api/admin/orgs/${id}/stats`)),
     body: 'none',
     auth: 'admin',
+  },
+  {
+    name: 'POST /api/admin/orgs/:id/models',
+    method: 'POST',
+    path: () => withQuery(segment().map((id) => `/api/admin/orgs/${id}/models`)),
+    body: 'form',
+    auth: 'admin',
+    fields: ['file', 'request'],
   },
   {
     name: 'POST /api/admin/devices/:id/revoke',
@@ -236,6 +253,15 @@ const ROUTES: FuzzRoute[] = [
     path: () => withQuery(segment(['someone']).map((id) => `/console/people/${id}/revoke`)),
     body: 'form',
     auth: 'console',
+  },
+  { name: 'GET /console/models/import', method: 'GET', path: fixed('/console/models/import'), body: 'none', auth: 'console' },
+  {
+    name: 'POST /console/models/import',
+    method: 'POST',
+    path: fixed('/console/models/import'),
+    body: 'form',
+    auth: 'console',
+    fields: ['file', 'name', 'labels', 'columns', 'tensorShape', 'scale'],
   },
   {
     name: 'GET /console/versions/:id/monitor',
@@ -400,6 +426,8 @@ describe('organisation isolation', () => {
     expect((await asB(`/api/blobs/${hash}`)).status).toBe(404);
     expect((await asB(`/api/blobs/${hash}/status`)).status).toBe(404);
     expect((await asB(`/api/blobs/${hash}`, { headers: { range: 'bytes=0-' } })).status).toBe(404);
+    const predict = await asB(`/api/models/versions/${keys.versionId}/predict`, { method: 'POST', body: JSON.stringify({ rows: [{ x: 1 }] }) });
+    expect(predict.status).toBe(404);
     // B writing a record with A's id creates B's own record; A's stays as it was.
     await asB('/api/sync/push', {
       method: 'POST',

@@ -16,6 +16,7 @@ import {
   PushResponse,
 } from '@shared/sync/protocol.js';
 import { ERROR_CODES } from '@shared/errors.js';
+import { PredictRequest, PredictResponse } from '@shared/schema/serving.js';
 
 /**
  * The HTTP surface as an OpenAPI 3.1 document, served at GET /api/openapi.json. Request and answer
@@ -29,7 +30,7 @@ interface Operation {
   path: string;
   summary: string;
   auth: Auth;
-  body?: z.ZodType | 'bytes' | 'form';
+  body?: z.ZodType | 'bytes' | 'form' | { multipart: Record<string, string> };
   answer?: z.ZodType | 'bytes' | 'html' | 'json';
   /** Answers 201 Created rather than 200. */
   created?: true;
@@ -113,6 +114,15 @@ export const OPERATIONS: Operation[] = [
     body: PersonStageRequest,
     answer: RegistryAnswer,
   },
+  {
+    method: 'post',
+    path: '/api/models/versions/{id}/predict',
+    summary:
+      "Answer with a model version of the device's organisation (a person's session may be sent in x-outpost-person): rows of columns, or tensor items under the model's input name; at most 10,000; each prediction is logged (source: server)",
+    auth: 'device',
+    body: PredictRequest,
+    answer: PredictResponse,
+  },
   { method: 'get', path: '/api/blobs/{hash}/status', summary: 'How much of a blob the server holds', auth: 'device', answer: Status },
   {
     method: 'put',
@@ -148,6 +158,21 @@ export const OPERATIONS: Operation[] = [
   },
   { method: 'get', path: '/api/admin/orgs/{id}/devices', summary: "An organisation's devices", auth: 'admin', answer: 'json' },
   { method: 'get', path: '/api/admin/orgs/{id}/stats', summary: 'Record counts per table', auth: 'admin', answer: 'json' },
+  {
+    method: 'post',
+    path: '/api/admin/orgs/{id}/models',
+    summary:
+      'Import a model (ONNX, a TensorFlow.js zip or model.json with .bin files, an Outpost model zip); answers the new version (npm run admin -- import-model)',
+    auth: 'admin',
+    body: {
+      multipart: {
+        file: 'The model file (repeat the part for model.json and each .bin file)',
+        request: 'JSON {"spec": the ImportSpec (shared/src/registry/import.ts; not needed for an Outpost model zip), "name"?, "projectId"?, "by"?}',
+      },
+    },
+    answer: z.object({ id: z.string(), projectId: z.string(), modelName: z.string(), version: z.number().int() }),
+    created: true,
+  },
   { method: 'post', path: '/api/admin/devices/{id}/revoke', summary: "Revoke a device's credential", auth: 'admin', answer: 'json' },
   {
     method: 'get',
@@ -195,6 +220,35 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/console/models/import',
+    summary: 'The page to import a model trained elsewhere (ML leads and admins)',
+    auth: 'session',
+    answer: 'html',
+  },
+  {
+    method: 'post',
+    path: '/console/models/import',
+    summary: 'Import a model: the file(s) and the same fields as import-model; shows the new version or the sentence',
+    auth: 'session',
+    body: {
+      multipart: {
+        file: 'The model file(s)',
+        csrf: 'The form token',
+        name: 'Model name',
+        labels: 'Labels, comma-separated, in output order',
+        columns: 'Column names, comma-separated',
+        columnsFrom: 'JSON {"columns", "mean", "std"}',
+        tensorShape: 'Item shape without the batch, comma-separated',
+        scale: 'x * scale + offset',
+        offset: 'x * scale + offset',
+        output: 'probabilities, logits or value',
+        projectId: 'The project (empty: one named after the model)',
+      },
+    },
+    answer: 'html',
+  },
+  {
+    method: 'get',
     path: '/console/versions/{id}/monitor',
     summary: "A model version's monitoring across the fleet: figures, charts, drift, fairness, devices",
     auth: 'session',
@@ -224,6 +278,15 @@ function requestBody(body: Operation['body']) {
   if (!body) return undefined;
   if (body === 'bytes') return { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
   if (body === 'form') return { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object' } } } };
+  if ('multipart' in body) {
+    const properties = Object.fromEntries(
+      Object.entries(body.multipart).map(([k, description]) => [
+        k,
+        k === 'file' ? { type: 'string', format: 'binary', description } : { type: 'string', description },
+      ]),
+    );
+    return { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties, required: ['file'] } } } };
+  }
   return { required: true, content: { 'application/json': { schema: json(body) } } };
 }
 

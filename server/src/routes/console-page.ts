@@ -215,6 +215,7 @@ export const overviewView = (org: Org, o: ConsoleOverview, token: string, monito
     org.name,
     html`<h1>${org.name}</h1>
       <form method="post" action="/console/codes">${csrfInput(token)}<button>New enrollment code</button></form>
+      <p><a href="/console/models/import">Import a model</a> (ONNX or TensorFlow.js, trained elsewhere)</p>
       ${monitoring} ${devicesTable(o)} ${versionsTable(o, token)} ${runsTable(o)}
       <h2>Predictions</h2>
       <p>${o.predictions} predictions logged by this organisation's devices.</p>

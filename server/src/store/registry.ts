@@ -17,7 +17,16 @@ type Row = { id: string; data: Record<string, unknown>; hlc: Record<string, stri
 export type RegistryOutcome = Exclude<WriteOutcome, 'ignored'> | 'proposed';
 
 /** Write a record only the server writes (history, proposals, aliases), with the next sequence number. */
-async function writeServerRecord(q: Queryable, seq: RecordSeq, orgId: string, tbl: string, id: string, data: object, hlc: string, actor: Actor): Promise<void> {
+export async function writeServerRecord(
+  q: Queryable,
+  seq: RecordSeq,
+  orgId: string,
+  tbl: string,
+  id: string,
+  data: object,
+  hlc: string,
+  actor: Actor,
+): Promise<void> {
   await q.query(
     `insert into records (org_id, tbl, id, data, hlc, seq, device_id) values ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7)
      on conflict (org_id, tbl, id) do update set data = excluded.data, hlc = excluded.hlc, seq = excluded.seq, device_id = excluded.device_id, updated_at = now()`,

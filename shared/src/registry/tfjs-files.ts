@@ -33,13 +33,15 @@ export function readTfjsModel(
   modelJson: unknown,
   files: Map<string, Uint8Array>,
 ): { tfjs: Pick<TfjsArtifacts, 'modelTopology' | 'weightSpecs'>; weights: ArrayBuffer } {
+  // A graph model's model.json has a modelTopology and a weightsManifest too (a GraphDef, not
+  // layers), so it is told apart by its format before the shape check, not after.
+  if (typeof modelJson === 'object' && modelJson !== null && (modelJson as { format?: unknown }).format === 'graph-model') {
+    throw bad(
+      'This is a TensorFlow.js graph model; Outpost imports Layers models (saved with model.save() from TensorFlow.js or converted from Keras with --output_format=tfjs_layers_model).',
+    );
+  }
   const parsed = ModelJson.safeParse(modelJson);
   if (!parsed.success) {
-    if (typeof modelJson === 'object' && modelJson !== null && (modelJson as { format?: unknown }).format === 'graph-model') {
-      throw bad(
-        'This is a TensorFlow.js graph model; Outpost imports Layers models (saved with model.save() from TensorFlow.js or converted from Keras with --output_format=tfjs_layers_model).',
-      );
-    }
     throw bad(
       'This model.json is not a TensorFlow.js Layers model (it needs "modelTopology" and "weightsManifest"). Choose the model.json that TensorFlow.js or tensorflowjs_converter wrote.',
     );

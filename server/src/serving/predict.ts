@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { OutpostError, isOutpostError } from '@shared/errors.js';
+import type { ModelVersion, Prediction, PredictionOutput } from '@shared/schema/records.js';
+import { parsePredictBody, type PredictBody, type PredictResponse } from '@shared/schema/serving.js';
+import { formatHlc } from '@shared/sync/hlc.js';
+import type { Db } from '../store/db.js';
+import type { DeviceRef } from '../store/record-writes.js';
+import { appendPredictions, logSettings, servedVersion, type LogSettings } from '../store/serving.js';
+import type { ServedModels } from './loader.js';
+
+/**
+ * One prediction request on the server: read the body, find the organisation's version, run it
+ * through the shared Predictor, and log every prediction as a `predictions` record (source
+ * `server`), appended with the organisation's next sequence numbers like any record, so the
+ * console and the fleet's monitors count it beside the devices' own.
+ *
+ * What is logged: for rows, the model's own input columns as sent (and the project's fairness
+ * attribute when the model does not read it), like a device logs; none of them when the project
+ * keeps inputs on the devices (`shareInputs: false`). For tensor inputs, not the values but
+ * `"tensor [shape] sha256:<hex>"` (the SHA-256 of the item's JSON as sent): an image is thousands
+ * of numbers, too big to keep per prediction, and it may show a person; the hash still tells two
+ * requests of the same item apart from different ones.
+ *
+ * A body refused before the model ran (wrong kind, wrong shape, unknown version) logs nothing. A
+ * failure of the model itself on an accepted input is logged per item with its reason (the error
+ * monitor counts it), then answered as the error.
+ */
+export interface ServeDeps {
+  db: Db;
+  models: ServedModels;
+  now: () => number;
+}
+
+type Inputs = Prediction['inputs'];
+
+const itemHash = (item: unknown) => `sha256:${createHash('sha256').update(JSON.stringify(item)).digest('hex')}`;
+
+/** What the log keeps of each item's input (see the module comment). */
+function loggedInputs(v: ModelVersion, body: PredictBody, settings: LogSettings): { inputs: Inputs; attributes?: Inputs }[] {
+  if (body.kind === 'tensor') {
+    const shape = v.artifacts.input?.kind === 'tensor' ? v.artifacts.input.shape : [];
+    return body.items.map((item) => ({ inputs: { [body.name]: `tensor [${shape.join(', ')}] ${itemHash(item)}` } }));
+  }
+  if (settings.shareInputs === false) return body.rows.map(() => ({ inputs: {} }));
+  const names = v.pipeline.features.map((f) => f.name);
+  const attribute = settings.fairness?.attribute;
+  const keep = attribute && !names.includes(attribute) ? attribute : undefined;
+  return body.rows.map((row) => {
+    const inputs: Inputs = {};
+    for (const n of names) inputs[n] = Object.hasOwn(row, n) ? row[n] : null;
+    return keep && Object.hasOwn(row, keep) ? { inputs, attributes: { [keep]: row[keep] } } : { inputs };
+  });
+}
+
+/** Answer a predict request of `device` for the version `versionId` (see the module comment). */
+export async function predictVersion({ db, models, now }: ServeDeps, device: DeviceRef, versionId: string, raw: unknown): Promise<PredictResponse> {
+  const body = parsePredictBody(raw);
+  const version = await servedVersion(db, device.orgId, versionId);
+  if (!version) throw new OutpostError('not_found', 'There is no model version with that id in your organisation (it may have been deleted).');
+  let ran = false;
+  const open = await models.open(db, device.orgId, version, () => (ran = true));
+  const n = body.kind === 'rows' ? body.rows.length : body.items.length;
+  const started = performance.now();
+  let outputs: PredictionOutput[];
+  try {
+    if (body.kind === 'tensor' && open.inputName !== undefined && body.name !== open.inputName) {
+      throw new OutpostError('invalid_body', `This model's input is called “${open.inputName}”; send {"inputs": {"${open.inputName}": [item, ...]}}.`);
+    }
+    outputs = body.kind === 'rows' ? await open.predictor.predictRows(body.rows) : await open.predictor.predictTensors(body.items);
+  } catch (err) {
+    if (ran) {
+      const each = (performance.now() - started) / n;
+      const reason = isOutpostError(err) ? err.message : 'The model failed on this input.';
+      await logAll(version, body, {}, each, reason);
+    }
+    throw err;
+  } finally {
+    open.release();
+  }
+  const latencyMs = performance.now() - started;
+  const ids = await logAll(version, body, outputs, latencyMs / n);
+  return { predictions: outputs.map((o, i) => ({ predictionId: ids[i], ...o })), modelVersionId: version.id, latencyMs };
+
+  async function logAll(v: ModelVersion, b: PredictBody, out: PredictionOutput[] | Record<string, never>, each: number, error?: string): Promise<string[]> {
+    const at = now();
+    const settings = await logSettings(db, device.orgId, v.projectId);
+    const records: Prediction[] = loggedInputs(v, b, settings).map(({ inputs, attributes }, i) => ({
+      id: uuidv7(),
+      projectId: v.projectId,
+      modelVersionId: v.id,
+      inputs,
+      output: Array.isArray(out) ? out[i] : {},
+      latencyMs: each,
+      source: 'server',
+      createdAt: at,
+      ...(attributes ? { attributes } : {}),
+      ...(error ? { error: error.slice(0, 300) } : {}),
+    }));
+    await appendPredictions(db, device, records, formatHlc({ millis: at, counter: 0, node: 'server' }));
+    return records.map((r) => r.id);
+  }
+}
