@@ -4,6 +4,7 @@ import { ByteSize, Count, DurationMs, Id, Millis } from './primitives.js';
 import { ProjectMonitoring, ReferenceProfile } from './monitoring.js';
 import { Gates } from '../registry/gates.js';
 import { EvaluationReport } from '../metrics/evaluation-schema.js';
+import { HumanBaseline } from './human.js';
 
 /**
  * Every record that a device makes and syncs. Ids are UUIDv7 made on the device; times are epoch
@@ -256,6 +257,8 @@ export const ModelVersion = z.object({
       limitations: z.string().max(4000).default(''),
     })
     .optional(),
+  /** How people did on a sample of cases with a known result, beside the model (shared/src/schema/human.ts). */
+  humanBaseline: HumanBaseline.optional(),
   stage: Stage,
   schemaVersion: z.literal(1),
   appVersion: z.string(),

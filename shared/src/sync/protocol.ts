@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DatasetMeta, ModelVersion, Prediction, Project, Run } from '../schema/records.js';
 import { Outcome } from '../schema/monitoring.js';
+import { Rating, RatingStudy } from '../schema/human.js';
 import { ModelAlias, Proposal, RegistryEvent } from '../schema/registry.js';
 import { StageChange } from './stages.js';
 import { hasUnstorableText } from './text.js';
@@ -20,8 +21,12 @@ import { hasUnstorableText } from './text.js';
  * projects, model versions and predictions carry monitoring fields; the registry's history,
  * proposals and aliases are pulled (written by the server only). A server pulls outcomes only
  * to devices at version 3 or later (an older app could not read the table's name).
+ * Version 4: model versions may carry ONNX artifacts, a tensor input, quantized weights, import
+ * details, a model card and a human baseline; predictions may come from the server
+ * (`source: 'server'`); rating studies and ratings are synced. A version 4 app needs a version 4
+ * server (an older one would refuse the new fields and tables as unknown).
  */
-export const PROTOCOL = { version: 3, minPush: 1, minPull: 2, minServer: 3 } as const;
+export const PROTOCOL = { version: 4, minPush: 1, minPull: 2, minServer: 4 } as const;
 export const PROTOCOL_HEADER = 'x-outpost-protocol';
 
 /**
@@ -29,8 +34,8 @@ export const PROTOCOL_HEADER = 'x-outpost-protocol';
  *
  * A device pushes `Change`s: each names a table, a record id, a hybrid-logical-clock stamp and the
  * fields it sets. The server merges per table policy:
- *  - `append`: insert-or-ignore by id (predictions, outcomes). A second copy of the same id is a no-op.
- *  - `lww`: per-field last-writer-wins by HLC (projects, datasets, runs, model versions). A field
+ *  - `append`: insert-or-ignore by id (predictions, outcomes, ratings). A second copy of the same id is a no-op.
+ *  - `lww`: per-field last-writer-wins by HLC (projects, datasets, runs, model versions, rating studies). A field
  *    is replaced only by a change whose HLC is greater than the HLC stored for that field.
  *    `deleted: true` is a tombstone field like any other and, once set, is never cleared.
  *  - `stage`: a model version's stage moves by compare-and-set on the server (see stages.ts); the
@@ -52,6 +57,8 @@ export const SYNC_TABLES = {
   registry_events: { policy: 'server', schema: RegistryEvent, pull: true, since: 3 },
   proposals: { policy: 'server', schema: Proposal, pull: true, since: 3 },
   model_aliases: { policy: 'server', schema: ModelAlias, pull: true, since: 3 },
+  rating_studies: { policy: 'lww', schema: RatingStudy, pull: true, since: 4 },
+  ratings: { policy: 'append', schema: Rating, pull: true, since: 4 },
 } as const;
 
 export type SyncTable = keyof typeof SYNC_TABLES;

@@ -2,6 +2,7 @@ import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { DatasetMeta, ModelVersion, Prediction, Project, Run } from '@shared/schema/records.js';
 import type { Outcome } from '@shared/schema/monitoring.js';
 import type { ModelAlias, Proposal, RegistryEvent } from '@shared/schema/registry.js';
+import type { Rating, RatingStudy } from '@shared/schema/human.js';
 import type { DaySummary } from '@shared/monitor/summary.js';
 import type { SyncTable } from '@shared/sync/protocol.js';
 
@@ -81,6 +82,8 @@ export class OutpostDb extends Dexie {
   registry_events!: EntityTable<RegistryEvent, 'id'>;
   proposals!: EntityTable<Proposal, 'id'>;
   model_aliases!: EntityTable<ModelAlias, 'id'>;
+  rating_studies!: EntityTable<RatingStudy, 'id'>;
+  ratings!: EntityTable<Rating, 'id'>;
   blobState!: EntityTable<BlobStateRow, 'hash'>;
   blobBytes!: EntityTable<BlobBytesRow, 'hash'>;
   outbox!: EntityTable<OutboxRow, 'seq'>;
@@ -135,6 +138,12 @@ export class OutpostDb extends Dexie {
       registry_events: 'id, modelVersionId, projectId, at',
       proposals: 'id, modelVersionId, projectId, status',
       model_aliases: 'id, projectId, modelVersionId',
+    });
+    // v5: blind rating studies (by project) and their ratings (by study, and by study and rater for
+    // "what have I rated"). Both are new tables: nothing stored before needs changing.
+    this.version(5).stores({
+      rating_studies: 'id, projectId, createdAt',
+      ratings: 'id, studyId, [studyId+rater]',
     });
   }
 }
