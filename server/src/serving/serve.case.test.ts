@@ -23,6 +23,7 @@ import { createPerson, createPersonSession, personForKey } from '../store/people
 import { createConsoleSession } from '../store/sessions.js';
 import { readBlob } from '../store/blobs.js';
 import { importModel } from '../store/imports.js';
+import { writeBundle } from '@shared/registry/bundle.js';
 import { importFromArgs } from '../import-args.js';
 import { formToken } from '../middleware/csrf.js';
 import { T0 } from '../store/fixtures.js';
@@ -240,6 +241,41 @@ describe.each(STORES)('serving and importing: $name', (factory) => {
     await set({ deleted: true });
     expect((await predict(device, tabularId, { rows: rows.slice(0, 1) })).status).toBe(404);
     await set({ deleted: false });
+  });
+
+  it('imports a model exported from Outpost (a bundle) with its own declaration, into a project named as the one it came from', async () => {
+    const stored = (
+      await db.query<{ data: ModelVersion }>(`select data from records where org_id = $1 and tbl = 'model_versions' and id = $2`, [orgId, tabularId])
+    )[0].data;
+    const bundle = writeBundle({ version: stored, weights: onnx, project: { name: 'Oncology ward' } });
+    const v = await importFromArgs(db, [orgId, 'bundle.zip'], OPTS, (p) => (p === 'bundle.zip' ? bundle : read(p)));
+    expect(v.id).not.toBe(stored.id);
+    expect(v).toMatchObject({
+      modelName: 'Breast cancer',
+      version: 1,
+      stage: 'none',
+      imported: { fileName: 'bundle.zip', format: 'onnx' },
+      pipeline: stored.pipeline,
+    });
+    const project = await db.query<{ data: { name: string } }>(`select data from records where org_id = $1 and tbl = 'projects' and id = $2`, [
+      orgId,
+      v.projectId,
+    ]);
+    expect(project[0].data.name).toBe('Oncology ward');
+    const res = await predict(device, v.id, { rows });
+    expect(maxDiff(((await res.json()) as { predictions: never[] }).predictions, meta.probabilities)).toBeLessThan(1e-5);
+    const renamed = await importFromArgs(db, [orgId, 'bundle.zip', '--name', 'Renamed', '--project', v.projectId], OPTS, (p) =>
+      p === 'bundle.zip' ? bundle : read(p),
+    );
+    expect(renamed).toMatchObject({ modelName: 'Renamed', version: 1, projectId: v.projectId });
+    // The weights are stored as they are: change one byte of them inside the zip.
+    const damaged = bundle.slice();
+    const at = Buffer.from(bundle).indexOf(Buffer.from(onnx.subarray(0, 64)));
+    expect(at).toBeGreaterThan(0);
+    damaged[at + 1000] ^= 0xff;
+    const before = await counts();
+    await expect(importFromArgs(db, [orgId, 'bad.zip'], OPTS, () => damaged)).rejects.toThrow(/damaged|SHA-256|not a zip/);
+    expect(await counts()).toEqual(before);
   });
 
   it('refuses every bad file or declaration with its sentence, and stores nothing', async () => {
