@@ -264,6 +264,13 @@ const ROUTES: FuzzRoute[] = [
     fields: ['file', 'name', 'labels', 'columns', 'tensorShape', 'scale'],
   },
   {
+    name: 'GET /console/versions/:id/ratings',
+    method: 'GET',
+    path: (k) => withQuery(segment([k.versionId, '..%2Fcodes%3F']).map((id) => `/console/versions/${id}/ratings`)),
+    body: 'none',
+    auth: 'console',
+  },
+  {
     name: 'GET /console/versions/:id/monitor',
     method: 'GET',
     path: (k) => withQuery(segment([k.versionId, '..%2Fcodes%3F']).map((id) => `/console/versions/${id}/monitor`)),

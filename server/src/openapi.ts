@@ -249,6 +249,13 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/console/versions/{id}/ratings',
+    summary: "Human evaluation of a version's project: blind rating studies with their results, and the version's human baseline",
+    auth: 'session',
+    answer: 'html',
+  },
+  {
+    method: 'get',
     path: '/console/versions/{id}/monitor',
     summary: "A model version's monitoring across the fleet: figures, charts, drift, fairness, devices",
     auth: 'session',

@@ -131,6 +131,7 @@ function versionView(id: string, events: RegistryEvent[], aliases: ModelAlias[],
         ONNX tools open, and its model card)
       </p>
       <p>Aliases: ${aliases.length ? aliases.map((a) => a.alias).join(', ') : 'none'}</p>
+      <p><a href="/console/versions/${encodeURIComponent(id)}/ratings">Human evaluation: blind rating studies and how people do</a></p>
       <form method="post" action="/console/versions/${encodeURIComponent(id)}/alias">
         ${csrfInput(token)}
         <label for="alias">Point an alias at this version</label> <input id="alias" name="alias" placeholder="champion" required />

@@ -10,6 +10,7 @@ import type { Db } from '../store/db.js';
 import { createEnrollmentCode, getOrg, listDevices, orgForAdminKey } from '../store/orgs.js';
 import { personForKey } from '../store/people.js';
 import { registryConsoleRoutes, registrySections } from './console-registry.js';
+import { humanConsoleRoutes } from './console-human.js';
 import { html } from 'hono/html';
 import { consoleOverview, fleetInput } from '../store/console.js';
 import { fleetOf } from '@shared/monitor/fleet.js';
@@ -147,6 +148,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     })
     .post('/versions/:id/stage', (c) => moveVersionStage(c, deps))
     .route('/', registryConsoleRoutes(db, now))
+    .route('/', humanConsoleRoutes(db))
     .post('/codes', async (c) => {
       const { org } = await signedInForm(c);
       const { code, expiresAt } = await createEnrollmentCode(db, org.id, 7, now());
