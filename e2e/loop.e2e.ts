@@ -2,21 +2,11 @@ import { test, expect, type Page, type BrowserContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { fileURLToPath } from 'node:url';
 import { createEnrollmentCode, serverRecordCount } from './server.js';
+import { serviceWorkerReady } from './steps.js';
 
 // The whole loop as a person does it, at a phone's size: import, train, register, predict,
 // offline, sync, and a second device that receives the model and predicts with it offline.
 const sample = fileURLToPath(new URL('../public/samples/breast_cancer.csv', import.meta.url));
-
-async function serviceWorkerReady(page: Page) {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-  });
-  // The first load is not controlled by the service worker until it claims the page or reloads.
-  if (!(await page.evaluate(() => !!navigator.serviceWorker.controller))) {
-    await page.reload();
-    await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
-  }
-}
 
 async function connect(page: Page, code: string) {
   await page.getByRole('link', { name: 'Settings' }).click();

@@ -39,3 +39,15 @@ export async function signInConsole(page: Page, key: string) {
   await page.getByLabel('Organisation admin key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** Wait until the service worker controls the page (precache done), so lazy screens load offline. */
+export async function serviceWorkerReady(page: Page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  // The first load is not controlled by the service worker until it claims the page or reloads.
+  if (!(await page.evaluate(() => !!navigator.serviceWorker.controller))) {
+    await page.reload();
+    await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  }
+}

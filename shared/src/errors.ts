@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   /** The device's app speaks an older sync protocol than the server accepts for this request. */
   app_outdated: 426,
   store_unavailable: 503,
+  /** An ML runtime could not start here (ONNX Runtime's WASM not downloaded yet, say). */
+  runtime_unavailable: 503,
   internal: 500,
   // Device-side codes (never sent by the server).
   csv_empty: 400,

@@ -97,6 +97,13 @@ export async function openOnnx(bytes: Uint8Array): Promise<{ session: ort.Infere
     session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   } catch (err) {
     const why = String((err as Error).message ?? err).slice(0, 300);
+    // The runtime itself failed to start (its WASM could not be fetched or compiled), not the model.
+    if (/no available backend/i.test(why)) {
+      throw new OutpostError(
+        'runtime_unavailable',
+        `ONNX Runtime could not start on this device (${why}). It is downloaded once, the first time an ONNX model is used: connect to the internet once, then try again.`,
+      );
+    }
     throw new OutpostError(
       'bad_request',
       `ONNX Runtime cannot run this model (${why}). It may use an operator or opset the browser runtime lacks; export it again with a standard opset.`,
