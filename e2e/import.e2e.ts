@@ -90,6 +90,31 @@ test('an ONNX model imported on the device answers as native onnxruntime, from r
   expect(String(tensors[0].inputs.features)).toMatch(/^tensor \[30\] sha256:[0-9a-f]{64}$/);
   expect(maxDiff(tensors.map((p) => p.output.probabilities!))).toBeLessThan(1e-5);
 
+  // A small image model (a convolutional network) fed grey pixels 0–255 scaled by 1/255, channels first.
+  const cnnPath = fileURLToPath(new URL('../shared/src/runtime/fixtures/image_cnn.onnx', import.meta.url));
+  const cnn = JSON.parse(readFileSync(cnnPath.replace(/onnx$/, 'json'), 'utf8')) as { labels: string[]; items: unknown[]; probabilities: number[][] };
+  await page.getByRole('link', { name: 'Models' }).click();
+  await page.getByText('Bring in a model made elsewhere').click();
+  await page.getByTestId('import-model-file').setInputFiles(cnnPath);
+  await expect(page.getByText(/This model reads “pixels” \[batch, 1, 8, 8\]/)).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByLabel('An array of numbers or an image')).toBeChecked();
+  await page.getByLabel(/Classes, in the model's output order/).fill(cnn.labels.join(', '));
+  await page.getByText('Scaling').click();
+  await page.getByLabel('Scale').fill(String(1 / 255));
+  await page.getByRole('button', { name: 'Add to this project' }).click();
+  await expect(page.getByText(/Added as image_cnn version 1/)).toBeVisible();
+  await page.getByRole('link', { name: 'Predict' }).click();
+  await select.selectOption((await select.locator('option', { hasText: 'image_cnn' }).getAttribute('value'))!);
+  await page.getByTestId('tensor-file').setInputFiles({ name: 'pictures.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(cnn.items)) });
+  await expect(page.getByTestId('tensor-results').locator('li')).toHaveCount(cnn.items.length, { timeout: 60_000 });
+  const pictures = (await logged(page)).filter((p) => typeof p.inputs.pixels === 'string');
+  let worst = 0;
+  pictures.forEach((p, i) => cnn.labels.forEach((l, j) => (worst = Math.max(worst, Math.abs(p.output.probabilities![l] - cnn.probabilities[i][j])))));
+  expect(worst).toBeLessThan(1e-5);
+  // A photo is drawn down to 8×8 grey pixels on the phone and answered like the rest.
+  await page.getByTestId('tensor-file').setInputFiles(fileURLToPath(new URL('../public/icons/icon-192.png', import.meta.url)));
+  await expect(page.getByLabel('Prediction', { exact: true })).toHaveText(new RegExp(cnn.labels.join('|')), { timeout: 30_000 });
+
   // A file that is not a model is refused with a sentence, and nothing is added.
   await page.getByRole('link', { name: 'Models' }).click();
   await page.getByText('Bring in a model made elsewhere').click();

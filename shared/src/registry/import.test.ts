@@ -80,4 +80,33 @@ describe('importing an ONNX model', () => {
     const header = new Uint8Array([0x08, 0x08, 0x42, 0x04, 0x0a, 0x00, 0x10, 99, 0x3a, 0x00, 0x3a, 0x00, 0x3a, 0x00, 0x3a, 0x00]);
     await expect(openOnnx(header)).rejects.toThrow(/needs ONNX opset 99/);
   });
+
+  it('runs an image model (a small convolutional network) on pixels scaled by 1/255, as an independent numpy computation answers', async () => {
+    const here = fileURLToPath(new URL('../runtime/fixtures/', import.meta.url));
+    const cnn = new Uint8Array(readFileSync(here + 'image_cnn.onnx'));
+    const ref = JSON.parse(readFileSync(here + 'image_cnn.json', 'utf8')) as {
+      labels: string[];
+      shape: number[];
+      scale: number;
+      items: unknown[];
+      probabilities: number[][];
+    };
+    const { description } = await openOnnx(cnn);
+    const v = importedVersion(
+      description,
+      {
+        modelName: 'shapes',
+        task: 'classification',
+        labels: ref.labels,
+        input: { kind: 'tensor', shape: ref.shape, scale: ref.scale, offset: 0, layout: 'nchw' },
+      },
+      { ...ctx, weightsSize: cnn.length },
+    );
+    const p = new Predictor(v, await loadOnnx(v.artifacts as OnnxArtifacts, cnn));
+    const out = await p.predictTensors(ref.items);
+    let m = 0;
+    out.forEach((o, i) => ref.labels.forEach((l, j) => (m = Math.max(m, Math.abs(o.probabilities![l] - ref.probabilities[i][j])))));
+    expect(m).toBeLessThan(1e-5);
+    p.dispose();
+  });
 });
