@@ -62,6 +62,14 @@ test('an ONNX model imported on the device answers as native onnxruntime, from r
     await expect(page.getByLabel(/Classes, in the model's output order/)).toHaveValue(meta.labels.join(', '));
   });
   await context.setOffline(true);
+
+  // An imported version has no test rows of its own: tested on the project's dataset, the report is kept.
+  const card = page.getByRole('article', { name: 'Cancer rows version 1' });
+  await expect(card.getByText('This version has no test results yet')).toBeVisible();
+  await card.getByRole('button', { name: 'Test', exact: true }).click();
+  await expect(card.getByRole('region', { name: 'Evaluation report' })).toBeVisible({ timeout: 60_000 });
+  await expect(card.getByText(/The report above is on “.+” \(569 rows\)/)).toBeVisible();
+
   await page.getByRole('link', { name: 'Predict' }).click();
   const csv = [meta.columns.map((c) => `"${c}"`).join(','), ...meta.raw_rows.map((r) => r.join(','))].join('\n') + '\n';
   await page.getByLabel('Batch file').setInputFiles({ name: 'cases.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });

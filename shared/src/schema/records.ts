@@ -233,6 +233,13 @@ export const ModelVersion = z.object({
   /** The evaluation report on held-out test rows, from its run. */
   evaluation: EvaluationReport.optional(),
   /**
+   * Set when `evaluation` was measured on a dataset a person picked rather than on the run's test
+   * rows (an imported version has no run): which dataset, its content hash, and how many rows.
+   */
+  evaluatedOn: z
+    .object({ datasetId: Id, datasetName: z.string().max(200), datasetHash: z.string().regex(/^[0-9a-f]{64}$/), rows: Count, at: Millis })
+    .optional(),
+  /**
    * Binary models: the positive class is answered when its probability reaches this (0.5 when
    * unset), chosen from the prices of a missed case and of a false alarm on the test rows.
    */
