@@ -29,7 +29,7 @@ import { formToken } from '../middleware/csrf.js';
 import { T0 } from '../store/fixtures.js';
 import { cpuBackend } from './loader.js';
 
-const dir = fileURLToPath(new URL('../../../../shared/models/', import.meta.url));
+const dir = fileURLToPath(new URL('../../../models/', import.meta.url));
 const onnx = new Uint8Array(readFileSync(dir + 'breast_cancer_mlp.onnx'));
 const metaText = readFileSync(dir + 'breast_cancer_mlp.json', 'utf8');
 const meta = JSON.parse(metaText) as { columns: string[]; labels: string[]; raw_rows: number[][]; standardised_inputs: number[][]; probabilities: number[][] };

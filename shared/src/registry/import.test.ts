@@ -7,8 +7,8 @@ import { Predictor } from '../runtime/predictor.js';
 import type { OnnxArtifacts } from '../schema/records.js';
 import { ModelVersion } from '../schema/records.js';
 
-// The real ONNX model (PyTorch, opset 17) and what native onnxruntime answered for 20 rows.
-const dir = fileURLToPath(new URL('../../../../shared/models/', import.meta.url));
+// The real ONNX model in the repository's models/ (PyTorch, opset 17) and what native onnxruntime answered for 20 rows.
+const dir = fileURLToPath(new URL('../../../models/', import.meta.url));
 const bytes = new Uint8Array(readFileSync(dir + 'breast_cancer_mlp.onnx'));
 const meta = JSON.parse(readFileSync(dir + 'breast_cancer_mlp.json', 'utf8')) as {
   columns: string[];
