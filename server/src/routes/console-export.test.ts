@@ -9,20 +9,13 @@ import { createApp } from '../app.js';
 import { openStore, type Db } from '../store/index.js';
 import { createOrg } from '../store/orgs.js';
 import { putChunk } from '../store/blobs.js';
-import { project, sha256, T0 } from '../store/fixtures.js';
+import { T0, insertRecord, project, sha256 } from '../store/fixtures.js';
 import { consoleSignIn } from '../testing/console-client.js';
 
 const ADMIN = 'console-admin-token-0123456789';
 const onnx = new Uint8Array(readFileSync(new URL('../../../models/breast_cancer_mlp.onnx', import.meta.url)));
 let db: Db;
 let app: ReturnType<typeof createApp>;
-
-async function insertRecord(orgId: string, tbl: string, id: string, data: unknown) {
-  await db.query(
-    `insert into records (org_id, tbl, id, data, hlc, seq) values ($1, $2, $3, $4::jsonb, '{}'::jsonb, (select coalesce(max(seq), 0) + 1 from records))`,
-    [orgId, tbl, id, JSON.stringify(data)],
-  );
-}
 
 beforeAll(async () => {
   db = await openStore({});
@@ -35,8 +28,8 @@ describe('console export of a model version', () => {
     const { org, adminKey } = await createOrg(db, 'Export');
     const version = binaryVersion(sha256(onnx), onnx.length, { id: 'mv-export', modelName: 'triage north' });
     await putChunk(db, org.id, version.weightsHash, 0, onnx.length, onnx);
-    await insertRecord(org.id, 'projects', version.projectId, { ...project(version.projectId, 'North clinic'), description: 'Who sees the doctor first' });
-    await insertRecord(org.id, 'model_versions', version.id, version);
+    await insertRecord(db, org.id, 'projects', version.projectId, { ...project(version.projectId, 'North clinic'), description: 'Who sees the doctor first' });
+    await insertRecord(db, org.id, 'model_versions', version.id, version);
     const admin = await consoleSignIn(app, adminKey);
 
     const page = await (await admin.get('/console/versions/mv-export')).text();
@@ -58,9 +51,9 @@ describe('console export of a model version', () => {
     const other = await consoleSignIn(app, (await createOrg(db, 'Other')).adminKey);
     const version = binaryVersion(sha256(onnx), onnx.length, { id: 'mv-owned' });
     await putChunk(db, org.id, version.weightsHash, 0, onnx.length, onnx);
-    await insertRecord(org.id, 'model_versions', version.id, version);
-    await insertRecord(org.id, 'model_versions', 'mv-no-weights', { ...version, id: 'mv-no-weights', weightsHash: 'e'.repeat(64) });
-    await insertRecord(org.id, 'model_versions', 'mv-odd', { ...version, id: 'mv-odd', stage: '__proto__' });
+    await insertRecord(db, org.id, 'model_versions', version.id, version);
+    await insertRecord(db, org.id, 'model_versions', 'mv-no-weights', { ...version, id: 'mv-no-weights', weightsHash: 'e'.repeat(64) });
+    await insertRecord(db, org.id, 'model_versions', 'mv-odd', { ...version, id: 'mv-odd', stage: '__proto__' });
     const owner = await consoleSignIn(app, adminKey);
 
     const signedOut = await app.request('/console/versions/mv-owned/export.zip');

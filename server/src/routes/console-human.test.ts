@@ -5,20 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { openStore, type Db } from '../store/index.js';
 import { createOrg } from '../store/orgs.js';
-import { modelVersion, T0 } from '../store/fixtures.js';
+import { T0, insertRecord, modelVersion } from '../store/fixtures.js';
 import { consoleSignIn } from '../testing/console-client.js';
 import { agreementSentence, preferenceSentence, ratingAnswer, shownFirstFor, studyResults } from '@shared/metrics/human.js';
 import type { Rating, RatingStudy } from '@shared/schema/human.js';
 
 let db: Db;
 let app: ReturnType<typeof createApp>;
-
-async function insertRecord(orgId: string, tbl: string, id: string, data: unknown) {
-  await db.query(
-    `insert into records (org_id, tbl, id, data, hlc, seq) values ($1, $2, $3, $4::jsonb, '{}'::jsonb, (select coalesce(max(seq), 0) + 1 from records))`,
-    [orgId, tbl, id, JSON.stringify(data)],
-  );
-}
 
 beforeAll(async () => {
   db = await openStore({});
@@ -42,7 +35,7 @@ const study: RatingStudy = {
 describe('console: human evaluation', () => {
   it('lists the project’s studies with the shared results, names the versions, and shows the human baseline', async () => {
     const { org, adminKey } = await createOrg(db, 'Human');
-    await insertRecord(org.id, 'model_versions', 'mv1', {
+    await insertRecord(db, org.id, 'model_versions', 'mv1', {
       ...modelVersion('mv1', 'a'.repeat(64)),
       humanBaseline: {
         rows: 40,
@@ -53,10 +46,10 @@ describe('console: human evaluation', () => {
         recordedAt: T0,
       },
     });
-    await insertRecord(org.id, 'model_versions', 'mv2', { ...modelVersion('mv2', 'b'.repeat(64)), version: 2 });
-    await insertRecord(org.id, 'rating_studies', 'st1', study);
+    await insertRecord(db, org.id, 'model_versions', 'mv2', { ...modelVersion('mv2', 'b'.repeat(64)), version: 2 });
+    await insertRecord(db, org.id, 'rating_studies', 'st1', study);
     // A record that no longer parses is left out, not a broken page.
-    await insertRecord(org.id, 'rating_studies', 'odd', { id: 'odd', projectId: 'p1', items: 'x' });
+    await insertRecord(db, org.id, 'rating_studies', 'odd', { id: 'odd', projectId: 'p1', items: 'x' });
     const ratings: Rating[] = [];
     for (const rater of ['ann', 'bob'])
       for (let i = 0; i < 12; i++) {
@@ -69,7 +62,7 @@ describe('console: human evaluation', () => {
           createdAt: T0 + i,
         };
         ratings.push(r);
-        await insertRecord(org.id, 'ratings', r.id, r);
+        await insertRecord(db, org.id, 'ratings', r.id, r);
       }
     const admin = await consoleSignIn(app, adminKey);
     const versionPage = await (await admin.get('/console/versions/mv1')).text();

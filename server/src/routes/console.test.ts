@@ -6,7 +6,7 @@ import { createApp } from '../app.js';
 import { openStore, type Db } from '../store/index.js';
 import { createOrg } from '../store/orgs.js';
 import { hashSecret } from '../store/secrets.js';
-import { modelVersion, T0 } from '../store/fixtures.js';
+import { T0, insertRecord, modelVersion } from '../store/fixtures.js';
 import { CONSOLE_ORIGIN, consoleSignIn, formTokenIn, loginForm, signInResponse } from '../testing/console-client.js';
 
 const ADMIN = 'console-admin-token-0123456789';
@@ -15,12 +15,6 @@ let app: ReturnType<typeof createApp>;
 let clock = T0;
 
 // Straight into the records table, as a record that passed yesterday's validation would be.
-async function insertRecord(orgId: string, tbl: string, id: string, data: unknown) {
-  await db.query(
-    `insert into records (org_id, tbl, id, data, hlc, seq) values ($1, $2, $3, $4::jsonb, '{}'::jsonb, (select coalesce(max(seq), 0) + 1 from records))`,
-    [orgId, tbl, id, JSON.stringify(data)],
-  );
-}
 const codesOf = async (orgId: string) => (await db.query<{ n: number }>(`select count(*)::int as n from enrollment_codes where org_id = $1`, [orgId]))[0].n;
 const sessionCookie = (res: Response) => res.headers.getSetCookie().find((c) => c.startsWith('outpost_session=')) ?? '';
 
@@ -33,7 +27,7 @@ afterAll(async () => db.close());
 describe('console', () => {
   it('ids are URL-encoded in form actions: a version with the id ../codes? is moved by its Move button, and no code is made', async () => {
     const { org, adminKey } = await createOrg(db, 'Encoded');
-    await insertRecord(org.id, 'model_versions', '../codes?', modelVersion('../codes?', 'a'.repeat(64), 'staging'));
+    await insertRecord(db, org.id, 'model_versions', '../codes?', modelVersion('../codes?', 'a'.repeat(64), 'staging'));
     const admin = await consoleSignIn(app, adminKey);
     const page = await (await admin.get('/console')).text();
     expect(page).toContain('action="/console/versions/..%2Fcodes%3F/stage"');
@@ -125,15 +119,15 @@ describe('console', () => {
   it('one record with an impossible date or odd fields does not break the page: the console never answers 5xx because of one record', async () => {
     const { org, adminKey } = await createOrg(db, 'Odd data');
     const big = 9007199254740991;
-    await insertRecord(org.id, 'model_versions', 'mv-big', {
+    await insertRecord(db, org.id, 'model_versions', 'mv-big', {
       ...modelVersion('mv-big', 'b'.repeat(64), 'staging'),
       createdAt: big,
       metrics: { task: 'classification', accuracy: 'high' },
     });
-    await insertRecord(org.id, 'model_versions', 'mv-proto', { id: 'mv-proto', stage: '__proto__', createdAt: -big, metrics: [1, 2] });
-    await insertRecord(org.id, 'model_versions', 'mv-null', null);
-    await insertRecord(org.id, 'runs', 'run-big', { id: 'run-big', startedAt: big, status: { nested: true }, params: 'task', metrics: null });
-    await insertRecord(org.id, 'runs', 'run-list', [1, 2, 3]);
+    await insertRecord(db, org.id, 'model_versions', 'mv-proto', { id: 'mv-proto', stage: '__proto__', createdAt: -big, metrics: [1, 2] });
+    await insertRecord(db, org.id, 'model_versions', 'mv-null', null);
+    await insertRecord(db, org.id, 'runs', 'run-big', { id: 'run-big', startedAt: big, status: { nested: true }, params: 'task', metrics: null });
+    await insertRecord(db, org.id, 'runs', 'run-list', [1, 2, 3]);
     const admin = await consoleSignIn(app, adminKey);
     const res = await admin.get('/console');
     expect(res.status).toBe(200);

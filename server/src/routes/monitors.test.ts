@@ -7,7 +7,7 @@ import { createEnrollmentCode, createOrg } from '../store/orgs.js';
 import { PROTOCOL, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 import { addOutcome, addPrediction, emptySummary } from '@shared/monitor/summary.js';
 import { binaryModel, modelVersionOf, predictionOf } from '@shared/monitor/model.testing.js';
-import { T0 } from '../store/fixtures.js';
+import { T0, insertRecord } from '../store/fixtures.js';
 import { consoleSignIn } from '../testing/console-client.js';
 
 let db: Db;
@@ -50,10 +50,7 @@ beforeAll(async () => {
     ['model_versions', VERSION_ID, version],
     ['projects', 'p1', project],
   ] as const) {
-    await db.query(
-      `insert into records (org_id, tbl, id, data, hlc, seq) values ($1, $2, $3, $4::jsonb, '{}'::jsonb, (select coalesce(max(seq), 0) + 1 from records))`,
-      [orgId, tbl, id, JSON.stringify(data)],
-    );
+    await insertRecord(db, orgId, tbl, id, data);
   }
 });
 afterAll(async () => db.close());

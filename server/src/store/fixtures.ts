@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { formatHlc } from '@shared/sync/hlc.js';
 import type { Change } from '@shared/sync/protocol.js';
+import type { Queryable } from './db.js';
 
 export const T0 = Date.UTC(2026, 10, 24, 12);
 export const stamp = (millis: number, counter = 0, node = 'dev1') => formatHlc({ millis, counter, node });
@@ -73,3 +74,11 @@ export function modelVersion(id: string, weightsHash: string, stage = 'productio
 export const change = (table: Change['table'], id: string, fields: Record<string, unknown>, hlc = stamp(T0)): Change => ({ table, id, hlc, fields });
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** Store a record directly (as if synced), with the next sequence number: for tests that need data without a device. */
+export async function insertRecord(db: Queryable, orgId: string, tbl: string, id: string, data: unknown): Promise<void> {
+  await db.query(
+    `insert into records (org_id, tbl, id, data, hlc, seq) values ($1, $2, $3, $4::jsonb, '{}'::jsonb, (select coalesce(max(seq), 0) + 1 from records))`,
+    [orgId, tbl, id, JSON.stringify(data)],
+  );
+}
