@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { OutpostError, isOutpostError } from '@shared/errors.js';
 import type { ModelVersion, Prediction, PredictionOutput } from '@shared/schema/records.js';
 import { parsePredictBody, type PredictBody, type PredictResponse } from '@shared/schema/serving.js';
 import { formatHlc } from '@shared/sync/hlc.js';
+import { tensorLogValue } from '@shared/features/model-io.js';
 import type { Db } from '../store/db.js';
 import type { DeviceRef } from '../store/record-writes.js';
 import { appendPredictions, logSettings, servedVersion, type LogSettings } from '../store/serving.js';
@@ -34,13 +34,11 @@ export interface ServeDeps {
 
 type Inputs = Prediction['inputs'];
 
-const itemHash = (item: unknown) => `sha256:${createHash('sha256').update(JSON.stringify(item)).digest('hex')}`;
-
-/** What the log keeps of each item's input (see the module comment). */
-function loggedInputs(v: ModelVersion, body: PredictBody, settings: LogSettings): { inputs: Inputs; attributes?: Inputs }[] {
+/** What the log keeps of each item's input (see the module comment); tensors as the device logs them. */
+async function loggedInputs(v: ModelVersion, body: PredictBody, settings: LogSettings): Promise<{ inputs: Inputs; attributes?: Inputs }[]> {
   if (body.kind === 'tensor') {
     const shape = v.artifacts.input?.kind === 'tensor' ? v.artifacts.input.shape : [];
-    return body.items.map((item) => ({ inputs: { [body.name]: `tensor [${shape.join(', ')}] ${itemHash(item)}` } }));
+    return Promise.all(body.items.map(async (item) => ({ inputs: { [body.name]: await tensorLogValue(shape, item) } })));
   }
   if (settings.shareInputs === false) return body.rows.map(() => ({ inputs: {} }));
   const names = v.pipeline.features.map((f) => f.name);
@@ -85,7 +83,7 @@ export async function predictVersion({ db, models, now }: ServeDeps, device: Dev
   async function logAll(v: ModelVersion, b: PredictBody, out: PredictionOutput[] | Record<string, never>, each: number, error?: string): Promise<string[]> {
     const at = now();
     const settings = await logSettings(db, device.orgId, v.projectId);
-    const records: Prediction[] = loggedInputs(v, b, settings).map(({ inputs, attributes }, i) => ({
+    const records: Prediction[] = (await loggedInputs(v, b, settings)).map(({ inputs, attributes }, i) => ({
       id: uuidv7(),
       projectId: v.projectId,
       modelVersionId: v.id,
