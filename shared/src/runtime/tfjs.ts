@@ -5,16 +5,12 @@ import { OutpostError } from '../errors.js';
 import type { Forward } from './predictor.js';
 import type { ModelDescription } from '../registry/import.js';
 
-/**
- * A TensorFlow.js Layers model loaded from memory (nothing is fetched). The backend is whatever
- * TensorFlow.js has active: WASM on a device, CPU on the server.
- */
-export async function loadTfjs(artifacts: TfjsArtifacts, weights: ArrayBuffer, weightSpecs = artifacts.weightSpecs): Promise<Forward> {
-  let model: tfl.LayersModel;
+/** Load the Layers model from memory, a failure turned into a sentence. */
+async function loadLayers(modelTopology: unknown, weightSpecs: TfjsArtifacts['weightSpecs'], weights: ArrayBuffer): Promise<tfl.LayersModel> {
   try {
-    model = await tfl.loadLayersModel(
+    return await tfl.loadLayersModel(
       tf.io.fromMemory({
-        modelTopology: artifacts.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+        modelTopology: modelTopology as tf.io.ModelArtifacts['modelTopology'],
         weightSpecs: weightSpecs as tf.io.WeightsManifestEntry[],
         weightData: weights,
       }),
@@ -22,9 +18,17 @@ export async function loadTfjs(artifacts: TfjsArtifacts, weights: ArrayBuffer, w
   } catch (err) {
     throw new OutpostError(
       'bad_request',
-      `This TensorFlow.js model could not be loaded (${(err as Error).message}). Check that the model file and its weights belong together.`,
+      `This TensorFlow.js model could not be loaded (${(err as Error).message}). Check that the model file (model.json) and its weights belong together.`,
     );
   }
+}
+
+/**
+ * A TensorFlow.js Layers model loaded from memory (nothing is fetched). The backend is whatever
+ * TensorFlow.js has active: WASM on a device, CPU on the server.
+ */
+export async function loadTfjs(artifacts: TfjsArtifacts, weights: ArrayBuffer, weightSpecs = artifacts.weightSpecs): Promise<Forward> {
+  const model = await loadLayers(artifacts.modelTopology, weightSpecs, weights);
   return {
     async run(x, shape) {
       let y: tf.Tensor;
@@ -52,21 +56,7 @@ export async function loadTfjs(artifacts: TfjsArtifacts, weights: ArrayBuffer, w
 
 /** What a TensorFlow.js model says about its inputs and outputs (loaded once to read them, then released). */
 export async function describeTfjs(artifacts: Pick<TfjsArtifacts, 'modelTopology' | 'weightSpecs'>, weights: ArrayBuffer): Promise<ModelDescription> {
-  let model: tfl.LayersModel;
-  try {
-    model = await tfl.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: artifacts.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-        weightSpecs: artifacts.weightSpecs as tf.io.WeightsManifestEntry[],
-        weightData: weights,
-      }),
-    );
-  } catch (err) {
-    throw new OutpostError(
-      'bad_request',
-      `This TensorFlow.js model could not be loaded (${(err as Error).message}). Check that model.json and its weights belong together.`,
-    );
-  }
+  const model = await loadLayers(artifacts.modelTopology, artifacts.weightSpecs, weights);
   const info = (s: tfl.SymbolicTensor, i: number, kind: string) => ({
     name: s.name ?? `${kind}${i}`,
     type: s.dtype,

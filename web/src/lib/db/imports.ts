@@ -88,9 +88,8 @@ export async function registerImport(
     now,
     ...(tfjs ? { tfjs } : {}),
   };
-  // Checked once with a placeholder number, so a bad declaration fails before any write.
-  importedVersion(description, spec, { ...base, version: 1 });
   let created!: ModelVersion;
+  // A declaration that does not fit throws here, before any write, and the transaction stores nothing.
   await db.transaction('rw', [db.model_versions, db.outbox, db.kv, db.blobState, db.blobBytes], async () => {
     const mv = importedVersion(description, spec, { ...base, version: await nextVersionNumber(db, projectId, name) });
     await saveLocalBlob(db, weightsHash, bytes);

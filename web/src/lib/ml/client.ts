@@ -116,6 +116,13 @@ export interface ExplainOptions {
   explain: ExplainTarget;
 }
 
+/** A batch's answers in order, with each row's latency and the whole batch's time. */
+export interface PredictAnswer {
+  outputs: PredictionOutput[];
+  latencyMs: number[];
+  batchMs: number;
+}
+
 /** What a predictor needs of a model version: its metadata (the weights come separately). */
 export type PredictableModel = Pick<ModelVersion, 'task' | 'pipeline' | 'artifacts'> & Partial<Pick<ModelVersion, 'decision'>>;
 
@@ -173,17 +180,17 @@ export class Predictor {
   }
 
   /** Predict rows (original units in, original units out) and record each row's latency. */
-  async predict(rows: Row[]): Promise<{ outputs: PredictionOutput[]; latencyMs: number[]; batchMs: number }> {
-    const m = await this.#call({ type: 'predict', id: this.#nextId++, rows });
-    if (m.type !== 'result') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
-    this.#latencies.push(...m.latencyMs);
-    if (this.#latencies.length > Predictor.LATENCY_WINDOW) this.#latencies.splice(0, this.#latencies.length - Predictor.LATENCY_WINDOW);
-    return { outputs: m.outputs, latencyMs: m.latencyMs, batchMs: m.batchMs };
+  async predict(rows: Row[]): Promise<PredictAnswer> {
+    return this.#result(await this.#call({ type: 'predict', id: this.#nextId++, rows }));
   }
 
   /** Predict items of a model that reads a tensor (each a nested array of its input shape). */
-  async predictTensors(items: unknown[]): Promise<{ outputs: PredictionOutput[]; latencyMs: number[]; batchMs: number }> {
-    const m = await this.#call({ type: 'predict-tensors', id: this.#nextId++, items });
+  async predictTensors(items: unknown[]): Promise<PredictAnswer> {
+    return this.#result(await this.#call({ type: 'predict-tensors', id: this.#nextId++, items }));
+  }
+
+  /** A batch's answer, its latencies kept for latency(). */
+  #result(m: PredictMessage): PredictAnswer {
     if (m.type !== 'result') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
     this.#latencies.push(...m.latencyMs);
     if (this.#latencies.length > Predictor.LATENCY_WINDOW) this.#latencies.splice(0, this.#latencies.length - Predictor.LATENCY_WINDOW);

@@ -1,5 +1,8 @@
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 
+/** ONNX Runtime Web's WASM as the build serves it (one place for both its fetch ahead and its use). */
+export const onnxWasmUrl: string = wasmUrl;
+
 /**
  * Fetch ONNX Runtime's WASM while there is a network, so the service worker keeps it (sw.ts) and
  * an ONNX model can then be opened and run offline. Does nothing offline or once it is kept.

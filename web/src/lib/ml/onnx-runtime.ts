@@ -1,4 +1,4 @@
-import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import { onnxWasmUrl } from './onnx-prefetch.js';
 import { ort, loadOnnx, openOnnx } from '@shared/runtime/onnx.js';
 import type { ModelDescription } from '@shared/registry/import.js';
 import type { OnnxArtifacts } from '@shared/schema/records.js';
@@ -13,7 +13,7 @@ function configure(): void {
   if (configured) return;
   configured = true;
   // In a browser the WASM comes from the build; in Node (tests) ONNX Runtime finds its own.
-  if (typeof location !== 'undefined') ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, location.href).href };
+  if (typeof location !== 'undefined') ort.env.wasm.wasmPaths = { wasm: new URL(onnxWasmUrl, location.href).href };
   // Threads need cross-origin isolation (SharedArrayBuffer); without it one thread, no proxy worker.
   ort.env.wasm.numThreads = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
   ort.env.wasm.proxy = false;

@@ -64,20 +64,13 @@ async function handle(data: unknown): Promise<void> {
       runtime = loaded.predictor;
       pipeline = msg.model.pipeline;
       post({ type: 'loaded', backend: loaded.backend });
-    } else if (msg.type === 'predict') {
+    } else if (msg.type === 'predict' || msg.type === 'predict-tensors') {
       if (!runtime) throw new Error('no model is loaded');
       const t0 = performance.now();
-      const outputs = await runtime.predictRows(msg.rows);
+      const outputs = msg.type === 'predict' ? await runtime.predictRows(msg.rows) : await runtime.predictTensors(msg.items);
       const batchMs = performance.now() - t0;
-      const each = batchMs / Math.max(1, msg.rows.length);
-      post({ type: 'result', id: msg.id, outputs, latencyMs: msg.rows.map(() => each), batchMs });
-    } else if (msg.type === 'predict-tensors') {
-      if (!runtime) throw new Error('no model is loaded');
-      const t0 = performance.now();
-      const outputs = await runtime.predictTensors(msg.items);
-      const batchMs = performance.now() - t0;
-      const each = batchMs / Math.max(1, msg.items.length);
-      post({ type: 'result', id: msg.id, outputs, latencyMs: msg.items.map(() => each), batchMs });
+      const each = batchMs / Math.max(1, outputs.length);
+      post({ type: 'result', id: msg.id, outputs, latencyMs: outputs.map(() => each), batchMs });
     } else if (msg.type === 'describe') {
       const f = msg.file;
       let description;
