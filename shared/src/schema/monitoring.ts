@@ -25,8 +25,12 @@ export const Outcome = z.object({
   /** The prediction's model version, when the recording device knew the prediction. */
   modelVersionId: Id.optional(),
   value: OutcomeValue,
-  /** How it was recorded: from the prediction log, the follow-up list, or a CSV file. */
-  source: z.enum(['log', 'follow_up', 'csv']),
+  /**
+   * How it was recorded: from the prediction log, the follow-up list, or a CSV file; `decision`: the
+   * person's own decision on the case at predict time (a deployment's human, assisted or deferred
+   * case), which counts until a real result is recorded after it.
+   */
+  source: z.enum(['log', 'follow_up', 'csv', 'decision']),
   recordedAt: Millis,
 });
 

@@ -5,6 +5,7 @@ import { ProjectMonitoring, ReferenceProfile } from './monitoring.js';
 import { Gates } from '../registry/gates.js';
 import { EvaluationReport } from '../metrics/evaluation-schema.js';
 import { HumanBaseline } from './human.js';
+import { PredictionDeployment } from './prediction-deployment.js';
 
 /**
  * Every record that a device makes and syncs. Ids are UUIDv7 made on the device; times are epoch
@@ -297,6 +298,8 @@ export const Prediction = z.object({
    * of the fairness monitor), kept beside the inputs.
    */
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional(),
+  /** The project's deployment this prediction followed: its revision, mode, level and arm (shared/src/schema/deployment.ts). */
+  deployment: PredictionDeployment.optional(),
 });
 
 export type Project = z.infer<typeof Project>;

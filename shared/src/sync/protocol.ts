@@ -4,6 +4,7 @@ import { Outcome } from '../schema/monitoring.js';
 import { Rating, RatingStudy } from '../schema/human.js';
 import { ModelAlias, Proposal, RegistryEvent } from '../schema/registry.js';
 import { StageChange } from './stages.js';
+import { Deployment, DeploymentEvent, DeviceDeploymentStatus } from '../schema/deployment.js';
 import { hasUnstorableText } from './text.js';
 
 /**
@@ -25,8 +26,11 @@ import { hasUnstorableText } from './text.js';
  * details, a model card and a human baseline; predictions may come from the server
  * (`source: 'server'`); rating studies and ratings are synced. A version 4 app needs a version 4
  * server (an older one would refuse the new fields and tables as unknown).
+ * Version 5: deployments (one per project, written by the server only, pulled); predictions carry
+ * the deployment they followed; outcomes may be a person's decision (`source: 'decision'`); status
+ * reports say which versions' weights are ready and which deployment revision each project follows.
  */
-export const PROTOCOL = { version: 4, minPush: 1, minPull: 2, minServer: 4 } as const;
+export const PROTOCOL = { version: 5, minPush: 1, minPull: 2, minServer: 5 } as const;
 export const PROTOCOL_HEADER = 'x-outpost-protocol';
 
 /**
@@ -59,6 +63,8 @@ export const SYNC_TABLES = {
   model_aliases: { policy: 'server', schema: ModelAlias, pull: true, since: 3 },
   rating_studies: { policy: 'lww', schema: RatingStudy, pull: true, since: 4 },
   ratings: { policy: 'append', schema: Rating, pull: true, since: 4 },
+  deployments: { policy: 'server', schema: Deployment, pull: true, since: 5 },
+  deployment_events: { policy: 'server', schema: DeploymentEvent, pull: false, since: 5 },
 } as const;
 
 export type SyncTable = keyof typeof SYNC_TABLES;
@@ -190,6 +196,10 @@ export const DeviceStatus = z.object({
     .array(z.object({ id: storable(z.string().max(64)), modelName: storable(z.string().max(200)), version: z.number().int().min(0).max(1_000_000) }))
     .max(100),
   appVersion: storable(z.string().max(40)),
+  /** Model versions whose weights are complete and verified on the device (blue-green's switch waits for them). */
+  ready: z.array(storable(z.string().max(64))).max(1000).optional(),
+  /** Each project's deployment as this device follows it. */
+  deployments: z.array(DeviceDeploymentStatus).max(200).optional(),
 });
 export type DeviceStatus = z.infer<typeof DeviceStatus>;
 
