@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Count, Id, Millis } from './primitives.js';
+import { Id, Millis } from './primitives.js';
 import { Actor } from './registry.js';
 import { AutomationLevel, DeploymentMode } from './prediction-deployment.js';
 
