@@ -3,6 +3,7 @@ import type { DatasetMeta, ModelVersion, Prediction, Project, Run } from '@share
 import type { Outcome } from '@shared/schema/monitoring.js';
 import type { ModelAlias, Proposal, RegistryEvent } from '@shared/schema/registry.js';
 import type { Rating, RatingStudy } from '@shared/schema/human.js';
+import type { Deployment } from '@shared/schema/deployment.js';
 import type { DaySummary } from '@shared/monitor/summary.js';
 import type { SyncTable } from '@shared/sync/protocol.js';
 
@@ -84,6 +85,7 @@ export class OutpostDb extends Dexie {
   model_aliases!: EntityTable<ModelAlias, 'id'>;
   rating_studies!: EntityTable<RatingStudy, 'id'>;
   ratings!: EntityTable<Rating, 'id'>;
+  deployments!: EntityTable<Deployment, 'id'>;
   blobState!: EntityTable<BlobStateRow, 'hash'>;
   blobBytes!: EntityTable<BlobBytesRow, 'hash'>;
   outbox!: EntityTable<OutboxRow, 'seq'>;
@@ -144,6 +146,11 @@ export class OutpostDb extends Dexie {
     this.version(5).stores({
       rating_studies: 'id, projectId, createdAt',
       ratings: 'id, studyId, [studyId+rater]',
+    });
+    // v6: each project's deployment as the server wrote it (one per project, its id the project's),
+    // pulled and kept at its newest revision (deployments.ts). A new table: nothing stored changes.
+    this.version(6).stores({
+      deployments: 'id, projectId',
     });
   }
 }

@@ -5,6 +5,7 @@ import { servedWeights } from '@shared/registry/quantize.js';
 import type { OutpostDb } from '../db/db.js';
 import { blobState, completeBlobBytes, discardBlob, markBlobUploaded, partialBlobBytes, pendingUploads, saveDownloadedBlob } from '../db/blobs.js';
 import { rememberRejected } from '../db/sync-state.js';
+import { deploymentVersions } from '../db/deployments.js';
 import { readAnswer, SyncError, type Transport } from './transport.js';
 
 const Status = z.object({ hash: z.string(), size: z.number(), offset: z.number(), complete: z.boolean() });
@@ -83,7 +84,11 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
  * download is discarded and can never be activated.
  */
 export async function downloadBlobs(db: OutpostDb, t: Transport): Promise<number> {
-  const versions = await db.model_versions.filter((v) => !v.deleted).toArray();
+  // Every version, whatever its stage: a deployment's challenger (shadow, canary) and blue-green's
+  // other colour are rarely the production version. The versions a deployment names come first,
+  // so a cut sync still leaves this device able to follow its deployments.
+  const named = new Set((await db.deployments.toArray()).flatMap(deploymentVersions));
+  const versions = (await db.model_versions.filter((v) => !v.deleted || named.has(v.id)).toArray()).sort((a, b) => Number(named.has(b.id)) - Number(named.has(a.id)));
   const smaller = new Map((await db.projects.toArray()).map((p) => [p.id, p.quantization]));
   // The weights (the smaller ones when the project asks for them), and the reference rows the monitors compare the field with.
   const wanted = new Map<string, number>();

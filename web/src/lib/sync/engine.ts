@@ -20,6 +20,8 @@ import { countPending, rememberRejected } from '../db/sync-state.js';
 import { observeStamp } from '../db/mutate.js';
 import { countOutcome, markDaysSent, markVerdictsSent, unsentDays, unsentVerdicts } from '../db/monitoring.js';
 import type { Outcome } from '@shared/schema/monitoring.js';
+import type { Deployment } from '@shared/schema/deployment.js';
+import { deploymentStatus, keepPulledDeployment, readyVersionIds } from '../db/deployments.js';
 import { downloadBlobs, uploadBlobs } from './blobs.js';
 import { readAnswer, speakProtocol, SyncError, type Transport } from './transport.js';
 import { gzip } from './compress.js';
@@ -158,12 +160,21 @@ export class SyncEngine {
           .slice(0, 100)
           .map((v) => ({ id: v.id, modelName: v.modelName, version: v.version })),
         appVersion: this.appVersion,
+        ...(await this.deploymentReport()),
       };
       const res = await this.transport.request('POST', '/api/sync/status', { body: JSON.stringify(status), headers: { 'content-type': 'application/json' } });
       await readAnswer(res, z.object({ ok: z.literal(true) }));
     } catch {
       // The fleet view is informational: the data itself has synced, so this never fails a sync.
     }
+  }
+
+  /** Which versions can answer here, and how each stored deployment is followed (blue-green's switch and the fleet view read them). */
+  private async deploymentReport(): Promise<Pick<DeviceStatus, 'ready' | 'deployments'>> {
+    const ready = await readyVersionIds(this.db);
+    const deployments = [];
+    for (const d of (await this.db.deployments.toArray()).slice(0, 200)) deployments.push(await deploymentStatus(this.db, d, ready));
+    return { ready: [...ready].slice(0, 1000), deployments };
   }
 
   /**
@@ -328,7 +339,9 @@ export class SyncEngine {
         if (parsed.success) {
           // An outcome recorded elsewhere for a prediction made here counts in this device's monitors.
           if (rec.table === 'outcomes') await countOutcome(this.db, parsed.data as Outcome);
-          await this.db.table(rec.table).put(data);
+          // A deployment only moves forward: an older revision (a re-ordered page, a restored server) is not kept.
+          if (rec.table === 'deployments') await keepPulledDeployment(this.db, parsed.data as Deployment);
+          else await this.db.table(rec.table).put(data);
         }
         const newest = Object.values(rec.hlc).sort().pop();
         if (newest) await observeStamp(this.db, newest, this.now());

@@ -5,8 +5,15 @@ import { markAllBlobsForUpload } from '../db/blobs.js';
 import { sentPrediction } from '../db/monitoring.js';
 import type { Prediction } from '@shared/schema/records.js';
 
-/** Every synced table a device keeps locally: the pulled ones and the prediction log. */
-const KEPT_TABLES: SyncTable[] = [...(Object.keys(SYNC_TABLES) as SyncTable[]).filter((t) => SYNC_TABLES[t].pull), 'predictions'];
+/**
+ * Every synced table a device keeps locally and may write: the pulled ones and the prediction log.
+ * Tables only the server writes (the registry's history, proposals, aliases, deployments) are not
+ * given back: the server refuses a device's change to them, and they are the server's to restore.
+ */
+const KEPT_TABLES: SyncTable[] = [
+  ...(Object.keys(SYNC_TABLES) as SyncTable[]).filter((t) => SYNC_TABLES[t].pull && SYNC_TABLES[t].policy !== 'server'),
+  'predictions',
+];
 const PAGE = 1000;
 /** The engine's pull cursor and the record it names (KV.cursor and KV.witness in engine.ts). */
 const CURSOR_KEY = 'sync:cursor';
