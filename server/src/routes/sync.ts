@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { OutpostError } from '@shared/errors.js';
 import { DeviceStatus, MONITOR_UPLOAD_MAX_DAYS, MonitorUpload, PUSH_LIMITS, PushRequest, pulledTables } from '@shared/sync/protocol.js';
 import { storeMonitorUpload } from '../store/monitors.js';
+import { applyDeploymentRules } from '../store/deployments.js';
 import { recordDeviceStatus } from '../store/orgs.js';
 import type { Db } from '../store/db.js';
 import { applyPush, pull } from '../store/sync.js';
@@ -38,7 +39,11 @@ export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => P
     })
     .post('/status', limitBody(16 * 1024), async (c) => {
       const body = DeviceStatus.safeParse(await readJson(c.req.raw));
-      if (!body.success) throw new OutpostError('invalid_body', 'A status is {"pending": n, "activeVersions": [...], "appVersion": "..."}.');
+      if (!body.success)
+        throw new OutpostError(
+          'invalid_body',
+          'A status is {"pending": n, "activeVersions": [...], "appVersion": "...", "ready"?: [...], "deployments"?: [...]}.',
+        );
       await recordDeviceStatus(db, c.get('device').id, body.data);
       return c.json({ ok: true });
     })
@@ -47,7 +52,11 @@ export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => P
       if (!body.success) {
         throw new OutpostError('invalid_body', `A monitor upload is {"days": [at most ${MONITOR_UPLOAD_MAX_DAYS} day summaries], "verdicts": [...]}.`);
       }
-      return c.json(await storeMonitorUpload(db, c.get('device'), body.data));
+      const device = c.get('device');
+      const stored = await storeMonitorUpload(db, device, body.data);
+      // New counts may put a canary's challenger in alert (roll back) or meet its rule (next step).
+      if (stored.stored || body.data.verdicts.length) await applyDeploymentRules(db, device.orgId, now());
+      return c.json(stored);
     })
     .get('/pull', async (c) => {
       const cursor = Number(c.req.query('cursor') ?? 0);

@@ -165,6 +165,12 @@ const MIGRATIONS: string[] = [
   );
   alter table console_sessions add column person_id text
   `,
+  // Deployments: what each device last said about the versions it keeps ready (blue-green's
+  // switch waits for them) and the deployment revision it follows per project.
+  `
+  alter table devices add column ready jsonb;
+  alter table devices add column deployments jsonb
+  `,
 ];
 
 export async function migrate(db: Db): Promise<number> {

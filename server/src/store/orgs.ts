@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { OutpostError } from '@shared/errors.js';
+import type { DeviceDeploymentStatus } from '@shared/schema/deployment.js';
 import type { Db, Queryable } from './db.js';
 import { hashSecret, newEnrollmentCode, newToken, normaliseCode } from './secrets.js';
 
@@ -19,6 +20,10 @@ export interface Device {
   activeVersions: { id: string; modelName: string; version: number }[] | null;
   appVersion: string | null;
   statusAt: string | null;
+  /** Versions whose weights the device has ready (null: its app does not say). */
+  ready: string[] | null;
+  /** The deployment revision it follows per project (null: its app does not say). */
+  deployments: DeviceDeploymentStatus[] | null;
 }
 
 async function insertOrg(q: Queryable, name: string): Promise<{ org: Org; adminKey: string }> {
@@ -89,7 +94,7 @@ export async function enrollDevice(db: Db, code: string, deviceName: string, now
   });
 }
 
-const deviceCols = `id, org_id as "orgId", name, created_at::text as "createdAt", last_seen_at::text as "lastSeenAt", revoked_at::text as "revokedAt", acked_batch_seq as "ackedBatchSeq", pending, active_versions as "activeVersions", app_version as "appVersion", status_at::text as "statusAt"`;
+const deviceCols = `id, org_id as "orgId", name, created_at::text as "createdAt", last_seen_at::text as "lastSeenAt", revoked_at::text as "revokedAt", acked_batch_seq as "ackedBatchSeq", pending, active_versions as "activeVersions", app_version as "appVersion", status_at::text as "statusAt", ready, deployments`;
 
 export async function deviceForToken(db: Queryable, token: string): Promise<Device | undefined> {
   return (await db.query<Device>(`select ${deviceCols} from devices where token_hash = $1`, [hashSecret(token)]))[0];
@@ -113,12 +118,17 @@ export async function orgStats(db: Queryable, orgId: string): Promise<Record<str
 export async function recordDeviceStatus(
   db: Queryable,
   deviceId: string,
-  s: { pending: number; activeVersions: unknown[]; appVersion: string },
+  s: { pending: number; activeVersions: unknown[]; appVersion: string; ready?: string[]; deployments?: DeviceDeploymentStatus[] },
 ): Promise<void> {
-  await db.query(`update devices set pending = $2, active_versions = $3::jsonb, app_version = $4, status_at = now(), last_seen_at = now() where id = $1`, [
-    deviceId,
-    s.pending,
-    JSON.stringify(s.activeVersions),
-    s.appVersion,
-  ]);
+  await db.query(
+    `update devices set pending = $2, active_versions = $3::jsonb, app_version = $4, ready = $5::jsonb, deployments = $6::jsonb, status_at = now(), last_seen_at = now() where id = $1`,
+    [
+      deviceId,
+      s.pending,
+      JSON.stringify(s.activeVersions),
+      s.appVersion,
+      s.ready ? JSON.stringify(s.ready) : null,
+      s.deployments ? JSON.stringify(s.deployments) : null,
+    ],
+  );
 }

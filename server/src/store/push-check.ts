@@ -76,7 +76,8 @@ function checkChange(raw: unknown, now: number): Outcome {
   const unstorable = findUnstorableText(c.fields);
   if (unstorable) return { code: 'invalid_body', message: unstorableSentence(unstorable) };
   if (SYNC_TABLES[c.table].policy === 'server') {
-    return { code: 'forbidden', message: `${c.table} are written by the server only: propose or move a version instead.` };
+    const instead = c.table.startsWith('deployment') ? 'change the deployment online instead' : 'propose or move a version instead';
+    return { code: 'forbidden', message: `${c.table} are written by the server only: ${instead}.` };
   }
   const schema = SYNC_TABLES[c.table].schema as unknown as z.ZodObject<z.ZodRawShape>;
   const known = Object.keys(schema.shape);

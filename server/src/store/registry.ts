@@ -5,6 +5,7 @@ import { stageMoveAllowed, type StageChange } from '@shared/sync/stages.js';
 import { aliasId } from '@shared/sync/registry-ids.js';
 import type { Queryable } from './db.js';
 import { lockRecords, type RecordSeq, type WriteOutcome } from './record-writes.js';
+import { followPromotion } from './deployments.js';
 
 /**
  * The model registry on the server: stage moves by compare-and-set, who may make them, proposals
@@ -52,10 +53,21 @@ export type GateCheck = (q: Queryable, orgId: string, version: Record<string, un
  * or archiving the production version, needs a person who may promote (an ML lead or an admin):
  * from anyone else the move to production becomes a proposal for such a person to approve, and
  * other moves away from production are refused. Promotion archives the project's current
- * production version. `gates` may refuse a promotion with a reason. Each outcome is kept in the
- * version's history. Run it inside a transaction: it takes the organisation's record lock itself.
+ * production version, and makes the promoted version the champion of the project's deployment
+ * when it has one (a new revision in the same transaction; `followDeployment: false` when the
+ * deployment's own change is what promotes it). `gates` may refuse a promotion with a reason.
+ * Each outcome is kept in the version's history. Run it inside a transaction: it takes the
+ * organisation's record lock itself.
  */
-export async function moveStage(q: Queryable, orgId: string, s: StageChange, hlc: string, actor: Actor, gates?: GateCheck): Promise<RegistryOutcome> {
+export async function moveStage(
+  q: Queryable,
+  orgId: string,
+  s: StageChange,
+  hlc: string,
+  actor: Actor,
+  gates?: GateCheck,
+  { followDeployment = true }: { followDeployment?: boolean } = {},
+): Promise<RegistryOutcome> {
   const seq = await lockRecords(q, orgId);
   const row = await versionRow(q, orgId, s.modelVersionId);
   if (!row) return { code: 'not_found', message: 'That model version is not on the server.' };
@@ -110,6 +122,7 @@ export async function moveStage(q: Queryable, orgId: string, s: StageChange, hlc
   }
   await set(row, s.to);
   await event(q, seq, orgId, hlc, { projectId, modelVersionId: s.modelVersionId, kind: 'moved', from: s.from, to: s.to, actor, why, at });
+  if (promoting && followDeployment) await followPromotion(q, seq, orgId, projectId, s.modelVersionId, Number(row.data.version), actor, hlc, at);
   return 'applied';
 }
 
