@@ -22,6 +22,7 @@ import { PREDICT_BODY_LIMIT, serveRoutes } from './routes/serve.js';
 import { adminImportRoutes, importBodyLimit } from './routes/admin-import.js';
 import { consoleImportRoutes } from './routes/console-import.js';
 import { ServedModels } from './serving/loader.js';
+import { deploymentRoutes, projectPredictRoutes } from './routes/deployments.js';
 import { announceProtocol } from './middleware/protocol.js';
 import { clientAddress as connectionAddress, requestOrigin, type ClientAddress } from './middleware/client-address.js';
 
@@ -55,6 +56,7 @@ const LARGER_BODIES = [
   { method: 'PUT', path: /^\/api\/blobs\/[^/]+$/, maxSize: 1024 * 1024 },
   { method: 'POST', path: /^\/api\/sync\/monitors$/, maxSize: MONITOR_BODY_LIMIT },
   { method: 'POST', path: /^\/api\/models\/versions\/[^/]+\/predict$/, maxSize: PREDICT_BODY_LIMIT },
+  { method: 'POST', path: /^\/api\/projects\/[^/]+\/predict$/, maxSize: PREDICT_BODY_LIMIT },
 ];
 // Model imports (admin API and console) take a model file of up to the blob limit.
 const IMPORT_PATHS = /^(\/api\/admin\/orgs\/[^/]+\/models|\/console\/models\/import)$/;
@@ -86,7 +88,8 @@ export function createApp({ db, config, now = Date.now, clientAddress, certifica
   api.use('*', announceProtocol());
   // The admin API gets no CORS at all (adminRoutes refuses other origins outright).
   const cors = apiCors(config.corsOrigins ?? []);
-  for (const path of ['/health', '/openapi.json', '/enroll', '/sync/*', '/blobs/*', '/registry/*', '/models/*']) api.use(path, cors);
+  for (const path of ['/health', '/openapi.json', '/enroll', '/sync/*', '/blobs/*', '/registry/*', '/models/*', '/deployments/*', '/projects/*'])
+    api.use(path, cors);
   api.get('/health', (c) => c.json({ status: 'ok', store: db.kind, version: config.version }));
   const openApi = openApiDocument(config.version);
   api.get('/openapi.json', (c) => c.json(openApi));
@@ -96,6 +99,8 @@ export function createApp({ db, config, now = Date.now, clientAddress, certifica
   api.route('/blobs', blobRoutes(db, limit, { limits: blobLimits, now }));
   api.route('/registry', registryRoutes(db, now, throttle('person-login'), limit));
   api.route('/models', serveRoutes(db, models, now, limit));
+  api.route('/deployments', deploymentRoutes(db, now, limit));
+  api.route('/projects', projectPredictRoutes(db, models, now, limit));
   // Before the rest of the admin API and the console: their body limits are far below a model file's.
   api.route('/admin', adminImportRoutes(db, config.adminToken, now, { throttle: throttle('admin'), ownOrigin }, blobLimits, config.version));
   api.route('/admin', adminRoutes(db, config.adminToken, now, { throttle: throttle('admin'), ownOrigin }));

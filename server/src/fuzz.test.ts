@@ -82,7 +82,10 @@ beforeAll(async () => {
   await app.request(`/api/blobs/${sha256(bytes)}?offset=0&total=${bytes.length}`, { method: 'PUT', body: bytes, headers: auth(tokenA) });
   await app.request('/api/sync/push', {
     method: 'POST',
-    body: JSON.stringify({ batchSeq: 1e12, changes: [change('model_versions', 'fuzz-mv', modelVersion('fuzz-mv', sha256(bytes), 'staging'))] }),
+    body: JSON.stringify({
+      batchSeq: 1e12,
+      changes: [change('projects', 'p1', project('p1')), change('model_versions', 'fuzz-mv', modelVersion('fuzz-mv', sha256(bytes), 'staging'))],
+    }),
     headers: auth(tokenA),
   });
   const loginSecret = 'opl_fuzz-login-secret';
@@ -178,6 +181,38 @@ const ROUTES: FuzzRoute[] = [
     auth: 'device',
     fields: ['rows', 'inputs'],
   },
+  // Deployments: project p1 has none, so no body, however it is made, can change or predict anything.
+  {
+    name: 'GET /api/deployments/:projectId',
+    method: 'GET',
+    path: () => withQuery(segment(['p1']).map((id) => `/api/deployments/${id}`)),
+    body: 'none',
+    auth: 'device',
+  },
+  {
+    name: 'PUT /api/deployments/:projectId',
+    method: 'PUT',
+    path: () => withQuery(segment(['p1']).map((id) => `/api/deployments/${id}`)),
+    body: 'json',
+    auth: 'device',
+    fields: ['expectedRevision', 'state', 'why', 'force'],
+  },
+  ...(['advance', 'switch', 'rollback'] as const).map((action): FuzzRoute => ({
+    name: `POST /api/deployments/:projectId/${action}`,
+    method: 'POST',
+    path: () => withQuery(segment(['p1']).map((id) => `/api/deployments/${id}/${action}`)),
+    body: 'json',
+    auth: 'device',
+    fields: ['expectedRevision', 'why', 'force'],
+  })),
+  {
+    name: 'POST /api/projects/:projectId/predict',
+    method: 'POST',
+    path: () => withQuery(segment(['p1']).map((id) => `/api/projects/${id}/predict`)),
+    body: 'json',
+    auth: 'device',
+    fields: ['rows'],
+  },
   { name: 'GET /api/admin/orgs', method: 'GET', path: fixed('/api/admin/orgs'), body: 'none', auth: 'admin' },
   { name: 'POST /api/admin/orgs', method: 'POST', path: fixed('/api/admin/orgs'), body: 'json', auth: 'admin', fields: ['name'] },
   {
@@ -269,6 +304,29 @@ const ROUTES: FuzzRoute[] = [
     path: (k) => withQuery(segment([k.versionId, '..%2Fcodes%3F']).map((id) => `/console/versions/${id}/ratings`)),
     body: 'none',
     auth: 'console',
+  },
+  {
+    name: 'GET /console/projects/:projectId/deployment',
+    method: 'GET',
+    path: () => withQuery(segment(['p1', '..%2Fcodes%3F']).map((id) => `/console/projects/${id}/deployment`)),
+    body: 'none',
+    auth: 'console',
+  },
+  {
+    name: 'POST /console/projects/:projectId/deployment',
+    method: 'POST',
+    path: () => withQuery(segment(['p1']).map((id) => `/console/projects/${id}/deployment`)),
+    body: 'form',
+    auth: 'console',
+    fields: ['mode', 'champion', 'challenger', 'level', 'ramp', 'confidence', 'minPredictions', 'expectedRevision'],
+  },
+  {
+    name: 'POST /console/projects/:projectId/deployment/action',
+    method: 'POST',
+    path: () => withQuery(segment(['p1']).map((id) => `/console/projects/${id}/deployment/action`)),
+    body: 'form',
+    auth: 'console',
+    fields: ['action', 'expectedRevision', 'force', 'why'],
   },
   {
     name: 'GET /console/versions/:id/monitor',

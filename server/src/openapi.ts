@@ -16,7 +16,10 @@ import {
   PushResponse,
 } from '@shared/sync/protocol.js';
 import { ERROR_CODES } from '@shared/errors.js';
-import { PredictRequest, PredictResponse } from '@shared/schema/serving.js';
+import { PredictRequest, PredictResponse, PredictRows } from '@shared/schema/serving.js';
+import { Deployment, DeploymentChangeRequest, DeploymentEvent } from '@shared/schema/deployment.js';
+import { DeployedResponse } from './serving/deployed.js';
+import { DeploymentActionRequest } from './routes/deployments.js';
 
 /**
  * The HTTP surface as an OpenAPI 3.1 document, served at GET /api/openapi.json. Request and answer
@@ -122,6 +125,43 @@ export const OPERATIONS: Operation[] = [
     auth: 'device',
     body: PredictRequest,
     answer: PredictResponse,
+  },
+  {
+    method: 'get',
+    path: '/api/deployments/{projectId}',
+    summary: "A project's deployment (null when it has none) and its history, newest first",
+    auth: 'device',
+    answer: z.object({ deployment: Deployment.nullable(), events: z.array(DeploymentEvent) }),
+  },
+  {
+    method: 'put',
+    path: '/api/deployments/{projectId}',
+    summary:
+      "Change a project's deployment (an ML lead or an admin signed in on the device: x-outpost-person): compare-and-set on expectedRevision (409 when someone changed it first), gates (422), blue-green's switch waits for every device seen in 14 days unless forced (409)",
+    auth: 'device',
+    body: DeploymentChangeRequest,
+    answer: z.object({ deployment: Deployment }),
+  },
+  ...(['advance', 'switch', 'rollback'] as const).map((action): Operation => ({
+    method: 'post',
+    path: `/api/deployments/{projectId}/${action}`,
+    summary: {
+      advance: "The canary's next step of its ramp (as a person who may promote)",
+      switch: "Blue-green's switch: the other colour answers (as a person who may promote; waits for the devices unless forced)",
+      rollback: 'Roll back: a canary stops (the champion answers everyone); blue-green switches back',
+    }[action],
+    auth: 'device',
+    body: DeploymentActionRequest,
+    answer: z.object({ deployment: Deployment }),
+  })),
+  {
+    method: 'post',
+    path: '/api/projects/{projectId}/predict',
+    summary:
+      "Answer rows as the project's deployment says (the same plan as a device: canary arm by key, shadow's hidden run, the level of automation); every run is logged with the deployment it followed; at most 10,000 rows; 404 without a deployment",
+    auth: 'device',
+    body: PredictRows,
+    answer: DeployedResponse,
   },
   { method: 'get', path: '/api/blobs/{hash}/status', summary: 'How much of a blob the server holds', auth: 'device', answer: Status },
   {
@@ -252,6 +292,29 @@ export const OPERATIONS: Operation[] = [
     path: '/console/versions/{id}/ratings',
     summary: "Human evaluation of a version's project: blind rating studies with their results, and the version's human baseline",
     auth: 'session',
+    answer: 'html',
+  },
+  {
+    method: 'get',
+    path: '/console/projects/{projectId}/deployment',
+    summary: "A project's deployment: what it says, its history, the figures per arm, and the devices that have not picked up its latest revision",
+    auth: 'session',
+    answer: 'html',
+  },
+  {
+    method: 'post',
+    path: '/console/projects/{projectId}/deployment',
+    summary: 'Change the deployment (ML leads and admins; compare-and-set on expectedRevision)',
+    auth: 'session',
+    body: 'form',
+    answer: 'html',
+  },
+  {
+    method: 'post',
+    path: '/console/projects/{projectId}/deployment/action',
+    summary: "The canary's next step, blue-green's switch, or roll back (action = advance, switch or rollback; ML leads and admins)",
+    auth: 'session',
+    body: 'form',
     answer: 'html',
   },
   {

@@ -158,7 +158,10 @@ const versionsTable = (o: ConsoleOverview, token: string) =>
           // The id goes into a path: encoded, so no id can turn this form into another action.
           const action = `/console/versions/${encodeURIComponent(text(v.id))}/stage`;
           return html`<tr>
-            <td><a href="/console/versions/${encodeURIComponent(text(v.id))}">${text(v.modelName)}</a></td>
+            <td>
+              <a href="/console/versions/${encodeURIComponent(text(v.id))}">${text(v.modelName)}</a>
+              <br /><a href="/console/projects/${encodeURIComponent(text(v.projectId))}/deployment">Deployment</a>
+            </td>
             <td>${text(v.version)}</td>
             <td>${stage}</td>
             <td>${metric(v.metrics)}</td>

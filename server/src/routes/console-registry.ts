@@ -121,7 +121,7 @@ const peopleSection = (people: Person[], token: string) =>
       <button>Add person</button>
     </form>`;
 
-function versionView(id: string, events: RegistryEvent[], aliases: ModelAlias[], token: string) {
+function versionView(id: string, events: RegistryEvent[], aliases: ModelAlias[], token: string, projectId?: string) {
   return page(
     'Version history',
     html`<p><a href="/console">Back</a></p>
@@ -132,6 +132,13 @@ function versionView(id: string, events: RegistryEvent[], aliases: ModelAlias[],
       </p>
       <p>Aliases: ${aliases.length ? aliases.map((a) => a.alias).join(', ') : 'none'}</p>
       <p><a href="/console/versions/${encodeURIComponent(id)}/ratings">Human evaluation: blind rating studies and how people do</a></p>
+      ${
+        projectId
+          ? html`<p>
+              <a href="/console/projects/${encodeURIComponent(projectId)}/deployment">The project’s deployment: which version answers, trials and roll-outs</a>
+            </p>`
+          : ''
+      }
       <form method="post" action="/console/versions/${encodeURIComponent(id)}/alias">
         ${csrfInput(token)}
         <label for="alias">Point an alias at this version</label> <input id="alias" name="alias" placeholder="champion" required />
@@ -169,7 +176,11 @@ export function registryConsoleRoutes(db: Db, now: () => number) {
       const id = c.req.param('id');
       const events = await registryRecords<RegistryEvent>(db, org.id, 'registry_events', id);
       const aliases = await registryRecords<ModelAlias>(db, org.id, 'model_aliases', id);
-      return c.html(versionView(id, events, aliases, formToken(c.get('sessionId')!)));
+      const [row] = await db.query<{ projectId: string | null }>(
+        `select data->>'projectId' as "projectId" from records where org_id = $1 and tbl = 'model_versions' and id = $2`,
+        [org.id, id],
+      );
+      return c.html(versionView(id, events, aliases, formToken(c.get('sessionId')!), row?.projectId ?? undefined));
     })
     .get('/versions/:id/export.zip', async (c) => {
       const org = c.get('org')!;

@@ -11,6 +11,7 @@ import { createEnrollmentCode, getOrg, listDevices, orgForAdminKey } from '../st
 import { personForKey } from '../store/people.js';
 import { registryConsoleRoutes, registrySections } from './console-registry.js';
 import { humanConsoleRoutes } from './console-human.js';
+import { deploymentConsoleRoutes } from './console-deployments.js';
 import { html } from 'hono/html';
 import { consoleOverview, fleetInput } from '../store/console.js';
 import { fleetOf } from '@shared/monitor/fleet.js';
@@ -118,7 +119,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
   const needSession = createMiddleware<Env>(async (c, next) => (c.get('org') ? next() : loginPage(c, trustProxy, 'Sign in first.')));
   app.use('/versions/*', needSession);
   app.use('/codes', needSession);
-  for (const path of ['/people', '/people/*', '/proposals/*']) app.use(path, needSession);
+  for (const path of ['/people', '/people/*', '/proposals/*', '/projects/*']) app.use(path, needSession);
 
   return app
     .get('/', async (c) => {
@@ -149,6 +150,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     .post('/versions/:id/stage', (c) => moveVersionStage(c, deps))
     .route('/', registryConsoleRoutes(db, now))
     .route('/', humanConsoleRoutes(db))
+    .route('/', deploymentConsoleRoutes(db, now))
     .post('/codes', async (c) => {
       const { org } = await signedInForm(c);
       const { code, expiresAt } = await createEnrollmentCode(db, org.id, 7, now());

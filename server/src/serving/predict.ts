@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { OutpostError, isOutpostError } from '@shared/errors.js';
 import type { ModelVersion, Prediction, PredictionOutput } from '@shared/schema/records.js';
+import type { PredictionDeployment } from '@shared/schema/deployment.js';
 import { parsePredictBody, type PredictBody, type PredictResponse } from '@shared/schema/serving.js';
 import { formatHlc } from '@shared/sync/hlc.js';
 import { tensorLogValue } from '@shared/features/model-io.js';
@@ -51,11 +52,23 @@ async function loggedInputs(v: ModelVersion, body: PredictBody, settings: LogSet
   });
 }
 
-/** Answer a predict request of `device` for the version `versionId` (see the module comment). */
-export async function predictVersion({ db, models, now }: ServeDeps, device: DeviceRef, versionId: string, raw: unknown): Promise<PredictResponse> {
-  const body = parsePredictBody(raw);
-  const version = await servedVersion(db, device.orgId, versionId);
-  if (!version) throw new OutpostError('not_found', 'There is no model version with that id in your organisation (it may have been deleted).');
+/** What one run of a version over a body gave: the answers and their logged ids, or the model's failure (logged too). */
+export type VersionRun =
+  { outputs: PredictionOutput[]; ids: string[]; latencyMs: number } | { outputs: null; ids: string[]; latencyMs: number; failure: unknown; reason: string };
+
+/**
+ * Run `version` over `body` and log every answer (see the module comment). A failure before the
+ * model ran (missing weights, a wrong input name) is thrown and logs nothing; a failure of the
+ * model itself is logged per item and returned. `deploymentOf` gives each logged prediction the
+ * deployment it followed, from the item's index and its answer (null when the model failed).
+ */
+export async function runVersion(
+  { db, models, now }: ServeDeps,
+  device: DeviceRef,
+  version: ModelVersion,
+  body: PredictBody,
+  deploymentOf?: (i: number, output: PredictionOutput | null) => PredictionDeployment,
+): Promise<VersionRun> {
   let ran = false;
   const open = await models.open(db, device.orgId, version, () => (ran = true));
   const n = body.kind === 'rows' ? body.rows.length : body.items.length;
@@ -67,35 +80,46 @@ export async function predictVersion({ db, models, now }: ServeDeps, device: Dev
     }
     outputs = body.kind === 'rows' ? await open.predictor.predictRows(body.rows) : await open.predictor.predictTensors(body.items);
   } catch (err) {
-    if (ran) {
-      const each = (performance.now() - started) / n;
-      const reason = isOutpostError(err) ? err.message : 'The model failed on this input.';
-      await logAll(version, body, {}, each, reason);
-    }
-    throw err;
+    if (!ran) throw err;
+    const latencyMs = performance.now() - started;
+    const reason = isOutpostError(err) ? err.message : 'The model failed on this input.';
+    return { outputs: null, ids: await logAll({}, latencyMs / n, reason), latencyMs, failure: err, reason };
   } finally {
     open.release();
   }
   const latencyMs = performance.now() - started;
-  const ids = await logAll(version, body, outputs, latencyMs / n);
-  return { predictions: outputs.map((o, i) => ({ predictionId: ids[i], ...o })), modelVersionId: version.id, latencyMs };
+  return { outputs, ids: await logAll(outputs, latencyMs / n), latencyMs };
 
-  async function logAll(v: ModelVersion, b: PredictBody, out: PredictionOutput[] | Record<string, never>, each: number, error?: string): Promise<string[]> {
+  async function logAll(out: PredictionOutput[] | Record<string, never>, each: number, error?: string): Promise<string[]> {
     const at = now();
-    const settings = await logSettings(db, device.orgId, v.projectId);
-    const records: Prediction[] = (await loggedInputs(v, b, settings)).map(({ inputs, attributes }, i) => ({
-      id: uuidv7(),
-      projectId: v.projectId,
-      modelVersionId: v.id,
-      inputs,
-      output: Array.isArray(out) ? out[i] : {},
-      latencyMs: each,
-      source: 'server',
-      createdAt: at,
-      ...(attributes ? { attributes } : {}),
-      ...(error ? { error: error.slice(0, 300) } : {}),
-    }));
+    const settings = await logSettings(db, device.orgId, version.projectId);
+    const records: Prediction[] = (await loggedInputs(version, body, settings)).map(({ inputs, attributes }, i) => {
+      const output = Array.isArray(out) ? out[i] : null;
+      return {
+        id: uuidv7(),
+        projectId: version.projectId,
+        modelVersionId: version.id,
+        inputs,
+        output: output ?? {},
+        latencyMs: each,
+        source: 'server',
+        createdAt: at,
+        ...(attributes ? { attributes } : {}),
+        ...(error ? { error: error.slice(0, 300) } : {}),
+        ...(deploymentOf ? { deployment: deploymentOf(i, output) } : {}),
+      };
+    });
     await appendPredictions(db, device, records, formatHlc({ millis: at, counter: 0, node: 'server' }));
     return records.map((r) => r.id);
   }
+}
+
+/** Answer a predict request of `device` for the version `versionId` (see the module comment). */
+export async function predictVersion(deps: ServeDeps, device: DeviceRef, versionId: string, raw: unknown): Promise<PredictResponse> {
+  const body = parsePredictBody(raw);
+  const version = await servedVersion(deps.db, device.orgId, versionId);
+  if (!version) throw new OutpostError('not_found', 'There is no model version with that id in your organisation (it may have been deleted).');
+  const run = await runVersion(deps, device, version, body);
+  if (!run.outputs) throw run.failure;
+  return { predictions: run.outputs.map((o, i) => ({ predictionId: run.ids[i], ...o })), modelVersionId: version.id, latencyMs: run.latencyMs };
 }

@@ -176,7 +176,7 @@ describe.each(STORES)('deployments: $name', (factory) => {
       ['blue', 1, 'production'],
       ['green', 2, 'staging'],
     ]);
-    const devices = [];
+    const devices: { deviceId: string }[] = [];
     for (const name of ['ward', 'lab', 'clinic', 'van']) {
       const { code } = await createEnrollmentCode(db, orgId, 1, T0);
       devices.push(await enrollDevice(db, code, name, T0));

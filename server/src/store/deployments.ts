@@ -4,7 +4,7 @@ import { mayPromote, type Actor } from '@shared/schema/registry.js';
 import { Deployment, DeploymentEvent, DeploymentState, type DeviceDeploymentStatus } from '@shared/schema/deployment.js';
 import { Prediction, type Stage } from '@shared/schema/records.js';
 import { Outcome } from '@shared/schema/monitoring.js';
-import { advanceDue, advanced, rollbackReason, rolledBack, type ChallengerHealth } from '@shared/deploy/changes.js';
+import { advanceDue, advanced, rollbackReason, rolledBack, switched, type ChallengerHealth } from '@shared/deploy/changes.js';
 import { deploymentFigures, type DeploymentFigures } from '@shared/deploy/figures.js';
 import { fleetOf } from '@shared/monitor/fleet.js';
 import { formatHlc } from '@shared/sync/hlc.js';
@@ -385,4 +385,27 @@ export async function deploymentFiguresFor(q: Queryable, orgId: string, projectI
     predictions: predictions.length,
     capped,
   };
+}
+
+/** The one-button changes of the console and the API. */
+export type DeploymentAction = 'advance' | 'switch' | 'rollback';
+
+/**
+ * The state a one-button change makes of the current one, with the kind it is kept under, or the
+ * sentence saying why it does not apply: the canary's next step; blue-green's switch; rolling
+ * back, which stops a canary and, in blue-green, switches back to the other colour.
+ */
+export function actionChange(d: Deployment, action: DeploymentAction, now: number): { state: DeploymentState; kind: DeploymentChangeKind } | string {
+  const s = d.state;
+  if (action === 'advance') {
+    const next = advanced(s, now);
+    if (next) return { state: next, kind: 'advanced' };
+    return s.mode === 'canary' ? 'The canary is already at the last step of its ramp.' : 'Only a canary has steps to advance.';
+  }
+  if (action === 'switch') {
+    const next = switched(s);
+    return next ? { state: next, kind: 'switched' } : 'Only a blue-green deployment switches between its two versions.';
+  }
+  const back = s.mode === 'blue_green' ? switched(s) : rolledBack(s);
+  return back ? { state: back, kind: 'rolled_back' } : 'Only a canary or a blue-green deployment rolls back; change the deployment to choose another version.';
 }
