@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { html } from 'hono/html';
 import { httpStatusOf, type ErrorCode } from '@shared/errors.js';
 import { mayPromote, type Actor } from '@shared/schema/registry.js';
-import { ModelVersion, Project } from '@shared/schema/records.js';
+import type { ModelVersion } from '@shared/schema/records.js';
 import {
   AutomationLevel,
   DeploymentMode,
@@ -27,6 +27,7 @@ import {
   deploymentEvents,
   deploymentFiguresFor,
   notReady,
+  projectVersions,
   readDeployment,
   type DeploymentDevice,
   type DeploymentFiguresView,
@@ -65,24 +66,14 @@ interface View {
 }
 
 async function load(db: Db, orgId: string, projectId: string, actor: Actor, token: string): Promise<View | null> {
-  const [row] = await db.query<{ data: unknown }>(`select data from records where org_id = $1 and tbl = 'projects' and id = $2`, [orgId, projectId]);
-  const project = Project.safeParse(row?.data);
-  if (!project.success || project.data.deleted) return null;
-  const versionRows = await db.query<{ data: unknown }>(`select data from records where org_id = $1 and tbl = 'model_versions' and data->>'projectId' = $2`, [
-    orgId,
-    projectId,
-  ]);
-  const versions = versionRows
-    .flatMap((r) => {
-      const v = ModelVersion.safeParse(r.data);
-      return v.success && !v.data.deleted ? [v.data] : [];
-    })
-    .sort((a, b) => b.version - a.version || a.modelName.localeCompare(b.modelName));
+  const found = await projectVersions(db, orgId, projectId);
+  if (!found) return null;
+  const { project, versions } = found;
   const deployment = await readDeployment(db, orgId, projectId);
   const other = deployment?.state.mode === 'blue_green' ? deployment.state.challenger : null;
   return {
     projectId,
-    projectName: project.data.name,
+    projectName: project.name,
     versions,
     deployment,
     events: await deploymentEvents(db, orgId, projectId),

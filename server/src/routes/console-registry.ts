@@ -176,11 +176,8 @@ export function registryConsoleRoutes(db: Db, now: () => number) {
       const id = c.req.param('id');
       const events = await registryRecords<RegistryEvent>(db, org.id, 'registry_events', id);
       const aliases = await registryRecords<ModelAlias>(db, org.id, 'model_aliases', id);
-      const [row] = await db.query<{ projectId: string | null }>(
-        `select data->>'projectId' as "projectId" from records where org_id = $1 and tbl = 'model_versions' and id = $2`,
-        [org.id, id],
-      );
-      return c.html(versionView(id, events, aliases, formToken(c.get('sessionId')!), row?.projectId ?? undefined));
+      const projectId = ((await versionWithProject(db, org.id, id))?.version as { projectId?: unknown } | undefined)?.projectId;
+      return c.html(versionView(id, events, aliases, formToken(c.get('sessionId')!), typeof projectId === 'string' ? projectId : undefined));
     })
     .get('/versions/:id/export.zip', async (c) => {
       const org = c.get('org')!;

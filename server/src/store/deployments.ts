@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { ErrorCode } from '@shared/errors.js';
 import { mayPromote, type Actor } from '@shared/schema/registry.js';
 import { Deployment, DeploymentEvent, DeploymentState, type DeviceDeploymentStatus } from '@shared/schema/deployment.js';
-import { Prediction, type Stage } from '@shared/schema/records.js';
+import { ModelVersion, Prediction, Project, type Stage } from '@shared/schema/records.js';
 import { Outcome } from '@shared/schema/monitoring.js';
 import { advanceDue, advanced, rollbackReason, rolledBack, switched, type ChallengerHealth } from '@shared/deploy/changes.js';
 import { deploymentFigures, type DeploymentFigures } from '@shared/deploy/figures.js';
@@ -49,6 +49,24 @@ export async function readDeployment(q: Queryable, orgId: string, projectId: str
   ]);
   const d = Deployment.safeParse(row?.data);
   return d.success ? d.data : null;
+}
+
+/** A project (not deleted) and its versions that are not deleted, newest first; undefined when there is no such project. */
+export async function projectVersions(q: Queryable, orgId: string, projectId: string): Promise<{ project: Project; versions: ModelVersion[] } | undefined> {
+  const [row] = await q.query<{ data: unknown }>(`select data from records where org_id = $1 and tbl = 'projects' and id = $2`, [orgId, projectId]);
+  const project = Project.safeParse(row?.data);
+  if (!project.success || project.data.deleted) return undefined;
+  const rows = await q.query<{ data: unknown }>(`select data from records where org_id = $1 and tbl = 'model_versions' and data->>'projectId' = $2`, [
+    orgId,
+    projectId,
+  ]);
+  const versions = rows
+    .flatMap((r) => {
+      const v = ModelVersion.safeParse(r.data);
+      return v.success && !v.data.deleted ? [v.data] : [];
+    })
+    .sort((a, b) => b.version - a.version || a.modelName.localeCompare(b.modelName));
+  return { project: project.data, versions };
 }
 
 /** The deployment's history, newest first. */
