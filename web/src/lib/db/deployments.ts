@@ -1,4 +1,4 @@
-import type { Deployment, DeviceDeploymentStatus } from '@shared/schema/deployment.js';
+import type { Deployment } from '@shared/schema/deployment.js';
 import type { ModelVersion } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
 import { weightsToLoad } from './smaller-weights.js';
@@ -69,16 +69,4 @@ export async function fallbackVersion(db: OutpostDb, projectId: string, ready: R
 /** The versions a deployment names (champion and challenger). */
 export function deploymentVersions(d: Deployment): string[] {
   return [d.state.champion, d.state.challenger].filter((v): v is string => v !== null);
-}
-
-/**
- * How this device follows a deployment, for the fleet view: the version it answers with now
- * (people decide: null) and whether a version the revision needs is not here yet.
- */
-export async function deploymentStatus(db: OutpostDb, d: Deployment, ready: ReadonlySet<string>): Promise<DeviceDeploymentStatus> {
-  const behind = deploymentVersions(d).some((v) => !ready.has(v));
-  const s = d.state;
-  let serving: string | null = s.champion && ready.has(s.champion) ? s.champion : null;
-  if (s.champion && !serving) serving = await fallbackVersion(db, d.projectId, ready);
-  return { projectId: d.projectId, revision: d.revision, serving, behind };
 }

@@ -7,11 +7,24 @@ import { logPredictions } from '../db/monitoring.js';
 import { Predictor } from '../ml/client.js';
 import { userMessage } from '../messages.js';
 import { tensorInputName, tensorLogValue } from '@shared/features/model-io.js';
+import type { PredictionDeployment } from '@shared/schema/prediction-deployment.js';
 
 type Row = Record<string, string | number | null>;
 
-/** One loaded model per version id, reused across predictions; released when another loads. */
-let cached: { id: string; threshold: number | undefined; weights: string; predictor: Predictor } | null = null;
+interface Loaded {
+  id: string;
+  threshold: number | undefined;
+  weights: string;
+  predictor: Predictor;
+}
+
+/**
+ * Loaded models, most recently used first, reused across predictions. Two stay loaded, so a
+ * shadow deployment (champion and challenger on every case) never reloads either; the one that
+ * falls out is released.
+ */
+const LOADED_MAX = 2;
+let loaded: Loaded[] = [];
 
 /**
  * The loaded model of a version (loading it once), for predictions and explanations: with its
@@ -20,14 +33,25 @@ let cached: { id: string; threshold: number | undefined; weights: string; predic
 export async function predictorFor(db: OutpostDb, mv: ModelVersion): Promise<Predictor> {
   const served = await weightsToLoad(db, mv);
   // A new decision threshold of the same version, or its other weights arriving, loads it again.
-  if (cached?.id === mv.id && cached.threshold === mv.decision?.threshold && cached.weights === served?.hash) return cached.predictor;
+  const hit = loaded.find((l) => l.id === mv.id && l.threshold === mv.decision?.threshold && l.weights === served?.hash);
+  if (hit) {
+    loaded = [hit, ...loaded.filter((l) => l !== hit)];
+    return hit.predictor;
+  }
   const weights = served && (await completeBlobBytes(db, served.hash));
   if (!served || !weights) throw new Error('The weights of this model version are not on this device yet. Connect to sync, then try again.');
-  cached?.predictor.dispose();
-  cached = null;
+  // The same version loaded with an older threshold or other weights is stale: release it first.
+  for (const l of loaded.filter((l) => l.id === mv.id)) l.predictor.dispose();
+  loaded = loaded.filter((l) => l.id !== mv.id);
   const predictor = await Predictor.load(mv, weights, served.weightSpecs ? { weightSpecs: served.weightSpecs } : {});
-  cached = { id: mv.id, threshold: mv.decision?.threshold, weights: served.hash, predictor };
+  loaded = [{ id: mv.id, threshold: mv.decision?.threshold, weights: served.hash, predictor }, ...loaded];
+  for (const l of loaded.splice(LOADED_MAX)) l.predictor.dispose();
   return predictor;
+}
+
+/** How many models are loaded now (tests check that at most two are kept). */
+export function loadedModelCount(): number {
+  return loaded.length;
 }
 
 /** Keep only the model's input columns, as the log should hold what the model saw. */
@@ -53,13 +77,72 @@ export interface PredictOptions {
   /** Columns kept beside the inputs for monitors (the fairness monitor's protected attribute). */
   monitored?: string[];
   onProgress?: (fraction: number) => void;
+  /** The deployment field of row `i`'s prediction, from its answer (null: the prediction failed). */
+  deployment?: (i: number, output: PredictionOutput | null) => PredictionDeployment;
+}
+
+/** What one run of a model over rows left in the log. */
+export interface LoggedRun {
+  /** One per row predicted (a failed row too, with `error`), in the order of the rows. */
+  logged: (LoggedOutput & { error?: string })[];
+  /** The first failure, if a chunk failed (its rows are logged as failed). */
+  failure?: unknown;
 }
 
 /**
  * Predict rows with a model version and log every prediction (inputs, output, version, latency,
- * time) on the device in the same step, with its monitor counts; the log syncs like everything
- * else. A prediction that fails is logged too, with the reason (the error monitor counts it), and
- * the error is then raised for the screen.
+ * time, and the deployment it followed) on the device in the same step, with its monitor counts.
+ * A chunk that fails is logged too, with the reason (the error monitor counts it); `stopOnFailure`
+ * ends the run there, otherwise the next chunks are still tried.
+ */
+export async function runAndLog(
+  db: OutpostDb,
+  mv: ModelVersion,
+  rows: Row[],
+  source: Prediction['source'],
+  opts: PredictOptions,
+  stopOnFailure: boolean,
+): Promise<LoggedRun> {
+  const out: LoggedRun = { logged: [] };
+  const CHUNK = 1000;
+  const record = (i: number, output: PredictionOutput, latencyMs: number, now: number, error?: string): Prediction => {
+    const row = rows[i];
+    const p: Prediction = { id: newId(), projectId: mv.projectId, modelVersionId: mv.id, inputs: inputsOf(mv, row), output, latencyMs, source, createdAt: now };
+    const attributes = attributesOf(mv, row, opts.monitored ?? []);
+    if (attributes) p.attributes = attributes;
+    if (error) p.error = error.slice(0, 300);
+    const deployment = opts.deployment?.(i, error ? null : output);
+    if (deployment) p.deployment = deployment;
+    return p;
+  };
+  // A model that cannot be loaded (weights not here yet) never served anything: that is not logged.
+  const predictor = await predictorFor(db, mv);
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const part = rows.slice(i, i + CHUNK);
+    const started = performance.now();
+    let logged: Prediction[];
+    try {
+      const answer = await predictor.predict(part);
+      const now = Date.now();
+      logged = part.map((_, j) => record(i + j, answer.outputs[j], answer.latencyMs[j] ?? 0, now));
+    } catch (err) {
+      const failedAfter = (performance.now() - started) / part.length;
+      const now = Date.now();
+      logged = part.map((_, j) => record(i + j, {}, failedAfter, now, userMessage(err)));
+      out.failure ??= err;
+    }
+    await logPredictions(db, mv, logged);
+    out.logged.push(...logged.map((p) => ({ predictionId: p.id, output: p.output, ...(p.error ? { error: p.error } : {}) })));
+    opts.onProgress?.(Math.min(1, (i + part.length) / rows.length));
+    if (out.failure && stopOnFailure) break;
+  }
+  return out;
+}
+
+/**
+ * Predict rows with a model version and log every prediction on the device in the same step, with
+ * its monitor counts; the log syncs like everything else. A prediction that fails is logged too,
+ * with the reason (the error monitor counts it), and the error is then raised for the screen.
  */
 export async function predictAndLog(
   db: OutpostDb,
@@ -68,40 +151,9 @@ export async function predictAndLog(
   source: Prediction['source'],
   opts: PredictOptions = {},
 ): Promise<LoggedOutput[]> {
-  const outputs: LoggedOutput[] = [];
-  const CHUNK = 1000;
-  const record = (row: Row, output: PredictionOutput, latencyMs: number, now: number, error?: string): Prediction => {
-    const p: Prediction = { id: newId(), projectId: mv.projectId, modelVersionId: mv.id, inputs: inputsOf(mv, row), output, latencyMs, source, createdAt: now };
-    const attributes = attributesOf(mv, row, opts.monitored ?? []);
-    if (attributes) p.attributes = attributes;
-    if (error) p.error = error.slice(0, 300);
-    return p;
-  };
-  // A model that cannot be loaded (weights not here yet) never served anything: that is not logged.
-  const predictor = await predictorFor(db, mv);
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const part = rows.slice(i, i + CHUNK);
-    const started = performance.now();
-    let answer: Awaited<ReturnType<Predictor['predict']>>;
-    try {
-      answer = await predictor.predict(part);
-    } catch (err) {
-      const failedAfter = (performance.now() - started) / part.length;
-      const now = Date.now();
-      await logPredictions(
-        db,
-        mv,
-        part.map((row) => record(row, {}, failedAfter, now, userMessage(err))),
-      );
-      throw err;
-    }
-    const now = Date.now();
-    const logged = part.map((row, j) => record(row, answer.outputs[j], answer.latencyMs[j] ?? 0, now));
-    await logPredictions(db, mv, logged);
-    outputs.push(...logged.map((p) => ({ predictionId: p.id, output: p.output })));
-    opts.onProgress?.(Math.min(1, (i + part.length) / rows.length));
-  }
-  return outputs;
+  const run = await runAndLog(db, mv, rows, source, opts, true);
+  if (run.failure) throw run.failure;
+  return run.logged.map(({ predictionId, output }) => ({ predictionId, output }));
 }
 
 /**

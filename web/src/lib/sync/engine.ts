@@ -21,7 +21,8 @@ import { observeStamp } from '../db/mutate.js';
 import { countOutcome, markDaysSent, markVerdictsSent, unsentDays, unsentVerdicts } from '../db/monitoring.js';
 import type { Outcome } from '@shared/schema/monitoring.js';
 import type { Deployment } from '@shared/schema/deployment.js';
-import { deploymentStatus, keepPulledDeployment, readyVersionIds } from '../db/deployments.js';
+import { keepPulledDeployment } from '../db/deployments.js';
+import { deploymentReport } from '../deploy/status.js';
 import { downloadBlobs, uploadBlobs } from './blobs.js';
 import { readAnswer, speakProtocol, SyncError, type Transport } from './transport.js';
 import { gzip } from './compress.js';
@@ -160,21 +161,14 @@ export class SyncEngine {
           .slice(0, 100)
           .map((v) => ({ id: v.id, modelName: v.modelName, version: v.version })),
         appVersion: this.appVersion,
-        ...(await this.deploymentReport()),
+        // Which versions can answer here, and how each deployment is followed (blue-green's switch waits for them).
+        ...(await deploymentReport(this.db)),
       };
       const res = await this.transport.request('POST', '/api/sync/status', { body: JSON.stringify(status), headers: { 'content-type': 'application/json' } });
       await readAnswer(res, z.object({ ok: z.literal(true) }));
     } catch {
       // The fleet view is informational: the data itself has synced, so this never fails a sync.
     }
-  }
-
-  /** Which versions can answer here, and how each stored deployment is followed (blue-green's switch and the fleet view read them). */
-  private async deploymentReport(): Promise<Pick<DeviceStatus, 'ready' | 'deployments'>> {
-    const ready = await readyVersionIds(this.db);
-    const deployments = [];
-    for (const d of (await this.db.deployments.toArray()).slice(0, 200)) deployments.push(await deploymentStatus(this.db, d, ready));
-    return { ready: [...ready].slice(0, 1000), deployments };
   }
 
   /**
