@@ -86,9 +86,11 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
 export async function downloadBlobs(db: OutpostDb, t: Transport): Promise<number> {
   // Every version, whatever its stage: a deployment's challenger (shadow, canary) and blue-green's
   // other colour are rarely the production version. The versions a deployment names come first,
-  // so a cut sync still leaves this device able to follow its deployments.
-  const named = new Set((await db.deployments.toArray()).flatMap(deploymentVersions));
-  const versions = (await db.model_versions.filter((v) => !v.deleted || named.has(v.id)).toArray()).sort((a, b) => Number(named.has(b.id)) - Number(named.has(a.id)));
+  // champions first, so a cut sync still leaves this device able to follow its deployments.
+  const deployments = await db.deployments.toArray();
+  const named = [...deployments.flatMap((d) => (d.state.champion ? [d.state.champion] : [])), ...deployments.flatMap(deploymentVersions)];
+  const rank = (id: string) => (named.includes(id) ? named.indexOf(id) : named.length);
+  const versions = (await db.model_versions.filter((v) => !v.deleted || named.includes(v.id)).toArray()).sort((a, b) => rank(a.id) - rank(b.id));
   const smaller = new Map((await db.projects.toArray()).map((p) => [p.id, p.quantization]));
   // The weights (the smaller ones when the project asks for them), and the reference rows the monitors compare the field with.
   const wanted = new Map<string, number>();
