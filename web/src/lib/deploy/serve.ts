@@ -143,3 +143,28 @@ export async function predictDeployed(db: OutpostDb, d: Deployment, rows: Row[],
   opts.onProgress?.(1);
   return out;
 }
+
+/**
+ * Results of a file scored under a deployment as CSV: the columns of the versions that answered,
+ * the answer (empty where a person decides and it was not shown), who answered it (`answered_by`:
+ * "version N", `arm`), and whether the model decided or a person must (`decided_by`), with the id
+ * of the case's first prediction to record its outcome against later.
+ */
+export function deployedResultsCsv(versions: readonly ModelVersion[], rows: Row[], results: CaseResult[]): string {
+  const byId = new Map(versions.map((v) => [v.id, v]));
+  const inputCols = [...new Set(results.flatMap((r) => (r.versionId ? (byId.get(r.versionId)?.pipeline.features.map((f) => f.name) ?? []) : [])))];
+  const header = ['prediction_id', ...inputCols, 'prediction', 'answered_by', 'arm', 'decided_by'];
+  const esc = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [header.join(',')];
+  rows.forEach((row, i) => {
+    const r = results[i];
+    const o = r.shown ? r.output : null;
+    const by = r.versionId ? `version ${byId.get(r.versionId)?.version ?? '?'}` : '';
+    const answer = o ? (o.label ?? o.value) : '';
+    lines.push([r.predictionIds[0], ...inputCols.map((c) => row[c]), answer, by, r.arm ?? '', r.personDecides ? 'person needed' : 'model'].map(esc).join(','));
+  });
+  return lines.join('\n') + '\n';
+}
