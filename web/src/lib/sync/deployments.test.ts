@@ -170,14 +170,18 @@ describe('a deployment on a device', () => {
     await device.close();
   });
 
-  it('a device whose challenger download fails still reports, and says it is behind while the champion answers', async () => {
-    await writeDeployment(projectId, 4, shadow);
-    const { device, reports } = await watchedDevice('slow-link', new Set([v2.weightsHash]));
+  it('a cut download gets the champion first; the next sync brings the challenger and reports both ready', async () => {
+    // The champion is the later version (its id sorts after the challenger's), so only the ranking puts it first.
+    await writeDeployment(projectId, 4, { mode: 'blue_green', champion: v2.id, challenger: v1.id, level: 'full' });
+    const refuse = new Set([v1.weightsHash]);
+    const { device, reports } = await watchedDevice('slow-link', refuse);
     await expect(device.sync()).rejects.toThrow();
-    // The versions a deployment names come first, so the champion is here even though the sync was cut.
+    expect((await blobState(device.db, v2.weightsHash))?.state).toBe('complete');
+    expect(await blobState(device.db, v1.weightsHash)).toBeUndefined();
+    refuse.clear();
+    await device.sync();
     expect((await blobState(device.db, v1.weightsHash))?.state).toBe('complete');
-    expect(reports.at(-1)?.ready).toEqual([v1.id]);
-    expect(reports.at(-1)?.deployments).toEqual([{ projectId, revision: 4, serving: v1.id, behind: true }]);
+    expect(reports.at(-1)?.deployments).toEqual([{ projectId, revision: 4, serving: v2.id, behind: false }]);
     await device.close();
   });
 });

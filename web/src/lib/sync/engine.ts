@@ -118,14 +118,7 @@ export class SyncEngine {
       const blobsUp = await uploadBlobs(this.db, this.transport);
       const { pushed, rejected } = await this.push();
       const pulled = await this.pull();
-      let blobsDown: number;
-      try {
-        blobsDown = await downloadBlobs(this.db, this.transport);
-      } catch (e) {
-        // The fleet view still hears of this device, and that it is behind a deployment whose version did not arrive.
-        await this.reportStatus();
-        throw e;
-      }
+      const blobsDown = await downloadBlobs(this.db, this.transport);
       const lastSyncedAt = this.now();
       await this.db.kv.put({ key: KV.lastSyncedAt, value: lastSyncedAt });
       await this.reportStatus();
