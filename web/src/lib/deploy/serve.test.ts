@@ -72,7 +72,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   // Two models stay loaded at once, each in its own worker: a few separate copies of the worker
   // module (an in-process worker serves one Worker at a time), handed out in turn.
-  const pool = [];
+  const pool: Awaited<ReturnType<typeof inProcessWorker>>[] = [];
   for (let k = 0; k < 4; k++)
     pool.push(await inProcessWorker(() => import(/* @vite-ignore */ new URL(`../ml/predict.worker.ts?copy=${k}`, import.meta.url).href)));
   // The worker asks for WASM by default, whose binaries are the app's asset URLs: without it, the CPU backend.
