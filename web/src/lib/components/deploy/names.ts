@@ -5,7 +5,7 @@ import type { VersionName } from '@shared/deploy/describe.js';
 export function versionNamer(versions: readonly ModelVersion[]): VersionName {
   return (id) => {
     const v = versions.find((x) => x.id === id);
-    return v ? `version ${v.version}` : 'a version not on this phone yet';
+    return v ? `version ${v.version}` : 'a version this phone has not received yet';
   };
 }
 
