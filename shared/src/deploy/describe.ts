@@ -11,6 +11,11 @@ const pct = (x: number) => `${+(x * 100).toFixed(1)}%`;
  * names and revision, is shown beside it by the caller).
  */
 export function modeSentence(s: DeploymentState, name: VersionName): string {
+  const text = modeText(s, name);
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function modeText(s: DeploymentState, name: VersionName): string {
   const champ = s.champion ? name(s.champion) : null;
   const chall = s.challenger ? name(s.challenger) : null;
   switch (s.mode) {
