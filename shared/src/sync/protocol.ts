@@ -197,7 +197,10 @@ export const DeviceStatus = z.object({
     .max(100),
   appVersion: storable(z.string().max(40)),
   /** Model versions whose weights are complete and verified on the device (blue-green's switch waits for them). */
-  ready: z.array(storable(z.string().max(64))).max(1000).optional(),
+  ready: z
+    .array(storable(z.string().max(64)))
+    .max(1000)
+    .optional(),
   /** Each project's deployment as this device follows it. */
   deployments: z.array(DeviceDeploymentStatus).max(200).optional(),
 });
