@@ -35,7 +35,7 @@ import {
 import { readForm } from '../middleware/form-body.js';
 import { checkFormToken, formToken } from '../middleware/csrf.js';
 import type { ConsoleVars } from '../middleware/console-session.js';
-import { csrfInput, messageView, page, when } from './console-page.js';
+import { csrfInput, historyTable, messageView, page, when, who } from './console-page.js';
 
 /**
  * A project's deployment in the console: what it says in plain words (the ML detail one tap
@@ -48,7 +48,6 @@ type Env = { Variables: ConsoleVars };
 type Html = ReturnType<typeof html>;
 const MONITOR_WORDS: Record<RollbackMonitor, string> = { errorRate: 'Failures', latencyP95Ms: 'Speed', quality: 'Quality', drift: 'Drift' };
 const pct = (x: number | null) => (x === null ? '—' : `${+(x * 100).toFixed(1)}%`);
-const who = (a: Actor) => `${a.name}${a.role ? ` (${a.role.replace('_', ' ')})` : ''}`;
 const path = (projectId: string) => `/console/projects/${encodeURIComponent(projectId)}/deployment`;
 
 interface View {
@@ -223,25 +222,15 @@ function history(events: DeploymentEvent[]): Html {
   return html`<h2>History</h2>
     ${
       events.length
-        ? html`<div class="wrap">
-            <table aria-label="Deployment history">
-              <tr>
-                <th>When</th>
-                <th>What</th>
-                <th>Who</th>
-                <th>Why</th>
-              </tr>
-              ${events.map(
-                (e) =>
-                  html`<tr>
-                    <td>${when(e.at)}</td>
-                    <td>${what(e)}${e.after ? html`<br /><small>${MODE_LABELS[e.after.mode]}, ${LEVEL_LABELS[e.after.level]}</small>` : ''}</td>
-                    <td>${who(e.actor)}</td>
-                    <td>${e.why || '—'}</td>
-                  </tr>`,
-              )}
-            </table>
-          </div>`
+        ? historyTable(
+            'Deployment history',
+            events.map((e) => ({
+              at: e.at,
+              what: html`${what(e)}${e.after ? html`<br /><small>${MODE_LABELS[e.after.mode]}, ${LEVEL_LABELS[e.after.level]}</small>` : ''}`,
+              actor: e.actor,
+              why: e.why,
+            })),
+          )
         : html`<p>No changes yet.</p>`
     }`;
 }

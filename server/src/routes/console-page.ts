@@ -3,6 +3,7 @@ import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { ALLOWED_STAGE_MOVES } from '@shared/sync/stages.js';
 import type { Stage } from '@shared/schema/records.js';
+import type { Actor } from '@shared/schema/registry.js';
 import type { Org } from '../store/orgs.js';
 import type { ConsoleOverview } from '../store/console.js';
 import { CSRF_FIELD } from '../middleware/csrf.js';
@@ -50,6 +51,31 @@ const asObject = (x: unknown): Record<string, unknown> => (x && typeof x === 'ob
 const text = (x: unknown): string => (typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : '');
 // Dates past ±8.64e15 ms are outside what Date can show (toISOString would throw a RangeError).
 export const when = (ms: unknown): string => (typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : '—');
+/** Who did something, with their role: "Ada (ml lead)". */
+export const who = (a: Actor | undefined): string => (a ? `${a.name}${a.role ? ` (${a.role.replace('_', ' ')})` : ''}` : '—');
+
+/** A history as the console shows it (a version's, a deployment's): when, what, who, why, oldest first as given. */
+export function historyTable(label: string, rows: { at: number; what: unknown; actor: Actor | undefined; why: string }[]) {
+  return html`<div class="wrap">
+    <table aria-label="${label}">
+      <tr>
+        <th>When</th>
+        <th>What</th>
+        <th>Who</th>
+        <th>Why</th>
+      </tr>
+      ${rows.map(
+        (r) =>
+          html`<tr>
+            <td>${when(r.at)}</td>
+            <td>${r.what}</td>
+            <td>${who(r.actor)}</td>
+            <td>${r.why || '—'}</td>
+          </tr>`,
+      )}
+    </table>
+  </div>`;
+}
 const fixed = (x: unknown): string => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(3) : '—');
 const metric = (m: unknown): string => {
   const o = asObject(m);

@@ -15,7 +15,7 @@ import { versionWithProject } from '../store/version-export.js';
 import { readForm } from '../middleware/form-body.js';
 import { checkFormToken, formToken } from '../middleware/csrf.js';
 import type { ConsoleVars } from '../middleware/console-session.js';
-import { csrfInput, messageView, page, when } from './console-page.js';
+import { csrfInput, historyTable, messageView, page, when, who } from './console-page.js';
 
 /**
  * The registry in the console: people and their roles (admins only), proposals waiting for a
@@ -27,7 +27,6 @@ import { csrfInput, messageView, page, when } from './console-page.js';
 type Env = { Variables: ConsoleVars };
 type Html = ReturnType<typeof html>;
 const ROLE_WORDS: Record<string, string> = { admin: 'admin', ml_lead: 'ML lead (approves promotions)', field: 'field staff (proposes)' };
-const who = (a: Actor | undefined) => (a ? `${a.name}${a.role ? ` (${a.role.replace('_', ' ')})` : ''}` : '—');
 
 async function signed(c: Context<Env>) {
   const form = await readForm(c);
@@ -145,25 +144,15 @@ function versionView(id: string, events: RegistryEvent[], aliases: ModelAlias[],
         <button>Set alias</button>
       </form>
       <h2>History</h2>
-      <div class="wrap">
-        <table aria-label="History">
-          <tr>
-            <th>When</th>
-            <th>What</th>
-            <th>Who</th>
-            <th>Why</th>
-          </tr>
-          ${events.map(
-            (e) =>
-              html`<tr>
-                <td>${when(e.at)}</td>
-                <td>${e.kind}${e.from ? ` ${e.from} →` : ''}${e.to ? ` ${e.to}` : ''}${e.alias ? ` ${e.alias}` : ''}</td>
-                <td>${who(e.actor)}</td>
-                <td>${e.why || '—'}</td>
-              </tr>`,
-          )}
-        </table>
-      </div>`,
+      ${historyTable(
+        'History',
+        events.map((e) => ({
+          at: e.at,
+          what: `${e.kind}${e.from ? ` ${e.from} →` : ''}${e.to ? ` ${e.to}` : ''}${e.alias ? ` ${e.alias}` : ''}`,
+          actor: e.actor,
+          why: e.why,
+        })),
+      )}`,
   );
 }
 
