@@ -5,7 +5,7 @@ import { sha256Hex } from '@shared/data/hash.js';
 import { formatHlc } from '@shared/sync/hlc.js';
 import { mulberry32 } from '@shared/data/random.js';
 import type { Deployment, DeploymentState } from '@shared/schema/deployment.js';
-import type { ModelVersion, Run } from '@shared/schema/records.js';
+import type { ModelVersion } from '@shared/schema/records.js';
 import { DeviceStatus } from '@shared/sync/protocol.js';
 import { writeServerRecord } from '../../../../server/src/store/registry.js';
 import { lockRecords } from '../../../../server/src/store/record-writes.js';
@@ -20,6 +20,7 @@ import { inProcessServer, type InProcessServer } from './in-process.testing.js';
 import { createHeadlessDevice, type HeadlessDevice } from './headless.js';
 import { giveBackAfterReset } from './reset.js';
 import type { Transport } from './transport.js';
+import { completedRun } from '../db/fixtures.testing.js';
 
 // A deployment written on the real server in this process (PGlite in memory) reaches a device:
 // pulled and kept only forward, its versions' weights downloaded whatever their stage, never given
@@ -32,41 +33,11 @@ afterAll(async () => srv.close());
 
 const T0 = Date.UTC(2026, 5, 1);
 
-function run(projectId: string): Run {
-  return {
-    id: newId(),
-    projectId,
-    datasetId: 'd',
-    datasetHash: 'h'.repeat(64),
-    status: 'completed',
-    params: {
-      task: 'classification',
-      target: 'y',
-      features: ['x'],
-      epochs: 1,
-      batchSize: 8,
-      learningRate: 0.01,
-      hiddenLayers: [],
-      validationFraction: 0.2,
-      seed: 1,
-    },
-    epochs: [],
-    backend: 'cpu',
-    appVersion: 't',
-    startedAt: 0,
-    pipeline: {
-      version: 1,
-      features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }],
-      target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] },
-    },
-  };
-}
-
 /** A version registered on a device, with weights of its own (never made production). */
 async function register(d: HeadlessDevice, projectId: string, seed: number): Promise<ModelVersion> {
   const rng = mulberry32(seed);
   const weights = Float32Array.from({ length: 4 }, () => rng() - 0.5).buffer;
-  const r = run(projectId);
+  const r = completedRun(projectId);
   await putRecord(d.db, 'runs', r);
   const specs = [
     { name: 'out/kernel', shape: [1, 2], dtype: 'float32' as const },

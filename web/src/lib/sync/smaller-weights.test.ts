@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@shared/data/hash.js';
 import { quantizeWeights, type WeightSpec } from '@shared/registry/quantize.js';
 import { mulberry32 } from '@shared/data/random.js';
-import type { ModelVersion, Run } from '@shared/schema/records.js';
+import type { ModelVersion } from '@shared/schema/records.js';
 import { newId, putRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
 import { registerModel, saveTrainedModel } from '../db/models.js';
@@ -11,6 +11,7 @@ import { blobState } from '../db/blobs.js';
 import { setProjectQuantization, weightsToLoad } from '../db/smaller-weights.js';
 import { inProcessServer, type InProcessServer } from './in-process.testing.js';
 import type { HeadlessDevice } from './headless.js';
+import { completedRun } from '../db/fixtures.testing.js';
 
 // Which weights travel to a device, against the real server in this process (PGlite in memory).
 let srv: InProcessServer;
@@ -26,42 +27,12 @@ const specs: WeightSpec[] = [
   { name: 'out/bias', shape: [2], dtype: 'float32' },
 ];
 
-function run(projectId: string): Run {
-  return {
-    id: newId(),
-    projectId,
-    datasetId: 'd',
-    datasetHash: 'h'.repeat(64),
-    status: 'completed',
-    params: {
-      task: 'classification',
-      target: 'y',
-      features: ['x'],
-      epochs: 1,
-      batchSize: 8,
-      learningRate: 0.01,
-      hiddenLayers: [64],
-      validationFraction: 0.2,
-      seed: 1,
-    },
-    epochs: [],
-    backend: 'cpu',
-    appVersion: 't',
-    startedAt: 0,
-    pipeline: {
-      version: 1,
-      features: [{ name: 'x', kind: 'numeric', mean: 0, std: 1, impute: 0 }],
-      target: { name: 'y', kind: 'categorical', labels: ['a', 'b'] },
-    },
-  };
-}
-
 /** A device registers a version whose weights were made a quarter of their size (as training does for such a project). */
 async function registerSmall(d: HeadlessDevice, projectId: string): Promise<ModelVersion> {
   const rng = mulberry32(9);
   const weights = Float32Array.from({ length: 30 * 64 + 64 + 64 * 2 + 2 }, () => rng() - 0.5).buffer;
   const small = quantizeWeights(specs, weights, 'uint8');
-  const r = run(projectId);
+  const r = completedRun(projectId, [64]);
   await putRecord(d.db, 'runs', r);
   const weightsHash = await sha256Hex(weights);
   await saveTrainedModel(
