@@ -118,7 +118,7 @@ test('shadow, canary and blue-green as a person sees them, at each level of auto
     why: 'version 2 ready to take over',
   });
   await syncNow(page);
-  await expect(banner).toContainText('is kept ready on this phone');
+  await expect(banner).toContainText('is kept ready on every phone');
   await expect(banner).toContainText(/decides when it is at least 99\.9% sure/);
   await predictOne(page);
   await expect(page.getByText(/The model is not sure \(\d+(\.\d+)?%\)\. Please decide\.|Decided by the model/)).toBeVisible();

@@ -28,7 +28,7 @@ function modeText(s: DeploymentState, name: VersionName): string {
     case 'canary':
       return `${chall} answers ${pct(canaryShare(s))} of ${s.canary?.keyColumn ?? 'subjects'} values (the same ones every time); ${champ} answers the rest.`;
     case 'blue_green':
-      return `${champ} answers every case. ${chall} is kept ready on this phone, so the team can switch between them at once.`;
+      return `${champ} answers every case. ${chall} is kept ready on every phone, so the team can switch between them at once.`;
   }
 }
 
