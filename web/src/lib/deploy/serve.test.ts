@@ -20,6 +20,8 @@ import { loadSample, sampleParams } from '../ml/test-data.js';
 import { loadedModelCount } from '../monitor/predict.js';
 import { predictDeployed, type CaseResult } from './serve.js';
 import { recordDecision } from './decisions.js';
+import { localHold } from './hold.js';
+import { logPredictions } from '../db/monitoring.js';
 
 // Serving under a deployment with two small models really trained on the iris sample, predicting
 // through the real prediction worker (in this thread: Node has no Web Workers), on Dexie over
@@ -263,5 +265,45 @@ describe('decisions', () => {
     expect(f.personAgreement.cases).toBe(1);
 
     await expect(recordDecision(db, r, 'tulip')).rejects.toThrow(/not one of this model's answers/);
+  });
+});
+
+describe('a canary this phone stops on its own', () => {
+  it('answers everyone with the champion while the new version’s failures are in alert here, and says why', async () => {
+    const canary = deployment({
+      mode: 'canary',
+      challenger: challenger.id,
+      canary: { keyColumn: 'patient', ramp: [1], step: 0, advance: null, rollbackOn: ['errorRate'], stepSince: T0 },
+    });
+    // Before any failure every patient gets the new version (the ramp is at 100%).
+    const before = await predictDeployed(db, canary, rows(4, 60), 'batch');
+    expect(before.map((r) => r.versionId)).toEqual(Array(4).fill(challenger.id));
+    expect(await localHold(db, canary)).toBeNull();
+
+    // The new version fails on this phone far above the 5% alert line.
+    const failed: Prediction[] = Array.from({ length: 200 }, (_, i) => ({
+      id: newId(),
+      projectId,
+      modelVersionId: challenger.id,
+      inputs: {},
+      output: {},
+      latencyMs: 1,
+      source: 'batch',
+      createdAt: T0 + i,
+      error: 'the model could not read this case',
+    }));
+    await logPredictions(db, challenger, failed);
+
+    const hold = await localHold(db, canary);
+    expect(hold?.reason).toMatch(/^This phone stopped the trial on its own: failures is in alert/);
+    expect(hold?.deployment.state.mode).toBe('single');
+    const after = await predictDeployed(db, canary, rows(4, 60), 'batch');
+    expect(after.map((r) => [r.versionId, r.arm])).toEqual(Array(4).fill([champion.id, 'champion']));
+    const ps = await logged(after);
+    expect(ps.every((p) => p.deployment?.revision === canary.revision && p.deployment.mode === 'single')).toBe(true);
+
+    // A later revision (a new trial from the team) starts its own count: the old failures are history.
+    const next = { ...canary, revision: canary.revision + 1, at: T0 + 3 * 86_400_000 };
+    expect(await localHold(db, next)).toBeNull();
   });
 });

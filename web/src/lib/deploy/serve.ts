@@ -6,6 +6,7 @@ import { deploymentVersions, fallbackVersion, rememberServed, versionReady } fro
 import { newId } from '../db/mutate.js';
 import { runAndLog } from '../monitor/predict.js';
 import { userMessage } from '../messages.js';
+import { localHold } from './hold.js';
 
 type Row = Record<string, string | number | null>;
 
@@ -70,7 +71,15 @@ async function runnable(db: OutpostDb, ids: string[]): Promise<Map<string, Model
  * (else its production version); a model that fails leaves that case to the person. Returns one
  * CaseResult per row, in order.
  */
-export async function predictDeployed(db: OutpostDb, d: Deployment, rows: Row[], source: Prediction['source'], opts: ServeOptions = {}): Promise<CaseResult[]> {
+export async function predictDeployed(
+  db: OutpostDb,
+  given: Deployment,
+  rows: Row[],
+  source: Prediction['source'],
+  opts: ServeOptions = {},
+): Promise<CaseResult[]> {
+  // A canary whose new version alerts on this phone is stopped here at once (hold.ts).
+  const d = (await localHold(db, given))?.deployment ?? given;
   const candidates = await runnable(db, [...deploymentVersions(d), ...(await db.model_versions.where('projectId').equals(d.projectId).primaryKeys())]);
   const ready = new Set(candidates.keys());
   const fallback = await fallbackVersion(db, d.projectId, ready);

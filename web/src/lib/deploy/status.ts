@@ -2,6 +2,7 @@ import type { Deployment, DeviceDeploymentStatus } from '@shared/schema/deployme
 import type { DeviceStatus } from '@shared/sync/protocol.js';
 import type { OutpostDb } from '../db/db.js';
 import { deploymentVersions, fallbackVersion, projectDeployment, readyVersionIds } from '../db/deployments.js';
+import { localHold } from './hold.js';
 
 /**
  * How this device follows its deployments: which of the versions a revision names are not here
@@ -46,6 +47,8 @@ export async function deploymentReport(db: OutpostDb): Promise<Required<Pick<Dev
 export interface DeploymentView {
   deployment: Deployment;
   following: Following;
+  /** Why this phone stopped a canary on its own (hold.ts), or null. */
+  hold: string | null;
 }
 
 /** The predict and monitor screens' query (null: the project has no deployment). */
@@ -53,5 +56,5 @@ export async function projectDeploymentView(db: OutpostDb, projectId: string): P
   const deployment = await projectDeployment(db, projectId);
   if (!deployment) return null;
   const ready = await readyVersionIds(db);
-  return { deployment, following: await following(db, deployment, ready) };
+  return { deployment, following: await following(db, deployment, ready), hold: (await localHold(db, deployment))?.reason ?? null };
 }
