@@ -6,6 +6,7 @@ import { Gates } from '../registry/gates.js';
 import { EvaluationReport } from '../metrics/evaluation-schema.js';
 import { HumanBaseline } from './human.js';
 import { PredictionDeployment } from './prediction-deployment.js';
+import { DataRule } from './data-rules.js';
 
 /**
  * Every record that a device makes and syncs. Ids are UUIDv7 made on the device; times are epoch
@@ -29,9 +30,20 @@ export const Project = z.object({
    * again (a synced field is cleared with null, as merges never drop a field).
    */
   quantization: z.enum(['float16', 'uint8']).nullable().optional(),
+  /** Dataset rows sync (their shareable form, personal columns left out or hashed): off unless set. */
+  shareRows: z.boolean().optional(),
+  /**
+   * The project's salt for hashed personal columns (hex, made by the first device that needs it),
+   * synced so equal values hash equal on every device; the organisation's server holds it too.
+   */
+  rowSalt: z
+    .string()
+    .regex(/^[0-9a-f]{32,64}$/)
+    .optional(),
 });
 
-export const ColumnType = z.enum(['numeric', 'categorical']);
+/** `date`: calendar dates (stored as YYYY-MM-DD after import); `text`: free text, many distinct long values. */
+export const ColumnType = z.enum(['numeric', 'categorical', 'date', 'text']);
 export const ColumnInfo = z.object({
   name: z.string(),
   type: ColumnType,
@@ -47,6 +59,12 @@ export const ColumnInfo = z.object({
     .array(z.tuple([z.string(), Count]))
     .max(100)
     .optional(),
+  /** Numeric columns written with a decimal comma (36,6) or comma thousands (1,234.5); absent: a decimal point. */
+  numberStyle: z.enum(['point', 'comma', 'thousands']).optional(),
+  /** Date columns: how dd/mm/yyyy-style values were read (day first or month first). */
+  dateOrder: z.enum(['dmy', 'mdy']).optional(),
+  /** The values alone could not tell (03/04/2024, or 1,250): the choice shown at import decided. */
+  ambiguous: z.boolean().optional(),
 });
 
 /** Metadata of an imported dataset; the rows themselves stay on the device. */
@@ -60,8 +78,22 @@ export const DatasetMeta = z.object({
   rowCount: Count,
   columns: z.array(ColumnInfo),
   target: z.string().optional(),
+  /** How the file was read: format, text encoding (as TextDecoder names it) and CSV separator; older records have none. */
+  source: z
+    .object({
+      format: z.enum(['csv', 'json', 'jsonl']),
+      encoding: z.string().max(40),
+      separator: z.string().max(4).optional(),
+    })
+    .optional(),
   createdAt: Millis,
   deleted: z.boolean().optional(),
+  /** The version the dataset is at now (its newest on the device that changed it); absent before versions. */
+  versionId: Id.optional(),
+  /** The data tests a person declared, checked on every new version (shared/src/data/rules.ts). */
+  rules: z.array(DataRule).max(100).optional(),
+  /** Personal columns and what syncing does with them: never sent, or sent as a salted hash. */
+  personal: z.record(z.string().max(200), z.enum(['never', 'hash'])).optional(),
 });
 
 export const Task = z.enum(['classification', 'regression']);
@@ -117,6 +149,19 @@ export const RegressionMetrics = z.object({
 });
 export const EvalMetrics = z.discriminatedUnion('task', [ClassificationMetrics, RegressionMetrics]);
 
+/**
+ * Which rows a run trained, validated and tested on: the seeded split (shared/src/data/lineage.ts)
+ * recomputed from the version's rows and these parameters gives the same indices, and `indexHash`
+ * (SHA-256 of the three index lists) proves it.
+ */
+export const RunSplit = z.object({
+  method: z.literal('outpost-split-1'),
+  train: Count,
+  validation: Count,
+  test: Count,
+  indexHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
 export const RunStatus = z.enum(['running', 'completed', 'cancelled', 'failed']);
 
 export const Run = z.object({
@@ -141,6 +186,11 @@ export const Run = z.object({
   startedAt: Millis,
   finishedAt: Millis.optional(),
   deleted: z.boolean().optional(),
+  /** The exact dataset version trained on (runs from before versions have only the dataset and its hash). */
+  datasetVersionId: Id.optional(),
+  split: RunSplit.optional(),
+  /** Set when a person trained on a version that failed its data tests: the rules that failed. */
+  checksOverride: z.object({ failed: z.array(z.string().max(500)).max(100), at: Millis }).optional(),
 });
 
 export const Stage = z.enum(['none', 'staging', 'production', 'archived']);
@@ -306,6 +356,7 @@ export type Project = z.infer<typeof Project>;
 export type ColumnInfo = z.infer<typeof ColumnInfo>;
 export type DatasetMeta = z.infer<typeof DatasetMeta>;
 export type Task = z.infer<typeof Task>;
+export type RunSplit = z.infer<typeof RunSplit>;
 export type TrainParams = z.infer<typeof TrainParams>;
 export type EpochMetrics = z.infer<typeof EpochMetrics>;
 export type ClassificationMetrics = z.infer<typeof ClassificationMetrics>;

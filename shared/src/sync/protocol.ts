@@ -6,6 +6,7 @@ import { ModelAlias, Proposal, RegistryEvent } from '../schema/registry.js';
 import { StageChange } from './stages.js';
 import { Deployment, DeploymentEvent, DeviceDeploymentStatus } from '../schema/deployment.js';
 import { hasUnstorableText } from './text.js';
+import { DatasetVersion } from '../schema/dataset-version.js';
 
 /**
  * Versions of the sync protocol. A device sends `x-outpost-protocol: <version>` on every request
@@ -29,8 +30,13 @@ import { hasUnstorableText } from './text.js';
  * Version 5: deployments (one per project, written by the server only, pulled); predictions carry
  * the deployment they followed; outcomes may be a person's decision (`source: 'decision'`); status
  * reports say which versions' weights are ready and which deployment revision each project follows.
+ * Version 6: dataset versions (`dataset_versions`, last-writer-wins, pulled), each with its data-test
+ * report and, when its project lets rows sync, its shareable rows as a blob; datasets carry their
+ * current version, data tests and personal columns; projects whether rows sync and their salt; runs
+ * the exact version, the split and an override of failing tests. A version 6 app needs a version 6
+ * server (an older one would refuse the new table and fields as unknown).
  */
-export const PROTOCOL = { version: 5, minPush: 1, minPull: 2, minServer: 5 } as const;
+export const PROTOCOL = { version: 6, minPush: 1, minPull: 2, minServer: 6 } as const;
 export const PROTOCOL_HEADER = 'x-outpost-protocol';
 
 /**
@@ -39,7 +45,7 @@ export const PROTOCOL_HEADER = 'x-outpost-protocol';
  * A device pushes `Change`s: each names a table, a record id, a hybrid-logical-clock stamp and the
  * fields it sets. The server merges per table policy:
  *  - `append`: insert-or-ignore by id (predictions, outcomes, ratings). A second copy of the same id is a no-op.
- *  - `lww`: per-field last-writer-wins by HLC (projects, datasets, runs, model versions, rating studies). A field
+ *  - `lww`: per-field last-writer-wins by HLC (projects, datasets, dataset versions, runs, model versions, rating studies). A field
  *    is replaced only by a change whose HLC is greater than the HLC stored for that field.
  *    `deleted: true` is a tombstone field like any other and, once set, is never cleared.
  *  - `stage`: a model version's stage moves by compare-and-set on the server (see stages.ts); the
@@ -65,6 +71,7 @@ export const SYNC_TABLES = {
   ratings: { policy: 'append', schema: Rating, pull: true, since: 4 },
   deployments: { policy: 'server', schema: Deployment, pull: true, since: 5 },
   deployment_events: { policy: 'server', schema: DeploymentEvent, pull: false, since: 5 },
+  dataset_versions: { policy: 'lww', schema: DatasetVersion, pull: true, since: 6 },
 } as const;
 
 export type SyncTable = keyof typeof SYNC_TABLES;

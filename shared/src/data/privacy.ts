@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import type { ColumnInfo } from '../schema/records.js';
+import { canonicalCell, canonicalColumns } from './versions.js';
+import { isMissing, type Cell, type Row } from './columns.js';
+import { sha256Hex } from './hash.js';
+
+export type PersonalChoice = 'never' | 'hash';
+export type PersonalKind = 'name' | 'phone' | 'id' | 'email';
+
+/** Column names that usually hold a person's name, phone number, id or e-mail (English, French, Swahili, Hausa, Pidgin). */
+const HEADER_HINTS: [PersonalKind, RegExp][] = [
+  ['phone', /(phone|tel(e|ephone)?|mobile|msisdn|whatsapp|cell|gsm|simu|lamba|portable|contact)/i],
+  ['email', /e-?mail|courriel/i],
+  ['id', /(^|[^a-z])(nin|bvn|nhis|mrn|ssn|passport|national[ _-]?id|id[ _-]?(number|no|card)|patient[ _-]?(id|number|no)|hospital[ _-]?(number|no)|card[ _-]?number|folder[ _-]?(number|no))([^a-z]|$)/i],
+  ['name', /(^|[^a-z])((first|last|sur|given|family|full|patient|client|mother|father|child|caregiver|husband|wife|person)[ _-]?name|names?|nom|pr[eé]nom|jina|suna|oruko|aha)([^a-z]|$)/i],
+];
+
+const PHONE = /^\+?\d{9,15}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i;
+// Two to four words of letters (any script), each starting with a capital: "Amina Bello", "Ngozi A. Okafor".
+const PERSON_NAME = /^\p{Lu}[\p{L}'’-]*\.?(\s+\p{Lu}[\p{L}'’-]*\.?){1,3}$/u;
+
+/** A phone number once spaces, dots, dashes and brackets are taken out (+234 803 123 4567, 0803-123-4567). */
+function looksLikePhone(s: string): boolean {
+  const bare = s.replace(/[\s.()-]/g, '');
+  return PHONE.test(bare) && (bare.startsWith('+') || bare.startsWith('0'));
+}
+
+/**
+ * Whether a column looks like it holds personal data, and of which kind: by its name (phone,
+ * mobile, name, surname, NIN, patient id, e-mail, and their French, Swahili and Hausa words), or
+ * by its values: at least 60% of up to 200 present values are phone numbers (9 to 15 digits
+ * starting with + or 0 once spaces and dashes are removed), e-mail addresses, or capitalised
+ * two-to-four-word names with almost every value distinct. A heuristic to prompt a person, never
+ * a decision: the person marks the column (or not).
+ */
+export function looksPersonal(name: string, values: Cell[]): PersonalKind | undefined {
+  for (const [kind, re] of HEADER_HINTS) if (re.test(name)) return kind;
+  const present: string[] = [];
+  for (const v of values) {
+    if (isMissing(v)) continue;
+    present.push(String(v).trim());
+    if (present.length >= 200) break;
+  }
+  if (present.length < 3) return undefined;
+  const share = (test: (s: string) => boolean) => present.filter(test).length / present.length;
+  if (share(looksLikePhone) >= 0.6) return 'phone';
+  if (share((s) => EMAIL.test(s)) >= 0.6) return 'email';
+  const distinct = new Set(present).size / present.length;
+  if (distinct >= 0.8 && share((s) => PERSON_NAME.test(s)) >= 0.6) return 'name';
+  return undefined;
+}
+
+export interface PersonalWarning {
+  column: string;
+  kind: PersonalKind;
+  sentence: string;
+}
+
+const KIND_WORDS: Record<PersonalKind, string> = { name: "people's names", phone: 'phone numbers', id: 'ID numbers', email: 'e-mail addresses' };
+
+/** The columns that look personal and that nobody has marked, each with a sentence saying what to do. */
+export function personalWarnings(rows: Row[], columns: string[], marked: Record<string, PersonalChoice> = {}): PersonalWarning[] {
+  const out: PersonalWarning[] = [];
+  for (const c of columns) {
+    if (marked[c]) continue;
+    const kind = looksPersonal(
+      c,
+      rows.slice(0, 200).map((r) => r[c]),
+    );
+    if (kind)
+      out.push({
+        column: c,
+        kind,
+        sentence: `“${c}” looks like it holds ${KIND_WORDS[kind]}. Mark it personal so it is never sent, or sent only as a code that cannot be read back.`,
+      });
+  }
+  return out;
+}
+
+/** The first 8 hex digits of the salt's own SHA-256: names the salt on a version without showing it. */
+export async function saltId(salt: string): Promise<string> {
+  return (await sha256Hex(new TextEncoder().encode(salt))).slice(0, 8);
+}
+
+/**
+ * A personal value as a salted hash: SHA-256 of "outpost-personal-1", the project's salt and the
+ * value's text (trimmed), each on its own line. Equal values under one salt hash equal on every
+ * device, so rows can still be counted and joined by person; without the salt a hash cannot be
+ * looked up in a list of phone numbers. Anyone holding the salt can (a phone number has few
+ * possible values): see docs/datasets.md for who that is.
+ */
+export async function saltedHash(salt: string, value: string | number): Promise<string> {
+  return sha256Hex(new TextEncoder().encode(`outpost-personal-1\n${salt}\n${String(value).trim()}`));
+}
+
+/** The JSON inside a version's shared-rows blob. */
+export const SharedRowsFile = z.object({
+  format: z.literal('outpost-rows-1'),
+  columns: z.array(z.string().min(1).max(200)).max(5000),
+  rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))),
+});
+export type SharedRowsFile = z.infer<typeof SharedRowsFile>;
+
+export interface Shareable {
+  bytes: Uint8Array;
+  removed: string[];
+  hashed: string[];
+}
+
+/**
+ * The form of a version's rows that may leave the device: columns marked `never` are left out,
+ * columns marked `hash` have every present value replaced by its salted hash (missing stays
+ * missing), everything else is kept as it is. Columns in code-point order, each row an array in
+ * that order (canonicalCell), as UTF-8 JSON. A `hash` column without a salt is refused: the caller
+ * must make the project's salt first, never send the values instead.
+ */
+export async function shareableRows(rows: Row[], columns: string[], personal: Record<string, PersonalChoice>, salt?: string): Promise<Shareable> {
+  const removed = columns.filter((c) => personal[c] === 'never');
+  const hashed = columns.filter((c) => personal[c] === 'hash');
+  if (hashed.length && !salt) throw new Error('A column is to be sent as a hash but the project has no salt yet.');
+  const kept = canonicalColumns(columns.filter((c) => personal[c] !== 'never'));
+  const memo = new Map<string, string>();
+  const hashOf = async (v: string | number) => {
+    const k = String(v).trim();
+    let h = memo.get(k);
+    if (!h) memo.set(k, (h = await saltedHash(salt!, v)));
+    return h;
+  };
+  const out: (string | number | null)[][] = [];
+  for (const r of rows) {
+    const line: (string | number | null)[] = [];
+    for (const c of kept) {
+      const v = canonicalCell(r[c]);
+      line.push(personal[c] === 'hash' && v !== null && !isMissing(v) ? await hashOf(v) : v);
+    }
+    out.push(line);
+  }
+  const file: SharedRowsFile = { format: 'outpost-rows-1', columns: kept, rows: out };
+  return { bytes: new TextEncoder().encode(JSON.stringify(file)), removed, hashed };
+}
+
+/** Rows back from a shared-rows blob; a blob that is not one is refused with a sentence. */
+export function readShareableRows(bytes: Uint8Array): { columns: string[]; rows: Row[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new Error('The synced rows of this version could not be read; they will be downloaded again at the next sync.');
+  }
+  const f = SharedRowsFile.safeParse(json);
+  if (!f.success) throw new Error('The synced rows of this version are not in a form this app reads; update the app.');
+  const { columns, rows } = f.data;
+  return { columns, rows: rows.map((line) => Object.fromEntries(columns.map((c, i) => [c, line[i] ?? null]))) };
+}
+
+/**
+ * A column summary fit to sync: for a personal column, only its name, type and counts (the most
+ * frequent values, minimum, maximum and mean would show personal values to every device).
+ */
+export function publicColumns(columns: ColumnInfo[], personal: Record<string, PersonalChoice> = {}): ColumnInfo[] {
+  return columns.map((c) => (personal[c.name] ? { name: c.name, type: c.type, missing: c.missing, distinct: c.distinct, invalid: c.invalid } : c));
+}
