@@ -31,7 +31,7 @@ describe('version hash (canonical rows)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(row, { minLength: 2, maxLength: 20 }), fc.nat(), fc.constantFrom(...COLS), async (rs, at, col) => {
         const i = at % rs.length;
-        const changed = rs.map((r, j) => (j === i ? { ...r, [col]: `${String(r[col])}x` } : r));
+        const changed = rs.map((r: Row, j) => (j === i ? { ...r, [col]: `${String(r[col])}x` } : r));
         expect(await versionHash(changed, COLS)).not.toBe(await versionHash(rs, COLS));
         const a = canonicalRowsText(rs, COLS);
         const swapped = [rs[1], rs[0], ...rs.slice(2)];
