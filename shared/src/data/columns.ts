@@ -1,4 +1,6 @@
 import type { ColumnInfo } from '../schema/records.js';
+import { dateOrderEvidence, parseDate, toIsoDate, type DateOrder } from './dates.js';
+import { guessNumberStyle, parseNumber, type NumberStyle } from './numbers.js';
 
 export type Cell = string | number | null | undefined;
 export type Row = Record<string, Cell>;
@@ -26,23 +28,40 @@ export function toNumber(v: Cell): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** Share of non-missing values that must parse as numbers for a column to count as numeric. */
+/** Share of non-missing values that must parse as numbers (or dates) for a column to count as numeric (or date). */
 export const NUMERIC_SHARE = 0.95;
 
 /**
- * Infer each column's type and summary. A column is numeric when at least 95% of its non-missing
- * values parse as finite numbers (the rest are counted as `invalid`, type problems); otherwise it
- * is categorical. Numeric columns get min, max and mean over the parsed values; categorical ones
- * their 20 most frequent values.
+ * Free text: more than this many distinct values, most values distinct (at least half of the
+ * present ones) and at least this many characters on average. Names, notes and addresses are
+ * text; a code such as "P-0012" or a category with many values stays categorical.
  */
-export function inferColumns(rows: Row[], names: string[]): ColumnInfo[] {
+export const TEXT_MIN_DISTINCT = 20;
+export const TEXT_MIN_LENGTH = 12;
+
+/** Choices a person states at import for what the values alone cannot tell. */
+export interface InferOptions {
+  /** How 03/04/2024 is read when no value of a column tells (default day first, as in Nigeria). */
+  dateOrder?: DateOrder;
+  /** Per column, how its numbers are written (overrides the guess; decides 1,250). */
+  numberStyles?: Record<string, NumberStyle>;
+}
+
+/**
+ * Infer each column's type and summary. Numeric when at least 95% of its non-missing values read
+ * as finite numbers in the column's number style (a decimal point, a decimal comma or comma
+ * thousands, guessed per column by `guessNumberStyle`; the rest are counted as `invalid`, type
+ * problems); otherwise date when 95% read as dates (`parseDate`, the order from the values or the
+ * stated one when they cannot tell); otherwise text when it has many distinct long values;
+ * otherwise categorical. Numeric columns get min, max and mean; categorical and text ones their
+ * 20 most frequent values.
+ */
+export function inferColumns(rows: Row[], names: string[], opts: InferOptions = {}): ColumnInfo[] {
   return names.map((name) => {
     let missing = 0;
-    let numeric = 0;
-    let sum = 0;
-    let min = Infinity;
-    let max = -Infinity;
+    let length = 0;
     const counts = new Map<string, number>();
+    const texts: string[] = [];
     for (const r of rows) {
       const v = r[name];
       if (isMissing(v)) {
@@ -51,21 +70,59 @@ export function inferColumns(rows: Row[], names: string[]): ColumnInfo[] {
       }
       const key = String(v).trim();
       counts.set(key, (counts.get(key) ?? 0) + 1);
-      const n = toNumber(v);
-      if (n !== null) {
-        numeric++;
-        sum += n;
-        if (n < min) min = n;
-        if (n > max) max = n;
-      }
+      length += key.length;
+      if (typeof v === 'string') texts.push(v);
     }
     const present = rows.length - missing;
-    const isNumeric = present > 0 && numeric / present >= NUMERIC_SHARE;
-    if (isNumeric) {
-      return { name, type: 'numeric', missing, distinct: counts.size, invalid: present - numeric, min, max, mean: sum / numeric };
+    const stated = opts.numberStyles?.[name];
+    const guess = guessNumberStyle(texts, stated ?? 'point');
+    const style = stated ?? guess.style;
+    let numeric = 0;
+    let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const r of rows) {
+      const n = isMissing(r[name]) ? null : parseNumber(r[name], style);
+      if (n === null) continue;
+      numeric++;
+      sum += n;
+      if (n < min) min = n;
+      if (n > max) max = n;
+    }
+    const base = { name, missing, distinct: counts.size };
+    const ambiguous = guess.ambiguous ? { ambiguous: true } : {};
+    if (present > 0 && numeric / present >= NUMERIC_SHARE) {
+      return { ...base, type: 'numeric', invalid: present - numeric, min, max, mean: sum / numeric, ...(style === 'point' ? {} : { numberStyle: style }), ...ambiguous };
     }
     const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
-    return { name, type: 'categorical', missing, distinct: counts.size, invalid: 0, top };
+    const dates = texts.length === present && present > 0 ? dateOrderEvidence(texts) : null;
+    if (dates && Math.max(dates.dmy, dates.mdy) / present >= NUMERIC_SHARE) {
+      const dateOrder: DateOrder = dates.ambiguous || dates.dmy === dates.mdy ? (opts.dateOrder ?? 'dmy') : dates.dmy > dates.mdy ? 'dmy' : 'mdy';
+      const read = dateOrder === 'dmy' ? dates.dmy : dates.mdy;
+      return { ...base, type: 'date', invalid: present - read, top, dateOrder, ...(dates.ambiguous ? { ambiguous: true } : {}) };
+    }
+    const isText = counts.size > TEXT_MIN_DISTINCT && counts.size >= present / 2 && length / present >= TEXT_MIN_LENGTH;
+    return { ...base, type: isText ? 'text' : 'categorical', invalid: 0, top, ...ambiguous };
+  });
+}
+
+/**
+ * Rows as stored after import: numeric cells as numbers (read in their column's style), dates as
+ * ISO 8601 text (YYYY-MM-DD, read in their column's order), everything else as text; missing or
+ * unreadable cells as null, except categorical and text cells, which keep what was written.
+ */
+export function convertRows(rows: Row[], columns: ColumnInfo[]): Record<string, string | number | null>[] {
+  return rows.map((r) => {
+    const out: Record<string, string | number | null> = {};
+    for (const c of columns) {
+      const v = r[c.name];
+      if (c.type === 'numeric') out[c.name] = isMissing(v) ? null : parseNumber(v, c.numberStyle ?? 'point');
+      else if (c.type === 'date') {
+        const d = parseDate(v, c.dateOrder ?? 'dmy');
+        out[c.name] = d ? toIsoDate(d) : null;
+      } else out[c.name] = v === undefined || v === null ? null : String(v);
+    }
+    return out;
   });
 }
 
@@ -113,7 +170,16 @@ export function validateDataset(rows: Row[], columns: ColumnInfo[], target?: str
   }
   for (const c of columns) {
     if (c.invalid > 0) {
-      issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” is numeric but ${c.invalid} values are not numbers; they will be treated as missing. Correct them in the file if they matter.` });
+      const what = c.type === 'date' ? ['a date column', 'dates'] : ['numeric', 'numbers'];
+      issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” is ${what[0]} but ${c.invalid} values are not ${what[1]}; they will be treated as missing. Correct them in the file if they matter.` });
+    }
+    if (c.ambiguous && c.type === 'date') {
+      const read = c.dateOrder === 'mdy' ? 'month first (03/04/2024 is 4 March)' : 'day first (03/04/2024 is 3 April)';
+      issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” has dates that read either way; they are read ${read}. Change the date order above if that is wrong.` });
+    } else if (c.ambiguous) {
+      const read =
+        c.numberStyle === 'comma' ? 'the comma is read as a decimal mark (1,250 is 1.25)' : c.numberStyle === 'thousands' ? 'the comma is read as a thousands separator (1,250 is 1250)' : 'they are kept as text for now';
+      issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” has numbers such as 1,250 whose comma could be a decimal mark or a thousands separator; ${read}. Choose how to read them above.` });
     }
     if (c.missing > 0 && c.name !== target) {
       issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” has ${c.missing} missing values; training fills them with the typical value.` });
@@ -128,7 +194,7 @@ export function validateDataset(rows: Row[], columns: ColumnInfo[], target?: str
     if (t.missing > 0) {
       issues.push({ severity: 'warning', column: t.name, message: `The target “${t.name}” is missing in ${t.missing} rows; those rows are left out of training.` });
     }
-    if (t.type === 'categorical' || t.distinct <= 10) {
+    if (t.type === 'categorical' || t.type === 'text' || t.distinct <= 10) {
       const balance = classBalance(rows, t.name);
       if (balance.length < 2) {
         issues.push({ severity: 'error', column: t.name, message: `The target “${t.name}” has fewer than two different values; a model needs examples of at least two classes.` });
@@ -136,7 +202,7 @@ export function validateDataset(rows: Row[], columns: ColumnInfo[], target?: str
       for (const [label, n] of balance) {
         if (n < 2) issues.push({ severity: 'error', column: t.name, message: `The class “${label}” has only ${n} row; every class needs at least two. Remove it or add examples.` });
       }
-      if (t.type === 'categorical' && t.distinct > 50) {
+      if (t.type !== 'numeric' && t.distinct > 50) {
         issues.push({ severity: 'warning', column: t.name, message: `The target “${t.name}” has ${t.distinct} different values; is it really a category? Pick another target if not.` });
       }
     }

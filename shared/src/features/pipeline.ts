@@ -1,7 +1,8 @@
 import type { ColumnInfo, Task } from '../schema/records.js';
-import type { FeaturePipeline, FeatureSpec, TargetSpec } from '../schema/pipeline.js';
+import type { FeaturePipeline, FeatureSource, FeatureSpec, NumericFeature, TargetSpec } from '../schema/pipeline.js';
 import { OutpostError } from '../errors.js';
-import { countValues, isMissing, toNumber, type Row } from '../data/columns.js';
+import { countValues, isMissing, toNumber, type Cell, type Row } from '../data/columns.js';
+import { DATE_PARTS, datePart, parseDate } from '../data/dates.js';
 
 /**
  * Fit the feature pipeline on the rows given (callers pass the training rows only, so nothing of
@@ -9,25 +10,57 @@ import { countValues, isMissing, toNumber, type Row } from '../data/columns.js';
  * (ddof = 0, as scikit-learn's StandardScaler; a zero deviation is stored as 1), missing values
  * imputed with the mean. Categorical features: sorted categories for one-hot encoding (as
  * OneHotEncoder with handle_unknown='ignore'), missing values imputed with the mode (ties: the
- * first in sorted order). Target: sorted labels (classification) or mean and deviation
- * (regression, trained on the standardised value).
+ * first in sorted order). Date features: five numeric features (year, month, day, weekday,
+ * day of year; `derive`), each standardised as above. Text features: a category when the
+ * training rows hold at most 20 distinct values, otherwise two numeric features, length in
+ * characters and in words (until text models exist). Target: sorted labels (classification) or
+ * mean and deviation (regression, trained on the standardised value).
  */
 export function fitPipeline(rows: Row[], featureNames: string[], columns: ColumnInfo[], target: string, task: Task): FeaturePipeline {
-  const typeOf = (name: string) => {
+  const columnOf = (name: string) => {
     const c = columns.find((col) => col.name === name);
     if (!c) throw new OutpostError('dataset_invalid', `There is no column “${name}” in this dataset.`);
-    return c.type;
+    return c;
   };
-  const features: FeatureSpec[] = featureNames.map((name) => {
-    if (typeOf(name) === 'numeric') {
-      const { mean, std } = meanStd(rows.map((r) => toNumber(r[name])).filter((v): v is number => v !== null));
-      return { name, kind: 'numeric', mean, std: std > 0 ? std : 1, impute: mean };
-    }
+  const numericSpec = (name: string, values: (number | null)[], source?: FeatureSource): NumericFeature => {
+    const { mean, std } = meanStd(values.filter((v): v is number => v !== null));
+    return { name, kind: 'numeric', mean, std: std > 0 ? std : 1, impute: mean, ...(source ? { source } : {}) };
+  };
+  const features: FeatureSpec[] = featureNames.flatMap((name): FeatureSpec[] => {
+    const col = columnOf(name);
+    if (col.type === 'numeric')
+      return [
+        numericSpec(
+          name,
+          rows.map((r) => toNumber(r[name])),
+        ),
+      ];
     const counts = countValues(rows, name);
+    if (col.type === 'date') {
+      const order = col.dateOrder ?? 'dmy';
+      return DATE_PARTS.map((part) => {
+        const source: FeatureSource = { column: name, part, order };
+        return numericSpec(
+          `${name} (${part})`,
+          rows.map((r) => derive(source, r[name])),
+          source,
+        );
+      });
+    }
+    if (col.type === 'text' && counts.size > TEXT_AS_CATEGORY_MAX) {
+      return (['length', 'words'] as const).map((part) => {
+        const source: FeatureSource = { column: name, part };
+        return numericSpec(
+          `${name} (${part})`,
+          rows.map((r) => derive(source, r[name])),
+          source,
+        );
+      });
+    }
     const categories = [...counts.keys()].sort();
     if (categories.length === 0) categories.push('');
     const impute = categories.reduce((best, c) => ((counts.get(c) ?? 0) > (counts.get(best) ?? 0) ? c : best), categories[0]);
-    return { name, kind: 'categorical', categories, impute };
+    return [{ name, kind: 'categorical', categories, impute }];
   });
   let targetSpec: TargetSpec;
   if (task === 'classification') {
@@ -40,7 +73,27 @@ export function fitPipeline(rows: Row[], featureNames: string[], columns: Column
     const { mean, std } = meanStd(values);
     targetSpec = { name: target, kind: 'numeric', mean, std: std > 0 ? std : 1 };
   }
-  return { version: 1, features, target: targetSpec };
+  // Version 1 stays exactly as before for pipelines without derived features.
+  const version = features.some((f) => f.kind === 'numeric' && f.source) ? 2 : 1;
+  return { version, features, target: targetSpec };
+}
+
+/** A text column with at most this many distinct training values is one-hot encoded as a category. */
+export const TEXT_AS_CATEGORY_MAX = 20;
+
+/**
+ * The value of a derived feature from its source cell: a date part (the cell read as ISO 8601 or
+ * in the source's day/month order; see `datePart`), or a text's length in characters (trimmed) or
+ * words (runs of non-space characters). Null when the cell is missing or not a date.
+ */
+export function derive(source: FeatureSource, cell: Cell): number | null {
+  if (isMissing(cell)) return null;
+  if (source.part === 'length' || source.part === 'words') {
+    const s = String(cell).trim();
+    return source.part === 'length' ? [...s].length : s.split(/\s+/u).filter(Boolean).length;
+  }
+  const d = parseDate(cell, source.order ?? 'dmy');
+  return d ? datePart(d, source.part) : null;
 }
 
 function meanStd(values: number[]): { mean: number; std: number } {
@@ -62,7 +115,8 @@ function writeRow(p: FeaturePipeline, row: Row, out: Float32Array, offset: numbe
   let o = offset;
   for (const f of p.features) {
     if (f.kind === 'numeric') {
-      const v = toNumber(row[f.name]) ?? f.impute;
+      // A derived part given directly (a form or file with a "visit (year)" column) is used as given.
+      const v = (f.source ? (derive(f.source, row[f.source.column]) ?? toNumber(row[f.name])) : toNumber(row[f.name])) ?? f.impute;
       out[o++] = (v - f.mean) / f.std;
     } else {
       const raw = row[f.name];
