@@ -1,4 +1,8 @@
+import type { ErrorCode } from '@shared/errors.js';
 import type { SyncStatus } from '../lib/sync/status.js';
+import type { Message, MessageKey } from '../lib/i18n/catalogue.js';
+import { formatMessage } from '../lib/i18n/format.js';
+import en from '../lib/i18n/catalogues/en.js';
 
 /** What the header and Settings show about sync: the engine's status, or a state of the app's own. */
 export interface SyncView extends Omit<SyncStatus, 'name'> {
@@ -37,12 +41,38 @@ export function syncView({ engine, online, pending, lastSyncedAt = null }: SyncI
   return view;
 }
 
-/** The few words in the header; the full sentence is `view.message`. */
-export function headerText(v: SyncView): string {
-  if (v.name === 'not-connected') return v.pending > 0 ? `Not connected · ${v.pending} kept on device` : 'Not connected';
-  if (v.name === 'syncing') return `Syncing… ${v.pending} waiting`;
-  if (v.name === 'synced') return 'Synced';
-  if (v.name === 'offline') return `Offline · ${v.pending} waiting to sync`;
-  if (v.name === 'error') return `Sync problem · ${v.pending} waiting`;
-  return `${v.pending} waiting to sync`;
+/** The few words in the header, as a message; the full sentence is `syncSentence(view)`. */
+export function headerMessage(v: SyncView): Message {
+  const values = { count: v.pending };
+  if (v.name === 'not-connected') return { key: v.pending > 0 ? 'sync.header.notConnectedKept' : 'sync.header.notConnected', values };
+  if (v.name === 'syncing') return { key: 'sync.header.syncing', values };
+  if (v.name === 'synced') return { key: 'sync.header.synced' };
+  if (v.name === 'offline') return { key: 'sync.header.offline', values };
+  if (v.name === 'error') return { key: 'sync.header.error', values };
+  return { key: 'sync.header.pending', values };
+}
+
+/** The header's words in English (the source catalogue), as tests and logs read them. */
+export const headerText = (v: SyncView): string => {
+  const m = headerMessage(v);
+  return formatMessage('en', en, en, m.key, m.values);
+};
+
+// The engine's sentences (lib/sync/status.ts) in every language, by the failure's code; a failure
+// with no sentence of its own here is shown in the words the engine gave.
+const FAILURE: Partial<Record<ErrorCode, MessageKey>> = {
+  storage_full: 'sync.failure.storageFull',
+  unauthorized: 'sync.failure.revoked',
+  credential_revoked: 'sync.failure.revoked',
+  app_outdated: 'sync.failure.appOutdated',
+  server_outdated: 'sync.failure.serverOutdated',
+  store_unavailable: 'sync.failure.busy',
+  rate_limited: 'sync.failure.busy',
+};
+
+/** The full sentence about sync as a message, or null where the engine's own words stand. */
+export function syncMessage(v: SyncView): Message | null {
+  if (v.name === 'offline') return { key: 'sync.failure.offline' };
+  const key = v.code && v.name === 'error' ? FAILURE[v.code] : undefined;
+  return key ? { key } : null;
 }

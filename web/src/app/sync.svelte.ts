@@ -8,7 +8,8 @@ import { SyncScheduler } from '../lib/sync/scheduler.js';
 import type { SyncStatus } from '../lib/sync/status.js';
 import { fetchTransport, SyncError } from '../lib/sync/transport.js';
 import { APP_VERSION } from './config.js';
-import { OFFLINE_MESSAGE, syncView, type SyncView } from './sync-view.js';
+import { OFFLINE_MESSAGE, syncMessage, syncView, type SyncView } from './sync-view.js';
+import { say } from '../lib/i18n/i18n.svelte.js';
 
 /**
  * The wiring of engine, scheduler and credential, and the one sync state the screen shows
@@ -129,3 +130,9 @@ async function askForWakeUp() {
 }
 
 export const sync = new SyncController();
+
+/** The full sentence about sync in the chosen language ('' when there is nothing to say). */
+export function syncSentence(v: SyncView): string {
+  const m = syncMessage(v);
+  return m ? say(m) : v.message;
+}

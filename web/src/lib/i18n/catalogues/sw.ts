@@ -1,0 +1,90 @@
+import type { Catalogue } from '../catalogue.js';
+
+// Swahili: needs review by a native speaker (docs/i18n.md).
+const sw: Catalogue = {
+  'app.name': 'Outpost',
+  'common.loading': 'Inapakia…',
+  'common.ok': 'Sawa',
+  'nav.main': 'Kuu',
+  'nav.projects': 'Miradi',
+  'nav.settings': 'Mipangilio',
+
+  'projects.title': 'Miradi',
+  'projects.name': 'Jina la mradi',
+  'projects.namePlaceholder': 'mf. Uchunguzi wa wagonjwa kliniki',
+  'projects.create': 'Unda mradi',
+  'projects.none': 'Bado hakuna mradi. Unda mmoja ili kuleta data na kufunza modeli, yote kwenye kifaa hiki.',
+  'project.notHere': 'Mradi huu haupo kwenye kifaa hiki.',
+  'project.back': 'Rudi kwenye miradi',
+  'project.sections': 'Sehemu za mradi',
+  'project.tabOffline': 'Skrini hii haikuweza kufunguka bila mtandao. Unganisha mara moja, pakia upya, na Outpost itaihifadhi kwa matumizi bila mtandao.',
+  'tabs.data': 'Data',
+  'tabs.train': 'Funza',
+  'tabs.models': 'Modeli',
+  'tabs.predict': 'Tabiri',
+  'tabs.monitor': 'Fuatilia',
+
+  'settings.language.title': 'Lugha na maneno',
+  'settings.language.label': 'Lugha',
+  'settings.language.browser': 'Kama simu hii ({language})',
+  'settings.mlDetails.label': 'Onyesha maelezo ya ML',
+  'settings.mlDetails.help': 'Imezimwa: maneno rahisi, kama “mara ngapi iko sahihi”. Imewashwa: pia maneno ya wataalamu (epochs, F1, log loss, AUC).',
+  'settings.sync.title': 'Sawazisha na shirika lako',
+  'settings.sync.connected': 'Imeunganishwa na {org} kwenye {url}.',
+  'settings.sync.device': 'Kifaa hiki: {id}',
+  'settings.sync.pending': '{count, plural, one {Badiliko # linasubiri kusawazishwa.} other {Mabadiliko # yanasubiri kusawazishwa.}}',
+  'settings.sync.last': 'Ilisawazishwa mwisho {when}.',
+  'settings.sync.now': 'Sawazisha sasa',
+  'settings.sync.disconnect': 'Tenganisha',
+  'settings.sync.disconnectConfirm': 'Tenganisha kifaa hiki? Kila kitu kitabaki kwenye kifaa hiki; unaweza kuunganisha tena kwa msimbo mpya wa usajili.',
+  'settings.sync.intro':
+    'Kila kitu kinafanya kazi bila mtandao. Unganisha ili kutuma kazi yako kwa shirika lako na kupokea modeli zake. Omba msimbo wa usajili kwa mratibu wako.',
+  'settings.sync.serverUrl': 'Anwani ya seva',
+  'settings.sync.code': 'Msimbo wa usajili',
+  'settings.sync.deviceName': 'Jina la kifaa',
+  'settings.sync.connect': 'Unganisha',
+
+  'person.title': 'Ingia kama mtu',
+  'person.signedIn': 'Umeingia kama {name} ({role}) hadi {until}.',
+  'person.role.admin': 'msimamizi',
+  'person.role.mlLead': 'kiongozi wa ML',
+  'person.role.field': 'mfanyakazi wa nyanjani',
+  'person.canApprove': 'Kwenye kifaa hiki unaweza kuidhinisha mapendekezo na kuweka matoleo kazini (kichupo cha Modeli), ukiwa mtandaoni.',
+  'person.signOut': 'Toka',
+  'person.intro': 'Kiongozi wa ML au msimamizi huingia hapa kwa ufunguo wake binafsi ili kuidhinisha modeli kwenye kifaa hiki.',
+  'person.key': 'Ufunguo binafsi',
+  'person.signIn': 'Ingia',
+
+  'rejected.title': 'Mabadiliko ambayo seva haikukubali',
+  'rejected.clear': 'Futa orodha hii',
+  'storage.title': 'Hifadhi kwenye kifaa hiki',
+  'storage.usage': 'MB {used} zimetumika kati ya takriban MB {quota} zinazopatikana kwa Outpost.',
+  'storage.persistent': 'Hifadhi ni ya kudumu: kivinjari hakitaifuta ili kupata nafasi.',
+  'storage.mayClear':
+    'Kivinjari kinaweza kufuta data ya Outpost nafasi ikipungua. Weka Outpost kwenye skrini ya mwanzo na ruhusu hifadhi ya kudumu; sawazisha mara kwa mara.',
+  'storage.keep': 'Hifadhi data kwa kudumu',
+  'update.ready': 'Toleo jipya la Outpost liko tayari. Data yako inabaki kwenye kifaa hiki.',
+  'update.reload': 'Pakia upya ili kusasisha',
+  'update.later': 'Baadaye',
+  'update.offlineReady': 'Outpost iko tayari kufanya kazi bila mtandao.',
+
+  'sync.status': 'Hali ya usawazishaji',
+  'sync.header.notConnected': 'Haijaunganishwa',
+  'sync.header.notConnectedKept': 'Haijaunganishwa · {count} kwenye kifaa',
+  'sync.header.syncing': 'Inasawazisha… {count} zinasubiri',
+  'sync.header.synced': 'Imesawazishwa',
+  'sync.header.offline': 'Nje ya mtandao · {count} zinasubiri',
+  'sync.header.error': 'Tatizo la usawazishaji · {count} zinasubiri',
+  'sync.header.pending': '{count} zinasubiri kusawazishwa',
+  'sync.failure.offline': 'Hakuna mtandao. Kila kitu kimehifadhiwa kwenye kifaa hiki na kitasawazishwa mtandao ukirudi.',
+  'sync.failure.storageFull':
+    'Kifaa hiki kimejaa, kwa hivyo usawazishaji hauwezi kuhifadhi kinachopokea. Toa nafasi (au futa kumbukumbu za zamani za utabiri), kisha sawazisha tena. Kila kitu kimehifadhiwa kwenye kifaa hiki.',
+  'sync.failure.revoked':
+    'Kifaa hiki hakiruhusiwi tena kusawazisha (ruhusa yake imeondolewa au imeisha). Omba msimbo mpya wa usajili kwa mratibu wako na uunganishe tena katika Mipangilio. Kila kitu kimehifadhiwa kwenye kifaa hiki.',
+  'sync.failure.appOutdated':
+    'Programu hii ni ya zamani kuliko seva na haiwezi tena kusawazisha nayo. Sasisha programu: ipakie upya ukiwa mtandaoni, au sakinisha toleo jipya. Kila kitu kimehifadhiwa kwenye kifaa hiki.',
+  'sync.failure.serverOutdated': 'Seva ni ya zamani kuliko programu hii. Mwombe mratibu wako asasishe seva. Kila kitu kimehifadhiwa kwenye kifaa hiki.',
+  'sync.failure.busy':
+    'Seva ina shughuli nyingi au inaanza upya; usawazishaji utajaribu tena baada ya dakika chache. Kila kitu kimehifadhiwa kwenye kifaa hiki.',
+};
+export default sw;
