@@ -1,9 +1,9 @@
 import type { ColumnInfo, DatasetMeta } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
-import { newId, putRecord } from './mutate.js';
+import { newId } from './mutate.js';
+import { createDataset, ensureFirstVersions, loadVersionRows } from './dataset-versions.js';
 
 export type Row = Record<string, string | number | null>;
-const CHUNK_ROWS = 5000;
 
 export interface ImportInput {
   projectId: string;
@@ -13,11 +13,14 @@ export interface ImportInput {
   rows: Row[];
   columns: ColumnInfo[];
   target?: string;
+  /** Columns marked personal at import, and what syncing does with them. */
+  personal?: Record<string, 'never' | 'hash'>;
 }
 
 /**
- * Store a parsed dataset: metadata (synced) and rows (device only, chunked) in one transaction,
- * so a failed import (e.g. storage full) leaves nothing half-written.
+ * Store a parsed dataset: metadata (synced), its first version (synced) and rows (device only,
+ * chunked, unless the project lets rows sync) in one transaction, so a failed import (e.g. storage
+ * full) leaves nothing half-written.
  */
 export async function importDataset(db: OutpostDb, input: ImportInput, now = Date.now()): Promise<DatasetMeta> {
   const meta: DatasetMeta = {
@@ -30,14 +33,10 @@ export async function importDataset(db: OutpostDb, input: ImportInput, now = Dat
     columns: input.columns,
     target: input.target,
     createdAt: now,
+    ...(input.personal && Object.keys(input.personal).length ? { personal: input.personal } : {}),
   };
-  await db.transaction('rw', [db.datasets, db.datasetRows, db.outbox, db.kv], async () => {
-    for (let c = 0; c * CHUNK_ROWS < input.rows.length; c++) {
-      await db.datasetRows.put({ datasetId: meta.id, chunk: c, rows: input.rows.slice(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS) });
-    }
-    await putRecord(db, 'datasets', meta, now);
-  });
-  return meta;
+  const version = await createDataset(db, meta, input.rows, input.columns, now);
+  return (await db.datasets.get(meta.id)) ?? { ...meta, versionId: version.id };
 }
 
 /** A project's datasets, newest first. */
@@ -45,7 +44,9 @@ export async function projectDatasets(db: OutpostDb, projectId: string): Promise
   return db.datasets.where('projectId').equals(projectId).reverse().sortBy('createdAt');
 }
 
+/** The rows of a dataset's current version (those stored before versions existed are its first). */
 export async function loadRows(db: OutpostDb, datasetId: string): Promise<Row[]> {
-  const chunks = await db.datasetRows.where('datasetId').equals(datasetId).sortBy('chunk');
-  return chunks.flatMap((c) => c.rows);
+  await ensureFirstVersions(db);
+  const d = await db.datasets.get(datasetId);
+  return (await loadVersionRows(db, d?.versionId ?? datasetId)) as Row[];
 }

@@ -4,6 +4,7 @@ import type { Outcome } from '@shared/schema/monitoring.js';
 import type { ModelAlias, Proposal, RegistryEvent } from '@shared/schema/registry.js';
 import type { Rating, RatingStudy } from '@shared/schema/human.js';
 import type { Deployment } from '@shared/schema/deployment.js';
+import type { DatasetVersion } from '@shared/schema/dataset-version.js';
 import type { DaySummary } from '@shared/monitor/summary.js';
 import type { SyncTable } from '@shared/sync/protocol.js';
 
@@ -16,7 +17,11 @@ export interface OutboxRow {
   fields: Record<string, unknown>;
 }
 
-/** Parsed dataset rows, stored in chunks so that a large file never becomes one huge record. */
+/**
+ * Parsed dataset rows, stored in chunks so that a large file never becomes one huge record.
+ * `datasetId` holds the id of the dataset version the rows belong to; a dataset's first version has
+ * the dataset's own id, so rows stored before versions existed are that version's rows.
+ */
 export interface DatasetRowsChunk {
   datasetId: string;
   chunk: number;
@@ -74,6 +79,7 @@ export interface KvRow {
 export class OutpostDb extends Dexie {
   projects!: EntityTable<Project, 'id'>;
   datasets!: EntityTable<DatasetMeta, 'id'>;
+  dataset_versions!: EntityTable<DatasetVersion, 'id'>;
   datasetRows!: Table<DatasetRowsChunk, [string, number]>;
   runs!: EntityTable<Run, 'id'>;
   model_versions!: EntityTable<ModelVersion, 'id'>;
@@ -151,6 +157,12 @@ export class OutpostDb extends Dexie {
     // pulled and kept at its newest revision (deployments.ts). A new table: nothing stored changes.
     this.version(6).stores({
       deployments: 'id, projectId',
+    });
+    // v7: dataset versions (by dataset, newest by time). A new table; each dataset whose rows are
+    // here becomes its first version at start (ensureFirstVersions in dataset-versions.ts), because
+    // its content hash needs Web Crypto, which an upgrade transaction cannot wait for.
+    this.version(7).stores({
+      dataset_versions: 'id, datasetId, projectId, [datasetId+createdAt]',
     });
   }
 }

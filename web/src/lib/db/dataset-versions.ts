@@ -1,0 +1,313 @@
+import type { ColumnInfo, DatasetMeta } from '@shared/schema/records.js';
+import type { DatasetVersion, SharedRows, VersionChangeKind } from '@shared/schema/dataset-version.js';
+import { inferColumns, isMissing, type Row } from '@shared/data/columns.js';
+import { describeChange, diffRows, versionHash, type RowsDiff } from '@shared/data/versions.js';
+import { checkRules } from '@shared/data/rules.js';
+import { publicColumns, readShareableRows, saltId, shareableRows, type PersonalChoice } from '@shared/data/privacy.js';
+import { sha256Hex } from '@shared/data/hash.js';
+import type { OutpostDb } from './db.js';
+import { newId, patchRecord, putRecord } from './mutate.js';
+import { completeBlobBytes, saveLocalBlob } from './blobs.js';
+import { personOnDevice } from '../sync/person.js';
+import { loadCredential } from '../sync/credential.js';
+
+/**
+ * Dataset versions on the device (docs/datasets.md). Every change to a dataset's rows makes a new
+ * version: its rows are stored under its id, its record (hash, parent, what changed, data-test
+ * report, and the shareable rows when the project lets rows sync) is queued for sync, and the
+ * dataset moves to it, all in one transaction. Hashing happens before the transaction: an
+ * IndexedDB transaction cannot wait for Web Crypto.
+ */
+
+export const CHUNK_ROWS = 5000;
+
+/** Who is making a version here: the person signed in, or this device. */
+export async function whoIsHere(db: OutpostDb): Promise<string> {
+  const person = await personOnDevice(db);
+  if (person) return person.person.name;
+  const cred = await loadCredential(db);
+  return cred ? `device ${cred.deviceId.slice(0, 8)}` : 'this device';
+}
+
+interface Prepared {
+  version: DatasetVersion;
+  rows: Row[];
+  blob?: { hash: string; bytes: Uint8Array };
+  columns: ColumnInfo[];
+}
+
+export interface VersionInput {
+  dataset: DatasetMeta;
+  parent?: DatasetVersion;
+  parentRows?: Row[];
+  rows: Row[];
+  /** The columns' summaries when the caller has them (an import); inferred from the rows otherwise. */
+  columns?: ColumnInfo[];
+  names: string[];
+  kind: VersionChangeKind;
+  rowsChanged?: number;
+  what?: string;
+  by: string;
+}
+
+/** The project's salt for hashed columns, made here (random, 128 bits) the first time one is needed. */
+export async function ensureSalt(db: OutpostDb, projectId: string, now = Date.now()): Promise<string> {
+  const p = await db.projects.get(projectId);
+  if (!p) throw new Error('This project is not on this device.');
+  if (p.rowSalt) return p.rowSalt;
+  const salt = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  await patchRecord(db, 'projects', projectId, { rowSalt: salt }, now);
+  return salt;
+}
+
+/** The shareable form of some rows for a project that lets rows sync; undefined when it does not. */
+async function shareable(db: OutpostDb, dataset: DatasetMeta, rows: Row[], names: string[], now: number) {
+  const project = await db.projects.get(dataset.projectId);
+  if (!project?.shareRows) return undefined;
+  const personal = dataset.personal ?? {};
+  const needsSalt = names.some((n) => personal[n] === 'hash');
+  const salt = needsSalt ? (project.rowSalt ?? (await ensureSalt(db, project.id, now))) : undefined;
+  const s = await shareableRows(rows, names, personal, salt);
+  const hash = await sha256Hex(s.bytes);
+  const meta: SharedRows = {
+    format: 'outpost-rows-1',
+    hash,
+    size: s.bytes.length,
+    removed: s.removed,
+    hashed: s.hashed,
+    ...(salt ? { salt: await saltId(salt) } : {}),
+  };
+  return { meta, bytes: s.bytes };
+}
+
+async function prepare(db: OutpostDb, v: VersionInput, now: number): Promise<Prepared> {
+  const columns = v.columns ?? inferColumns(v.rows, v.names);
+  const diff: RowsDiff =
+    v.parent && v.parentRows
+      ? diffRows(
+          v.parentRows,
+          v.parent.columns.map((c) => c.name),
+          v.rows,
+          v.names,
+        )
+      : { rowsAdded: v.rows.length, rowsRemoved: 0, columnsAdded: v.names, columnsRemoved: [] };
+  if (v.rowsChanged) {
+    // A row changed in place shows in the multiset diff as one removed and one added.
+    diff.rowsAdded = Math.max(0, diff.rowsAdded - v.rowsChanged);
+    diff.rowsRemoved = Math.max(0, diff.rowsRemoved - v.rowsChanged);
+  }
+  const share = await shareable(db, v.dataset, v.rows, v.names, now);
+  const rules = v.dataset.rules ?? [];
+  const version: DatasetVersion = {
+    id: v.parent ? newId() : v.dataset.id,
+    projectId: v.dataset.projectId,
+    datasetId: v.dataset.id,
+    number: v.parent ? v.parent.number + 1 : 1,
+    parentId: v.parent?.id ?? null,
+    hash: await versionHash(v.rows, v.names),
+    rowCount: v.rows.length,
+    columns: publicColumns(columns, v.dataset.personal),
+    change: describeChange(v.kind, { ...diff, rowsChanged: v.rowsChanged }, v.rows.length, v.names.length, v.what),
+    createdAt: now,
+    createdBy: v.by.slice(0, 200),
+    ...(rules.length ? { checks: checkRules(v.rows, v.names, rules, now) } : {}),
+    ...(share ? { rows: share.meta } : {}),
+  };
+  return { version, rows: v.rows, columns, blob: share ? { hash: share.meta.hash, bytes: share.bytes } : undefined };
+}
+
+/** Write a prepared version in the caller's transaction (or its own): rows, blob, record, and the dataset moved to it. */
+async function write(db: OutpostDb, p: Prepared, dataset: DatasetMeta, storeRows: boolean, now: number, datasetIsNew = false): Promise<void> {
+  await db.transaction('rw', [db.datasets, db.dataset_versions, db.datasetRows, db.outbox, db.kv, db.blobState, db.blobBytes], async () => {
+    if (storeRows) {
+      for (let c = 0; c * CHUNK_ROWS < p.rows.length; c++) {
+        await db.datasetRows.put({ datasetId: p.version.id, chunk: c, rows: p.rows.slice(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS) as DatasetRowsRow });
+      }
+    }
+    if (p.blob) await saveLocalBlob(db, p.blob.hash, p.blob.bytes.slice().buffer);
+    const head = { versionId: p.version.id, rowCount: p.version.rowCount, columns: p.version.columns };
+    if (datasetIsNew) await putRecord(db, 'datasets', { ...dataset, ...head }, now);
+    await putRecord(db, 'dataset_versions', p.version, now);
+    if (!datasetIsNew) await patchRecord(db, 'datasets', dataset.id, head, now);
+  });
+}
+type DatasetRowsRow = Record<string, string | number | null>[];
+
+/** A new dataset and its first version (the import), in one transaction: nothing half-written on failure. */
+export async function createDataset(db: OutpostDb, dataset: DatasetMeta, rows: Row[], columns: ColumnInfo[], now = Date.now()): Promise<DatasetVersion> {
+  const names = columns.map((c) => c.name);
+  const p = await prepare(db, { dataset, rows, columns, names, kind: 'import', by: await whoIsHere(db) }, now);
+  await write(db, p, { ...dataset, columns: publicColumns(columns, dataset.personal) }, true, now, true);
+  return p.version;
+}
+
+/**
+ * Every dataset whose rows are here and that has no version yet becomes its first version (the
+ * rows stored before versions already sit under the dataset's id, which that version takes).
+ * Run at start; doing it twice makes nothing new.
+ */
+export async function ensureFirstVersions(db: OutpostDb, now = Date.now()): Promise<number> {
+  let made = 0;
+  for (const d of await db.datasets.toArray()) {
+    if (d.deleted || d.versionId || (await db.dataset_versions.get(d.id))) continue;
+    const rows = await storedRows(db, d.id);
+    if (!rows.length) continue;
+    const p = await prepare(
+      db,
+      { dataset: d, rows, columns: d.columns, names: d.columns.map((c) => c.name), kind: 'import', by: await whoIsHere(db) },
+      d.createdAt,
+    );
+    await write(db, p, d, false, now);
+    made++;
+  }
+  return made;
+}
+
+async function storedRows(db: OutpostDb, versionId: string): Promise<Row[]> {
+  const chunks = await db.datasetRows.where('datasetId').equals(versionId).sortBy('chunk');
+  return chunks.flatMap((c) => c.rows);
+}
+
+/**
+ * A version's rows: those stored here (made or imported on this device), or else its synced
+ * shareable rows (personal columns left out or hashed) once their blob is complete. Empty when
+ * neither is here yet.
+ */
+export async function loadVersionRows(db: OutpostDb, versionId: string): Promise<Row[]> {
+  const here = await storedRows(db, versionId);
+  if (here.length) return here;
+  const v = await db.dataset_versions.get(versionId);
+  if (!v?.rows) return [];
+  const bytes = await completeBlobBytes(db, v.rows.hash);
+  return bytes ? readShareableRows(new Uint8Array(bytes)).rows : [];
+}
+
+/** Whether a version's rows can be read on this device (stored here, or their synced blob complete). */
+export async function versionRowsHere(db: OutpostDb, v: DatasetVersion): Promise<'here' | 'synced' | 'missing'> {
+  if (await db.datasetRows.where('datasetId').equals(v.id).count()) return 'here';
+  return v.rows && (await completeBlobBytes(db, v.rows.hash)) ? 'synced' : 'missing';
+}
+
+/** The dataset's current version and its rows, or a sentence saying why there are none. */
+async function head(db: OutpostDb, datasetId: string): Promise<{ dataset: DatasetMeta; version: DatasetVersion; rows: Row[] }> {
+  await ensureFirstVersions(db);
+  const dataset = await db.datasets.get(datasetId);
+  if (!dataset || dataset.deleted) throw new Error('This dataset is not on this device.');
+  const version = dataset.versionId ? await db.dataset_versions.get(dataset.versionId) : undefined;
+  if (!version) throw new Error('The current version of this dataset has not arrived on this device yet; sync, then try again.');
+  const rows = await loadVersionRows(db, version.id);
+  if (!rows.length && version.rowCount > 0) throw new Error('The rows of this dataset are not on this device. Sync, or import the file here, then try again.');
+  return { dataset, version, rows };
+}
+
+async function next(
+  db: OutpostDb,
+  datasetId: string,
+  make: (rows: Row[], names: string[]) => { rows: Row[]; names: string[]; kind: VersionChangeKind; rowsChanged?: number; what?: string },
+  now: number,
+) {
+  const h = await head(db, datasetId);
+  const names = h.version.columns.map((c) => c.name);
+  const out = make(h.rows, names);
+  const p = await prepare(db, { dataset: h.dataset, parent: h.version, parentRows: h.rows, by: await whoIsHere(db), ...out }, now);
+  await write(db, p, h.dataset, true, now);
+  return p.version;
+}
+
+/** Cleaning: a new version without the rows that miss a value in any of `columns` (every column when none are given). */
+export async function dropRowsWithMissing(db: OutpostDb, datasetId: string, columns?: string[], now = Date.now()): Promise<DatasetVersion> {
+  return next(
+    db,
+    datasetId,
+    (rows, names) => {
+      const cols = columns?.length ? columns : names;
+      return { rows: rows.filter((r) => cols.every((c) => !isMissing(r[c]))), names, kind: 'clean', what: 'with missing values' };
+    },
+    now,
+  );
+}
+
+/** Cleaning: a new version without one column. */
+export async function dropColumn(db: OutpostDb, datasetId: string, column: string, now = Date.now()): Promise<DatasetVersion> {
+  return next(
+    db,
+    datasetId,
+    (rows, names) => {
+      if (!names.includes(column)) throw new Error(`This dataset has no column “${column}”.`);
+      if (names.length < 2) throw new Error('A dataset needs at least one column.');
+      return { rows: rows.map(({ [column]: _, ...rest }) => rest), names: names.filter((n) => n !== column), kind: 'clean' };
+    },
+    now,
+  );
+}
+
+/**
+ * New rows at the end (form entries): a new version with them, new columns added. `kind`
+ * `entries` unless the caller says otherwise. Nothing is written when there are no rows.
+ */
+export async function appendRows(
+  db: OutpostDb,
+  datasetId: string,
+  added: Row[],
+  now = Date.now(),
+  kind: VersionChangeKind = 'entries',
+): Promise<DatasetVersion> {
+  if (!added.length) throw new Error('There are no new rows to add.');
+  return next(
+    db,
+    datasetId,
+    (rows, names) => {
+      const extra = [...new Set(added.flatMap((r) => Object.keys(r)))].filter((n) => !names.includes(n));
+      return { rows: [...rows, ...added], names: [...names, ...extra], kind };
+    },
+    now,
+  );
+}
+
+/**
+ * Labels given or changed (the labeling work): `changes` are row positions in the current version
+ * and the new value of `column` (created when absent). Rows whose label is already that value do
+ * not count as changed.
+ */
+export async function changeLabels(
+  db: OutpostDb,
+  datasetId: string,
+  column: string,
+  changes: { index: number; value: string | null }[],
+  now = Date.now(),
+): Promise<DatasetVersion> {
+  return next(
+    db,
+    datasetId,
+    (rows, names) => {
+      const out = rows.slice();
+      let changed = 0;
+      for (const { index, value } of changes) {
+        if (!Number.isInteger(index) || index < 0 || index >= rows.length)
+          throw new Error(`Row ${index + 1} is not in this version; it may have been removed. Refresh and try again.`);
+        if ((out[index][column] ?? null) === value) continue;
+        out[index] = { ...out[index], [column]: value };
+        changed++;
+      }
+      return { rows: out, names: names.includes(column) ? names : [...names, column], kind: 'labels', rowsChanged: changed };
+    },
+    now,
+  );
+}
+
+/** A dataset's versions, newest first. */
+export async function datasetVersions(db: OutpostDb, datasetId: string): Promise<DatasetVersion[]> {
+  return (await db.dataset_versions.where('[datasetId+createdAt]').between([datasetId, -Infinity], [datasetId, Infinity]).reverse().toArray()).filter(
+    (v) => !v.deleted,
+  );
+}
+
+/** Mark columns personal (or not): the synced summaries drop their values; later shared rows follow the choice. */
+export async function setPersonal(db: OutpostDb, datasetId: string, column: string, choice: PersonalChoice | null, now = Date.now()): Promise<void> {
+  const d = await db.datasets.get(datasetId);
+  if (!d) throw new Error('This dataset is not on this device.');
+  const personal = { ...(d.personal ?? {}) };
+  if (choice) personal[column] = choice;
+  else delete personal[column];
+  await patchRecord(db, 'datasets', datasetId, { personal, columns: publicColumns(d.columns, personal) }, now);
+}
