@@ -2,8 +2,24 @@ import { z } from 'zod';
 import { ColumnInfo } from '@shared/schema/records.js';
 import { ErrorCodeSchema } from '../ml/error-code.js';
 
-/** Messages between the main thread and the CSV worker; each side parses what it receives. */
-export const CsvRequest = z.object({ type: z.literal('parse'), file: z.instanceof(Blob) });
+/** Messages between the main thread and the import worker; each side parses what it receives. */
+const BadRow = z.object({ line: z.number().int().positive(), reason: z.string() });
+
+export const ParseChoices = z.object({
+  encoding: z.string().max(40).optional(),
+  separator: z.string().max(4).optional(),
+  dateOrder: z.enum(['dmy', 'mdy']).optional(),
+  numberStyles: z.record(z.string(), z.enum(['point', 'comma', 'thousands'])).optional(),
+  dropBadRows: z.boolean().optional(),
+});
+
+export const CsvRequest = z.object({
+  type: z.literal('parse'),
+  file: z.instanceof(Blob),
+  fileName: z.string().max(300).optional(),
+  choices: ParseChoices.optional(),
+  maxBytes: z.number().int().positive().optional(),
+});
 export type CsvRequest = z.infer<typeof CsvRequest>;
 
 export const CsvMessage = z.discriminatedUnion('type', [
@@ -14,7 +30,10 @@ export const CsvMessage = z.discriminatedUnion('type', [
     rowCount: z.number().int().nonnegative(),
     rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.null()]))),
     columns: z.array(ColumnInfo),
+    source: z.object({ format: z.enum(['csv', 'json', 'jsonl']), encoding: z.string(), separator: z.string().optional() }),
+    encodingQuestion: z.object({ suggested: z.string(), accents: z.array(z.string()), words: z.array(z.string()) }).optional(),
+    dropped: z.array(BadRow),
   }),
-  z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string() }),
+  z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string(), badRows: z.array(BadRow).optional() }),
 ]);
 export type CsvMessage = z.infer<typeof CsvMessage>;

@@ -1,23 +1,36 @@
 import { OutpostError } from '@shared/errors.js';
 import { CsvMessage, type CsvRequest } from './csv-protocol.js';
+import type { ParseChoices } from './parse-file.js';
+import { encodingLabel } from './decode.js';
 
-/** A parsed file as the worker sends it (typed rows, inferred columns, SHA-256 of its bytes), with its name. */
+/** A parsed file as the worker sends it (typed rows, inferred columns, SHA-256 of its bytes, how it was read), with its name. */
 export type ParsedCsv = Omit<Extract<CsvMessage, { type: 'done' }>, 'type'> & { fileName: string };
+export type { ParseChoices };
 
 /** Makes the worker; tests pass an in-process stand-in because Node has no Web Workers. */
 export type CsvWorkerFactory = () => Worker;
 const csvWorker: CsvWorkerFactory = () => new Worker(new URL('./csv.worker.ts', import.meta.url), { type: 'module' });
 
+export interface ParseFileOptions {
+  fileName?: string;
+  createWorker?: CsvWorkerFactory;
+  /** What the person chose in the preview (encoding, separator, date order, number styles, leaving bad rows out). */
+  choices?: ParseChoices;
+  /**
+   * Resolve even when the file is not UTF-8 and no encoding was chosen, with `encodingQuestion`
+   * set, for a screen that asks. Otherwise such a file is refused with a sentence.
+   */
+  askEncoding?: boolean;
+  maxBytes?: number;
+}
+
 /**
- * Parse a CSV file in a worker: typed rows, inferred columns and the SHA-256 of its bytes.
- * Stores nothing; the caller decides where the dataset goes. Rejects with an OutpostError
- * (csv_empty, csv_malformed, csv_too_large) whose message says what to fix.
+ * Parse a CSV, JSON or JSON Lines file in a worker: typed rows, inferred columns, the SHA-256 of
+ * its bytes and how it was read. Stores nothing; the caller decides where the dataset goes.
+ * Rejects with an OutpostError (csv_empty, csv_malformed, csv_too_large) whose message says what
+ * to fix; rows that do not fit come back in its details as `badRows` (line and reason).
  */
-export function parseCsvFile(
-  file: Blob,
-  onProgress?: (fraction: number) => void,
-  opts: { fileName?: string; createWorker?: CsvWorkerFactory } = {},
-): Promise<ParsedCsv> {
+export function parseCsvFile(file: Blob, onProgress?: (fraction: number) => void, opts: ParseFileOptions = {}): Promise<ParsedCsv> {
   const fileName = opts.fileName ?? (file instanceof File ? file.name : 'data.csv');
   const worker = (opts.createWorker ?? csvWorker)();
   return new Promise<ParsedCsv>((resolve, reject) => {
@@ -26,10 +39,17 @@ export function parseCsvFile(
       if (!parsed.success) return reject(new OutpostError('csv_malformed', 'The file reader sent something unexpected. Reload the page and import the file again.'));
       const m = parsed.data;
       if (m.type === 'progress') onProgress?.(m.fraction);
-      else if (m.type === 'done') resolve({ fileName, hash: m.hash, rowCount: m.rowCount, rows: m.rows, columns: m.columns });
-      else reject(new OutpostError(m.code, m.message));
+      else if (m.type === 'done') {
+        const { type: _, ...table } = m;
+        if (m.encodingQuestion && !opts.askEncoding) {
+          return reject(
+            new OutpostError('csv_malformed', `The file is not UTF-8 text (it looks like ${encodingLabel(m.encodingQuestion.suggested)}). Export it from your spreadsheet as “CSV UTF-8” and try again.`),
+          );
+        }
+        resolve({ fileName, ...table });
+      } else reject(new OutpostError(m.code, m.message, m.badRows ? { badRows: m.badRows } : undefined));
     };
     worker.onerror = (ev: ErrorEvent) => reject(new OutpostError('csv_malformed', `The file could not be read (${ev.message || 'unknown error'}). Reload the page and try again.`));
-    worker.postMessage({ type: 'parse', file } satisfies CsvRequest);
+    worker.postMessage({ type: 'parse', file, fileName, choices: opts.choices, maxBytes: opts.maxBytes } satisfies CsvRequest);
   }).finally(() => worker.terminate());
 }

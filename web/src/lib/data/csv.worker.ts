@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import { isOutpostError } from '@shared/errors.js';
-import { parseCsvBlob } from './parse-csv.js';
+import { importLimitBytes, parseFileBlob } from './parse-file.js';
 import { CsvRequest, type CsvMessage } from './csv-protocol.js';
 
 // Reading, hashing and parsing a large file happen here so the page never freezes.
@@ -13,14 +13,18 @@ scope.onmessage = async (ev: MessageEvent) => {
     post({ type: 'error', code: 'bad_request', message: 'The file reader got a request it does not understand. Reload the page and try again.' });
     return;
   }
+  const { file, fileName, choices, maxBytes } = parsed.data;
+  const memory = (scope.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
   try {
-    const table = await parseCsvBlob(parsed.data.file, (fraction) => post({ type: 'progress', fraction }));
+    const table = await parseFileBlob(file, { ...choices, fileName, maxBytes: maxBytes ?? importLimitBytes(memory) }, (fraction) => post({ type: 'progress', fraction }));
     post({ type: 'done', ...table });
   } catch (err) {
+    const badRows = isOutpostError(err) ? (err.details as { badRows?: { line: number; reason: string }[] } | undefined)?.badRows : undefined;
     post({
       type: 'error',
       code: isOutpostError(err) ? err.code : 'csv_malformed',
-      message: isOutpostError(err) ? err.message : `The file could not be read (${(err as Error).message}). Check that it is a CSV file and try again.`,
+      message: isOutpostError(err) ? err.message : `The file could not be read (${(err as Error).message}). Check that it is a CSV, JSON or JSON Lines file and try again.`,
+      ...(badRows ? { badRows: badRows.slice(0, 10_000) } : {}),
     });
   }
 };

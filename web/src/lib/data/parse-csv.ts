@@ -1,122 +1,140 @@
 import Papa from 'papaparse';
 import { OutpostError } from '@shared/errors.js';
-import { inferColumns, toNumber } from '@shared/data/columns.js';
-import { sha256Hex } from '@shared/data/hash.js';
-import type { ColumnInfo } from '@shared/schema/records.js';
+import { toNumber } from '@shared/data/columns.js';
 
-export const MAX_CSV_BYTES = 50 * 1024 * 1024;
-export const MAX_CSV_ROWS = 1_000_000;
+/** Separators tried, in the order preferred on a tie. */
+export const SEPARATORS = [',', ';', '\t', '|'] as const;
+export const SEPARATOR_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'vertical bar' };
 
-export interface CsvLimits {
-  maxBytes: number;
+/** A row left out of a file, by the line of the file it starts on (1 is the first line). */
+export interface BadRow {
+  line: number;
+  reason: string;
+}
+
+/** A table read from a file: column names, rows as written (text or JSON values), rows left out. */
+export interface RawTable {
+  fields: string[];
+  rows: Record<string, string | number | null>[];
+  bad: BadRow[];
+}
+
+export interface ReadOptions {
+  /** A separator the person chose; otherwise detected. */
+  separator?: string;
+  /** Leave rows that do not fit out (listed in `bad`) instead of refusing the file. */
+  dropBadRows?: boolean;
   maxRows: number;
-}
-const LIMITS: CsvLimits = { maxBytes: MAX_CSV_BYTES, maxRows: MAX_CSV_ROWS };
-
-export type TypedRow = Record<string, string | number | null>;
-
-export interface ParsedTable {
-  rows: TypedRow[];
-  columns: ColumnInfo[];
-  rowCount: number;
+  onProgress?: (fraction: number) => void;
 }
 
-/** How many malformed rows are named in the error before parsing gives up. */
-const MAX_REPORTED = 3;
+/** How many bad rows are named in a message. */
+export const MAX_REPORTED = 5;
 
 /**
- * Parse CSV text into typed rows. Every value is read as text (no dynamic typing), column types
- * are inferred, then numeric columns are converted with the one shared number parser. Problems
- * come back as OutpostErrors that say what to fix in the file; nothing is stored here.
+ * The separator of a CSV text: of comma, semicolon, tab and vertical bar, the one that gives the
+ * header at least two columns and the most of the first 50 rows the header's count (a semicolon
+ * file with decimal commas, "36,6;1,2", gives one column in the header by comma, so semicolon
+ * wins). Ties go to the earlier in that list. Comma when none fits.
  */
-export function parseCsvText(text: string, onProgress?: (fraction: number) => void, limits: Partial<CsvLimits> = {}): ParsedTable {
-  const { maxRows } = { ...LIMITS, ...limits };
-  if (text.trim() === '') throw new OutpostError('csv_empty', 'The file is empty. Choose a CSV file with a header row and at least one row of data.');
+export function detectSeparator(text: string): string {
+  const sample = text.slice(0, 64 * 1024);
+  let best: { sep: string; share: number; width: number } = { sep: ',', share: -1, width: 0 };
+  for (const sep of SEPARATORS) {
+    const rows = Papa.parse<string[]>(sample, { delimiter: sep, preview: 50, skipEmptyLines: 'greedy' }).data;
+    const width = rows[0]?.length ?? 0;
+    if (width < 2 || rows.length === 0) continue;
+    // The last sampled row may be cut at 64 KB: leave it out when the text goes on.
+    const judged = rows.length > 2 && sample.length < text.length ? rows.slice(0, -1) : rows;
+    const share = judged.filter((r) => r.length === width).length / judged.length;
+    if (share > best.share || (share === best.share && width > best.width)) best = { sep, share, width };
+  }
+  return best.sep;
+}
+
+/** Refusal for rows that do not fit, naming them by line; `details.badRows` lets the screen offer to leave them out. */
+export function badRowsError(bad: BadRow[], what: string): OutpostError {
+  const first = bad
+    .slice(0, MAX_REPORTED)
+    .map((b) => `line ${b.line}: ${b.reason}`)
+    .join('; ');
+  const more = bad.length > MAX_REPORTED ? `; and ${bad.length - MAX_REPORTED} more` : '';
+  return new OutpostError('csv_malformed', `${bad.length === 1 ? 'One row does' : `${bad.length} rows do`} not fit (${first}${more}). ${what}`, { badRows: bad });
+}
+
+/**
+ * Read CSV text as a header and rows of text, nothing converted (papaparse, no dynamic typing):
+ * quoted fields may hold separators and line breaks, CRLF and LF both end a row, blank lines are
+ * skipped. A row with too few or too many values is refused with its line number, or left out
+ * when `dropBadRows`; the header must name every column once, and must not be numbers.
+ */
+export function readCsv(text: string, opts: ReadOptions): RawTable & { separator: string } {
+  const separator = opts.separator ?? detectSeparator(text);
+  let fields: string[] | null = null;
   const rows: Record<string, string>[] = [];
-  const errors: Papa.ParseError[] = [];
-  let fields: string[] = [];
+  const bad: BadRow[] = [];
+  let scanned = 0;
+  let lines = 0;
   let lastReport = 0;
-  let duplicate = false;
   let tooMany = false;
-  Papa.parse<Record<string, string>>(text, {
-    header: true,
+  let quoteError = false;
+  Papa.parse<string[]>(text, {
+    delimiter: separator,
     skipEmptyLines: 'greedy',
-    dynamicTyping: false,
-    transformHeader: (h) => h.trim(),
     step: (res, parser) => {
-      if (fields.length === 0) fields = res.meta.fields ?? [];
-      const renamed = (res.meta as { renamedHeaders?: Record<string, string> }).renamedHeaders;
-      if (renamed && Object.keys(renamed).length) duplicate = true;
-      // A file with one column has no delimiter to detect; that case gets its own message below.
-      const real = res.errors.filter((e) => e.code !== 'UndetectableDelimiter');
-      if (real.length) errors.push(...real);
-      if (errors.length >= MAX_REPORTED + 2) return parser.abort();
-      if (rows.length >= maxRows) {
+      const cursor = res.meta.cursor;
+      for (let i = text.indexOf('\n', scanned); i !== -1 && i < cursor; i = text.indexOf('\n', i + 1)) lines++;
+      scanned = cursor;
+      const values = res.data;
+      const inner = values.reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
+      const endsWithBreak = text[cursor - 1] === '\n';
+      const line = lines + (endsWithBreak ? 0 : 1) - inner;
+      const unclosed = res.errors.find((e) => e.code === 'MissingQuotes');
+      if (unclosed) {
+        quoteError = true;
+        // The row runs to the end of the file: name the line its quote opens on.
+        const at = (unclosed as { index?: number }).index ?? cursor;
+        let quoteLine = 1;
+        for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) quoteLine++;
+        bad.push({ line: quoteLine, reason: 'a quote is not closed' });
+        return parser.abort();
+      }
+      if (!fields) {
+        fields = values.map((h) => h.trim());
+        return;
+      }
+      if (values.length !== fields.length) {
+        bad.push({ line, reason: `${values.length < fields.length ? 'too few' : 'too many'} values (${values.length} of ${fields.length})` });
+        if (!opts.dropBadRows && bad.length > 1000) return parser.abort();
+        return;
+      }
+      if (rows.length >= opts.maxRows) {
         tooMany = true;
         return parser.abort();
       }
-      rows.push(res.data);
-      if (onProgress && res.meta.cursor - lastReport > 256 * 1024) {
-        lastReport = res.meta.cursor;
-        onProgress(Math.min(1, res.meta.cursor / text.length));
+      const row: Record<string, string> = {};
+      for (let i = 0; i < fields.length; i++) row[fields[i]] = values[i];
+      rows.push(row);
+      if (opts.onProgress && cursor - lastReport > 256 * 1024) {
+        lastReport = cursor;
+        opts.onProgress(Math.min(1, cursor / text.length));
       }
     },
   });
-  if (fields.length === 0) {
-    // A header with no data rows never reaches `step`: read the header line on its own.
-    fields = (Papa.parse<string[]>(text.split(/\r?\n/)[0] ?? '').data[0] ?? []).map((h) => h.trim());
+  const header: string[] = fields ?? [];
+  if (header.length > 1 && header.every((f) => toNumber(f) !== null)) {
+    throw new OutpostError('csv_malformed', `The first row holds numbers (${header.slice(0, 3).join(', ')}…), not column names. Add a header row that names every column, then import the file again.`);
   }
-  if (fields.length > 1 && fields.every((f) => toNumber(f) !== null)) {
-    throw new OutpostError('csv_malformed', `The first row holds numbers (${fields.slice(0, 3).join(', ')}…), not column names. Add a header row that names every column, then import the file again.`);
+  if (header.length < 2) {
+    throw new OutpostError(
+      'csv_malformed',
+      'Only one column was found. Outpost needs a header row and at least two columns separated by commas, semicolons or tabs: the features and the target. Check the separator and the first row.',
+    );
   }
-  if (errors.length) {
-    const first = errors.slice(0, MAX_REPORTED).map((e) => `row ${(e.row ?? 0) + 2}: ${describe(e)}`).join('; ');
-    const more = errors.length > MAX_REPORTED ? '; and more' : '';
-    throw new OutpostError('csv_malformed', `The file is not a well-formed CSV (${first}${more}). Every row needs as many values as the header has columns; fix those rows and choose the file again.`);
-  }
-  if (tooMany) throw new OutpostError('csv_too_large', `The file has more than ${maxRows.toLocaleString('en')} rows. Split it or take a sample, then import again.`);
-  if (fields.length < 2) throw new OutpostError('csv_malformed', 'Only one column was found. Outpost needs a header row and at least two columns separated by commas (or semicolons or tabs): the features and the target. Check the separator and the first row.');
-  if (duplicate || new Set(fields).size !== fields.length) throw new OutpostError('csv_malformed', 'Two columns have the same name in the header row. Give every column its own name.');
-  if (fields.some((f) => f === '')) throw new OutpostError('csv_malformed', 'A column has no name in the header row. Name every column.');
-  if (rows.length === 0) throw new OutpostError('csv_empty', 'The file has a header but no rows of data. Add rows below the header and import it again.');
-  const columns = inferColumns(rows, fields);
-  const numeric = columns.filter((c) => c.type === 'numeric').map((c) => c.name);
-  const typed = rows.map((r) => {
-    const out: TypedRow = {};
-    for (const f of fields) out[f] = r[f] ?? null;
-    for (const n of numeric) out[n] = toNumber(r[n]);
-    return out;
-  });
-  onProgress?.(1);
-  return { rows: typed, columns, rowCount: typed.length };
-}
-
-/**
- * Read a file's bytes: refuse oversized files before reading, hash the bytes as imported
- * (SHA-256, the dataset's identity in every run), decode UTF-8 strictly, then parse. Runs in the
- * CSV worker, and in Node tests, where Blob and Web Crypto exist too.
- */
-export async function parseCsvBlob(blob: Blob, onProgress?: (fraction: number) => void, limits: Partial<CsvLimits> = {}): Promise<ParsedTable & { hash: string }> {
-  const { maxBytes } = { ...LIMITS, ...limits };
-  if (blob.size === 0) throw new OutpostError('csv_empty', 'The file is empty. Choose a CSV file with a header row and at least one row of data.');
-  if (blob.size > maxBytes) {
-    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 2 : 0)} MB`;
-    throw new OutpostError('csv_too_large', `The file is ${mb(blob.size)}; Outpost imports up to ${mb(maxBytes)}. Split it or take a sample, then import again.`);
-  }
-  const bytes = await blob.arrayBuffer();
-  const hash = await sha256Hex(bytes);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new OutpostError('csv_malformed', 'The file is not UTF-8 text. Export it from your spreadsheet as “CSV UTF-8” and try again.');
-  }
-  return { hash, ...parseCsvText(text.replace(/^\uFEFF/, ''), onProgress, limits) };
-}
-
-function describe(e: Papa.ParseError): string {
-  if (e.code === 'TooFewFields') return 'too few values';
-  if (e.code === 'TooManyFields') return 'too many values';
-  if (e.code === 'MissingQuotes') return 'a quote is not closed';
-  return e.message;
+  if (new Set(header).size !== header.length) throw new OutpostError('csv_malformed', 'Two columns have the same name in the header row. Give every column its own name.');
+  if (header.some((f) => f === '')) throw new OutpostError('csv_malformed', 'A column has no name in the header row. Name every column.');
+  if (quoteError) throw badRowsError(bad, 'A value starts with a quote that never ends; close the quote in the file and choose it again.');
+  if (bad.length && !opts.dropBadRows) throw badRowsError(bad, `Every row needs as many values as the header has columns (${header.length}). Leave those rows out, or fix them and choose the file again.`);
+  if (tooMany) throw new OutpostError('csv_too_large', `The file has more than ${opts.maxRows.toLocaleString('en')} rows. Split it or take a sample, then import again.`);
+  return { fields: header, rows, bad, separator };
 }
