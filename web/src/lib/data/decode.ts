@@ -111,36 +111,37 @@ function question(text: string, suggested: string): EncodingQuestion {
 
 /**
  * Decode a file's bytes to text. A byte-order mark decides (UTF-8, UTF-16 LE or BE) and is
- * dropped; a chosen encoding is used as chosen; otherwise the bytes must be valid UTF-8. When
- * they are not, nothing is guessed silently: the text is read in the likeliest single-byte
- * encoding (the one whose non-ASCII characters are most often letters; Windows-1252 on a tie)
- * and a question comes back for the person to confirm or change.
+ * dropped; otherwise valid UTF-8 is UTF-8. When the bytes are not, nothing is guessed silently:
+ * the text is read in the encoding chosen, or else the likeliest single-byte one (the one whose
+ * non-ASCII characters are most often letters; Windows-1252 on a tie), and a question comes back
+ * with the characters and words as read, for the person to confirm or change.
  */
 export function decodeBytes(bytes: ArrayBuffer | Uint8Array, chosen?: string): Decoded {
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const bom = bomOf(b);
+  const bom = bomOf(b) ?? utf16Without(b);
   if (bom && !chosen) return { text: new TextDecoder(bom).decode(b), encoding: bom };
-  const utf16 = utf16Without(b);
-  if (utf16 && !chosen) return { text: new TextDecoder(utf16).decode(b), encoding: utf16 };
-  if (chosen) {
-    let decoder: TextDecoder;
-    try {
-      decoder = new TextDecoder(chosen);
-    } catch {
-      throw new OutpostError('bad_request', `This phone cannot read the encoding “${chosen}”. Choose another.`);
-    }
-    return { text: decoder.decode(b).replace(/^\uFEFF/, ''), encoding: decoder.encoding };
-  }
+  let utf8: string | null = null;
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(b), encoding: 'utf-8' };
+    utf8 = new TextDecoder('utf-8', { fatal: true }).decode(b);
   } catch {
-    let best: { id: string; text: string; score: number } | null = null;
-    for (const { id } of ENCODINGS) {
-      if (id === 'utf-8') continue;
-      const text = new TextDecoder(id).decode(b);
-      const score = plausibility(text);
-      if (!best || score > best.score) best = { id, text, score };
-    }
-    return { text: best!.text, encoding: best!.id, question: question(best!.text, best!.id) };
+    // Not UTF-8: asked below.
   }
+  if (utf8 !== null && (!chosen || chosen === 'utf-8')) return { text: utf8, encoding: 'utf-8' };
+  let likeliest: { id: string; text: string; score: number } | null = null;
+  for (const { id } of ENCODINGS) {
+    if (id === 'utf-8' || utf8 !== null) continue;
+    const text = new TextDecoder(id).decode(b);
+    const score = plausibility(text);
+    if (!likeliest || score > likeliest.score) likeliest = { id, text, score };
+  }
+  if (!chosen) return { text: likeliest!.text, encoding: likeliest!.id, question: question(likeliest!.text, likeliest!.id) };
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(chosen);
+  } catch {
+    throw new OutpostError('bad_request', `This phone cannot read the encoding “${chosen}”. Choose another.`);
+  }
+  const text = decoder.decode(b).replace(/^\uFEFF/, '');
+  // A chosen encoding of a file that is not UTF-8 still shows what it reads as.
+  return { text, encoding: decoder.encoding, ...(likeliest ? { question: question(text, likeliest.id) } : {}) };
 }

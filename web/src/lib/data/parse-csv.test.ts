@@ -102,9 +102,12 @@ describe('encodings and what is not a table', () => {
     expect(asked.encodingQuestion!.accents.join(' ')).toBe('é ç À ì á');
     expect(asked.encodingQuestion!.words).toEqual(['Amélie', 'François', 'Abéokuta', 'Àdìsá']);
     expect(asked.rows[0]).toEqual({ nom: 'Amélie', ville: 'Kaduna', temp: 36.6 });
-    const chosen = await parse(latinFile, { encoding: 'windows-1250' });
-    expect(chosen.encodingQuestion).toBeUndefined();
-    expect(chosen.source.encoding).toBe('windows-1250');
+    // Read as another encoding, the question shows what that reads as, and keeps the likeliest.
+    const chosen = await parse(latinFile, { encoding: 'windows-1251' });
+    expect(chosen.source.encoding).toBe('windows-1251');
+    expect(chosen.encodingQuestion).toMatchObject({ suggested: 'windows-1252', words: ['Amйlie', 'Franзois', 'Abйokuta', 'Аdмsб'] });
+    // A UTF-8 file read as UTF-8 asks nothing, even when chosen.
+    expect((await parse('a,b\né,1\n', { encoding: 'utf-8' })).encodingQuestion).toBeUndefined();
   });
 
   it('reads UTF-8 and UTF-16 (LE and BE) with a byte-order mark, and UTF-8 without one', async () => {

@@ -1,10 +1,8 @@
 import Papa from 'papaparse';
 import { OutpostError } from '@shared/errors.js';
 import { toNumber } from '@shared/data/columns.js';
+import { SEPARATORS } from './separators.js';
 
-/** Separators tried, in the order preferred on a tie. */
-export const SEPARATORS = [',', ';', '\t', '|'] as const;
-export const SEPARATOR_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'vertical bar' };
 
 /** A row left out of a file, by the line of the file it starts on (1 is the first line). */
 export interface BadRow {

@@ -15,6 +15,8 @@ export interface ImportInput {
   target?: string;
   /** Columns marked personal at import, and what syncing does with them. */
   personal?: Record<string, 'never' | 'hash'>;
+  /** How the file was read (format, encoding, separator). */
+  source?: DatasetMeta['source'];
 }
 
 /**
@@ -34,6 +36,7 @@ export async function importDataset(db: OutpostDb, input: ImportInput, now = Dat
     target: input.target,
     createdAt: now,
     ...(input.personal && Object.keys(input.personal).length ? { personal: input.personal } : {}),
+    ...(input.source ? { source: input.source } : {}),
   };
   const version = await createDataset(db, meta, input.rows, input.columns, now);
   return (await db.datasets.get(meta.id)) ?? { ...meta, versionId: version.id };
