@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { testOrgAdminKey } from './server.js';
-import { connectDevice, projectWithDataset, signInConsole, trainAndRegister } from './steps.js';
+import { connectDevice, projectWithDataset, setEpochs, signInConsole, trainAndRegister } from './steps.js';
 
 // Rolling out a new version as a clinic sees it on a 360 px phone: the central team changes the
 // project's deployment in the console (shadow, canary, blue-green and its switch), the phone
@@ -56,7 +56,7 @@ async function predictOne(page: Page) {
 test('shadow, canary and blue-green as a person sees them, at each level of automation', async ({ page, browser }) => {
   await projectWithDataset(page, 'Roll-out', 'iris.csv', 'species');
   await trainAndRegister(page, 5);
-  await page.getByLabel('Epochs').fill('8');
+  await setEpochs(page, 8);
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByText('completed', { exact: true })).toHaveCount(2, { timeout: 120_000 });
   await page.getByLabel('Make it the production version').uncheck();

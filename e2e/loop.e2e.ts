@@ -2,7 +2,7 @@ import { test, expect, type Page, type BrowserContext } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { fileURLToPath } from 'node:url';
 import { createEnrollmentCode, serverRecordCount } from './server.js';
-import { serviceWorkerReady } from './steps.js';
+import { serviceWorkerReady, setEpochs } from './steps.js';
 
 // The whole loop as a person does it, at a phone's size: import, train, register, predict,
 // offline, sync, and a second device that receives the model and predicts with it offline.
@@ -41,12 +41,12 @@ test('import, train, register, predict, work offline, sync, and predict on a sec
 
   // Train (fewer epochs than the default to keep the test short).
   await expect(page.getByRole('button', { name: 'Train' })).toBeVisible();
-  await page.getByLabel('Epochs').fill('15');
+  await setEpochs(page, 15);
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByRole('progressbar')).toBeVisible();
   await expect(page.getByText('completed', { exact: true })).toBeVisible({ timeout: 120_000 });
   if (process.env.UPDATE_SCREENSHOT) {
-    await page.getByRole('img', { name: /Loss and accuracy per epoch/ }).scrollIntoViewIfNeeded();
+    await page.getByRole('img', { name: /How the learning went/ }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: fileURLToPath(new URL('../docs/screenshot-train.png', import.meta.url)) });
   }
   await expectNoSeriousA11yViolations(page);

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { testOrgAdminKey } from './server.js';
-import { connectDevice, projectWithDataset, signInConsole, trainAndRegister } from './steps.js';
+import { connectDevice, projectWithDataset, setEpochs, signInConsole, trainAndRegister } from './steps.js';
 
 // Trust before shipping: a gate blocks a version that misses it; a device of an organisation can
 // only propose; an admin adds an ML lead, who approves in the console; the device then shows the
@@ -8,7 +8,7 @@ import { connectDevice, projectWithDataset, signInConsole, trainAndRegister } fr
 test('a gate blocks a promotion; a device proposes; an ML lead approves in the console; history is kept', async ({ page, browser }) => {
   await projectWithDataset(page, 'Gated', 'iris.csv', 'species');
   await trainAndRegister(page, 5);
-  await page.getByLabel('Epochs').fill('6');
+  await setEpochs(page, 6);
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByText('completed', { exact: true })).toHaveCount(2, { timeout: 120_000 });
   await page.getByLabel('Make it the production version').uncheck();

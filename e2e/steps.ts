@@ -15,8 +15,15 @@ export async function projectWithDataset(page: Page, project: string, sample: st
   await expect(page.getByRole('button', { name: 'Train' })).toBeVisible();
 }
 
-export async function trainAndRegister(page: Page, epochs: number) {
+/** The network's settings sit in a disclosure in the field view: open it and set the epochs. */
+export async function setEpochs(page: Page, epochs: number) {
+  const settings = page.locator('details', { has: page.getByLabel('Epochs') });
+  if (!(await settings.evaluate((d) => (d as HTMLDetailsElement).open))) await settings.locator('summary').click();
   await page.getByLabel('Epochs').fill(String(epochs));
+}
+
+export async function trainAndRegister(page: Page, epochs: number) {
+  await setEpochs(page, epochs);
   await page.getByRole('button', { name: 'Train' }).click();
   // Runs are listed newest first; an earlier run of the project may be there too.
   await expect(page.getByRole('button', { name: 'Register model' })).toBeVisible({ timeout: 120_000 });
