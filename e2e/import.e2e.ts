@@ -131,3 +131,75 @@ test('an ONNX model imported on the device answers as native onnxruntime, from r
     .setInputFiles({ name: 'broken.onnx', mimeType: 'application/octet-stream', buffer: readFileSync(modelPath).subarray(0, 1500) });
   await expect(page.getByRole('alert')).toHaveText(/damaged or cut short|cannot run this model/, { timeout: 60_000 });
 });
+
+test('a semicolon file with decimal commas from Excel in Windows-1252 is imported after the person confirms its accents', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('Project name').fill('Field data');
+  await page.getByRole('button', { name: 'Create project' }).click();
+
+  // As Excel in French saves "CSV (separated by semicolons)": Windows-1252 bytes, CRLF, decimal commas, day-first dates.
+  const lines = ['nom;ville;température;visite;issue'];
+  const towns = ['Kaduna', 'Abéokuta', 'Ìbàdàn', 'Zaria'];
+  for (let i = 0; i < 24; i++)
+    lines.push(
+      `${['Amélie', 'François', 'Çelik', 'Adé'][i % 4]} Okonkwo ${i};${towns[i % 4]};${36 + (i % 5)},${i % 10};0${1 + (i % 9)}/0${1 + (i % 8)}/2024;${i % 2 ? 'guéri' : 'suivi'}`,
+    );
+  const text = lines.join('\r\n') + '\r\n';
+  const buffer = Buffer.from(Uint8Array.from([...text].map((c) => c.charCodeAt(0))));
+  await page.getByLabel('Dataset file').setInputFiles({ name: 'patients.csv', mimeType: 'text/csv', buffer });
+
+  const question = page.getByRole('alert').filter({ hasText: 'This file is not UTF-8' });
+  await expect(question).toContainText('It looks like Western European (Windows-1252, Latin-1). Accents shown below: é ç');
+  await expect(question).toContainText('For example: température, Amélie, François');
+  await expect(page.getByText(/Read as CSV, values separated by semicolons/)).toBeVisible();
+  await expect(page.getByLabel('Values are separated by')).toHaveValue(';');
+  await expect(page.getByLabel(/Dates such as 03\/04\/2024/)).toHaveValue('dmy');
+  await expect(page.getByRole('button', { name: 'Import', exact: true })).toBeDisabled();
+
+  // Another encoding shows other characters; going back and saying yes lets the import go ahead.
+  await page.getByLabel('Text encoding').selectOption('windows-1251');
+  await expect(question).toContainText('tempйrature, Amйlie');
+  await page.getByLabel('Text encoding').selectOption('windows-1252');
+  await expect(question).toContainText('For example: température');
+  await page.getByRole('button', { name: 'Yes, the accents look right' }).click();
+  await expect(question).toBeHidden();
+
+  await page.getByText('Columns: types, missing values and type problems').click();
+  const table = page.getByRole('region', { name: 'Scrollable table' });
+  await expect(table.getByRole('row', { name: /température number \(decimal comma\)/ })).toBeVisible();
+  await expect(table.getByRole('row', { name: /visite date \(day first\)/ })).toBeVisible();
+  await page.getByLabel('Target column').selectOption('issue');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible();
+
+  const stored = await page.evaluate(
+    () =>
+      new Promise<{ source: unknown; columns: { name: string; type: string }[] }[]>((resolve, reject) => {
+        const open = indexedDB.open('outpost');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('datasets').objectStore('datasets').getAll();
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+  const dataset = stored.find((d) => d.columns.some((c) => c.name === 'température'))!;
+  expect(dataset.source).toEqual({ format: 'csv', encoding: 'windows-1252', separator: ';' });
+  expect(dataset.columns.map((c) => c.type)).toEqual(['text', 'categorical', 'numeric', 'date', 'categorical']);
+});
+
+test('rows that do not fit are named by line and can be left out', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('Project name').fill('Ragged');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  const rows = [
+    'age,sex,outcome',
+    ...Array.from({ length: 14 }, (_, i) => (i === 3 ? `${20 + i},F` : `${20 + i},${i % 2 ? 'F' : 'M'},${i % 3 ? 'well' : 'ill'}`)),
+  ];
+  await page.getByLabel('Dataset file').setInputFiles({ name: 'ragged.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await expect(page.getByRole('alert')).toHaveText(/One row does not fit \(line 5: too few values \(2 of 3\)\)/);
+  await page.getByRole('button', { name: 'Leave that row out and continue' }).click();
+  await expect(page.getByText('One row was left out: line 5 (too few values (2 of 3)).')).toBeVisible();
+  await expect(page.getByText(/13.*rows, .*3.* columns/)).toBeVisible();
+});
