@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deploymentFigures, quantile } from './figures.js';
+import { decidedCases, deploymentFigures, quantile } from './figures.js';
 import type { Prediction } from '../schema/records.js';
 import type { Outcome } from '../schema/monitoring.js';
 import type { PredictionDeployment } from '../schema/deployment.js';
@@ -62,6 +62,23 @@ describe('figures of a deployment', () => {
     // The newest outcome judges the model: the real result for a, the decision for b.
     expect(f.challenger.outcomes).toBe(2);
     expect(f.challenger.accuracy).toBe(0);
+  });
+
+  it('lists the decided cases whose real result came, with the champion’s inputs, newest decision and result', () => {
+    const a1 = { ...pred('champion', 'a', 'yes', { level: 'assist' }), inputs: { age: 30 } };
+    const a2 = { ...pred('challenger', 'a', 'no', { level: 'assist' }), inputs: { age: 31 } };
+    const b = pred('champion', 'b', 'no', { level: 'assist' });
+    const c = pred('champion', 'c', 'no', { level: 'assist' });
+    const outs = [
+      outcome(a2, 'no', 'decision', 5),
+      outcome(a1, 'yes', 'decision', 7), // changed their mind: the newest decision counts
+      outcome(a1, 'no', 'follow_up', 9),
+      outcome(a1, 'yes', 'follow_up', 11), // corrected result
+      outcome(b, 'no', 'decision', 5), // no real result yet: not a baseline row
+      outcome(c, 'yes', 'follow_up', 5), // nobody decided
+    ];
+    expect(decidedCases([a2, a1, b, c], outs)).toEqual([{ caseId: 'a', decision: 'yes', result: 'yes', inputs: { age: 30 } }]);
+    expect(decidedCases([a1], [])).toEqual([]);
   });
 
   it('gives the deferral rate of partial automation and counts keyless and behind cases', () => {

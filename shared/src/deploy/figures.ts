@@ -159,3 +159,44 @@ export function deploymentFigures(predictions: readonly Prediction[], outcomes: 
     behind: deployed.filter((p) => p.deployment!.behind).length,
   };
 }
+
+/** A case a person decided that later met its real result, with the inputs a model read for it. */
+export interface DecidedCase {
+  caseId: string;
+  decision: string | number;
+  result: string | number;
+  /** The inputs of the champion's prediction (else the challenger's) for the case. */
+  inputs: Prediction['inputs'];
+}
+
+/**
+ * The cases people decided under a deployment whose real result arrived later: the person's
+ * newest decision and the newest real result per case (the same choice as `decisions` in
+ * deploymentFigures), in case order of first prediction. These are the human baseline's rows:
+ * people's decisions scored against what really happened, beside the model on the same inputs.
+ */
+export function decidedCases(predictions: readonly Prediction[], outcomes: readonly Outcome[]): DecidedCase[] {
+  const deployed = predictions.filter((p) => p.deployment);
+  const caseOf = new Map(deployed.map((p) => [p.id, p.deployment!.caseId]));
+  const truth = new Map<string, Outcome>();
+  const decision = new Map<string, Outcome>();
+  for (const o of outcomes) {
+    const c = caseOf.get(o.predictionId);
+    if (c === undefined) continue;
+    const m = o.source === 'decision' ? decision : truth;
+    const had = m.get(c);
+    if (!had || supersedes(o, had)) m.set(c, o);
+  }
+  const inputs = new Map<string, Prediction>();
+  for (const p of deployed) {
+    const had = inputs.get(p.deployment!.caseId);
+    if (!had || (had.deployment!.arm === 'challenger' && p.deployment!.arm === 'champion')) inputs.set(p.deployment!.caseId, p);
+  }
+  const out: DecidedCase[] = [];
+  for (const [caseId, p] of inputs) {
+    const d = decision.get(caseId);
+    const t = truth.get(caseId);
+    if (d && t) out.push({ caseId, decision: d.value, result: t.value, inputs: p.inputs });
+  }
+  return out;
+}

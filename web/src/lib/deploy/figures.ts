@@ -1,7 +1,9 @@
 import type { Deployment } from '@shared/schema/deployment.js';
-import type { Prediction } from '@shared/schema/records.js';
+import type { ModelVersion, Prediction } from '@shared/schema/records.js';
 import type { Outcome } from '@shared/schema/monitoring.js';
-import { deploymentFigures, type DeploymentFigures } from '@shared/deploy/figures.js';
+import { decidedCases, deploymentFigures, type DeploymentFigures } from '@shared/deploy/figures.js';
+import type { HumanBaseline } from '@shared/schema/human.js';
+import { measureHumanBaseline, type RunOptions } from '../db/human.js';
 import type { OutpostDb } from '../db/db.js';
 import { logPages } from '../db/pages.js';
 
@@ -20,8 +22,8 @@ function ofPairing(d: Deployment, p: Prediction): boolean {
   return p.modelVersionId === d.state.champion || !!at.behind;
 }
 
-/** This device's figures per arm of a deployment, over its own log and the outcomes recorded for it (shared/src/deploy/figures.ts). */
-export async function deviceFigures(db: OutpostDb, d: Deployment): Promise<DeploymentFigures & { read: number }> {
+/** The newest deployed predictions of the deployment's current pairing on this device, and their outcomes. */
+async function deploymentLog(db: OutpostDb, d: Deployment): Promise<{ predictions: Prediction[]; outcomes: Outcome[] }> {
   let mine: Prediction[] = [];
   for await (const page of logPages(db, '[projectId+createdAt]', d.projectId)) {
     mine.push(...page.filter((p) => ofPairing(d, p)));
@@ -38,5 +40,40 @@ export async function deviceFigures(db: OutpostDb, d: Deployment): Promise<Deplo
         .toArray()),
     );
   }
-  return { ...deploymentFigures(mine, outcomes), read: mine.length };
+  return { predictions: mine, outcomes };
+}
+
+/** This device's figures per arm of a deployment, over its own log and the outcomes recorded for it (shared/src/deploy/figures.ts). */
+export async function deviceFigures(db: OutpostDb, d: Deployment): Promise<DeploymentFigures & { read: number }> {
+  const { predictions, outcomes } = await deploymentLog(db, d);
+  return { ...deploymentFigures(predictions, outcomes), read: predictions.length };
+}
+
+export const RESULT_COLUMN = 'real result';
+export const DECISION_COLUMN = 'people’s decision';
+
+/**
+ * People's decisions under the deployment, scored against the real results that came later, as a
+ * human baseline of the version people are compared with (the champion; the challenger when
+ * people decide with no champion), with that version on the same cases' inputs when it can run
+ * here. Null when no decided case has its result yet. Not stored: saveHumanBaseline keeps it.
+ */
+export async function measureDecisionBaseline(
+  db: OutpostDb,
+  d: Deployment,
+  opts: RunOptions = {},
+): Promise<{ version: ModelVersion; baseline: HumanBaseline } | null> {
+  const id = d.state.champion ?? d.state.challenger;
+  const version = id ? await db.model_versions.get(id) : undefined;
+  if (!version) return null;
+  const { predictions, outcomes } = await deploymentLog(db, d);
+  const cases = decidedCases(predictions, outcomes);
+  if (!cases.length) return null;
+  const rows = cases.map((c) => ({ ...c.inputs, [RESULT_COLUMN]: c.result, [DECISION_COLUMN]: c.decision }));
+  const baseline = await measureHumanBaseline(
+    db,
+    { version, rows, targetColumn: RESULT_COLUMN, decisionColumn: DECISION_COLUMN, fileName: `decisions under revision ${d.revision}` },
+    opts,
+  );
+  return { version, baseline };
 }

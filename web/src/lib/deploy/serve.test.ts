@@ -21,7 +21,8 @@ import { loadedModelCount } from '../monitor/predict.js';
 import { predictDeployed, type CaseResult } from './serve.js';
 import { recordDecision } from './decisions.js';
 import { localHold } from './hold.js';
-import { logPredictions } from '../db/monitoring.js';
+import { logPredictions, recordOutcomes } from '../db/monitoring.js';
+import { DECISION_COLUMN, measureDecisionBaseline, RESULT_COLUMN } from './figures.js';
 
 // Serving under a deployment with two small models really trained on the iris sample, predicting
 // through the real prediction worker (in this thread: Node has no Web Workers), on Dexie over
@@ -265,6 +266,27 @@ describe('decisions', () => {
     expect(f.personAgreement.cases).toBe(1);
 
     await expect(recordDecision(db, r, 'tulip')).rejects.toThrow(/not one of this model's answers/);
+  });
+
+  it('people’s decisions that met their real result become the champion’s human baseline, beside the champion on the same cases', async () => {
+    const d = deployment({ level: 'assist' });
+    const cases = await predictDeployed(db, d, rows(3, 130), 'form');
+    await recordDecision(db, cases[0], 'virginica');
+    await recordDecision(db, cases[1], 'setosa');
+    await recordDecision(db, cases[2], 'virginica');
+    // The real results arrive for the first two only (iris rows 130-131 are virginica).
+    await recordOutcomes(
+      db,
+      projectId,
+      [cases[0], cases[1]].map((c) => ({ predictionId: c.predictionIds[0], value: 'virginica', source: 'follow_up' as const })),
+    );
+    const m = await measureDecisionBaseline(db, d);
+    expect(m?.version.id).toBe(champion.id);
+    expect(m?.baseline).toMatchObject({ rows: 2, decisionColumn: DECISION_COLUMN, targetColumn: RESULT_COLUMN });
+    expect(m?.baseline.metrics).toMatchObject({ task: 'classification', n: 2, accuracy: 0.5 });
+    // The champion answered the same two cases: its figures are scored on the same real results.
+    const right = cases.slice(0, 2).filter((c) => c.output?.label === 'virginica').length;
+    expect(m?.baseline.model).toMatchObject({ n: 2, accuracy: right / 2 });
   });
 });
 
