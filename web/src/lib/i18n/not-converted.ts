@@ -43,8 +43,6 @@ export const NOT_CONVERTED: readonly string[] = [
   'web/src/lib/components/registry/ImportModel.svelte',
   'web/src/lib/components/registry/QuantizationSetting.svelte',
   'web/src/lib/components/registry/SmallerWeights.svelte',
-  'web/src/lib/components/registry/VersionCard.svelte',
-  'web/src/routes/models/ModelsTab.svelte',
   'web/src/routes/monitor/MonitorTab.svelte',
   'web/src/routes/predict/PredictTab.svelte',
 ];

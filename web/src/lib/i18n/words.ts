@@ -1,4 +1,5 @@
-import type { Stage } from '@shared/schema/records.js';
+import type { Stage, Task } from '@shared/schema/records.js';
+import type { RegistryEvent } from '@shared/schema/registry.js';
 import type { MessageKey } from './catalogue.js';
 
 // Codes that shared/ and the database hold, as the keys screens say them with.
@@ -8,4 +9,15 @@ export const STAGE: Record<Stage, MessageKey> = {
   staging: 'stage.staging',
   production: 'stage.production',
   archived: 'stage.archived',
+};
+
+export const TASK: Record<Task, MessageKey> = { classification: 'runs.task.classification', regression: 'runs.task.regression' };
+
+export const EVENT: Record<RegistryEvent['kind'], MessageKey> = {
+  moved: 'event.moved',
+  proposed: 'event.proposed',
+  approved: 'event.approved',
+  rejected: 'event.rejected',
+  refused: 'event.refused',
+  alias: 'event.alias',
 };
