@@ -4,7 +4,8 @@ import { inferColumns } from '../data/columns.js';
 import fc from 'fast-check';
 import { FeaturePipeline } from '../schema/pipeline.js';
 import { civilFromDays, toIsoDate } from '../data/dates.js';
-import { decodeRegression, derive, encodeTarget, featureWidth, fitPipeline, transformRow, transformRows } from './pipeline.js';
+import { buildReference } from '../monitor/reference.js';
+import { decodeRegression, derive, encodeTarget, featureRow, featureWidth, fitPipeline, inputColumns, transformRow, transformRows } from './pipeline.js';
 
 const fx = JSON.parse(readFileSync(new URL('./fixtures/diabetes-scaled.json', import.meta.url), 'utf8'));
 
@@ -75,8 +76,21 @@ describe('dates and free text in the pipeline', () => {
     expect(Array.from(transformRow(p, rows[2]))).toEqual([0, 0, 0, 0, 0]);
     // Serving reads the same order: ISO text (as stored) and day-first text give the same row.
     expect(transformRow(p, { visit: '2024-03-01' })).toEqual(transformRow(p, rows[0]));
+    // What monitors and logs see: the parts before scaling; a row of those transforms alike.
+    expect(inputColumns(p)).toEqual(['visit']);
+    const seen = featureRow(p, rows[0]);
+    expect(seen).toEqual({ 'visit (year)': 2024, 'visit (month)': 3, 'visit (day)': 1, 'visit (weekday)': 5, 'visit (yearday)': 61 });
+    expect(transformRow(p, seen)).toEqual(transformRow(p, rows[0]));
     // It survives storage with the model.
     expect(FeaturePipeline.parse(JSON.parse(JSON.stringify(p)))).toEqual(p);
+  });
+
+  it('monitors profile the date parts the model reads, from the training rows', () => {
+    const p = fitPipeline(rows, ['visit', 'note'], cols, 'y', 'classification');
+    const ref = buildReference(rows, p, [{ label: 'a' }, { label: 'b' }, { label: 'a' }], 3);
+    expect(ref.rows.columns['visit (month)']).toEqual([3, 12, null]);
+    expect(ref.rows.columns['visit (weekday)']).toEqual([5, 7, null]);
+    expect(ref.rows.columns.note).toEqual(['fever', 'cough and fever', 'fever']);
   });
 
   it('keeps a text column with few values as a category, and uses lengths when it has many', () => {

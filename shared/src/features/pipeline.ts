@@ -106,6 +106,29 @@ function meanStd(values: number[]): { mean: number; std: number } {
   return { mean, std: Math.sqrt(ss / values.length) };
 }
 
+/**
+ * A feature's value in a row before scaling: the column of its name, or for a derived feature
+ * (a date part, a text length) the value derived from its source column, or else a value given
+ * under the feature's own name. Monitors, logs and explanations read inputs through this, so
+ * they see what the model sees.
+ */
+export function featureValue(f: FeatureSpec, row: Row): Cell {
+  if (f.kind !== 'numeric' || !f.source) return row[f.name];
+  return derive(f.source, row[f.source.column]) ?? toNumber(row[f.name]);
+}
+
+/** A row as the model's features see it before scaling (one entry per feature, by its name); `transformRow` reads it alike. */
+export function featureRow(p: FeaturePipeline, row: Row): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  for (const f of p.features) out[f.name] = featureValue(f, row) ?? null;
+  return out;
+}
+
+/** The columns a row must have for the model, in pipeline order: a derived feature needs its source column. */
+export function inputColumns(p: FeaturePipeline): string[] {
+  return [...new Set(p.features.map((f) => (f.kind === 'numeric' && f.source ? f.source.column : f.name)))];
+}
+
 /** Width of a transformed row: one column per numeric feature, one per category. */
 export function featureWidth(p: FeaturePipeline): number {
   return p.features.reduce((w, f) => w + (f.kind === 'numeric' ? 1 : f.categories.length), 0);

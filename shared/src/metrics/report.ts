@@ -1,4 +1,5 @@
 import type { FeaturePipeline } from '../schema/pipeline.js';
+import { featureRow } from '../features/pipeline.js';
 import type { PredictionOutput } from '../schema/records.js';
 import { isMissing, toNumber, type Row } from '../data/columns.js';
 import { MAX_SLICED_COLUMNS, type EvaluationReport, type SliceEvaluation } from './evaluation-schema.js';
@@ -38,8 +39,10 @@ export interface ReportInput {
 export function evaluationReport({ pipeline, testRows, outputs, trainRows, seed }: ReportInput): EvaluationReport | undefined {
   const t = pipeline.target;
   // Every input (up to the schema's bound), each slice with its bootstrap interval.
+  // Derived inputs (date parts, text lengths) are sliced on their values, as the model reads them.
+  const seen = (rows: Row[]) => (pipeline.version === 1 ? rows : rows.map((r) => ({ ...r, ...featureRow(pipeline, r) })));
   const sliceAll = (rows: Row[], metric: SliceMetric): SliceEvaluation[] =>
-    pipeline.features.slice(0, MAX_SLICED_COLUMNS).map((f) => evaluateSlices(rows, f.name, f.kind, metric, { seed, resamples: REPORT_RESAMPLES }));
+    pipeline.features.slice(0, MAX_SLICED_COLUMNS).map((f) => evaluateSlices(seen(rows), f.name, f.kind, metric, { seed, resamples: REPORT_RESAMPLES }));
   if (t.kind === 'categorical') {
     const kept = testRows
       .map((r, i) => ({ r, o: outputs[i], y: isMissing(r[t.name]) ? -1 : t.labels.indexOf(String(r[t.name]).trim()) }))

@@ -1,4 +1,5 @@
 import type { FeaturePipeline } from '../schema/pipeline.js';
+import { featureValue } from '../features/pipeline.js';
 import type { PredictionOutput } from '../schema/records.js';
 import { REFERENCE_MAX_ROWS, type FeatureProfile, type OutputProfile, type ReferenceProfile, type ReferenceRows } from '../schema/monitoring.js';
 import { isMissing, toNumber, type Cell, type Row } from '../data/columns.js';
@@ -94,7 +95,7 @@ export function buildReference(
 ): { profile: Omit<ReferenceProfile, 'blob'>; rows: ReferenceRows } {
   const columns: ReferenceRows['columns'] = {};
   const features = pipeline.features.map((f) => {
-    const values = rows.map((r) => normalise(r[f.name]));
+    const values = rows.map((r) => normalise(featureValue(f, r)));
     columns[f.name] = values;
     return f.kind === 'numeric' ? numericProfile(f.name, values) : categoricalProfile(f.name, values);
   });

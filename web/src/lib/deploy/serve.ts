@@ -1,6 +1,7 @@
 import type { Arm, AutomationLevel, Deployment } from '@shared/schema/deployment.js';
 import type { ModelVersion, Prediction, PredictionOutput } from '@shared/schema/records.js';
 import { applyLevel, planCase, predictionDeployment, type CasePlan, type PlannedRun } from '@shared/deploy/plan.js';
+import { inputColumns } from '@shared/features/pipeline.js';
 import type { OutpostDb } from '../db/db.js';
 import { deploymentVersions, fallbackVersion, rememberServed, versionReady } from '../db/deployments.js';
 import { newId } from '../db/mutate.js';
@@ -159,9 +160,11 @@ export async function predictDeployed(
  * "version N", `arm`), and whether the model decided or a person must (`decided_by`), with the id
  * of the case's first prediction to record its outcome against later.
  */
+const inputColumnsOf = (v: ModelVersion | undefined): string[] => (v ? inputColumns(v.pipeline) : []);
+
 export function deployedResultsCsv(versions: readonly ModelVersion[], rows: Row[], results: CaseResult[]): string {
   const byId = new Map(versions.map((v) => [v.id, v]));
-  const inputCols = [...new Set(results.flatMap((r) => (r.versionId ? (byId.get(r.versionId)?.pipeline.features.map((f) => f.name) ?? []) : [])))];
+  const inputCols = [...new Set(results.flatMap((r) => (r.versionId ? inputColumnsOf(byId.get(r.versionId)) : [])))];
   const header = ['prediction_id', ...inputCols, 'prediction', 'answered_by', 'arm', 'decided_by'];
   const esc = (v: unknown) => {
     const s = v === null || v === undefined ? '' : String(v);

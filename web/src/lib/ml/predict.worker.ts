@@ -6,6 +6,7 @@ import { PredictRequest, type ExplainTarget, type LoadableModel, type PredictMes
 import { OutpostError, isOutpostError } from '@shared/errors.js';
 import { explainRow, globalImportance, type BatchPredict } from '@shared/explain/shapley.js';
 import type { FeaturePipeline } from '@shared/schema/pipeline.js';
+import { featureRow } from '@shared/features/pipeline.js';
 import { Predictor } from '@shared/runtime/predictor.js';
 import { describeTfjs, loadTfjs } from '@shared/runtime/tfjs.js';
 
@@ -88,12 +89,15 @@ async function handle(data: unknown): Promise<void> {
       const predict = scalarModel(runtime, pipeline, msg.explain);
       // The inputs explained are the model's own, in its pipeline's order.
       const features = pipeline.features.map((f) => f.name);
+      // Rows as the features see them (a date as its parts), so swapping a feature swaps what the model reads.
+      const p = pipeline;
+      const seen = (r: (typeof msg.background)[number]) => featureRow(p, r);
       const opts = { samples: msg.samples, seed: msg.seed };
       if (msg.type === 'explain') {
-        const explanation = await explainRow(predict, msg.row, msg.background, features, opts);
+        const explanation = await explainRow(predict, seen(msg.row), msg.background.map(seen), features, opts);
         post({ type: 'explanation', id: msg.id, explanation, durationMs: performance.now() - t0 });
       } else {
-        const importance = await globalImportance(predict, msg.rows, msg.background, features, opts);
+        const importance = await globalImportance(predict, msg.rows.map(seen), msg.background.map(seen), features, opts);
         post({ type: 'importance', id: msg.id, importance, durationMs: performance.now() - t0 });
       }
     } else if (msg.type === 'stats') {

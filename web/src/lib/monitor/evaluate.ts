@@ -1,6 +1,7 @@
 import type { ModelVersion, PredictionOutput } from '@shared/schema/records.js';
 import type { EvaluationReport } from '@shared/metrics/evaluation-schema.js';
 import { evaluationReport } from '@shared/metrics/report.js';
+import { inputColumns } from '@shared/features/pipeline.js';
 import { OutpostError } from '@shared/errors.js';
 import type { OutpostDb } from '../db/db.js';
 import { loadRows } from '../db/datasets.js';
@@ -28,7 +29,7 @@ export async function evaluateOnDataset(
   if (!meta.columns.some((c) => c.name === target)) {
     throw new OutpostError('bad_request', `The dataset “${meta.name}” has no column “${target}”, the answer this model predicts; pick a dataset that has it.`);
   }
-  const missing = mv.pipeline.features.map((f) => f.name).filter((n) => !meta.columns.some((c) => c.name === n));
+  const missing = inputColumns(mv.pipeline).filter((n) => !meta.columns.some((c) => c.name === n));
   if (missing.length)
     throw new OutpostError(
       'bad_request',

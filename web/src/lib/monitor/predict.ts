@@ -7,6 +7,7 @@ import { logPredictions } from '../db/monitoring.js';
 import { Predictor } from '../ml/client.js';
 import { userMessage } from '../messages.js';
 import { tensorInputName, tensorLogValue } from '@shared/features/model-io.js';
+import { featureRow, inputColumns } from '@shared/features/pipeline.js';
 import type { PredictionDeployment } from '@shared/schema/prediction-deployment.js';
 
 type Row = Record<string, string | number | null>;
@@ -54,16 +55,15 @@ export function loadedModelCount(): number {
   return loaded.length;
 }
 
-/** Keep only the model's input columns, as the log should hold what the model saw. */
+/** Keep only the model's inputs, as the log should hold what the model saw (a date as its parts). */
 function inputsOf(mv: ModelVersion, row: Row): Prediction['inputs'] {
-  const out: Prediction['inputs'] = {};
-  for (const f of mv.pipeline.features) out[f.name] = row[f.name] ?? null;
-  return out;
+  return featureRow(mv.pipeline, row);
 }
 
 /** Columns the project monitors that the model does not read (the protected attribute), when the row has them. */
 function attributesOf(mv: ModelVersion, row: Row, monitored: string[]): Prediction['attributes'] {
-  const extra = monitored.filter((c) => !mv.pipeline.features.some((f) => f.name === c) && c in row);
+  const read = inputColumns(mv.pipeline);
+  const extra = monitored.filter((c) => !mv.pipeline.features.some((f) => f.name === c) && !read.includes(c) && c in row);
   return extra.length ? Object.fromEntries(extra.map((c) => [c, row[c] ?? null])) : undefined;
 }
 
@@ -202,7 +202,7 @@ export async function predictTensorsAndLog(db: OutpostDb, mv: ModelVersion, item
  * `outcome` column), the input columns, then the prediction and one column per class probability.
  */
 export function resultsCsv(mv: ModelVersion, rows: Row[], results: LoggedOutput[]): string {
-  const inputCols = mv.pipeline.features.map((f) => f.name);
+  const inputCols = inputColumns(mv.pipeline);
   const labels = mv.pipeline.target.kind === 'categorical' ? mv.pipeline.target.labels : [];
   const header = ['prediction_id', ...inputCols, 'prediction', ...labels.map((l) => `p_${l}`)];
   const esc = (v: unknown) => {
