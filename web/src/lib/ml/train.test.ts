@@ -6,6 +6,9 @@ import { regressionReport } from '@shared/metrics/regression.js';
 import { splitRows, trainModel } from './train.js';
 import { TfjsRuntime } from './tfjs-runtime.js';
 import { loadSample, sampleParams } from './test-data.js';
+import { defaultParams } from './defaults.js';
+import { parseFileBlob } from '../data/parse-file.js';
+import { civilFromDays, datePart } from '@shared/data/dates.js';
 
 // The same training core the worker runs, here on TensorFlow.js's CPU backend in Node.
 beforeAll(async () => {
@@ -135,5 +138,53 @@ describe('serving the trained model', () => {
     await expect(TfjsRuntime.load({ task: 'regression', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights })).rejects.toMatchObject({
       code: 'bad_request',
     });
+  });
+});
+
+describe('a field file with dates and notes', () => {
+  it('is imported, trained on its date parts and note lengths, and served from the dates as people write them', async () => {
+    // Clinic days: the answer is "weekend" on Saturdays and Sundays, and notes are long on those days.
+    const lines = ['day;note;temp;answer'];
+    const days: number[] = [];
+    for (let i = 0; i < 240; i++) {
+      const n = 19700 + i * 3; // from 2023-12-09, every third day, so every weekday comes round
+      const d = civilFromDays(n);
+      const weekend = datePart(d, 'weekday') >= 6;
+      days.push(n);
+      const note = weekend ? `seen on call, ${'long note '.repeat(3 + (i % 4))}`.trim() : `clinic visit number ${i}`;
+      lines.push(
+        `${String(d.day).padStart(2, '0')}/${String(d.month).padStart(2, '0')}/${d.year};${note};${36 + (i % 7) / 10};${weekend ? 'weekend' : 'weekday'}`.replace(
+          '.',
+          ',',
+        ),
+      );
+    }
+    const file = await parseFileBlob(new Blob([lines.join('\r\n')]), { fileName: 'clinic.csv' });
+    expect(file.columns.map((c) => c.type)).toEqual(['date', 'text', 'numeric', 'categorical']);
+    expect(file.rows[0].day).toBe('2023-12-09');
+    const params = { ...defaultParams('classification', file.rowCount), target: 'answer', features: ['day', 'note', 'temp'], epochs: 80, seed: 3 };
+    const r = await trainModel(file.rows, params, file.columns);
+    expect(r.pipeline.version).toBe(2);
+    expect(r.pipeline.features.map((f) => f.name)).toEqual([
+      'day (year)',
+      'day (month)',
+      'day (day)',
+      'day (weekday)',
+      'day (yearday)',
+      'note (length)',
+      'note (words)',
+      'temp',
+    ]);
+    if (r.metrics.task !== 'classification') throw new Error('wrong task');
+    expect(r.metrics.accuracy).toBeGreaterThan(0.9);
+    const rt = await TfjsRuntime.load({ task: 'classification', pipeline: r.pipeline, artifacts: r.artifacts, weights: r.weights });
+    // The same rows written as a person would type them (day first, decimal comma read already) answer as the stored ones.
+    const stored = file.rows.slice(0, 20);
+    const typed = stored.map((row, i) => {
+      const d = civilFromDays(days[i]);
+      return { ...row, day: `${d.day}/${d.month}/${d.year}` };
+    });
+    expect(await rt.predict(typed)).toEqual(await rt.predict(stored));
+    rt.dispose();
   });
 });
