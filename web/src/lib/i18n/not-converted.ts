@@ -30,11 +30,6 @@ export const NOT_CONVERTED: readonly string[] = [
   'web/src/lib/components/monitor/RecordOutcome.svelte',
   'web/src/lib/components/monitor/RetrainProposal.svelte',
   'web/src/lib/components/monitor/VersionMonitor.svelte',
-  'web/src/lib/components/predict/BatchScore.svelte',
-  'web/src/lib/components/predict/PredictForm.svelte',
-  'web/src/lib/components/predict/PredictionLog.svelte',
-  'web/src/lib/components/predict/TensorPredict.svelte',
-  'web/src/lib/components/predict/OutputView.svelte',
   'web/src/lib/components/registry/CardEditor.svelte',
   'web/src/lib/components/registry/DatasetEvaluation.svelte',
   'web/src/lib/components/registry/DecisionThreshold.svelte',
@@ -44,5 +39,4 @@ export const NOT_CONVERTED: readonly string[] = [
   'web/src/lib/components/registry/QuantizationSetting.svelte',
   'web/src/lib/components/registry/SmallerWeights.svelte',
   'web/src/routes/monitor/MonitorTab.svelte',
-  'web/src/routes/predict/PredictTab.svelte',
 ];

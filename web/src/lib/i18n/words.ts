@@ -1,4 +1,4 @@
-import type { Stage, Task } from '@shared/schema/records.js';
+import type { Prediction, Stage, Task } from '@shared/schema/records.js';
 import type { RegistryEvent } from '@shared/schema/registry.js';
 import type { MessageKey } from './catalogue.js';
 
@@ -21,3 +21,5 @@ export const EVENT: Record<RegistryEvent['kind'], MessageKey> = {
   refused: 'event.refused',
   alias: 'event.alias',
 };
+
+export const SOURCE: Record<Prediction['source'], MessageKey> = { form: 'log.source.form', batch: 'log.source.batch', server: 'log.source.server' };
