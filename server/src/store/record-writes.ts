@@ -62,6 +62,12 @@ function blobsNamed(fields: Record<string, unknown>): [string, string][] {
   return out;
 }
 
+/** The blob of a dataset version's shared rows (personal columns left out or hashed), when it has one. */
+function rowBlobNamed(fields: Record<string, unknown>): [string, string][] {
+  const rows = fields.rows as { hash?: unknown } | undefined;
+  return typeof rows?.hash === 'string' ? [[rows.hash, 'rows of the dataset version']] : [];
+}
+
 /** A mutable record: merged per field by the shared rule (merge.ts); the first change must be the whole record. */
 export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, c: CheckedChange): Promise<WriteOutcome> {
   const [row] = await q.query<{ data: Record<string, unknown>; hlc: Record<string, string> }>(
@@ -74,11 +80,14 @@ export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, 
     if (!whole.success) return { code: 'invalid_body', message: issueText(whole.error) };
     fields = whole.data as Record<string, unknown>;
   }
-  if (c.table === 'model_versions') {
-    for (const [hash, what] of blobsNamed(fields)) {
+  if (c.table === 'model_versions' || c.table === 'dataset_versions') {
+    for (const [hash, what] of c.table === 'model_versions' ? blobsNamed(fields) : rowBlobNamed(fields)) {
       const owned = await q.query(`select 1 from blob_owners where hash = $1 and org_id = $2`, [hash, device.orgId]);
       if (!owned.length)
-        return { code: 'blob_missing', message: `The ${what} have not been uploaded yet; upload the blob first, then push the model version.` };
+        return {
+          code: 'blob_missing',
+          message: `The ${what} have not been uploaded yet; upload the blob first, then push the ${c.table === 'model_versions' ? 'model' : 'dataset'} version.`,
+        };
     }
   }
   const { state, changed } = mergeChange(c.table, row, c.hlc, fields);

@@ -61,7 +61,7 @@ export async function ensureSalt(db: OutpostDb, projectId: string, now = Date.no
 }
 
 /** The shareable form of some rows for a project that lets rows sync; undefined when it does not. */
-async function shareable(db: OutpostDb, dataset: DatasetMeta, rows: Row[], names: string[], now: number) {
+export async function shareable(db: OutpostDb, dataset: DatasetMeta, rows: Row[], names: string[], now: number) {
   const project = await db.projects.get(dataset.projectId);
   if (!project?.shareRows) return undefined;
   const personal = dataset.personal ?? {};
@@ -163,7 +163,10 @@ export async function ensureFirstVersions(db: OutpostDb, now = Date.now()): Prom
   return made;
 }
 
-async function storedRows(db: OutpostDb, versionId: string): Promise<Row[]> {
+/** Rows as stored on the device: every cell a string, a number or null. */
+export type StoredRow = Record<string, string | number | null>;
+
+export async function storedRows(db: OutpostDb, versionId: string): Promise<StoredRow[]> {
   const chunks = await db.datasetRows.where('datasetId').equals(versionId).sortBy('chunk');
   return chunks.flatMap((c) => c.rows);
 }
@@ -173,13 +176,13 @@ async function storedRows(db: OutpostDb, versionId: string): Promise<Row[]> {
  * shareable rows (personal columns left out or hashed) once their blob is complete. Empty when
  * neither is here yet.
  */
-export async function loadVersionRows(db: OutpostDb, versionId: string): Promise<Row[]> {
+export async function loadVersionRows(db: OutpostDb, versionId: string): Promise<StoredRow[]> {
   const here = await storedRows(db, versionId);
   if (here.length) return here;
   const v = await db.dataset_versions.get(versionId);
   if (!v?.rows) return [];
   const bytes = await completeBlobBytes(db, v.rows.hash);
-  return bytes ? readShareableRows(new Uint8Array(bytes)).rows : [];
+  return bytes ? (readShareableRows(new Uint8Array(bytes)).rows as StoredRow[]) : [];
 }
 
 /** Whether a version's rows can be read on this device (stored here, or their synced blob complete). */
@@ -310,4 +313,21 @@ export async function setPersonal(db: OutpostDb, datasetId: string, column: stri
   if (choice) personal[column] = choice;
   else delete personal[column];
   await patchRecord(db, 'datasets', datasetId, { personal, columns: publicColumns(d.columns, personal) }, now);
+  // The current version's synced summary and shared rows follow the choice from now on.
+  if (d.versionId) {
+    const v = await db.dataset_versions.get(d.versionId);
+    if (v) await patchRecord(db, 'dataset_versions', v.id, { columns: publicColumns(v.columns, personal) }, now);
+  }
+}
+
+/** The version training uses: the dataset's current one (datasets from before versions get theirs first). */
+export async function trainingVersion(db: OutpostDb, datasetId: string): Promise<DatasetVersion | undefined> {
+  await ensureFirstVersions(db);
+  const d = await db.datasets.get(datasetId);
+  return d?.versionId ? db.dataset_versions.get(d.versionId) : undefined;
+}
+
+/** The sentences of a version's failing data tests (none when it passes or has no tests). */
+export function failedChecks(v: DatasetVersion | undefined): string[] {
+  return v?.checks && !v.checks.passed ? v.checks.results.filter((r) => !r.passed).map((r) => r.sentence) : [];
 }

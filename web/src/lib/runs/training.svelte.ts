@@ -1,6 +1,8 @@
 import type { ColumnInfo, DatasetMeta, EpochMetrics, Run, TrainParams } from '@shared/schema/records.js';
 import { APP_VERSION } from '../../app/config.js';
 import { loadRows } from '../db/datasets.js';
+import { failedChecks, loadVersionRows, trainingVersion } from '../db/dataset-versions.js';
+import { runSplit } from '@shared/data/lineage.js';
 import type { OutpostDb } from '../db/db.js';
 import { newId } from '../db/mutate.js';
 import { saveRun } from '../db/runs.js';
@@ -26,8 +28,18 @@ export class TrainingSession {
 
   constructor(private db: OutpostDb) {}
 
-  async start(dataset: DatasetMeta, params: TrainParams, backend: BackendName = 'wasm'): Promise<Run | undefined> {
+  /**
+   * Train on the dataset's current version. A version that fails its data tests is refused (with
+   * the sentence of each failing test) unless `override` is set, and the run then records it.
+   */
+  async start(dataset: DatasetMeta, params: TrainParams, backend: BackendName = 'wasm', override = false): Promise<Run | undefined> {
     if (this.running) return;
+    const version = await trainingVersion(this.db, dataset.id);
+    const failed = failedChecks(version);
+    if (failed.length && !override) {
+      this.error = `This version fails ${failed.length === 1 ? 'a data test' : `${failed.length} data tests`}: ${failed.join(' ')} Fix the data, or tick “Train anyway” (the run will say so).`;
+      return undefined;
+    }
     this.error = '';
     this.epochs = [];
     this.progress = 0;
@@ -37,7 +49,9 @@ export class TrainingSession {
       id: newId(),
       projectId: dataset.projectId,
       datasetId: dataset.id,
-      datasetHash: dataset.hash,
+      datasetHash: version?.hash ?? dataset.hash,
+      ...(version ? { datasetVersionId: version.id } : {}),
+      ...(failed.length ? { checksOverride: { failed, at: Date.now() } } : {}),
       status: 'running',
       params: $state.snapshot(params) as TrainParams,
       epochs: [],
@@ -48,8 +62,9 @@ export class TrainingSession {
     this.runId = run.id;
     try {
       await saveRun(this.db, run);
-      const all = await loadRows(this.db, dataset.id);
+      const all = version ? await loadVersionRows(this.db, version.id) : await loadRows(this.db, dataset.id);
       if (all.length === 0) throw new Error('The rows of this dataset are not on this device. Import the file here to train on it.');
+      run = { ...run, split: await runSplit(all, run.params) };
       // The test rows are held apart first: training and validation never see them.
       const held = holdOutTest(all, run.params);
       const rows = held.rest as typeof all;
