@@ -331,3 +331,23 @@ export async function trainingVersion(db: OutpostDb, datasetId: string): Promise
 export function failedChecks(v: DatasetVersion | undefined): string[] {
   return v?.checks && !v.checks.passed ? v.checks.results.filter((r) => !r.passed).map((r) => r.sentence) : [];
 }
+
+/**
+ * The shared-rows blobs this device should download: for each project that lets rows sync, the
+ * current version of each dataset and every version a run trained on, when their rows are not
+ * here already. Older versions nobody trained on stay on the server until asked for.
+ */
+export async function wantedRowBlobs(db: OutpostDb): Promise<Map<string, number>> {
+  const wanted = new Map<string, number>();
+  const sharing = new Set((await db.projects.toArray()).filter((p) => p.shareRows && !p.deleted).map((p) => p.id));
+  if (!sharing.size) return wanted;
+  const ids = new Set<string>();
+  for (const d of await db.datasets.toArray()) if (sharing.has(d.projectId) && !d.deleted && d.versionId) ids.add(d.versionId);
+  for (const r of await db.runs.toArray()) if (sharing.has(r.projectId) && r.datasetVersionId) ids.add(r.datasetVersionId);
+  for (const v of await db.dataset_versions.bulkGet([...ids])) {
+    if (!v?.rows || v.deleted) continue;
+    if (await db.datasetRows.where('datasetId').equals(v.id).count()) continue;
+    wanted.set(v.rows.hash, v.rows.size);
+  }
+  return wanted;
+}

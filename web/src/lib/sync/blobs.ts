@@ -6,6 +6,7 @@ import type { OutpostDb } from '../db/db.js';
 import { blobState, completeBlobBytes, discardBlob, markBlobUploaded, partialBlobBytes, pendingUploads, saveDownloadedBlob } from '../db/blobs.js';
 import { rememberRejected } from '../db/sync-state.js';
 import { deploymentVersions } from '../db/deployments.js';
+import { wantedRowBlobs } from '../db/dataset-versions.js';
 import { readAnswer, SyncError, type Transport } from './transport.js';
 
 const Status = z.object({ hash: z.string(), size: z.number(), offset: z.number(), complete: z.boolean() });
@@ -99,6 +100,8 @@ export async function downloadBlobs(db: OutpostDb, t: Transport): Promise<number
     wanted.set(w.hash, w.size);
     if (v.reference) wanted.set(v.reference.blob.hash, v.reference.blob.size);
   }
+  // Then the shared rows of dataset versions, for projects that let rows sync (after the models, which serving needs first).
+  for (const [hash, size] of await wantedRowBlobs(db)) if (!wanted.has(hash)) wanted.set(hash, size);
   let done = 0;
   for (const [hash, size] of wanted) {
     if ((await blobState(db, hash))?.state === 'complete') continue;

@@ -1,0 +1,101 @@
+// Rows that sync, with privacy: one phone imports a dataset with personal columns into a project
+// that lets rows sync; the real server (in-process, PGlite) receives the version and its shared
+// rows; a second phone pulls them, loads the rows and trains on them. Personal values appear
+// nowhere on the server: not in its records, not in its blobs.
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { inferColumns } from '@shared/data/columns.js';
+import { inProcessServer, type InProcessServer } from './in-process.testing.js';
+import { createProject } from '../db/projects.js';
+import { importDataset, loadRows } from '../db/datasets.js';
+import { setShareRows } from '../db/dataset-settings.js';
+import { datasetVersions, dropColumn } from '../db/dataset-versions.js';
+import { trainModel } from '../ml/train.js';
+
+let srv: InProcessServer;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  srv = await inProcessServer('Row sync');
+});
+afterAll(async () => srv.close());
+
+const FIRST = ['Amina', 'Ngozi', 'Halima', 'Chidi', 'Musa', 'Bola', 'Zainab', 'Emeka'];
+const rows = Array.from({ length: 40 }, (_, i) => ({
+  patient: `${FIRST[i % 8]} Okoro${i}`,
+  phone: `0803${String(1000000 + i * 7919).slice(0, 7)}`,
+  age: 1 + (i % 5),
+  muac: 10 + (i % 7) * 0.5,
+  status: i % 7 < 3 ? 'sam' : 'ok',
+}));
+const NAMES = ['patient', 'phone', 'age', 'muac', 'status'];
+
+describe('dataset rows through sync', () => {
+  it('a second phone trains on the shared rows; the server holds no personal value', async () => {
+    const a = await srv.newDevice('clinic phone');
+    const b = await srv.newDevice('district phone');
+    const p = await createProject(a.db, 'Nutrition');
+    await setShareRows(a.db, p.id, true);
+    const d = await importDataset(a.db, {
+      projectId: p.id,
+      name: 'muac',
+      fileName: 'muac.csv',
+      hash: 'c'.repeat(64),
+      rows,
+      columns: inferColumns(rows, NAMES),
+      target: 'status',
+      personal: { patient: 'hash', phone: 'never' },
+    });
+    const made = await a.sync();
+    expect(made.rejected).toBe(0);
+    expect(made.blobsUp).toBe(1);
+
+    // On the server: the records and every blob byte of the organisation, searched for personal values.
+    const records = JSON.stringify(await srv.db.query(`select data from records where org_id = $1`, [srv.orgId]));
+    const blobs = await srv.db.query<{ bytes: string }>(
+      `select encode(b.bytes, 'escape') as bytes from blob_parts b join blob_owners o on o.hash = b.hash where o.org_id = $1`,
+      [srv.orgId],
+    );
+    expect(blobs.length).toBeGreaterThan(0);
+    for (const text of [records, ...blobs.map((x) => x.bytes)]) {
+      for (const r of rows) {
+        expect(text).not.toContain(r.patient);
+        expect(text).not.toContain(r.phone);
+      }
+    }
+
+    const got = await b.sync();
+    expect(got.blobsDown).toBe(1);
+    const there = await loadRows(b.db, d.id);
+    expect(there).toHaveLength(40);
+    expect(Object.keys(there[0]).sort()).toEqual(['age', 'muac', 'patient', 'status']);
+    // A code in place of each name; no name or phone here either.
+    expect(String(there[0].patient)).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(there)).not.toContain('Amina');
+    const params = {
+      task: 'classification' as const,
+      target: 'status',
+      features: ['age', 'muac'],
+      epochs: 2,
+      batchSize: 8,
+      learningRate: 0.05,
+      hiddenLayers: [4],
+      validationFraction: 0.2,
+      seed: 3,
+    };
+    const trained = await trainModel(there, params, inferColumns(there, ['age', 'muac', 'status']));
+    expect(trained.status).toBe('completed');
+    expect(trained.trainRows).toBeGreaterThan(20);
+
+    // A later version made on the first phone reaches the second as the current one.
+    await dropColumn(a.db, d.id, 'age');
+    await a.sync();
+    await b.sync();
+    const [newest] = await datasetVersions(b.db, d.id);
+    expect(newest).toMatchObject({ number: 2, parentId: d.id, change: { columnsRemoved: ['age'] } });
+    expect(Object.keys((await loadRows(b.db, d.id))[0]).sort()).toEqual(['muac', 'patient', 'status']);
+    await a.close();
+    await b.close();
+  });
+});
