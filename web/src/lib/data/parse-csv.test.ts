@@ -5,6 +5,7 @@ import { detectSeparator, readCsv } from './parse-csv.js';
 import { parseFileBlob } from './parse-file.js';
 import { parseCsvFile } from './csv.js';
 import { inProcessWorker } from '../ml/in-process-worker.js';
+import { CsvMessage } from './csv-protocol.js';
 
 const irisBytes = readFileSync(new URL('../../../../public/samples/iris.csv', import.meta.url));
 const parse = (text: string | Uint8Array, opts: Parameters<typeof parseFileBlob>[1] = {}) => parseFileBlob(new Blob([text]), { fileName: 'data.csv', ...opts });
@@ -151,6 +152,14 @@ describe('encodings and what is not a table', () => {
 });
 
 describe('the import worker', () => {
+  it('its answer is checked: rows hold only text, numbers and empty values', () => {
+    const done = { type: 'done', hash: 'a'.repeat(64), rowCount: 1, columns: [], source: { format: 'csv', encoding: 'utf-8' }, dropped: [] };
+    expect(CsvMessage.safeParse({ ...done, rows: [{ a: 'x', b: 1, c: null }] }).success).toBe(true);
+    expect(CsvMessage.safeParse({ ...done, rows: [{ a: { nested: 1 } }] }).success).toBe(false);
+    expect(CsvMessage.safeParse({ ...done, rows: [['x']] }).success).toBe(false);
+    expect(CsvMessage.safeParse({ ...done, rows: 'x' }).success).toBe(false);
+  });
+
   it('goes through the worker and its protocol: result with the file name, errors with their code and bad rows', async () => {
     const w = await inProcessWorker(() => import('./csv.worker.js'));
     const progress: number[] = [];
