@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORES } from './test-stores.js';
+import type { Db } from './db.js';
+import { createEnrollmentCode, createOrg, enrollDevice } from './orgs.js';
+import { applyPush, pull, type DeviceRef } from './sync.js';
+import { putChunk, readBlob } from './blobs.js';
+import { change, sha256, stamp, T0 } from './fixtures.js';
+import { inferColumns } from '@shared/data/columns.js';
+import { publicColumns, shareableRows, type PersonalChoice } from '@shared/data/privacy.js';
+import { describeChange, versionHash } from '@shared/data/versions.js';
+import { DatasetVersion } from '@shared/schema/dataset-version.js';
+
+// A dataset version synced with its rows (protocol 6), on every store: the server takes the
+// version only once its rows' blob is the organisation's, keeps it as parsed, pulls it to devices,
+// and what it holds (records and blob bytes) contains no value of a personal column.
+const ROWS = [
+  { name: 'Amina Bello', phone: '+234 803 123 4567', nin: '12345678901', age: 3, status: 'sam' },
+  { name: 'Ngozi Okafor', phone: '0803 555 0101', nin: '10987654321', age: 4, status: 'ok' },
+  { name: 'Amina Bello', phone: '+234 803 123 4567', nin: '12345678901', age: 5, status: 'ok' },
+];
+const NAMES = ['name', 'phone', 'nin', 'age', 'status'];
+const PERSONAL: Record<string, PersonalChoice> = { name: 'hash', phone: 'never', nin: 'never' };
+const SALT = 'ab'.repeat(16);
+const PERSONAL_VALUES = ROWS.flatMap((r) => [r.name, r.phone, r.nin, 'Amina', 'Okafor', '803']);
+
+describe.each(STORES)('dataset versions with rows: $name', (factory) => {
+  let db: Db & { drop(): Promise<void> };
+  let dev: DeviceRef;
+  beforeAll(async () => {
+    db = await factory.open();
+    const orgId = (await createOrg(db, 'Rows')).org.id;
+    const { code } = await createEnrollmentCode(db, orgId, 1, T0);
+    const d = await enrollDevice(db, code, 'clinic phone', T0);
+    dev = { id: d.deviceId, orgId: d.orgId };
+  });
+  afterAll(async () => db?.drop());
+
+  it('refuses the version until its rows are uploaded, then keeps it; neither holds a personal value', async () => {
+    const shared = await shareableRows(ROWS, NAMES, PERSONAL, SALT);
+    const blobHash = sha256(shared.bytes);
+    const version: DatasetVersion = {
+      id: 'dv1',
+      projectId: 'p1',
+      datasetId: 'dv1',
+      number: 1,
+      parentId: null,
+      hash: await versionHash(ROWS, NAMES),
+      rowCount: 3,
+      columns: publicColumns(inferColumns(ROWS, NAMES), PERSONAL),
+      change: describeChange('import', { rowsAdded: 3, rowsRemoved: 0, columnsAdded: NAMES, columnsRemoved: [] }, 3, 5),
+      createdAt: T0,
+      createdBy: 'clinic phone',
+      rows: { format: 'outpost-rows-1', hash: blobHash, size: shared.bytes.length, removed: shared.removed, hashed: shared.hashed },
+    };
+    const early = await applyPush(db, dev, 0, [change('dataset_versions', 'dv1', version)], T0);
+    expect(early.rejected).toEqual([expect.objectContaining({ id: 'dv1', code: 'blob_missing' })]);
+    expect(early.rejected[0].message).toContain('push the dataset version');
+
+    await putChunk(db, dev.orgId, blobHash, 0, shared.bytes.length, shared.bytes);
+    const later = await applyPush(db, dev, 1, [change('dataset_versions', 'dv1', version, stamp(T0, 1))], T0);
+    expect(later).toMatchObject({ applied: 1, rejected: [] });
+
+    const page = await pull(db, dev.orgId, 0, 100);
+    const pulled = page.records.find((r) => r.table === 'dataset_versions');
+    expect(DatasetVersion.parse(pulled?.data)).toEqual(version);
+
+    const blob = await readBlob(db, dev.orgId, blobHash);
+    const held = [Buffer.from(blob!.bytes).toString('utf8'), JSON.stringify(await db.query(`select data from records where org_id = $1`, [dev.orgId]))];
+    for (const text of held) for (const v of PERSONAL_VALUES) expect(text).not.toContain(v);
+    // The kept columns are all there: the rows are still good to train on.
+    expect(Buffer.from(blob!.bytes).toString('utf8')).toContain('"columns":["age","name","status"]');
+  });
+
+  it('refuses a version whose change summary or hash is malformed, naming the field', async () => {
+    const r = await applyPush(db, dev, 2, [change('dataset_versions', 'dv2', { id: 'dv2', projectId: 'p1', datasetId: 'd', number: 0, hash: 'x' })], T0);
+    expect(r.rejected[0]).toMatchObject({ id: 'dv2', code: 'invalid_body' });
+  });
+});
