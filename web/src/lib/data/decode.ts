@@ -127,14 +127,18 @@ export function decodeBytes(bytes: ArrayBuffer | Uint8Array, chosen?: string): D
     // Not UTF-8: asked below.
   }
   if (utf8 !== null && (!chosen || chosen === 'utf-8')) return { text: utf8, encoding: 'utf-8' };
-  let likeliest: { id: string; text: string; score: number } | null = null;
+  // Candidates are scored on the first 256 KB; only the likeliest decodes the whole file.
+  let likeliest: { id: string; score: number } | null = null;
+  const head = b.subarray(0, 256 * 1024);
   for (const { id } of ENCODINGS) {
     if (id === 'utf-8' || utf8 !== null) continue;
-    const text = new TextDecoder(id).decode(b);
-    const score = plausibility(text);
-    if (!likeliest || score > likeliest.score) likeliest = { id, text, score };
+    const score = plausibility(new TextDecoder(id).decode(head));
+    if (!likeliest || score > likeliest.score) likeliest = { id, score };
   }
-  if (!chosen) return { text: likeliest!.text, encoding: likeliest!.id, question: question(likeliest!.text, likeliest!.id) };
+  if (!chosen) {
+    const text = new TextDecoder(likeliest!.id).decode(b);
+    return { text, encoding: likeliest!.id, question: question(text, likeliest!.id) };
+  }
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(chosen);
