@@ -31,6 +31,9 @@ describe('OpenAPI document', () => {
     expect(doc.info.version).toBe('9.9.9');
     const push = doc.paths['/api/sync/push'].post.requestBody!.content['application/json'].schema;
     expect(Object.keys(push.properties ?? {})).toEqual(expect.arrayContaining(['batchSeq', 'changes']));
+    const records = (doc as unknown as { components: { schemas: Record<string, { properties?: Record<string, unknown> }> } }).components.schemas;
+    expect(Object.keys(records.dataset_versions.properties ?? {})).toEqual(expect.arrayContaining(['parentId', 'hash', 'change', 'checks', 'rows']));
+    expect(Object.keys(records.datasets.properties ?? {})).toEqual(expect.arrayContaining(['versionId', 'rules', 'personal']));
     const enroll = doc.paths['/api/enroll'].post.requestBody!.content['application/json'].schema;
     expect(Object.keys(enroll.properties ?? {}).sort()).toEqual(['code', 'deviceName']);
   });

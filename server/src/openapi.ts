@@ -14,6 +14,8 @@ import {
   PullResponse,
   PushRequest,
   PushResponse,
+  SYNC_TABLES,
+  PROTOCOL,
 } from '@shared/sync/protocol.js';
 import { ERROR_CODES } from '@shared/errors.js';
 import { PredictRequest, PredictResponse, PredictRows } from '@shared/schema/serving.js';
@@ -59,7 +61,8 @@ export const OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/api/sync/push',
-    summary: 'Push one batch of changes (gzip allowed); see docs/sync.md',
+    summary:
+      "Push one batch of changes (gzip allowed); a change's fields follow the record schema of its table in components.schemas (e.g. dataset_versions, protocol 6); see docs/sync.md",
     auth: 'device',
     body: PushRequest,
     answer: PushResponse,
@@ -406,6 +409,13 @@ export function openApiDocument(version: string) {
     openapi: '3.1.0',
     info: { title: 'Outpost server', version, description: 'Sync, blobs, enrollment, the admin API and the console. See docs/server.md and docs/sync.md.' },
     components: {
+      // The record of each synced table (a change's fields; a pulled record's data), as the server checks it.
+      schemas: Object.fromEntries(
+        Object.entries(SYNC_TABLES).map(([t, spec]) => [
+          t,
+          { ...json(spec.schema), description: `Synced table ${t} (${spec.policy}, protocol ${spec.since} and later; this server speaks ${PROTOCOL.version})` },
+        ]),
+      ),
       securitySchemes: {
         deviceToken: { type: 'http', scheme: 'bearer', description: 'The credential a device got when it enrolled' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'The server admin token (OUTPOST_ADMIN_TOKEN)' },
