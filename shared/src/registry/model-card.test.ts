@@ -66,6 +66,23 @@ describe('model card', () => {
     expect(page).toContain('Trained in Outpost (run run-1)');
   });
 
+  it('says where a date part or a text length comes from', () => {
+    const dated = binaryVersion('a'.repeat(64), 4096, {
+      pipeline: {
+        ...version.pipeline,
+        version: 2,
+        features: [
+          { name: 'visit (weekday)', kind: 'numeric', mean: 4, std: 2, impute: 4, source: { column: 'visit', part: 'weekday', order: 'dmy' } },
+          { name: 'note (words)', kind: 'numeric', mean: 6, std: 3, impute: 6, source: { column: 'note', part: 'words' } },
+        ],
+      },
+    });
+    expect(ModelVersion.safeParse(dated).success).toBe(true);
+    const page = text(modelCardHtml(dated));
+    expect(page).toContain('the weekday (1 is Monday) of “visit”, dates such as 03/04/2024 read day first; mean 4.000');
+    expect(page).toContain('the number of words of “note”; mean 6.000');
+  });
+
   it('says when no one has written the intended use or limitations, and shows them when written', () => {
     expect(text(modelCardHtml(version))).toContain('No intended use has been written for this version yet');
     expect(text(modelCardHtml(version))).toContain('No list of limitations has been written');

@@ -1,5 +1,5 @@
 import type { ModelVersion } from '../schema/records.js';
-import type { FeatureSpec } from '../schema/pipeline.js';
+import type { FeatureSpec, NumericFeature } from '../schema/pipeline.js';
 import type { EvaluationReport, SliceEvaluation } from '../metrics/evaluation-schema.js';
 
 /**
@@ -105,7 +105,26 @@ function origin(v: ModelVersion): Html {
   </section>`;
 }
 
+const PART_WORDS: Record<NonNullable<NumericFeature['source']>['part'], string> = {
+  year: 'the year',
+  month: 'the month (1–12)',
+  day: 'the day of the month',
+  weekday: 'the weekday (1 is Monday)',
+  yearday: 'the day of the year',
+  length: 'the length in characters',
+  words: 'the number of words',
+};
+
 function featureDetail(f: FeatureSpec): Html {
+  if (f.kind === 'numeric' && f.source) {
+    const order = f.source.order
+      ? f.source.order === 'mdy'
+        ? ', dates such as 03/04/2024 read month first'
+        : ', dates such as 03/04/2024 read day first'
+      : '';
+    return html`${PART_WORDS[f.source.part]} of “${f.source.column}”${order}; mean ${num(f.mean)}, standard deviation ${num(f.std)}; a missing value counts as
+    ${num(f.impute)}`;
+  }
   if (f.kind === 'numeric') return html`mean ${num(f.mean)}, standard deviation ${num(f.std)}; a missing value counts as ${num(f.impute)}`;
   const shown = f.categories.slice(0, MAX_CATEGORIES_SHOWN).join(', ');
   const more = f.categories.length - MAX_CATEGORIES_SHOWN;
