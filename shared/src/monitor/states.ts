@@ -1,3 +1,4 @@
+import { shareValue, type Said } from '../said.js';
 import type { Level, MonitorThresholds, QualityMetric } from '../schema/monitoring.js';
 import type { VersionFigures } from './figures.js';
 
@@ -42,14 +43,37 @@ export const MIN_OUTCOMES = 20;
 export const MIN_GROUP_ROWS = 10;
 export type MonitorStateName = 'ok' | 'warning' | 'alert' | 'unknown';
 
+/** Every sentence a monitor state can say, as its message key. */
+export type MonitorDetailKey =
+  | 'monitor.detail.none'
+  | 'monitor.detail.latency'
+  | 'monitor.detail.errors'
+  | 'monitor.detail.perDay'
+  | 'monitor.detail.missing'
+  | 'monitor.detail.outOfRange'
+  | 'monitor.detail.unseen'
+  | 'monitor.detail.invalid'
+  | 'monitor.detail.confidence'
+  | 'monitor.detail.noOutcomes'
+  | 'monitor.detail.fewOutcomes'
+  | 'monitor.detail.accuracy'
+  | 'monitor.detail.mae'
+  | 'monitor.detail.fair'
+  | 'monitor.detail.fairTooFew'
+  | 'monitor.detail.drifted'
+  | 'monitor.detail.notDrifted'
+  | 'monitor.detail.driftOther';
+
 export interface MonitorState {
   key: MonitorKey;
   /** What it watches, in plain words. */
   title: string;
   state: MonitorStateName;
   value: number | null;
-  /** A sentence saying what the value means. */
+  /** A sentence saying what the value means (in English, for the console). */
   detail: string;
+  /** The same sentence as a message key and values, for a screen in any language. */
+  said: Said<MonitorDetailKey>;
   /** The measure behind it, for the ML detail. */
   measure: string;
 }
@@ -101,6 +125,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       value: none ? null : f.latencyP95Ms,
       state: none ? 'unknown' : s('latencyP95Ms', f.latencyP95Ms),
       detail: none ? 'No predictions yet.' : `95 of 100 answers came within ${f.latencyP95Ms.toPrecision(2)} ms.`,
+      said: none ? { key: 'monitor.detail.none' } : { key: 'monitor.detail.latency', values: { ms: +f.latencyP95Ms.toPrecision(2) } },
       measure: `p95 latency ≤ ${f.latencyP95Ms.toPrecision(3)} ms, p50 ≤ ${f.latencyP50Ms.toPrecision(3)} ms (buckets 25% wide); warning above ${t.latencyP95Ms.warning} ms, alert above ${t.latencyP95Ms.alert} ms`,
     },
     {
@@ -109,6 +134,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       value: none ? null : f.errorRate,
       state: none ? 'unknown' : s('errorRate', f.errorRate),
       detail: none ? 'No predictions yet.' : `${f.errors} of ${f.predictions} predictions failed.`,
+      said: none ? { key: 'monitor.detail.none' } : { key: 'monitor.detail.errors', values: { errors: f.errors, count: f.predictions } },
       measure: `error rate ${pct(f.errorRate)}; warning above ${pct(t.errorRate.warning)}, alert above ${pct(t.errorRate.alert)}`,
     },
     {
@@ -117,6 +143,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       value: none ? 0 : perDay,
       state: t.minPerDay.warning <= 0 && t.minPerDay.alert <= 0 ? 'ok' : s('minPerDay', perDay),
       detail: `About ${perDay.toFixed(perDay < 10 ? 1 : 0)} predictions a day.`,
+      said: { key: 'monitor.detail.perDay', values: { count: +perDay.toFixed(perDay < 10 ? 1 : 0) } },
       measure: `throughput ${perDay.toFixed(2)} a day; warning below ${t.minPerDay.warning}, alert below ${t.minPerDay.alert} (0: off)`,
     },
     {
@@ -125,6 +152,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       value: none ? null : f.missingShare,
       state: none ? 'unknown' : s('missingShare', f.missingShare),
       detail: `${pct(f.missingShare)} of the inputs were left empty (the model then uses a typical value).`,
+      said: { key: 'monitor.detail.missing', values: { share: shareValue(f.missingShare) } },
       measure: `missing input values ${pct(f.missingShare)}; warning above ${pct(t.missingShare.warning)}, alert above ${pct(t.missingShare.alert)}`,
     },
     {
@@ -133,6 +161,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       value: none ? null : f.outOfRangeShare,
       state: none ? 'unknown' : s('outOfRangeShare', f.outOfRangeShare),
       detail: `${pct(f.outOfRangeShare)} of the numbers were outside what the model learned from.`,
+      said: { key: 'monitor.detail.outOfRange', values: { share: shareValue(f.outOfRangeShare) } },
       measure: `numeric values outside the training range ${pct(f.outOfRangeShare)}`,
     },
     {
@@ -141,6 +170,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       value: none ? null : f.unseenShare,
       state: none ? 'unknown' : s('unseenShare', f.unseenShare),
       detail: `${pct(f.unseenShare)} of the choices were never seen in training.`,
+      said: { key: 'monitor.detail.unseen', values: { share: shareValue(f.unseenShare) } },
       measure: `categorical values unseen in training ${pct(f.unseenShare)}`,
     },
     {
@@ -149,6 +179,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       value: none ? null : f.invalidShare,
       state: none ? 'unknown' : s('invalidShare', f.invalidShare),
       detail: `${pct(f.invalidShare)} of the inputs were not of the right kind (text in a number field).`,
+      said: { key: 'monitor.detail.invalid', values: { share: shareValue(f.invalidShare) } },
       measure: `type problems ${pct(f.invalidShare)}`,
     },
   ];
@@ -160,6 +191,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       value: drop,
       state: s('confidenceDrop', drop),
       detail: `The model is on average ${pct(f.meanConfidence)} sure of its answers (${pct(f.referenceMeanConfidence)} in training).`,
+      said: { key: 'monitor.detail.confidence', values: { now: shareValue(f.meanConfidence), then: shareValue(f.referenceMeanConfidence) } },
       measure: `mean top-class probability ${f.meanConfidence.toFixed(3)} vs ${f.referenceMeanConfidence.toFixed(3)} on the reference; drop ${drop.toFixed(3)}`,
     });
   }
@@ -178,6 +210,14 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
           : q.accuracy !== undefined
             ? `Right ${pct(q.accuracy)} of the time, over ${q.outcomes} recorded outcomes.`
             : `Off by ${q.mae?.toPrecision(3)} on average, over ${q.outcomes} recorded outcomes.`,
+    said:
+      q.value === null
+        ? { key: 'monitor.detail.noOutcomes' }
+        : !judged
+          ? { key: 'monitor.detail.fewOutcomes', values: { count: q.outcomes, needed: MIN_OUTCOMES } }
+          : q.accuracy !== undefined
+            ? { key: 'monitor.detail.accuracy', values: { share: shareValue(q.accuracy), count: q.outcomes } }
+            : { key: 'monitor.detail.mae', values: { mae: +(q.mae ?? 0).toPrecision(3), count: q.outcomes } },
     measure: `${QUALITY_WORDS[metric]} ${q.value === null ? '—' : q.value.toFixed(3)} over ${q.outcomes} outcomes (judged from ${MIN_OUTCOMES}); warning ${higherIsWorse('quality', metric) ? 'above' : 'below'} ${t.quality.warning}, alert ${higherIsWorse('quality', metric) ? 'above' : 'below'} ${t.quality.alert}`,
   });
   if (f.fairness) {
@@ -191,6 +231,12 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       detail: enough
         ? `Others get “${fr.favourable}” ${fr.score.toFixed(0)}% as often as “${fr.privileged}” (${fr.attribute}).`
         : `Not enough real results in both groups of ${fr.attribute} yet (${fr.privilegedRows} and ${fr.unprivilegedRows}; ${MIN_GROUP_ROWS} each are needed).`,
+      said: enough
+        ? { key: 'monitor.detail.fair', values: { favourable: fr.favourable, score: +fr.score.toFixed(0), privileged: fr.privileged, attribute: fr.attribute } }
+        : {
+            key: 'monitor.detail.fairTooFew',
+            values: { attribute: fr.attribute, privileged: fr.privilegedRows, others: fr.unprivilegedRows, needed: MIN_GROUP_ROWS },
+          },
       measure: `fairness score (disparate impact x 100) ${Number.isFinite(fr.score) ? fr.score.toFixed(1) : '—'}; flagged below ${t.fairnessScore.alert}`,
     });
   }
@@ -203,6 +249,10 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       detail:
         drift.message ??
         (drift.drifted ? 'Recent cases differ from the ones the model learned from.' : 'Recent cases look like the ones the model learned from.'),
+      // A message of the drift check's own stays in its words; the usual two are said in any language.
+      said: drift.message
+        ? { key: 'monitor.detail.driftOther', values: { message: drift.message } }
+        : { key: drift.drifted ? 'monitor.detail.drifted' : 'monitor.detail.notDrifted' },
       measure: `dataset drift: ${drift.driftedColumns} of ${drift.testedColumns} columns drifted (drift when at least half do)`,
     });
   }

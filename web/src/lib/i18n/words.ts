@@ -1,5 +1,7 @@
 import type { Prediction, Stage, Task } from '@shared/schema/records.js';
 import type { RegistryEvent } from '@shared/schema/registry.js';
+import type { MonitorKey } from '@shared/monitor/states.js';
+import type { QualityMetric } from '@shared/schema/monitoring.js';
 import type { MessageKey } from './catalogue.js';
 
 // Codes that shared/ and the database hold, as the keys screens say them with.
@@ -23,3 +25,27 @@ export const EVENT: Record<RegistryEvent['kind'], MessageKey> = {
 };
 
 export const SOURCE: Record<Prediction['source'], MessageKey> = { form: 'log.source.form', batch: 'log.source.batch', server: 'log.source.server' };
+
+export const MONITOR_TITLE: Record<MonitorKey, MessageKey> = {
+  latencyP95Ms: 'monitor.title.latency',
+  errorRate: 'monitor.title.errors',
+  minPerDay: 'monitor.title.use',
+  missingShare: 'monitor.title.missing',
+  outOfRangeShare: 'monitor.title.outOfRange',
+  unseenShare: 'monitor.title.unseen',
+  invalidShare: 'monitor.title.invalid',
+  confidenceDrop: 'monitor.title.confidence',
+  quality: 'monitor.title.quality',
+  fairnessScore: 'monitor.title.fairness',
+  drift: 'monitor.title.drift',
+};
+
+/** A quality measure by its ML name (with ML details) and in plain words (the field view). */
+export const METRIC: Record<QualityMetric, { ml: MessageKey; plain: MessageKey }> = {
+  auc: { ml: 'metric.auc', plain: 'metric.plain.auc' },
+  accuracy: { ml: 'metric.accuracy', plain: 'metric.plain.accuracy' },
+  f1: { ml: 'metric.f1Short', plain: 'metric.plain.f1' },
+  r2: { ml: 'metric.r2', plain: 'metric.plain.r2' },
+  mae: { ml: 'metric.mae', plain: 'metric.plain.mae' },
+  rmse: { ml: 'metric.rmse', plain: 'metric.plain.rmse' },
+};
