@@ -7,6 +7,7 @@ import { EvaluationReport } from '../metrics/evaluation-schema.js';
 import { HumanBaseline } from './human.js';
 import { PredictionDeployment } from './prediction-deployment.js';
 import { DataRule } from './data-rules.js';
+import { CanvasFields } from './canvas.js';
 
 /**
  * Every record that a device makes and syncs. Ids are UUIDv7 made on the device; times are epoch
@@ -22,6 +23,8 @@ export const Project = z.object({
   createdAt: Millis,
   deleted: z.boolean().optional(),
   ...ProjectMonitoring.shape,
+  /** The machine learning canvas, one synced field per block (canvas.ts). */
+  ...CanvasFields.shape,
   /** The checks a version must pass before it may become the production version. */
   gates: Gates.optional(),
   /**
