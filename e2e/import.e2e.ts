@@ -154,6 +154,7 @@ test('a semicolon file with decimal commas from Excel in Windows-1252 is importe
   await expect(page.getByText(/Read as CSV, values separated by semicolons/)).toBeVisible();
   await expect(page.getByLabel('Values are separated by')).toHaveValue(';');
   await expect(page.getByLabel(/Dates such as 03\/04\/2024/)).toHaveValue('dmy');
+  await expect(page.getByText('“visite”: from 1 January 2024 to 8 August 2024')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Import', exact: true })).toBeDisabled();
 
   // Another encoding shows other characters; going back and saying yes lets the import go ahead.
@@ -202,4 +203,25 @@ test('rows that do not fit are named by line and can be left out', async ({ page
   await page.getByRole('button', { name: 'Leave that row out and continue' }).click();
   await expect(page.getByText('One row was left out: line 5 (too few values (2 of 3)).')).toBeVisible();
   await expect(page.getByText(/13.*rows, .*3.* columns/)).toBeVisible();
+});
+
+test('a JSON Lines file with a nested object and a broken line is read after the broken line is left out', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('Project name').fill('Forms');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  const lines = Array.from({ length: 16 }, (_, i) =>
+    JSON.stringify({ age: 20 + i, visit: { temp: 36 + (i % 4) / 2, date: `2024-05-${String(1 + i).padStart(2, '0')}` }, outcome: i % 2 ? 'well' : 'ill' }),
+  );
+  lines.splice(6, 0, '{"age": 41, "visit": ');
+  await page.getByLabel('Dataset file').setInputFiles({ name: 'forms.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(lines.join('\n')) });
+  await expect(page.getByRole('alert')).toHaveText(/One row does not fit \(line 7: not valid JSON\)/);
+  await page.getByRole('button', { name: 'Leave that row out and continue' }).click();
+  await expect(page.getByText('Read as JSON Lines, text in UTF-8')).toBeVisible();
+  await expect(page.getByText('One row was left out: line 7 (not valid JSON).')).toBeVisible();
+  await page.getByText('Columns: types, missing values and type problems').click();
+  await expect(page.getByRole('row', { name: /visit\.temp number/ })).toBeVisible();
+  await expect(page.getByRole('row', { name: /visit\.date date/ })).toBeVisible();
+  await page.getByLabel('Target column').selectOption('outcome');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible();
 });
