@@ -13,6 +13,7 @@ import { importDataset, loadRows } from '../db/datasets.js';
 import { setShareRows } from '../db/dataset-settings.js';
 import { datasetVersions, dropColumn } from '../db/dataset-versions.js';
 import { trainModel } from '../ml/train.js';
+import { PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 
 let srv: InProcessServer;
 beforeAll(async () => {
@@ -95,6 +96,14 @@ describe('dataset rows through sync', () => {
     const [newest] = await datasetVersions(b.db, d.id);
     expect(newest).toMatchObject({ number: 2, parentId: d.id, change: { columnsRemoved: ['age'] } });
     expect(Object.keys((await loadRows(b.db, d.id))[0]).sort()).toEqual(['muac', 'patient', 'status']);
+
+    // A version 5 app does not know the table: it is never sent one, and its cursor still moves past them.
+    const old = await srv.app.request('/api/sync/pull?cursor=0&limit=1000', {
+      headers: { authorization: `Bearer ${b.credential.token}`, [PROTOCOL_HEADER]: '5' },
+    });
+    const page = (await old.json()) as { records: { table: string }[]; more: boolean };
+    expect(page.records.length).toBeGreaterThan(0);
+    expect(page.records.map((r) => r.table)).not.toContain('dataset_versions');
     await a.close();
     await b.close();
   });
