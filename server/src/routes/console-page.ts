@@ -24,6 +24,8 @@ code { background: #f3f5f4; padding: 0.1rem 0.3rem; }
 .code { font-size: 1.6rem; font-weight: 800; letter-spacing: 0.08em; }
 .alert { color: #9b1c1c; }
 .full { width: 100%; }
+.canvas { white-space: pre-wrap; }
+.muted { color: #555; }
 `;
 export const STYLE_HASH = `sha256-${createHash('sha256').update(STYLE).digest('base64')}`;
 

@@ -134,8 +134,11 @@ function versionView(id: string, events: RegistryEvent[], aliases: ModelAlias[],
       ${
         projectId
           ? html`<p>
-              <a href="/console/projects/${encodeURIComponent(projectId)}/deployment">The project’s deployment: which version answers, trials and roll-outs</a>
-            </p>`
+                <a href="/console/projects/${encodeURIComponent(projectId)}/deployment"
+                  >The project’s deployment: which version answers, trials and roll-outs</a
+                >
+              </p>
+              <p><a href="/console/projects/${encodeURIComponent(projectId)}/plan">The project’s plan: what it is for, as the field wrote it</a></p>`
           : ''
       }
       <form method="post" action="/console/versions/${encodeURIComponent(id)}/alias">

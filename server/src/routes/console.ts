@@ -12,6 +12,7 @@ import { personForKey } from '../store/people.js';
 import { registryConsoleRoutes, registrySections } from './console-registry.js';
 import { humanConsoleRoutes } from './console-human.js';
 import { deploymentConsoleRoutes } from './console-deployments.js';
+import { planConsoleRoutes } from './console-plan.js';
 import { html } from 'hono/html';
 import { consoleOverview, fleetInput } from '../store/console.js';
 import { fleetOf } from '@shared/monitor/fleet.js';
@@ -151,6 +152,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     .route('/', registryConsoleRoutes(db, now))
     .route('/', humanConsoleRoutes(db))
     .route('/', deploymentConsoleRoutes(db, now))
+    .route('/', planConsoleRoutes(db))
     .post('/codes', async (c) => {
       const { org } = await signedInForm(c);
       const { code, expiresAt } = await createEnrollmentCode(db, org.id, 7, now());
