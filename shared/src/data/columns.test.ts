@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convertRows, inferColumns, validateDataset } from './columns.js';
+import { convertRows, inferColumns, unsureExample, validateDataset } from './columns.js';
 
 const rows = (col: string, values: string[]) => values.map((v) => ({ [col]: v }));
 
@@ -24,6 +24,29 @@ describe('column types as people write them', () => {
     expect(convertRows(data, thousands).map((r) => r.code)).toEqual([1250, 2500, 12000]);
     const decimals = inferColumns(data, ['code'], { numberStyles: { code: 'comma' } });
     expect(convertRows(data, decimals).map((r) => r.code)).toEqual([1.25, 2.5, 12]);
+  });
+
+  it('asks about 1.250 in a file whose numbers use decimal commas, and reads it as chosen', () => {
+    const data = [
+      { temp: '36,6', people: '1.250' },
+      { temp: '37,2', people: '12.000' },
+      { temp: '38', people: '800' },
+    ];
+    const [, people] = inferColumns(data, ['temp', 'people']);
+    expect(people).toMatchObject({ type: 'categorical', ambiguous: true });
+    expect(unsureExample(people)).toBe('1.250');
+    expect(validateDataset(data, [people]).issues.find((i) => i.column === 'people')?.message).toMatch(
+      /“people” has numbers such as 1.250 whose point could be a decimal mark or a thousands separator; they are kept as text for now/,
+    );
+    const thousands = inferColumns(data, ['temp', 'people'], { numberStyles: { people: 'comma' } });
+    expect(convertRows(data, thousands).map((r) => r.people)).toEqual([1250, 12000, 800]);
+    expect(thousands[1]).toMatchObject({ type: 'numeric', ambiguous: true });
+    expect(validateDataset(data, thousands).issues.find((i) => i.column === 'people')?.message).toMatch(/the point is read as a thousands separator/);
+    const decimals = inferColumns(data, ['temp', 'people'], { numberStyles: { people: 'point' } });
+    expect(convertRows(data, decimals).map((r) => r.people)).toEqual([1.25, 12, 800]);
+    // In a file with decimal points only, 1.250 is 1.25 as always.
+    expect(inferColumns([{ people: '1.250' }, { people: '2.5' }], ['people'])[0]).toMatchObject({ type: 'numeric', max: 2.5 });
+    expect(inferColumns([{ people: '1.250' }, { people: '2.500' }], ['people'])[0].ambiguous).toBeUndefined();
   });
 
   it('recognises dates, day first unless a value says otherwise, and asks when none can', () => {

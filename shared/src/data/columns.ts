@@ -1,6 +1,6 @@
 import type { ColumnInfo } from '../schema/records.js';
 import { dateOrderEvidence, parseDate, toIsoDate, type DateOrder } from './dates.js';
-import { guessNumberStyle, parseNumber, type NumberStyle } from './numbers.js';
+import { dotGroupsOnly, guessNumberStyle, parseNumber, type NumberStyle } from './numbers.js';
 
 export type Cell = string | number | null | undefined;
 export type Row = Record<string, Cell>;
@@ -57,7 +57,7 @@ export interface InferOptions {
  * 20 most frequent values.
  */
 export function inferColumns(rows: Row[], names: string[], opts: InferOptions = {}): ColumnInfo[] {
-  return names.map((name) => {
+  const seen = names.map((name) => {
     let missing = 0;
     let length = 0;
     const counts = new Map<string, number>();
@@ -73,16 +73,22 @@ export function inferColumns(rows: Row[], names: string[], opts: InferOptions = 
       length += key.length;
       if (typeof v === 'string') texts.push(v);
     }
-    const present = rows.length - missing;
     const stated = opts.numberStyles?.[name];
-    const guess = guessNumberStyle(texts, stated ?? 'point');
+    return { name, missing, length, counts, texts, stated, guess: guessNumberStyle(texts, stated ?? 'point') };
+  });
+  // In a file whose numbers use decimal commas, 1.250 in another column is likely 1250: asked, not read as 1.25.
+  const fileUsesComma = seen.some((c) => c.guess.style === 'comma' && !c.guess.ambiguous);
+  return seen.map(({ name, missing, length, counts, texts, stated, guess }): ColumnInfo => {
+    const present = rows.length - missing;
+    const dotGroups = fileUsesComma && guess.style === 'point' && dotGroupsOnly(texts);
+    const dotUnsure = dotGroups && !stated;
     const style = stated ?? guess.style;
     let numeric = 0;
     let sum = 0;
     let min = Infinity;
     let max = -Infinity;
     for (const r of rows) {
-      const n = isMissing(r[name]) ? null : parseNumber(r[name], style);
+      const n = isMissing(r[name]) || dotUnsure ? null : parseNumber(r[name], style);
       if (n === null) continue;
       numeric++;
       sum += n;
@@ -90,11 +96,12 @@ export function inferColumns(rows: Row[], names: string[], opts: InferOptions = 
       if (n > max) max = n;
     }
     const base = { name, missing, distinct: counts.size };
-    const ambiguous = guess.ambiguous ? { ambiguous: true } : {};
+    const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
+    // An unsure column keeps its values as written (`top`), so the question can show them.
+    const ambiguous = guess.ambiguous || dotGroups ? { ambiguous: true, top } : {};
     if (present > 0 && numeric / present >= NUMERIC_SHARE) {
       return { ...base, type: 'numeric', invalid: present - numeric, min, max, mean: sum / numeric, ...(style === 'point' ? {} : { numberStyle: style }), ...ambiguous };
     }
-    const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20);
     const dates = texts.length === present && present > 0 ? dateOrderEvidence(texts) : null;
     if (dates && Math.max(dates.dmy, dates.mdy) / present >= NUMERIC_SHARE) {
       const dateOrder: DateOrder = dates.ambiguous || dates.dmy === dates.mdy ? (opts.dateOrder ?? 'dmy') : dates.dmy > dates.mdy ? 'dmy' : 'mdy';
@@ -102,7 +109,7 @@ export function inferColumns(rows: Row[], names: string[], opts: InferOptions = 
       return { ...base, type: 'date', invalid: present - read, top, dateOrder, ...(dates.ambiguous ? { ambiguous: true } : {}) };
     }
     const isText = counts.size > TEXT_MIN_DISTINCT && counts.size >= present / 2 && length / present >= TEXT_MIN_LENGTH;
-    return { ...base, type: isText ? 'text' : 'categorical', invalid: 0, top, ...ambiguous };
+    return { ...base, type: isText ? 'text' : 'categorical', invalid: 0, ...ambiguous, top };
   });
 }
 
@@ -153,6 +160,11 @@ export interface ValidationSummary {
   issues: ValidationIssue[];
 }
 
+/** A value of an unsure number column as written (1,250 or 1.250), for the question about it. */
+export function unsureExample(c: ColumnInfo): string {
+  return c.top?.find(([v]) => /[.,]\d{3}$/.test(v))?.[0] ?? (c.top?.[0]?.[0] || '1,250');
+}
+
 /** The fewest rows Outpost will train on. */
 export const MIN_ROWS = 10;
 
@@ -177,9 +189,19 @@ export function validateDataset(rows: Row[], columns: ColumnInfo[], target?: str
       const read = c.dateOrder === 'mdy' ? 'month first (03/04/2024 is 4 March)' : 'day first (03/04/2024 is 3 April)';
       issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” has dates that read either way; they are read ${read}. Change the date order above if that is wrong.` });
     } else if (c.ambiguous) {
+      const example = unsureExample(c);
+      const mark = example.includes(',') ? 'comma' : 'point';
       const read =
-        c.numberStyle === 'comma' ? 'the comma is read as a decimal mark (1,250 is 1.25)' : c.numberStyle === 'thousands' ? 'the comma is read as a thousands separator (1,250 is 1250)' : 'they are kept as text for now';
-      issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” has numbers such as 1,250 whose comma could be a decimal mark or a thousands separator; ${read}. Choose how to read them above.` });
+        c.type !== 'numeric'
+          ? 'they are kept as text for now'
+          : (mark === 'comma' ? c.numberStyle === 'comma' : c.numberStyle !== 'comma')
+            ? `the ${mark} is read as a decimal mark`
+            : `the ${mark} is read as a thousands separator`;
+      issues.push({
+        severity: 'warning',
+        column: c.name,
+        message: `“${c.name}” has numbers such as ${example} whose ${mark} could be a decimal mark or a thousands separator; ${read}. Choose how to read them above.`,
+      });
     }
     if (c.missing > 0 && c.name !== target) {
       issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” has ${c.missing} missing values; training fills them with the typical value.` });

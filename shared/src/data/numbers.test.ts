@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { guessNumberStyle, parseNumber } from './numbers.js';
+import { dotGroupsOnly, guessNumberStyle, parseNumber } from './numbers.js';
 import { toNumber } from './columns.js';
 
 describe('numbers as people write them', () => {
@@ -44,7 +44,15 @@ describe('numbers as people write them', () => {
     // 1,250 and 12,000 could be 1.25 and 12 or 1250 and 12000: the person's choice decides.
     expect(guessNumberStyle(['1,250', '12,000', '800'])).toEqual({ style: 'point', ambiguous: true });
     expect(guessNumberStyle(['1,250', '12,000'], 'comma')).toEqual({ style: 'comma', ambiguous: true });
+    // Two comma groups can only be thousands.
+    expect(guessNumberStyle(['1,250', '1,234,567'])).toEqual({ style: 'thousands', ambiguous: false });
     // One value with a decimal comma that is not three digits settles the column.
     expect(guessNumberStyle(['1,250', '2,5'])).toEqual({ style: 'comma', ambiguous: false });
+  });
+
+  it('notices a column whose points could be thousands groups', () => {
+    expect(dotGroupsOnly(['1.250', '12.000', '800'])).toBe(true);
+    expect(dotGroupsOnly(['1.25', '12.000'])).toBe(false);
+    expect(dotGroupsOnly(['800', '12'])).toBe(false);
   });
 });

@@ -62,6 +62,7 @@ export function guessNumberStyle(values: readonly string[], fallback: NumberStyl
   let thousands = 0;
   let withComma = 0;
   let groupsOnly = 0;
+  let manyGroups = 0;
   for (const raw of values) {
     const s = raw.trim();
     if (POINT.test(s)) point++;
@@ -70,10 +71,31 @@ export function guessNumberStyle(values: readonly string[], fallback: NumberStyl
     if (s.includes(',')) {
       withComma++;
       if (GROUPS_ONLY.test(s)) groupsOnly++;
+      if (s.indexOf(',') !== s.lastIndexOf(',')) manyGroups++;
     }
   }
   if (withComma === 0 || (point >= comma && point >= thousands)) return { style: 'point', ambiguous: false };
-  if (groupsOnly === withComma) return { style: fallback, ambiguous: true };
+  // 1,234,567 can only be thousands; 1,250 alone could be either.
+  if (groupsOnly === withComma) return manyGroups > 0 ? { style: 'thousands', ambiguous: false } : { style: fallback, ambiguous: true };
   // A value such as 1,234.5 (point after a comma group) can only be `thousands`; 36,6 only `comma`.
   return { style: comma >= thousands ? 'comma' : 'thousands', ambiguous: false };
+}
+
+/** Only dot groups of three digits: 1.250 is 1.25 with a decimal point, or 1250 with dot thousands. */
+const DOT_GROUPS_ONLY = /^[-+]?\d{1,3}\.\d{3}$/;
+
+/**
+ * True when some value has a point and every such value is dot thousands groups only ("1.250",
+ * "12.000"): in a file whose other numbers use a decimal comma, these are most likely thousands
+ * (1250), but the values alone cannot tell.
+ */
+export function dotGroupsOnly(values: readonly string[]): boolean {
+  let dotted = 0;
+  for (const raw of values) {
+    const s = raw.trim();
+    if (!s.includes('.')) continue;
+    if (!DOT_GROUPS_ONLY.test(s)) return false;
+    dotted++;
+  }
+  return dotted > 0;
 }
