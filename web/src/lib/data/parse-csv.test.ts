@@ -42,6 +42,14 @@ describe('CSV files', () => {
     await expect(parse(file, { separator: ',' })).rejects.toMatchObject({ message: expect.stringMatching(/Only one column/) });
   });
 
+  it('follows the sep= line Excel writes, and still numbers lines as in the file', () => {
+    const t = read('sep=;\r\na;b\r\n1,5;x\r\n2;y;z\r\n', { dropBadRows: true });
+    expect(t.separator).toBe(';');
+    expect(t.fields).toEqual(['a', 'b']);
+    expect(t.rows).toEqual([{ a: '1,5', b: 'x' }]);
+    expect(t.bad).toEqual([{ line: 4, reason: 'too many values (3 of 2)' }]);
+  });
+
   it('detects tab and vertical bar separators, and commas when nothing else fits', () => {
     expect(detectSeparator('a\tb\tc\n1\t2\t3\n')).toBe('\t');
     expect(detectSeparator('a|b\n1|2\n')).toBe('|');

@@ -66,8 +66,12 @@ export function badRowsError(bad: BadRow[], what: string): OutpostError {
  * skipped. A row with too few or too many values is refused with its line number, or left out
  * when `dropBadRows`; the header must name every column once, and must not be numbers.
  */
-export function readCsv(text: string, opts: ReadOptions): RawTable & { separator: string } {
-  const separator = opts.separator ?? detectSeparator(text);
+export function readCsv(file: string, opts: ReadOptions): RawTable & { separator: string } {
+  // Excel can write "sep=;" as the first line: it names the separator and is not the header.
+  // The line's break is kept, so lines are still numbered as in the file.
+  const hint = /^sep=([,;\t|])\r?\n/.exec(file);
+  const text = hint ? file.slice(hint[0].search(/\r?\n$/)) : file;
+  const separator = opts.separator ?? hint?.[1] ?? detectSeparator(text);
   let fields: string[] | null = null;
   const rows: Record<string, string>[] = [];
   const bad: BadRow[] = [];
