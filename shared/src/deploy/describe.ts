@@ -1,5 +1,6 @@
 import type { AutomationLevel, DeploymentState } from '../schema/deployment.js';
 import { canaryShare } from './assign.js';
+import type { Said } from '../said.js';
 
 /** How a version is named on screen ("version 3"), given its id. */
 export type VersionName = (id: string) => string;
@@ -44,6 +45,43 @@ export function levelSentence(level: AutomationLevel, confidence?: number): stri
     case 'full':
       return 'The model decides.';
   }
+}
+
+/** Every sentence these functions can say, as its message key (the device's catalogues hold them). */
+export type DeployKey =
+  | 'deploy.mode.single'
+  | 'deploy.mode.shadow'
+  | 'deploy.mode.shadowPeople'
+  | 'deploy.mode.canary'
+  | 'deploy.mode.blueGreen'
+  | 'deploy.level.human'
+  | 'deploy.level.assist'
+  | 'deploy.level.partial'
+  | 'deploy.level.full';
+
+/**
+ * The mode's sentence as a message (see said.ts) for a screen in any language: the same words as
+ * modeSentence in the device's English catalogue; versions are named by `name`, shares are fractions.
+ */
+export function modeSaid(s: DeploymentState, name: VersionName): Said<DeployKey> {
+  const champion = s.champion ? name(s.champion) : '';
+  const challenger = s.challenger ? name(s.challenger) : '';
+  switch (s.mode) {
+    case 'single':
+      return { key: 'deploy.mode.single', values: { champion } };
+    case 'shadow':
+      return champion ? { key: 'deploy.mode.shadow', values: { champion, challenger } } : { key: 'deploy.mode.shadowPeople', values: { challenger } };
+    case 'canary':
+      return { key: 'deploy.mode.canary', values: { challenger, champion, share: canaryShare(s), column: s.canary?.keyColumn ?? 'subjects' } };
+    case 'blue_green':
+      return { key: 'deploy.mode.blueGreen', values: { champion, challenger } };
+  }
+}
+
+/** The level of automation as a message (levelSentence's words in the device's English catalogue). */
+export function levelSaid(level: AutomationLevel, confidence?: number): Said<DeployKey> {
+  if (level === 'partial') return { key: 'deploy.level.partial', values: { confidence: confidence ?? 1 } };
+  return { key: level === 'human' ? 'deploy.level.human' : level === 'assist' ? 'deploy.level.assist' : 'deploy.level.full' };
 }
 
 export const MODE_LABELS = { single: 'Single model', shadow: 'Shadow', canary: 'Canary', blue_green: 'Blue-green' } as const;

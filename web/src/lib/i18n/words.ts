@@ -2,6 +2,7 @@ import type { Prediction, Stage, Task } from '@shared/schema/records.js';
 import type { RegistryEvent } from '@shared/schema/registry.js';
 import type { MonitorKey } from '@shared/monitor/states.js';
 import type { QualityMetric } from '@shared/schema/monitoring.js';
+import type { AutomationLevel, DeploymentMode } from '@shared/schema/deployment.js';
 import type { MessageKey } from './catalogue.js';
 
 // Codes that shared/ and the database hold, as the keys screens say them with.
@@ -48,4 +49,18 @@ export const METRIC: Record<QualityMetric, { ml: MessageKey; plain: MessageKey }
   r2: { ml: 'metric.r2', plain: 'metric.plain.r2' },
   mae: { ml: 'metric.mae', plain: 'metric.plain.mae' },
   rmse: { ml: 'metric.rmse', plain: 'metric.plain.rmse' },
+};
+
+export const MODE: Record<DeploymentMode, MessageKey> = {
+  single: 'deploy.modeLabel.single',
+  shadow: 'deploy.modeLabel.shadow',
+  canary: 'deploy.modeLabel.canary',
+  blue_green: 'deploy.modeLabel.blueGreen',
+};
+
+export const LEVEL: Record<AutomationLevel, MessageKey> = {
+  human: 'deploy.levelLabel.human',
+  assist: 'deploy.levelLabel.assist',
+  partial: 'deploy.levelLabel.partial',
+  full: 'deploy.levelLabel.full',
 };
