@@ -120,22 +120,25 @@ export async function shareableRows(rows: Row[], columns: string[], personal: Re
   const hashed = columns.filter((c) => personal[c] === 'hash');
   if (hashed.length && !salt) throw new Error('A column is to be sent as a hash but the project has no salt yet.');
   const kept = canonicalColumns(columns.filter((c) => personal[c] !== 'never'));
-  const memo = new Map<string, string>();
-  const hashOf = async (v: string | number) => {
-    const k = String(v).trim();
-    let h = memo.get(k);
-    if (!h) memo.set(k, (h = await saltedHash(salt!, v)));
-    return h;
-  };
-  const out: (string | number | null)[][] = [];
-  for (const r of rows) {
-    const line: (string | number | null)[] = [];
-    for (const c of kept) {
+  // Each distinct value is hashed once, many at a time (Web Crypto digests are asynchronous).
+  const codes = new Map<string, string>();
+  for (const c of hashed)
+    for (const r of rows) {
       const v = canonicalCell(r[c]);
-      line.push(personal[c] === 'hash' && v !== null && !isMissing(v) ? await hashOf(v) : v);
+      if (v !== null && !isMissing(v)) codes.set(String(v).trim(), '');
     }
-    out.push(line);
+  const distinct = [...codes.keys()];
+  for (let i = 0; i < distinct.length; i += 1000) {
+    const batch = distinct.slice(i, i + 1000);
+    const hashes = await Promise.all(batch.map((v) => saltedHash(salt!, v)));
+    batch.forEach((v, j) => codes.set(v, hashes[j]));
   }
+  const out: (string | number | null)[][] = rows.map((r) =>
+    kept.map((c) => {
+      const v = canonicalCell(r[c]);
+      return personal[c] === 'hash' && v !== null && !isMissing(v) ? codes.get(String(v).trim())! : v;
+    }),
+  );
   const file: SharedRowsFile = { format: 'outpost-rows-1', columns: kept, rows: out };
   return { bytes: new TextEncoder().encode(JSON.stringify(file)), removed, hashed };
 }

@@ -320,11 +320,16 @@ export async function setPersonal(db: OutpostDb, datasetId: string, column: stri
   }
 }
 
+/** A dataset's current version, read only (screens read it through live(), where nothing may be written). */
+export async function currentVersion(db: OutpostDb, datasetId: string): Promise<DatasetVersion | undefined> {
+  const d = await db.datasets.get(datasetId);
+  return d?.versionId ? db.dataset_versions.get(d.versionId) : undefined;
+}
+
 /** The version training uses: the dataset's current one (datasets from before versions get theirs first). */
 export async function trainingVersion(db: OutpostDb, datasetId: string): Promise<DatasetVersion | undefined> {
   await ensureFirstVersions(db);
-  const d = await db.datasets.get(datasetId);
-  return d?.versionId ? db.dataset_versions.get(d.versionId) : undefined;
+  return currentVersion(db, datasetId);
 }
 
 /** The sentences of a version's failing data tests (none when it passes or has no tests). */

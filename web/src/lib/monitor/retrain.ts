@@ -3,6 +3,7 @@ import { sha256Hex } from '@shared/data/hash.js';
 import type { DatasetMeta, ModelVersion } from '@shared/schema/records.js';
 import type { OutpostDb } from '../db/db.js';
 import { importDataset, loadRows, type Row } from '../db/datasets.js';
+import { loadVersionRows } from '../db/dataset-versions.js';
 import { outcomesOf } from '../db/monitoring.js';
 import { logPages } from '../db/pages.js';
 
@@ -15,7 +16,8 @@ import { logPages } from '../db/pages.js';
 export async function labelledRows(db: OutpostDb, mv: ModelVersion): Promise<{ rows: Row[]; fromTraining: number; fromField: number }> {
   const target = mv.pipeline.target.name;
   const run = mv.runId ? await db.runs.get(mv.runId) : undefined;
-  const training = run ? await loadRows(db, run.datasetId) : [];
+  // The rows of the exact version the model learnt from (runs from before versions: the dataset's rows).
+  const training = run ? await (run.datasetVersionId ? loadVersionRows(db, run.datasetVersionId) : loadRows(db, run.datasetId)) : [];
   const field: Row[] = [];
   for await (const page of logPages(db, '[projectId+createdAt]', mv.projectId)) {
     const outcomes = await outcomesOf(
