@@ -26,6 +26,8 @@ export default defineConfig({
     viewport: { width: 360, height: 740 },
     hasTouch: true,
     isMobile: true,
+    // An English-speaking browser: the app follows its languages, and the tests find elements by English names.
+    locale: 'en-US',
     serviceWorkers: 'allow',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -34,7 +36,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  outputDir: join(root, 'test-results'),
+  outputDir: process.env.E2E_OUTPUT_DIR ?? join(root, 'test-results'),
   webServer: {
     command: 'npx tsx server/src/index.ts',
     cwd: root,
