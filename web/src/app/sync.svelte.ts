@@ -2,6 +2,7 @@ import { db } from '../lib/db/instance.js';
 import { live } from '../lib/db/live.svelte.js';
 import { countPending, lastSyncedAt } from '../lib/db/sync-state.js';
 import { relieveStoragePressure } from '../lib/db/storage.js';
+import { sweepDeleted } from '../lib/db/delete.js';
 import { SyncEngine } from '../lib/sync/engine.js';
 import { disconnect as forgetServer, enroll, loadCredential, type Credential } from '../lib/sync/credential.js';
 import { SyncScheduler } from '../lib/sync/scheduler.js';
@@ -112,6 +113,8 @@ class SyncController {
     // Short of space? Free what the server now holds (old prediction logs), never the outbox.
     // Best effort: the sync itself succeeded, and the next one tries again.
     await relieveStoragePressure(db, () => navigator.storage?.estimate?.() ?? Promise.resolve({})).catch(() => undefined);
+    // Deletions made on other devices arrived as tombstones: free the rows and weights they leave here.
+    await sweepDeleted(db).catch(() => undefined);
     // No "sync again now if anything still waits": a change made during this sync already asked the
     // scheduler for the next one (watch()), and what still waits otherwise cannot go now (a model
     // over the server's limit), so asking again at once would sync in a loop; the idle timer retries.

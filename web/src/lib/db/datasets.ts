@@ -44,7 +44,8 @@ export async function importDataset(db: OutpostDb, input: ImportInput, now = Dat
 
 /** A project's datasets, newest first. */
 export async function projectDatasets(db: OutpostDb, projectId: string): Promise<DatasetMeta[]> {
-  return db.datasets.where('projectId').equals(projectId).reverse().sortBy('createdAt');
+  // Deleted datasets (tombstones, from here or another device) are not listed.
+  return (await db.datasets.where('projectId').equals(projectId).reverse().sortBy('createdAt')).filter((d) => !d.deleted);
 }
 
 /** The rows of a dataset's current version (those stored before versions existed are its first). */

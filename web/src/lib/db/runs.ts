@@ -8,7 +8,8 @@ export async function saveRun(db: OutpostDb, run: Run): Promise<Run> {
 
 /** A project's training runs, newest first. */
 export async function projectRuns(db: OutpostDb, projectId: string): Promise<Run[]> {
-  return db.runs.where('projectId').equals(projectId).reverse().sortBy('startedAt');
+  // Deleted runs (tombstones, from here or another device) are not listed.
+  return (await db.runs.where('projectId').equals(projectId).reverse().sortBy('startedAt')).filter((r) => !r.deleted);
 }
 
 /**

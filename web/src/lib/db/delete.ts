@@ -1,0 +1,231 @@
+import { OutpostError } from '@shared/errors.js';
+import type { ModelVersion } from '@shared/schema/records.js';
+import type { OutpostDb } from './db.js';
+import { patchRecord } from './mutate.js';
+import { getTrainedModel } from './models.js';
+
+/**
+ * Deleting projects, datasets, runs and model versions. A deletion is a tombstone (`deleted:
+ * true`), a synced field that once set is never cleared (docs/sync.md), so every device and the
+ * server drop the thing at their next sync; there is no undo, which is why the screens ask first
+ * and say what goes with it (`whatGoes`). The bytes the deleted thing held on this device (rows,
+ * weights no live record uses) are freed at once, and on other devices when the tombstone arrives
+ * (`sweepDeleted`). A version in production, or one a deployment names, cannot be deleted.
+ */
+
+/** What goes with a deletion, for the confirmation: counts of what it takes with it. */
+export interface Consequences {
+  datasets: number;
+  runs: number;
+  versions: number;
+  /** Runs or versions that used the dataset and stay (their figures stay; its rows go). */
+  usedBy: number;
+}
+
+const none = (): Consequences => ({ datasets: 0, runs: 0, versions: 0, usedBy: 0 });
+
+/** Why a version cannot be deleted, or null. */
+async function versionBlocked(db: OutpostDb, v: ModelVersion): Promise<string | null> {
+  const name = `${v.modelName} version ${v.version}`;
+  if (v.stage === 'production') return `${name} is in production. Move another version to production (or archive this one) first, then delete it.`;
+  const d = await db.deployments.where('projectId').equals(v.projectId).toArray();
+  const newest = d.sort((a, b) => b.revision - a.revision)[0];
+  if (newest && (newest.state.champion === v.id || newest.state.challenger === v.id))
+    return `${name} is named by the project's deployment. Ask the team to take it out of the deployment first, then delete it.`;
+  return null;
+}
+
+/** A blob no live model version or kept run model on this device refers to any more. */
+async function unusedWeights(db: OutpostDb, hashes: string[], except: { versions: Set<string>; runs: Set<string> }): Promise<string[]> {
+  if (!hashes.length) return [];
+  const used = new Set<string>();
+  for (const v of await db.model_versions.toArray()) {
+    if (v.deleted || except.versions.has(v.id)) continue;
+    used.add(v.weightsHash);
+    if (v.quantized) used.add(v.quantized.weightsHash);
+    if (v.reference) used.add(v.reference.blob.hash);
+  }
+  for (const r of await db.runs.toArray()) {
+    if (r.deleted || except.runs.has(r.id)) continue;
+    const m = await getTrainedModel(db, r.id);
+    if (!m) continue;
+    used.add(m.weightsHash);
+    if (m.quantized) used.add(m.quantized.weightsHash);
+    if (m.reference) used.add(m.reference.blob.hash);
+  }
+  return [...new Set(hashes)].filter((h) => !used.has(h));
+}
+
+const versionHashes = (v: ModelVersion) => [v.weightsHash, ...(v.quantized ? [v.quantized.weightsHash] : []), ...(v.reference ? [v.reference.blob.hash] : [])];
+
+async function freeBlobs(db: OutpostDb, hashes: string[]): Promise<void> {
+  if (!hashes.length) return;
+  await db.transaction('rw', [db.blobState, db.blobBytes], async () => {
+    await db.blobState.bulkDelete(hashes);
+    await db.blobBytes.bulkDelete(hashes);
+  });
+}
+
+async function runHashes(db: OutpostDb, runId: string): Promise<string[]> {
+  const m = await getTrainedModel(db, runId);
+  return m ? [m.weightsHash, ...(m.quantized ? [m.quantized.weightsHash] : []), ...(m.reference ? [m.reference.blob.hash] : [])] : [];
+}
+
+/** What deleting a thing takes with it (the confirmation's counts). */
+export async function whatGoes(db: OutpostDb, kind: 'project' | 'dataset' | 'run' | 'version', id: string): Promise<Consequences> {
+  const c = none();
+  if (kind === 'project') {
+    c.datasets = (await db.datasets.where('projectId').equals(id).toArray()).filter((d) => !d.deleted).length;
+    c.runs = (await db.runs.where('projectId').equals(id).toArray()).filter((r) => !r.deleted).length;
+    c.versions = (await db.model_versions.where('projectId').equals(id).toArray()).filter((v) => !v.deleted).length;
+  } else if (kind === 'dataset') {
+    const runs = (await db.runs.where('datasetId').equals(id).toArray()).filter((r) => !r.deleted);
+    c.usedBy = runs.length;
+  } else if (kind === 'run') {
+    c.versions = (await db.model_versions.where('runId').equals(id).toArray()).filter((v) => !v.deleted).length;
+  }
+  return c;
+}
+
+/** Delete a model version (refused while it is in production or in the deployment). */
+export async function deleteVersion(db: OutpostDb, id: string, now = Date.now()): Promise<void> {
+  const v = await db.model_versions.get(id);
+  if (!v || v.deleted) return;
+  const blocked = await versionBlocked(db, v);
+  if (blocked) throw new OutpostError('conflict', blocked);
+  await patchRecord(db, 'model_versions', id, { deleted: true }, now);
+  await freeBlobs(db, await unusedWeights(db, versionHashes(v), { versions: new Set([id]), runs: new Set() }));
+}
+
+/**
+ * Delete a run. A version registered from it stays (it carries its own weights and figures) unless
+ * `withVersions`, which deletes those too (refused, deleting nothing, if one is in production).
+ */
+export async function deleteRun(db: OutpostDb, id: string, opts: { withVersions?: boolean } = {}, now = Date.now()): Promise<void> {
+  const run = await db.runs.get(id);
+  if (!run || run.deleted) return;
+  const versions = (await db.model_versions.where('runId').equals(id).toArray()).filter((v) => !v.deleted);
+  if (opts.withVersions) {
+    for (const v of versions) {
+      const blocked = await versionBlocked(db, v);
+      if (blocked) throw new OutpostError('conflict', blocked);
+    }
+    for (const v of versions) await patchRecord(db, 'model_versions', v.id, { deleted: true }, now);
+  }
+  const hashes = [...(await runHashes(db, id)), ...(opts.withVersions ? versions.flatMap(versionHashes) : [])];
+  await patchRecord(db, 'runs', id, { deleted: true }, now);
+  await db.kv.delete(`run-model:${id}`);
+  await freeBlobs(db, await unusedWeights(db, hashes, { versions: new Set(opts.withVersions ? versions.map((v) => v.id) : []), runs: new Set([id]) }));
+}
+
+/** The rows a dataset keeps on this device (its versions' stored rows), freed. */
+async function freeDatasetRows(db: OutpostDb, datasetId: string): Promise<void> {
+  const versions = await db.dataset_versions.where('datasetId').equals(datasetId).toArray();
+  const ids = [datasetId, ...versions.map((v) => v.id)];
+  await db.datasetRows.where('datasetId').anyOf(ids).delete();
+  // Two datasets with the same rows share one blob: keep it while a live version uses it.
+  const live = new Set((await db.dataset_versions.toArray()).filter((v) => !v.deleted && v.datasetId !== datasetId && v.rows).map((v) => v.rows!.hash));
+  await freeBlobs(
+    db,
+    versions.flatMap((v) => (v.rows && !live.has(v.rows.hash) ? [v.rows.hash] : [])),
+  );
+}
+
+/** Delete a dataset and all its versions. Runs and versions made from it keep their figures. */
+export async function deleteDataset(db: OutpostDb, id: string, now = Date.now()): Promise<void> {
+  const d = await db.datasets.get(id);
+  if (!d || d.deleted) return;
+  for (const v of await db.dataset_versions.where('datasetId').equals(id).toArray())
+    if (!v.deleted) await patchRecord(db, 'dataset_versions', v.id, { deleted: true }, now);
+  await patchRecord(db, 'datasets', id, { deleted: true }, now);
+  await freeDatasetRows(db, id);
+}
+
+/**
+ * Delete a project with its datasets, runs and versions. Refused, deleting nothing, while one of
+ * its versions is in production or named by its deployment. Logged predictions stay in the log
+ * (append-only, for the central team's audit); this device drops the copies the server has.
+ */
+export async function deleteProject(db: OutpostDb, id: string, now = Date.now()): Promise<void> {
+  const p = await db.projects.get(id);
+  if (!p || p.deleted) return;
+  const versions = (await db.model_versions.where('projectId').equals(id).toArray()).filter((v) => !v.deleted);
+  for (const v of versions) {
+    const blocked = await versionBlocked(db, v);
+    if (blocked) throw new OutpostError('conflict', blocked.replace(/ first, then delete it\.$/, ' first, then delete the project.'));
+  }
+  for (const v of versions) await deleteVersion(db, v.id, now);
+  for (const r of await db.runs.where('projectId').equals(id).toArray()) await deleteRun(db, r.id, {}, now);
+  for (const d of await db.datasets.where('projectId').equals(id).toArray()) await deleteDataset(db, d.id, now);
+  await patchRecord(db, 'projects', id, { deleted: true }, now);
+  await dropSyncedPredictions(db, id);
+}
+
+async function dropSyncedPredictions(db: OutpostDb, projectId: string): Promise<void> {
+  await db.transaction('rw', [db.predictions, db.outbox], async () => {
+    const pending = new Set((await db.outbox.where('[table+id]').between(['predictions', ''], ['predictions', '\uffff']).toArray()).map((r) => r.id));
+    const ids = (await db.predictions.where('projectId').equals(projectId).primaryKeys()).filter((k) => !pending.has(k));
+    await db.predictions.bulkDelete(ids);
+  });
+}
+
+/**
+ * Free on this device what tombstones that arrived from elsewhere leave behind: the rows of
+ * deleted datasets, the weights of deleted versions and runs no live record uses. Run after each
+ * sync; doing it twice frees nothing more.
+ */
+export async function sweepDeleted(db: OutpostDb): Promise<{ datasets: number; blobs: number }> {
+  let datasets = 0;
+  for (const d of await db.datasets.toArray()) {
+    if (!d.deleted) continue;
+    const versions = await db.dataset_versions.where('datasetId').equals(d.id).toArray();
+    const ids = [d.id, ...versions.map((v) => v.id)];
+    if (await db.datasetRows.where('datasetId').anyOf(ids).count()) datasets++;
+    await freeDatasetRows(db, d.id);
+  }
+  const deletedVersions = (await db.model_versions.toArray()).filter((v) => v.deleted);
+  const deletedRuns = (await db.runs.toArray()).filter((r) => r.deleted);
+  const hashes = [...deletedVersions.flatMap(versionHashes), ...(await Promise.all(deletedRuns.map((r) => runHashes(db, r.id)))).flat()];
+  const have = (await db.blobState.bulkGet(hashes)).filter((b) => b).map((b) => b!.hash);
+  const unused = await unusedWeights(db, have, { versions: new Set(), runs: new Set() });
+  await freeBlobs(db, unused);
+  for (const r of deletedRuns) await db.kv.delete(`run-model:${r.id}`);
+  return { datasets, blobs: unused.length };
+}
+
+/** Estimated bytes per stored cell and per logged prediction (IndexedDB's structured clone of small records, measured in Chromium). */
+const CELL_BYTES = 12;
+const PREDICTION_BYTES = 400;
+
+/**
+ * About how much of this phone each project takes: its model files and kept run models (exact
+ * sizes of the blobs here), the rows each dataset version keeps here (rows × columns × about 12
+ * bytes, without reading them) and its prediction log (about 400 bytes a prediction). Cheap enough for the first screen.
+ */
+export async function projectStorage(db: OutpostDb): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const add = (p: string, n: number) => out.set(p, (out.get(p) ?? 0) + n);
+  const sizes = new Map((await db.blobState.toArray()).map((b) => [b.hash, b.size]));
+  const counted = new Set<string>();
+  const blob = (p: string, h: string | undefined) => {
+    if (!h || counted.has(h)) return;
+    counted.add(h);
+    add(p, sizes.get(h) ?? 0);
+  };
+  for (const v of await db.model_versions.toArray()) if (!v.deleted) versionHashes(v).forEach((h) => blob(v.projectId, h));
+  for (const r of await db.runs.toArray()) {
+    if (r.deleted) continue;
+    for (const h of await runHashes(db, r.id)) blob(r.projectId, h);
+  }
+  // Each version keeps its own rows here (those made or imported on this phone).
+  const stored = new Set(await db.datasetRows.orderBy('datasetId').uniqueKeys());
+  const versioned = new Set<string>();
+  for (const v of await db.dataset_versions.toArray()) {
+    versioned.add(v.datasetId);
+    if (!v.deleted && stored.has(v.id)) add(v.projectId, v.rowCount * Math.max(1, v.columns.length) * CELL_BYTES);
+  }
+  for (const d of await db.datasets.toArray())
+    if (!d.deleted && !versioned.has(d.id) && stored.has(d.id)) add(d.projectId, d.rowCount * Math.max(1, d.columns.length) * CELL_BYTES);
+  for (const p of await db.projects.toArray()) add(p.id, (await db.predictions.where('projectId').equals(p.id).count()) * PREDICTION_BYTES);
+  return out;
+}
