@@ -4,7 +4,7 @@ import type { Db, Queryable } from './db.js';
 import { createEnrollmentCode, createOrg, enrollDevice, orgStats } from './orgs.js';
 import { applyPush, pull, type DeviceRef } from './sync.js';
 import { putChunk } from './blobs.js';
-import { change, modelVersion, prediction, project, run, sha256, stamp, T0 } from './fixtures.js';
+import { change, insertRecord, modelVersion, prediction, project, run, sha256, stamp, T0 } from './fixtures.js';
 
 // What a device can push that the server must refuse one change at a time, never with a 5xx that
 // the device would retry for ever; and how a batch is told apart from a re-send of itself.
@@ -193,6 +193,46 @@ describe.each(STORES)('push contract: $name', (factory) => {
     await applyPush(db, dev, 3, [change('projects', 'w4', project('w4')), change('projects', 'w5', project('w5'))], T0);
     expect((await pull(db, org, seen.cursor, 10)).reset).toBeUndefined(); // the cursor alone cannot tell
     expect((await pull(db, org, seen.cursor, 10, seen.witness)).reset).toBe(true);
+  });
+
+  it('a tombstone for a version in production, or one the deployment names, or their project, is refused with what to do; others apply', async () => {
+    const device = await newDevice();
+    await insertRecord(db, orgId, 'projects', 'pdel', project('pdel', 'Deleting'));
+    await insertRecord(db, orgId, 'model_versions', 'vprod', { ...modelVersion('vprod', 'a'.repeat(64), 'production'), projectId: 'pdel' });
+    await insertRecord(db, orgId, 'model_versions', 'vtrial', { ...modelVersion('vtrial', 'b'.repeat(64), 'staging'), projectId: 'pdel', version: 2 });
+    await insertRecord(db, orgId, 'model_versions', 'vold', { ...modelVersion('vold', 'c'.repeat(64), 'archived'), projectId: 'pdel', version: 3 });
+    await insertRecord(db, orgId, 'deployments', 'pdel', {
+      id: 'pdel',
+      projectId: 'pdel',
+      revision: 1,
+      state: { mode: 'shadow', champion: 'vprod', challenger: 'vtrial', level: 'full' },
+    });
+    const later = stamp(T0 + 60_000);
+    const res = await applyPush(
+      db,
+      device,
+      1,
+      [
+        change('model_versions', 'vprod', { deleted: true }, later),
+        change('model_versions', 'vtrial', { deleted: true }, later),
+        change('model_versions', 'vold', { deleted: true }, later),
+        change('projects', 'pdel', { deleted: true }, later),
+      ],
+      T0 + 60_000,
+    );
+    expect(res.rejected.map((r) => [r.id, r.code])).toEqual([
+      ['vprod', 'conflict'],
+      ['vtrial', 'conflict'],
+      ['pdel', 'conflict'],
+    ]);
+    expect(res.rejected[0].message).toMatch(
+      /is in production on the server\. Move another version to production \(or archive this one\) first, then delete it\./,
+    );
+    expect(res.rejected[1].message).toMatch(/named by the project's deployment/);
+    expect(res.rejected[2].message).toMatch(/then delete the project\./);
+    expect((await stored('vprod'))?.deleted).toBeUndefined();
+    expect((await stored('vold'))?.deleted).toBe(true);
+    expect((await stored('pdel'))?.deleted).toBeUndefined();
   });
 });
 

@@ -90,6 +90,10 @@ export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, 
         };
     }
   }
+  if (row && fields.deleted === true && row.data.deleted !== true) {
+    const refused = await deletionRefused(q, device.orgId, c.table, c.id, row.data);
+    if (refused) return { code: 'conflict', message: refused };
+  }
   const { state, changed } = mergeChange(c.table, row, c.hlc, fields);
   if (!changed) return 'ignored';
   await q.query(
@@ -98,4 +102,37 @@ export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, 
     [device.orgId, c.table, c.id, JSON.stringify(state.data), JSON.stringify(state.hlc), await seq.take(1), device.id],
   );
   return 'applied';
+}
+
+/**
+ * A tombstone the server refuses: a model version in production or named by its project's
+ * deployment, or a project with such a version. Devices refuse these themselves
+ * (web/src/lib/db/delete.ts); a device that was behind (the version moved to production while it
+ * was offline) is told here, and nothing is deleted.
+ */
+async function deletionRefused(q: Queryable, orgId: string, table: string, id: string, data: Record<string, unknown>): Promise<string | null> {
+  if (table !== 'model_versions' && table !== 'projects') return null;
+  const projectId = table === 'projects' ? id : String(data.projectId ?? '');
+  const versions =
+    table === 'model_versions'
+      ? [{ id, data }]
+      : (
+          await q.query<{ id: string; data: Record<string, unknown> }>(
+            `select id, data from records where org_id = $1 and tbl = 'model_versions' and data->>'projectId' = $2`,
+            [orgId, projectId],
+          )
+        ).filter((v) => v.data.deleted !== true);
+  const [deployment] = await q.query<{ data: { state?: { champion?: string | null; challenger?: string | null } } }>(
+    `select data from records where org_id = $1 and tbl = 'deployments' and id = $2`,
+    [orgId, projectId],
+  );
+  const named = new Set([deployment?.data.state?.champion, deployment?.data.state?.challenger].filter((x): x is string => !!x));
+  const what = table === 'projects' ? 'the project' : 'it';
+  for (const v of versions) {
+    const name = `${String(v.data.modelName ?? 'model')} version ${String(v.data.version ?? '')}`.trim();
+    if (v.data.stage === 'production')
+      return `${name} is in production on the server. Move another version to production (or archive this one) first, then delete ${what}.`;
+    if (named.has(v.id)) return `${name} is named by the project's deployment. Take it out of the deployment first, then delete ${what}.`;
+  }
+  return null;
 }
