@@ -97,6 +97,18 @@ export const DatasetMeta = z.object({
   rules: z.array(DataRule).max(100).optional(),
   /** Personal columns and what syncing does with them: never sent, or sent as a salted hash. */
   personal: z.record(z.string().max(200), z.enum(['never', 'hash'])).optional(),
+  /**
+   * A dataset of photos (docs/images.md): `column` holds each photo's SHA-256 (a blob, a side×side
+   * RGB PNG), `label` its class or nothing yet; `labels` are the classes a person can pick.
+   */
+  images: z
+    .object({
+      column: z.string().min(1).max(200),
+      label: z.string().min(1).max(200),
+      side: z.number().int().min(8).max(256),
+      labels: z.array(z.string().min(1).max(100)).max(100),
+    })
+    .optional(),
 });
 
 export const Task = z.enum(['classification', 'regression']);
@@ -226,7 +238,7 @@ export const TfjsArtifacts = z.object({
   format: z.literal('tfjs-layers'),
   modelTopology: z.unknown(),
   weightSpecs: z.array(z.object({ name: z.string(), shape: z.array(Count), dtype: z.string() }).passthrough()),
-  /** Imported models only (trained ones read tabular rows and answer as described above). */
+  /** Imported models and models trained on photos (other trained ones read tabular rows and answer as described above). */
   input: ModelInput.optional(),
   output: ModelOutputKind.optional(),
 });

@@ -29,6 +29,9 @@ export interface TrainInput {
   quantization?: Extract<TrainRequest, { type: 'train' }>['quantization'];
 }
 
+/** Photos to train the photo network on (docs/images.md); their PNG buffers are transferred, not copied. */
+export type PhotoTrainRequest = Extract<TrainRequest, { type: 'train-photos' }>;
+
 export interface TrainCallbacks {
   /** The backend the worker settled on, before the first batch. */
   onStarted?: (backend: string) => void;
@@ -49,7 +52,7 @@ const CANCEL_GRACE_MS = 10_000;
  * Train in a fresh module worker; the worker ends when training does. Every message from the
  * worker is parsed with the protocol schema before it is believed.
  */
-export function train(input: TrainInput, callbacks: TrainCallbacks = {}, createWorker: WorkerFactory = trainWorker): TrainJob {
+export function train(input: TrainInput | PhotoTrainRequest, callbacks: TrainCallbacks = {}, createWorker: WorkerFactory = trainWorker): TrainJob {
   const worker = createWorker();
   let settled = false;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -76,15 +79,18 @@ export function train(input: TrainInput, callbacks: TrainCallbacks = {}, createW
     clearTimeout(graceTimer);
     worker.terminate();
   });
-  const request: TrainRequest = {
-    type: 'train',
-    rows: input.rows,
-    columns: input.columns,
-    params: input.params,
-    backend: input.backend,
-    ...(input.quantization ? { quantization: input.quantization } : {}),
-  };
-  worker.postMessage(request);
+  const request: TrainRequest =
+    'type' in input
+      ? input
+      : {
+          type: 'train',
+          rows: input.rows,
+          columns: input.columns,
+          params: input.params,
+          backend: input.backend,
+          ...(input.quantization ? { quantization: input.quantization } : {}),
+        };
+  worker.postMessage(request, request.type === 'train-photos' ? request.photos.map((p) => p.png) : []);
   return {
     promise,
     cancel() {

@@ -37,6 +37,17 @@ export const TrainRequest = z.discriminatedUnion('type', [
     /** Also make the trained weights smaller in this form (the project asks for smaller downloads). */
     quantization: QuantizedWeights.shape.dtype.optional(),
   }),
+  /** Photos (docs/images.md): each a PNG of side×side pixels, its class index and its part of the split. */
+  z.object({
+    type: z.literal('train-photos'),
+    photos: z
+      .array(z.object({ png: z.instanceof(ArrayBuffer), label: z.number().int().nonnegative(), part: z.enum(['train', 'validation', 'test']) }))
+      .max(50_000),
+    classes: z.array(z.string().max(200)).min(1).max(100),
+    side: z.number().int().min(8).max(256),
+    params: TrainParams,
+    backend: BackendName.optional(),
+  }),
   z.object({ type: z.literal('cancel') }),
 ]);
 export type TrainRequest = z.infer<typeof TrainRequest>;

@@ -57,7 +57,7 @@ function buildModel(inputWidth: number, outputWidth: number, params: TrainParams
 }
 
 /** Serialise a model into its topology, weight specs and one weight buffer. */
-async function serialise(model: tfl.LayersModel): Promise<{ artifacts: TfjsArtifacts; weights: ArrayBuffer }> {
+export async function serialise(model: tfl.LayersModel): Promise<{ artifacts: TfjsArtifacts; weights: ArrayBuffer }> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -88,7 +88,7 @@ function smaller(artifacts: TfjsArtifacts, weights: ArrayBuffer, dtype: Quantiza
  * Give the event loop a turn so a worker can receive a cancel message. A MessageChannel round
  * trip is not clamped to 4 ms the way nested setTimeout calls are.
  */
-function yieldToEventLoop(): Promise<void> {
+export function yieldToEventLoop(): Promise<void> {
   if (typeof MessageChannel === 'undefined') return new Promise((r) => setTimeout(r, 0));
   return new Promise((resolve) => {
     const ch = new MessageChannel();

@@ -4,6 +4,7 @@ import { wasmPaths } from './wasm-assets.js';
 import { trainModel } from './train.js';
 import { TrainRequest, type TrainMessage } from './protocol.js';
 import { isOutpostError } from '@shared/errors.js';
+import type { EpochMetrics } from '@shared/schema/records.js';
 
 // Training runs here, off the main thread, so the page stays responsive on a slow phone. The
 // training core yields between batches, which is when a 'cancel' message gets through.
@@ -47,13 +48,17 @@ scope.onmessage = async (ev: MessageEvent) => {
   try {
     const backend = await selectBackend(msg.backend ?? 'wasm', { wasmPaths });
     post({ type: 'started', backend });
-    const result = await trainModel(msg.rows, msg.params, msg.columns, {
-      onEpoch: (epoch) => post({ type: 'epoch', epoch }),
+    const opts = {
+      onEpoch: (epoch: EpochMetrics) => post({ type: 'epoch', epoch }),
       onBatchProgress: throttled((fraction) => post({ type: 'progress', fraction })),
       shouldStop: () => stop,
       backendName: backend,
-      quantization: msg.quantization,
-    });
+    };
+    // The photo network and its PNG reader load only when photos are trained on.
+    const result =
+      msg.type === 'train-photos'
+        ? await (await import('./photo-worker.js')).trainPhotos(msg, opts)
+        : await trainModel(msg.rows, msg.params, msg.columns, { ...opts, quantization: msg.quantization });
     post({ type: 'done', result }, result.quantized ? [result.weights, result.quantized.weights] : [result.weights]);
   } catch (err) {
     post({

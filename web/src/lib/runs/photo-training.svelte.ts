@@ -1,0 +1,123 @@
+import type { DatasetMeta, EpochMetrics, Run, TrainParams } from '@shared/schema/records.js';
+import { runSplit, splitIndices } from '@shared/data/lineage.js';
+import { sha256Hex } from '@shared/data/hash.js';
+import { APP_VERSION } from '../../app/config.js';
+import type { OutpostDb } from '../db/db.js';
+import { newId } from '../db/mutate.js';
+import { saveRun } from '../db/runs.js';
+import { saveTrainedModel } from '../db/models.js';
+import { failedChecks, loadVersionRows, trainingVersion } from '../db/dataset-versions.js';
+import { isPhotoDataset, photoBytes } from '../db/photos.js';
+import { train, type PhotoTrainRequest } from '../ml/client.js';
+import type { BackendName } from '../ml/protocol.js';
+import { userMessage } from '../messages.js';
+import { runClasses } from './photo-params.js';
+
+/**
+ * Training on a photo dataset's current version, recorded as a run like any other: the version,
+ * its seeded split (the same positions lineage recomputes), the settings, backend and app version;
+ * the trained network is kept for registration beside the run.
+ */
+export class PhotoTrainingSession {
+  running = $state(false);
+  progress = $state(0);
+  epochs = $state<EpochMetrics[]>([]);
+  error = $state('');
+  #cancel: (() => void) | null = null;
+
+  constructor(private db: OutpostDb) {}
+
+  async start(dataset: DatasetMeta, params: TrainParams, backend: BackendName = 'wasm', override = false): Promise<Run | undefined> {
+    if (this.running || !isPhotoDataset(dataset)) return;
+    const version = await trainingVersion(this.db, dataset.id);
+    const failed = failedChecks(version);
+    if (failed.length && !override) {
+      this.error = `This version fails ${failed.length === 1 ? 'a data test' : `${failed.length} data tests`}: ${failed.join(' ')} Fix the data, or tick “Train anyway” (the run will say so).`;
+      return undefined;
+    }
+    this.error = '';
+    this.epochs = [];
+    this.progress = 0;
+    this.running = true;
+    let run: Run = {
+      id: newId(),
+      projectId: dataset.projectId,
+      datasetId: dataset.id,
+      datasetHash: version?.hash ?? dataset.hash,
+      ...(version ? { datasetVersionId: version.id } : {}),
+      ...(failed.length ? { checksOverride: { failed, at: Date.now() } } : {}),
+      status: 'running',
+      params: $state.snapshot(params) as TrainParams,
+      epochs: [],
+      backend: 'pending',
+      appVersion: APP_VERSION,
+      startedAt: Date.now(),
+    };
+    try {
+      await saveRun(this.db, run);
+      const rows = version ? await loadVersionRows(this.db, version.id) : [];
+      const { column, label, side } = dataset.images;
+      const split = splitIndices(rows, run.params);
+      run = { ...run, split: await runSplit(rows, run.params) };
+      const used = [...split.train, ...split.validation, ...split.test];
+      const classes = runClasses(
+        dataset.images.labels,
+        used.map((i) => String(rows[i][label]).trim()),
+      );
+      if (classes.length < 2) throw new Error('Label photos with at least two different labels, then train.');
+      const photos: PhotoTrainRequest['photos'] = [];
+      let missing = 0;
+      for (const [part, idx] of [
+        ['train', split.train],
+        ['validation', split.validation],
+        ['test', split.test],
+      ] as const) {
+        for (const i of idx) {
+          const bytes = await photoBytes(this.db, String(rows[i][column]));
+          if (!bytes) missing++;
+          else photos.push({ png: bytes.slice(0), label: classes.indexOf(String(rows[i][label]).trim()), part });
+        }
+      }
+      if (missing) throw new Error(`${missing === 1 ? 'A photo is' : `${missing} photos are`} not on this phone yet. Sync, then train again.`);
+      const job = train(
+        { type: 'train-photos', photos, classes, side, params: run.params, backend },
+        { onEpoch: (e) => (this.epochs = [...this.epochs, e]), onProgress: (f) => (this.progress = f) },
+      );
+      this.#cancel = job.cancel;
+      const result = await job.promise;
+      if (result.status === 'completed')
+        await saveTrainedModel(
+          this.db,
+          run.id,
+          { artifacts: result.artifacts, weightsHash: await sha256Hex(result.weights), weightsSize: result.weights.byteLength },
+          result.weights,
+        );
+      run = {
+        ...run,
+        status: result.status,
+        epochs: result.epochs,
+        metrics: result.metrics,
+        pipeline: result.pipeline,
+        backend: result.backend,
+        trainRows: result.trainRows,
+        validationRows: result.validationRows,
+        durationMs: result.durationMs,
+        finishedAt: Date.now(),
+      };
+      await saveRun(this.db, run);
+      return run;
+    } catch (err) {
+      this.error = userMessage(err);
+      run = { ...run, status: 'failed', error: this.error, finishedAt: Date.now() };
+      await saveRun(this.db, run).catch(() => {});
+      return run;
+    } finally {
+      this.running = false;
+      this.#cancel = null;
+    }
+  }
+
+  cancel() {
+    this.#cancel?.();
+  }
+}
