@@ -24,6 +24,21 @@ const en = {
   'tabs.predict': 'Predict',
   'tabs.monitor': 'Monitor',
   'tabs.plan': 'Plan',
+  'delete.confirm': 'Yes, delete',
+  'delete.keep': 'No, keep it',
+  'delete.project': 'Delete this project',
+  'delete.projectAsk':
+    'Delete “{name}” with its {datasets, plural, one {# dataset} other {# datasets}}, {runs, plural, one {# training run} other {# training runs}} and {versions, plural, one {# model version} other {# model versions}}? It goes from this phone now and from every device at their next sync. This cannot be undone.',
+  'delete.run': 'Delete this run',
+  'delete.runAsk': 'Delete this training run? A model version saved from it stays. This cannot be undone.',
+  'delete.version': 'Delete this version',
+  'delete.versionAsk': 'Delete {version}? It goes from this phone now and from every device at their next sync. This cannot be undone.',
+  'delete.dataset': 'Delete this dataset',
+  'delete.datasetAsk':
+    'Delete “{name}” and all its versions? {usedBy, plural, =0 {No training run used it.} one {# training run used it: it keeps its figures, but its rows can no longer be seen.} other {# training runs used it: they keep their figures, but its rows can no longer be seen.}} This cannot be undone.',
+  'space.title': 'Space and deleting',
+  'space.project': 'This project takes about {size} on this phone.',
+  'space.onPhone': 'about {size} on this phone',
   'plan.title': 'What this project is for',
   'plan.intro':
     'Ten questions to answer before and while you use a model (the machine learning canvas). Write in your own words; everyone in the project sees them after the next sync.',
@@ -507,5 +522,21 @@ const en = {
   'eval.byGroup': 'By group',
   'eval.byGroupMl': 'By group ({resamples} bootstrap resamples, 95% intervals)',
   'eval.interval': '[{low}–{high}], {count, plural, one {# case} other {# cases}}',
+
+  'retrain.title': 'Time to retrain',
+  'retrain.intro': 'Outpost proposes training {model} again with the newest real results, because:',
+  'retrain.note': 'The new model is trained on this device and registered like any other; the current version keeps working until you choose.',
+  'retrain.start': 'Retrain with the newest data',
+  'follow.title': 'Follow up',
+  'follow.waiting': '{count, plural, one {# prediction still waits} other {# predictions still wait}} for the real result. Oldest first:',
+  'follow.none': 'Every prediction has its real result recorded.',
+  'follow.said': 'the model said',
+  'follow.context': 'the prediction of {when}',
+  'follow.more': 'Show more',
+  'outcome.group': 'Real result for {context}',
+  'outcome.button': 'Real result: {label} ({context})',
+  'outcome.input': 'Real result ({context})',
+  'outcome.placeholder': 'Real value',
+  'outcome.save': 'Save result',
 };
 export default en;

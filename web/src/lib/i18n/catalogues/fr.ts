@@ -23,6 +23,22 @@ const fr: Catalogue = {
   'tabs.predict': 'Prédire',
   'tabs.monitor': 'Suivi',
   'tabs.plan': 'Plan',
+  'delete.confirm': 'Oui, supprimer',
+  'delete.keep': 'Non, garder',
+  'delete.project': 'Supprimer ce projet',
+  'delete.projectAsk':
+    'Supprimer « {name} » avec {datasets, plural, one {# jeu de données} other {# jeux de données}}, {runs, plural, one {# entraînement} other {# entraînements}} et {versions, plural, one {# version de modèle} other {# versions de modèle}} ? Il disparaît de ce téléphone tout de suite et des autres appareils à leur prochaine synchronisation. C’est définitif.',
+  'delete.run': 'Supprimer cet entraînement',
+  'delete.runAsk': 'Supprimer cet entraînement ? Une version de modèle enregistrée à partir de lui reste. C’est définitif.',
+  'delete.version': 'Supprimer cette version',
+  'delete.versionAsk':
+    'Supprimer {version} ? Elle disparaît de ce téléphone tout de suite et des autres appareils à leur prochaine synchronisation. C’est définitif.',
+  'delete.dataset': 'Supprimer ce jeu de données',
+  'delete.datasetAsk':
+    'Supprimer « {name} » et toutes ses versions ? {usedBy, plural, =0 {Aucun entraînement ne l’a utilisé.} one {# entraînement l’a utilisé : il garde ses chiffres, mais ses lignes ne se voient plus.} other {# entraînements l’ont utilisé : ils gardent leurs chiffres, mais ses lignes ne se voient plus.}} C’est définitif.',
+  'space.title': 'Place et suppression',
+  'space.project': 'Ce projet prend environ {size} sur ce téléphone.',
+  'space.onPhone': 'environ {size} sur ce téléphone',
   'plan.title': 'À quoi sert ce projet',
   'plan.intro':
     'Dix questions à régler avant et pendant l’usage d’un modèle (le canevas d’apprentissage automatique). Écrivez avec vos mots ; tout le projet les voit après la prochaine synchronisation.',
@@ -514,5 +530,22 @@ const fr: Catalogue = {
   'eval.byGroup': 'Par groupe',
   'eval.byGroupMl': 'Par groupe ({resamples} rééchantillonnages bootstrap, intervalles à 95 %)',
   'eval.interval': '[{low}–{high}], {count, plural, one {# cas} other {# cas}}',
+
+  'retrain.title': 'Il est temps de réentraîner',
+  'retrain.intro': 'Outpost propose de réentraîner {model} avec les vrais résultats les plus récents, car :',
+  'retrain.note':
+    'Le nouveau modèle est entraîné sur cet appareil et enregistré comme les autres ; la version actuelle continue de servir jusqu’à votre choix.',
+  'retrain.start': 'Réentraîner avec les données les plus récentes',
+  'follow.title': 'Suivi',
+  'follow.waiting': '{count, plural, one {# prédiction attend} other {# prédictions attendent}} encore le vrai résultat. Les plus anciennes d’abord :',
+  'follow.none': 'Chaque prédiction a son vrai résultat noté.',
+  'follow.said': 'le modèle a dit',
+  'follow.context': 'la prédiction du {when}',
+  'follow.more': 'Voir plus',
+  'outcome.group': 'Vrai résultat pour {context}',
+  'outcome.button': 'Vrai résultat : {label} ({context})',
+  'outcome.input': 'Vrai résultat ({context})',
+  'outcome.placeholder': 'Valeur réelle',
+  'outcome.save': 'Enregistrer le résultat',
 };
 export default fr;

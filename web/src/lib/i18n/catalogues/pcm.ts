@@ -24,6 +24,21 @@ const pcm: Catalogue = {
   'tabs.predict': 'Predict',
   'tabs.monitor': 'Watch',
   'tabs.plan': 'Plan',
+  'delete.confirm': 'Yes, delete am',
+  'delete.keep': 'No, keep am',
+  'delete.project': 'Delete dis project',
+  'delete.projectAsk':
+    'Delete “{name}” with im {datasets, plural, one {# dataset} other {# datasets}}, {runs, plural, one {# training} other {# trainings}} and {versions, plural, one {# model version} other {# model versions}}? E go comot from dis phone now and from every device when dem sync next. You no fit bring am back.',
+  'delete.run': 'Delete dis training',
+  'delete.runAsk': 'Delete dis training? Model version wey dem save from am go still dey. You no fit bring am back.',
+  'delete.version': 'Delete dis version',
+  'delete.versionAsk': 'Delete {version}? E go comot from dis phone now and from every device when dem sync next. You no fit bring am back.',
+  'delete.dataset': 'Delete dis dataset',
+  'delete.datasetAsk':
+    'Delete “{name}” and all im versions? {usedBy, plural, =0 {No training use am.} one {# training use am: e go keep im numbers, but you no go see di rows again.} other {# trainings use am: dem go keep dia numbers, but you no go see di rows again.}} You no fit bring am back.',
+  'space.title': 'Space and delete',
+  'space.project': 'Dis project dey take like {size} for dis phone.',
+  'space.onPhone': 'like {size} for dis phone',
   'plan.title': 'Wetin dis project dey for',
   'plan.intro':
     'Ten questions to answer before and while you dey use model. Write am for your own words; everybody for di project go see am after di next sync.',
@@ -506,5 +521,21 @@ const pcm: Catalogue = {
   'eval.byGroup': 'By group',
   'eval.byGroupMl': 'By group ({resamples} bootstrap resamples, 95% intervals)',
   'eval.interval': '[{low}–{high}], {count, plural, one {# case} other {# cases}}',
+
+  'retrain.title': 'Time to teach am again',
+  'retrain.intro': 'Outpost dey suggest make we teach {model} again with the newest real results, because:',
+  'retrain.note': 'We go teach the new model for dis phone and register am like any other; the current version go dey work until you choose.',
+  'retrain.start': 'Teach again with the newest data',
+  'follow.title': 'Follow up',
+  'follow.waiting': '{count, plural, one {# prediction still dey wait} other {# predictions still dey wait}} for the real result. Oldest first:',
+  'follow.none': 'Every prediction don get im real result.',
+  'follow.said': 'the model talk',
+  'follow.context': 'the prediction of {when}',
+  'follow.more': 'Show more',
+  'outcome.group': 'Real result for {context}',
+  'outcome.button': 'Real result: {label} ({context})',
+  'outcome.input': 'Real result ({context})',
+  'outcome.placeholder': 'Real value',
+  'outcome.save': 'Save result',
 };
 export default pcm;

@@ -24,6 +24,21 @@ const sw: Catalogue = {
   'tabs.predict': 'Tabiri',
   'tabs.monitor': 'Fuatilia',
   'tabs.plan': 'Mpango',
+  'delete.confirm': 'Ndiyo, futa',
+  'delete.keep': 'Hapana, iache',
+  'delete.project': 'Futa mradi huu',
+  'delete.projectAsk':
+    'Futa “{name}” pamoja na {datasets, plural, one {seti # ya data} other {seti # za data}}, {runs, plural, one {mafunzo #} other {mafunzo #}} na {versions, plural, one {toleo # la modeli} other {matoleo # ya modeli}}? Utaondoka kwenye simu hii sasa na kwenye kila kifaa wakati wa kusawazisha kunakofuata. Haiwezi kurudishwa.',
+  'delete.run': 'Futa mafunzo haya',
+  'delete.runAsk': 'Futa mafunzo haya? Toleo la modeli lililohifadhiwa kutoka kwake litabaki. Haiwezi kurudishwa.',
+  'delete.version': 'Futa toleo hili',
+  'delete.versionAsk': 'Futa {version}? Litaondoka kwenye simu hii sasa na kwenye kila kifaa wakati wa kusawazisha kunakofuata. Haiwezi kurudishwa.',
+  'delete.dataset': 'Futa seti hii ya data',
+  'delete.datasetAsk':
+    'Futa “{name}” na matoleo yake yote? {usedBy, plural, =0 {Hakuna mafunzo yaliyoitumia.} one {Mafunzo # yaliitumia: yanabaki na takwimu zake, lakini safu zake hazitaonekana tena.} other {Mafunzo # yaliitumia: yanabaki na takwimu zake, lakini safu zake hazitaonekana tena.}} Haiwezi kurudishwa.',
+  'space.title': 'Nafasi na kufuta',
+  'space.project': 'Mradi huu unachukua takriban {size} kwenye simu hii.',
+  'space.onPhone': 'takriban {size} kwenye simu hii',
   'plan.title': 'Mradi huu ni wa nini',
   'plan.intro':
     'Maswali kumi ya kujibu kabla na wakati wa kutumia modeli. Andika kwa maneno yako; kila mtu katika mradi atayaona baada ya kusawazisha kunakofuata.',
@@ -513,5 +528,21 @@ const sw: Catalogue = {
   'eval.byGroup': 'Kwa kundi',
   'eval.byGroupMl': 'Kwa kundi ({resamples} bootstrap resamples, vipindi vya 95%)',
   'eval.interval': '[{low}–{high}], {count, plural, one {kisa #} other {visa #}}',
+
+  'retrain.title': 'Wakati wa kufunza upya',
+  'retrain.intro': 'Outpost inapendekeza kufunza {model} upya kwa matokeo halisi mapya zaidi, kwa sababu:',
+  'retrain.note': 'Modeli mpya inafunzwa kwenye kifaa hiki na kusajiliwa kama nyingine yoyote; toleo la sasa linaendelea kufanya kazi hadi utakapochagua.',
+  'retrain.start': 'Funza upya kwa data mpya zaidi',
+  'follow.title': 'Ufuatiliaji',
+  'follow.waiting': '{count, plural, one {Utabiri # bado unasubiri} other {Utabiri # bado unasubiri}} tokeo halisi. Za zamani kwanza:',
+  'follow.none': 'Kila utabiri una tokeo lake halisi limerekodiwa.',
+  'follow.said': 'modeli ilisema',
+  'follow.context': 'utabiri wa {when}',
+  'follow.more': 'Onyesha zaidi',
+  'outcome.group': 'Tokeo halisi la {context}',
+  'outcome.button': 'Tokeo halisi: {label} ({context})',
+  'outcome.input': 'Tokeo halisi ({context})',
+  'outcome.placeholder': 'Thamani halisi',
+  'outcome.save': 'Hifadhi tokeo',
 };
 export default sw;
