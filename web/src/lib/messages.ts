@@ -4,7 +4,7 @@ import { describeFailure } from './sync/status.js';
 import { SyncError } from './sync/transport.js';
 
 const STORAGE_FULL =
-  'This device is out of storage space. Sync, then delete old datasets or free space on the phone, and try again. Nothing already saved was lost.';
+  'This device is out of storage space. Projects shows how much each project takes; delete a dataset, a training run or a model version you no longer need (a project’s Plan tab deletes the whole project), or free space on the phone, and try again. Nothing already saved was lost.';
 
 /** A full disk, as the browser reports it: directly, or inside the error of the transaction it aborted. */
 function isStorageFull(err: unknown): boolean {

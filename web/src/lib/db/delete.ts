@@ -2,7 +2,7 @@ import { OutpostError } from '@shared/errors.js';
 import type { ModelVersion } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
 import { patchRecord } from './mutate.js';
-import { getTrainedModel } from './models.js';
+import { runHashes, versionHashes } from './blob-refs.js';
 
 /**
  * Deleting projects, datasets, runs and model versions. A deletion is a tombstone (`deleted:
@@ -39,24 +39,13 @@ async function versionBlocked(db: OutpostDb, v: ModelVersion): Promise<string | 
 async function unusedWeights(db: OutpostDb, hashes: string[], except: { versions: Set<string>; runs: Set<string> }): Promise<string[]> {
   if (!hashes.length) return [];
   const used = new Set<string>();
-  for (const v of await db.model_versions.toArray()) {
-    if (v.deleted || except.versions.has(v.id)) continue;
-    used.add(v.weightsHash);
-    if (v.quantized) used.add(v.quantized.weightsHash);
-    if (v.reference) used.add(v.reference.blob.hash);
-  }
+  for (const v of await db.model_versions.toArray()) if (!v.deleted && !except.versions.has(v.id)) versionHashes(v).forEach((h) => used.add(h));
   for (const r of await db.runs.toArray()) {
     if (r.deleted || except.runs.has(r.id)) continue;
-    const m = await getTrainedModel(db, r.id);
-    if (!m) continue;
-    used.add(m.weightsHash);
-    if (m.quantized) used.add(m.quantized.weightsHash);
-    if (m.reference) used.add(m.reference.blob.hash);
+    for (const h of await runHashes(db, r.id)) used.add(h);
   }
   return [...new Set(hashes)].filter((h) => !used.has(h));
 }
-
-const versionHashes = (v: ModelVersion) => [v.weightsHash, ...(v.quantized ? [v.quantized.weightsHash] : []), ...(v.reference ? [v.reference.blob.hash] : [])];
 
 async function freeBlobs(db: OutpostDb, hashes: string[]): Promise<void> {
   if (!hashes.length) return;
@@ -64,11 +53,6 @@ async function freeBlobs(db: OutpostDb, hashes: string[]): Promise<void> {
     await db.blobState.bulkDelete(hashes);
     await db.blobBytes.bulkDelete(hashes);
   });
-}
-
-async function runHashes(db: OutpostDb, runId: string): Promise<string[]> {
-  const m = await getTrainedModel(db, runId);
-  return m ? [m.weightsHash, ...(m.quantized ? [m.quantized.weightsHash] : []), ...(m.reference ? [m.reference.blob.hash] : [])] : [];
 }
 
 /** What deleting a thing takes with it (the confirmation's counts). */
@@ -191,41 +175,4 @@ export async function sweepDeleted(db: OutpostDb): Promise<{ datasets: number; b
   await freeBlobs(db, unused);
   for (const r of deletedRuns) await db.kv.delete(`run-model:${r.id}`);
   return { datasets, blobs: unused.length };
-}
-
-/** Estimated bytes per stored cell and per logged prediction (IndexedDB's structured clone of small records, measured in Chromium). */
-const CELL_BYTES = 12;
-const PREDICTION_BYTES = 400;
-
-/**
- * About how much of this phone each project takes: its model files and kept run models (exact
- * sizes of the blobs here), the rows each dataset version keeps here (rows × columns × about 12
- * bytes, without reading them) and its prediction log (about 400 bytes a prediction). Cheap enough for the first screen.
- */
-export async function projectStorage(db: OutpostDb): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const add = (p: string, n: number) => out.set(p, (out.get(p) ?? 0) + n);
-  const sizes = new Map((await db.blobState.toArray()).map((b) => [b.hash, b.size]));
-  const counted = new Set<string>();
-  const blob = (p: string, h: string | undefined) => {
-    if (!h || counted.has(h)) return;
-    counted.add(h);
-    add(p, sizes.get(h) ?? 0);
-  };
-  for (const v of await db.model_versions.toArray()) if (!v.deleted) versionHashes(v).forEach((h) => blob(v.projectId, h));
-  for (const r of await db.runs.toArray()) {
-    if (r.deleted) continue;
-    for (const h of await runHashes(db, r.id)) blob(r.projectId, h);
-  }
-  // Each version keeps its own rows here (those made or imported on this phone).
-  const stored = new Set(await db.datasetRows.orderBy('datasetId').uniqueKeys());
-  const versioned = new Set<string>();
-  for (const v of await db.dataset_versions.toArray()) {
-    versioned.add(v.datasetId);
-    if (!v.deleted && stored.has(v.id)) add(v.projectId, v.rowCount * Math.max(1, v.columns.length) * CELL_BYTES);
-  }
-  for (const d of await db.datasets.toArray())
-    if (!d.deleted && !versioned.has(d.id) && stored.has(d.id)) add(d.projectId, d.rowCount * Math.max(1, d.columns.length) * CELL_BYTES);
-  for (const p of await db.projects.toArray()) add(p.id, (await db.predictions.where('projectId').equals(p.id).count()) * PREDICTION_BYTES);
-  return out;
 }
