@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { serviceWorkerReady } from './steps.js';
 
 // The project's plan (machine learning canvas) at 360 px: a block written and saved, kept across
-// an offline reload, the figures the project has beside the blocks, and the plan downloaded.
-test('write the plan of a project offline, keep it across a reload, and download it', async ({ page, context }) => {
+// an offline reload, the figures the project has beside the blocks, the plan downloaded, and the
+// project deleted after a question.
+test('write the plan of a project offline, keep it across a reload, download it, and delete the project after a question', async ({ page, context }) => {
   await page.goto('/');
   await serviceWorkerReady(page);
   await page.getByLabel('Project name').fill('Child referrals');
@@ -38,5 +39,16 @@ test('write the plan of a project offline, keep it across a reload, and download
   expect(text).toContain('## What to predict\n\nDoes the child need to go to the district hospital today?');
   expect(text).toContain('## Watching it work\n\nChildren referred a week; children sent home who came back worse.');
   expect(text).toContain('## Who it helps\n\n—');
+
+  // The project takes some space here; deleting it asks first, and Keep keeps it.
+  await expect(page.getByText(/This project takes about .* on this phone\./)).toBeVisible();
+  await page.getByRole('button', { name: 'Delete this project' }).click();
+  await expect(page.getByRole('alertdialog')).toContainText('Delete “Child referrals” with its 0 datasets, 0 training runs and 0 model versions?');
+  await page.getByRole('button', { name: 'No, keep it' }).click();
+  await expect(page.getByRole('alertdialog')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Delete this project' }).click();
+  await page.getByRole('button', { name: 'Yes, delete' }).click();
+  await expect(page.getByRole('heading', { name: 'Projects' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Child referrals' })).toHaveCount(0);
   await context.setOffline(false);
 });
