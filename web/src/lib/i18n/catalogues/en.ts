@@ -579,5 +579,17 @@ const en = {
   'oimport.waiting': '{count, plural, one {# waits} other {# wait}} for predictions made on another device.',
   'oimport.unmatched': '{count, plural, one {# row} other {# rows}} matched no prediction on this device.',
   'oimport.refused': '{count, plural, one {# row was} other {# rows were}} not recorded:',
+
+  'gates.needNumber': 'Each check needs a number (or leave it empty to skip it).',
+  'gates.help': 'A version must pass every check here before it can become the production version. The server checks them again.',
+  'gates.measure': 'Measure',
+  'gates.min': 'At least (at most for errors)',
+  'gates.drop': 'Worse than production by at most',
+  'gates.latency': 'Slowest 5% on this device, ms',
+  'gates.memory': 'Memory on this device, MB',
+  'gates.size': 'Model size, KB',
+  'gates.fair': 'Fairness score at least',
+  'gates.save': 'Save checks',
+  'gates.saved': 'Saved.',
 };
 export default en;

@@ -588,5 +588,17 @@ const fr: Catalogue = {
   'oimport.waiting': '{count, plural, one {# attend} other {# attendent}} des prédictions faites sur un autre appareil.',
   'oimport.unmatched': '{count, plural, one {# ligne ne correspond} other {# lignes ne correspondent}} à aucune prédiction sur cet appareil.',
   'oimport.refused': '{count, plural, one {# ligne n’a pas été notée} other {# lignes n’ont pas été notées}} :',
+
+  'gates.needNumber': 'Chaque contrôle demande un nombre (ou laissez-le vide pour l’ignorer).',
+  'gates.help': 'Une version doit réussir chaque contrôle ici avant de passer en production. Le serveur les vérifie à nouveau.',
+  'gates.measure': 'Mesure',
+  'gates.min': 'Au moins (au plus pour les erreurs)',
+  'gates.drop': 'Moins bon que la production d’au plus',
+  'gates.latency': '5 % les plus lents sur cet appareil, ms',
+  'gates.memory': 'Mémoire sur cet appareil, Mo',
+  'gates.size': 'Taille du modèle, Ko',
+  'gates.fair': 'Score d’équité au moins',
+  'gates.save': 'Enregistrer les contrôles',
+  'gates.saved': 'Enregistré.',
 };
 export default fr;

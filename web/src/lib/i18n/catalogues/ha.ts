@@ -580,5 +580,17 @@ const ha: Catalogue = {
   'oimport.waiting': '{count, plural, one {# yana jiran} other {# suna jiran}} hasashen da aka yi a wata na’ura.',
   'oimport.unmatched': '{count, plural, one {Layi #} other {Layuka #}} ba su dace da wani hasashe a wannan na’ura ba.',
   'oimport.refused': '{count, plural, one {Ba a rubuta layi # ba} other {Ba a rubuta layuka # ba}}:',
+
+  'gates.needNumber': 'Kowane bincike yana buƙatar lamba (ko ka bar shi babu komai don tsallake shi).',
+  'gates.help': 'Dole siga ta ci kowane bincike a nan kafin ta zama sigar da ake amfani da ita. Sabar tana sake duba su.',
+  'gates.measure': 'Ma’auni',
+  'gates.min': 'Aƙalla (mafi yawa ga kurakurai)',
+  'gates.drop': 'Mafi muni fiye da mai aiki da aƙalla',
+  'gates.latency': 'Mafi jinkiri 5% a wannan na’ura, ms',
+  'gates.memory': 'Ƙwaƙwalwa a wannan na’ura, MB',
+  'gates.size': 'Girman samfuri, KB',
+  'gates.fair': 'Makin adalci aƙalla',
+  'gates.save': 'Ajiye bincike',
+  'gates.saved': 'An ajiye.',
 };
 export default ha;

@@ -575,5 +575,17 @@ const ig: Catalogue = {
   'oimport.waiting': '{count, plural, other {# na-eche}} amụma e mere na ngwaọrụ ọzọ.',
   'oimport.unmatched': '{count, plural, other {Ahịrị #}} adabaghị na amụma ọ bụla na ngwaọrụ a.',
   'oimport.refused': '{count, plural, other {Edekọghị ahịrị #}}:',
+
+  'gates.needNumber': 'Nlele ọ bụla chọrọ nọmba (ma ọ bụ hapụ ya efu ka ị wụfee ya).',
+  'gates.help': 'Ụdị ga-agafe nlele ọ bụla ebe a tupu ọ bụrụ ụdị a na-eji. Sava na-enyochakwa ha ọzọ.',
+  'gates.measure': 'Ọtụtụ',
+  'gates.min': 'Opekata mpe (kacha elu maka mmejọ)',
+  'gates.drop': 'Njọ karịa nke a na-eji kacha',
+  'gates.latency': '5% kacha nwayọọ na ngwaọrụ a, ms',
+  'gates.memory': 'Ebe nchekwa na ngwaọrụ a, MB',
+  'gates.size': 'Nha ihe nlereanya, KB',
+  'gates.fair': 'Akara ikpe ziri ezi opekata mpe',
+  'gates.save': 'Chekwaa nlele',
+  'gates.saved': 'Echekwala.',
 };
 export default ig;

@@ -578,5 +578,17 @@ const pcm: Catalogue = {
   'oimport.waiting': '{count, plural, one {# dey wait} other {# dey wait}} for predictions wey dem make for another phone.',
   'oimport.unmatched': '{count, plural, one {# row} other {# rows}} no match any prediction for dis phone.',
   'oimport.refused': '{count, plural, one {# row no record} other {# rows no record}}:',
+
+  'gates.needNumber': 'Each check need number (or leave am empty to skip am).',
+  'gates.help': 'Version must pass every check here before e fit become the production version. Server go check dem again.',
+  'gates.measure': 'Measure',
+  'gates.min': 'At least (at most for errors)',
+  'gates.drop': 'Worse pass production by at most',
+  'gates.latency': 'Slowest 5% for dis phone, ms',
+  'gates.memory': 'Memory for dis phone, MB',
+  'gates.size': 'Model size, KB',
+  'gates.fair': 'Fairness score at least',
+  'gates.save': 'Save checks',
+  'gates.saved': 'E don save.',
 };
 export default pcm;

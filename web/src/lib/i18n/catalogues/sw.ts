@@ -586,5 +586,17 @@ const sw: Catalogue = {
   'oimport.waiting': '{count, plural, one {# inasubiri} other {# zinasubiri}} utabiri uliofanywa kwenye kifaa kingine.',
   'oimport.unmatched': '{count, plural, one {Safu #} other {Safu #}} hazikulingana na utabiri wowote kwenye kifaa hiki.',
   'oimport.refused': '{count, plural, one {Safu # haikurekodiwa} other {Safu # hazikurekodiwa}}:',
+
+  'gates.needNumber': 'Kila ukaguzi unahitaji namba (au iache tupu kuiruka).',
+  'gates.help': 'Toleo lazima lipite kila ukaguzi hapa kabla ya kuwa toleo linalotumika. Seva inazikagua tena.',
+  'gates.measure': 'Kipimo',
+  'gates.min': 'Angalau (zaidi kwa makosa)',
+  'gates.drop': 'Mbaya kuliko inayotumika kwa zaidi ya',
+  'gates.latency': '5% za polepole zaidi kwenye kifaa hiki, ms',
+  'gates.memory': 'Kumbukumbu kwenye kifaa hiki, MB',
+  'gates.size': 'Ukubwa wa modeli, KB',
+  'gates.fair': 'Alama ya haki angalau',
+  'gates.save': 'Hifadhi ukaguzi',
+  'gates.saved': 'Imehifadhiwa.',
 };
 export default sw;

@@ -574,5 +574,17 @@ const yo: Catalogue = {
   'oimport.waiting': '{count, plural, other {# ń dúró de}} àsọtẹ́lẹ̀ tí a ṣe lórí ẹ̀rọ mìíràn.',
   'oimport.unmatched': '{count, plural, other {Ìlà #}} kò bá àsọtẹ́lẹ̀ kankan mu lórí ẹ̀rọ yìí.',
   'oimport.refused': '{count, plural, other {A kò kọ ìlà # sílẹ̀}}:',
+
+  'gates.needNumber': 'Àyẹ̀wò kọ̀ọ̀kan nílò nọ́mbà (tàbí fi sílẹ̀ ní òfìfo láti fò ó).',
+  'gates.help': 'Ẹ̀yà kan gbọ́dọ̀ yege gbogbo àyẹ̀wò níbí kí ó tó di ẹ̀yà tí a ń lò. Olupin tún ń yẹ̀ wọ́n wò.',
+  'gates.measure': 'Ìwọ̀n',
+  'gates.min': 'Ó kéré tán (ó pọ̀ jù fún àṣìṣe)',
+  'gates.drop': 'Burú ju èyí tí a ń lò lọ ní ó pọ̀ jù',
+  'gates.latency': '5% tó lọ́ra jù lórí ẹ̀rọ yìí, ms',
+  'gates.memory': 'Ìrántí lórí ẹ̀rọ yìí, MB',
+  'gates.size': 'Ìwọ̀n àwòṣe, KB',
+  'gates.fair': 'Máàkì òdodo ó kéré tán',
+  'gates.save': 'Fi àyẹ̀wò pamọ́',
+  'gates.saved': 'A ti fi pamọ́.',
 };
 export default yo;
