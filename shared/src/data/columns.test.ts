@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { convertRows, inferColumns, unsureExample, validateDataset } from './columns.js';
+import { DatasetMeta } from '../schema/records.js';
 
 const rows = (col: string, values: string[]) => values.map((v) => ({ [col]: v }));
 
@@ -79,5 +80,21 @@ describe('column types as people write them', () => {
   it('keeps JSON numbers as numbers', () => {
     const data = [{ x: 1.5 }, { x: 2 }, { x: null }];
     expect(inferColumns(data, ['x'])[0]).toMatchObject({ type: 'numeric', missing: 1, mean: 1.75 });
+  });
+
+  it('a dataset record from before keeps parsing; a new one keeps how its file was read', () => {
+    const old = {
+      id: '0190a8c0-0000-7000-8000-000000000001',
+      projectId: '0190a8c0-0000-7000-8000-000000000002',
+      name: 'iris',
+      fileName: 'iris.csv',
+      hash: 'a'.repeat(64),
+      rowCount: 150,
+      columns: [{ name: 'species', type: 'categorical', missing: 0, distinct: 3, invalid: 0 }],
+      createdAt: 1,
+    };
+    expect(DatasetMeta.parse(old).source).toBeUndefined();
+    const now = { ...old, source: { format: 'csv', encoding: 'windows-1252', separator: ';' }, columns: inferColumns(rows('visit', ['03/04/2024']), ['visit']) };
+    expect(DatasetMeta.parse(now)).toMatchObject({ source: { encoding: 'windows-1252' }, columns: [{ type: 'date', dateOrder: 'dmy', ambiguous: true }] });
   });
 });
