@@ -19,7 +19,6 @@ export const NOT_CONVERTED: readonly string[] = [
   'web/src/lib/components/monitor/MonitorSettings.svelte',
   'web/src/lib/components/registry/CardEditor.svelte',
   'web/src/lib/components/registry/DatasetEvaluation.svelte',
-  'web/src/lib/components/registry/DecisionThreshold.svelte',
   'web/src/lib/components/registry/ImportModel.svelte',
   'web/src/lib/components/registry/QuantizationSetting.svelte',
   'web/src/lib/components/registry/SmallerWeights.svelte',

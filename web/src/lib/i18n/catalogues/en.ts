@@ -611,5 +611,21 @@ const en = {
   'kpi.worth': 'Each case counts',
   'kpi.unit': 'Unit',
   'kpi.add': 'Add figure',
+
+  'threshold.title': 'When to say “{label}”',
+  'threshold.help':
+    'Name what each mistake costs (money, days, any one unit); Outpost finds, on the {count, plural, one {# test case} other {# test cases}}, how sure the model should be before it says “{label}”.',
+  'threshold.miss': 'A missed “{label}” case costs',
+  'threshold.falseAlarm': 'A false alarm costs',
+  'threshold.proposed': 'Proposed threshold',
+  'threshold.say':
+    'Say “{label}” from {sure} sure: expected cost {cost} per case (at {half}: {atHalf}); {missed, number} missed and {alarms, number} false alarms among the test cases.',
+  'threshold.chart': 'Cost by threshold',
+  'threshold.x': 'threshold',
+  'threshold.y': 'cost',
+  'threshold.lowest': 'lowest at {sure}',
+  'threshold.use': 'Use this threshold',
+  'threshold.kept': 'Kept: from {sure} (miss {miss}, false alarm {alarm}).',
+  'threshold.saved': 'Saved with this version.',
 };
 export default en;

@@ -620,5 +620,21 @@ const fr: Catalogue = {
   'kpi.worth': 'Chaque cas compte pour',
   'kpi.unit': 'Unité',
   'kpi.add': 'Ajouter le chiffre',
+
+  'threshold.title': 'Quand dire « {label} »',
+  'threshold.help':
+    'Dites ce que coûte chaque erreur (argent, jours, une seule unité) ; Outpost trouve, sur {count, plural, one {le # cas de test} other {les # cas de test}}, à quel point le modèle doit être sûr avant de dire « {label} ».',
+  'threshold.miss': 'Un cas « {label} » manqué coûte',
+  'threshold.falseAlarm': 'Une fausse alerte coûte',
+  'threshold.proposed': 'Seuil proposé',
+  'threshold.say':
+    'Dire « {label} » à partir de {sure} de certitude : coût attendu {cost} par cas (à {half} : {atHalf}) ; {missed, number} manqués et {alarms, number} fausses alertes parmi les cas de test.',
+  'threshold.chart': 'Coût selon le seuil',
+  'threshold.x': 'seuil',
+  'threshold.y': 'coût',
+  'threshold.lowest': 'le plus bas à {sure}',
+  'threshold.use': 'Utiliser ce seuil',
+  'threshold.kept': 'Gardé : à partir de {sure} (manqué {miss}, fausse alerte {alarm}).',
+  'threshold.saved': 'Enregistré avec cette version.',
 };
 export default fr;

@@ -612,5 +612,21 @@ const ha: Catalogue = {
   'kpi.worth': 'Kowane abu yana ƙirga',
   'kpi.unit': 'Ma’auni',
   'kpi.add': 'Ƙara alƙaluma',
+
+  'threshold.title': 'Yaushe za a ce “{label}”',
+  'threshold.help':
+    'Faɗi abin da kowane kuskure ke ci (kuɗi, kwanaki, ma’auni ɗaya); Outpost zai gano, a kan {count, plural, one {abin gwaji #} other {abubuwan gwaji #}}, yadda samfurin ya kamata ya tabbata kafin ya ce “{label}”.',
+  'threshold.miss': 'Abin “{label}” da aka rasa yana ci',
+  'threshold.falseAlarm': 'Ƙararrawar ƙarya tana ci',
+  'threshold.proposed': 'Iyakar da aka gabatar',
+  'threshold.say':
+    'A ce “{label}” daga tabbacin {sure}: kuɗin da ake tsammani {cost} ga kowane abu (a {half}: {atHalf}); an rasa {missed, number} da ƙararrawar ƙarya {alarms, number} a cikin abubuwan gwaji.',
+  'threshold.chart': 'Kuɗi bisa iyaka',
+  'threshold.x': 'iyaka',
+  'threshold.y': 'kuɗi',
+  'threshold.lowest': 'mafi ƙanƙanta a {sure}',
+  'threshold.use': 'Yi amfani da wannan iyaka',
+  'threshold.kept': 'An ajiye: daga {sure} (rasa {miss}, ƙararrawar ƙarya {alarm}).',
+  'threshold.saved': 'An ajiye tare da wannan siga.',
 };
 export default ha;

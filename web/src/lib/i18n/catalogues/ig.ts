@@ -607,5 +607,21 @@ const ig: Catalogue = {
   'kpi.worth': 'Okwu ọ bụla na-agụ',
   'kpi.unit': 'Nkeji',
   'kpi.add': 'Tinye ọnụ ọgụgụ',
+
+  'threshold.title': 'Mgbe a ga-ekwu “{label}”',
+  'threshold.help':
+    'Kwuo ihe mmejọ ọ bụla na-efu (ego, ụbọchị, otu nkeji); Outpost ga-achọpụta, n’ime {count, plural, other {okwu nnwale #}}, otú ihe nlereanya kwesịrị iji n’aka tupu o kwuo “{label}”.',
+  'threshold.miss': 'Okwu “{label}” a tụfuru na-efu',
+  'threshold.falseAlarm': 'Mkpu ụgha na-efu',
+  'threshold.proposed': 'Oke a tụrụ aro',
+  'threshold.say':
+    'Kwuo “{label}” site na ntụkwasị obi {sure}: ọnụ a tụrụ anya {cost} kwa okwu (na {half}: {atHalf}); a tụfuru {missed, number}, mkpu ụgha {alarms, number} n’okwu nnwale.',
+  'threshold.chart': 'Ọnụ dabere n’oke',
+  'threshold.x': 'oke',
+  'threshold.y': 'ọnụ',
+  'threshold.lowest': 'kacha ala na {sure}',
+  'threshold.use': 'Jiri oke a',
+  'threshold.kept': 'Edebere: site na {sure} (ntụfu {miss}, mkpu ụgha {alarm}).',
+  'threshold.saved': 'Echekwara ya na ụdị a.',
 };
 export default ig;

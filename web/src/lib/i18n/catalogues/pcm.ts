@@ -610,5 +610,21 @@ const pcm: Catalogue = {
   'kpi.worth': 'Each case count',
   'kpi.unit': 'Unit',
   'kpi.add': 'Add figure',
+
+  'threshold.title': 'When to talk “{label}”',
+  'threshold.help':
+    'Talk wetin each mistake cost (money, days, any one unit); Outpost go find, for the {count, plural, one {# test case} other {# test cases}}, how sure the model suppose be before e talk “{label}”.',
+  'threshold.miss': 'One “{label}” case wey we miss cost',
+  'threshold.falseAlarm': 'False alarm cost',
+  'threshold.proposed': 'Threshold wey we propose',
+  'threshold.say':
+    'Talk “{label}” from {sure} sure: expected cost {cost} per case (at {half}: {atHalf}); {missed, number} we miss and {alarms, number} false alarm for the test cases.',
+  'threshold.chart': 'Cost by threshold',
+  'threshold.x': 'threshold',
+  'threshold.y': 'cost',
+  'threshold.lowest': 'lowest at {sure}',
+  'threshold.use': 'Use dis threshold',
+  'threshold.kept': 'We keep am: from {sure} (miss {miss}, false alarm {alarm}).',
+  'threshold.saved': 'E don save with dis version.',
 };
 export default pcm;

@@ -618,5 +618,21 @@ const sw: Catalogue = {
   'kpi.worth': 'Kila kisa kinahesabika',
   'kpi.unit': 'Kipimo',
   'kpi.add': 'Ongeza takwimu',
+
+  'threshold.title': 'Wakati wa kusema “{label}”',
+  'threshold.help':
+    'Taja gharama ya kila kosa (pesa, siku, kipimo kimoja); Outpost inapata, kwenye {count, plural, one {kisa # cha majaribio} other {visa # vya majaribio}}, jinsi modeli inavyopaswa kuwa na uhakika kabla ya kusema “{label}”.',
+  'threshold.miss': 'Kisa cha “{label}” kilichokosekana kinagharimu',
+  'threshold.falseAlarm': 'Kengele ya uongo inagharimu',
+  'threshold.proposed': 'Kiwango kilichopendekezwa',
+  'threshold.say':
+    'Sema “{label}” kuanzia uhakika wa {sure}: gharama inayotarajiwa {cost} kwa kila kisa (kwa {half}: {atHalf}); {missed, number} vimekosekana na kengele za uongo {alarms, number} katika visa vya majaribio.',
+  'threshold.chart': 'Gharama kwa kiwango',
+  'threshold.x': 'kiwango',
+  'threshold.y': 'gharama',
+  'threshold.lowest': 'chini zaidi kwa {sure}',
+  'threshold.use': 'Tumia kiwango hiki',
+  'threshold.kept': 'Imehifadhiwa: kuanzia {sure} (kukosa {miss}, kengele ya uongo {alarm}).',
+  'threshold.saved': 'Imehifadhiwa pamoja na toleo hili.',
 };
 export default sw;

@@ -606,5 +606,21 @@ const yo: Catalogue = {
   'kpi.worth': 'Ọ̀ràn kọ̀ọ̀kan ka sí',
   'kpi.unit': 'Ẹ̀yọ',
   'kpi.add': 'Fi nọ́mbà kún un',
+
+  'threshold.title': 'Ìgbà wo ni kí a sọ “{label}”',
+  'threshold.help':
+    'Sọ iye tí àṣìṣe kọ̀ọ̀kan ń ná (owó, ọjọ́, ẹ̀yọ kan); Outpost yóò rí, lórí {count, plural, other {ọ̀ràn ìdánwò #}}, bí ó ṣe yẹ kí ó dá àwòṣe lójú tó kí ó tó sọ “{label}”.',
+  'threshold.miss': 'Ọ̀ràn “{label}” tí a pàdánù ń ná',
+  'threshold.falseAlarm': 'Ìkìlọ̀ èké ń ná',
+  'threshold.proposed': 'Ààlà tí a dábàá',
+  'threshold.say':
+    'Sọ “{label}” láti ìdánilójú {sure}: iye owó tí a retí {cost} fún ọ̀ràn kọ̀ọ̀kan (ní {half}: {atHalf}); a pàdánù {missed, number}, ìkìlọ̀ èké {alarms, number} nínú àwọn ọ̀ràn ìdánwò.',
+  'threshold.chart': 'Iye owó ní ààlà kọ̀ọ̀kan',
+  'threshold.x': 'ààlà',
+  'threshold.y': 'iye owó',
+  'threshold.lowest': 'tó kéré jù ní {sure}',
+  'threshold.use': 'Lo ààlà yìí',
+  'threshold.kept': 'A pa á mọ́: láti {sure} (pípàdánù {miss}, ìkìlọ̀ èké {alarm}).',
+  'threshold.saved': 'A ti fi pamọ́ pẹ̀lú ẹ̀yà yìí.',
 };
 export default yo;
