@@ -10,6 +10,11 @@ describe('dates', () => {
     expect(parseDate('03/04/2024', 'dmy')).toEqual({ year: 2024, month: 4, day: 3 });
     expect(parseDate('03/04/2024', 'mdy')).toEqual({ year: 2024, month: 3, day: 4 });
     expect(parseDate('3.4.2024', 'dmy')).toEqual({ year: 2024, month: 4, day: 3 });
+    // Spreadsheets add the time: the date as written counts.
+    expect(parseDate('03/04/2024 10:30', 'dmy')).toEqual({ year: 2024, month: 4, day: 3 });
+    expect(parseDate('4/3/2024 9:05:00 PM', 'mdy')).toEqual({ year: 2024, month: 4, day: 3 });
+    expect(parseDate('2024/04/03 23:59', 'mdy')).toEqual({ year: 2024, month: 4, day: 3 });
+    expect(parseDate('03/04/2024 soon', 'dmy')).toBeNull();
   });
 
   it('refuses dates that do not exist, two-digit years and mixed separators', () => {

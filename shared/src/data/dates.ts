@@ -12,10 +12,12 @@ export interface CivilDate {
 
 // ISO 8601 calendar dates, optionally with a time (the time and zone are not used: the date as written counts).
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+// A time after a date, as spreadsheets write it ("03/04/2024 10:30"): allowed, not used.
+const TIME = '(?:[ T]\\d{1,2}:\\d{2}(?::\\d{2})?(?: ?[AaPp][Mm])?)?';
 // Year first with slashes or dots (2024/04/03), read as year, month, day.
-const YMD = /^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$/;
+const YMD = new RegExp(`^(\\d{4})[/.](\\d{1,2})[/.](\\d{1,2})${TIME}$`);
 // Day and month in either order, four-digit year: 03/04/2024, 3-4-2024, 03.04.2024.
-const SHORT = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/;
+const SHORT = new RegExp(`^(\\d{1,2})([/.-])(\\d{1,2})\\2(\\d{4})${TIME}$`);
 
 function valid(year: number, month: number, day: number): CivilDate | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
@@ -33,8 +35,9 @@ function daysInMonth(y: number, m: number): number {
 /**
  * Read a cell as a calendar date: ISO 8601 (2024-04-03, with or without a time), year first with
  * slashes or dots (2024/04/03), or day and month in the stated order with a four-digit year
- * (03/04/2024 is 3 April under `dmy`, 4 March under `mdy`). Two-digit years are not read (their
- * century would be a guess). Null when missing or not a real date (31/02/2024).
+ * (03/04/2024 is 3 April under `dmy`, 4 March under `mdy`), each optionally followed by a time
+ * ("03/04/2024 10:30", not used). Two-digit years are not read (their century would be a guess).
+ * Null when missing or not a real date (31/02/2024).
  */
 export function parseDate(v: Cell, order: DateOrder): CivilDate | null {
   if (typeof v !== 'string') return null;
