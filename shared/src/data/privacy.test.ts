@@ -81,6 +81,12 @@ describe('the shareable form of rows', () => {
     );
   });
 
+  it('codes already made (rows from another device) are not hashed again', async () => {
+    const once = readShareableRows((await shareableRows(rows, cols, { phone: 'never', name: 'hash' }, SALT)).bytes);
+    const again = readShareableRows((await shareableRows(once.rows, once.columns, { phone: 'never', name: 'hash' }, undefined, ['name'])).bytes);
+    expect(again.rows).toEqual(once.rows);
+  });
+
   it('refuses to hash without a salt rather than send the values', async () => {
     await expect(shareableRows(rows, cols, { name: 'hash' })).rejects.toThrow(/no salt/);
   });

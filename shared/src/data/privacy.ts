@@ -113,16 +113,25 @@ export interface Shareable {
  * columns marked `hash` have every present value replaced by its salted hash (missing stays
  * missing), everything else is kept as it is. Columns in code-point order, each row an array in
  * that order (canonicalCell), as UTF-8 JSON. A `hash` column without a salt is refused: the caller
- * must make the project's salt first, never send the values instead.
+ * must make the project's salt first, never send the values instead. `coded` names columns whose
+ * values are codes already (rows derived from shared rows): they are not hashed a second time.
  */
-export async function shareableRows(rows: Row[], columns: string[], personal: Record<string, PersonalChoice>, salt?: string): Promise<Shareable> {
+export async function shareableRows(
+  rows: Row[],
+  columns: string[],
+  personal: Record<string, PersonalChoice>,
+  salt?: string,
+  coded: string[] = [],
+): Promise<Shareable> {
   const removed = columns.filter((c) => personal[c] === 'never');
   const hashed = columns.filter((c) => personal[c] === 'hash');
-  if (hashed.length && !salt) throw new Error('A column is to be sent as a hash but the project has no salt yet.');
+  // Columns whose values are codes already (rows that came from another device's shared rows) are kept as they are.
+  const toHash = hashed.filter((c) => !coded.includes(c));
+  if (toHash.length && !salt) throw new Error('A column is to be sent as a hash but the project has no salt yet.');
   const kept = canonicalColumns(columns.filter((c) => personal[c] !== 'never'));
   // Each distinct value is hashed once, many at a time (Web Crypto digests are asynchronous).
   const codes = new Map<string, string>();
-  for (const c of hashed)
+  for (const c of toHash)
     for (const r of rows) {
       const v = canonicalCell(r[c]);
       if (v !== null && !isMissing(v)) codes.set(String(v).trim(), '');
@@ -136,7 +145,7 @@ export async function shareableRows(rows: Row[], columns: string[], personal: Re
   const out: (string | number | null)[][] = rows.map((r) =>
     kept.map((c) => {
       const v = canonicalCell(r[c]);
-      return personal[c] === 'hash' && v !== null && !isMissing(v) ? codes.get(String(v).trim())! : v;
+      return toHash.includes(c) && v !== null && !isMissing(v) ? codes.get(String(v).trim())! : v;
     }),
   );
   const file: SharedRowsFile = { format: 'outpost-rows-1', columns: kept, rows: out };

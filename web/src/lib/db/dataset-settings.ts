@@ -4,7 +4,7 @@ import { checkRules } from '@shared/data/rules.js';
 import type { OutpostDb } from './db.js';
 import { patchRecord } from './mutate.js';
 import { saveLocalBlob } from './blobs.js';
-import { ensureFirstVersions, ensureSalt, setPersonal, shareable, storedRows } from './dataset-versions.js';
+import { ensureFirstVersions, ensureSalt, rowsCoding, setPersonal, shareable, storedRows } from './dataset-versions.js';
 import type { PersonalChoice } from '@shared/data/privacy.js';
 
 /**
@@ -46,13 +46,8 @@ export async function shareCurrentVersion(db: OutpostDb, datasetId: string, now 
   const v = await db.dataset_versions.get(d.versionId);
   const rows = await storedRows(db, d.versionId);
   if (!v || !rows.length) return false;
-  const s = await shareable(
-    db,
-    d,
-    rows,
-    v.columns.map((c) => c.name),
-    now,
-  );
+  const { coded, names } = await rowsCoding(db, v);
+  const s = await shareable(db, d, rows, names, now, coded);
   if (!s) return false;
   if (v.rows?.hash === s.meta.hash) return true;
   await db.transaction('rw', [db.dataset_versions, db.blobState, db.blobBytes, db.outbox, db.kv], async () => {

@@ -32,6 +32,7 @@ export async function whoIsHere(db: OutpostDb): Promise<string> {
 interface Prepared {
   version: DatasetVersion;
   rows: Row[];
+  coded: string[];
   blob?: { hash: string; bytes: Uint8Array };
   columns: ColumnInfo[];
 }
@@ -40,6 +41,8 @@ export interface VersionInput {
   dataset: DatasetMeta;
   parent?: DatasetVersion;
   parentRows?: Row[];
+  /** The parent's columns as its rows here hold them (fewer than its record's when they came from shared rows). */
+  parentNames?: string[];
   rows: Row[];
   /** The columns' summaries when the caller has them (an import); inferred from the rows otherwise. */
   columns?: ColumnInfo[];
@@ -48,6 +51,8 @@ export interface VersionInput {
   rowsChanged?: number;
   what?: string;
   by: string;
+  /** Columns whose values are codes already (the rows came from another device's shared rows). */
+  coded?: string[];
 }
 
 /** The project's salt for hashed columns, made here (random, 128 bits) the first time one is needed. */
@@ -61,13 +66,13 @@ export async function ensureSalt(db: OutpostDb, projectId: string, now = Date.no
 }
 
 /** The shareable form of some rows for a project that lets rows sync; undefined when it does not. */
-export async function shareable(db: OutpostDb, dataset: DatasetMeta, rows: Row[], names: string[], now: number) {
+export async function shareable(db: OutpostDb, dataset: DatasetMeta, rows: Row[], names: string[], now: number, coded: string[] = []) {
   const project = await db.projects.get(dataset.projectId);
   if (!project?.shareRows) return undefined;
   const personal = dataset.personal ?? {};
-  const needsSalt = names.some((n) => personal[n] === 'hash');
+  const needsSalt = names.some((n) => personal[n] === 'hash' && !coded.includes(n));
   const salt = needsSalt ? (project.rowSalt ?? (await ensureSalt(db, project.id, now))) : undefined;
-  const s = await shareableRows(rows, names, personal, salt);
+  const s = await shareableRows(rows, names, personal, salt, coded);
   const hash = await sha256Hex(s.bytes);
   const meta: SharedRows = {
     format: 'outpost-rows-1',
@@ -84,19 +89,15 @@ async function prepare(db: OutpostDb, v: VersionInput, now: number): Promise<Pre
   const columns = v.columns ?? inferColumns(v.rows, v.names);
   const diff: RowsDiff =
     v.parent && v.parentRows
-      ? diffRows(
-          v.parentRows,
-          v.parent.columns.map((c) => c.name),
-          v.rows,
-          v.names,
-        )
+      ? diffRows(v.parentRows, v.parentNames ?? v.parent.columns.map((c) => c.name), v.rows, v.names)
       : { rowsAdded: v.rows.length, rowsRemoved: 0, columnsAdded: v.names, columnsRemoved: [] };
   if (v.rowsChanged) {
     // A row changed in place shows in the multiset diff as one removed and one added.
     diff.rowsAdded = Math.max(0, diff.rowsAdded - v.rowsChanged);
     diff.rowsRemoved = Math.max(0, diff.rowsRemoved - v.rowsChanged);
   }
-  const share = await shareable(db, v.dataset, v.rows, v.names, now);
+  const coded = (v.coded ?? []).filter((c) => v.names.includes(c));
+  const share = await shareable(db, v.dataset, v.rows, v.names, now, coded);
   const rules = v.dataset.rules ?? [];
   const version: DatasetVersion = {
     id: v.parent ? newId() : v.dataset.id,
@@ -113,7 +114,7 @@ async function prepare(db: OutpostDb, v: VersionInput, now: number): Promise<Pre
     ...(rules.length ? { checks: checkRules(v.rows, v.names, rules, now) } : {}),
     ...(share ? { rows: share.meta } : {}),
   };
-  return { version, rows: v.rows, columns, blob: share ? { hash: share.meta.hash, bytes: share.bytes } : undefined };
+  return { version, rows: v.rows, coded, columns, blob: share ? { hash: share.meta.hash, bytes: share.bytes } : undefined };
 }
 
 /** Write a prepared version in the caller's transaction (or its own): rows, blob, record, and the dataset moved to it. */
@@ -121,7 +122,8 @@ async function write(db: OutpostDb, p: Prepared, dataset: DatasetMeta, storeRows
   await db.transaction('rw', [db.datasets, db.dataset_versions, db.datasetRows, db.outbox, db.kv, db.blobState, db.blobBytes], async () => {
     if (storeRows) {
       for (let c = 0; c * CHUNK_ROWS < p.rows.length; c++) {
-        await db.datasetRows.put({ datasetId: p.version.id, chunk: c, rows: p.rows.slice(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS) as DatasetRowsRow });
+        const rows = p.rows.slice(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS) as DatasetRowsRow;
+        await db.datasetRows.put({ datasetId: p.version.id, chunk: c, rows, ...(p.coded.length ? { coded: p.coded } : {}) });
       }
     }
     if (p.blob) await saveLocalBlob(db, p.blob.hash, p.blob.bytes.slice().buffer);
@@ -191,8 +193,24 @@ export async function versionRowsHere(db: OutpostDb, v: DatasetVersion): Promise
   return v.rows && (await completeBlobBytes(db, v.rows.hash)) ? 'synced' : 'missing';
 }
 
+/**
+ * Which columns of a version's rows on this device hold codes rather than values, and which
+ * columns the rows have: all the version's for rows made here; for rows that came from another
+ * device's shared rows, those the blob kept, its hashed columns being codes.
+ */
+export async function rowsCoding(db: OutpostDb, v: DatasetVersion): Promise<{ coded: string[]; names: string[] }> {
+  const first = await db.datasetRows.get([v.id, 0]);
+  const all = v.columns.map((c) => c.name);
+  if (first) return { coded: first.coded ?? [], names: all };
+  if (!v.rows) return { coded: [], names: all };
+  return { coded: v.rows.hashed, names: all.filter((n) => !v.rows!.removed.includes(n)) };
+}
+
 /** The dataset's current version and its rows, or a sentence saying why there are none. */
-async function head(db: OutpostDb, datasetId: string): Promise<{ dataset: DatasetMeta; version: DatasetVersion; rows: Row[] }> {
+async function head(
+  db: OutpostDb,
+  datasetId: string,
+): Promise<{ dataset: DatasetMeta; version: DatasetVersion; rows: Row[]; coded: string[]; names: string[] }> {
   await ensureFirstVersions(db);
   const dataset = await db.datasets.get(datasetId);
   if (!dataset || dataset.deleted) throw new Error('This dataset is not on this device.');
@@ -200,7 +218,7 @@ async function head(db: OutpostDb, datasetId: string): Promise<{ dataset: Datase
   if (!version) throw new Error('The current version of this dataset has not arrived on this device yet; sync, then try again.');
   const rows = await loadVersionRows(db, version.id);
   if (!rows.length && version.rowCount > 0) throw new Error('The rows of this dataset are not on this device. Sync, or import the file here, then try again.');
-  return { dataset, version, rows };
+  return { dataset, version, rows, ...(await rowsCoding(db, version)) };
 }
 
 async function next(
@@ -210,9 +228,12 @@ async function next(
   now: number,
 ) {
   const h = await head(db, datasetId);
-  const names = h.version.columns.map((c) => c.name);
-  const out = make(h.rows, names);
-  const p = await prepare(db, { dataset: h.dataset, parent: h.version, parentRows: h.rows, by: await whoIsHere(db), ...out }, now);
+  const out = make(h.rows, h.names);
+  const p = await prepare(
+    db,
+    { dataset: h.dataset, parent: h.version, parentRows: h.rows, parentNames: h.names, by: await whoIsHere(db), coded: h.coded, ...out },
+    now,
+  );
   await write(db, p, h.dataset, true, now);
   return p.version;
 }

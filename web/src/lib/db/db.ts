@@ -26,6 +26,8 @@ export interface DatasetRowsChunk {
   datasetId: string;
   chunk: number;
   rows: Record<string, string | number | null>[];
+  /** Columns whose values are codes already (rows made here from another device's shared rows). */
+  coded?: string[];
 }
 
 /**

@@ -11,7 +11,8 @@ import { inProcessServer, type InProcessServer } from './in-process.testing.js';
 import { createProject } from '../db/projects.js';
 import { importDataset, loadRows } from '../db/datasets.js';
 import { setShareRows } from '../db/dataset-settings.js';
-import { datasetVersions, dropColumn } from '../db/dataset-versions.js';
+import { changeLabels, datasetVersions, dropColumn } from '../db/dataset-versions.js';
+import { saltedHash } from '@shared/data/privacy.js';
 import { trainModel } from '../ml/train.js';
 import { PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 
@@ -96,6 +97,18 @@ describe('dataset rows through sync', () => {
     const [newest] = await datasetVersions(b.db, d.id);
     expect(newest).toMatchObject({ number: 2, parentId: d.id, change: { columnsRemoved: ['age'] } });
     expect(Object.keys((await loadRows(b.db, d.id))[0]).sort()).toEqual(['muac', 'patient', 'status']);
+
+    // The second phone labels a row of the shared rows: its version's codes are not hashed again,
+    // so the first phone reads the same code for the same person.
+    const v3 = await changeLabels(b.db, d.id, 'status', [{ index: 3, value: 'sam' }]);
+    expect(v3.change).toMatchObject({ kind: 'labels', rowsChanged: 1, columnsRemoved: [], rowsAdded: 0, rowsRemoved: 0 });
+    expect(v3.rows).toMatchObject({ removed: [], hashed: ['patient'] });
+    expect((await b.sync()).blobsUp).toBe(1);
+    expect((await a.sync()).blobsDown).toBe(1);
+    const salt = (await a.db.projects.get(p.id))!.rowSalt!;
+    const onA = await loadRows(a.db, d.id);
+    expect(onA[3]).toMatchObject({ patient: await saltedHash(salt, rows[3].patient), status: 'sam' });
+    expect(onA[1].patient).toBe(await saltedHash(salt, rows[1].patient));
 
     // A version 5 app does not know the table: it is never sent one, and its cursor still moves past them.
     const old = await srv.app.request('/api/sync/pull?cursor=0&limit=1000', {
