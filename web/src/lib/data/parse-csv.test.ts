@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { detectSeparator, readCsv } from './parse-csv.js';
@@ -48,6 +49,33 @@ describe('CSV files', () => {
     expect(t.fields).toEqual(['a', 'b']);
     expect(t.rows).toEqual([{ a: '1,5', b: 'x' }]);
     expect(t.bad).toEqual([{ line: 4, reason: 'too many values (3 of 2)' }]);
+  });
+
+  it('reads back any table written with any separator, quoting and line ending (property)', () => {
+    const cell = fc.oneof(
+      fc.constantFrom('36,6', '1.5', 'Amélie', 'a "quoted" word', 'two\nlines', 'x;y', 'tab\there', 'bar|here', ''),
+      fc.stringMatching(/^[a-z0-9 ,.;]{0,6}$/),
+    );
+    const table = fc.integer({ min: 2, max: 5 }).chain((width) =>
+      fc.record({
+        header: fc.uniqueArray(fc.stringMatching(/^[a-z]{1,6}$/), { minLength: width, maxLength: width }),
+        rows: fc.array(fc.array(cell, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 20 }),
+        sep: fc.constantFrom(',', ';', '\t', '|'),
+        eol: fc.constantFrom('\n', '\r\n'),
+      }),
+    );
+    fc.assert(
+      fc.property(table, ({ header, rows, sep, eol }) => {
+        // A row of only empty cells is a blank line, which CSV readers skip.
+        fc.pre(rows.every((r) => r.some((v) => v !== '')));
+        const quote = (v: string) => (/[",;\t|\r\n]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v);
+        const text = [header, ...rows].map((r) => r.map(quote).join(sep)).join(eol) + eol;
+        const t = read(text, { separator: sep });
+        expect(t.fields).toEqual(header);
+        expect(t.rows).toEqual(rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]]))));
+        expect(detectSeparator(text)).toBe(sep);
+      }),
+    );
   });
 
   it('detects tab and vertical bar separators, and commas when nothing else fits', () => {
