@@ -5,7 +5,7 @@ import type { OutpostDb } from './db.js';
 import { patchRecord } from './mutate.js';
 import { saveLocalBlob } from './blobs.js';
 import { ensureFirstVersions, ensureSalt, rowsCoding, setPersonal, shareable, storedRows } from './dataset-versions.js';
-import type { PersonalChoice } from '@shared/data/privacy.js';
+import { personalWarnings, type PersonalChoice } from '@shared/data/privacy.js';
 
 /**
  * A dataset's settings that change its versions' side records: its data tests (the current
@@ -76,4 +76,21 @@ export async function setShareRows(db: OutpostDb, projectId: string, on: boolean
 export async function markPersonal(db: OutpostDb, datasetId: string, column: string, choice: PersonalChoice | null, now = Date.now()): Promise<void> {
   await setPersonal(db, datasetId, column, choice, now);
   await shareCurrentVersion(db, datasetId, now);
+}
+
+/** Columns of the project's datasets (rows on this phone) that look personal and nobody marked, with what to do. */
+export async function unmarkedPersonal(db: OutpostDb, projectId: string): Promise<{ dataset: string; sentence: string }[]> {
+  const out: { dataset: string; sentence: string }[] = [];
+  for (const d of await db.datasets.where('projectId').equals(projectId).toArray()) {
+    if (d.deleted || !d.versionId) continue;
+    const first = await db.datasetRows.get([d.versionId, 0]);
+    if (!first) continue;
+    for (const w of personalWarnings(
+      first.rows.slice(0, 200),
+      d.columns.map((c) => c.name),
+      d.personal,
+    ))
+      out.push({ dataset: d.name, sentence: w.sentence });
+  }
+  return out;
 }

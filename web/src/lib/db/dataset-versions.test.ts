@@ -21,6 +21,7 @@ import {
   setPersonal,
 } from './dataset-versions.js';
 import { completeBlobBytes, pendingUploads } from './blobs.js';
+import { markPersonal, unmarkedPersonal } from './dataset-settings.js';
 
 const ROWS = [
   { name: 'Amina Bello', phone: '08031234567', age: 3, muac: 11.5, status: 'sam' },
@@ -150,5 +151,14 @@ describe('dataset versions on the device', () => {
     // Marking a column later drops its values from the synced summary too.
     await setPersonal(db, d.id, 'status', 'never');
     expect((await db.datasets.get(d.id))?.columns.find((c) => c.name === 'status')?.top).toBeUndefined();
+  });
+
+  it('before sharing rows, columns that look personal and nobody marked are named', async () => {
+    const { db, d, p } = await setUp();
+    expect(await unmarkedPersonal(db, p.id)).toEqual([]);
+    await markPersonal(db, d.id, 'phone', null);
+    expect((await unmarkedPersonal(db, p.id)).map((w) => w.sentence)).toEqual([expect.stringContaining('“phone” looks like it holds phone numbers')]);
+    await markPersonal(db, d.id, 'phone', 'never');
+    expect(await unmarkedPersonal(db, p.id)).toEqual([]);
   });
 });
