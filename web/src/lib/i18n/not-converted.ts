@@ -14,8 +14,6 @@ export const NOT_CONVERTED: readonly string[] = [
   'web/src/lib/components/human/HumanEvaluation.svelte',
   'web/src/lib/components/human/RateStudy.svelte',
   'web/src/lib/components/human/RatingStudies.svelte',
-  'web/src/lib/components/monitor/DistributionChart.svelte',
-  'web/src/lib/components/monitor/FairnessPanel.svelte',
   'web/src/lib/components/monitor/MonitorSettings.svelte',
   'web/src/lib/components/registry/CardEditor.svelte',
   'web/src/lib/components/registry/DatasetEvaluation.svelte',
