@@ -62,7 +62,7 @@ export const OPERATIONS: Operation[] = [
     method: 'post',
     path: '/api/sync/push',
     summary:
-      "Push one batch of changes (gzip allowed); a change's fields follow the record schema of its table in components.schemas (e.g. dataset_versions, protocol 6); see docs/sync.md",
+      "Push one batch of changes (gzip allowed); a change's fields follow the record schema of its table in components.schemas (e.g. dataset_versions, protocol 6; labels, protocol 7); see docs/sync.md",
     auth: 'device',
     body: PushRequest,
     answer: PushResponse,

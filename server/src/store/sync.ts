@@ -4,6 +4,7 @@ import type { Db, Queryable } from './db.js';
 import { batchFingerprint, checkChanges, rejection, type CheckedChange } from './push-check.js';
 import { insertAppend, lockRecords, mergeLww, type DeviceRef, type RecordSeq, type WriteOutcome } from './record-writes.js';
 import { moveStage } from './registry.js';
+import { refusedLabels } from './labels.js';
 
 export { moveStage, lockRecords, type DeviceRef };
 
@@ -86,16 +87,23 @@ async function writeBatch(q: Queryable, seq: RecordSeq, device: DeviceRef, chang
 }
 
 async function writeTogether(q: Queryable, seq: RecordSeq, device: DeviceRef, ordered: CheckedChange[]): Promise<Tally> {
-  const append = ordered.filter((c) => SYNC_TABLES[c.table].policy === 'append');
+  const appended = ordered.filter((c) => SYNC_TABLES[c.table].policy === 'append');
+  const refused = await refusedLabels(q, device.orgId, appended);
+  const append = appended.filter((c) => !refused.has(c));
   const inserted = await insertAppend(q, seq, device, append);
   const tally: Tally = { applied: inserted, ignored: append.length - inserted, rejected: [] };
-  for (const c of ordered.slice(append.length)) count(tally, c, await writeOne(q, seq, device, c));
+  for (const [c, why] of refused) count(tally, c, why);
+  for (const c of ordered.slice(appended.length)) count(tally, c, await writeOne(q, seq, device, c));
   return tally;
 }
 
 async function writeOne(q: Queryable, seq: RecordSeq, device: DeviceRef, c: CheckedChange): Promise<WriteOutcome> {
   const policy = SYNC_TABLES[c.table].policy;
-  if (policy === 'append') return (await insertAppend(q, seq, device, [c])) ? 'applied' : 'ignored';
+  if (policy === 'append') {
+    const refused = (await refusedLabels(q, device.orgId, [c])).get(c);
+    if (refused) return refused;
+    return (await insertAppend(q, seq, device, [c])) ? 'applied' : 'ignored';
+  }
   if (policy === 'lww') return mergeLww(q, seq, device, c);
   // A device may not promote: its move to production is kept as a proposal (applied, as a proposal).
   const outcome = await moveStage(q, device.orgId, StageChange.parse(c.fields), c.hlc, { kind: 'device', id: device.id, name: 'device' });

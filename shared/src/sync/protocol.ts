@@ -7,6 +7,7 @@ import { StageChange } from './stages.js';
 import { Deployment, DeploymentEvent, DeviceDeploymentStatus } from '../schema/deployment.js';
 import { hasUnstorableText } from './text.js';
 import { DatasetVersion } from '../schema/dataset-version.js';
+import { Label } from '../labels/label.js';
 
 /**
  * Versions of the sync protocol. A device sends `x-outpost-protocol: <version>` on every request
@@ -35,8 +36,11 @@ import { DatasetVersion } from '../schema/dataset-version.js';
  * current version, data tests and personal columns; projects whether rows sync and their salt; runs
  * the exact version, the split and an override of failing tests. A version 6 app needs a version 6
  * server (an older one would refuse the new table and fields as unknown).
+ * Version 7: labels (`labels`, append-only, pulled): one person's label for one item of a dataset,
+ * so that every device recomputes the same decided labels and agreement (docs/labels.md). A version 7
+ * app needs a version 7 server.
  */
-export const PROTOCOL = { version: 6, minPush: 1, minPull: 2, minServer: 6 } as const;
+export const PROTOCOL = { version: 7, minPush: 1, minPull: 2, minServer: 7 } as const;
 export const PROTOCOL_HEADER = 'x-outpost-protocol';
 
 /**
@@ -44,7 +48,7 @@ export const PROTOCOL_HEADER = 'x-outpost-protocol';
  *
  * A device pushes `Change`s: each names a table, a record id, a hybrid-logical-clock stamp and the
  * fields it sets. The server merges per table policy:
- *  - `append`: insert-or-ignore by id (predictions, outcomes, ratings). A second copy of the same id is a no-op.
+ *  - `append`: insert-or-ignore by id (predictions, outcomes, ratings, labels). A second copy of the same id is a no-op.
  *  - `lww`: per-field last-writer-wins by HLC (projects, datasets, dataset versions, runs, model versions, rating studies). A field
  *    is replaced only by a change whose HLC is greater than the HLC stored for that field.
  *    `deleted: true` is a tombstone field like any other and, once set, is never cleared.
@@ -72,6 +76,7 @@ export const SYNC_TABLES = {
   deployments: { policy: 'server', schema: Deployment, pull: true, since: 5 },
   deployment_events: { policy: 'server', schema: DeploymentEvent, pull: false, since: 5 },
   dataset_versions: { policy: 'lww', schema: DatasetVersion, pull: true, since: 6 },
+  labels: { policy: 'append', schema: Label, pull: true, since: 7 },
 } as const;
 
 export type SyncTable = keyof typeof SYNC_TABLES;

@@ -5,6 +5,7 @@ import type { ModelAlias, Proposal, RegistryEvent } from '@shared/schema/registr
 import type { Rating, RatingStudy } from '@shared/schema/human.js';
 import type { Deployment } from '@shared/schema/deployment.js';
 import type { DatasetVersion } from '@shared/schema/dataset-version.js';
+import type { Label } from '@shared/labels/label.js';
 import type { DaySummary } from '@shared/monitor/summary.js';
 import type { SyncTable } from '@shared/sync/protocol.js';
 
@@ -94,6 +95,7 @@ export class OutpostDb extends Dexie {
   rating_studies!: EntityTable<RatingStudy, 'id'>;
   ratings!: EntityTable<Rating, 'id'>;
   deployments!: EntityTable<Deployment, 'id'>;
+  labels!: EntityTable<Label, 'id'>;
   blobState!: EntityTable<BlobStateRow, 'hash'>;
   blobBytes!: EntityTable<BlobBytesRow, 'hash'>;
   outbox!: EntityTable<OutboxRow, 'seq'>;
@@ -165,6 +167,11 @@ export class OutpostDb extends Dexie {
     // its content hash needs Web Crypto, which an upgrade transaction cannot wait for.
     this.version(7).stores({
       dataset_versions: 'id, datasetId, projectId, [datasetId+createdAt]',
+    });
+    // v8: labels people gave items of a dataset (docs/labels.md), by dataset and by dataset and item.
+    // A new table: nothing stored changes.
+    this.version(8).stores({
+      labels: 'id, datasetId, [datasetId+item]',
     });
   }
 }
