@@ -1,0 +1,104 @@
+import type { DatasetMeta } from '@shared/schema/records.js';
+import type { DatasetVersion } from '@shared/schema/dataset-version.js';
+import { LABEL_MAX, Label } from '@shared/labels/label.js';
+import { itemKeys } from '@shared/labels/items.js';
+import { labelView, type LabelView } from '@shared/labels/view.js';
+import type { OutpostDb } from '../db/db.js';
+import { newId, putRecord } from '../db/mutate.js';
+import { changeLabels, loadVersionRows, type StoredRow } from '../db/dataset-versions.js';
+import { personOnDevice } from '../sync/person.js';
+import { loadCredential } from '../sync/credential.js';
+
+/**
+ * Labeling on the device (docs/labels.md): each tap is one append-only `labels` record that syncs;
+ * the decided labels are recomputed from every record the device holds (shared/src/labels) and
+ * become the dataset's labels as one new version per batch, through changeLabels.
+ */
+
+export interface Labeller {
+  id: string;
+  name: string;
+}
+
+/** Who is labelling here: the person signed in, else this device (its enrolled id, else an id of its own). */
+export async function labeller(db: OutpostDb): Promise<Labeller> {
+  const person = await personOnDevice(db);
+  if (person) return { id: person.person.id.slice(0, 64), name: person.person.name.slice(0, 200) };
+  const cred = await loadCredential(db);
+  if (cred) return { id: cred.deviceId.slice(0, 64), name: `device ${cred.deviceId.slice(0, 8)}` };
+  const key = 'labels:labeller';
+  const held = (await db.kv.get(key))?.value;
+  const id = typeof held === 'string' ? held : `device-${newId()}`;
+  if (typeof held !== 'string') await db.kv.put({ key, value: id });
+  return { id, name: `device ${id.slice(7, 15)}` };
+}
+
+/** The columns a person may label: a photo dataset's label column; otherwise the target first, then the others. */
+export function labelColumns(d: DatasetMeta): string[] {
+  if (d.images) return [d.images.label];
+  const names = d.columns.map((c) => c.name);
+  return d.target && names.includes(d.target) ? [d.target, ...names.filter((n) => n !== d.target)] : names;
+}
+
+/** Every label record of a dataset (all columns, the whole history): a plain Dexie read, fit for live(). */
+export async function datasetLabels(db: OutpostDb, datasetId: string): Promise<Label[]> {
+  return (await db.labels.where('datasetId').equals(datasetId).toArray()).filter((l) => Label.safeParse(l).success);
+}
+
+/** A dataset's current rows with each row's item key (hashing: read outside live queries). */
+export interface Items {
+  versionId: string | null;
+  rows: StoredRow[];
+  keys: string[];
+}
+
+export async function datasetItems(db: OutpostDb, dataset: DatasetMeta, column: string): Promise<Items> {
+  if (!dataset.versionId) return { versionId: null, rows: [], keys: [] };
+  const rows = await loadVersionRows(db, dataset.versionId);
+  const personal = Object.keys(dataset.personal ?? {});
+  const keys = await itemKeys(rows, { column, imageColumn: dataset.images?.column, personal });
+  return { versionId: dataset.versionId, rows, keys };
+}
+
+/** The labeling view of a dataset column for this person (shared/src/labels/view.ts). */
+export function viewOf(dataset: DatasetMeta, items: Items, column: string, labels: Label[], me: string): LabelView {
+  return labelView({ rows: items.rows, keys: items.keys, column, labels, me, offered: dataset.images?.labels ?? [] });
+}
+
+/** One tap: this person's label for an item (or a reviewer's decision), kept and queued for sync. */
+export async function giveLabel(
+  db: OutpostDb,
+  input: { dataset: DatasetMeta; column: string; item: string; value: string; review?: boolean },
+  now = Date.now(),
+  who?: Labeller,
+): Promise<Label> {
+  const me = who ?? (await labeller(db));
+  const value = input.value.trim().slice(0, LABEL_MAX);
+  const record = Label.parse({
+    id: newId(),
+    projectId: input.dataset.projectId,
+    datasetId: input.dataset.id,
+    column: input.column,
+    item: input.item,
+    value,
+    by: me.id,
+    name: me.name,
+    at: now,
+    ...(input.review ? { review: true } : {}),
+  });
+  return putRecord(db, 'labels', record, now);
+}
+
+/**
+ * The decided labels into the dataset: one new version (kind `labels`) changing every row whose
+ * decided label differs from what it holds, or null when none does. The rows, their keys and the
+ * labels are read right before, from the current version, so a change names rows of that version.
+ */
+export async function saveDecided(db: OutpostDb, datasetId: string, column: string, now = Date.now()): Promise<DatasetVersion | null> {
+  const dataset = await db.datasets.get(datasetId);
+  if (!dataset || dataset.deleted) throw new Error('This dataset is not on this device.');
+  const items = await datasetItems(db, dataset, column);
+  const view = viewOf(dataset, items, column, await datasetLabels(db, datasetId), '');
+  if (!view.changes.length) return null;
+  return changeLabels(db, datasetId, column, view.changes, now);
+}
