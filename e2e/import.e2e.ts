@@ -1,7 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { projectWithDataset, serviceWorkerReady } from './steps.js';
+import { projectWithDataset, serviceWorkerReady, trainAndRegister } from './steps.js';
 
 // A model trained elsewhere (PyTorch, exported to ONNX) brought onto a phone with no network:
 // declared once with its columns and scaling, and once as a plain tensor input, it answers in
@@ -224,4 +224,23 @@ test('a JSON Lines file with a nested object and a broken line is read after the
   await page.getByLabel('Target column').selectOption('outcome');
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Train' })).toBeVisible();
+
+  // Trained on the date's parts, the model is asked with one date, as a person knows it.
+  await trainAndRegister(page, 5);
+  await page.getByRole('link', { name: 'Predict' }).click();
+  const date = page.getByLabel('visit.date', { exact: true });
+  await expect(date).toHaveAttribute('type', 'date');
+  await expect(page.getByLabel('visit.date (year)')).toHaveCount(0);
+  await date.fill('2024-05-03');
+  await page.getByRole('button', { name: 'Predict', exact: true }).click();
+  await expect(page.getByLabel('Prediction', { exact: true })).toHaveText(/well|ill/);
+  const [prediction] = await logged(page);
+  // 3 May 2024 was a Friday, day 124 of the year: logged as the model read it.
+  expect(prediction.inputs).toMatchObject({
+    'visit.date (year)': 2024,
+    'visit.date (month)': 5,
+    'visit.date (weekday)': 5,
+    'visit.date (yearday)': 124,
+    age: expect.any(Number),
+  });
 });
