@@ -15,9 +15,6 @@ export const NOT_CONVERTED: readonly string[] = [
   'web/src/lib/components/human/RateStudy.svelte',
   'web/src/lib/components/human/RatingStudies.svelte',
   'web/src/lib/components/monitor/MonitorSettings.svelte',
-  'web/src/lib/components/registry/CardEditor.svelte',
-  'web/src/lib/components/registry/DatasetEvaluation.svelte',
   'web/src/lib/components/registry/ImportModel.svelte',
-  'web/src/lib/components/registry/QuantizationSetting.svelte',
   'web/src/lib/components/registry/SmallerWeights.svelte',
 ];

@@ -24,6 +24,7 @@ const en = {
   'tabs.predict': 'Predict',
   'tabs.monitor': 'Monitor',
   'tabs.plan': 'Plan',
+  // Labeling (docs/labels.md).
   'backup.title': 'Back up this phone',
   'backup.intro':
     'Everything on this phone in one file: projects, data, models, predictions and what waits to sync. Keep it safe: it holds patients’ data. The file does not hold this phone’s connection, so a new phone restored from it connects with its own code.',
@@ -723,5 +724,33 @@ const en = {
   'dist.bin': 'Bin',
   'dist.trainingHead': 'Training',
   'dist.recentHead': 'Recent',
+
+  'card.title': 'Model card: what it is for',
+  'card.titleEmpty': 'Model card: what it is for (not written yet)',
+  'card.use': 'What this model is for (who, where, which decisions)',
+  'card.usePlaceholder': 'for example: adults seen at the north clinic, to decide who sees the doctor first',
+  'card.limits': 'What it must not be used for, and what it does badly',
+  'card.limitsPlaceholder': 'for example: not for children; not tested on patients over 80',
+  'card.save': 'Save card',
+  'card.saved': 'Saved with this version; it goes to the server at the next sync.',
+  'quant.off': 'Off: full size',
+  'quant.half': 'Half size',
+  'quant.quarter': 'Quarter size',
+  'quant.title': 'Smaller downloads for slow networks',
+  'quant.titleHalf': 'Smaller downloads for slow networks (half size)',
+  'quant.titleQuarter': 'Smaller downloads for slow networks (quarter size)',
+  'quant.help':
+    'Models trained from now on also keep a smaller copy, and phones of this project download that one instead. Smaller is quicker on 2G but can be slightly less accurate: each model shows how it did on its test rows at both sizes. Models imported from ONNX files always download at full size.',
+  'quant.size': 'Download size',
+  'quant.details':
+    'Half size stores each weight as a 16-bit float (float16); quarter size stores each weight as one byte, scaled between the smallest and largest weight of its layer (uint8). TensorFlow.js turns them back into 32-bit floats when the model loads. Versions registered before this was turned on keep only their full weights.',
+  'dseval.on': 'The report above is on “{name}” ({count, plural, one {# row} other {# rows}}), tested on this project’s data.',
+  'dseval.another': 'Test on another dataset',
+  'dseval.one': 'Test on a dataset',
+  'dseval.none': 'This version has no test results yet. Test it on a dataset that has the real answers (“{target}”).',
+  'dseval.test': 'Test',
+  'dseval.noWeights': 'The model’s weights are not on this device yet. Sync first.',
+  'dseval.testing': 'Testing',
+  'dseval.shown': 'On “{name}”:',
 };
 export default en;

@@ -23,6 +23,7 @@ const fr: Catalogue = {
   'tabs.predict': 'Prédire',
   'tabs.monitor': 'Suivi',
   'tabs.plan': 'Plan',
+  // Labeling (docs/labels.md).
   'backup.title': 'Sauvegarder ce téléphone',
   'backup.intro':
     'Tout ce que contient ce téléphone dans un seul fichier : projets, données, modèles, prédictions et ce qui attend la synchronisation. Gardez-le en lieu sûr : il contient des données de patients. Le fichier ne contient pas la connexion de ce téléphone ; un nouveau téléphone restauré se connecte avec son propre code.',
@@ -738,5 +739,33 @@ const fr: Catalogue = {
   'dist.bin': 'Classe',
   'dist.trainingHead': 'Entraînement',
   'dist.recentHead': 'Récent',
+
+  'card.title': 'Fiche du modèle : à quoi il sert',
+  'card.titleEmpty': 'Fiche du modèle : à quoi il sert (pas encore écrite)',
+  'card.use': 'À quoi sert ce modèle (qui, où, quelles décisions)',
+  'card.usePlaceholder': 'par exemple : adultes vus au dispensaire nord, pour décider qui voit le médecin en premier',
+  'card.limits': 'Ce pour quoi il ne doit pas servir, et ce qu’il fait mal',
+  'card.limitsPlaceholder': 'par exemple : pas pour les enfants ; pas testé sur les patients de plus de 80 ans',
+  'card.save': 'Enregistrer la fiche',
+  'card.saved': 'Enregistrée avec cette version ; elle part au serveur à la prochaine synchronisation.',
+  'quant.off': 'Désactivé : taille complète',
+  'quant.half': 'Moitié de la taille',
+  'quant.quarter': 'Quart de la taille',
+  'quant.title': 'Téléchargements plus légers pour réseaux lents',
+  'quant.titleHalf': 'Téléchargements plus légers pour réseaux lents (moitié)',
+  'quant.titleQuarter': 'Téléchargements plus légers pour réseaux lents (quart)',
+  'quant.help':
+    'Les modèles entraînés désormais gardent aussi une copie plus légère, que les téléphones de ce projet téléchargent à la place. Plus léger est plus rapide en 2G mais peut être un peu moins juste : chaque modèle montre ses résultats de test aux deux tailles. Les modèles importés de fichiers ONNX se téléchargent toujours en taille complète.',
+  'quant.size': 'Taille du téléchargement',
+  'quant.details':
+    'La moitié stocke chaque poids en flottant 16 bits (float16) ; le quart stocke chaque poids sur un octet, mis à l’échelle entre le plus petit et le plus grand poids de sa couche (uint8). TensorFlow.js les remet en flottants 32 bits au chargement. Les versions enregistrées avant l’activation gardent seulement leurs poids complets.',
+  'dseval.on': 'Le rapport ci-dessus porte sur « {name} » ({count, plural, one {# ligne} other {# lignes}}), testé sur les données de ce projet.',
+  'dseval.another': 'Tester sur d’autres données',
+  'dseval.one': 'Tester sur des données',
+  'dseval.none': 'Cette version n’a pas encore de résultats de test. Testez-la sur des données qui ont les vraies réponses (« {target} »).',
+  'dseval.test': 'Tester',
+  'dseval.noWeights': 'Les poids du modèle ne sont pas encore sur cet appareil. Synchronisez d’abord.',
+  'dseval.testing': 'Test en cours',
+  'dseval.shown': 'Sur « {name} » :',
 };
 export default fr;

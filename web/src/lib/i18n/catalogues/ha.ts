@@ -24,6 +24,7 @@ const ha: Catalogue = {
   'tabs.predict': 'Hasashe',
   'tabs.monitor': 'Sa ido',
   'tabs.plan': 'Tsari',
+  // Labeling (docs/labels.md).
   'backup.title': 'Ajiye kwafin wannan waya',
   'backup.intro':
     'Duk abin da ke wannan waya a fayil ɗaya: ayyuka, bayanai, samfura, hasashe da abin da ke jiran haɗawa. Ajiye shi lafiya: yana ɗauke da bayanan majiyyata. Fayil ɗin ba ya ɗauke da haɗin wannan waya, don haka sabuwar waya za ta haɗa da lambarta.',
@@ -725,5 +726,33 @@ const ha: Catalogue = {
   'dist.bin': 'Kwando',
   'dist.trainingHead': 'Koyarwa',
   'dist.recentHead': 'Kwanan nan',
+
+  'card.title': 'Katin samfuri: abin da yake yi',
+  'card.titleEmpty': 'Katin samfuri: abin da yake yi (ba a rubuta ba tukuna)',
+  'card.use': 'Abin da wannan samfurin yake yi (wa, ina, waɗanne shawarwari)',
+  'card.usePlaceholder': 'misali: manya da aka gani a asibitin arewa, don yanke wanda zai ga likita da farko',
+  'card.limits': 'Abin da ba za a yi amfani da shi ba, da abin da ba ya yi da kyau',
+  'card.limitsPlaceholder': 'misali: ba don yara ba; ba a gwada a kan marasa lafiya sama da shekara 80 ba',
+  'card.save': 'Ajiye kati',
+  'card.saved': 'An ajiye tare da wannan siga; zai tafi sabar a daidaitawa ta gaba.',
+  'quant.off': 'A kashe: cikakken girma',
+  'quant.half': 'Rabin girma',
+  'quant.quarter': 'Kwata na girma',
+  'quant.title': 'Ƙananan saukewa don hanyoyin sadarwa masu jinkiri',
+  'quant.titleHalf': 'Ƙananan saukewa don hanyoyin sadarwa masu jinkiri (rabi)',
+  'quant.titleQuarter': 'Ƙananan saukewa don hanyoyin sadarwa masu jinkiri (kwata)',
+  'quant.help':
+    'Samfuran da aka koyar daga yanzu suna ajiye ƙaramin kwafi, kuma wayoyin wannan aiki suna sauke shi maimakon haka. Ƙarami yana da sauri a 2G amma zai iya rage daidaito kaɗan: kowane samfuri yana nuna yadda ya yi a girma biyun. Samfuran da aka shigo daga fayilolin ONNX koyaushe cikakken girma ne.',
+  'quant.size': 'Girman saukewa',
+  'quant.details':
+    'Rabi yana ajiye kowane nauyi a matsayin float 16-bit (float16); kwata yana ajiye kowane nauyi a byte ɗaya (uint8). TensorFlow.js yana mayar da su float 32-bit lokacin lodawa. Sigogin da aka yi rajista kafin a kunna wannan suna da cikakken nauyi kawai.',
+  'dseval.on': 'Rahoton da ke sama yana kan “{name}” ({count, plural, one {layi #} other {layuka #}}), an gwada a kan bayanan wannan aiki.',
+  'dseval.another': 'Gwada a kan wasu bayanai',
+  'dseval.one': 'Gwada a kan bayanai',
+  'dseval.none': 'Wannan siga ba ta da sakamakon gwaji tukuna. Gwada ta a kan bayanai masu ainihin amsoshi (“{target}”).',
+  'dseval.test': 'Gwada',
+  'dseval.noWeights': 'Nauyin samfurin ba su kan wannan na’ura ba tukuna. Daidaita da farko.',
+  'dseval.testing': 'Ana gwadawa',
+  'dseval.shown': 'A kan “{name}”:',
 };
 export default ha;

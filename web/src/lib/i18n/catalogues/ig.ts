@@ -24,6 +24,7 @@ const ig: Catalogue = {
   'tabs.predict': 'Buo amụma',
   'tabs.monitor': 'Nlekọta',
   'tabs.plan': 'Atụmatụ',
+  // Labeling (docs/labels.md).
   'backup.title': 'Mee nchekwa ekwentị a',
   'backup.intro':
     'Ihe niile dị na ekwentị a n’otu faịlụ: ọrụ, data, ihe nlereanya, amụma na ihe na-eche njikọ. Chekwaa ya nke ọma: o nwere data ndị ọrịa. Faịlụ ahụ enweghị njikọ ekwentị a, ya mere ekwentị ọhụrụ ga-eji koodu nke ya jikọọ.',
@@ -720,5 +721,33 @@ const ig: Catalogue = {
   'dist.bin': 'Igbe',
   'dist.trainingHead': 'Ọzụzụ',
   'dist.recentHead': 'Ọhụrụ',
+
+  'card.title': 'Kaadị ihe nlereanya: ihe ọ bụ maka ya',
+  'card.titleEmpty': 'Kaadị ihe nlereanya: ihe ọ bụ maka ya (edebeghị ya)',
+  'card.use': 'Ihe ihe nlereanya a bụ maka ya (onye, ebee, mkpebi ndị ole)',
+  'card.usePlaceholder': 'dịka: ndị okenye a hụrụ n’ụlọ ọgwụ ugwu, iji kpebie onye ga-ebu ụzọ hụ dọkịta',
+  'card.limits': 'Ihe a na-agaghị eji ya mee, na ihe ọ na-emeghị nke ọma',
+  'card.limitsPlaceholder': 'dịka: ọ bụghị maka ụmụaka; anwaleghị ya n’ndị ọrịa karịrị afọ 80',
+  'card.save': 'Chekwaa kaadị',
+  'card.saved': 'Echekwara ya na ụdị a; ọ ga-aga na sava na mmekọrịta ọzọ.',
+  'quant.off': 'Gbanyụọ: nha zuru oke',
+  'quant.half': 'Ọkara nha',
+  'quant.quarter': 'Otu ụzọ n’ụzọ anọ nha',
+  'quant.title': 'Nbudata pere mpe maka netwọk nwayọọ',
+  'quant.titleHalf': 'Nbudata pere mpe maka netwọk nwayọọ (ọkara)',
+  'quant.titleQuarter': 'Nbudata pere mpe maka netwọk nwayọọ (otu ụzọ n’ụzọ anọ)',
+  'quant.help':
+    'Ihe nlereanya a zụrụ site ugbu a na-edebe otu mbipụta pere mpe, ekwentị ọrụ a na-ebudata ya kama. Obere na-adị ọsọ na 2G mana ọ nwere ike ịdị ntakịrị ezighi ezi: ihe nlereanya ọ bụla na-egosi otú o mere n’nha abụọ. Ihe nlereanya sitere na faịlụ ONNX na-ebudata mgbe niile n’nha zuru oke.',
+  'quant.size': 'Nha nbudata',
+  'quant.details':
+    'Ọkara na-edebe ibu ọ bụla dịka float 16-bit (float16); otu ụzọ n’ụzọ anọ na-edebe ibu ọ bụla n’otu byte (uint8). TensorFlow.js na-eweghachi ha na float 32-bit mgbe ọ na-ebu. Ụdị edebanyere aha tupu agbanye nke a nwere naanị ibu zuru oke.',
+  'dseval.on': 'Akụkọ dị n’elu bụ maka “{name}” ({count, plural, other {ahịrị #}}), a nwalere ya na data ọrụ a.',
+  'dseval.another': 'Nwalee ya na data ọzọ',
+  'dseval.one': 'Nwalee ya na data',
+  'dseval.none': 'Ụdị a enweghị nsonaazụ nnwale ugbu a. Nwalee ya na data nwere ezigbo azịza (“{target}”).',
+  'dseval.test': 'Nwalee',
+  'dseval.noWeights': 'Ibu ihe nlereanya adịbeghị na ngwaọrụ a. Buru ụzọ mekọrịta.',
+  'dseval.testing': 'Ọ na-anwale',
+  'dseval.shown': 'Na “{name}”:',
 };
 export default ig;

@@ -24,6 +24,7 @@ const pcm: Catalogue = {
   'tabs.predict': 'Predict',
   'tabs.monitor': 'Watch',
   'tabs.plan': 'Plan',
+  // Labeling (docs/labels.md).
   'backup.title': 'Back up dis phone',
   'backup.intro':
     'Everytin wey dey dis phone for one file: projects, data, models, predictions and wetin dey wait to sync. Keep am well: e get patients data. Di file no get dis phone connection, so new phone wey you restore go connect with im own code.',
@@ -722,5 +723,33 @@ const pcm: Catalogue = {
   'dist.bin': 'Bin',
   'dist.trainingHead': 'Training',
   'dist.recentHead': 'New',
+
+  'card.title': 'Model card: wetin e dey for',
+  'card.titleEmpty': 'Model card: wetin e dey for (we never write am)',
+  'card.use': 'Wetin dis model dey for (who, where, which decisions)',
+  'card.usePlaceholder': 'e.g.: adults wey we see for north clinic, to decide who go see doctor first',
+  'card.limits': 'Wetin we no suppose use am for, and wetin e no dey do well',
+  'card.limitsPlaceholder': 'e.g.: no be for children; we never test am for patients wey pass 80',
+  'card.save': 'Save card',
+  'card.saved': 'E don save with dis version; e go reach server for next sync.',
+  'quant.off': 'Off: full size',
+  'quant.half': 'Half size',
+  'quant.quarter': 'Quarter size',
+  'quant.title': 'Small downloads for slow network',
+  'quant.titleHalf': 'Small downloads for slow network (half size)',
+  'quant.titleQuarter': 'Small downloads for slow network (quarter size)',
+  'quant.help':
+    'Models wey we teach from now go also keep small copy, and the phones for dis project go download that one instead. Small one dey fast for 2G but e fit no correct reach: each model dey show how e do for both sizes. Models wey come from ONNX files dey always download full size.',
+  'quant.size': 'Download size',
+  'quant.details':
+    'Half size dey store each weight as 16-bit float (float16); quarter size dey store each weight as one byte, scaled between the smallest and biggest weight of im layer (uint8). TensorFlow.js go turn dem back to 32-bit floats when the model load. Versions wey register before dem on dis one keep only their full weights.',
+  'dseval.on': 'The report wey dey up na for “{name}” ({count, plural, one {# row} other {# rows}}), we test am for dis project data.',
+  'dseval.another': 'Test am for another data',
+  'dseval.one': 'Test am for data',
+  'dseval.none': 'Dis version never get test results. Test am for data wey get the real answers (“{target}”).',
+  'dseval.test': 'Test',
+  'dseval.noWeights': 'The model file never reach dis phone. Sync first.',
+  'dseval.testing': 'E dey test',
+  'dseval.shown': 'For “{name}”:',
 };
 export default pcm;

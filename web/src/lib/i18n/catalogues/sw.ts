@@ -24,6 +24,7 @@ const sw: Catalogue = {
   'tabs.predict': 'Tabiri',
   'tabs.monitor': 'Fuatilia',
   'tabs.plan': 'Mpango',
+  // Labeling (docs/labels.md).
   'backup.title': 'Hifadhi nakala ya simu hii',
   'backup.intro':
     'Kila kitu kwenye simu hii katika faili moja: miradi, data, modeli, utabiri na kinachosubiri kusawazishwa. Ihifadhi salama: ina data za wagonjwa. Faili haina muunganisho wa simu hii, kwa hiyo simu mpya itaunganishwa kwa msimbo wake.',
@@ -734,5 +735,33 @@ const sw: Catalogue = {
   'dist.bin': 'Pipa',
   'dist.trainingHead': 'Mafunzo',
   'dist.recentHead': 'Karibuni',
+
+  'card.title': 'Kadi ya modeli: inafanya nini',
+  'card.titleEmpty': 'Kadi ya modeli: inafanya nini (bado haijaandikwa)',
+  'card.use': 'Modeli hii ni ya nini (nani, wapi, maamuzi gani)',
+  'card.usePlaceholder': 'kwa mfano: watu wazima wanaoonekana kliniki ya kaskazini, kuamua nani amwone daktari kwanza',
+  'card.limits': 'Kisichopaswa kutumiwa nayo, na inachofanya vibaya',
+  'card.limitsPlaceholder': 'kwa mfano: si kwa watoto; haijajaribiwa kwa wagonjwa zaidi ya miaka 80',
+  'card.save': 'Hifadhi kadi',
+  'card.saved': 'Imehifadhiwa pamoja na toleo hili; itaenda kwa seva usawazishaji ujao.',
+  'quant.off': 'Imezimwa: ukubwa kamili',
+  'quant.half': 'Nusu ya ukubwa',
+  'quant.quarter': 'Robo ya ukubwa',
+  'quant.title': 'Upakuaji mdogo kwa mitandao ya polepole',
+  'quant.titleHalf': 'Upakuaji mdogo kwa mitandao ya polepole (nusu)',
+  'quant.titleQuarter': 'Upakuaji mdogo kwa mitandao ya polepole (robo)',
+  'quant.help':
+    'Modeli zinazofunzwa kuanzia sasa zinahifadhi pia nakala ndogo, na simu za mradi huu zinapakua hiyo badala yake. Ndogo ni haraka kwenye 2G lakini inaweza kuwa sahihi kidogo chini: kila modeli inaonyesha ilivyofanya kwa ukubwa wote. Modeli zilizoletwa kutoka faili za ONNX hupakuliwa kwa ukubwa kamili kila wakati.',
+  'quant.size': 'Ukubwa wa upakuaji',
+  'quant.details':
+    'Nusu inahifadhi kila uzito kama float ya biti 16 (float16); robo inahifadhi kila uzito kama baiti moja (uint8). TensorFlow.js inazirudisha kuwa float za biti 32 modeli inapopakiwa. Matoleo yaliyosajiliwa kabla ya hili kuwashwa yanahifadhi uzito kamili tu.',
+  'dseval.on': 'Ripoti iliyo juu ni ya “{name}” ({count, plural, one {safu #} other {safu #}}), imejaribiwa kwa data ya mradi huu.',
+  'dseval.another': 'Jaribu kwa data nyingine',
+  'dseval.one': 'Jaribu kwa data',
+  'dseval.none': 'Toleo hili bado halina matokeo ya majaribio. Lijaribu kwa data yenye majibu halisi (“{target}”).',
+  'dseval.test': 'Jaribu',
+  'dseval.noWeights': 'Uzito wa modeli bado haupo kwenye kifaa hiki. Sawazisha kwanza.',
+  'dseval.testing': 'Inajaribu',
+  'dseval.shown': 'Kwa “{name}”:',
 };
 export default sw;

@@ -24,6 +24,7 @@ const yo: Catalogue = {
   'tabs.predict': 'Sọtẹ́lẹ̀',
   'tabs.monitor': 'Ṣàbójútó',
   'tabs.plan': 'Ètò',
+  // Labeling (docs/labels.md).
   'backup.title': 'Ṣe ẹ̀dà fóònù yìí',
   'backup.intro':
     'Gbogbo ohun tó wà lórí fóònù yìí nínú fáìlì kan: iṣẹ́, dátà, àwòṣe, àsọtẹ́lẹ̀ àti ohun tó ń dúró de ìmúṣọ̀kan. Pa á mọ́ dáadáa: ó ní dátà àwọn aláìsàn. Fáìlì náà kò ní ìsopọ̀ fóònù yìí, nítorí náà fóònù tuntun yóò so pọ̀ pẹ̀lú kóòdù tirẹ̀.',
@@ -718,5 +719,33 @@ const yo: Catalogue = {
   'dist.bin': 'Àpótí',
   'dist.trainingHead': 'Ìkọ́ni',
   'dist.recentHead': 'Tuntun',
+
+  'card.title': 'Káàdì àwòṣe: ohun tí ó wà fún',
+  'card.titleEmpty': 'Káàdì àwòṣe: ohun tí ó wà fún (a kò tíì kọ ọ́)',
+  'card.use': 'Ohun tí àwòṣe yìí wà fún (ta ni, níbo, ìpinnu wo)',
+  'card.usePlaceholder': 'àpẹẹrẹ: àgbàlagbà tí a rí ní ilé-ìwòsàn àríwá, láti pinnu ẹni tí yóò kọ́kọ́ rí dókítà',
+  'card.limits': 'Ohun tí a kò gbọ́dọ̀ lò ó fún, àti ohun tí kò ṣe dáadáa',
+  'card.limitsPlaceholder': 'àpẹẹrẹ: kì í ṣe fún ọmọdé; a kò dán an wò lórí aláìsàn tí ó ju ọmọ ọdún 80 lọ',
+  'card.save': 'Fi káàdì pamọ́',
+  'card.saved': 'A ti fi pamọ́ pẹ̀lú ẹ̀yà yìí; yóò lọ sí olupin ní ìmúdọ́gba tó kàn.',
+  'quant.off': 'Pa: ìwọ̀n kíkún',
+  'quant.half': 'Ìdajì ìwọ̀n',
+  'quant.quarter': 'Ìdámẹ́rin ìwọ̀n',
+  'quant.title': 'Ìgbàsílẹ̀ kékeré fún nẹ́tíwọ́ọ̀kì tí ó lọ́ra',
+  'quant.titleHalf': 'Ìgbàsílẹ̀ kékeré fún nẹ́tíwọ́ọ̀kì tí ó lọ́ra (ìdajì)',
+  'quant.titleQuarter': 'Ìgbàsílẹ̀ kékeré fún nẹ́tíwọ́ọ̀kì tí ó lọ́ra (ìdámẹ́rin)',
+  'quant.help':
+    'Àwọn àwòṣe tí a bá kọ́ láti ìsinsìnyí yóò pa ẹ̀dà kékeré mọ́, àwọn fóònù iṣẹ́ yìí yóò sì gba ìyẹn sílẹ̀ dípò. Kékeré yára lórí 2G ṣùgbọ́n ó lè dín òtítọ́ kù díẹ̀: àwòṣe kọ̀ọ̀kan fi bí ó ṣe ṣe hàn ní ìwọ̀n méjèèjì. Àwọn àwòṣe láti fáìlì ONNX máa ń wá ní ìwọ̀n kíkún.',
+  'quant.size': 'Ìwọ̀n ìgbàsílẹ̀',
+  'quant.details':
+    'Ìdajì ń pa ìwúwo kọ̀ọ̀kan mọ́ bí float 16-bit (float16); ìdámẹ́rin ń pa ìwúwo kọ̀ọ̀kan mọ́ ní byte kan (uint8). TensorFlow.js ń dá wọn padà sí float 32-bit nígbà tí ó bá gbé e. Àwọn ẹ̀yà tí a forúkọ sílẹ̀ ṣáájú ní ìwúwo kíkún nìkan.',
+  'dseval.on': 'Ìròyìn òkè yìí wà lórí “{name}” ({count, plural, other {ìlà #}}), a dán an wò lórí dátà iṣẹ́ yìí.',
+  'dseval.another': 'Dán an wò lórí dátà mìíràn',
+  'dseval.one': 'Dán an wò lórí dátà',
+  'dseval.none': 'Ẹ̀yà yìí kò ní èsì ìdánwò síbẹ̀. Dán an wò lórí dátà tí ó ní ìdáhùn gidi (“{target}”).',
+  'dseval.test': 'Dán an wò',
+  'dseval.noWeights': 'Ìwúwo àwòṣe kò tíì sí lórí ẹ̀rọ yìí. Kọ́kọ́ mú dọ́gba.',
+  'dseval.testing': 'Ó ń dán an wò',
+  'dseval.shown': 'Lórí “{name}”:',
 };
 export default yo;
