@@ -8,6 +8,7 @@ import { HumanBaseline } from './human.js';
 import { PredictionDeployment } from './prediction-deployment.js';
 import { DataRule } from './data-rules.js';
 import { CanvasFields } from './canvas.js';
+import { CollectionForm } from '../forms/form.js';
 
 /**
  * Every record that a device makes and syncs. Ids are UUIDv7 made on the device; times are epoch
@@ -109,6 +110,8 @@ export const DatasetMeta = z.object({
       labels: z.array(z.string().min(1).max(100)).max(100),
     })
     .optional(),
+  /** The collection form that adds entries to this dataset (shared/src/forms/form.ts); null once removed. */
+  form: CollectionForm.nullable().optional(),
 });
 
 export const Task = z.enum(['classification', 'regression']);
