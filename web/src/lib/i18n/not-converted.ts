@@ -14,7 +14,6 @@ export const NOT_CONVERTED: readonly string[] = [
   'web/src/lib/components/human/HumanEvaluation.svelte',
   'web/src/lib/components/human/RateStudy.svelte',
   'web/src/lib/components/human/RatingStudies.svelte',
-  'web/src/lib/components/monitor/MonitorSettings.svelte',
   'web/src/lib/components/registry/ImportModel.svelte',
   'web/src/lib/components/registry/SmallerWeights.svelte',
 ];
