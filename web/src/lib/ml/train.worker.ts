@@ -46,7 +46,10 @@ scope.onmessage = async (ev: MessageEvent) => {
   busy = true;
   stop = false;
   try {
-    const backend = await selectBackend(msg.backend ?? 'wasm', { wasmPaths });
+    // TensorFlow.js's WASM backend has no gradients for convolutions (Conv2DBackpropFilter): the
+    // photo network trains on WebGL when asked for, else on the CPU backend.
+    const wanted = msg.type === 'train-photos' && msg.backend !== 'webgl' ? 'cpu' : (msg.backend ?? 'wasm');
+    const backend = await selectBackend(wanted, { wasmPaths });
     post({ type: 'started', backend });
     const opts = {
       onEpoch: (epoch: EpochMetrics) => post({ type: 'epoch', epoch }),
