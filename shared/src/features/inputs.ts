@@ -32,7 +32,10 @@ export function formFields(features: readonly FeatureSpec[]): FormField[] {
         fields.push({ kind: 'text', name: column, typical: '' });
         continue;
       }
-      const mean = (part: DatePart) => features.find((g) => g.kind === 'numeric' && g.source?.column === column && g.source.part === part)?.mean;
+      const mean = (part: DatePart) => {
+        const g = features.find((x) => x.kind === 'numeric' && x.source?.column === column && x.source.part === part);
+        return g?.kind === 'numeric' ? g.mean : undefined;
+      };
       const year = Math.round(mean('year') ?? 2000);
       const yearday = Math.min(365, Math.max(1, Math.round(mean('yearday') ?? 1)));
       fields.push({ kind: 'date', name: column, typical: toIsoDate(civilFromDays(daysFromCivil({ year, month: 1, day: 1 }) + yearday - 1)) });
