@@ -7,7 +7,7 @@ import { SyncEngine } from '../lib/sync/engine.js';
 import { disconnect as forgetServer, enroll, loadCredential, type Credential } from '../lib/sync/credential.js';
 import { SyncScheduler } from '../lib/sync/scheduler.js';
 import type { SyncStatus } from '../lib/sync/status.js';
-import { fetchTransport, SyncError } from '../lib/sync/transport.js';
+import { fetchTransport, speakProtocol, SyncError } from '../lib/sync/transport.js';
 import { APP_VERSION } from './config.js';
 import { OFFLINE_MESSAGE, syncMessage, syncView, type SyncView } from './sync-view.js';
 import { say } from '../lib/i18n/i18n.svelte.js';
@@ -115,6 +115,10 @@ class SyncController {
     await relieveStoragePressure(db, () => navigator.storage?.estimate?.() ?? Promise.resolve({})).catch(() => undefined);
     // Deletions made on other devices arrived as tombstones: free the rows and weights they leave here.
     await sweepDeleted(db).catch(() => undefined);
+    // Entries made offline on several phones: joined into one version, the same on every phone, sent at the next sync.
+    const cred = this.credential;
+    if (cred)
+      await import('../lib/forms/merge.js').then((m) => m.afterSync(db, speakProtocol(fetchTransport(cred.serverUrl, cred.token)))).catch(() => undefined);
     // No "sync again now if anything still waits": a change made during this sync already asked the
     // scheduler for the next one (watch()), and what still waits otherwise cannot go now (a model
     // over the server's limit), so asking again at once would sync in a loop; the idle timer retries.
