@@ -11,9 +11,7 @@ export const NOT_CONVERTED: readonly string[] = [
   'web/src/lib/components/explain/ExplanationChart.svelte',
   'web/src/lib/components/human/CompareVersions.svelte',
   'web/src/lib/components/human/HumanBaselineForm.svelte',
-  'web/src/lib/components/human/HumanEvaluation.svelte',
   'web/src/lib/components/human/RateStudy.svelte',
-  'web/src/lib/components/human/RatingStudies.svelte',
   'web/src/lib/components/registry/ImportModel.svelte',
   'web/src/lib/components/registry/SmallerWeights.svelte',
 ];
