@@ -8,7 +8,6 @@ export const NOT_CONVERTED: readonly string[] = [
   // Converted next, with the dataset and import work that changes them.
   'web/src/routes/data',
   'web/src/lib/components/data',
-  'web/src/lib/components/explain/ExplanationChart.svelte',
   'web/src/lib/components/human/CompareVersions.svelte',
   'web/src/lib/components/human/HumanBaselineForm.svelte',
   'web/src/lib/components/human/RateStudy.svelte',

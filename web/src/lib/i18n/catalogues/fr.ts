@@ -824,5 +824,41 @@ const fr: Catalogue = {
   'studies.aDataset': 'des données',
   'studies.rate': 'Noter',
   'studies.close': 'Clore l’étude',
+
+  'explain.missing': 'manquant',
+  'explain.others': 'autres entrées ({count, number} ensemble)',
+  'explain.higher': 'plus haut',
+  'explain.lower': 'plus bas',
+  'explain.towards': 'vers {label}',
+  'explain.awayFrom': 'loin de {label}',
+  'explain.biggest': 'Plus grands effets : {list}.',
+  'explain.most': 'Entrées qui comptent le plus : {list}.',
+  'explain.whyHigher': 'Pourquoi : ces réponses ont poussé le résultat vers le haut',
+  'explain.whyTowards': 'Pourquoi : ces réponses ont poussé le résultat vers {label}',
+  'explain.red': 'rouge, à droite',
+  'explain.orLower': 'ou vers le bas',
+  'explain.orAway': 'ou l’en ont éloigné',
+  'explain.blue': 'bleu, à gauche',
+  'explain.importanceResult':
+    'Quelles réponses comptent le plus : de combien chaque entrée a fait bouger le résultat, en moyenne sur {count, plural, one {# ligne} other {# lignes}}.',
+  'explain.importanceProbability':
+    'Quelles réponses comptent le plus : de combien chaque entrée a fait bouger la probabilité de {label}, en moyenne sur {count, plural, one {# ligne} other {# lignes}}.',
+  'explain.rest': '{count, plural, one {# autre entrée} other {# autres entrées}}, chacune {amount} ou moins.',
+  'explain.how': 'Comment c’est calculé',
+  'explain.shapley':
+    'Valeurs de Shapley échantillonnées sur {rows, number} lignes d’entraînement, {samples, plural, one {# échantillon} other {# échantillons}} ; référence {baseline}, cette prédiction {output}. Les barres s’additionnent jusqu’à la différence.',
+  'explain.oneSample': 'Avec un seul échantillon, on ne sait pas de combien chaque barre peut se tromper.',
+  'explain.stderr': 'Chacune est une estimation, à environ ±{amount} près (une erreur type) au plus.',
+  'explain.meanShapley':
+    '|Valeur de Shapley échantillonnée| moyenne sur {rows, number} lignes, {samples, number} échantillons chacune, face à {background, number} lignes d’entraînement.',
+  'explain.tableCase': 'Effet de chaque entrée sur cette prédiction',
+  'explain.tableAverage': 'Effet moyen de chaque entrée',
+  'explain.input': 'Entrée',
+  'explain.value': 'Valeur',
+  'explain.effectValue': 'Effet sur la valeur',
+  'explain.effectTowards': 'Effet vers {label}',
+  'explain.effectAverage': 'Effet moyen',
+  'explain.stderrHead': 'Erreur type',
+  'explain.unknown': 'inconnue',
 };
 export default fr;

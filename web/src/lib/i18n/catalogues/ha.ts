@@ -814,5 +814,41 @@ const ha: Catalogue = {
   'studies.aDataset': 'wasu bayanai',
   'studies.rate': 'Ƙima',
   'studies.close': 'Rufe nazarin',
+
+  'explain.missing': 'babu',
+  'explain.others': 'sauran shigarwa ({count, number} tare)',
+  'explain.higher': 'sama',
+  'explain.lower': 'ƙasa',
+  'explain.towards': 'zuwa {label}',
+  'explain.awayFrom': 'nesa da {label}',
+  'explain.biggest': 'Manyan tasiri: {list}.',
+  'explain.most': 'Shigarwa mafi muhimmanci: {list}.',
+  'explain.whyHigher': 'Dalili: waɗannan amsoshi sun tura sakamakon sama',
+  'explain.whyTowards': 'Dalili: waɗannan amsoshi sun tura sakamakon zuwa {label}',
+  'explain.red': 'ja, zuwa dama',
+  'explain.orLower': 'ko ƙasa',
+  'explain.orAway': 'ko nesa da shi',
+  'explain.blue': 'shuɗi, zuwa hagu',
+  'explain.importanceResult':
+    'Waɗanne amsoshi suka fi muhimmanci: nisan da kowace shigarwa ta motsa sakamakon, a matsakaici a kan {count, plural, one {layi #} other {layuka #}}.',
+  'explain.importanceProbability':
+    'Waɗanne amsoshi suka fi muhimmanci: nisan da kowace shigarwa ta motsa yiwuwar {label}, a matsakaici a kan {count, plural, one {layi #} other {layuka #}}.',
+  'explain.rest': '{count, plural, one {Wata shigarwa #} other {Sauran shigarwa #}}, kowacce {amount} ko ƙasa.',
+  'explain.how': 'Yadda aka lissafa wannan',
+  'explain.shapley':
+    'Ƙimomin Shapley na samfuri a kan layukan koyarwa {rows, number}, {samples, plural, one {samfuri #} other {samfurori #}}; tushe {baseline}, wannan hasashe {output}. Sandunan sun haɗu zuwa bambancin.',
+  'explain.oneSample': 'Da samfuri ɗaya, ba a san nisan kuskuren kowane sanda ba.',
+  'explain.stderr': 'Kowanne ƙiyasi ne, cikin kusan ±{amount} (standard error ɗaya) a mafi yawa.',
+  'explain.meanShapley':
+    'Matsakaicin |ƙimar Shapley| a kan layuka {rows, number}, samfurori {samples, number} kowanne, da layukan koyarwa {background, number}.',
+  'explain.tableCase': 'Tasirin kowace shigarwa a kan wannan hasashe',
+  'explain.tableAverage': 'Matsakaicin tasirin kowace shigarwa',
+  'explain.input': 'Shigarwa',
+  'explain.value': 'Ƙima',
+  'explain.effectValue': 'Tasiri a kan ƙimar',
+  'explain.effectTowards': 'Tasiri zuwa {label}',
+  'explain.effectAverage': 'Matsakaicin tasiri',
+  'explain.stderrHead': 'Standard error',
+  'explain.unknown': 'ba a sani ba',
 };
 export default ha;

@@ -822,5 +822,41 @@ const sw: Catalogue = {
   'studies.aDataset': 'data fulani',
   'studies.rate': 'Tathmini',
   'studies.close': 'Funga utafiti',
+
+  'explain.missing': 'haipo',
+  'explain.others': 'maingizo mengine ({count, number} pamoja)',
+  'explain.higher': 'juu',
+  'explain.lower': 'chini',
+  'explain.towards': 'kuelekea {label}',
+  'explain.awayFrom': 'mbali na {label}',
+  'explain.biggest': 'Athari kubwa zaidi: {list}.',
+  'explain.most': 'Maingizo muhimu zaidi: {list}.',
+  'explain.whyHigher': 'Kwa nini: majibu haya yalisukuma matokeo juu',
+  'explain.whyTowards': 'Kwa nini: majibu haya yalisukuma matokeo kuelekea {label}',
+  'explain.red': 'nyekundu, kulia',
+  'explain.orLower': 'au chini',
+  'explain.orAway': 'au mbali nayo',
+  'explain.blue': 'bluu, kushoto',
+  'explain.importanceResult':
+    'Majibu yapi ni muhimu zaidi: kiasi kila ingizo lilivyosogeza matokeo, kwa wastani kwa {count, plural, one {safu #} other {safu #}}.',
+  'explain.importanceProbability':
+    'Majibu yapi ni muhimu zaidi: kiasi kila ingizo lilivyosogeza uwezekano wa {label}, kwa wastani kwa {count, plural, one {safu #} other {safu #}}.',
+  'explain.rest': '{count, plural, one {Ingizo # jingine} other {Maingizo # mengine}}, kila moja {amount} au chini.',
+  'explain.how': 'Jinsi hii ilivyokokotolewa',
+  'explain.shapley':
+    'Thamani za Shapley za sampuli kwa safu {rows, number} za mafunzo, {samples, plural, one {sampuli #} other {sampuli #}}; msingi {baseline}, utabiri huu {output}. Pau zinajumlika hadi tofauti.',
+  'explain.oneSample': 'Kwa sampuli moja, haijulikani kila pau inaweza kukosea kiasi gani.',
+  'explain.stderr': 'Kila moja ni makadirio, ndani ya takriban ±{amount} (standard error moja) zaidi.',
+  'explain.meanShapley':
+    'Wastani wa |thamani ya Shapley| kwa safu {rows, number}, sampuli {samples, number} kila moja, dhidi ya safu {background, number} za mafunzo.',
+  'explain.tableCase': 'Athari ya kila ingizo kwa utabiri huu',
+  'explain.tableAverage': 'Athari ya wastani ya kila ingizo',
+  'explain.input': 'Ingizo',
+  'explain.value': 'Thamani',
+  'explain.effectValue': 'Athari kwa thamani',
+  'explain.effectTowards': 'Athari kuelekea {label}',
+  'explain.effectAverage': 'Athari ya wastani',
+  'explain.stderrHead': 'Standard error',
+  'explain.unknown': 'haijulikani',
 };
 export default sw;
