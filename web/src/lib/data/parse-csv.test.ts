@@ -9,7 +9,7 @@ import { inProcessWorker } from '../ml/in-process-worker.js';
 import { CsvMessage } from './csv-protocol.js';
 
 const irisBytes = readFileSync(new URL('../../../../public/samples/iris.csv', import.meta.url));
-const parse = (text: string | Uint8Array, opts: Parameters<typeof parseFileBlob>[1] = {}) => parseFileBlob(new Blob([text]), { fileName: 'data.csv', ...opts });
+const parse = (text: string | Uint8Array, opts: Parameters<typeof parseFileBlob>[1] = {}) => parseFileBlob(new Blob([text as BlobPart]), { fileName: 'data.csv', ...opts });
 const read = (text: string, opts: Partial<Parameters<typeof readCsv>[1]> = {}) => readCsv(text, { maxRows: 1_000_000, ...opts });
 
 describe('CSV files', () => {
