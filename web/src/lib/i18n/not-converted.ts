@@ -12,5 +12,4 @@ export const NOT_CONVERTED: readonly string[] = [
   'web/src/lib/components/human/HumanBaselineForm.svelte',
   'web/src/lib/components/human/RateStudy.svelte',
   'web/src/lib/components/registry/ImportModel.svelte',
-  'web/src/lib/components/registry/SmallerWeights.svelte',
 ];

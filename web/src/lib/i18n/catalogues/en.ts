@@ -843,5 +843,21 @@ const en = {
   'explain.effectAverage': 'Average effect',
   'explain.stderrHead': 'Standard error',
   'explain.unknown': 'unknown',
+
+  'smaller.quarter': 'quarter size',
+  'smaller.half': 'half size',
+  'smaller.download': 'Download: {full} full size, {small} {size}.',
+  'smaller.downloadPhones': 'Download: {full} full size, {small} {size} (this project’s phones get the {size} copy).',
+  'smaller.onTest': '{metric} on test rows: {full} full size, {small} {size}.',
+  'smaller.storesUint8':
+    'The smaller copy stores each weight as one byte (uint8, scaled per layer); TensorFlow.js turns it back into 32-bit floats when it loads.',
+  'smaller.storesFloat16': 'The smaller copy stores each weight as a 16-bit float (float16); TensorFlow.js turns it back into 32-bit floats when it loads.',
+  'smaller.change': 'Change on the test rows: {change}.',
+  'smaller.points': '{points} points',
+  'smaller.notMeasured': 'It was not measured on test rows (this run kept none).',
+  'smaller.blob': 'Blob {hash}…, {bytes, number} bytes.',
+  'smaller.onnx': 'ONNX models always download at full size.',
+  'smaller.none':
+    'No smaller copy of this version: it was registered before smaller downloads were turned on (or its weights could not be made smaller), so phones download it at full size.',
 };
 export default en;

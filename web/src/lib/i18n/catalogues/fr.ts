@@ -860,5 +860,21 @@ const fr: Catalogue = {
   'explain.effectAverage': 'Effet moyen',
   'explain.stderrHead': 'Erreur type',
   'explain.unknown': 'inconnue',
+
+  'smaller.quarter': 'quart de la taille',
+  'smaller.half': 'moitié de la taille',
+  'smaller.download': 'Téléchargement : {full} en taille complète, {small} en {size}.',
+  'smaller.downloadPhones': 'Téléchargement : {full} en taille complète, {small} en {size} (les téléphones de ce projet reçoivent la copie en {size}).',
+  'smaller.onTest': '{metric} sur les lignes de test : {full} en taille complète, {small} en {size}.',
+  'smaller.storesUint8':
+    'La copie légère stocke chaque poids sur un octet (uint8, mis à l’échelle par couche) ; TensorFlow.js la remet en flottants 32 bits au chargement.',
+  'smaller.storesFloat16': 'La copie légère stocke chaque poids en flottant 16 bits (float16) ; TensorFlow.js la remet en flottants 32 bits au chargement.',
+  'smaller.change': 'Écart sur les lignes de test : {change}.',
+  'smaller.points': '{points} points',
+  'smaller.notMeasured': 'Non mesuré sur des lignes de test (cet entraînement n’en a gardé aucune).',
+  'smaller.blob': 'Blob {hash}…, {bytes, number} octets.',
+  'smaller.onnx': 'Les modèles ONNX se téléchargent toujours en taille complète.',
+  'smaller.none':
+    'Pas de copie légère de cette version : elle a été enregistrée avant l’activation des téléchargements légers (ou ses poids n’ont pas pu être réduits), les téléphones la téléchargent donc en taille complète.',
 };
 export default fr;

@@ -850,5 +850,20 @@ const ha: Catalogue = {
   'explain.effectAverage': 'Matsakaicin tasiri',
   'explain.stderrHead': 'Standard error',
   'explain.unknown': 'ba a sani ba',
+
+  'smaller.quarter': 'kwata na girma',
+  'smaller.half': 'rabin girma',
+  'smaller.download': 'Saukewa: {full} cikakken girma, {small} {size}.',
+  'smaller.downloadPhones': 'Saukewa: {full} cikakken girma, {small} {size} (wayoyin wannan aiki suna samun kwafin {size}).',
+  'smaller.onTest': '{metric} a kan layukan gwaji: {full} cikakken girma, {small} {size}.',
+  'smaller.storesUint8': 'Ƙaramin kwafin yana ajiye kowane nauyi a byte ɗaya (uint8); TensorFlow.js yana mayar da shi float 32-bit lokacin lodawa.',
+  'smaller.storesFloat16': 'Ƙaramin kwafin yana ajiye kowane nauyi a float 16-bit (float16); TensorFlow.js yana mayar da shi float 32-bit lokacin lodawa.',
+  'smaller.change': 'Canji a layukan gwaji: {change}.',
+  'smaller.points': 'maki {points}',
+  'smaller.notMeasured': 'Ba a auna shi a kan layukan gwaji ba (wannan koyarwar ba ta ajiye ko ɗaya ba).',
+  'smaller.blob': 'Blob {hash}…, bytes {bytes, number}.',
+  'smaller.onnx': 'Samfuran ONNX koyaushe suna saukewa a cikakken girma.',
+  'smaller.none':
+    'Babu ƙaramin kwafin wannan siga: an yi rajista kafin a kunna ƙananan saukewa (ko ba a iya rage nauyinsa ba), don haka wayoyi suna sauke shi a cikakken girma.',
 };
 export default ha;

@@ -839,5 +839,20 @@ const ig: Catalogue = {
   'explain.effectAverage': 'Nkezi mmetụta',
   'explain.stderrHead': 'Standard error',
   'explain.unknown': 'amaghị',
+
+  'smaller.quarter': 'otu ụzọ n’ụzọ anọ nha',
+  'smaller.half': 'ọkara nha',
+  'smaller.download': 'Nbudata: {full} nha zuru oke, {small} {size}.',
+  'smaller.downloadPhones': 'Nbudata: {full} nha zuru oke, {small} {size} (ekwentị ọrụ a na-enweta mbipụta {size}).',
+  'smaller.onTest': '{metric} n’ahịrị nnwale: {full} nha zuru oke, {small} {size}.',
+  'smaller.storesUint8': 'Mbipụta pere mpe na-edebe ibu ọ bụla n’otu byte (uint8); TensorFlow.js na-eweghachi ya na float 32-bit mgbe ọ na-ebu.',
+  'smaller.storesFloat16': 'Mbipụta pere mpe na-edebe ibu ọ bụla dịka float 16-bit (float16); TensorFlow.js na-eweghachi ya na float 32-bit mgbe ọ na-ebu.',
+  'smaller.change': 'Mgbanwe n’ahịrị nnwale: {change}.',
+  'smaller.points': 'akara {points}',
+  'smaller.notMeasured': 'Atụghị ya n’ahịrị nnwale (ọzụzụ a edebeghị nke ọ bụla).',
+  'smaller.blob': 'Blob {hash}…, bytes {bytes, number}.',
+  'smaller.onnx': 'Ihe nlereanya ONNX na-ebudata mgbe niile n’nha zuru oke.',
+  'smaller.none':
+    'Enweghị mbipụta pere mpe nke ụdị a: edebanyere ya aha tupu agbanye nbudata pere mpe (ma ọ bụ enweghị ike ibelata ibu ya), ya mere ekwentị na-ebudata ya n’nha zuru oke.',
 };
 export default ig;

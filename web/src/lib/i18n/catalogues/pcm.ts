@@ -842,5 +842,21 @@ const pcm: Catalogue = {
   'explain.effectAverage': 'Average effect',
   'explain.stderrHead': 'Standard error',
   'explain.unknown': 'we no know',
+
+  'smaller.quarter': 'quarter size',
+  'smaller.half': 'half size',
+  'smaller.download': 'Download: {full} full size, {small} {size}.',
+  'smaller.downloadPhones': 'Download: {full} full size, {small} {size} (dis project phones dey get the {size} copy).',
+  'smaller.onTest': '{metric} for test rows: {full} full size, {small} {size}.',
+  'smaller.storesUint8':
+    'The small copy dey store each weight as one byte (uint8, scaled per layer); TensorFlow.js go turn am back to 32-bit floats when e load.',
+  'smaller.storesFloat16': 'The small copy dey store each weight as 16-bit float (float16); TensorFlow.js go turn am back to 32-bit floats when e load.',
+  'smaller.change': 'Change for the test rows: {change}.',
+  'smaller.points': '{points} points',
+  'smaller.notMeasured': 'We no measure am for test rows (dis run no keep any).',
+  'smaller.blob': 'Blob {hash}…, {bytes, number} bytes.',
+  'smaller.onnx': 'ONNX models dey always download full size.',
+  'smaller.none':
+    'No small copy for dis version: dem register am before dem on small downloads (or dem no fit make im weights small), so phones dey download am full size.',
 };
 export default pcm;

@@ -858,5 +858,20 @@ const sw: Catalogue = {
   'explain.effectAverage': 'Athari ya wastani',
   'explain.stderrHead': 'Standard error',
   'explain.unknown': 'haijulikani',
+
+  'smaller.quarter': 'robo ya ukubwa',
+  'smaller.half': 'nusu ya ukubwa',
+  'smaller.download': 'Upakuaji: {full} ukubwa kamili, {small} {size}.',
+  'smaller.downloadPhones': 'Upakuaji: {full} ukubwa kamili, {small} {size} (simu za mradi huu zinapata nakala ya {size}).',
+  'smaller.onTest': '{metric} kwenye safu za majaribio: {full} ukubwa kamili, {small} {size}.',
+  'smaller.storesUint8': 'Nakala ndogo inahifadhi kila uzito kama baiti moja (uint8); TensorFlow.js inairudisha kuwa float za biti 32 inapopakiwa.',
+  'smaller.storesFloat16': 'Nakala ndogo inahifadhi kila uzito kama float ya biti 16 (float16); TensorFlow.js inairudisha kuwa float za biti 32 inapopakiwa.',
+  'smaller.change': 'Mabadiliko kwenye safu za majaribio: {change}.',
+  'smaller.points': 'alama {points}',
+  'smaller.notMeasured': 'Haikupimwa kwenye safu za majaribio (mafunzo haya hayakuhifadhi yoyote).',
+  'smaller.blob': 'Blob {hash}…, baiti {bytes, number}.',
+  'smaller.onnx': 'Modeli za ONNX hupakuliwa kwa ukubwa kamili kila wakati.',
+  'smaller.none':
+    'Hakuna nakala ndogo ya toleo hili: lilisajiliwa kabla upakuaji mdogo haujawashwa (au uzito wake haukuweza kupunguzwa), kwa hivyo simu hulipakua kwa ukubwa kamili.',
 };
 export default sw;

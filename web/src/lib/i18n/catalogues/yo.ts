@@ -837,5 +837,20 @@ const yo: Catalogue = {
   'explain.effectAverage': 'Ipa àròpọ̀',
   'explain.stderrHead': 'Standard error',
   'explain.unknown': 'a kò mọ̀',
+
+  'smaller.quarter': 'ìdámẹ́rin ìwọ̀n',
+  'smaller.half': 'ìdajì ìwọ̀n',
+  'smaller.download': 'Ìgbàsílẹ̀: {full} ìwọ̀n kíkún, {small} {size}.',
+  'smaller.downloadPhones': 'Ìgbàsílẹ̀: {full} ìwọ̀n kíkún, {small} {size} (àwọn fóònù iṣẹ́ yìí ń gba ẹ̀dà {size}).',
+  'smaller.onTest': '{metric} lórí ìlà ìdánwò: {full} ìwọ̀n kíkún, {small} {size}.',
+  'smaller.storesUint8': 'Ẹ̀dà kékeré ń pa ìwúwo kọ̀ọ̀kan mọ́ ní byte kan (uint8); TensorFlow.js ń dá a padà sí float 32-bit nígbà tí ó bá gbé e.',
+  'smaller.storesFloat16': 'Ẹ̀dà kékeré ń pa ìwúwo kọ̀ọ̀kan mọ́ bí float 16-bit (float16); TensorFlow.js ń dá a padà sí float 32-bit nígbà tí ó bá gbé e.',
+  'smaller.change': 'Ìyípadà lórí ìlà ìdánwò: {change}.',
+  'smaller.points': 'àmì {points}',
+  'smaller.notMeasured': 'A kò wọ̀n ọ́n lórí ìlà ìdánwò (ìkọ́ni yìí kò pa ọ̀kan mọ́).',
+  'smaller.blob': 'Blob {hash}…, bytes {bytes, number}.',
+  'smaller.onnx': 'Àwọn àwòṣe ONNX máa ń wá ní ìwọ̀n kíkún.',
+  'smaller.none':
+    'Kò sí ẹ̀dà kékeré ti ẹ̀yà yìí: a forúkọ rẹ̀ sílẹ̀ ṣáájú kí a tó tan ìgbàsílẹ̀ kékeré (tàbí a kò lè dín ìwúwo rẹ̀ kù), nítorí náà àwọn fóònù ń gbà á ní ìwọ̀n kíkún.',
 };
 export default yo;
