@@ -859,5 +859,19 @@ const en = {
   'smaller.onnx': 'ONNX models always download at full size.',
   'smaller.none':
     'No smaller copy of this version: it was registered before smaller downloads were turned on (or its weights could not be made smaller), so phones download it at full size.',
+
+  'rate.title': 'Rate: {name}',
+  'rate.intro':
+    'Rating as {name}. {done, number} of {count, plural, one {# case} other {# cases}} done. The two answers come from two versions of the model, in an order drawn for you; nobody is shown which is which.',
+  'rate.done': 'You have rated every case. Thank you: your ratings go to the others at the next sync.',
+  'rate.case': 'Case {n, number}',
+  'rate.theCase': 'The case',
+  'rate.answer1': 'Answer 1',
+  'rate.answer2': 'Answer 2',
+  'rate.first': 'Answer 1 is better',
+  'rate.second': 'Answer 2 is better',
+  'rate.same': 'About the same',
+  'rate.skip': 'Skip for now',
+  'rate.back': 'Back to the studies',
 };
 export default en;

@@ -876,5 +876,19 @@ const fr: Catalogue = {
   'smaller.onnx': 'Les modèles ONNX se téléchargent toujours en taille complète.',
   'smaller.none':
     'Pas de copie légère de cette version : elle a été enregistrée avant l’activation des téléchargements légers (ou ses poids n’ont pas pu être réduits), les téléphones la téléchargent donc en taille complète.',
+
+  'rate.title': 'Noter : {name}',
+  'rate.intro':
+    'Vous notez en tant que {name}. {done, number} sur {count, plural, one {# cas} other {# cas}} faits. Les deux réponses viennent de deux versions du modèle, dans un ordre tiré pour vous ; personne ne voit laquelle est laquelle.',
+  'rate.done': 'Vous avez noté chaque cas. Merci : vos notes partent aux autres à la prochaine synchronisation.',
+  'rate.case': 'Cas {n, number}',
+  'rate.theCase': 'Le cas',
+  'rate.answer1': 'Réponse 1',
+  'rate.answer2': 'Réponse 2',
+  'rate.first': 'La réponse 1 est meilleure',
+  'rate.second': 'La réponse 2 est meilleure',
+  'rate.same': 'À peu près pareil',
+  'rate.skip': 'Passer pour l’instant',
+  'rate.back': 'Retour aux études',
 };
 export default fr;

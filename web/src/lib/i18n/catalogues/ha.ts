@@ -865,5 +865,19 @@ const ha: Catalogue = {
   'smaller.onnx': 'Samfuran ONNX koyaushe suna saukewa a cikakken girma.',
   'smaller.none':
     'Babu ƙaramin kwafin wannan siga: an yi rajista kafin a kunna ƙananan saukewa (ko ba a iya rage nauyinsa ba), don haka wayoyi suna sauke shi a cikakken girma.',
+
+  'rate.title': 'Ƙima: {name}',
+  'rate.intro':
+    'Kana ƙima a matsayin {name}. An gama {done, number} daga cikin {count, plural, one {abu #} other {abubuwa #}}. Amsoshin biyu sun fito daga sigogi biyu na samfurin, a tsari da aka zana maka; ba a nuna wa kowa wanne ne wanne ba.',
+  'rate.done': 'Ka ƙima kowane abu. Na gode: ƙimarka za ta tafi ga sauran a daidaitawa ta gaba.',
+  'rate.case': 'Abu {n, number}',
+  'rate.theCase': 'Abin',
+  'rate.answer1': 'Amsa 1',
+  'rate.answer2': 'Amsa 2',
+  'rate.first': 'Amsa 1 ta fi kyau',
+  'rate.second': 'Amsa 2 ta fi kyau',
+  'rate.same': 'Kusan iri ɗaya',
+  'rate.skip': 'Tsallake yanzu',
+  'rate.back': 'Koma ga nazarce-nazarce',
 };
 export default ha;

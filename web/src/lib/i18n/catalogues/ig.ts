@@ -854,5 +854,19 @@ const ig: Catalogue = {
   'smaller.onnx': 'Ihe nlereanya ONNX na-ebudata mgbe niile n’nha zuru oke.',
   'smaller.none':
     'Enweghị mbipụta pere mpe nke ụdị a: edebanyere ya aha tupu agbanye nbudata pere mpe (ma ọ bụ enweghị ike ibelata ibu ya), ya mere ekwentị na-ebudata ya n’nha zuru oke.',
+
+  'rate.title': 'Tụlee: {name}',
+  'rate.intro':
+    'Ị na-atụle dịka {name}. {done, number} n’ime {count, plural, other {okwu #}} emechaala. Azịza abụọ ahụ si n’ụdị abụọ nke ihe nlereanya, n’usoro e sere maka gị; a naghị egosi onye ọ bụla nke bụ nke.',
+  'rate.done': 'Ị tụlere okwu niile. Daalụ: ntụle gị ga-eru ndị ọzọ na mmekọrịta ọzọ.',
+  'rate.case': 'Okwu {n, number}',
+  'rate.theCase': 'Okwu ahụ',
+  'rate.answer1': 'Azịza 1',
+  'rate.answer2': 'Azịza 2',
+  'rate.first': 'Azịza 1 ka mma',
+  'rate.second': 'Azịza 2 ka mma',
+  'rate.same': 'Ha yiri otu',
+  'rate.skip': 'Wụfee ugbu a',
+  'rate.back': 'Laghachi na nnyocha',
 };
 export default ig;

@@ -858,5 +858,19 @@ const pcm: Catalogue = {
   'smaller.onnx': 'ONNX models dey always download full size.',
   'smaller.none':
     'No small copy for dis version: dem register am before dem on small downloads (or dem no fit make im weights small), so phones dey download am full size.',
+
+  'rate.title': 'Rate: {name}',
+  'rate.intro':
+    'You dey rate as {name}. {done, number} out of {count, plural, one {# case} other {# cases}} don finish. The two answers come from two versions of the model, in order wey we draw for you; nobody go see which be which.',
+  'rate.done': 'You don rate every case. Thank you: your ratings go reach others for next sync.',
+  'rate.case': 'Case {n, number}',
+  'rate.theCase': 'The case',
+  'rate.answer1': 'Answer 1',
+  'rate.answer2': 'Answer 2',
+  'rate.first': 'Answer 1 better pass',
+  'rate.second': 'Answer 2 better pass',
+  'rate.same': 'Almost the same',
+  'rate.skip': 'Skip am for now',
+  'rate.back': 'Go back to the studies',
 };
 export default pcm;

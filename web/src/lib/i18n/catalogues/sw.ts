@@ -873,5 +873,19 @@ const sw: Catalogue = {
   'smaller.onnx': 'Modeli za ONNX hupakuliwa kwa ukubwa kamili kila wakati.',
   'smaller.none':
     'Hakuna nakala ndogo ya toleo hili: lilisajiliwa kabla upakuaji mdogo haujawashwa (au uzito wake haukuweza kupunguzwa), kwa hivyo simu hulipakua kwa ukubwa kamili.',
+
+  'rate.title': 'Tathmini: {name}',
+  'rate.intro':
+    'Unatathmini kama {name}. {done, number} kati ya {count, plural, one {kisa #} other {visa #}} vimekamilika. Majibu mawili yanatoka matoleo mawili ya modeli, kwa mpangilio uliochaguliwa kwako; hakuna anayeonyeshwa lipi ni lipi.',
+  'rate.done': 'Umetathmini kila kisa. Asante: tathmini zako zitawafikia wengine usawazishaji ujao.',
+  'rate.case': 'Kisa {n, number}',
+  'rate.theCase': 'Kisa',
+  'rate.answer1': 'Jibu 1',
+  'rate.answer2': 'Jibu 2',
+  'rate.first': 'Jibu 1 ni bora',
+  'rate.second': 'Jibu 2 ni bora',
+  'rate.same': 'Karibu sawa',
+  'rate.skip': 'Ruka kwa sasa',
+  'rate.back': 'Rudi kwenye tafiti',
 };
 export default sw;

@@ -852,5 +852,19 @@ const yo: Catalogue = {
   'smaller.onnx': 'Àwọn àwòṣe ONNX máa ń wá ní ìwọ̀n kíkún.',
   'smaller.none':
     'Kò sí ẹ̀dà kékeré ti ẹ̀yà yìí: a forúkọ rẹ̀ sílẹ̀ ṣáájú kí a tó tan ìgbàsílẹ̀ kékeré (tàbí a kò lè dín ìwúwo rẹ̀ kù), nítorí náà àwọn fóònù ń gbà á ní ìwọ̀n kíkún.',
+
+  'rate.title': 'Díyelé: {name}',
+  'rate.intro':
+    'O ń díyelé gẹ́gẹ́ bí {name}. {done, number} nínú {count, plural, other {ọ̀ràn #}} ti parí. Ìdáhùn méjèèjì wá láti ẹ̀yà méjì àwòṣe, ní ètò tí a fà fún ọ; a kò fi èwo ni èwo han ẹnikẹ́ni.',
+  'rate.done': 'O ti díyelé gbogbo ọ̀ràn. O ṣé: ìdíyelé rẹ yóò dé ọ̀dọ̀ àwọn yòókù ní ìmúdọ́gba tó kàn.',
+  'rate.case': 'Ọ̀ràn {n, number}',
+  'rate.theCase': 'Ọ̀ràn náà',
+  'rate.answer1': 'Ìdáhùn 1',
+  'rate.answer2': 'Ìdáhùn 2',
+  'rate.first': 'Ìdáhùn 1 dára jù',
+  'rate.second': 'Ìdáhùn 2 dára jù',
+  'rate.same': 'Bákan náà ni',
+  'rate.skip': 'Fò ó fún báyìí',
+  'rate.back': 'Padà sí àwọn ìwádìí',
 };
 export default yo;
