@@ -92,6 +92,12 @@ async function forkedDatasets(db: OutpostDb): Promise<{ dataset: DatasetMeta; pr
   return out;
 }
 
+/** A merge's change says it joined versions, then what changed from its parent: "Joined 2 versions made on different phones; added 3 rows." */
+function mergeChange(n: number, c: DatasetVersion['change']): DatasetVersion['change'] {
+  const rest = c.sentence[0].toLowerCase() + c.sentence.slice(1);
+  return { ...c, sentence: `Joined ${n} versions made on different phones; ${rest}`.slice(0, 500) };
+}
+
 /** The shared-rows blob of some rows already in shared form, and what it says about them. */
 async function blobOf(rows: Row[], names: string[], d: DatasetMeta, p: Project): Promise<{ meta: SharedRows; bytes: Uint8Array }> {
   const cols = canonicalColumns(names);
@@ -155,7 +161,10 @@ export async function mergeArrivedEntries(db: OutpostDb, now = Date.now()): Prom
       hash: await versionHash(plan.rows, plan.columns),
       rowCount: plan.rows.length,
       columns,
-      change: describeChange('merge', diffRows(parent.rows, parent.columns, plan.rows, plan.columns), plan.rows.length, plan.columns.length),
+      change: mergeChange(
+        heads.length,
+        describeChange('merge', diffRows(parent.rows, parent.columns, plan.rows, plan.columns), plan.rows.length, plan.columns.length),
+      ),
       createdAt,
       createdBy: MERGED_BY,
       ...(rules.length ? { checks: checkRules(plan.rows, plan.columns, rules, createdAt) } : {}),
