@@ -9,9 +9,10 @@ import { SyncEngine } from '../lib/sync/engine.js';
 import type { SyncStatus } from '../lib/sync/status.js';
 import type { Transport } from '../lib/sync/transport.js';
 import { userMessage } from '../lib/messages.js';
+import { wipedAt } from '../lib/sync/wipe.js';
 import { headerText, OFFLINE_MESSAGE, syncView } from './sync-view.js';
 
-const REVOKED = /no longer allowed to sync.*Ask your coordinator for a new enrollment code/;
+const REVOKED = /removed this phone, so its data of the organisation was wiped.*ask your coordinator for a new enrollment code/;
 const DISK_FULL = /out of storage space/;
 
 /** A device with one change waiting and an engine; `latest` follows the engine as the app's controller does. */
@@ -30,15 +31,25 @@ const answering = (status: number, body: unknown): Transport => ({
 });
 
 describe('the sync state the header shows', () => {
-  it('a revoked device reads the prepared sentence, not the raw server error, in the header and in Settings', async () => {
+  it('a revoked device wipes the organisation’s data at that contact and reads the prepared sentence, in the header and in Settings', async () => {
     const revoked = answering(401, { error: { code: 'credential_revoked', message: 'credential revoked' } });
-    const { engine, view } = await device(revoked);
+    const { db, engine, view } = await device(revoked);
     const failure = await engine.syncOnce().catch((e) => e);
     const v = await view();
-    expect(v).toMatchObject({ name: 'error', code: 'credential_revoked', retryable: false, pending: 1 });
+    expect(v).toMatchObject({ name: 'error', code: 'credential_revoked', retryable: false, pending: 0 });
     expect(v.message).toMatch(REVOKED);
-    expect(headerText(v)).toBe('Sync problem · 1 waiting');
+    expect(headerText(v)).toBe('Sync problem · 0 waiting');
     expect(userMessage(failure)).toBe(v.message);
+    expect(await db.projects.count()).toBe(0);
+    expect(await db.outbox.count()).toBe(0);
+    expect(await wipedAt(db)).toBeTypeOf('number');
+  });
+
+  it('an unknown credential (a server set up again) keeps everything: nothing is wiped', async () => {
+    const { db, engine } = await device(answering(401, { error: { code: 'unauthorized', message: 'unknown' } }));
+    await engine.syncOnce().catch(() => undefined);
+    expect(await db.projects.count()).toBe(1);
+    expect(await wipedAt(db)).toBeNull();
   });
 
   it('a full disk, reported directly or inside the aborted transaction, reads the storage sentence', async () => {

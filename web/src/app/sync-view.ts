@@ -63,7 +63,7 @@ export const headerText = (v: SyncView): string => {
 const FAILURE: Partial<Record<ErrorCode, MessageKey>> = {
   storage_full: 'sync.failure.storageFull',
   unauthorized: 'sync.failure.revoked',
-  credential_revoked: 'sync.failure.revoked',
+  credential_revoked: 'sync.failure.wiped',
   app_outdated: 'sync.failure.appOutdated',
   server_outdated: 'sync.failure.serverOutdated',
   store_unavailable: 'sync.failure.busy',

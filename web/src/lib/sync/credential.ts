@@ -3,6 +3,7 @@ import { EnrollResponse } from '@shared/sync/protocol.js';
 import type { OutpostDb } from '../db/db.js';
 import { markAllBlobsForUpload } from '../db/blobs.js';
 import { KV } from './engine.js';
+import { WIPED_KEY } from './wipe.js';
 import { fetchTransport, readAnswer, type Transport } from './transport.js';
 
 export const Credential = EnrollResponse.extend({ serverUrl: z.string() });
@@ -33,7 +34,8 @@ export async function enroll(db: OutpostDb, serverUrl: string, code: string, dev
   const cred: Credential = { ...answer, serverUrl: base };
   await db.transaction('rw', [db.kv, db.blobState], async () => {
     await db.kv.put({ key: KEY, value: cred });
-    await db.kv.bulkDelete([KV.inFlight, KV.nextBatchSeq, KV.cursor, KV.witness]);
+    // A phone wiped after a revocation is connected again: the note that it was wiped goes too.
+    await db.kv.bulkDelete([KV.inFlight, KV.nextBatchSeq, KV.cursor, KV.witness, WIPED_KEY]);
     // Blobs must be uploaded under the new organisation too.
     await markAllBlobsForUpload(db);
   });

@@ -120,9 +120,13 @@ describe('push and pull edges', () => {
     await expect(unreachable.syncOnce()).rejects.toThrow();
     expect(unreachable.status).toMatchObject({ name: 'offline', code: 'network', message: expect.stringMatching(/kept on this device/) });
 
+    // Revoked by the organisation: at its next contact the phone wipes the organisation's data.
     await revokeDevice(srv.db, d.credential.deviceId);
     await expect(d.engine.syncOnce()).rejects.toThrow();
-    expect(d.engine.status).toMatchObject({ name: 'error', retryable: false, pending: 1, message: expect.stringMatching(/new enrollment code/) });
+    expect(d.engine.status).toMatchObject({ name: 'error', retryable: false, pending: 0, message: expect.stringMatching(/was wiped.*new enrollment code/) });
+    expect(await d.db.projects.count()).toBe(0);
+    expect(await d.db.outbox.count()).toBe(0);
+    expect(await d.db.kv.get('sync:credential')).toBeUndefined();
   });
 
   it('a push naming another device is refused (403), and nothing is removed from the outbox', async () => {

@@ -29,6 +29,7 @@ import { gzip } from './compress.js';
 import { rebase } from './rebase.js';
 import { giveBackAfterReset } from './reset.js';
 import { describeFailure, StatusCell, type SyncStatus } from './status.js';
+import { wipeAfterRevocation } from './wipe.js';
 
 export interface SyncSummary {
   pushed: number;
@@ -136,6 +137,8 @@ export class SyncEngine {
       });
       return { pushed, pulled, rejected, blobsUp, blobsDown };
     } catch (e) {
+      // Revoked by the organisation (a lost or stolen phone): its data goes at this first contact.
+      if (e instanceof SyncError && e.code === 'credential_revoked') await wipeAfterRevocation(this.db).catch(() => undefined);
       this.cell.set({ ...describeFailure(e), pending: await this.pendingCount().catch(() => this.cell.value.pending) });
       throw e;
     }

@@ -57,8 +57,14 @@ export function describeFailure(e: unknown): Pick<SyncStatus, 'name' | 'message'
   switch (e.code) {
     case 'network':
       return { ...base, name: 'offline', message: e.message };
-    case 'unauthorized':
     case 'credential_revoked':
+      return {
+        ...base,
+        name: 'error',
+        message:
+          'Your organisation removed this phone, so its data of the organisation was wiped from it. To work with them again, ask your coordinator for a new enrollment code and connect in Settings.',
+      };
+    case 'unauthorized':
       return {
         ...base,
         name: 'error',
