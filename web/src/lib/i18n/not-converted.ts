@@ -9,6 +9,5 @@ export const NOT_CONVERTED: readonly string[] = [
   'web/src/routes/data',
   'web/src/lib/components/data',
   'web/src/lib/components/human/CompareVersions.svelte',
-  'web/src/lib/components/human/HumanBaselineForm.svelte',
   'web/src/lib/components/registry/ImportModel.svelte',
 ];

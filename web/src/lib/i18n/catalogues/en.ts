@@ -208,16 +208,6 @@ const en = {
   'canvas.fig.monitors.ok': 'The checks on the version in use are all fine.',
   'canvas.fig.monitors.warning': 'A check on the version in use needs a look.',
   'canvas.fig.monitors.alert': 'A check on the version in use is in alert.',
-  'decisionBaseline.title': 'How people did',
-  'decisionBaseline.intro': 'People’s decisions on this phone whose real result has arrived, scored like the model’s test, with the model on the same cases.',
-  'decisionBaseline.measure': 'Score people’s decisions',
-  'decisionBaseline.none': 'No decision has its real result yet. Record the results on this tab when they arrive.',
-  'decisionBaseline.right': 'right {share} of the time',
-  'decisionBaseline.off': 'off by {mae} on average',
-  'decisionBaseline.people': 'People were {figure} over {count, plural, one {# case} other {# cases}}.',
-  'decisionBaseline.model': 'On the same cases {version} was {figure}.',
-  'decisionBaseline.keep': 'Keep it on {version} as how people do',
-  'decisionBaseline.kept': 'Kept on {version}: it shows beside its test figures on the Models tab.',
 
   'settings.language.title': 'Language and words',
   'settings.language.label': 'Language',
@@ -983,5 +973,19 @@ const en = {
   'rate.same': 'About the same',
   'rate.skip': 'Skip for now',
   'rate.back': 'Back to the studies',
+
+  'hb.title': 'How people do',
+  'hb.help':
+    'Cases where a person made the decision and the real result is known, e.g. a column {column} beside the result. They are scored like the model’s test cases; with the model’s inputs in the file, the model is scored on the same cases.',
+  'hb.source': 'Where the cases come from',
+  'hb.csv': 'A CSV file',
+  'hb.list': 'Type a list',
+  'hb.file': 'Cases file',
+  'hb.decision': 'The person’s decision',
+  'hb.listLabel': 'One case a line: real result, then the person’s decision',
+  'hb.score': 'Score the decisions',
+  'hb.skipped': '{count, plural, one {# row was} other {# rows were}} left out (no result, or no decision).',
+  'hb.keep': 'Keep it on {name}',
+  'hb.kept': 'Kept; it shows beside the baseline on the version.',
 };
 export default en;

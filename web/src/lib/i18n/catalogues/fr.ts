@@ -210,17 +210,6 @@ const fr: Catalogue = {
   'canvas.fig.monitors.ok': 'Les contrôles de la version en service vont bien.',
   'canvas.fig.monitors.warning': 'Un contrôle de la version en service demande un coup d’œil.',
   'canvas.fig.monitors.alert': 'Un contrôle de la version en service est en alerte.',
-  'decisionBaseline.title': 'Comment les personnes ont fait',
-  'decisionBaseline.intro':
-    'Les décisions prises sur ce téléphone dont le vrai résultat est arrivé, notées comme le test du modèle, avec le modèle sur les mêmes cas.',
-  'decisionBaseline.measure': 'Noter les décisions des personnes',
-  'decisionBaseline.none': 'Aucune décision n’a encore son vrai résultat. Notez les résultats dans cet onglet quand ils arrivent.',
-  'decisionBaseline.right': 'justes {share} du temps',
-  'decisionBaseline.off': 'avec un écart moyen de {mae}',
-  'decisionBaseline.people': 'Les personnes ont été {figure} sur {count, plural, one {# cas} other {# cas}}.',
-  'decisionBaseline.model': 'Sur les mêmes cas, {version} a été {figure}.',
-  'decisionBaseline.keep': 'Garder sur {version} comme niveau des personnes',
-  'decisionBaseline.kept': 'Gardé sur {version} : il s’affiche à côté de ses chiffres de test dans l’onglet Modèles.',
 
   'settings.language.title': 'Langue et mots',
   'settings.language.label': 'Langue',
@@ -1001,5 +990,19 @@ const fr: Catalogue = {
   'rate.same': 'À peu près pareil',
   'rate.skip': 'Passer pour l’instant',
   'rate.back': 'Retour aux études',
+
+  'hb.title': 'Résultats des personnes',
+  'hb.help':
+    'Des cas où une personne a décidé et où le vrai résultat est connu, par ex. une colonne {column} à côté du résultat. Ils sont notés comme les cas de test du modèle ; avec les entrées du modèle dans le fichier, le modèle est noté sur les mêmes cas.',
+  'hb.source': 'D’où viennent les cas',
+  'hb.csv': 'Un fichier CSV',
+  'hb.list': 'Saisir une liste',
+  'hb.file': 'Fichier des cas',
+  'hb.decision': 'La décision de la personne',
+  'hb.listLabel': 'Un cas par ligne : vrai résultat, puis décision de la personne',
+  'hb.score': 'Noter les décisions',
+  'hb.skipped': '{count, plural, one {# ligne a été écartée} other {# lignes ont été écartées}} (pas de résultat ou pas de décision).',
+  'hb.keep': 'Le garder sur {name}',
+  'hb.kept': 'Gardé ; il s’affiche à côté de la référence sur la version.',
 };
 export default fr;

@@ -207,17 +207,6 @@ const ha: Catalogue = {
   'canvas.fig.monitors.ok': 'Duk binciken sigar da ake amfani da ita lafiya.',
   'canvas.fig.monitors.warning': 'Ɗaya daga cikin binciken sigar da ake amfani da ita yana buƙatar dubawa.',
   'canvas.fig.monitors.alert': 'Ɗaya daga cikin binciken sigar da ake amfani da ita yana cikin faɗakarwa.',
-  'decisionBaseline.title': 'Yadda mutane suka yi',
-  'decisionBaseline.intro':
-    'Shawarwarin da aka yanke a wannan waya waɗanda ainihin sakamakonsu ya iso, an auna su kamar gwajin samfurin, tare da samfurin kan halaye iri ɗaya.',
-  'decisionBaseline.measure': 'Auna shawarwarin mutane',
-  'decisionBaseline.none': 'Babu shawarar da ainihin sakamakonta ya iso tukuna. Rubuta sakamakon a wannan shafi idan sun iso.',
-  'decisionBaseline.right': 'daidai {share} na lokaci',
-  'decisionBaseline.off': 'kuskure da {mae} a matsakaici',
-  'decisionBaseline.people': 'Mutane sun kasance {figure} a kan {count, plural, one {hali #} other {halaye #}}.',
-  'decisionBaseline.model': 'A kan halaye iri ɗaya {version} ya kasance {figure}.',
-  'decisionBaseline.keep': 'Ajiye shi a kan {version} a matsayin yadda mutane suke yi',
-  'decisionBaseline.kept': 'An ajiye a kan {version}: yana nuna kusa da adadin gwajinsa a shafin Samfura.',
 
   'settings.language.title': 'Harshe da kalmomi',
   'settings.language.label': 'Harshe',
@@ -989,5 +978,19 @@ const ha: Catalogue = {
   'rate.same': 'Kusan iri ɗaya',
   'rate.skip': 'Tsallake yanzu',
   'rate.back': 'Koma ga nazarce-nazarce',
+
+  'hb.title': 'Yadda mutane suke yi',
+  'hb.help':
+    'Abubuwan da mutum ya yanke shawara kuma aka san ainihin sakamako, misali rukunin {column} kusa da sakamakon. Ana ƙima su kamar abubuwan gwajin samfurin; idan shigarwar samfurin na cikin fayil, ana ƙima samfurin a kan abubuwa iri ɗaya.',
+  'hb.source': 'Daga ina abubuwan suka fito',
+  'hb.csv': 'Fayil ɗin CSV',
+  'hb.list': 'Rubuta jeri',
+  'hb.file': 'Fayil na abubuwa',
+  'hb.decision': 'Shawarar mutumin',
+  'hb.listLabel': 'Abu ɗaya a layi: ainihin sakamako, sannan shawarar mutumin',
+  'hb.score': 'Ƙima shawarwarin',
+  'hb.skipped': 'An bar {count, plural, one {layi #} other {layuka #}} (babu sakamako, ko babu shawara).',
+  'hb.keep': 'Ajiye shi a kan {name}',
+  'hb.kept': 'An ajiye; yana bayyana kusa da tushe a kan sigar.',
 };
 export default ha;

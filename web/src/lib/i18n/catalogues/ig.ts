@@ -206,16 +206,6 @@ const ig: Catalogue = {
   'canvas.fig.monitors.ok': 'Nlele niile nke ụdị a na-eji dị mma.',
   'canvas.fig.monitors.warning': 'Otu nlele nke ụdị a na-eji chọrọ ka e lee ya anya.',
   'canvas.fig.monitors.alert': 'Otu nlele nke ụdị a na-eji nọ na ịdọ aka ná ntị.',
-  'decisionBaseline.title': 'Otú ndị mmadụ mere',
-  'decisionBaseline.intro': 'Mkpebi e mere na ekwentị a nke ezi nsonaazụ ha bịarutere, atụlere dịka nnwale ihe nlereanya, ya na ihe nlereanya n’otu okwu ahụ.',
-  'decisionBaseline.measure': 'Tụlee mkpebi ndị mmadụ',
-  'decisionBaseline.none': 'Ọ dịbeghị mkpebi nwere ezi nsonaazụ ya. Dee nsonaazụ ndị ahụ na taabụ a mgbe ha bịarutere.',
-  'decisionBaseline.right': 'ziri ezi {share} oge',
-  'decisionBaseline.off': 'na-ehie ụzọ site na {mae} n’ọkara',
-  'decisionBaseline.people': 'Ndị mmadụ {figure} n’ime {count, plural, other {okwu #}}.',
-  'decisionBaseline.model': 'N’otu okwu ahụ {version} {figure}.',
-  'decisionBaseline.keep': 'Chekwaa ya na {version} dịka otú ndị mmadụ si eme',
-  'decisionBaseline.kept': 'Echekwara na {version}: ọ na-egosi n’akụkụ ọnụọgụ nnwale ya na taabụ Ihe nlereanya.',
 
   'settings.language.title': 'Asụsụ na okwu',
   'settings.language.label': 'Asụsụ',
@@ -977,5 +967,19 @@ const ig: Catalogue = {
   'rate.same': 'Ha yiri otu',
   'rate.skip': 'Wụfee ugbu a',
   'rate.back': 'Laghachi na nnyocha',
+
+  'hb.title': 'Otú ndị mmadụ si eme',
+  'hb.help':
+    'Okwu ebe mmadụ kpebiri ma a maara ezigbo nsonaazụ, dịka kọlụm {column} n’akụkụ nsonaazụ. A na-atụle ha dịka okwu nnwale ihe nlereanya; ọ bụrụ na ntinye ihe nlereanya dị na faịlụ, a ga-atụle ihe nlereanya n’otu okwu ahụ.',
+  'hb.source': 'Ebe okwu ndị ahụ si',
+  'hb.csv': 'Otu faịlụ CSV',
+  'hb.list': 'Pịnye ndepụta',
+  'hb.file': 'Faịlụ okwu',
+  'hb.decision': 'Mkpebi onye ahụ',
+  'hb.listLabel': 'Otu okwu n’ahịrị: ezigbo nsonaazụ, wee mkpebi onye ahụ',
+  'hb.score': 'Tụlee mkpebi ndị ahụ',
+  'hb.skipped': 'A hapụrụ {count, plural, other {ahịrị #}} (enweghị nsonaazụ, ma ọ bụ enweghị mkpebi).',
+  'hb.keep': 'Debe ya na {name}',
+  'hb.kept': 'Edebere; ọ na-egosi n’akụkụ ntọala n’ụdị ahụ.',
 };
 export default ig;

@@ -208,16 +208,6 @@ const pcm: Catalogue = {
   'canvas.fig.monitors.ok': 'All di checks for di version wey dem dey use dey fine.',
   'canvas.fig.monitors.warning': 'One check for di version wey dem dey use need make you look am.',
   'canvas.fig.monitors.alert': 'One check for di version wey dem dey use dey for alarm.',
-  'decisionBaseline.title': 'How people take do am',
-  'decisionBaseline.intro': 'Di decisions for dis phone wey dia real result don come, dem score am like di model test, with di model for di same cases.',
-  'decisionBaseline.measure': 'Score di people decisions',
-  'decisionBaseline.none': 'No decision get im real result yet. Write di results for dis tab when dem come.',
-  'decisionBaseline.right': 'correct {share} of di time',
-  'decisionBaseline.off': 'dey miss by {mae} on average',
-  'decisionBaseline.people': 'People {figure} for {count, plural, one {# case} other {# cases}}.',
-  'decisionBaseline.model': 'For di same cases {version} {figure}.',
-  'decisionBaseline.keep': 'Keep am for {version} as how people dey do',
-  'decisionBaseline.kept': 'E don keep for {version}: e go show near im test numbers for di Models tab.',
 
   'settings.language.title': 'Language and words',
   'settings.language.label': 'Language',
@@ -982,5 +972,19 @@ const pcm: Catalogue = {
   'rate.same': 'Almost the same',
   'rate.skip': 'Skip am for now',
   'rate.back': 'Go back to the studies',
+
+  'hb.title': 'How people dey do',
+  'hb.help':
+    'Cases where person decide and we know the real result, e.g. column {column} near the result. We score dem like the model test cases; if the model inputs dey the file, we go score the model for the same cases.',
+  'hb.source': 'Where the cases come from',
+  'hb.csv': 'CSV file',
+  'hb.list': 'Type list',
+  'hb.file': 'Cases file',
+  'hb.decision': 'The person decision',
+  'hb.listLabel': 'One case for each line: real result, then the person decision',
+  'hb.score': 'Score the decisions',
+  'hb.skipped': '{count, plural, one {# row} other {# rows}} comot (no result, or no decision).',
+  'hb.keep': 'Keep am for {name}',
+  'hb.kept': 'We don keep am; e dey show near the baseline for the version.',
 };
 export default pcm;

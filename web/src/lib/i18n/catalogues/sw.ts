@@ -209,17 +209,6 @@ const sw: Catalogue = {
   'canvas.fig.monitors.ok': 'Ukaguzi wote wa toleo linalotumika uko sawa.',
   'canvas.fig.monitors.warning': 'Ukaguzi mmoja wa toleo linalotumika unahitaji kuangaliwa.',
   'canvas.fig.monitors.alert': 'Ukaguzi mmoja wa toleo linalotumika uko katika tahadhari.',
-  'decisionBaseline.title': 'Jinsi watu walivyofanya',
-  'decisionBaseline.intro':
-    'Maamuzi kwenye simu hii ambayo matokeo yao halisi yamefika, yamepimwa kama jaribio la modeli, pamoja na modeli kwenye visa vilevile.',
-  'decisionBaseline.measure': 'Pima maamuzi ya watu',
-  'decisionBaseline.none': 'Hakuna uamuzi wenye tokeo lake halisi bado. Andika matokeo kwenye kichupo hiki yanapofika.',
-  'decisionBaseline.right': 'sahihi {share} ya wakati',
-  'decisionBaseline.off': 'wakikosea kwa {mae} kwa wastani',
-  'decisionBaseline.people': 'Watu walikuwa {figure} katika {count, plural, one {kisa #} other {visa #}}.',
-  'decisionBaseline.model': 'Kwenye visa vilevile {version} ilikuwa {figure}.',
-  'decisionBaseline.keep': 'Hifadhi kwenye {version} kama jinsi watu wanavyofanya',
-  'decisionBaseline.kept': 'Imehifadhiwa kwenye {version}: inaonekana kando ya takwimu zake za jaribio kwenye kichupo cha Modeli.',
 
   'settings.language.title': 'Lugha na maneno',
   'settings.language.label': 'Lugha',
@@ -997,5 +986,19 @@ const sw: Catalogue = {
   'rate.same': 'Karibu sawa',
   'rate.skip': 'Ruka kwa sasa',
   'rate.back': 'Rudi kwenye tafiti',
+
+  'hb.title': 'Jinsi watu wanavyofanya',
+  'hb.help':
+    'Visa ambapo mtu aliamua na tokeo halisi linajulikana, k.m. safu {column} kando ya tokeo. Vinapimwa kama visa vya majaribio vya modeli; maingizo ya modeli yakiwa kwenye faili, modeli inapimwa kwa visa vile vile.',
+  'hb.source': 'Visa vinatoka wapi',
+  'hb.csv': 'Faili la CSV',
+  'hb.list': 'Andika orodha',
+  'hb.file': 'Faili la visa',
+  'hb.decision': 'Uamuzi wa mtu',
+  'hb.listLabel': 'Kisa kimoja kwa mstari: tokeo halisi, kisha uamuzi wa mtu',
+  'hb.score': 'Pima maamuzi',
+  'hb.skipped': '{count, plural, one {Safu # iliachwa} other {Safu # ziliachwa}} (hakuna tokeo, au hakuna uamuzi).',
+  'hb.keep': 'Ihifadhi kwenye {name}',
+  'hb.kept': 'Imehifadhiwa; inaonekana kando ya msingi kwenye toleo.',
 };
 export default sw;

@@ -205,16 +205,6 @@ const yo: Catalogue = {
   'canvas.fig.monitors.ok': 'Gbogbo àyẹ̀wò ẹ̀dà tí a ń lò dára.',
   'canvas.fig.monitors.warning': 'Àyẹ̀wò kan ti ẹ̀dà tí a ń lò nílò àfiyèsí.',
   'canvas.fig.monitors.alert': 'Àyẹ̀wò kan ti ẹ̀dà tí a ń lò wà nínú ìkìlọ̀.',
-  'decisionBaseline.title': 'Bí àwọn ènìyàn ti ṣe',
-  'decisionBaseline.intro': 'Àwọn ìpinnu lórí fóònù yìí tí èsì òtítọ́ wọn ti dé, tí a ṣe àyẹ̀wò bí ìdánwò àwòṣe, pẹ̀lú àwòṣe lórí àwọn ọ̀ràn kan náà.',
-  'decisionBaseline.measure': 'Ṣe àyẹ̀wò ìpinnu àwọn ènìyàn',
-  'decisionBaseline.none': 'Kò sí ìpinnu tí èsì òtítọ́ rẹ̀ ti dé síbẹ̀. Kọ àwọn èsì sílẹ̀ ní ojú-ìwé yìí nígbà tí wọ́n bá dé.',
-  'decisionBaseline.right': 'tọ̀nà ní {share} àkókò',
-  'decisionBaseline.off': 'ṣì ní {mae} ní àròpọ̀',
-  'decisionBaseline.people': 'Àwọn ènìyàn {figure} lórí {count, plural, other {ọ̀ràn #}}.',
-  'decisionBaseline.model': 'Lórí àwọn ọ̀ràn kan náà, {version} {figure}.',
-  'decisionBaseline.keep': 'Fi pamọ́ sí {version} gẹ́gẹ́ bí ti àwọn ènìyàn',
-  'decisionBaseline.kept': 'A ti fi pamọ́ sí {version}: ó ń hàn lẹ́gbẹ̀ẹ́ àwọn iye ìdánwò rẹ̀ ní ojú-ìwé Àwòṣe.',
 
   'settings.language.title': 'Èdè àti ọ̀rọ̀',
   'settings.language.label': 'Èdè',
@@ -975,5 +965,19 @@ const yo: Catalogue = {
   'rate.same': 'Bákan náà ni',
   'rate.skip': 'Fò ó fún báyìí',
   'rate.back': 'Padà sí àwọn ìwádìí',
+
+  'hb.title': 'Bí ènìyàn ṣe ń ṣe',
+  'hb.help':
+    'Àwọn ọ̀ràn tí ènìyàn pinnu tí a sì mọ èsì gidi, àpẹẹrẹ ọ̀wọ̀n {column} lẹ́gbẹ̀ẹ́ èsì. A ń díyelé wọn bí ọ̀ràn ìdánwò àwòṣe; bí ohun ìwọlé àwòṣe bá wà nínú fáìlì, a ó díyelé àwòṣe lórí ọ̀ràn kan náà.',
+  'hb.source': 'Ibi tí àwọn ọ̀ràn ti wá',
+  'hb.csv': 'Fáìlì CSV kan',
+  'hb.list': 'Tẹ àkójọ kan',
+  'hb.file': 'Fáìlì ọ̀ràn',
+  'hb.decision': 'Ìpinnu ẹni náà',
+  'hb.listLabel': 'Ọ̀ràn kan ní ìlà kan: èsì gidi, lẹ́yìn náà ìpinnu ẹni náà',
+  'hb.score': 'Díyelé àwọn ìpinnu',
+  'hb.skipped': 'A fi {count, plural, other {ìlà #}} sílẹ̀ (kò sí èsì, tàbí kò sí ìpinnu).',
+  'hb.keep': 'Pa á mọ́ sórí {name}',
+  'hb.kept': 'A ti pa á mọ́; ó ń hàn lẹ́gbẹ̀ẹ́ ìpìlẹ̀ lórí ẹ̀yà náà.',
 };
 export default yo;
