@@ -1004,5 +1004,35 @@ const fr: Catalogue = {
   'hb.skipped': '{count, plural, one {# ligne a été écartée} other {# lignes ont été écartées}} (pas de résultat ou pas de décision).',
   'hb.keep': 'Le garder sur {name}',
   'hb.kept': 'Gardé ; il s’affiche à côté de la référence sur la version.',
+
+  'compare.choose': 'Choisissez deux versions et des données sur cet appareil.',
+  'compare.made':
+    'Étude « {name} » créée avec {count, plural, one {# cas} other {# cas}}. Les personnes qui notent la voient sur tout appareil de votre organisation après synchronisation.',
+  'compare.title': 'Comparer deux versions',
+  'compare.help': 'Les deux versions répondent à chaque ligne de données sur cet appareil ; les lignes où elles diffèrent viennent d’abord.',
+  'compare.a': 'Version A',
+  'compare.b': 'Version B',
+  'compare.go': 'Comparer',
+  'compare.noDataset': 'Importez d’abord des données (onglet Données) : leurs lignes restent sur cet appareil.',
+  'compare.busy': 'Comparaison',
+  'compare.same': '{a} et {b} donnent la même réponse sur {share} de {count, plural, one {# ligne} other {# lignes}} ; elles diffèrent sur {differ, number}.',
+  'compare.right': 'Sur {count, plural, one {la # ligne} other {les # lignes}} au résultat connu, {a} a eu raison {shareA} du temps et {b} {shareB}.',
+  'compare.off':
+    'Sur {count, plural, one {la # ligne} other {les # lignes}} au résultat connu, {a} s’est trompé de {maeA, number} en moyenne et {b} de {maeB, number}.',
+  'compare.rows': 'Lignes comparées : {count, number} ; d’accord : {agreed, number} ({share}).',
+  'compare.tolerance': 'Les réponses à moins de {tolerance, number} (un dixième de l’étendue de la cible à l’entraînement) comptent comme pareilles.',
+  'compare.scores': '{metric} sur {count, plural, one {# ligne} other {# lignes}} avec {column} connu : A {a}, B {b}.',
+  'compare.disagreements':
+    'Là où elles diffèrent et où le résultat est connu ({count, plural, one {# ligne} other {# lignes}}) : A juste {a, number}, B juste {b, number}.',
+  'compare.table': 'Réponses côte à côte',
+  'compare.row': 'ligne',
+  'compare.known': '{column} connu',
+  'compare.first': 'Les {shown, number} premières de {count, plural, one {# ligne} other {# lignes}}.',
+  'compare.ask': 'Demander aux personnes quelle réponse est meilleure',
+  'compare.askHelp':
+    'Une étude à l’aveugle : les personnes voient les deux réponses de chaque cas dans un ordre aléatoire, sans jamais savoir quelle version a donné laquelle. Jusqu’à 200 cas, les différences d’abord.',
+  'compare.studyName': 'Nom de l’étude',
+  'compare.studyPlaceholder': '{a} ou {b}',
+  'compare.make': 'Créer une étude de notation',
 };
 export default fr;

@@ -992,5 +992,35 @@ const ha: Catalogue = {
   'hb.skipped': 'An bar {count, plural, one {layi #} other {layuka #}} (babu sakamako, ko babu shawara).',
   'hb.keep': 'Ajiye shi a kan {name}',
   'hb.kept': 'An ajiye; yana bayyana kusa da tushe a kan sigar.',
+
+  'compare.choose': 'Zaɓi sigogi biyu da bayanai a wannan na’ura.',
+  'compare.made':
+    'An ƙirƙiri nazarin “{name}” da {count, plural, one {abu #} other {abubuwa #}}. Masu ƙima a kowace na’ura ta ƙungiyarku za su gan shi bayan sun daidaita.',
+  'compare.title': 'Kwatanta sigogi biyu',
+  'compare.help': 'Sigogin biyu suna amsa kowane layi na bayanai a wannan na’ura; layukan da suka amsa daban suna zuwa da farko.',
+  'compare.a': 'Siga A',
+  'compare.b': 'Siga B',
+  'compare.go': 'Kwatanta',
+  'compare.noDataset': 'Da farko shigo da bayanai (shafin Bayanai): layukansu suna zaune a wannan na’ura.',
+  'compare.busy': 'Ana kwatantawa',
+  'compare.same': '{a} da {b} suna ba da amsa iri ɗaya a {share} na {count, plural, one {layi #} other {layuka #}}; sun bambanta a {differ, number}.',
+  'compare.right': 'A kan {count, plural, one {layi #} other {layuka #}} masu sananne sakamako, {a} ya yi daidai kashi {shareA} kuma {b} {shareB}.',
+  'compare.off':
+    'A kan {count, plural, one {layi #} other {layuka #}} masu sananne sakamako, {a} ya yi kuskuren {maeA, number} a matsakaici kuma {b} {maeB, number}.',
+  'compare.rows': 'Layukan da aka kwatanta: {count, number}; masu yarda: {agreed, number} ({share}).',
+  'compare.tolerance': 'Amsoshin da ke cikin {tolerance, number} (kashi ɗaya cikin goma na yaɗuwar manufa a koyarwa) ana ƙirga su iri ɗaya.',
+  'compare.scores': '{metric} a kan {count, plural, one {layi #} other {layuka #}} masu sananne {column}: A {a}, B {b}.',
+  'compare.disagreements':
+    'Inda suka bambanta kuma aka san sakamako ({count, plural, one {layi #} other {layuka #}}): A daidai {a, number}, B daidai {b, number}.',
+  'compare.table': 'Amsoshi gefe da gefe',
+  'compare.row': 'layi',
+  'compare.known': 'sananne {column}',
+  'compare.first': 'Na farko {shown, number} daga cikin {count, plural, one {layi #} other {layuka #}}.',
+  'compare.ask': 'Tambayi mutane wace amsa ta fi kyau',
+  'compare.askHelp':
+    'Nazari a ɓoye: masu ƙima suna ganin amsoshin biyu na kowane abu a tsari bazuwar, ba su taɓa sanin wace siga ta bayar da wace ba. Har zuwa abubuwa 200, bambance-bambance da farko.',
+  'compare.studyName': 'Sunan nazari',
+  'compare.studyPlaceholder': '{a} ko {b}',
+  'compare.make': 'Ƙirƙiri nazarin ƙima',
 };
 export default ha;

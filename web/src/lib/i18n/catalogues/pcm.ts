@@ -986,5 +986,34 @@ const pcm: Catalogue = {
   'hb.skipped': '{count, plural, one {# row} other {# rows}} comot (no result, or no decision).',
   'hb.keep': 'Keep am for {name}',
   'hb.kept': 'We don keep am; e dey show near the baseline for the version.',
+
+  'compare.choose': 'Choose two versions and one data for dis phone.',
+  'compare.made':
+    'Study “{name}” don make with {count, plural, one {# case} other {# cases}}. Raters for any phone of your organisation go see am after dem sync.',
+  'compare.title': 'Compare two versions',
+  'compare.help': 'Both versions go answer every row of data for dis phone; the rows where dem answer different go come first.',
+  'compare.a': 'Version A',
+  'compare.b': 'Version B',
+  'compare.go': 'Compare',
+  'compare.noDataset': 'First bring data come (Data tab): im rows go stay for dis phone.',
+  'compare.busy': 'E dey compare',
+  'compare.same': '{a} and {b} give the same answer for {share} of {count, plural, one {# row} other {# rows}}; dem differ for {differ, number}.',
+  'compare.right': 'For the {count, plural, one {# row} other {# rows}} wey we know the result, {a} correct {shareA} of the time and {b} {shareB}.',
+  'compare.off': 'For the {count, plural, one {# row} other {# rows}} wey we know the result, {a} miss by {maeA, number} on average and {b} by {maeB, number}.',
+  'compare.rows': 'Rows wey we compare: {count, number}; wey agree: {agreed, number} ({share}).',
+  'compare.tolerance': 'Answers inside {tolerance, number} (one tenth of the target spread for training) count as the same.',
+  'compare.scores': '{metric} for {count, plural, one {# row} other {# rows}} wey we know {column}: A {a}, B {b}.',
+  'compare.disagreements':
+    'Where dem differ and we know the result ({count, plural, one {# row} other {# rows}}): A correct {a, number}, B correct {b, number}.',
+  'compare.table': 'Answers side by side',
+  'compare.row': 'row',
+  'compare.known': 'known {column}',
+  'compare.first': 'The first {shown, number} out of {count, plural, one {# row} other {# rows}}.',
+  'compare.ask': 'Ask people which answer better pass',
+  'compare.askHelp':
+    'Blind study: raters go see each case two answers for random order and dem no go know which version give which. Up to 200 cases, differences first.',
+  'compare.studyName': 'Study name',
+  'compare.studyPlaceholder': '{a} or {b}',
+  'compare.make': 'Make rating study',
 };
 export default pcm;

@@ -1000,5 +1000,35 @@ const sw: Catalogue = {
   'hb.skipped': '{count, plural, one {Safu # iliachwa} other {Safu # ziliachwa}} (hakuna tokeo, au hakuna uamuzi).',
   'hb.keep': 'Ihifadhi kwenye {name}',
   'hb.kept': 'Imehifadhiwa; inaonekana kando ya msingi kwenye toleo.',
+
+  'compare.choose': 'Chagua matoleo mawili na data kwenye kifaa hiki.',
+  'compare.made':
+    'Utafiti “{name}” umeundwa na {count, plural, one {kisa #} other {visa #}}. Watathmini kwenye kifaa chochote cha shirika lako wataona baada ya kusawazisha.',
+  'compare.title': 'Linganisha matoleo mawili',
+  'compare.help': 'Matoleo yote mawili yanajibu kila safu ya data kwenye kifaa hiki; safu ambazo yanajibu tofauti zinakuja kwanza.',
+  'compare.a': 'Toleo A',
+  'compare.b': 'Toleo B',
+  'compare.go': 'Linganisha',
+  'compare.noDataset': 'Kwanza leta data (kichupo cha Data): safu zake zinabaki kwenye kifaa hiki.',
+  'compare.busy': 'Inalinganisha',
+  'compare.same': '{a} na {b} yanatoa jibu moja kwa {share} ya {count, plural, one {safu #} other {safu #}}; yanatofautiana kwa {differ, number}.',
+  'compare.right': 'Kwa {count, plural, one {safu #} other {safu #}} zenye tokeo linalojulikana, {a} ilikuwa sahihi {shareA} ya wakati na {b} {shareB}.',
+  'compare.off':
+    'Kwa {count, plural, one {safu #} other {safu #}} zenye tokeo linalojulikana, {a} ilikosea kwa {maeA, number} kwa wastani na {b} kwa {maeB, number}.',
+  'compare.rows': 'Safu zilizolinganishwa: {count, number}; zinazokubaliana: {agreed, number} ({share}).',
+  'compare.tolerance': 'Majibu ndani ya {tolerance, number} (sehemu ya kumi ya mtawanyiko wa lengo katika mafunzo) yanahesabika kuwa sawa.',
+  'compare.scores': '{metric} kwa {count, plural, one {safu #} other {safu #}} zenye {column} inayojulikana: A {a}, B {b}.',
+  'compare.disagreements':
+    'Pale yanapotofautiana na tokeo linajulikana ({count, plural, one {safu #} other {safu #}}): A sahihi {a, number}, B sahihi {b, number}.',
+  'compare.table': 'Majibu kando kwa kando',
+  'compare.row': 'safu',
+  'compare.known': '{column} inayojulikana',
+  'compare.first': 'Za kwanza {shown, number} kati ya {count, plural, one {safu #} other {safu #}}.',
+  'compare.ask': 'Uliza watu jibu lipi ni bora',
+  'compare.askHelp':
+    'Utafiti bila kujua: watathmini wanaona majibu mawili ya kila kisa kwa mpangilio wa nasibu na kamwe hawajui toleo lipi lilitoa lipi. Hadi visa 200, tofauti kwanza.',
+  'compare.studyName': 'Jina la utafiti',
+  'compare.studyPlaceholder': '{a} au {b}',
+  'compare.make': 'Unda utafiti wa tathmini',
 };
 export default sw;
