@@ -322,6 +322,13 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/console/projects/{projectId}/plan',
+    summary: "A project's plan: its machine learning canvas as the field wrote it (read-only)",
+    auth: 'session',
+    answer: 'html',
+  },
+  {
+    method: 'get',
     path: '/console/versions/{id}/monitor',
     summary: "A model version's monitoring across the fleet: figures, charts, drift, fairness, devices",
     auth: 'session',
