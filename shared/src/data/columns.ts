@@ -39,6 +39,9 @@ export const NUMERIC_SHARE = 0.95;
 export const TEXT_MIN_DISTINCT = 20;
 export const TEXT_MIN_LENGTH = 12;
 
+/** Distinct texts remembered per column while reading (a column of unique values gains nothing past that). */
+const CACHE_MAX = 20_000;
+
 /** Choices a person states at import for what the values alone cannot tell. */
 export interface InferOptions {
   /** How 03/04/2024 is read when no value of a column tells (default day first, as in Nigeria). */
@@ -61,7 +64,9 @@ export function inferColumns(rows: Row[], names: string[], opts: InferOptions = 
     let missing = 0;
     let length = 0;
     const counts = new Map<string, number>();
-    const texts: string[] = [];
+    // Text cells by value and count: a column is judged on its distinct values.
+    const texts = new Map<string, number>();
+    let textCount = 0;
     for (const r of rows) {
       const v = r[name];
       if (isMissing(v)) {
@@ -71,14 +76,17 @@ export function inferColumns(rows: Row[], names: string[], opts: InferOptions = 
       const key = String(v).trim();
       counts.set(key, (counts.get(key) ?? 0) + 1);
       length += key.length;
-      if (typeof v === 'string') texts.push(v);
+      if (typeof v === 'string') {
+        texts.set(v, (texts.get(v) ?? 0) + 1);
+        textCount++;
+      }
     }
     const stated = opts.numberStyles?.[name];
-    return { name, missing, length, counts, texts, stated, guess: guessNumberStyle(texts, stated ?? 'point') };
+    return { name, missing, length, counts, texts, textCount, stated, guess: guessNumberStyle(texts, stated ?? 'point') };
   });
   // In a file whose numbers use decimal commas, 1.250 in another column is likely 1250: asked, not read as 1.25.
   const fileUsesComma = seen.some((c) => c.guess.style === 'comma' && !c.guess.ambiguous);
-  return seen.map(({ name, missing, length, counts, texts, stated, guess }): ColumnInfo => {
+  return seen.map(({ name, missing, length, counts, texts, textCount, stated, guess }): ColumnInfo => {
     const present = rows.length - missing;
     const dotGroups = fileUsesComma && guess.style === 'point' && dotGroupsOnly(texts);
     const dotUnsure = dotGroups && !stated;
@@ -87,8 +95,18 @@ export function inferColumns(rows: Row[], names: string[], opts: InferOptions = 
     let sum = 0;
     let min = Infinity;
     let max = -Infinity;
+    const read = new Map<string, number | null>();
     for (const r of rows) {
-      const n = isMissing(r[name]) || dotUnsure ? null : parseNumber(r[name], style);
+      const v = r[name];
+      if (isMissing(v) || dotUnsure) continue;
+      let n: number | null;
+      if (typeof v === 'string') {
+        n = read.get(v) ?? null;
+        if (n === null && !read.has(v)) {
+          n = parseNumber(v, style);
+          if (read.size < CACHE_MAX) read.set(v, n);
+        }
+      } else n = parseNumber(v, style);
       if (n === null) continue;
       numeric++;
       sum += n;
@@ -102,7 +120,7 @@ export function inferColumns(rows: Row[], names: string[], opts: InferOptions = 
     if (present > 0 && numeric / present >= NUMERIC_SHARE) {
       return { ...base, type: 'numeric', invalid: present - numeric, min, max, mean: sum / numeric, ...(style === 'point' ? {} : { numberStyle: style }), ...ambiguous };
     }
-    const dates = texts.length === present && present > 0 ? dateOrderEvidence(texts) : null;
+    const dates = textCount === present && present > 0 ? dateOrderEvidence(texts) : null;
     if (dates && Math.max(dates.dmy, dates.mdy) / present >= NUMERIC_SHARE) {
       const dateOrder: DateOrder = dates.ambiguous || dates.dmy === dates.mdy ? (opts.dateOrder ?? 'dmy') : dates.dmy > dates.mdy ? 'dmy' : 'mdy';
       const read = dateOrder === 'dmy' ? dates.dmy : dates.mdy;
@@ -119,15 +137,29 @@ export function inferColumns(rows: Row[], names: string[], opts: InferOptions = 
  * unreadable cells as null, except categorical and text cells, which keep what was written.
  */
 export function convertRows(rows: Row[], columns: ColumnInfo[]): Record<string, string | number | null>[] {
+  // Numbers and dates are read once per distinct text (a column of 100,000 dates holds a few hundred).
+  const caches = columns.map(() => new Map<string, string | number | null>());
+  const convert = (c: ColumnInfo, v: Cell): string | number | null => {
+    if (c.type === 'numeric') return isMissing(v) ? null : parseNumber(v, c.numberStyle ?? 'point');
+    const d = parseDate(v, c.dateOrder ?? 'dmy');
+    return d ? toIsoDate(d) : null;
+  };
   return rows.map((r) => {
     const out: Record<string, string | number | null> = {};
-    for (const c of columns) {
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i];
       const v = r[c.name];
-      if (c.type === 'numeric') out[c.name] = isMissing(v) ? null : parseNumber(v, c.numberStyle ?? 'point');
-      else if (c.type === 'date') {
-        const d = parseDate(v, c.dateOrder ?? 'dmy');
-        out[c.name] = d ? toIsoDate(d) : null;
-      } else out[c.name] = v === undefined || v === null ? null : String(v);
+      if (c.type !== 'numeric' && c.type !== 'date') out[c.name] = v === undefined || v === null ? null : String(v);
+      else if (typeof v !== 'string') out[c.name] = convert(c, v);
+      else {
+        const cache = caches[i];
+        let x = cache.get(v);
+        if (x === undefined) {
+          x = convert(c, v);
+          if (cache.size < CACHE_MAX) cache.set(v, x);
+        }
+        out[c.name] = x;
+      }
     }
     return out;
   });

@@ -1,4 +1,5 @@
 import type { Cell } from './columns.js';
+import { weighted } from './numbers.js';
 
 /** How a date such as 03/04/2024 is read: day first (3 April, as in Nigeria) or month first (4 March). */
 export type DateOrder = 'dmy' | 'mdy';
@@ -65,19 +66,19 @@ export interface DateOrderEvidence {
  * first. When every short value reads both ways (03/04/2024), the column is ambiguous and the
  * person's stated order decides.
  */
-export function dateOrderEvidence(values: readonly string[]): DateOrderEvidence {
+export function dateOrderEvidence(values: readonly string[] | ReadonlyMap<string, number>): DateOrderEvidence {
   let dmy = 0;
   let mdy = 0;
   let both = 0;
   let shortValues = 0;
-  for (const v of values) {
+  for (const [v, w] of weighted(values)) {
     const d = parseDate(v, 'dmy');
     const m = parseDate(v, 'mdy');
-    if (d) dmy++;
-    if (m) mdy++;
+    if (d) dmy += w;
+    if (m) mdy += w;
     if (SHORT.test(v.trim())) {
-      shortValues++;
-      if (d && m) both++;
+      shortValues += w;
+      if (d && m) both += w;
     }
   }
   return { dmy, mdy, ambiguous: shortValues > 0 && both === shortValues };

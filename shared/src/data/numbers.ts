@@ -15,6 +15,14 @@ const THOUSANDS = /^[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/;
 const GROUPS_ONLY = /^[-+]?\d{1,3}(,\d{3})+$/;
 
 /**
+ * Values with how often each occurs: a list counts each entry once; a map (value to count) lets
+ * a column of 100,000 rows be judged on its distinct values.
+ */
+export function weighted(values: readonly string[] | ReadonlyMap<string, number>): Iterable<readonly [string, number]> {
+  return Array.isArray(values) ? values.map((v): [string, number] => [v, 1]) : (values as ReadonlyMap<string, number>).entries();
+}
+
+/**
  * A cell as a finite number read in the given style, or null when it is missing or not a number
  * in that style. `point` is exactly `toNumber` (columns.ts); `comma` turns "36,6" into 36.6 and
  * "1.234,5" into 1234.5; `thousands` turns "1,234.5" into 1234.5. A number cell passes through.
@@ -56,22 +64,22 @@ export interface NumberStyleGuess {
  * guess is `ambiguous` and the style falls back to `fallback` (the person's choice), because
  * reading 1,250 as 1.25 or as 1250 silently could be off by a thousand.
  */
-export function guessNumberStyle(values: readonly string[], fallback: NumberStyle = 'point'): NumberStyleGuess {
+export function guessNumberStyle(values: readonly string[] | ReadonlyMap<string, number>, fallback: NumberStyle = 'point'): NumberStyleGuess {
   let point = 0;
   let comma = 0;
   let thousands = 0;
   let withComma = 0;
   let groupsOnly = 0;
   let manyGroups = 0;
-  for (const raw of values) {
+  for (const [raw, w] of weighted(values)) {
     const s = raw.trim();
-    if (POINT.test(s)) point++;
-    if (COMMA.test(s)) comma++;
-    if (THOUSANDS.test(s)) thousands++;
+    if (POINT.test(s)) point += w;
+    if (COMMA.test(s)) comma += w;
+    if (THOUSANDS.test(s)) thousands += w;
     if (s.includes(',')) {
-      withComma++;
-      if (GROUPS_ONLY.test(s)) groupsOnly++;
-      if (s.indexOf(',') !== s.lastIndexOf(',')) manyGroups++;
+      withComma += w;
+      if (GROUPS_ONLY.test(s)) groupsOnly += w;
+      if (s.indexOf(',') !== s.lastIndexOf(',')) manyGroups += w;
     }
   }
   if (withComma === 0 || (point >= comma && point >= thousands)) return { style: 'point', ambiguous: false };
@@ -89,9 +97,9 @@ const DOT_GROUPS_ONLY = /^[-+]?\d{1,3}\.\d{3}$/;
  * "12.000"): in a file whose other numbers use a decimal comma, these are most likely thousands
  * (1250), but the values alone cannot tell.
  */
-export function dotGroupsOnly(values: readonly string[]): boolean {
+export function dotGroupsOnly(values: readonly string[] | ReadonlyMap<string, number>): boolean {
   let dotted = 0;
-  for (const raw of values) {
+  for (const [raw] of weighted(values)) {
     const s = raw.trim();
     if (!s.includes('.')) continue;
     if (!DOT_GROUPS_ONLY.test(s)) return false;

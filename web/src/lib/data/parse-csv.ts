@@ -88,7 +88,8 @@ export function readCsv(file: string, opts: ReadOptions): RawTable & { separator
       for (let i = text.indexOf('\n', scanned); i !== -1 && i < cursor; i = text.indexOf('\n', i + 1)) lines++;
       scanned = cursor;
       const values = res.data;
-      const inner = values.reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
+      let inner = 0;
+      for (const v of values) if (v.includes('\n')) inner += v.split('\n').length - 1;
       const endsWithBreak = text[cursor - 1] === '\n';
       const line = lines + (endsWithBreak ? 0 : 1) - inner;
       const unclosed = res.errors.find((e) => e.code === 'MissingQuotes');
