@@ -1,7 +1,7 @@
 /** Hash routing: works from any static host and offline, with no server rewrite rules. */
 export type Route = { name: 'projects' } | { name: 'project'; projectId: string; tab: ProjectTab } | { name: 'settings' };
 
-export const PROJECT_TABS = ['data', 'forms', 'train', 'models', 'predict', 'monitor', 'plan'] as const;
+export const PROJECT_TABS = ['data', 'forms', 'label', 'train', 'models', 'predict', 'monitor', 'plan'] as const;
 export type ProjectTab = (typeof PROJECT_TABS)[number];
 
 export function parseRoute(hash: string): Route {

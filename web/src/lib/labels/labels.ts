@@ -52,12 +52,32 @@ export interface Items {
   keys: string[];
 }
 
+/**
+ * Which version of a dataset is current and whether its rows can be read here, without reading
+ * them (fit for live()): `<version id>:here` (stored here), `:synced` (their synced blob is
+ * complete) or `:missing`. It changes when the dataset moves to another version or its rows arrive.
+ */
+export async function rowsReady(db: OutpostDb, datasetId: string): Promise<string> {
+  const versionId = (await db.datasets.get(datasetId))?.versionId;
+  if (!versionId) return 'none';
+  if (await db.datasetRows.where('datasetId').equals(versionId).count()) return `${versionId}:here`;
+  const v = await db.dataset_versions.get(versionId);
+  const state = v?.rows ? (await db.blobState.get(v.rows.hash))?.state : undefined;
+  return `${versionId}:${state === 'complete' ? 'synced' : 'missing'}`;
+}
+
 export async function datasetItems(db: OutpostDb, dataset: DatasetMeta, column: string): Promise<Items> {
   if (!dataset.versionId) return { versionId: null, rows: [], keys: [] };
   const rows = await loadVersionRows(db, dataset.versionId);
   const personal = Object.keys(dataset.personal ?? {});
   const keys = await itemKeys(rows, { column, imageColumn: dataset.images?.column, personal });
   return { versionId: dataset.versionId, rows, keys };
+}
+
+/** The items of a dataset's current version, read from the database (the dataset may have moved on). */
+export async function currentItems(db: OutpostDb, datasetId: string, column: string): Promise<Items | null> {
+  const d = await db.datasets.get(datasetId);
+  return d && !d.deleted ? datasetItems(db, d, column) : null;
 }
 
 /** The labeling view of a dataset column for this person (shared/src/labels/view.ts). */
