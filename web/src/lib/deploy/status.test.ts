@@ -7,7 +7,8 @@ import { saveLocalBlob } from '../db/blobs.js';
 import { newId, putRecords } from '../db/mutate.js';
 import { isNewerDeployment, keepPulledDeployment, rememberServed } from '../db/deployments.js';
 import { loggedPrediction } from '../db/fixtures.testing.js';
-import { deploymentReport, projectDeploymentView } from './status.js';
+import { deploymentReport } from './status.js';
+import { projectDeploymentView } from './view.js';
 import { deviceFigures } from './figures.js';
 import { deployedResultsCsv, type CaseResult } from './serve.js';
 

@@ -1,8 +1,7 @@
 import type { Deployment, DeviceDeploymentStatus } from '@shared/schema/deployment.js';
 import type { DeviceStatus } from '@shared/sync/protocol.js';
 import type { OutpostDb } from '../db/db.js';
-import { deploymentVersions, fallbackVersion, projectDeployment, readyVersionIds } from '../db/deployments.js';
-import { localHold } from './hold.js';
+import { deploymentVersions, fallbackVersion, readyVersionIds } from '../db/deployments.js';
 
 /**
  * How this device follows its deployments: which of the versions a revision names are not here
@@ -41,20 +40,4 @@ export async function deploymentReport(db: OutpostDb): Promise<Required<Pick<Dev
   const deployments: DeviceDeploymentStatus[] = [];
   for (const d of (await db.deployments.toArray()).slice(0, 200)) deployments.push(await deploymentStatus(db, d, ready));
   return { ready: [...ready].slice(0, 1000), deployments };
-}
-
-/** A project's deployment as the predict screen shows it: the record, and how this device follows it. */
-export interface DeploymentView {
-  deployment: Deployment;
-  following: Following;
-  /** Why this phone stopped a canary on its own (hold.ts), or null. */
-  hold: string | null;
-}
-
-/** The predict and monitor screens' query (null: the project has no deployment). */
-export async function projectDeploymentView(db: OutpostDb, projectId: string): Promise<DeploymentView | null> {
-  const deployment = await projectDeployment(db, projectId);
-  if (!deployment) return null;
-  const ready = await readyVersionIds(db);
-  return { deployment, following: await following(db, deployment, ready), hold: (await localHold(db, deployment))?.reason ?? null };
 }
