@@ -38,6 +38,22 @@ async function takePhotos(page: Page, n: number) {
   }
 }
 
+function stored<T>(page: Page, table: string): Promise<T[]> {
+  return page.evaluate(
+    (t) =>
+      new Promise<T[]>((resolve, reject) => {
+        const open = indexedDB.open('outpost');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction(t).objectStore(t).getAll();
+          req.onsuccess = () => resolve(req.result as T[]);
+          req.onerror = () => reject(req.error);
+        };
+      }),
+    table,
+  );
+}
+
 function count(page: Page, table: string): Promise<number> {
   return page.evaluate(
     (t) =>
@@ -93,18 +109,7 @@ test('photos taken with the camera and chosen as files are labelled, trained on,
   await expect(page.getByRole('status').filter({ hasText: 'Label saved as version 2.' })).toBeVisible();
   await page.getByRole('button', { name: 'Stop camera' }).click();
   // Each photo is a 64×64 PNG blob waiting to upload like model weights, a few KB each.
-  const blobs = await page.evaluate(
-    () =>
-      new Promise<{ size: number; upload: string }[]>((resolve, reject) => {
-        const open = indexedDB.open('outpost');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const req = open.result.transaction('blobState').objectStore('blobState').getAll();
-          req.onsuccess = () => resolve(req.result);
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
+  const blobs = await stored<{ size: number; upload: string }>(page, 'blobState');
   expect(blobs).toHaveLength(17);
   expect(blobs.every((b) => b.upload === 'pending' && b.size < 13_000)).toBe(true);
   console.log(`photo blobs: ${blobs.map((b) => b.size).join(' ')} bytes`);
@@ -116,6 +121,11 @@ test('photos taken with the camera and chosen as files are labelled, trained on,
   await expect(page.getByRole('status').filter({ hasText: /Right on \d+% of the photos it had not seen\./ })).toBeVisible({ timeout: 150_000 });
   await page.getByRole('button', { name: 'Register model' }).click();
   await expect(page.getByText(/Registered as/).first()).toBeVisible();
+  const [run] = await stored<{ durationMs: number; backend: string; trainRows: number; metrics: { accuracy: number }; split: { test: number } }>(page, 'runs');
+  expect(run.split.test).toBeGreaterThan(0);
+  console.log(
+    `photo run: ${run.trainRows} photos trained on, ${Math.round(run.durationMs)} ms on ${run.backend}, accuracy ${run.metrics.accuracy} on ${run.split.test} held apart`,
+  );
 
   await page.getByRole('link', { name: 'Predict' }).click();
   await expect(page.getByText('This model reads an image of shape [64, 64, 3].', { exact: false })).toBeVisible();
