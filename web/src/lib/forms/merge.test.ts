@@ -24,6 +24,7 @@ const FORM: CollectionForm = {
     { name: 'temp', label: 'Temperature', type: 'numeric', unit: '°C', min: 34, max: 43, required: true },
     { name: 'cough', label: 'Cough', type: 'yesno', required: false },
     { name: 'patient', label: 'Patient name', type: 'text', required: false },
+    { name: 'phone', label: 'Phone', type: 'text', required: false },
   ],
 };
 
@@ -53,17 +54,19 @@ describe('collection forms on two phones', () => {
     const ds = await createFormDataset(a.db, p.id, 'Fever visits', FORM);
     // The patient's name is never sent: the merge holds what every phone can see.
     await markPersonal(a.db, ds.id, 'patient', 'never');
+    // The phone number travels only as a salted code, equal on both phones.
+    await markPersonal(a.db, ds.id, 'phone', 'hash');
     await a.syncUntilDone();
     await b.syncUntilDone();
     expect((await b.db.datasets.get(ds.id))?.form).toEqual(FORM);
 
     // Offline: three entries on A (one submitted twice), two on B.
     const twice = newEntryId();
-    expect((await saveEntry(a.db, ds.id, twice, { temp: '38.5', cough: 'yes', patient: 'Amina Bello' })).outcome).toBe('saved');
+    expect((await saveEntry(a.db, ds.id, twice, { temp: '38.5', cough: 'yes', patient: 'Amina Bello', phone: '08031234567' })).outcome).toBe('saved');
     expect((await saveEntry(a.db, ds.id, twice, { temp: '38.5', cough: 'yes', patient: 'Amina Bello' })).outcome).toBe('already');
     await saveEntry(a.db, ds.id, newEntryId(), { temp: '36,9' });
     await saveEntry(a.db, ds.id, newEntryId(), { temp: '40' });
-    await saveEntry(b.db, ds.id, newEntryId(), { temp: '37.2', cough: 'no' });
+    await saveEntry(b.db, ds.id, newEntryId(), { temp: '37.2', cough: 'no', phone: '08031234567' });
     await saveEntry(b.db, ds.id, newEntryId(), { temp: '41.0', cough: 'yes' });
     expect(await entryCount(a.db, ds.id)).toBe(3);
     expect(await entryCount(b.db, ds.id)).toBe(2);
@@ -82,7 +85,13 @@ describe('collection forms on two phones', () => {
     expect(ha.v).toMatchObject({ change: { kind: 'merge' }, rowCount: 5, createdBy: MERGED_BY });
     expect(ha.v.mergedFrom).toHaveLength(1);
     const names = ha.v.columns.map((c) => c.name);
-    expect([...names].sort()).toEqual(['cough', ENTRY_ID, 'temp']);
+    expect([...names].sort()).toEqual(['cough', ENTRY_ID, 'phone', 'temp']);
+    // The same number typed on both phones is the same code in the merge, and the number is nowhere.
+    const codes = ha.rows.map((r) => r.phone).filter((x) => x !== null);
+    expect(codes).toHaveLength(2);
+    expect(codes[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(codes[1]).toBe(codes[0]);
+    expect(JSON.stringify(ha.rows)).not.toContain('08031234567');
     expect(canonicalRowsText(ha.rows, names)).toBe(canonicalRowsText(hb.rows, names));
     expect(await versionHash(hb.rows, names)).toBe(ha.v.hash);
     // Ordered by entry id; the name stays on the phone that typed it, in its own entries version.
@@ -102,7 +111,9 @@ describe('collection forms on two phones', () => {
       expect((await d.db.datasets.get(ds.id))?.versionId).toBe(ha.v.id);
       expect(await after(d)).toEqual({ merged: 0, recognised: 0, waiting: 0 });
     }
-    expect(JSON.stringify(await srv.db.query(`select data from records where org_id = $1`, [srv.orgId]))).not.toContain('Amina');
+    const server = JSON.stringify(await srv.db.query(`select data from records where org_id = $1`, [srv.orgId]));
+    expect(server).not.toContain('Amina');
+    expect(server).not.toContain('08031234567');
 
     // One more round: A adds after the merge, B adds too; B alone sees both and merges, A recognises B's merge.
     await saveEntry(a.db, ds.id, newEntryId(), { temp: '35' });
