@@ -1,4 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
+import { encodePng } from '../shared/src/images/png.js';
 import { connectDevice } from './steps.js';
 
 // Labeling at 360 px on two phones: each person labels the same rows with one tap each; after a
@@ -83,4 +84,41 @@ test('two people label the same rows with one tap each and see the same agreemen
   await expect(a.getByText('Changed 4 rows (labels).').first()).toBeVisible();
   await phoneA.close();
   await phoneB.close();
+});
+
+/** A small picture: a square of one colour on grey. */
+function picture(i: number): Buffer {
+  const [w, h] = [80, 60];
+  const rgb = new Uint8Array(w * h * 3).fill(120);
+  for (let y = 10; y < 50; y++) for (let x = 20 + i * 5; x < 60; x++) rgb.set(i % 2 ? [30, 160, 40] : [200, 40, 30], (y * w + x) * 3);
+  return Buffer.from(encodePng(rgb, w, h));
+}
+
+test('photos without a label are shown one at a time and labelled with one tap each', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('Project name').fill('Cassava labels');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('button', { name: 'Take or add photos' }).click();
+  await page.getByLabel('Name of the photo dataset').fill('Leaves');
+  await page.getByLabel('Labels, separated by commas').fill('healthy, mosaic');
+  await page.getByLabel('No label yet', { exact: true }).check();
+  await page
+    .getByLabel('Choose photos')
+    .setInputFiles(Array.from({ length: 3 }, (_, i) => ({ name: `leaf-${i}.png`, mimeType: 'image/png', buffer: picture(i) })));
+  await page.getByRole('button', { name: 'Save 3 photos' }).click();
+  await expect(page.getByRole('status').filter({ hasText: '3 photos saved as version 1.' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'Label', exact: true }).click();
+  for (const [i, v] of ['mosaic', 'healthy', 'mosaic'].entries()) {
+    // The photo itself, with the dataset's own labels as big buttons.
+    await expect(page.getByRole('img', { name: `Photo of row ${i + 1}` })).toBeVisible();
+    await page.getByRole('button', { name: v, exact: true }).click();
+    await expect(page.getByRole('status').filter({ hasText: `Saved “${v}” for row ${i + 1}.` })).toBeVisible();
+  }
+  await expect(page.getByText('Nothing in this column waits for your label.')).toBeVisible();
+  await noSidewaysScroll(page);
+  await page.getByRole('button', { name: 'Put 3 decided labels into the dataset' }).click();
+  await expect(page.getByText('Version 2 made: 3 rows labelled.')).toBeVisible();
+  await page.getByRole('link', { name: 'Train', exact: true }).click();
+  await expect(page.getByText('3 labelled photos, 2 labels.')).toBeVisible();
 });
