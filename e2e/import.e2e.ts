@@ -157,6 +157,11 @@ test('a semicolon file with decimal commas from Excel in Windows-1252 is importe
   await expect(page.getByText('“visite”: from 1 January 2024 to 8 August 2024')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Import', exact: true })).toBeDisabled();
 
+  // Read with commas instead, the file has one column: said, and the reading before stays on screen.
+  await page.getByLabel('Values are separated by').selectOption(',');
+  await expect(page.getByRole('alert').filter({ hasText: 'Only one column was found' })).toBeVisible();
+  await expect(page.getByLabel('Values are separated by')).toHaveValue(';');
+
   // Another encoding shows other characters; going back and saying yes lets the import go ahead.
   await page.getByLabel('Text encoding').selectOption('windows-1251');
   await expect(question).toContainText('tempйrature, Amйlie');
