@@ -4,13 +4,13 @@ import { ENTRY_ID, type CollectionForm } from '@shared/forms/form.js';
 import { canonicalRowsText, versionHash } from '@shared/data/versions.js';
 import { createProject } from '../db/projects.js';
 import { markPersonal, setShareRows } from '../db/dataset-settings.js';
-import { datasetVersions, loadVersionRows } from '../db/dataset-versions.js';
+import { datasetVersions, dropColumn, loadVersionRows } from '../db/dataset-versions.js';
 import { deleteDataset } from '../db/delete.js';
 import { inProcessServer, type InProcessServer } from '../sync/in-process.testing.js';
 import type { HeadlessDevice } from '../sync/headless.js';
 import { speakProtocol } from '../sync/transport.js';
 import { createFormDataset, entryCount, newEntryId, saveEntry } from './entries.js';
-import { afterSync, MERGED_BY } from './merge.js';
+import { afterSync, mergeArrivedEntries, MERGED_BY } from './merge.js';
 
 // Collection forms on two real phones (headless, fake-indexeddb) syncing through the real server
 // in this process (PGlite in memory): entries made offline on both become one merge version with
@@ -134,6 +134,37 @@ describe('collection forms on two phones', () => {
     expect(fa.v.rowCount).toBe(7);
     expect((await datasetVersions(a.db, ds.id)).filter((v) => v.change.kind === 'merge').length).toBe(2);
   }, 120_000);
+
+  it('waits for the other phone’s rows before merging, and leaves a cleaning step on one branch unmerged', async () => {
+    const p = await createProject(a.db, 'Waiting');
+    await setShareRows(a.db, p.id, true);
+    const ds = await createFormDataset(a.db, p.id, 'Visits', FORM);
+    await a.syncUntilDone();
+    await b.syncUntilDone();
+    await saveEntry(a.db, ds.id, newEntryId(), { temp: '37' });
+    await saveEntry(b.db, ds.id, newEntryId(), { temp: '38' });
+    await a.syncUntilDone();
+    await b.syncUntilDone();
+    await a.syncUntilDone();
+    // Whichever phone's version the dataset now names, the other's rows were not downloaded by the sync.
+    const waiting = [await mergeArrivedEntries(a.db), await mergeArrivedEntries(b.db)];
+    expect(waiting.map((w) => w.waiting + w.merged).sort()).toEqual([1, 1]);
+    expect(waiting.some((w) => w.waiting === 1)).toBe(true);
+    await after(a);
+    await after(b);
+    await a.syncUntilDone();
+    await b.syncUntilDone();
+    expect((await head(a, ds.id)).v.hash).toBe((await head(b, ds.id)).v.hash);
+
+    // A cleaning step on one phone while the other adds entries: not joined automatically.
+    await dropColumn(a.db, ds.id, 'patient');
+    await saveEntry(b.db, ds.id, newEntryId(), { temp: '39' });
+    await a.syncUntilDone();
+    await b.syncUntilDone();
+    await a.syncUntilDone();
+    expect(await after(a)).toEqual({ merged: 0, recognised: 0, waiting: 0 });
+    expect(await after(b)).toEqual({ merged: 0, recognised: 0, waiting: 0 });
+  }, 60_000);
 
   it('refuses a value out of range and a required field missing with the sentence, and saves nothing', async () => {
     const p = await createProject(a.db, 'Ranges');
