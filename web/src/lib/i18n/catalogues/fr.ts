@@ -212,6 +212,17 @@ const fr: Catalogue = {
   'canvas.fig.monitors.ok': 'Les contrôles de la version en service vont bien.',
   'canvas.fig.monitors.warning': 'Un contrôle de la version en service demande un coup d’œil.',
   'canvas.fig.monitors.alert': 'Un contrôle de la version en service est en alerte.',
+  'decisionBaseline.title': 'Comment les personnes ont fait',
+  'decisionBaseline.intro':
+    'Les décisions prises sur ce téléphone dont le vrai résultat est arrivé, notées comme le test du modèle, avec le modèle sur les mêmes cas.',
+  'decisionBaseline.measure': 'Noter les décisions des personnes',
+  'decisionBaseline.none': 'Aucune décision n’a encore son vrai résultat. Notez les résultats dans cet onglet quand ils arrivent.',
+  'decisionBaseline.right': 'justes {share} du temps',
+  'decisionBaseline.off': 'avec un écart moyen de {mae}',
+  'decisionBaseline.people': 'Les personnes ont été {figure} sur {count, plural, one {# cas} other {# cas}}.',
+  'decisionBaseline.model': 'Sur les mêmes cas, {version} a été {figure}.',
+  'decisionBaseline.keep': 'Garder sur {version} comme niveau des personnes',
+  'decisionBaseline.kept': 'Gardé sur {version} : il s’affiche à côté de ses chiffres de test dans l’onglet Modèles.',
 
   'settings.language.title': 'Langue et mots',
   'settings.language.label': 'Langue',

@@ -209,6 +209,17 @@ const ha: Catalogue = {
   'canvas.fig.monitors.ok': 'Duk binciken sigar da ake amfani da ita lafiya.',
   'canvas.fig.monitors.warning': 'Ɗaya daga cikin binciken sigar da ake amfani da ita yana buƙatar dubawa.',
   'canvas.fig.monitors.alert': 'Ɗaya daga cikin binciken sigar da ake amfani da ita yana cikin faɗakarwa.',
+  'decisionBaseline.title': 'Yadda mutane suka yi',
+  'decisionBaseline.intro':
+    'Shawarwarin da aka yanke a wannan waya waɗanda ainihin sakamakonsu ya iso, an auna su kamar gwajin samfurin, tare da samfurin kan halaye iri ɗaya.',
+  'decisionBaseline.measure': 'Auna shawarwarin mutane',
+  'decisionBaseline.none': 'Babu shawarar da ainihin sakamakonta ya iso tukuna. Rubuta sakamakon a wannan shafi idan sun iso.',
+  'decisionBaseline.right': 'daidai {share} na lokaci',
+  'decisionBaseline.off': 'kuskure da {mae} a matsakaici',
+  'decisionBaseline.people': 'Mutane sun kasance {figure} a kan {count, plural, one {hali #} other {halaye #}}.',
+  'decisionBaseline.model': 'A kan halaye iri ɗaya {version} ya kasance {figure}.',
+  'decisionBaseline.keep': 'Ajiye shi a kan {version} a matsayin yadda mutane suke yi',
+  'decisionBaseline.kept': 'An ajiye a kan {version}: yana nuna kusa da adadin gwajinsa a shafin Samfura.',
 
   'settings.language.title': 'Harshe da kalmomi',
   'settings.language.label': 'Harshe',

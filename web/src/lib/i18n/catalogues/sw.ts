@@ -211,6 +211,17 @@ const sw: Catalogue = {
   'canvas.fig.monitors.ok': 'Ukaguzi wote wa toleo linalotumika uko sawa.',
   'canvas.fig.monitors.warning': 'Ukaguzi mmoja wa toleo linalotumika unahitaji kuangaliwa.',
   'canvas.fig.monitors.alert': 'Ukaguzi mmoja wa toleo linalotumika uko katika tahadhari.',
+  'decisionBaseline.title': 'Jinsi watu walivyofanya',
+  'decisionBaseline.intro':
+    'Maamuzi kwenye simu hii ambayo matokeo yao halisi yamefika, yamepimwa kama jaribio la modeli, pamoja na modeli kwenye visa vilevile.',
+  'decisionBaseline.measure': 'Pima maamuzi ya watu',
+  'decisionBaseline.none': 'Hakuna uamuzi wenye tokeo lake halisi bado. Andika matokeo kwenye kichupo hiki yanapofika.',
+  'decisionBaseline.right': 'sahihi {share} ya wakati',
+  'decisionBaseline.off': 'wakikosea kwa {mae} kwa wastani',
+  'decisionBaseline.people': 'Watu walikuwa {figure} katika {count, plural, one {kisa #} other {visa #}}.',
+  'decisionBaseline.model': 'Kwenye visa vilevile {version} ilikuwa {figure}.',
+  'decisionBaseline.keep': 'Hifadhi kwenye {version} kama jinsi watu wanavyofanya',
+  'decisionBaseline.kept': 'Imehifadhiwa kwenye {version}: inaonekana kando ya takwimu zake za jaribio kwenye kichupo cha Modeli.',
 
   'settings.language.title': 'Lugha na maneno',
   'settings.language.label': 'Lugha',
