@@ -59,6 +59,10 @@ test('two people label the same rows with one tap each and see the same agreemen
   await b.getByRole('link', { name: 'Screening labels' }).click();
   await b.getByRole('link', { name: 'Label', exact: true }).click();
   await expect(b.getByLabel('Row 9')).toContainText('10.2', { timeout: 60_000 });
+  // Several people may share a phone: each labels under a name of their own.
+  await b.getByLabel(/Your name/).fill('Bola');
+  await b.getByRole('button', { name: 'Label as this name' }).click();
+  await expect(b.getByText('You label as Bola.')).toBeVisible();
   await labelAll(b, ['sam', 'ok', 'sam', 'ok']);
   const plain = 'People agreed on 3 of 4 rows. Agreement beyond chance: 0.5 (Cohen’s kappa).';
   await expect(b.getByText(plain)).toBeVisible();
@@ -67,6 +71,7 @@ test('two people label the same rows with one tap each and see the same agreemen
   const review = b.getByRole('region', { name: 'To review' });
   await expect(review.getByText('Row 11', { exact: true })).toBeVisible();
   await expect(review.getByText('No majority: this item waits for a review.')).toBeVisible();
+  await expect(review.getByText('Bola: sam')).toBeVisible();
   await noSidewaysScroll(b);
   await expect(b.getByLabel('Sync status')).toHaveText('Synced', { timeout: 60_000 });
 

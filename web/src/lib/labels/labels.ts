@@ -20,17 +20,35 @@ export interface Labeller {
   name: string;
 }
 
-/** Who is labelling here: the person signed in, else this device (its enrolled id, else an id of its own). */
+const NAME_KEY = 'labels:name';
+const ID_KEY = 'labels:labeller';
+
+/**
+ * Who is labelling here: the person signed in; else the name typed on the Label tab (several
+ * people sharing one phone each count as a labeller of their own); else this device (its enrolled
+ * id, else an id of its own), shown by the random end of its id.
+ */
 export async function labeller(db: OutpostDb): Promise<Labeller> {
   const person = await personOnDevice(db);
   if (person) return { id: person.person.id.slice(0, 64), name: person.person.name.slice(0, 200) };
   const cred = await loadCredential(db);
-  if (cred) return { id: cred.deviceId.slice(0, 64), name: `device ${cred.deviceId.slice(0, 8)}` };
-  const key = 'labels:labeller';
-  const held = (await db.kv.get(key))?.value;
-  const id = typeof held === 'string' ? held : `device-${newId()}`;
-  if (typeof held !== 'string') await db.kv.put({ key, value: id });
-  return { id, name: `device ${id.slice(7, 15)}` };
+  let base = cred?.deviceId;
+  if (!base) {
+    const held = (await db.kv.get(ID_KEY))?.value;
+    base = typeof held === 'string' ? held : `device-${newId()}`;
+    if (typeof held !== 'string') await db.kv.put({ key: ID_KEY, value: base });
+  }
+  const typed = (await db.kv.get(NAME_KEY))?.value;
+  if (typeof typed === 'string' && typed) return { id: `${base.slice(0, 40)}/${typed}`.slice(0, 64), name: typed };
+  return { id: base.slice(0, 64), name: `device ${base.replace(/-/g, '').slice(-6)}` };
+}
+
+/** The name this phone labels under (empty: the device's), kept on this phone only. */
+export async function setLabellerName(db: OutpostDb, name: string): Promise<Labeller> {
+  const n = name.trim().slice(0, 60);
+  if (n) await db.kv.put({ key: NAME_KEY, value: n });
+  else await db.kv.delete(NAME_KEY);
+  return labeller(db);
 }
 
 /** The columns a person may label: a photo dataset's label column; otherwise the target first, then the others. */
