@@ -72,8 +72,9 @@ test('case 18: storage full: the person is told what to do and nothing already s
   await page.reload();
   await expect(page.getByRole('cell', { name: 'iris', exact: true })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'breast_cancer', exact: true })).toHaveCount(0);
-  // The outbox holds exactly what was stored before (project and iris dataset), nothing half-written.
-  await expect(page.getByLabel('Sync status')).toHaveText('Not connected · 2 kept on device');
+  // The outbox holds exactly what was stored before (the project, the iris dataset and its first
+  // version), nothing half-written.
+  await expect(page.getByLabel('Sync status')).toHaveText('Not connected · 3 kept on device');
 });
 
 test('the prices of a missed case and a false alarm propose a threshold, which the version keeps', async ({ page }) => {
