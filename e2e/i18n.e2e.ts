@@ -56,7 +56,7 @@ test('the app in each language: chosen in Settings, applied at once, kept, and n
     await expectNoRawKeys(page, `${locale} projects`);
 
     await page.goto(project);
-    for (const tab of ['tabs.data', 'tabs.forms', 'tabs.train', 'tabs.models', 'tabs.predict', 'tabs.monitor'] as const) {
+    for (const tab of ['tabs.data', 'tabs.forms', 'tabs.label', 'tabs.train', 'tabs.models', 'tabs.predict', 'tabs.monitor'] as const) {
       await page.getByRole('navigation', { name: c['project.sections'] }).getByRole('link', { name: c[tab] }).click();
       await expect(page.getByText(c['common.loading'])).toHaveCount(0);
       await expectNoRawKeys(page, `${locale} ${tab}`);
