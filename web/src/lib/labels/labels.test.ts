@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inferColumns } from '@shared/data/columns.js';
-import { cohensKappa } from '@shared/stats/agreement.js';
+import { cohensKappa, fleissKappa } from '@shared/stats/agreement.js';
 import { createProject } from '../db/projects.js';
 import { importDataset, loadRows } from '../db/datasets.js';
 import { setShareRows } from '../db/dataset-settings.js';
@@ -111,5 +111,56 @@ describe('labeling on two phones', () => {
     const onB2 = await view(b.db, d.id, bola.id);
     expect(onB2.gone.map((g) => g.item)).toContain(onA.queue[9].item);
     expect(onB2.changes.every((c) => c.index < 9)).toBe(true);
+  }, 60_000);
+  it("three people on three phones: every phone shows the same Fleiss' kappa and the same majority labels", async () => {
+    const c = await srv.newDevice('ward phone');
+    try {
+      const p = await createProject(a.db, 'Triage');
+      await setShareRows(a.db, p.id, true);
+      const six = rows.slice(0, 6).map((r) => ({ muac: r.muac, oedema: r.oedema, status: null }));
+      const d = await importDataset(a.db, {
+        projectId: p.id,
+        name: 'triage',
+        fileName: 'triage.csv',
+        hash: 'd'.repeat(64),
+        rows: six,
+        columns: inferColumns(six, ['muac', 'oedema', 'status']),
+        target: 'status',
+      });
+      await a.sync();
+      await b.sync();
+      await c.sync();
+      const says: Record<string, string[]> = {
+        ada: ['sam', 'ok', 'ok', 'sam', 'ok', 'ok'],
+        bola: ['sam', 'ok', 'sam', 'sam', 'ok', 'sam'],
+        chidi: ['sam', 'sam', 'ok', 'sam', 'ok', 'ok'],
+      };
+      let t = Date.now();
+      for (const [dev, who] of [
+        [a, ada],
+        [b, bola],
+        [c, { id: 'chidi', name: 'Chidi' }],
+      ] as const) {
+        const here = (await dev.db.datasets.get(d.id))!;
+        const q = (await view(dev.db, d.id, who.id)).queue;
+        expect(q).toHaveLength(6);
+        for (const [i, item] of q.entries()) await giveLabel(dev.db, { dataset: here, column: 'status', item: item.item, value: says[who.id][i] }, ++t, who);
+        await dev.sync();
+      }
+      await a.sync();
+      await b.sync();
+      const seen = await Promise.all([a, b, c].map((dev) => view(dev.db, d.id, 'nobody')));
+      for (const v of seen) {
+        expect(v.agreement).toEqual(seen[0].agreement);
+        expect(v.changes).toEqual(seen[0].changes);
+      }
+      expect(seen[0].agreement).toMatchObject({ shared: 6, agreed: 3, labellers: 3, method: 'fleiss', kappaItems: 6, raters: 3 });
+      const table = [0, 1, 2, 3, 4, 5].map((i) => ['ok', 'sam'].map((v) => Object.values(says).filter((s) => s[i] === v).length));
+      expect(seen[0].agreement.kappa).toBeCloseTo(fleissKappa(table), 12);
+      // Two of three decide every row here.
+      expect(seen[0].changes.map((ch) => ch.value)).toEqual(['sam', 'ok', 'ok', 'sam', 'ok', 'ok']);
+    } finally {
+      await c.close();
+    }
   }, 60_000);
 });
