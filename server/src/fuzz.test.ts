@@ -313,6 +313,13 @@ const ROUTES: FuzzRoute[] = [
     auth: 'console',
   },
   {
+    name: 'GET /console/projects/:projectId/plan',
+    method: 'GET',
+    path: () => withQuery(segment(['p1', '..%2Fcodes%3F']).map((id) => `/console/projects/${id}/plan`)),
+    body: 'none',
+    auth: 'console',
+  },
+  {
     name: 'POST /console/projects/:projectId/deployment',
     method: 'POST',
     path: () => withQuery(segment(['p1']).map((id) => `/console/projects/${id}/deployment`)),

@@ -41,8 +41,8 @@ beforeAll(async () => {
       { age: 9, sick: 'no' },
     ],
     columns: [
-      { name: 'age', type: 'numeric', missing: 0, distinct: 2 },
-      { name: 'sick', type: 'categorical', missing: 0, distinct: 2 },
+      { name: 'age', type: 'numeric', missing: 0, distinct: 2, invalid: 0 },
+      { name: 'sick', type: 'categorical', missing: 0, distinct: 2, invalid: 0 },
     ],
     target: 'sick',
   });

@@ -89,8 +89,8 @@ describe('the canvas', () => {
       { age: 7, referred: 'no' },
     ];
     const columns = [
-      { name: 'age', type: 'numeric' as const, missing: 0, distinct: 3 },
-      { name: 'referred', type: 'categorical' as const, missing: 0, distinct: 2 },
+      { name: 'age', type: 'numeric' as const, missing: 0, distinct: 3, invalid: 0 },
+      { name: 'referred', type: 'categorical' as const, missing: 0, distinct: 2, invalid: 0 },
     ];
     await importDataset(db, { projectId: p.id, name: 'visits', fileName: 'visits.csv', hash: 'a'.repeat(64), rows, columns, target: 'referred' });
     const mv: ModelVersion = {

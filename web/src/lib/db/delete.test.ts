@@ -35,8 +35,8 @@ afterAll(async () => {
 });
 
 const columns = [
-  { name: 'x', type: 'numeric' as const, missing: 0, distinct: 3 },
-  { name: 'y', type: 'categorical' as const, missing: 0, distinct: 2 },
+  { name: 'x', type: 'numeric' as const, missing: 0, distinct: 3, invalid: 0 },
+  { name: 'y', type: 'categorical' as const, missing: 0, distinct: 2, invalid: 0 },
 ];
 const rows = [
   { x: 1, y: 'a' },
