@@ -220,7 +220,7 @@ export async function restoreBackup(db: OutpostDb, file: Uint8Array, onProgress?
     }
     // Pull from the beginning and upload every file again under this phone's enrolment.
     await db.kv.bulkDelete(['sync:cursor', 'sync:witness', 'sync:inflight']);
-    await db.blobState.toCollection().modify({ upload: 'pending' });
+    await db.blobState.filter((b) => b.upload !== 'held').modify({ upload: 'pending' });
   });
   return report;
 }

@@ -12,10 +12,15 @@ const PENDING_UPLOAD: [BlobStateRow['upload'], BlobStateRow['state']] = ['pendin
  * Keep bytes made on this device (a trained model's weights) as a complete blob the server does
  * not have yet. A blob already complete here is left as it is (same hash, same bytes).
  */
-export async function saveLocalBlob(db: OutpostDb, hash: string, bytes: ArrayBuffer): Promise<void> {
+export async function saveLocalBlob(db: OutpostDb, hash: string, bytes: ArrayBuffer, opts: { held?: boolean } = {}): Promise<void> {
   await db.transaction('rw', [db.blobState, db.blobBytes], async () => {
-    if ((await db.blobState.get(hash))?.state === 'complete') return;
-    await db.blobState.put({ hash, size: bytes.byteLength, state: 'complete', upload: 'pending' });
+    const had = await db.blobState.get(hash);
+    if (had?.state === 'complete') {
+      // The same bytes wanted for upload now (a model's weights equal to a held photo): release them.
+      if (had.upload === 'held' && !opts.held) await db.blobState.update(hash, { upload: 'pending' });
+      return;
+    }
+    await db.blobState.put({ hash, size: bytes.byteLength, state: 'complete', upload: opts.held ? 'held' : 'pending' });
     await db.blobBytes.put({ hash, bytes });
   });
 }
@@ -49,7 +54,15 @@ export async function markBlobUploaded(db: OutpostDb, hash: string): Promise<voi
  * after the server lost its data. Touches the state rows only.
  */
 export async function markAllBlobsForUpload(db: OutpostDb): Promise<void> {
-  await db.blobState.toCollection().modify({ upload: 'pending' });
+  // Held blobs stay held: a new enrolment does not send what the project keeps off the server.
+  await db.blobState.filter((b) => b.upload !== 'held').modify({ upload: 'pending' });
+}
+
+/** Let held blobs go to the server (their project now lets rows sync); others are left as they are. */
+export async function releaseHeldBlobs(db: OutpostDb, hashes: string[]): Promise<number> {
+  const rows = (await db.blobState.bulkGet(hashes)).filter((b) => b?.upload === 'held');
+  await db.blobState.bulkPut(rows.map((b) => ({ ...b!, upload: 'pending' as const })));
+  return rows.length;
 }
 
 /** How many complete blobs the server does not have yet, counted on the index (no bytes read). */

@@ -3,9 +3,10 @@ import { DataRule } from '@shared/schema/data-rules.js';
 import { checkRules } from '@shared/data/rules.js';
 import type { OutpostDb } from './db.js';
 import { patchRecord } from './mutate.js';
-import { saveLocalBlob } from './blobs.js';
+import { releaseHeldBlobs, saveLocalBlob } from './blobs.js';
 import { ensureFirstVersions, ensureSalt, rowsCoding, setPersonal, shareable, storedRows } from './dataset-versions.js';
 import { personalWarnings, type PersonalChoice } from '@shared/data/privacy.js';
+import { projectPhotoHashes } from './photos.js';
 
 /**
  * A dataset's settings that change its versions' side records: its data tests (the current
@@ -66,6 +67,8 @@ export async function setShareRows(db: OutpostDb, projectId: string, on: boolean
   await ensureFirstVersions(db, now);
   await patchRecord(db, 'projects', projectId, { shareRows: on }, now);
   if (!on) return 0;
+  // Photos were held off the server until now (photos.ts): they go with the rows.
+  await releaseHeldBlobs(db, await projectPhotoHashes(db, projectId));
   await ensureSalt(db, projectId, now);
   let shared = 0;
   for (const d of await db.datasets.where('projectId').equals(projectId).toArray()) if (await shareCurrentVersion(db, d.id, now)) shared++;

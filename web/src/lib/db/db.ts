@@ -42,8 +42,11 @@ export interface BlobStateRow {
   size: number;
   /** 'partial' while a download is under way; 'complete' once every byte is here and verified. */
   state: 'partial' | 'complete';
-  /** Whether the server has the whole blob under this device's organisation. */
-  upload: 'pending' | 'done';
+  /**
+   * Whether the server has the whole blob under this device's organisation; `held`: made here and
+   * kept off the server until its project lets rows sync (photos, which can show a patient).
+   */
+  upload: 'pending' | 'done' | 'held';
 }
 
 /** The bytes of a blob (partial while downloading), by hash. */

@@ -8,7 +8,8 @@ import { OutpostDb } from './db.js';
 import { newId } from './mutate.js';
 import { createProject } from './projects.js';
 import { datasetVersions } from './dataset-versions.js';
-import { pendingUploads } from './blobs.js';
+import { markAllBlobsForUpload, pendingUploads } from './blobs.js';
+import { setShareRows } from './dataset-settings.js';
 import { addPhotos, createPhotoDataset, labelPhoto, photoBytes, photoRows, type NewPhoto } from './photos.js';
 import { photoParams, runClasses } from '../runs/photo-params.js';
 
@@ -31,9 +32,18 @@ describe('photo datasets', () => {
       { hash: first[1].hash, label: 'mosaic' },
       { hash: first[2].hash, label: null },
     ]);
-    // The bytes are the PNG, complete here and waiting to upload like model weights.
+    // The bytes are the PNG, complete here; held off the server while the project does not share rows.
     expect(decodePng(new Uint8Array((await photoBytes(db, first[1].hash))!))).toMatchObject({ width: 64, height: 64 });
-    expect((await pendingUploads(db)).map((b) => b.hash).sort()).toEqual(first.map((f) => f.hash).sort());
+    expect(await pendingUploads(db)).toEqual([]);
+    expect((await db.blobState.bulkGet(first.map((f) => f.hash))).map((b) => b?.upload)).toEqual(['held', 'held', 'held']);
+    // A new enrolment marks every blob for upload, except held ones.
+    await markAllBlobsForUpload(db);
+    expect(await pendingUploads(db)).toEqual([]);
+    // Sharing rows turned on: the photos go with the rows (and the rows' own blob).
+    await setShareRows(db, p.id, true);
+    const pending = new Set((await pendingUploads(db)).map((b) => b.hash));
+    expect(first.every((f) => pending.has(f.hash))).toBe(true);
+    expect(pending.size).toBe(first.length + 1);
 
     const more = await addPhotos(db, d.id, [await photo(10, 180, 30, 'healthy'), await photo(120, 60, 20, 'brown streak')]);
     expect(more.change).toMatchObject({ kind: 'entries', rowsAdded: 2 });

@@ -36,8 +36,25 @@ export function cleanLabels(labels: string[]): string[] {
 
 const rowOf = (p: NewPhoto): StoredRow => ({ [IMAGE_COLUMN]: p.hash, [LABEL_COLUMN]: p.label?.trim() || null });
 
-async function keepBytes(db: OutpostDb, photos: NewPhoto[]): Promise<void> {
-  for (const p of photos) await saveLocalBlob(db, p.hash, p.png.slice().buffer);
+/**
+ * Keep the photos' bytes. A photo can show a patient: it goes to the server only when its project
+ * lets rows sync (held until then; setShareRows releases them).
+ */
+async function keepBytes(db: OutpostDb, projectId: string, photos: NewPhoto[]): Promise<void> {
+  const held = !(await db.projects.get(projectId))?.shareRows;
+  for (const p of photos) await saveLocalBlob(db, p.hash, p.png.slice().buffer, { held });
+}
+
+/** Every photo of a project's photo datasets, in any version kept here. */
+export async function projectPhotoHashes(db: OutpostDb, projectId: string): Promise<string[]> {
+  const out = new Set<string>();
+  for (const d of await db.datasets.where('projectId').equals(projectId).toArray()) {
+    if (!isPhotoDataset(d)) continue;
+    const ids = [d.id, ...(await db.dataset_versions.where('datasetId').equals(d.id).primaryKeys())];
+    for (const c of await db.datasetRows.where('datasetId').anyOf(ids).toArray())
+      for (const r of c.rows) if (typeof r[d.images.column] === 'string') out.add(r[d.images.column] as string);
+  }
+  return [...out];
 }
 
 /** A new photo dataset with its first photos (version 1), its classes and its target the label. */
@@ -47,7 +64,7 @@ export async function createPhotoDataset(
   now = Date.now(),
 ): Promise<DatasetMeta> {
   if (!input.photos.length) throw new Error('Take or choose at least one photo first.');
-  await keepBytes(db, input.photos);
+  await keepBytes(db, input.projectId, input.photos);
   const rows = input.photos.map(rowOf);
   const names = [IMAGE_COLUMN, LABEL_COLUMN];
   const columns = inferColumns(rows, names);
@@ -72,7 +89,7 @@ export async function createPhotoDataset(
 export async function addPhotos(db: OutpostDb, datasetId: string, photos: NewPhoto[], now = Date.now()): Promise<DatasetVersion> {
   const d = await db.datasets.get(datasetId);
   if (!isPhotoDataset(d)) throw new Error('This dataset does not hold photos.');
-  await keepBytes(db, photos);
+  await keepBytes(db, d.projectId, photos);
   const version = await appendRows(db, datasetId, photos.map(rowOf), now);
   const labels = cleanLabels([...d.images.labels, ...photos.flatMap((p) => (p.label ? [p.label] : []))]);
   if (labels.length !== d.images.labels.length) await setPhotoLabels(db, datasetId, labels, now);
