@@ -123,3 +123,22 @@ export async function photoRows(db: OutpostDb, datasetId: string): Promise<{ has
 export async function photoBytes(db: OutpostDb, hash: string): Promise<ArrayBuffer | undefined> {
   return completeBlobBytes(db, hash);
 }
+
+/**
+ * The photos this device should download: those of the current version of each photo dataset in a
+ * project that lets rows sync, whose rows are readable here and whose bytes are not. Photos are
+ * fetched after the models and rows, so a cut sync still leaves the phone able to predict.
+ */
+export async function wantedPhotoBlobs(db: OutpostDb): Promise<string[]> {
+  const sharing = new Set((await db.projects.toArray()).filter((p) => p.shareRows && !p.deleted).map((p) => p.id));
+  const out = new Set<string>();
+  for (const d of await db.datasets.toArray()) {
+    if (!sharing.has(d.projectId) || d.deleted || !isPhotoDataset(d) || !d.versionId) continue;
+    for (const r of await loadVersionRows(db, d.versionId)) {
+      const hash = r[d.images.column];
+      if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)) out.add(hash);
+    }
+  }
+  const states = await db.blobState.bulkGet([...out]);
+  return [...out].filter((_, i) => states[i]?.state !== 'complete');
+}

@@ -7,6 +7,7 @@ import { blobState, completeBlobBytes, discardBlob, markBlobUploaded, partialBlo
 import { rememberRejected } from '../db/sync-state.js';
 import { deploymentVersions } from '../db/deployments.js';
 import { wantedRowBlobs } from '../db/dataset-versions.js';
+import { wantedPhotoBlobs } from '../db/photos.js';
 import { readAnswer, SyncError, type Transport } from './transport.js';
 
 const Status = z.object({ hash: z.string(), size: z.number(), offset: z.number(), complete: z.boolean() });
@@ -103,33 +104,55 @@ export async function downloadBlobs(db: OutpostDb, t: Transport): Promise<number
   // Then the shared rows of dataset versions, for projects that let rows sync (after the models, which serving needs first).
   for (const [hash, size] of await wantedRowBlobs(db)) if (!wanted.has(hash)) wanted.set(hash, size);
   let done = 0;
-  for (const [hash, size] of wanted) {
-    if ((await blobState(db, hash))?.state === 'complete') continue;
-    const partial = await partialBlobBytes(db, hash);
-    let have = partial ? new Uint8Array(partial) : new Uint8Array(0);
-    while (have.length < size) {
-      const res = await t.request('GET', `/api/blobs/${hash}`, {
-        headers: { range: `bytes=${have.length}-${Math.min(size, have.length + BLOB_CHUNK_BYTES) - 1}` },
-      });
-      if (res.status !== 206 && res.status !== 200) {
-        await readAnswer(res, z.unknown());
-        throw new SyncError('network', `Downloading a model failed (${res.status}).`, true);
-      }
-      const part = new Uint8Array(await res.arrayBuffer());
-      if (part.length === 0) throw new SyncError('network', 'The model download returned no bytes; will try again later.', true);
-      const next = new Uint8Array(res.status === 200 ? part : concat(have, part));
-      have = next;
-      // Keep progress so a cut download resumes from here.
-      await saveDownloadedBlob(db, hash, size, have.slice().buffer, false);
-    }
-    if ((await sha256Hex(have)) !== hash) {
-      await discardBlob(db, hash);
-      throw new SyncError('blob_hash_mismatch', 'A downloaded model did not match its checksum and was discarded; it will be downloaded again.', true);
-    }
-    await saveDownloadedBlob(db, hash, size, have.slice().buffer, true);
-    done++;
-  }
+  for (const [hash, size] of wanted) if ((await fetchBlob(db, t, hash, size)) === 'done') done++;
+  // Last, the photos of shared photo datasets, read from the rows just downloaded. Their size is
+  // not in the rows, so the first range answer tells it; a photo its phone has not sent yet is
+  // asked for again at the next sync rather than failing this one.
+  for (const hash of await wantedPhotoBlobs(db)) if ((await fetchBlob(db, t, hash, undefined)) === 'done') done++;
   return done;
+}
+
+/**
+ * One blob from the server into the blob store, by ranges of at most a chunk, resuming from the
+ * bytes a cut download kept. `size` undefined: learn it from the first answer's Content-Range,
+ * and a blob the server does not have is 'missing' rather than a failure.
+ */
+async function fetchBlob(db: OutpostDb, t: Transport, hash: string, size: number | undefined): Promise<'here' | 'done' | 'missing'> {
+  if ((await blobState(db, hash))?.state === 'complete') return 'here';
+  const partial = await partialBlobBytes(db, hash);
+  let have = partial ? new Uint8Array(partial) : new Uint8Array(0);
+  let total = size ?? (await blobState(db, hash))?.size;
+  while (total === undefined || have.length < total) {
+    const last = Math.min(total ?? Infinity, have.length + BLOB_CHUNK_BYTES) - 1;
+    const res = await t.request('GET', `/api/blobs/${hash}`, { headers: { range: `bytes=${have.length}-${last}` } });
+    if (res.status === 404 && size === undefined) {
+      await res.body?.cancel();
+      return 'missing';
+    }
+    if (res.status !== 206 && res.status !== 200) {
+      await readAnswer(res, z.unknown());
+      throw new SyncError('network', `Downloading a model failed (${res.status}).`, true);
+    }
+    total ??= res.status === 200 ? undefined : rangeTotal(res.headers.get('content-range'));
+    const part = new Uint8Array(await res.arrayBuffer());
+    if (part.length === 0) throw new SyncError('network', 'The model download returned no bytes; will try again later.', true);
+    have = new Uint8Array(res.status === 200 ? part : concat(have, part));
+    total ??= have.length;
+    // Keep progress so a cut download resumes from here.
+    await saveDownloadedBlob(db, hash, total, have.slice().buffer, false);
+  }
+  if ((await sha256Hex(have)) !== hash) {
+    await discardBlob(db, hash);
+    throw new SyncError('blob_hash_mismatch', 'A downloaded model did not match its checksum and was discarded; it will be downloaded again.', true);
+  }
+  await saveDownloadedBlob(db, hash, total, have.slice().buffer, true);
+  return 'done';
+}
+
+/** The whole size from `Content-Range: bytes first-last/size` (RFC 9110 §14.4); undefined when absent or `*`. */
+function rangeTotal(header: string | null): number | undefined {
+  const m = /\/(\d+)\s*$/.exec(header ?? '');
+  return m ? Number(m[1]) : undefined;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
