@@ -1,4 +1,4 @@
-import type { Prediction, Stage, Task } from '@shared/schema/records.js';
+import type { ColumnInfo, Prediction, Stage, Task } from '@shared/schema/records.js';
 import type { RegistryEvent } from '@shared/schema/registry.js';
 import type { MonitorKey } from '@shared/monitor/states.js';
 import type { QualityMetric } from '@shared/schema/monitoring.js';
@@ -63,4 +63,12 @@ export const LEVEL: Record<AutomationLevel, MessageKey> = {
   assist: 'deploy.levelLabel.assist',
   partial: 'deploy.levelLabel.partial',
   full: 'deploy.levelLabel.full',
+};
+
+/** How a column is read, in plain words ("number", "free text"). */
+export const TYPE: Record<ColumnInfo['type'], MessageKey> = {
+  numeric: 'data.type.numeric',
+  categorical: 'data.type.categorical',
+  date: 'data.type.date',
+  text: 'data.type.text',
 };
