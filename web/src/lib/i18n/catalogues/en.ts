@@ -1165,7 +1165,8 @@ const en = {
   'data.share.title': 'Share rows',
   'data.share.send': "Send this project's rows to the organisation, so other phones and the central team can train on them",
   'data.share.help': 'Off unless you turn it on. Columns marked personal are never sent, or sent only as a code.',
-  'data.share.on': '{count, plural, =0 {Rows will be sent at the next sync, without personal columns.} one {Rows will be sent at the next sync (# dataset), without personal columns.} other {Rows will be sent at the next sync (# datasets), without personal columns.}}',
+  'data.share.on':
+    '{count, plural, =0 {Rows will be sent at the next sync, without personal columns.} one {Rows will be sent at the next sync (# dataset), without personal columns.} other {Rows will be sent at the next sync (# datasets), without personal columns.}}',
   'data.share.off': 'Rows are no longer sent. What was sent stays on the server.',
   'data.share.unmarked': "{dataset}: {sentence} (Personal columns, under the dataset's versions.)",
   'data.checks.version': 'Version {n} of this dataset ({count, plural, one {# row} other {# rows}}).',
@@ -1184,8 +1185,10 @@ const en = {
   'data.trained.test': 'Tested on ({count})',
   'data.trained.noSplit': 'Trained before splits were recorded: which rows it checked on cannot be shown.',
   'data.trained.shown.train': '{count, plural, one {# row it learnt from} other {# rows it learnt from}}{more, select, yes { (the first 20)} other {}}.',
-  'data.trained.shown.validation': '{count, plural, one {# row it checked on while learning} other {# rows it checked on while learning}}{more, select, yes { (the first 20)} other {}}.',
-  'data.trained.shown.test': '{count, plural, one {# row it tested on afterwards} other {# rows it tested on afterwards}}{more, select, yes { (the first 20)} other {}}.',
+  'data.trained.shown.validation':
+    '{count, plural, one {# row it checked on while learning} other {# rows it checked on while learning}}{more, select, yes { (the first 20)} other {}}.',
+  'data.trained.shown.test':
+    '{count, plural, one {# row it tested on afterwards} other {# rows it tested on afterwards}}{more, select, yes { (the first 20)} other {}}.',
   'data.trained.splitRows': 'Rows of the split',
   'data.summary.region': 'Validation summary',
   'data.summary.counts': '{rows, plural, one {# row} other {# rows}}, {columns, plural, one {# column} other {# columns}}.',

@@ -1091,7 +1091,8 @@ const fr: Catalogue = {
 
   'data.import.title': 'Importer un jeu de données',
   'data.import.file': 'Fichier de données',
-  'data.import.help': 'Un fichier CSV avec une ligne d’en-tête (virgules, points-virgules ou tabulations), ou JSON ou JSON Lines. Il reste sur cet appareil ; seul son résumé se synchronise.',
+  'data.import.help':
+    'Un fichier CSV avec une ligne d’en-tête (virgules, points-virgules ou tabulations), ou JSON ou JSON Lines. Il reste sur cet appareil ; seul son résumé se synchronise.',
   'data.sample': 'Exemple : {label}',
   'data.sample.cancer': 'Cancer du sein (diagnostic)',
   'data.sample.iris': 'Iris (espèce)',
@@ -1145,7 +1146,8 @@ const fr: Catalogue = {
   'data.versions.current': 'Version {n} (actuelle)',
   'data.versions.passes': 'Réussit ses contrôles',
   'data.versions.fails': '{count, plural, one {Échoue à # contrôle} other {Échoue à # contrôles}}',
-  'data.versions.empty': 'Les versions apparaissent quand les lignes de ce jeu de données sont sur ce téléphone, ou quand le téléphone qui les a se synchronise.',
+  'data.versions.empty':
+    'Les versions apparaissent quand les lignes de ce jeu de données sont sur ce téléphone, ou quand le téléphone qui les a se synchronise.',
   'data.personal.columns': 'Colonnes personnelles',
   'data.personal.not': 'Pas personnelle',
   'data.personal.never': 'Personnelle : ne jamais envoyer',
@@ -1186,7 +1188,8 @@ const fr: Catalogue = {
   'data.share.title': 'Partager les lignes',
   'data.share.send': 'Envoyer les lignes de ce projet à l’organisation, pour que d’autres téléphones et l’équipe centrale puissent apprendre dessus',
   'data.share.help': 'Désactivé sauf si vous l’activez. Les colonnes personnelles ne sont jamais envoyées, ou seulement sous forme de code.',
-  'data.share.on': '{count, plural, =0 {Les lignes seront envoyées à la prochaine synchronisation, sans les colonnes personnelles.} one {Les lignes seront envoyées à la prochaine synchronisation (# jeu de données), sans les colonnes personnelles.} other {Les lignes seront envoyées à la prochaine synchronisation (# jeux de données), sans les colonnes personnelles.}}',
+  'data.share.on':
+    '{count, plural, =0 {Les lignes seront envoyées à la prochaine synchronisation, sans les colonnes personnelles.} one {Les lignes seront envoyées à la prochaine synchronisation (# jeu de données), sans les colonnes personnelles.} other {Les lignes seront envoyées à la prochaine synchronisation (# jeux de données), sans les colonnes personnelles.}}',
   'data.share.off': 'Les lignes ne sont plus envoyées. Ce qui a été envoyé reste sur le serveur.',
   'data.share.unmarked': '{dataset} : {sentence} (Colonnes personnelles, sous les versions du jeu de données.)',
   'data.checks.version': 'Version {n} de ce jeu de données ({count, plural, one {# ligne} other {# lignes}}).',
@@ -1205,7 +1208,8 @@ const fr: Catalogue = {
   'data.trained.test': 'Testé sur ({count})',
   'data.trained.noSplit': 'Entraîné avant l’enregistrement des partages : les lignes de vérification ne peuvent pas être montrées.',
   'data.trained.shown.train': '{count, plural, one {# ligne apprise} other {# lignes apprises}}{more, select, yes { (les 20 premières)} other {}}.',
-  'data.trained.shown.validation': '{count, plural, one {# ligne vérifiée pendant l’apprentissage} other {# lignes vérifiées pendant l’apprentissage}}{more, select, yes { (les 20 premières)} other {}}.',
+  'data.trained.shown.validation':
+    '{count, plural, one {# ligne vérifiée pendant l’apprentissage} other {# lignes vérifiées pendant l’apprentissage}}{more, select, yes { (les 20 premières)} other {}}.',
   'data.trained.shown.test': '{count, plural, one {# ligne testée après} other {# lignes testées après}}{more, select, yes { (les 20 premières)} other {}}.',
   'data.trained.splitRows': 'Lignes de la partie',
   'data.summary.region': 'Résumé de la vérification',

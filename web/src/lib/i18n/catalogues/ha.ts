@@ -1080,7 +1080,8 @@ const ha: Catalogue = {
 
   'data.import.title': 'Shigo da tarin bayanai',
   'data.import.file': 'Fayil ɗin bayanai',
-  'data.import.help': 'Fayil ɗin CSV mai layin kanun labarai (waƙafi, waƙafi-digo ko tab), ko JSON ko JSON Lines. Yana zama a wannan na’ura; taƙaitaccensa kaɗai ake daidaitawa.',
+  'data.import.help':
+    'Fayil ɗin CSV mai layin kanun labarai (waƙafi, waƙafi-digo ko tab), ko JSON ko JSON Lines. Yana zama a wannan na’ura; taƙaitaccensa kaɗai ake daidaitawa.',
   'data.sample': 'Misali: {label}',
   'data.sample.cancer': 'Ciwon daji na nono (gano cuta)',
   'data.sample.iris': 'Iris (nau’i)',
@@ -1175,7 +1176,8 @@ const ha: Catalogue = {
   'data.share.title': 'Raba layuka',
   'data.share.send': 'Aika layukan wannan aiki ga ƙungiya, don sauran wayoyi da babbar ƙungiya su iya horarwa da su',
   'data.share.help': 'A kashe yake sai ka kunna. Ginshiƙai na sirri ba a taɓa aika su, ko ana aika su a matsayin lamba kawai.',
-  'data.share.on': '{count, plural, =0 {Za a aika layuka a daidaitawa ta gaba, ba tare da ginshiƙai na sirri ba.} one {Za a aika layuka a daidaitawa ta gaba (tarin bayanai #), ba tare da ginshiƙai na sirri ba.} other {Za a aika layuka a daidaitawa ta gaba (tarin bayanai #), ba tare da ginshiƙai na sirri ba.}}',
+  'data.share.on':
+    '{count, plural, =0 {Za a aika layuka a daidaitawa ta gaba, ba tare da ginshiƙai na sirri ba.} one {Za a aika layuka a daidaitawa ta gaba (tarin bayanai #), ba tare da ginshiƙai na sirri ba.} other {Za a aika layuka a daidaitawa ta gaba (tarin bayanai #), ba tare da ginshiƙai na sirri ba.}}',
   'data.share.off': 'Ba a aika layuka kuma. Abin da aka aika yana nan a sabar.',
   'data.share.unmarked': '{dataset}: {sentence} (Ginshiƙai na sirri, ƙarƙashin sigogin tarin bayanai.)',
   'data.checks.version': 'Sigar {n} ta wannan tarin ({count, plural, one {layi #} other {layuka #}}).',
@@ -1194,8 +1196,10 @@ const ha: Catalogue = {
   'data.trained.test': 'An gwada da ({count})',
   'data.trained.noSplit': 'An horar kafin a fara rubuta rabe-rabe: ba za a iya nuna layukan da aka duba da su ba.',
   'data.trained.shown.train': '{count, plural, one {Layi # da ya koya} other {Layuka # da ya koya}}{more, select, yes { (20 na farko)} other {}}.',
-  'data.trained.shown.validation': '{count, plural, one {Layi # da aka duba da shi yayin koyo} other {Layuka # da aka duba da su yayin koyo}}{more, select, yes { (20 na farko)} other {}}.',
-  'data.trained.shown.test': '{count, plural, one {Layi # da aka gwada da shi daga baya} other {Layuka # da aka gwada da su daga baya}}{more, select, yes { (20 na farko)} other {}}.',
+  'data.trained.shown.validation':
+    '{count, plural, one {Layi # da aka duba da shi yayin koyo} other {Layuka # da aka duba da su yayin koyo}}{more, select, yes { (20 na farko)} other {}}.',
+  'data.trained.shown.test':
+    '{count, plural, one {Layi # da aka gwada da shi daga baya} other {Layuka # da aka gwada da su daga baya}}{more, select, yes { (20 na farko)} other {}}.',
   'data.trained.splitRows': 'Layukan rabon',
   'data.summary.region': 'Taƙaitaccen bincike',
   'data.summary.counts': '{rows, plural, one {layi #} other {layuka #}}, {columns, plural, one {ginshiƙi #} other {ginshiƙai #}}.',

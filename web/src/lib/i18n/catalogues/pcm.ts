@@ -1166,7 +1166,8 @@ const pcm: Catalogue = {
   'data.share.title': 'Share rows',
   'data.share.send': "Send dis project's rows to di organisation, so other phones and di central team fit train on dem",
   'data.share.help': 'E dey off unless you on am. Columns wey you mark personal no dey ever go, or na only code dey go.',
-  'data.share.on': '{count, plural, =0 {Rows go go for di next sync, without personal columns.} one {Rows go go for di next sync (# dataset), without personal columns.} other {Rows go go for di next sync (# datasets), without personal columns.}}',
+  'data.share.on':
+    '{count, plural, =0 {Rows go go for di next sync, without personal columns.} one {Rows go go for di next sync (# dataset), without personal columns.} other {Rows go go for di next sync (# datasets), without personal columns.}}',
   'data.share.off': 'Rows no dey go again. Wetin don go before go stay for di server.',
   'data.share.unmarked': '{dataset}: {sentence} (Personal columns, under di dataset versions.)',
   'data.checks.version': 'Version {n} of dis dataset ({count, plural, one {# row} other {# rows}}).',
@@ -1185,8 +1186,10 @@ const pcm: Catalogue = {
   'data.trained.test': 'Tested on ({count})',
   'data.trained.noSplit': 'E train before we start to record splits: we no fit show which rows e check on.',
   'data.trained.shown.train': '{count, plural, one {# row wey e learn from} other {# rows wey e learn from}}{more, select, yes { (di first 20)} other {}}.',
-  'data.trained.shown.validation': '{count, plural, one {# row wey e check on while e dey learn} other {# rows wey e check on while e dey learn}}{more, select, yes { (di first 20)} other {}}.',
-  'data.trained.shown.test': '{count, plural, one {# row wey e test on after} other {# rows wey e test on after}}{more, select, yes { (di first 20)} other {}}.',
+  'data.trained.shown.validation':
+    '{count, plural, one {# row wey e check on while e dey learn} other {# rows wey e check on while e dey learn}}{more, select, yes { (di first 20)} other {}}.',
+  'data.trained.shown.test':
+    '{count, plural, one {# row wey e test on after} other {# rows wey e test on after}}{more, select, yes { (di first 20)} other {}}.',
   'data.trained.splitRows': 'Rows of di split',
   'data.summary.region': 'Check summary',
   'data.summary.counts': '{rows, plural, one {# row} other {# rows}}, {columns, plural, one {# column} other {# columns}}.',

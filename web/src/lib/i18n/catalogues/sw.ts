@@ -1088,7 +1088,8 @@ const sw: Catalogue = {
 
   'data.import.title': 'Leta seti ya data',
   'data.import.file': 'Faili la data',
-  'data.import.help': 'Faili la CSV lenye safu ya vichwa (koma, nukta-koma au tab), au JSON au JSON Lines. Linabaki kwenye kifaa hiki; muhtasari wake tu ndio unasawazishwa.',
+  'data.import.help':
+    'Faili la CSV lenye safu ya vichwa (koma, nukta-koma au tab), au JSON au JSON Lines. Linabaki kwenye kifaa hiki; muhtasari wake tu ndio unasawazishwa.',
   'data.sample': 'Mfano: {label}',
   'data.sample.cancer': 'Saratani ya matiti (utambuzi)',
   'data.sample.iris': 'Iris (aina)',
@@ -1183,7 +1184,8 @@ const sw: Catalogue = {
   'data.share.title': 'Shiriki safu',
   'data.share.send': 'Tuma safu za mradi huu kwa shirika, ili simu nyingine na timu kuu ziweze kufunza nazo',
   'data.share.help': 'Imezimwa usipoiwasha. Nguzo za binafsi hazitumwi kamwe, au zinatumwa kama msimbo tu.',
-  'data.share.on': '{count, plural, =0 {Safu zitatumwa usawazishaji ujao, bila nguzo za binafsi.} one {Safu zitatumwa usawazishaji ujao (seti # ya data), bila nguzo za binafsi.} other {Safu zitatumwa usawazishaji ujao (seti # za data), bila nguzo za binafsi.}}',
+  'data.share.on':
+    '{count, plural, =0 {Safu zitatumwa usawazishaji ujao, bila nguzo za binafsi.} one {Safu zitatumwa usawazishaji ujao (seti # ya data), bila nguzo za binafsi.} other {Safu zitatumwa usawazishaji ujao (seti # za data), bila nguzo za binafsi.}}',
   'data.share.off': 'Safu hazitumwi tena. Kilichotumwa kinabaki kwenye seva.',
   'data.share.unmarked': '{dataset}: {sentence} (Nguzo za binafsi, chini ya matoleo ya seti ya data.)',
   'data.checks.version': 'Toleo {n} la seti hii ({count, plural, one {safu #} other {safu #}}).',
@@ -1202,8 +1204,10 @@ const sw: Catalogue = {
   'data.trained.test': 'Ilijaribiwa kwa ({count})',
   'data.trained.noSplit': 'Ilifunzwa kabla migawanyo haijaandikwa: safu ilizokaguliwa nazo haziwezi kuonyeshwa.',
   'data.trained.shown.train': '{count, plural, one {Safu # ilizojifunza} other {Safu # ilizojifunza}}{more, select, yes { (20 za kwanza)} other {}}.',
-  'data.trained.shown.validation': '{count, plural, one {Safu # ilizokaguliwa nazo wakati wa kujifunza} other {Safu # ilizokaguliwa nazo wakati wa kujifunza}}{more, select, yes { (20 za kwanza)} other {}}.',
-  'data.trained.shown.test': '{count, plural, one {Safu # ilizojaribiwa nazo baadaye} other {Safu # ilizojaribiwa nazo baadaye}}{more, select, yes { (20 za kwanza)} other {}}.',
+  'data.trained.shown.validation':
+    '{count, plural, one {Safu # ilizokaguliwa nazo wakati wa kujifunza} other {Safu # ilizokaguliwa nazo wakati wa kujifunza}}{more, select, yes { (20 za kwanza)} other {}}.',
+  'data.trained.shown.test':
+    '{count, plural, one {Safu # ilizojaribiwa nazo baadaye} other {Safu # ilizojaribiwa nazo baadaye}}{more, select, yes { (20 za kwanza)} other {}}.',
   'data.trained.splitRows': 'Safu za mgawanyo',
   'data.summary.region': 'Muhtasari wa ukaguzi',
   'data.summary.counts': '{rows, plural, one {safu #} other {safu #}}, {columns, plural, one {nguzo #} other {nguzo #}}.',
