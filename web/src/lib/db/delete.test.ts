@@ -15,6 +15,9 @@ import { completedRun, loggedPrediction } from './fixtures.testing.js';
 import { inProcessServer, type InProcessServer } from '../sync/in-process.testing.js';
 import type { HeadlessDevice } from '../sync/headless.js';
 import type { OutpostDb } from './db.js';
+import { encodePng } from '@shared/images/png.js';
+import { createPhotoDataset, photoBytes, type NewPhoto } from './photos.js';
+import { datasetLabels, giveLabel } from '../labels/labels.js';
 
 // Deleting on real Dexie (fake-indexeddb) and through the real server (PGlite in memory) between
 // two headless devices: what is refused, what goes with a deletion, what bytes are freed, and a
@@ -158,6 +161,32 @@ describe('deleting on one device', () => {
     expect(await storedRows(db, d.versionId ?? d.id)).toEqual([]);
     // A prediction the server has is dropped from this phone (it was never queued here).
     expect(await db.predictions.where('projectId').equals(p.id).count()).toBe(0);
+  });
+});
+
+describe('a photo dataset deleted', () => {
+  async function photo(r: number, g: number, b: number): Promise<NewPhoto> {
+    const rgb = new Uint8Array(16 * 16 * 3);
+    for (let i = 0; i < rgb.length; i += 3) rgb.set([r, g, b], i);
+    const png = encodePng(rgb, 16, 16);
+    return { hash: await sha256Hex(png), png, label: null };
+  }
+
+  it('frees its photos and drops its labels, keeping a photo another photo dataset still shows', async () => {
+    const p = await createProject(a.db, 'Leaf photos');
+    const [one, two, shared] = [await photo(10, 200, 10), await photo(200, 10, 10), await photo(10, 10, 200)];
+    const gone = await createPhotoDataset(a.db, { projectId: p.id, name: 'Leaves', labels: ['healthy', 'sick'], photos: [one, two, shared] });
+    const kept = await createPhotoDataset(a.db, { projectId: p.id, name: 'Leaves again', labels: ['healthy', 'sick'], photos: [shared] });
+    await giveLabel(a.db, { dataset: gone, column: 'label', item: `image:${one.hash}`, value: 'healthy' });
+    await giveLabel(a.db, { dataset: kept, column: 'label', item: `image:${shared.hash}`, value: 'sick' });
+    expect(await photoBytes(a.db, one.hash)).toBeDefined();
+
+    await deleteDataset(a.db, gone.id);
+    expect(await photoBytes(a.db, one.hash)).toBeUndefined();
+    expect(await photoBytes(a.db, two.hash)).toBeUndefined();
+    expect(new Uint8Array((await photoBytes(a.db, shared.hash))!)).toEqual(shared.png);
+    expect(await datasetLabels(a.db, gone.id)).toEqual([]);
+    expect(await datasetLabels(a.db, kept.id)).toHaveLength(1);
   });
 });
 

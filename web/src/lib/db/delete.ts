@@ -1,5 +1,5 @@
 import { OutpostError } from '@shared/errors.js';
-import type { ModelVersion } from '@shared/schema/records.js';
+import type { DatasetMeta, ModelVersion } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
 import { patchRecord } from './mutate.js';
 import { runHashes, versionHashes } from './blob-refs.js';
@@ -103,16 +103,36 @@ export async function deleteRun(db: OutpostDb, id: string, opts: { withVersions?
 }
 
 /** The rows a dataset keeps on this device (its versions' stored rows), freed. */
+/** The photos a photo dataset's versions kept here name (content hashes), for freeing their bytes. */
+async function photoHashesOf(db: OutpostDb, d: DatasetMeta, versionIds: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (!d.images) return out;
+  for (const c of await db.datasetRows.where('datasetId').anyOf(versionIds).toArray())
+    for (const r of c.rows) if (typeof r[d.images.column] === 'string') out.add(r[d.images.column] as string);
+  return out;
+}
+
 async function freeDatasetRows(db: OutpostDb, datasetId: string): Promise<void> {
+  const d = await db.datasets.get(datasetId);
   const versions = await db.dataset_versions.where('datasetId').equals(datasetId).toArray();
   const ids = [datasetId, ...versions.map((v) => v.id)];
+  // A photo can be in two photo datasets (the same picture chosen twice): its bytes stay while a
+  // live one names it. Read before the rows that name them go.
+  const photos = d ? await photoHashesOf(db, d, ids) : new Set<string>();
+  if (photos.size) {
+    for (const other of await db.datasets.toArray()) {
+      if (other.id === datasetId || other.deleted || !other.images) continue;
+      const otherIds = [other.id, ...(await db.dataset_versions.where('datasetId').equals(other.id).primaryKeys())];
+      for (const h of await photoHashesOf(db, other, otherIds)) photos.delete(h);
+    }
+  }
   await db.datasetRows.where('datasetId').anyOf(ids).delete();
   // Two datasets with the same rows share one blob: keep it while a live version uses it.
   const live = new Set((await db.dataset_versions.toArray()).filter((v) => !v.deleted && v.datasetId !== datasetId && v.rows).map((v) => v.rows!.hash));
-  await freeBlobs(
-    db,
-    versions.flatMap((v) => (v.rows && !live.has(v.rows.hash) ? [v.rows.hash] : [])),
-  );
+  await freeBlobs(db, [...versions.flatMap((v) => (v.rows && !live.has(v.rows.hash) ? [v.rows.hash] : [])), ...photos]);
+  // Labels people gave its rows go from this device too; those not sent yet still go (the server
+  // keeps them beside the dataset's tombstone, and nothing here shows them again).
+  await db.labels.where('datasetId').equals(datasetId).delete();
 }
 
 /** Delete a dataset and all its versions. Runs and versions made from it keep their figures. */
