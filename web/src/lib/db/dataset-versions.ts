@@ -8,6 +8,7 @@ import { sha256Hex } from '@shared/data/hash.js';
 import type { OutpostDb } from './db.js';
 import { newId, patchRecord, putRecord } from './mutate.js';
 import { completeBlobBytes, saveLocalBlob } from './blobs.js';
+import { unsentRows } from './sync-state.js';
 import { personOnDevice } from '../sync/person.js';
 import { loadCredential } from '../sync/credential.js';
 
@@ -118,8 +119,17 @@ async function prepare(db: OutpostDb, v: VersionInput, now: number): Promise<Pre
 }
 
 /** Write a prepared version in the caller's transaction (or its own): rows, blob, record, and the dataset moved to it. */
-async function write(db: OutpostDb, p: Prepared, dataset: DatasetMeta, storeRows: boolean, now: number, datasetIsNew = false): Promise<void> {
-  await db.transaction('rw', [db.datasets, db.dataset_versions, db.datasetRows, db.outbox, db.kv, db.blobState, db.blobBytes], async () => {
+async function write(
+  db: OutpostDb,
+  p: Prepared,
+  dataset: DatasetMeta,
+  storeRows: boolean,
+  now: number,
+  datasetIsNew = false,
+  replaces?: DatasetVersion,
+): Promise<void> {
+  await db.transaction('rw', [db.datasets, db.dataset_versions, db.datasetRows, db.outbox, db.kv, db.blobState, db.blobBytes, db.runs], async () => {
+    if (replaces) await dropOpenBatch(db, replaces, dataset);
     if (storeRows) {
       for (let c = 0; c * CHUNK_ROWS < p.rows.length; c++) {
         const rows = p.rows.slice(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS) as DatasetRowsRow;
@@ -221,13 +231,14 @@ async function head(
   return { dataset, version, rows, ...(await rowsCoding(db, version)) };
 }
 
-async function next(
-  db: OutpostDb,
-  datasetId: string,
-  make: (rows: Row[], names: string[]) => { rows: Row[]; names: string[]; kind: VersionChangeKind; rowsChanged?: number; what?: string },
-  now: number,
-) {
+type Make = (rows: Row[], names: string[]) => { rows: Row[]; names: string[]; kind: VersionChangeKind; rowsChanged?: number; what?: string };
+
+async function next(db: OutpostDb, datasetId: string, make: Make, now: number, join = false) {
   const h = await head(db, datasetId);
+  if (join) {
+    const joined = await joinOpenBatch(db, h, make, now);
+    if (joined) return joined;
+  }
   const out = make(h.rows, h.names);
   const p = await prepare(
     db,
@@ -236,6 +247,73 @@ async function next(
   );
   await write(db, p, h.dataset, true, now);
   return p.version;
+}
+
+/** The batch stopped being open between the first look and the write (a sync took it, a run used it). */
+class BatchClosed extends Error {}
+
+/**
+ * Whether an `entries` version is still this sitting's batch: made here and not sent (every
+ * outbox row of its record queued after the push in flight), no run trained on it and no version
+ * grew from it. Inside the write's transaction this is the guard; outside, a first look.
+ */
+async function batchOpen(db: OutpostDb, v: DatasetVersion): Promise<boolean> {
+  if (v.change.kind !== 'entries' || !v.parentId || v.mergedFrom?.length || v.deleted) return false;
+  if (!(await unsentRows(db, 'dataset_versions', v.id))) return false;
+  if (
+    await db.runs
+      .where('datasetId')
+      .equals(v.datasetId)
+      .filter((r) => r.datasetVersionId === v.id)
+      .count()
+  )
+    return false;
+  const siblings = await db.dataset_versions.where('datasetId').equals(v.datasetId).toArray();
+  return !siblings.some((x) => x.parentId === v.id || x.mergedFrom?.includes(v.id));
+}
+
+/**
+ * Form entries saved between two syncs make one version, not one each: an entry joins the
+ * current version when it is this sitting's open batch (batchOpen), by writing a version with
+ * the batch's parent, all its rows and the new ones, in place of it. Without this, 300 entries
+ * saved offline kept 300 versions, each a full copy one row longer (quadratic storage). Null when
+ * there is no open batch, and the caller starts one.
+ */
+async function joinOpenBatch(db: OutpostDb, h: Awaited<ReturnType<typeof head>>, make: Make, now: number): Promise<DatasetVersion | null> {
+  const batch = h.version;
+  if (!(await db.transaction('r', [db.outbox, db.kv, db.runs, db.dataset_versions], () => batchOpen(db, batch)))) return null;
+  const parent = await db.dataset_versions.get(batch.parentId!);
+  if (!parent) return null;
+  const parentRows = await loadVersionRows(db, parent.id);
+  if (!parentRows.length && parent.rowCount > 0) return null;
+  const { names: parentNames } = await rowsCoding(db, parent);
+  const out = make(h.rows, h.names);
+  const p = await prepare(db, { dataset: h.dataset, parent, parentRows, parentNames, by: await whoIsHere(db), coded: h.coded, ...out }, now);
+  try {
+    await write(db, p, h.dataset, true, now, false, batch);
+  } catch (e) {
+    if (e instanceof BatchClosed) return null;
+    throw e;
+  }
+  return p.version;
+}
+
+/** Take out a batch being replaced, in the write's transaction: its rows, record, queued changes and rows file. */
+async function dropOpenBatch(db: OutpostDb, v: DatasetVersion, dataset: DatasetMeta): Promise<void> {
+  const current = await db.datasets.get(dataset.id);
+  if (current?.versionId !== v.id || !(await batchOpen(db, v))) throw new BatchClosed();
+  await db.datasetRows.where('datasetId').equals(v.id).delete();
+  await db.dataset_versions.delete(v.id);
+  await db.outbox.bulkDelete((await unsentRows(db, 'dataset_versions', v.id))!.map((r) => r.seq!));
+  // The dataset's moves to the batch go too; the move to its replacement follows.
+  const headFields = new Set(['versionId', 'rowCount', 'columns']);
+  const moves = (await unsentRows(db, 'datasets', dataset.id)) ?? [];
+  const stale = moves.filter((r) => r.fields.versionId === v.id && Object.keys(r.fields).every((k) => headFields.has(k)));
+  await db.outbox.bulkDelete(stale.map((r) => r.seq!));
+  if (v.rows && !(await db.dataset_versions.filter((x) => x.rows?.hash === v.rows!.hash).count())) {
+    await db.blobState.delete(v.rows.hash);
+    await db.blobBytes.delete(v.rows.hash);
+  }
 }
 
 /** Cleaning: a new version without the rows that miss a value in any of `columns` (every column when none are given). */
@@ -267,7 +345,8 @@ export async function dropColumn(db: OutpostDb, datasetId: string, column: strin
 
 /**
  * New rows at the end (form entries): a new version with them, new columns added. `kind`
- * `entries` unless the caller says otherwise. Nothing is written when there are no rows.
+ * `entries` unless the caller says otherwise. Nothing is written when there are no rows. With
+ * `joinBatch`, entries join this sitting's open batch when there is one (joinOpenBatch).
  */
 export async function appendRows(
   db: OutpostDb,
@@ -275,6 +354,7 @@ export async function appendRows(
   added: Row[],
   now = Date.now(),
   kind: VersionChangeKind = 'entries',
+  opts: { joinBatch?: boolean } = {},
 ): Promise<DatasetVersion> {
   if (!added.length) throw new Error('There are no new rows to add.');
   return next(
@@ -285,6 +365,7 @@ export async function appendRows(
       return { rows: [...rows, ...added], names: [...names, ...extra], kind };
     },
     now,
+    opts.joinBatch && kind === 'entries',
   );
 }
 

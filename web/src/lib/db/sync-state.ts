@@ -1,5 +1,5 @@
 import type { PushResponse } from '@shared/sync/protocol.js';
-import type { OutpostDb } from './db.js';
+import type { OutboxRow, OutpostDb } from './db.js';
 import { countPendingUploads } from './blobs.js';
 
 /** A change the server (or this device, for an oversized one) refused, with the reason to show. */
@@ -8,6 +8,21 @@ export type RejectedChange = PushResponse['rejected'][number];
 // The kv keys the sync engine writes (docs/sync.md lists them all).
 const REJECTED = 'sync:rejected';
 const LAST_SYNCED_AT = 'sync:lastSyncedAt';
+/** The push batch on the wire (`{batchSeq, upToSeq}`): its rows are re-sent as they are until acknowledged. */
+const IN_FLIGHT = 'sync:inflight';
+
+/**
+ * The outbox rows of one record when none of them has left this device: all queued after the
+ * push batch in flight (if any). Null when the record was never queued here or some of it may be
+ * on the server already. Run it inside a transaction over the outbox and kv, with the change it
+ * guards, so a push cannot take the rows in between.
+ */
+export async function unsentRows(db: OutpostDb, table: OutboxRow['table'], id: string): Promise<OutboxRow[] | null> {
+  const rows = await db.outbox.where('[table+id]').equals([table, id]).toArray();
+  if (!rows.length) return null;
+  const inFlight = (await db.kv.get(IN_FLIGHT))?.value as { upToSeq: number } | undefined;
+  return inFlight && rows.some((r) => r.seq! <= inFlight.upToSeq) ? null : rows;
+}
 
 /**
  * Changes and blobs on this device that the server does not have yet: outbox rows plus complete

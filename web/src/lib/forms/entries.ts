@@ -100,7 +100,7 @@ export function saveEntry(db: OutpostDb, datasetId: string, entryId: string, raw
     if (Object.keys(problems).length) return { outcome: 'refused', problems };
     const current = f.dataset.versionId ? await loadVersionRows(db, f.dataset.versionId) : [];
     if (current.some((r) => r[ENTRY_ID] === entryId)) return { outcome: 'already' };
-    const version = await appendRows(db, datasetId, [{ [ENTRY_ID]: entryId, ...row }], now);
+    const version = await appendRows(db, datasetId, [{ [ENTRY_ID]: entryId, ...row }], now, 'entries', { joinBatch: true });
     return { outcome: 'saved', version };
   });
 }

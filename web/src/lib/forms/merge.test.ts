@@ -182,6 +182,61 @@ describe('collection forms on two phones', () => {
     expect((await a.db.datasets.get(ds.id))!.versionId).toBe(before);
   });
 
+  it('entries saved between two syncs make one version; a sync, or a push on the wire, starts the next', async () => {
+    const p = await createProject(a.db, 'Sittings');
+    await setShareRows(a.db, p.id, true);
+    const ds = await createFormDataset(a.db, p.id, 'Visits', FORM);
+    await a.syncUntilDone();
+    const versionsOnServer = async () =>
+      (
+        await srv.db.query<{ n: number }>(`select count(*)::int as n from records where org_id = $1 and tbl = 'dataset_versions' and data->>'datasetId' = $2`, [
+          srv.orgId,
+          ds.id,
+        ])
+      )[0].n;
+    const rowsFiles = async () => {
+      const hashes = (await datasetVersions(a.db, ds.id)).flatMap((v) => (v.rows ? [v.rows.hash] : []));
+      return (await a.db.blobState.bulkGet(hashes)).filter(Boolean).length;
+    };
+
+    for (const t of ['37', '38', '39']) await saveEntry(a.db, ds.id, newEntryId(), { temp: t });
+    let versions = (await datasetVersions(a.db, ds.id)).sort((x, y) => x.number - y.number);
+    expect(versions.map((v) => [v.number, v.rowCount])).toEqual([
+      [1, 0],
+      [2, 3],
+    ]);
+    const batch = versions[1];
+    expect(batch).toMatchObject({ parentId: versions[0].id, change: { kind: 'entries', rowsAdded: 3, rowsRemoved: 0 } });
+    expect(await a.db.outbox.where('[table+id]').between(['dataset_versions', ''], ['dataset_versions', '\uffff']).count()).toBe(1);
+    expect(await rowsFiles()).toBe(2);
+    expect((await a.db.datasets.get(ds.id))?.versionId).toBe(batch.id);
+    await a.syncUntilDone();
+    expect(await versionsOnServer()).toBe(2);
+
+    // After the sync, the next entries are the next sitting's batch.
+    await saveEntry(a.db, ds.id, newEntryId(), { temp: '40' });
+    await saveEntry(a.db, ds.id, newEntryId(), { temp: '41' });
+    versions = (await datasetVersions(a.db, ds.id)).sort((x, y) => x.number - y.number);
+    expect(versions.map((v) => [v.number, v.rowCount, v.parentId])).toEqual([
+      [1, 0, null],
+      [2, 3, versions[0].id],
+      [3, 5, batch.id],
+    ]);
+
+    // A push on the wire may hold the batch: it is not replaced, the next entry starts a new one.
+    const last = (await a.db.outbox.orderBy('seq').last())!.seq!;
+    await a.db.kv.put({ key: 'sync:inflight', value: { batchSeq: 10_000, upToSeq: last } });
+    await saveEntry(a.db, ds.id, newEntryId(), { temp: '42' });
+    await a.db.kv.delete('sync:inflight');
+    await saveEntry(a.db, ds.id, newEntryId(), { temp: '36' });
+    versions = (await datasetVersions(a.db, ds.id)).sort((x, y) => x.number - y.number);
+    expect(versions.map((v) => v.rowCount)).toEqual([0, 3, 5, 7]);
+    expect(versions[3].parentId).toBe(versions[2].id);
+    await a.syncUntilDone();
+    expect(await versionsOnServer()).toBe(4);
+    expect((await loadVersionRows(a.db, versions[3].id)).map((r) => r.temp)).toEqual([37, 38, 39, 40, 41, 42, 36]);
+  });
+
   it('a double tap saves one row', async () => {
     const p = await createProject(a.db, 'Double tap');
     const ds = await createFormDataset(a.db, p.id, 'Visits', FORM);
