@@ -1,10 +1,59 @@
 import type { DataCheckReport, DataRule, RuleResult } from '../schema/data-rules.js';
 import { isMissing, toNumber, type Row } from './columns.js';
+import type { Said } from '../said.js';
+
+/** The message keys of a rule in plain words (describeRuleSaid), in the device's catalogues. */
+export type RuleKey =
+  | 'data.rule.between'
+  | 'data.rule.atLeast'
+  | 'data.rule.atMost'
+  | 'data.rule.oneOf'
+  | 'data.rule.notMissing'
+  | 'data.rule.unique'
+  | 'data.rule.minRows'
+  | 'data.rule.classValue'
+  | 'data.rule.classEvery';
+
+/** The message keys of a result's sentences, in the device's catalogues. */
+export type ResultKey =
+  | 'data.result.above'
+  | 'data.result.below'
+  | 'data.result.notNumber'
+  | 'data.result.allowedRange'
+  | 'data.result.inRange'
+  | 'data.result.notAllowed'
+  | 'data.result.allAllowed'
+  | 'data.result.empty'
+  | 'data.result.noneEmpty'
+  | 'data.result.repeated'
+  | 'data.result.allOnce'
+  | 'data.result.tooFewRows'
+  | 'data.result.enoughRows'
+  | 'data.result.classNone'
+  | 'data.result.classLow'
+  | 'data.result.classNeeded'
+  | 'data.result.classEvery'
+  | 'data.result.noColumn';
+
+/**
+ * A rule's result with its sentence also as messages (see said.ts): whole sentences, said one
+ * after the other, with the same facts as `sentence` (the English kept for the server's console).
+ * `said` is kept beside the result on this device; a result that comes without it (synced from
+ * another phone, or made before) is shown by its English `sentence`.
+ */
+export type SaidRuleResult = RuleResult & { said?: Said<ResultKey>[] };
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const have = (n: number) => (n === 1 ? 'has' : 'have');
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : String(Math.round(x * 1000) / 1000));
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+const num = (x: number) => Number(fmt(x));
+/** A range's bounds as message values: `bounds` says which of min and max it has. */
+const bounds = (r: { min?: number; max?: number }) => ({
+  bounds: r.min !== undefined && r.max !== undefined ? 'both' : r.min !== undefined ? 'min' : 'max',
+  min: num(r.min ?? 0),
+  max: num(r.max ?? 0),
+});
 
 function range(rows: Row[], r: Extract<DataRule, { kind: 'range' }>): RuleResult {
   let below = 0;
@@ -25,7 +74,16 @@ function range(rows: Row[], r: Extract<DataRule, { kind: 'range' }>): RuleResult
   if (below) parts.push(`${plural(below, 'row')} ${have(below)} ${r.column} below ${fmt(r.min!)}`);
   if (notNumber) parts.push(`${plural(notNumber, 'row')} ${have(notNumber)} ${r.column} that is not a number`);
   const failing = above + below + notNumber;
-  return result(r, failing, failing ? `${parts.join(', ')}; allowed ${allowed}.` : `Every ${r.column} is within ${allowed}.`);
+  const column = r.column;
+  const said: Said<ResultKey>[] = failing
+    ? [
+        ...(above ? [{ key: 'data.result.above', values: { count: above, column, max: num(r.max!) } } as const] : []),
+        ...(below ? [{ key: 'data.result.below', values: { count: below, column, min: num(r.min!) } } as const] : []),
+        ...(notNumber ? [{ key: 'data.result.notNumber', values: { count: notNumber, column } } as const] : []),
+        { key: 'data.result.allowedRange', values: bounds(r) },
+      ]
+    : [{ key: 'data.result.inRange', values: { column, ...bounds(r) } }];
+  return result(r, failing, failing ? `${parts.join(', ')}; allowed ${allowed}.` : `Every ${r.column} is within ${allowed}.`, failing === 0, said);
 }
 
 function allowedValues(rows: Row[], r: Extract<DataRule, { kind: 'allowed' }>): RuleResult {
@@ -48,12 +106,20 @@ function allowedValues(rows: Row[], r: Extract<DataRule, { kind: 'allowed' }>): 
     r,
     failing,
     failing ? `${plural(failing, 'row')} ${have(failing)} a ${r.column} not allowed (${examples}); allowed ${allowed}.` : `Every ${r.column} is one of the allowed values.`,
+    failing === 0,
+    [
+      failing
+        ? { key: 'data.result.notAllowed', values: { count: failing, column: r.column, examples, allowed } }
+        : { key: 'data.result.allAllowed', values: { column: r.column } },
+    ],
   );
 }
 
 function notMissing(rows: Row[], r: Extract<DataRule, { kind: 'not_missing' }>): RuleResult {
   const failing = rows.filter((row) => isMissing(row[r.column])).length;
-  return result(r, failing, failing ? `${plural(failing, 'row')} ${have(failing)} no ${r.column}; every row needs one.` : `Every row has a ${r.column}.`);
+  return result(r, failing, failing ? `${plural(failing, 'row')} ${have(failing)} no ${r.column}; every row needs one.` : `Every row has a ${r.column}.`, failing === 0, [
+    failing ? { key: 'data.result.empty', values: { count: failing, column: r.column } } : { key: 'data.result.noneEmpty', values: { column: r.column } },
+  ]);
 }
 
 function unique(rows: Row[], r: Extract<DataRule, { kind: 'unique' }>): RuleResult {
@@ -76,12 +142,16 @@ function unique(rows: Row[], r: Extract<DataRule, { kind: 'unique' }>): RuleResu
     r,
     failing,
     failing ? `${plural(failing, 'row')} share ${plural(values, 'value')} of ${r.column}; each ${r.column} must appear once.` : `Every ${r.column} appears once.`,
+    failing === 0,
+    [failing ? { key: 'data.result.repeated', values: { count: failing, values, column: r.column } } : { key: 'data.result.allOnce', values: { column: r.column } }],
   );
 }
 
 function minRows(rows: Row[], r: Extract<DataRule, { kind: 'min_rows' }>): RuleResult {
   const short = rows.length < r.min;
-  return result(r, 0, short ? `This version has ${plural(rows.length, 'row')}; at least ${r.min} are needed.` : `${plural(rows.length, 'row')}, at least ${r.min}.`, !short);
+  return result(r, 0, short ? `This version has ${plural(rows.length, 'row')}; at least ${r.min} are needed.` : `${plural(rows.length, 'row')}, at least ${r.min}.`, !short, [
+    { key: short ? 'data.result.tooFewRows' : 'data.result.enoughRows', values: { count: rows.length, min: r.min } },
+  ]);
 }
 
 function classShare(rows: Row[], r: Extract<DataRule, { kind: 'class_share' }>): RuleResult {
@@ -105,15 +175,29 @@ function classShare(rows: Row[], r: Extract<DataRule, { kind: 'class_share' }>):
           .map(([c, s]) => `“${c}” is ${pct(s)} of the rows`)
           .join(', ')}; at least ${pct(r.min)} is needed. Collect more rows of ${low.length === 1 ? 'that class' : 'those classes'}.`
       : `Every class of ${r.column} is at least ${pct(r.min)} of the rows.`;
-  return result(r, 0, sentence, passed);
+  const said: Said<ResultKey>[] = !total
+    ? [{ key: 'data.result.classNone', values: { column: r.column, min: r.min } }]
+    : low.length
+      ? [
+          ...low.slice(0, 3).map(([c, s]) => ({ key: 'data.result.classLow', values: { value: c, share: Math.round(s * 1000) / 1000 } }) as const),
+          { key: 'data.result.classNeeded', values: { count: low.length, min: r.min } },
+        ]
+      : [{ key: 'data.result.classEvery', values: { column: r.column, min: r.min } }];
+  return result(r, 0, sentence, passed, said);
 }
 
-function result(r: DataRule, failing: number, sentence: string, passed = failing === 0): RuleResult {
-  return { ruleId: r.id, kind: r.kind, passed, failing, sentence: sentence.slice(0, 500) };
+function result(r: DataRule, failing: number, sentence: string, passed: boolean, said: Said<ResultKey>[]): SaidRuleResult {
+  return { ruleId: r.id, kind: r.kind, passed, failing, sentence: sentence.slice(0, 500), said };
+}
+
+/** A result's sentences as messages, or undefined when it came without them (then show `sentence`). */
+export function resultSaid(r: RuleResult): Said<ResultKey>[] | undefined {
+  const said = (r as SaidRuleResult).said;
+  return Array.isArray(said) && said.length ? said : undefined;
 }
 
 /** One rule on a version's rows. */
-export function checkRule(rows: Row[], rule: DataRule): RuleResult {
+export function checkRule(rows: Row[], rule: DataRule): SaidRuleResult {
   switch (rule.kind) {
     case 'range':
       return range(rows, rule);
@@ -140,7 +224,9 @@ export function checkRule(rows: Row[], rule: DataRule): RuleResult {
 export function checkRules(rows: Row[], columns: string[], rules: DataRule[], now: number): DataCheckReport {
   const have = new Set(columns);
   const results = rules.map((r) =>
-    'column' in r && !have.has(r.column) ? result(r, 0, `This version has no column “${r.column}”; change or remove the rule.`, false) : checkRule(rows, r),
+    'column' in r && !have.has(r.column)
+      ? result(r, 0, `This version has no column “${r.column}”; change or remove the rule.`, false, [{ key: 'data.result.noColumn', values: { column: r.column } }])
+      : checkRule(rows, r),
   );
   return { passed: results.every((r) => r.passed), results, checkedAt: now };
 }
@@ -164,5 +250,29 @@ export function describeRule(r: DataRule): string {
       return `at least ${r.min} rows`;
     case 'class_share':
       return r.value !== undefined ? `“${r.value}” is at least ${pct(r.min)} of ${r.column}` : `every class of ${r.column} is at least ${pct(r.min)}`;
+  }
+}
+
+/** describeRule's words as a message (see said.ts), for a screen in any language. */
+export function describeRuleSaid(r: DataRule): Said<RuleKey> {
+  switch (r.kind) {
+    case 'range':
+      return r.min !== undefined && r.max !== undefined
+        ? { key: 'data.rule.between', values: { column: r.column, min: num(r.min), max: num(r.max) } }
+        : r.min !== undefined
+          ? { key: 'data.rule.atLeast', values: { column: r.column, min: num(r.min) } }
+          : { key: 'data.rule.atMost', values: { column: r.column, max: num(r.max ?? 0) } };
+    case 'allowed':
+      return { key: 'data.rule.oneOf', values: { column: r.column, values: `${r.values.slice(0, 8).join(', ')}${r.values.length > 8 ? ', …' : ''}` } };
+    case 'not_missing':
+      return { key: 'data.rule.notMissing', values: { column: r.column } };
+    case 'unique':
+      return { key: 'data.rule.unique', values: { column: r.column } };
+    case 'min_rows':
+      return { key: 'data.rule.minRows', values: { min: r.min } };
+    case 'class_share':
+      return r.value !== undefined
+        ? { key: 'data.rule.classValue', values: { value: r.value, column: r.column, share: r.min } }
+        : { key: 'data.rule.classEvery', values: { column: r.column, share: r.min } };
   }
 }

@@ -1228,4 +1228,37 @@ const en = {
   'data.use.noParent': 'none (the import)',
   'data.use.shared': 'Shared rows: {size} kB; left out: {removed}; as codes: {hashed}.',
 };
+
+  // Data tests in plain words (shared/src/data/rules.ts: describeRuleSaid) and their results (a result's `said`).
+  'data.rule.between': '{column} between {min, number} and {max, number}',
+  'data.rule.atLeast': '{column} at least {min, number}',
+  'data.rule.atMost': '{column} at most {max, number}',
+  'data.rule.oneOf': '{column} is one of {values}',
+  'data.rule.notMissing': '{column} is never empty',
+  'data.rule.unique': '{column} appears once per row',
+  'data.rule.minRows': '{min, plural, one {at least # row} other {at least # rows}}',
+  'data.rule.classValue': '“{value}” is at least {share, number, ::percent .#} of {column}',
+  'data.rule.classEvery': 'every class of {column} is at least {share, number, ::percent .#}',
+  'data.result.above': '{count, plural, one {# row has {column} above {max, number}.} other {# rows have {column} above {max, number}.}}',
+  'data.result.below': '{count, plural, one {# row has {column} below {min, number}.} other {# rows have {column} below {min, number}.}}',
+  'data.result.notNumber': '{count, plural, one {# row has {column} that is not a number.} other {# rows have {column} that is not a number.}}',
+  'data.result.allowedRange': 'Allowed: {bounds, select, both {{min, number}–{max, number}} min {{min, number} or more} other {{max, number} or less}}.',
+  'data.result.inRange':
+    'Every {column} is within {bounds, select, both {{min, number}–{max, number}} min {{min, number} or more} other {{max, number} or less}}.',
+  'data.result.notAllowed':
+    '{count, plural, one {# row has a {column} not allowed ({examples}).} other {# rows have a {column} not allowed ({examples}).}} Allowed: {allowed}.',
+  'data.result.allAllowed': 'Every {column} is one of the allowed values.',
+  'data.result.empty': '{count, plural, one {# row has no {column}; every row needs one.} other {# rows have no {column}; every row needs one.}}',
+  'data.result.noneEmpty': 'Every row has a {column}.',
+  'data.result.repeated':
+    '{count, plural, one {# row shares} other {# rows share}} {values, plural, one {# value} other {# values}} of {column}; each {column} must appear once.',
+  'data.result.allOnce': 'Every {column} appears once.',
+  'data.result.tooFewRows': '{count, plural, one {This version has # row} other {This version has # rows}}; at least {min, number} are needed.',
+  'data.result.enoughRows': '{count, plural, one {# row} other {# rows}}, at least {min, number}.',
+  'data.result.classNone': 'No row has a {column}; at least {min, number, ::percent .#} of each class is needed.',
+  'data.result.classLow': '“{value}” is {share, number, ::percent .#} of the rows.',
+  'data.result.classNeeded':
+    '{count, plural, one {At least {min, number, ::percent .#} is needed: collect more rows of that class.} other {At least {min, number, ::percent .#} is needed: collect more rows of those classes.}}',
+  'data.result.classEvery': 'Every class of {column} is at least {min, number, ::percent .#} of the rows.',
+  'data.result.noColumn': 'This version has no column “{column}”; change or remove the rule.',
 export default en;

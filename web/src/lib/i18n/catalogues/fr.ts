@@ -1250,4 +1250,37 @@ const fr: Catalogue = {
   'data.use.noParent': 'aucune (l’import)',
   'data.use.shared': 'Lignes partagées : {size} ko ; laissées de côté : {removed} ; en codes : {hashed}.',
 };
+
+  'data.rule.between': '{column} entre {min, number} et {max, number}',
+  'data.rule.atLeast': '{column} au moins {min, number}',
+  'data.rule.atMost': '{column} au plus {max, number}',
+  'data.rule.oneOf': '{column} est l’une des valeurs {values}',
+  'data.rule.notMissing': '{column} n’est jamais vide',
+  'data.rule.unique': '{column} n’apparaît qu’une fois',
+  'data.rule.minRows': '{min, plural, one {au moins # ligne} other {au moins # lignes}}',
+  'data.rule.classValue': '« {value} » fait au moins {share, number, ::percent .#} de {column}',
+  'data.rule.classEvery': 'chaque réponse de {column} fait au moins {share, number, ::percent .#}',
+  'data.result.above': '{count, plural, one {# ligne a {column} au-dessus de {max, number}.} other {# lignes ont {column} au-dessus de {max, number}.}}',
+  'data.result.below': '{count, plural, one {# ligne a {column} en dessous de {min, number}.} other {# lignes ont {column} en dessous de {min, number}.}}',
+  'data.result.notNumber': '{count, plural, one {# ligne a {column} qui n’est pas un nombre.} other {# lignes ont {column} qui n’est pas un nombre.}}',
+  'data.result.allowedRange': 'Permis : {bounds, select, both {{min, number}–{max, number}} min {{min, number} ou plus} other {{max, number} ou moins}}.',
+  'data.result.inRange':
+    'Chaque {column} est dans {bounds, select, both {{min, number}–{max, number}} min {{min, number} ou plus} other {{max, number} ou moins}}.',
+  'data.result.notAllowed':
+    '{count, plural, one {# ligne a une valeur de {column} non permise ({examples}).} other {# lignes ont une valeur de {column} non permise ({examples}).}} Permis : {allowed}.',
+  'data.result.allAllowed': 'Chaque {column} est l’une des valeurs permises.',
+  'data.result.empty':
+    '{count, plural, one {# ligne n’a pas de {column} ; chaque ligne en a besoin.} other {# lignes n’ont pas de {column} ; chaque ligne en a besoin.}}',
+  'data.result.noneEmpty': 'Chaque ligne a une valeur de {column}.',
+  'data.result.repeated':
+    '{count, plural, one {# ligne partage} other {# lignes partagent}} {values, plural, one {# valeur} other {# valeurs}} de {column} ; chaque {column} ne doit apparaître qu’une fois.',
+  'data.result.allOnce': 'Chaque {column} n’apparaît qu’une fois.',
+  'data.result.tooFewRows': '{count, plural, one {Cette version a # ligne} other {Cette version a # lignes}} ; il en faut au moins {min, number}.',
+  'data.result.enoughRows': '{count, plural, one {# ligne} other {# lignes}}, au moins {min, number}.',
+  'data.result.classNone': 'Aucune ligne n’a de {column} ; il faut au moins {min, number, ::percent .#} de chaque réponse.',
+  'data.result.classLow': '« {value} » fait {share, number, ::percent .#} des lignes.',
+  'data.result.classNeeded':
+    '{count, plural, one {Il faut au moins {min, number, ::percent .#} : recueillez plus de lignes de cette réponse.} other {Il faut au moins {min, number, ::percent .#} : recueillez plus de lignes de ces réponses.}}',
+  'data.result.classEvery': 'Chaque réponse de {column} fait au moins {min, number, ::percent .#} des lignes.',
+  'data.result.noColumn': 'Cette version n’a pas de colonne « {column} » ; modifiez ou retirez le contrôle.',
 export default fr;

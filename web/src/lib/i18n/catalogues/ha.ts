@@ -1239,4 +1239,38 @@ const ha: Catalogue = {
   'data.use.noParent': 'babu (shigo da farko)',
   'data.use.shared': 'Layukan da aka raba: {size} kB; an bar su: {removed}; a matsayin lamba: {hashed}.',
 };
+
+  'data.rule.between': '{column} tsakanin {min, number} da {max, number}',
+  'data.rule.atLeast': '{column} aƙalla {min, number}',
+  'data.rule.atMost': '{column} bai wuce {max, number} ba',
+  'data.rule.oneOf': '{column} ɗaya ne daga cikin {values}',
+  'data.rule.notMissing': '{column} ba ya taɓa zama fanko',
+  'data.rule.unique': '{column} yana bayyana sau ɗaya kawai',
+  'data.rule.minRows': '{min, plural, one {aƙalla layi #} other {aƙalla layuka #}}',
+  'data.rule.classValue': '“{value}” aƙalla {share, number, ::percent .#} ne na {column}',
+  'data.rule.classEvery': 'kowace amsa ta {column} aƙalla {share, number, ::percent .#} ce',
+  'data.result.above': '{count, plural, one {Layi # yana da {column} sama da {max, number}.} other {Layuka # suna da {column} sama da {max, number}.}}',
+  'data.result.below': '{count, plural, one {Layi # yana da {column} ƙasa da {min, number}.} other {Layuka # suna da {column} ƙasa da {min, number}.}}',
+  'data.result.notNumber': '{count, plural, one {Layi # yana da {column} da ba lamba ba.} other {Layuka # suna da {column} da ba lamba ba.}}',
+  'data.result.allowedRange':
+    'Abin da aka yarda: {bounds, select, both {{min, number}–{max, number}} min {{min, number} ko fiye} other {{max, number} ko ƙasa}}.',
+  'data.result.inRange':
+    'Kowane {column} yana cikin {bounds, select, both {{min, number}–{max, number}} min {{min, number} ko fiye} other {{max, number} ko ƙasa}}.',
+  'data.result.notAllowed':
+    '{count, plural, one {Layi # yana da {column} da ba a yarda da shi ba ({examples}).} other {Layuka # suna da {column} da ba a yarda da shi ba ({examples}).}} Abin da aka yarda: {allowed}.',
+  'data.result.allAllowed': 'Kowane {column} ɗaya ne daga cikin ƙimomin da aka yarda.',
+  'data.result.empty':
+    '{count, plural, one {Layi # ba shi da {column}; kowane layi yana bukatar shi.} other {Layuka # ba su da {column}; kowane layi yana bukatar shi.}}',
+  'data.result.noneEmpty': 'Kowane layi yana da {column}.',
+  'data.result.repeated':
+    '{count, plural, one {Layi # yana raba} other {Layuka # suna raba}} {values, plural, one {ƙima #} other {ƙimomi #}} na {column}; dole kowane {column} ya bayyana sau ɗaya.',
+  'data.result.allOnce': 'Kowane {column} yana bayyana sau ɗaya.',
+  'data.result.tooFewRows': '{count, plural, one {Wannan sigar tana da layi #} other {Wannan sigar tana da layuka #}}; ana bukatar aƙalla {min, number}.',
+  'data.result.enoughRows': '{count, plural, one {Layi #} other {Layuka #}}, aƙalla {min, number}.',
+  'data.result.classNone': 'Babu layin da ke da {column}; ana bukatar aƙalla {min, number, ::percent .#} na kowace amsa.',
+  'data.result.classLow': '“{value}” {share, number, ::percent .#} ne na layuka.',
+  'data.result.classNeeded':
+    '{count, plural, one {Ana bukatar aƙalla {min, number, ::percent .#}: tattara ƙarin layuka na wannan amsa.} other {Ana bukatar aƙalla {min, number, ::percent .#}: tattara ƙarin layuka na waɗannan amsoshi.}}',
+  'data.result.classEvery': 'Kowace amsa ta {column} aƙalla {min, number, ::percent .#} ce na layuka.',
+  'data.result.noColumn': 'Wannan sigar ba ta da ginshiƙi “{column}”; canza ko cire binciken.',
 export default ha;

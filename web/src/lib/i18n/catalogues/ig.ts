@@ -1225,4 +1225,37 @@ const ig: Catalogue = {
   'data.use.noParent': 'ọ dịghị (mbubata)',
   'data.use.shared': 'Ahịrị e kekọrịtara: {size} kB; ndị a hapụrụ: {removed}; dịka koodu: {hashed}.',
 };
+
+  'data.rule.between': '{column} n’etiti {min, number} na {max, number}',
+  'data.rule.atLeast': '{column} opekata mpe {min, number}',
+  'data.rule.atMost': '{column} agafeghị {max, number}',
+  'data.rule.oneOf': '{column} bụ otu n’ime {values}',
+  'data.rule.notMissing': '{column} anaghị atọgbọ chakoo',
+  'data.rule.unique': '{column} na-apụta naanị otu ugboro',
+  'data.rule.minRows': '{min, plural, one {opekata mpe ahịrị #} other {opekata mpe ahịrị #}}',
+  'data.rule.classValue': '“{value}” bụ opekata mpe {share, number, ::percent .#} nke {column}',
+  'data.rule.classEvery': 'azịza ọ bụla nke {column} bụ opekata mpe {share, number, ::percent .#}',
+  'data.result.above': '{count, plural, one {Ahịrị # nwere {column} karịrị {max, number}.} other {Ahịrị # nwere {column} karịrị {max, number}.}}',
+  'data.result.below': '{count, plural, one {Ahịrị # nwere {column} dị n’okpuru {min, number}.} other {Ahịrị # nwere {column} dị n’okpuru {min, number}.}}',
+  'data.result.notNumber': '{count, plural, one {Ahịrị # nwere {column} nke na-abụghị nọmba.} other {Ahịrị # nwere {column} nke na-abụghị nọmba.}}',
+  'data.result.allowedRange':
+    'Ihe a nabatara: {bounds, select, both {{min, number}–{max, number}} min {{min, number} ma ọ bụ karịa} other {{max, number} ma ọ bụ obere}}.',
+  'data.result.inRange':
+    '{column} ọ bụla dị n’ime {bounds, select, both {{min, number}–{max, number}} min {{min, number} ma ọ bụ karịa} other {{max, number} ma ọ bụ obere}}.',
+  'data.result.notAllowed':
+    '{count, plural, one {Ahịrị # nwere {column} a na-anabataghị ({examples}).} other {Ahịrị # nwere {column} a na-anabataghị ({examples}).}} Ihe a nabatara: {allowed}.',
+  'data.result.allAllowed': '{column} ọ bụla bụ otu n’ime ụkpụrụ a nabatara.',
+  'data.result.empty': '{count, plural, one {Ahịrị # enweghị {column}; ahịrị ọ bụla chọrọ ya.} other {Ahịrị # enweghị {column}; ahịrị ọ bụla chọrọ ya.}}',
+  'data.result.noneEmpty': 'Ahịrị ọ bụla nwere {column}.',
+  'data.result.repeated':
+    '{count, plural, one {Ahịrị #} other {Ahịrị #}} na-ekerịta {values, plural, one {ụkpụrụ #} other {ụkpụrụ #}} nke {column}; {column} ọ bụla ga-apụta naanị otu ugboro.',
+  'data.result.allOnce': '{column} ọ bụla na-apụta naanị otu ugboro.',
+  'data.result.tooFewRows': '{count, plural, one {Ụdị a nwere ahịrị #} other {Ụdị a nwere ahịrị #}}; a chọrọ opekata mpe {min, number}.',
+  'data.result.enoughRows': '{count, plural, one {Ahịrị #} other {Ahịrị #}}, opekata mpe {min, number}.',
+  'data.result.classNone': 'Ọ dịghị ahịrị nwere {column}; a chọrọ opekata mpe {min, number, ::percent .#} nke azịza ọ bụla.',
+  'data.result.classLow': '“{value}” bụ {share, number, ::percent .#} nke ahịrị.',
+  'data.result.classNeeded':
+    '{count, plural, one {A chọrọ opekata mpe {min, number, ::percent .#}: chịkọta ahịrị ndị ọzọ nke azịza ahụ.} other {A chọrọ opekata mpe {min, number, ::percent .#}: chịkọta ahịrị ndị ọzọ nke azịza ndị ahụ.}}',
+  'data.result.classEvery': 'Azịza ọ bụla nke {column} bụ opekata mpe {min, number, ::percent .#} nke ahịrị.',
+  'data.result.noColumn': 'Ụdị a enweghị kọlụm “{column}”; gbanwee ma ọ bụ wepụ nlele ahụ.',
 export default ig;

@@ -1229,4 +1229,36 @@ const pcm: Catalogue = {
   'data.use.noParent': 'none (di import)',
   'data.use.shared': 'Shared rows: {size} kB; wetin we leave comot: {removed}; as codes: {hashed}.',
 };
+
+  'data.rule.between': '{column} dey between {min, number} and {max, number}',
+  'data.rule.atLeast': '{column} at least {min, number}',
+  'data.rule.atMost': '{column} no pass {max, number}',
+  'data.rule.oneOf': '{column} na one of {values}',
+  'data.rule.notMissing': '{column} no dey ever empty',
+  'data.rule.unique': '{column} dey appear only once',
+  'data.rule.minRows': '{min, plural, one {at least # row} other {at least # rows}}',
+  'data.rule.classValue': '“{value}” na at least {share, number, ::percent .#} of {column}',
+  'data.rule.classEvery': 'every answer for {column} na at least {share, number, ::percent .#}',
+  'data.result.above': '{count, plural, one {# row get {column} wey pass {max, number}.} other {# rows get {column} wey pass {max, number}.}}',
+  'data.result.below': '{count, plural, one {# row get {column} wey dey under {min, number}.} other {# rows get {column} wey dey under {min, number}.}}',
+  'data.result.notNumber': '{count, plural, one {# row get {column} wey no be number.} other {# rows get {column} wey no be number.}}',
+  'data.result.allowedRange': 'Wetin allowed: {bounds, select, both {{min, number}–{max, number}} min {{min, number} or more} other {{max, number} or less}}.',
+  'data.result.inRange':
+    'Every {column} dey inside {bounds, select, both {{min, number}–{max, number}} min {{min, number} or more} other {{max, number} or less}}.',
+  'data.result.notAllowed':
+    '{count, plural, one {# row get {column} wey no allowed ({examples}).} other {# rows get {column} wey no allowed ({examples}).}} Wetin allowed: {allowed}.',
+  'data.result.allAllowed': 'Every {column} na one of di values wey allowed.',
+  'data.result.empty': '{count, plural, one {# row no get {column}; every row need am.} other {# rows no get {column}; every row need am.}}',
+  'data.result.noneEmpty': 'Every row get {column}.',
+  'data.result.repeated':
+    '{count, plural, one {# row dey share} other {# rows dey share}} {values, plural, one {# value} other {# values}} of {column}; every {column} suppose appear only once.',
+  'data.result.allOnce': 'Every {column} dey appear only once.',
+  'data.result.tooFewRows': '{count, plural, one {Dis version get # row} other {Dis version get # rows}}; e need at least {min, number}.',
+  'data.result.enoughRows': '{count, plural, one {# row} other {# rows}}, at least {min, number}.',
+  'data.result.classNone': 'No row get {column}; e need at least {min, number, ::percent .#} of every answer.',
+  'data.result.classLow': '“{value}” na {share, number, ::percent .#} of di rows.',
+  'data.result.classNeeded':
+    '{count, plural, one {E need at least {min, number, ::percent .#}: gather more rows of dat answer.} other {E need at least {min, number, ::percent .#}: gather more rows of those answers.}}',
+  'data.result.classEvery': 'Every answer for {column} na at least {min, number, ::percent .#} of di rows.',
+  'data.result.noColumn': 'Dis version no get column “{column}”; change am or remove di check.',
 export default pcm;

@@ -1247,4 +1247,37 @@ const sw: Catalogue = {
   'data.use.noParent': 'hakuna (uletaji)',
   'data.use.shared': 'Safu zilizoshirikiwa: {size} kB; zilizoachwa: {removed}; kama misimbo: {hashed}.',
 };
+
+  'data.rule.between': '{column} kati ya {min, number} na {max, number}',
+  'data.rule.atLeast': '{column} angalau {min, number}',
+  'data.rule.atMost': '{column} isizidi {max, number}',
+  'data.rule.oneOf': '{column} ni mojawapo ya {values}',
+  'data.rule.notMissing': '{column} haiko tupu kamwe',
+  'data.rule.unique': '{column} inaonekana mara moja tu',
+  'data.rule.minRows': '{min, plural, one {angalau safu #} other {angalau safu #}}',
+  'data.rule.classValue': '“{value}” ni angalau {share, number, ::percent .#} ya {column}',
+  'data.rule.classEvery': 'kila jibu la {column} ni angalau {share, number, ::percent .#}',
+  'data.result.above': '{count, plural, one {Safu # ina {column} juu ya {max, number}.} other {Safu # zina {column} juu ya {max, number}.}}',
+  'data.result.below': '{count, plural, one {Safu # ina {column} chini ya {min, number}.} other {Safu # zina {column} chini ya {min, number}.}}',
+  'data.result.notNumber': '{count, plural, one {Safu # ina {column} ambayo si namba.} other {Safu # zina {column} ambayo si namba.}}',
+  'data.result.allowedRange':
+    'Kinachoruhusiwa: {bounds, select, both {{min, number}–{max, number}} min {{min, number} au zaidi} other {{max, number} au chini}}.',
+  'data.result.inRange':
+    'Kila {column} iko ndani ya {bounds, select, both {{min, number}–{max, number}} min {{min, number} au zaidi} other {{max, number} au chini}}.',
+  'data.result.notAllowed':
+    '{count, plural, one {Safu # ina {column} isiyoruhusiwa ({examples}).} other {Safu # zina {column} isiyoruhusiwa ({examples}).}} Zinazoruhusiwa: {allowed}.',
+  'data.result.allAllowed': 'Kila {column} ni mojawapo ya thamani zinazoruhusiwa.',
+  'data.result.empty': '{count, plural, one {Safu # haina {column}; kila safu inahitaji moja.} other {Safu # hazina {column}; kila safu inahitaji moja.}}',
+  'data.result.noneEmpty': 'Kila safu ina {column}.',
+  'data.result.repeated':
+    '{count, plural, one {Safu # inashiriki} other {Safu # zinashiriki}} {values, plural, one {thamani #} other {thamani #}} za {column}; kila {column} lazima ionekane mara moja.',
+  'data.result.allOnce': 'Kila {column} inaonekana mara moja.',
+  'data.result.tooFewRows': '{count, plural, one {Toleo hili lina safu #} other {Toleo hili lina safu #}}; zinahitajika angalau {min, number}.',
+  'data.result.enoughRows': '{count, plural, one {Safu #} other {Safu #}}, angalau {min, number}.',
+  'data.result.classNone': 'Hakuna safu yenye {column}; inahitajika angalau {min, number, ::percent .#} ya kila jibu.',
+  'data.result.classLow': '“{value}” ni {share, number, ::percent .#} ya safu.',
+  'data.result.classNeeded':
+    '{count, plural, one {Inahitajika angalau {min, number, ::percent .#}: kusanya safu zaidi za jibu hilo.} other {Inahitajika angalau {min, number, ::percent .#}: kusanya safu zaidi za majibu hayo.}}',
+  'data.result.classEvery': 'Kila jibu la {column} ni angalau {min, number, ::percent .#} ya safu.',
+  'data.result.noColumn': 'Toleo hili halina nguzo “{column}”; badilisha au ondoa ukaguzi.',
 export default sw;

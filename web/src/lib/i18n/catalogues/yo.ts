@@ -1222,4 +1222,37 @@ const yo: Catalogue = {
   'data.use.noParent': 'kò sí (ìgbéwọlé)',
   'data.use.shared': 'Ìlà tí a pín: {size} kB; tí a fi sílẹ̀: {removed}; bí kóòdù: {hashed}.',
 };
+
+  'data.rule.between': '{column} láàrin {min, number} àti {max, number}',
+  'data.rule.atLeast': '{column} ó kéré tán {min, number}',
+  'data.rule.atMost': '{column} kò ju {max, number} lọ',
+  'data.rule.oneOf': '{column} jẹ́ ọ̀kan nínú {values}',
+  'data.rule.notMissing': '{column} kì í ṣófo láé',
+  'data.rule.unique': '{column} máa ń hàn lẹ́ẹ̀kan péré',
+  'data.rule.minRows': '{min, plural, one {ó kéré tán ìlà #} other {ó kéré tán ìlà #}}',
+  'data.rule.classValue': '“{value}” jẹ́ ó kéré tán {share, number, ::percent .#} nínú {column}',
+  'data.rule.classEvery': 'ìdáhùn kọ̀ọ̀kan nínú {column} jẹ́ ó kéré tán {share, number, ::percent .#}',
+  'data.result.above': '{count, plural, one {Ìlà # ní {column} tó ju {max, number} lọ.} other {Ìlà # ní {column} tó ju {max, number} lọ.}}',
+  'data.result.below': '{count, plural, one {Ìlà # ní {column} tó kéré sí {min, number}.} other {Ìlà # ní {column} tó kéré sí {min, number}.}}',
+  'data.result.notNumber': '{count, plural, one {Ìlà # ní {column} tí kì í ṣe nọ́ńbà.} other {Ìlà # ní {column} tí kì í ṣe nọ́ńbà.}}',
+  'data.result.allowedRange':
+    'Ohun tí a gbà: {bounds, select, both {{min, number}–{max, number}} min {{min, number} tàbí jù bẹ́ẹ̀ lọ} other {{max, number} tàbí kéré sí i}}.',
+  'data.result.inRange':
+    '{column} kọ̀ọ̀kan wà láàrin {bounds, select, both {{min, number}–{max, number}} min {{min, number} tàbí jù bẹ́ẹ̀ lọ} other {{max, number} tàbí kéré sí i}}.',
+  'data.result.notAllowed':
+    '{count, plural, one {Ìlà # ní {column} tí a kò gbà ({examples}).} other {Ìlà # ní {column} tí a kò gbà ({examples}).}} Ohun tí a gbà: {allowed}.',
+  'data.result.allAllowed': '{column} kọ̀ọ̀kan jẹ́ ọ̀kan nínú àwọn iye tí a gbà.',
+  'data.result.empty': '{count, plural, one {Ìlà # kò ní {column}; ìlà kọ̀ọ̀kan gbọ́dọ̀ ní i.} other {Ìlà # kò ní {column}; ìlà kọ̀ọ̀kan gbọ́dọ̀ ní i.}}',
+  'data.result.noneEmpty': 'Ìlà kọ̀ọ̀kan ní {column}.',
+  'data.result.repeated':
+    '{count, plural, one {Ìlà #} other {Ìlà #}} ní iye tó tún ara rẹ̀ ṣe nínú {column} ({values, plural, one {iye #} other {iye #}}); {column} kọ̀ọ̀kan gbọ́dọ̀ hàn lẹ́ẹ̀kan péré.',
+  'data.result.allOnce': '{column} kọ̀ọ̀kan hàn lẹ́ẹ̀kan péré.',
+  'data.result.tooFewRows': '{count, plural, one {Ẹ̀dà yìí ní ìlà #} other {Ẹ̀dà yìí ní ìlà #}}; a nílò ó kéré tán {min, number}.',
+  'data.result.enoughRows': '{count, plural, one {Ìlà #} other {Ìlà #}}, ó kéré tán {min, number}.',
+  'data.result.classNone': 'Kò sí ìlà tó ní {column}; a nílò ó kéré tán {min, number, ::percent .#} nínú ìdáhùn kọ̀ọ̀kan.',
+  'data.result.classLow': '“{value}” jẹ́ {share, number, ::percent .#} nínú àwọn ìlà.',
+  'data.result.classNeeded':
+    '{count, plural, one {A nílò ó kéré tán {min, number, ::percent .#}: kó ìlà púpọ̀ sí i jọ fún ìdáhùn yẹn.} other {A nílò ó kéré tán {min, number, ::percent .#}: kó ìlà púpọ̀ sí i jọ fún àwọn ìdáhùn yẹn.}}',
+  'data.result.classEvery': 'Ìdáhùn kọ̀ọ̀kan nínú {column} jẹ́ ó kéré tán {min, number, ::percent .#} nínú àwọn ìlà.',
+  'data.result.noColumn': 'Ẹ̀dà yìí kò ní ọ̀wọ̀n “{column}”; yí àyẹ̀wò náà padà tàbí yọ ọ́ kúrò.',
 export default yo;

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { Said } from '@shared/said.js';
+import { checkRule, checkRules, describeRule, describeRuleSaid, resultSaid } from '@shared/data/rules.js';
+import type { DataRule } from '@shared/schema/data-rules.js';
+import { formatMessage } from './format.js';
+import type { MessageKey } from './catalogue.js';
+import en from './catalogues/en.js';
+import fr from './catalogues/fr.js';
+import ha from './catalogues/ha.js';
+import yo from './catalogues/yo.js';
+import ig from './catalogues/ig.js';
+import pcm from './catalogues/pcm.js';
+import sw from './catalogues/sw.js';
+
+const catalogues = { en, fr, ha, yo, ig, pcm, sw };
+const say = (s: Said, locale: keyof typeof catalogues = 'en') => formatMessage(locale, catalogues[locale], en, s.key as MessageKey, s.values);
+const sayAll = (s: Said[] | undefined, locale: keyof typeof catalogues = 'en') => (s ?? []).map((x) => say(x, locale)).join(' ');
+/** Every language says it without a marker for a key it could not format. */
+const everywhere = (s: Said[]) => {
+  for (const locale of Object.keys(catalogues) as (keyof typeof catalogues)[]) expect(sayAll(s, locale)).not.toMatch(/⟦|\{|\}/);
+};
+
+const rows = [
+  { age: 34, sex: 'F', id: 'A1', result: 'yes' },
+  { age: 150, sex: 'M', id: 'A2', result: 'no' },
+  { age: 130, sex: 'x', id: 'A2', result: 'no' },
+  { age: -2, sex: 'F', id: 'A3', result: 'no' },
+  { age: 'NA', sex: '', id: 'A4', result: 'no' },
+  { age: 'old', sex: 'M', id: 'A5', result: 'no' },
+];
+
+describe('data tests in every language', () => {
+  const rules: DataRule[] = [
+    { id: 'r', kind: 'range', column: 'age', min: 0, max: 120 },
+    { id: 'r2', kind: 'range', column: 'age', max: 120 },
+    { id: 'a', kind: 'allowed', column: 'sex', values: ['F', 'M'] },
+    { id: 'n', kind: 'not_missing', column: 'age' },
+    { id: 'u', kind: 'unique', column: 'id' },
+    { id: 'm', kind: 'min_rows', min: 10 },
+    { id: 'c', kind: 'class_share', column: 'result', min: 0.2 },
+    { id: 'c2', kind: 'class_share', column: 'result', min: 0.5, value: 'no' },
+  ];
+
+  it('a rule in plain words says what describeRule says', () => {
+    for (const r of rules) expect(say(describeRuleSaid(r))).toBe(describeRule(r).replace('16.7%', '16.7%'));
+  });
+
+  it('a result says the facts of its English sentence', () => {
+    const [range, below120, allowed, missing, unique, short, share, shareOne] = rules.map((r) => checkRule(rows, r));
+    expect(sayAll(resultSaid(range))).toBe('2 rows have age above 120. 1 row has age below 0. 1 row has age that is not a number. Allowed: 0–120.');
+    expect(sayAll(resultSaid(checkRule(rows.slice(0, 1), rules[1])))).toBe('Every age is within 120 or less.');
+    expect(below120.passed).toBe(false);
+    expect(sayAll(resultSaid(allowed))).toBe('1 row has a sex not allowed (“x”). Allowed: F, M.');
+    expect(sayAll(resultSaid(missing))).toBe('1 row has no age; every row needs one.');
+    expect(sayAll(resultSaid(unique))).toBe('2 rows share 1 value of id; each id must appear once.');
+    expect(sayAll(resultSaid(short))).toBe('This version has 6 rows; at least 10 are needed.');
+    expect(sayAll(resultSaid(share))).toBe('“yes” is 16.7% of the rows. At least 20% is needed: collect more rows of that class.');
+    expect(sayAll(resultSaid(shareOne))).toBe('Every class of result is at least 50% of the rows.');
+    const gone = checkRules(rows, ['age'], [{ id: 'g', kind: 'not_missing', column: 'sex' }], 5).results[0];
+    expect(sayAll(resultSaid(gone))).toBe('This version has no column “sex”; change or remove the rule.');
+    for (const r of [range, allowed, missing, unique, short, share, shareOne, gone]) everywhere(resultSaid(r)!);
+    for (const r of rules) everywhere([describeRuleSaid(r)]);
+  });
+
+  it('a result without its messages (synced from elsewhere) has none to say', () => {
+    const { said: _, ...synced } = checkRule(rows, rules[0]);
+    expect(resultSaid(synced)).toBeUndefined();
+  });
+});
