@@ -1227,7 +1227,6 @@ const en = {
   'data.use.parent': 'version {n}',
   'data.use.noParent': 'none (the import)',
   'data.use.shared': 'Shared rows: {size} kB; left out: {removed}; as codes: {hashed}.',
-};
 
   // Data tests in plain words (shared/src/data/rules.ts: describeRuleSaid) and their results (a result's `said`).
   'data.rule.between': '{column} between {min, number} and {max, number}',
@@ -1261,4 +1260,5 @@ const en = {
     '{count, plural, one {At least {min, number, ::percent .#} is needed: collect more rows of that class.} other {At least {min, number, ::percent .#} is needed: collect more rows of those classes.}}',
   'data.result.classEvery': 'Every class of {column} is at least {min, number, ::percent .#} of the rows.',
   'data.result.noColumn': 'This version has no column “{column}”; change or remove the rule.',
+};
 export default en;

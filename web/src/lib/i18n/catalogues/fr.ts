@@ -1249,7 +1249,6 @@ const fr: Catalogue = {
   'data.use.parent': 'version {n}',
   'data.use.noParent': 'aucune (l’import)',
   'data.use.shared': 'Lignes partagées : {size} ko ; laissées de côté : {removed} ; en codes : {hashed}.',
-};
 
   'data.rule.between': '{column} entre {min, number} et {max, number}',
   'data.rule.atLeast': '{column} au moins {min, number}',
@@ -1283,4 +1282,5 @@ const fr: Catalogue = {
     '{count, plural, one {Il faut au moins {min, number, ::percent .#} : recueillez plus de lignes de cette réponse.} other {Il faut au moins {min, number, ::percent .#} : recueillez plus de lignes de ces réponses.}}',
   'data.result.classEvery': 'Chaque réponse de {column} fait au moins {min, number, ::percent .#} des lignes.',
   'data.result.noColumn': 'Cette version n’a pas de colonne « {column} » ; modifiez ou retirez le contrôle.',
+};
 export default fr;

@@ -1238,7 +1238,6 @@ const ha: Catalogue = {
   'data.use.parent': 'sigar {n}',
   'data.use.noParent': 'babu (shigo da farko)',
   'data.use.shared': 'Layukan da aka raba: {size} kB; an bar su: {removed}; a matsayin lamba: {hashed}.',
-};
 
   'data.rule.between': '{column} tsakanin {min, number} da {max, number}',
   'data.rule.atLeast': '{column} aƙalla {min, number}',
@@ -1273,4 +1272,5 @@ const ha: Catalogue = {
     '{count, plural, one {Ana bukatar aƙalla {min, number, ::percent .#}: tattara ƙarin layuka na wannan amsa.} other {Ana bukatar aƙalla {min, number, ::percent .#}: tattara ƙarin layuka na waɗannan amsoshi.}}',
   'data.result.classEvery': 'Kowace amsa ta {column} aƙalla {min, number, ::percent .#} ce na layuka.',
   'data.result.noColumn': 'Wannan sigar ba ta da ginshiƙi “{column}”; canza ko cire binciken.',
+};
 export default ha;

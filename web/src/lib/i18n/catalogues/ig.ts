@@ -1224,7 +1224,6 @@ const ig: Catalogue = {
   'data.use.parent': 'ụdị {n}',
   'data.use.noParent': 'ọ dịghị (mbubata)',
   'data.use.shared': 'Ahịrị e kekọrịtara: {size} kB; ndị a hapụrụ: {removed}; dịka koodu: {hashed}.',
-};
 
   'data.rule.between': '{column} n’etiti {min, number} na {max, number}',
   'data.rule.atLeast': '{column} opekata mpe {min, number}',
@@ -1258,4 +1257,5 @@ const ig: Catalogue = {
     '{count, plural, one {A chọrọ opekata mpe {min, number, ::percent .#}: chịkọta ahịrị ndị ọzọ nke azịza ahụ.} other {A chọrọ opekata mpe {min, number, ::percent .#}: chịkọta ahịrị ndị ọzọ nke azịza ndị ahụ.}}',
   'data.result.classEvery': 'Azịza ọ bụla nke {column} bụ opekata mpe {min, number, ::percent .#} nke ahịrị.',
   'data.result.noColumn': 'Ụdị a enweghị kọlụm “{column}”; gbanwee ma ọ bụ wepụ nlele ahụ.',
+};
 export default ig;

@@ -1228,7 +1228,6 @@ const pcm: Catalogue = {
   'data.use.parent': 'version {n}',
   'data.use.noParent': 'none (di import)',
   'data.use.shared': 'Shared rows: {size} kB; wetin we leave comot: {removed}; as codes: {hashed}.',
-};
 
   'data.rule.between': '{column} dey between {min, number} and {max, number}',
   'data.rule.atLeast': '{column} at least {min, number}',
@@ -1261,4 +1260,5 @@ const pcm: Catalogue = {
     '{count, plural, one {E need at least {min, number, ::percent .#}: gather more rows of dat answer.} other {E need at least {min, number, ::percent .#}: gather more rows of those answers.}}',
   'data.result.classEvery': 'Every answer for {column} na at least {min, number, ::percent .#} of di rows.',
   'data.result.noColumn': 'Dis version no get column “{column}”; change am or remove di check.',
+};
 export default pcm;

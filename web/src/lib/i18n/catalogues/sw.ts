@@ -1246,7 +1246,6 @@ const sw: Catalogue = {
   'data.use.parent': 'toleo {n}',
   'data.use.noParent': 'hakuna (uletaji)',
   'data.use.shared': 'Safu zilizoshirikiwa: {size} kB; zilizoachwa: {removed}; kama misimbo: {hashed}.',
-};
 
   'data.rule.between': '{column} kati ya {min, number} na {max, number}',
   'data.rule.atLeast': '{column} angalau {min, number}',
@@ -1280,4 +1279,5 @@ const sw: Catalogue = {
     '{count, plural, one {Inahitajika angalau {min, number, ::percent .#}: kusanya safu zaidi za jibu hilo.} other {Inahitajika angalau {min, number, ::percent .#}: kusanya safu zaidi za majibu hayo.}}',
   'data.result.classEvery': 'Kila jibu la {column} ni angalau {min, number, ::percent .#} ya safu.',
   'data.result.noColumn': 'Toleo hili halina nguzo “{column}”; badilisha au ondoa ukaguzi.',
+};
 export default sw;

@@ -1221,7 +1221,6 @@ const yo: Catalogue = {
   'data.use.parent': 'ẹ̀dà {n}',
   'data.use.noParent': 'kò sí (ìgbéwọlé)',
   'data.use.shared': 'Ìlà tí a pín: {size} kB; tí a fi sílẹ̀: {removed}; bí kóòdù: {hashed}.',
-};
 
   'data.rule.between': '{column} láàrin {min, number} àti {max, number}',
   'data.rule.atLeast': '{column} ó kéré tán {min, number}',
@@ -1255,4 +1254,5 @@ const yo: Catalogue = {
     '{count, plural, one {A nílò ó kéré tán {min, number, ::percent .#}: kó ìlà púpọ̀ sí i jọ fún ìdáhùn yẹn.} other {A nílò ó kéré tán {min, number, ::percent .#}: kó ìlà púpọ̀ sí i jọ fún àwọn ìdáhùn yẹn.}}',
   'data.result.classEvery': 'Ìdáhùn kọ̀ọ̀kan nínú {column} jẹ́ ó kéré tán {min, number, ::percent .#} nínú àwọn ìlà.',
   'data.result.noColumn': 'Ẹ̀dà yìí kò ní ọ̀wọ̀n “{column}”; yí àyẹ̀wò náà padà tàbí yọ ọ́ kúrò.',
+};
 export default yo;
