@@ -3,6 +3,7 @@ import type { ColumnInfo } from '../schema/records.js';
 import { canonicalCell, canonicalColumns } from './versions.js';
 import { isMissing, type Cell, type Row } from './columns.js';
 import { sha256Hex } from './hash.js';
+import type { Said } from '../said.js';
 
 export type PersonalChoice = 'never' | 'hash';
 export type PersonalKind = 'name' | 'phone' | 'id' | 'email';
@@ -55,6 +56,8 @@ export interface PersonalWarning {
   column: string;
   kind: PersonalKind;
   sentence: string;
+  /** The sentence as a message (see said.ts), for a screen in any language. */
+  said: Said<'data.personal.looks'>;
 }
 
 const KIND_WORDS: Record<PersonalKind, string> = { name: "people's names", phone: 'phone numbers', id: 'ID numbers', email: 'e-mail addresses' };
@@ -73,6 +76,7 @@ export function personalWarnings(rows: Row[], columns: string[], marked: Record<
         column: c,
         kind,
         sentence: `“${c}” looks like it holds ${KIND_WORDS[kind]}. Mark it personal so it is never sent, or sent only as a code that cannot be read back.`,
+        said: { key: 'data.personal.looks', values: { name: c, kind } },
       });
   }
   return out;

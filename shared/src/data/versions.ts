@@ -1,6 +1,7 @@
 import type { VersionChange, VersionChangeKind } from '../schema/dataset-version.js';
 import type { Cell, Row } from './columns.js';
 import { sha256Hex } from './hash.js';
+import type { Said } from '../said.js';
 
 /**
  * A cell in canonical form: missing (undefined, null, NaN) is null, -0 is 0, other numbers and
@@ -113,4 +114,36 @@ export function describeChange(kind: VersionChangeKind, d: RowsDiff & { rowsChan
     columnsRemoved: d.columnsRemoved.slice(0, 1000),
     sentence,
   };
+}
+
+/** The message keys of a version's change, in the device's catalogues. */
+export type ChangeKey =
+  | 'data.change.imported'
+  | 'data.change.rowsAdded'
+  | 'data.change.rowsRemoved'
+  | 'data.change.rowsRemovedMissing'
+  | 'data.change.rowsChanged'
+  | 'data.change.labelled'
+  | 'data.change.columnsAdded'
+  | 'data.change.columnsRemoved'
+  | 'data.change.none';
+
+/**
+ * A change record's sentence as messages (see said.ts), whole sentences said one after the other,
+ * for a screen in any language: made from the record's counts and names, so a version synced from
+ * another phone or made before says it too. An import counts its rows and columns as added (it
+ * has no parent). The reason a cleaning step gave is not kept apart from the English sentence:
+ * rows removed "with missing values" (Outpost's one step that removes rows) are found there, and
+ * any other removal is said without a reason.
+ */
+export function changeSaid(c: VersionChange): Said<ChangeKey>[] {
+  if (c.kind === 'import') return [{ key: 'data.change.imported', values: { rows: c.rowsAdded, columns: c.columnsAdded.length } }];
+  const out: Said<ChangeKey>[] = [];
+  if (c.rowsAdded) out.push({ key: 'data.change.rowsAdded', values: { count: c.rowsAdded } });
+  if (c.rowsRemoved)
+    out.push({ key: / with missing values/.test(c.sentence) ? 'data.change.rowsRemovedMissing' : 'data.change.rowsRemoved', values: { count: c.rowsRemoved } });
+  if (c.rowsChanged) out.push({ key: c.kind === 'labels' ? 'data.change.labelled' : 'data.change.rowsChanged', values: { count: c.rowsChanged } });
+  if (c.columnsAdded.length) out.push({ key: 'data.change.columnsAdded', values: { count: c.columnsAdded.length, names: list(c.columnsAdded) } });
+  if (c.columnsRemoved.length) out.push({ key: 'data.change.columnsRemoved', values: { count: c.columnsRemoved.length, names: list(c.columnsRemoved) } });
+  return out.length ? out : [{ key: 'data.change.none' }];
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Said } from '@shared/said.js';
 import { checkRule, checkRules, describeRule, describeRuleSaid, resultSaid } from '@shared/data/rules.js';
 import type { DataRule } from '@shared/schema/data-rules.js';
+import { changeSaid, describeChange } from '@shared/data/versions.js';
+import { personalWarnings } from '@shared/data/privacy.js';
 import { formatMessage } from './format.js';
 import type { MessageKey } from './catalogue.js';
 import en from './catalogues/en.js';
@@ -65,5 +67,42 @@ describe('data tests in every language', () => {
   it('a result without its messages (synced from elsewhere) has none to say', () => {
     const { said: _, ...synced } = checkRule(rows, rules[0]);
     expect(resultSaid(synced)).toBeUndefined();
+  });
+});
+
+describe("a version's change in every language", () => {
+  const none = { rowsAdded: 0, rowsRemoved: 0, columnsAdded: [], columnsRemoved: [] };
+  const cases: [ReturnType<typeof describeChange>, string][] = [
+    [
+      describeChange('import', { ...none, rowsAdded: 569, columnsAdded: Array.from({ length: 31 }, (_, i) => `c${i}`) }, 569, 31),
+      'Imported 569 rows and 31 columns.',
+    ],
+    [describeChange('clean', { ...none, rowsRemoved: 12 }, 557, 31, 'with missing values'), 'Removed 12 rows with missing values.'],
+    [describeChange('clean', { ...none, columnsRemoved: ['phone'] }, 10, 3), 'Removed column “phone”.'],
+    [describeChange('labels', { ...none, rowsChanged: 1 }, 10, 3), 'Changed 1 row (labels).'],
+    [
+      describeChange('merge', { ...none, rowsAdded: 2, rowsRemoved: 1, columnsAdded: ['a', 'b'] }, 10, 3),
+      'Added 2 rows. Removed 1 row. Added columns “a”, “b”.',
+    ],
+    [describeChange('entries', none, 10, 3), 'No rows or columns changed.'],
+  ];
+
+  it('says the facts of the English sentence, from the record alone', () => {
+    for (const [change, words] of cases) {
+      expect(sayAll(changeSaid(change))).toBe(words);
+      everywhere(changeSaid(change));
+    }
+    // The English sentence names the same rows and columns.
+    expect(cases[4][0].sentence).toBe('Added 2 rows; removed 1 row; added columns “a”, “b”.');
+  });
+});
+
+describe('a column that looks personal, in every language', () => {
+  it('says what the English sentence says', () => {
+    const rows = [{ name: 'Amina Bello', phone: '08031234567', email: 'a@b.org', nin: 1 }];
+    const w = personalWarnings(rows, ['name', 'phone', 'email', 'nin']);
+    expect(w.map((x) => x.said.values?.kind)).toEqual(['name', 'phone', 'email', 'id']);
+    expect(say(w[0].said)).toBe(w[0].sentence.replace("people's", 'people’s'));
+    for (const x of w) everywhere([x.said]);
   });
 });

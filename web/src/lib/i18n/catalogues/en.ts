@@ -1260,5 +1260,18 @@ const en = {
     '{count, plural, one {At least {min, number, ::percent .#} is needed: collect more rows of that class.} other {At least {min, number, ::percent .#} is needed: collect more rows of those classes.}}',
   'data.result.classEvery': 'Every class of {column} is at least {min, number, ::percent .#} of the rows.',
   'data.result.noColumn': 'This version has no column “{column}”; change or remove the rule.',
+
+  // A version's change (shared/src/data/versions.ts: changeSaid), sentences said one after the other.
+  'data.change.imported': 'Imported {rows, plural, one {# row} other {# rows}} and {columns, plural, one {# column} other {# columns}}.',
+  'data.change.rowsAdded': '{count, plural, one {Added # row.} other {Added # rows.}}',
+  'data.change.rowsRemoved': '{count, plural, one {Removed # row.} other {Removed # rows.}}',
+  'data.change.rowsRemovedMissing': '{count, plural, one {Removed # row with missing values.} other {Removed # rows with missing values.}}',
+  'data.change.rowsChanged': '{count, plural, one {Changed # row.} other {Changed # rows.}}',
+  'data.change.labelled': '{count, plural, one {Changed # row (labels).} other {Changed # rows (labels).}}',
+  'data.change.columnsAdded': '{count, plural, one {Added column {names}.} other {Added columns {names}.}}',
+  'data.change.columnsRemoved': '{count, plural, one {Removed column {names}.} other {Removed columns {names}.}}',
+  'data.change.none': 'No rows or columns changed.',
+  'data.personal.looks':
+    '“{name}” looks like it holds {kind, select, name {people’s names} phone {phone numbers} id {ID numbers} email {e-mail addresses} other {personal data}}. Mark it personal so it is never sent, or sent only as a code that cannot be read back.',
 };
 export default en;

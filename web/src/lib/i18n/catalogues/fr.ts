@@ -1282,5 +1282,18 @@ const fr: Catalogue = {
     '{count, plural, one {Il faut au moins {min, number, ::percent .#} : recueillez plus de lignes de cette réponse.} other {Il faut au moins {min, number, ::percent .#} : recueillez plus de lignes de ces réponses.}}',
   'data.result.classEvery': 'Chaque réponse de {column} fait au moins {min, number, ::percent .#} des lignes.',
   'data.result.noColumn': 'Cette version n’a pas de colonne « {column} » ; modifiez ou retirez le contrôle.',
+
+  'data.change.imported': '{rows, plural, one {# ligne importée} other {# lignes importées}} et {columns, plural, one {# colonne} other {# colonnes}}.',
+  'data.change.rowsAdded': '{count, plural, one {# ligne ajoutée.} other {# lignes ajoutées.}}',
+  'data.change.rowsRemoved': '{count, plural, one {# ligne retirée.} other {# lignes retirées.}}',
+  'data.change.rowsRemovedMissing':
+    '{count, plural, one {# ligne avec des valeurs manquantes retirée.} other {# lignes avec des valeurs manquantes retirées.}}',
+  'data.change.rowsChanged': '{count, plural, one {# ligne modifiée.} other {# lignes modifiées.}}',
+  'data.change.labelled': '{count, plural, one {# ligne modifiée (étiquettes).} other {# lignes modifiées (étiquettes).}}',
+  'data.change.columnsAdded': '{count, plural, one {Colonne {names} ajoutée.} other {Colonnes {names} ajoutées.}}',
+  'data.change.columnsRemoved': '{count, plural, one {Colonne {names} retirée.} other {Colonnes {names} retirées.}}',
+  'data.change.none': 'Aucune ligne ni colonne n’a changé.',
+  'data.personal.looks':
+    '« {name} » semble contenir {kind, select, name {des noms de personnes} phone {des numéros de téléphone} id {des numéros d’identité} email {des adresses e-mail} other {des données personnelles}}. Marquez-la personnelle pour qu’elle ne soit jamais envoyée, ou envoyée seulement sous forme d’un code illisible.',
 };
 export default fr;

@@ -1272,5 +1272,18 @@ const ha: Catalogue = {
     '{count, plural, one {Ana bukatar aƙalla {min, number, ::percent .#}: tattara ƙarin layuka na wannan amsa.} other {Ana bukatar aƙalla {min, number, ::percent .#}: tattara ƙarin layuka na waɗannan amsoshi.}}',
   'data.result.classEvery': 'Kowace amsa ta {column} aƙalla {min, number, ::percent .#} ce na layuka.',
   'data.result.noColumn': 'Wannan sigar ba ta da ginshiƙi “{column}”; canza ko cire binciken.',
+
+  'data.change.imported': 'An shigo da {rows, plural, one {layi #} other {layuka #}} da {columns, plural, one {ginshiƙi #} other {ginshiƙai #}}.',
+  'data.change.rowsAdded': '{count, plural, one {An ƙara layi #.} other {An ƙara layuka #.}}',
+  'data.change.rowsRemoved': '{count, plural, one {An cire layi #.} other {An cire layuka #.}}',
+  'data.change.rowsRemovedMissing':
+    '{count, plural, one {An cire layi # da ke da ƙimomin da suka ɓace.} other {An cire layuka # da ke da ƙimomin da suka ɓace.}}',
+  'data.change.rowsChanged': '{count, plural, one {An canza layi #.} other {An canza layuka #.}}',
+  'data.change.labelled': '{count, plural, one {An canza layi # (lakabi).} other {An canza layuka # (lakabi).}}',
+  'data.change.columnsAdded': '{count, plural, one {An ƙara ginshiƙi {names}.} other {An ƙara ginshiƙai {names}.}}',
+  'data.change.columnsRemoved': '{count, plural, one {An cire ginshiƙi {names}.} other {An cire ginshiƙai {names}.}}',
+  'data.change.none': 'Babu layi ko ginshiƙin da ya canza.',
+  'data.personal.looks':
+    '“{name}” kamar yana ɗauke da {kind, select, name {sunayen mutane} phone {lambobin waya} id {lambobin shaida} email {adireshin imel} other {bayanan sirri}}. Yi masa alama na sirri don kada a taɓa aika shi, ko a aika shi kawai a matsayin lambar da ba za a iya karantawa ba.',
 };
 export default ha;

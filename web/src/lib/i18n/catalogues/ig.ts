@@ -1257,5 +1257,17 @@ const ig: Catalogue = {
     '{count, plural, one {A chọrọ opekata mpe {min, number, ::percent .#}: chịkọta ahịrị ndị ọzọ nke azịza ahụ.} other {A chọrọ opekata mpe {min, number, ::percent .#}: chịkọta ahịrị ndị ọzọ nke azịza ndị ahụ.}}',
   'data.result.classEvery': 'Azịza ọ bụla nke {column} bụ opekata mpe {min, number, ::percent .#} nke ahịrị.',
   'data.result.noColumn': 'Ụdị a enweghị kọlụm “{column}”; gbanwee ma ọ bụ wepụ nlele ahụ.',
+
+  'data.change.imported': 'E bubatara {rows, plural, one {ahịrị #} other {ahịrị #}} na {columns, plural, one {kọlụm #} other {kọlụm #}}.',
+  'data.change.rowsAdded': '{count, plural, one {E tinyere ahịrị #.} other {E tinyere ahịrị #.}}',
+  'data.change.rowsRemoved': '{count, plural, one {E wepụrụ ahịrị #.} other {E wepụrụ ahịrị #.}}',
+  'data.change.rowsRemovedMissing': '{count, plural, one {E wepụrụ ahịrị # nwere ụkpụrụ na-efu.} other {E wepụrụ ahịrị # nwere ụkpụrụ na-efu.}}',
+  'data.change.rowsChanged': '{count, plural, one {E gbanwere ahịrị #.} other {E gbanwere ahịrị #.}}',
+  'data.change.labelled': '{count, plural, one {E gbanwere ahịrị # (akara).} other {E gbanwere ahịrị # (akara).}}',
+  'data.change.columnsAdded': '{count, plural, one {E tinyere kọlụm {names}.} other {E tinyere kọlụm {names}.}}',
+  'data.change.columnsRemoved': '{count, plural, one {E wepụrụ kọlụm {names}.} other {E wepụrụ kọlụm {names}.}}',
+  'data.change.none': 'Ọ dịghị ahịrị ma ọ bụ kọlụm gbanwere.',
+  'data.personal.looks':
+    '“{name}” yiri ka o nwere {kind, select, name {aha ndị mmadụ} phone {nọmba ekwentị} id {nọmba njirimara} email {adreesị email} other {data nke onwe}}. Kaa ya akara nke onwe ka a ghara izipu ya mgbe ọ bụla, ma ọ bụ zipu ya naanị dịka koodu a na-enweghị ike ịgụghachi.',
 };
 export default ig;

@@ -1260,5 +1260,17 @@ const pcm: Catalogue = {
     '{count, plural, one {E need at least {min, number, ::percent .#}: gather more rows of dat answer.} other {E need at least {min, number, ::percent .#}: gather more rows of those answers.}}',
   'data.result.classEvery': 'Every answer for {column} na at least {min, number, ::percent .#} of di rows.',
   'data.result.noColumn': 'Dis version no get column “{column}”; change am or remove di check.',
+
+  'data.change.imported': 'We bring in {rows, plural, one {# row} other {# rows}} and {columns, plural, one {# column} other {# columns}}.',
+  'data.change.rowsAdded': '{count, plural, one {We add # row.} other {We add # rows.}}',
+  'data.change.rowsRemoved': '{count, plural, one {We remove # row.} other {We remove # rows.}}',
+  'data.change.rowsRemovedMissing': '{count, plural, one {We remove # row wey get missing values.} other {We remove # rows wey get missing values.}}',
+  'data.change.rowsChanged': '{count, plural, one {We change # row.} other {We change # rows.}}',
+  'data.change.labelled': '{count, plural, one {We change # row (labels).} other {We change # rows (labels).}}',
+  'data.change.columnsAdded': '{count, plural, one {We add column {names}.} other {We add columns {names}.}}',
+  'data.change.columnsRemoved': '{count, plural, one {We remove column {names}.} other {We remove columns {names}.}}',
+  'data.change.none': 'No row or column change.',
+  'data.personal.looks':
+    '“{name}” be like say e get {kind, select, name {people names} phone {phone numbers} id {ID numbers} email {e-mail addresses} other {personal data}}. Mark am personal make e no ever comot, or make e comot only as code wey nobody fit read back.',
 };
 export default pcm;

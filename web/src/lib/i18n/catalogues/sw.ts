@@ -1279,5 +1279,18 @@ const sw: Catalogue = {
     '{count, plural, one {Inahitajika angalau {min, number, ::percent .#}: kusanya safu zaidi za jibu hilo.} other {Inahitajika angalau {min, number, ::percent .#}: kusanya safu zaidi za majibu hayo.}}',
   'data.result.classEvery': 'Kila jibu la {column} ni angalau {min, number, ::percent .#} ya safu.',
   'data.result.noColumn': 'Toleo hili halina nguzo “{column}”; badilisha au ondoa ukaguzi.',
+
+  'data.change.imported': 'Zimeletwa {rows, plural, one {safu #} other {safu #}} na {columns, plural, one {nguzo #} other {nguzo #}}.',
+  'data.change.rowsAdded': '{count, plural, one {Imeongezwa safu #.} other {Zimeongezwa safu #.}}',
+  'data.change.rowsRemoved': '{count, plural, one {Imeondolewa safu #.} other {Zimeondolewa safu #.}}',
+  'data.change.rowsRemovedMissing':
+    '{count, plural, one {Imeondolewa safu # yenye thamani zinazokosekana.} other {Zimeondolewa safu # zenye thamani zinazokosekana.}}',
+  'data.change.rowsChanged': '{count, plural, one {Imebadilishwa safu #.} other {Zimebadilishwa safu #.}}',
+  'data.change.labelled': '{count, plural, one {Imebadilishwa safu # (lebo).} other {Zimebadilishwa safu # (lebo).}}',
+  'data.change.columnsAdded': '{count, plural, one {Imeongezwa nguzo {names}.} other {Zimeongezwa nguzo {names}.}}',
+  'data.change.columnsRemoved': '{count, plural, one {Imeondolewa nguzo {names}.} other {Zimeondolewa nguzo {names}.}}',
+  'data.change.none': 'Hakuna safu wala nguzo iliyobadilika.',
+  'data.personal.looks':
+    '“{name}” inaonekana kuwa na {kind, select, name {majina ya watu} phone {namba za simu} id {namba za utambulisho} email {anwani za barua pepe} other {data binafsi}}. Iwekee alama ya binafsi ili isitumwe kamwe, au itumwe tu kama msimbo usioweza kusomwa.',
 };
 export default sw;

@@ -1254,5 +1254,17 @@ const yo: Catalogue = {
     '{count, plural, one {A nílò ó kéré tán {min, number, ::percent .#}: kó ìlà púpọ̀ sí i jọ fún ìdáhùn yẹn.} other {A nílò ó kéré tán {min, number, ::percent .#}: kó ìlà púpọ̀ sí i jọ fún àwọn ìdáhùn yẹn.}}',
   'data.result.classEvery': 'Ìdáhùn kọ̀ọ̀kan nínú {column} jẹ́ ó kéré tán {min, number, ::percent .#} nínú àwọn ìlà.',
   'data.result.noColumn': 'Ẹ̀dà yìí kò ní ọ̀wọ̀n “{column}”; yí àyẹ̀wò náà padà tàbí yọ ọ́ kúrò.',
+
+  'data.change.imported': 'A gbé {rows, plural, one {ìlà #} other {ìlà #}} àti {columns, plural, one {ọ̀wọ̀n #} other {ọ̀wọ̀n #}} wọlé.',
+  'data.change.rowsAdded': '{count, plural, one {A fi ìlà # kún un.} other {A fi ìlà # kún un.}}',
+  'data.change.rowsRemoved': '{count, plural, one {A yọ ìlà # kúrò.} other {A yọ ìlà # kúrò.}}',
+  'data.change.rowsRemovedMissing': '{count, plural, one {A yọ ìlà # tí iye kan ti sọnù kúrò.} other {A yọ ìlà # tí iye kan ti sọnù kúrò.}}',
+  'data.change.rowsChanged': '{count, plural, one {A yí ìlà # padà.} other {A yí ìlà # padà.}}',
+  'data.change.labelled': '{count, plural, one {A yí ìlà # padà (àmì).} other {A yí ìlà # padà (àmì).}}',
+  'data.change.columnsAdded': '{count, plural, one {A fi ọ̀wọ̀n {names} kún un.} other {A fi àwọn ọ̀wọ̀n {names} kún un.}}',
+  'data.change.columnsRemoved': '{count, plural, one {A yọ ọ̀wọ̀n {names} kúrò.} other {A yọ àwọn ọ̀wọ̀n {names} kúrò.}}',
+  'data.change.none': 'Kò sí ìlà tàbí ọ̀wọ̀n tó yí padà.',
+  'data.personal.looks':
+    '“{name}” dà bí ẹni pé ó ní {kind, select, name {orúkọ àwọn ènìyàn} phone {nọ́ńbà fóònù} id {nọ́ńbà ìdánimọ̀} email {àdírẹ́sì ímeèlì} other {dátà ti ara ẹni}}. Sàmì sí i bí ti ara ẹni kí a má fi ránṣẹ́ láé, tàbí kí a fi kóòdù tí a kò lè kà padà nìkan ránṣẹ́.',
 };
 export default yo;
