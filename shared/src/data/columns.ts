@@ -1,6 +1,7 @@
 import type { ColumnInfo } from '../schema/records.js';
 import { dateOrderEvidence, parseDate, toIsoDate, type DateOrder } from './dates.js';
 import { dotGroupsOnly, guessNumberStyle, parseNumber, type NumberStyle } from './numbers.js';
+import type { Said } from '../said.js';
 
 export type Cell = string | number | null | undefined;
 export type Row = Record<string, Cell>;
@@ -182,10 +183,31 @@ export function classBalance(rows: Row[], target: string): [string, number][] {
   return [...countValues(rows, target).entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
+/** The message keys of a validation issue, in the device's catalogues. */
+export type IssueKey =
+  | 'data.issue.fewRows'
+  | 'data.issue.oneColumn'
+  | 'data.issue.notDates'
+  | 'data.issue.notNumbers'
+  | 'data.issue.dateEitherWay'
+  | 'data.issue.markText'
+  | 'data.issue.markDecimal'
+  | 'data.issue.markThousands'
+  | 'data.issue.missing'
+  | 'data.issue.constant'
+  | 'data.issue.noTarget'
+  | 'data.issue.targetMissing'
+  | 'data.issue.oneClass'
+  | 'data.issue.smallClass'
+  | 'data.issue.manyClasses';
+
 export interface ValidationIssue {
   severity: 'error' | 'warning';
   column?: string;
+  /** In English (the server's console, tests). */
   message: string;
+  /** The message as a message key and values (see said.ts), for a screen in any language. */
+  said: Said<IssueKey>;
 }
 export interface ValidationSummary {
   rowCount: number;
@@ -207,57 +229,115 @@ export const MIN_ROWS = 10;
 export function validateDataset(rows: Row[], columns: ColumnInfo[], target?: string): ValidationSummary {
   const issues: ValidationIssue[] = [];
   if (rows.length < MIN_ROWS) {
-    issues.push({ severity: 'error', message: `Only ${rows.length} rows: at least ${MIN_ROWS} are needed to train and check a model. Add rows to the file.` });
+    issues.push({
+      severity: 'error',
+      message: `Only ${rows.length} rows: at least ${MIN_ROWS} are needed to train and check a model. Add rows to the file.`,
+      said: { key: 'data.issue.fewRows', values: { count: rows.length, min: MIN_ROWS } },
+    });
   }
   if (columns.length < 2) {
-    issues.push({ severity: 'error', message: 'Only one column: a dataset needs at least one input column and a target column. Check the file uses commas between values.' });
+    issues.push({
+      severity: 'error',
+      message: 'Only one column: a dataset needs at least one input column and a target column. Check the file uses commas between values.',
+      said: { key: 'data.issue.oneColumn' },
+    });
   }
   for (const c of columns) {
     if (c.invalid > 0) {
       const what = c.type === 'date' ? ['a date column', 'dates'] : ['numeric', 'numbers'];
-      issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” is ${what[0]} but ${c.invalid} values are not ${what[1]}; they will be treated as missing. Correct them in the file if they matter.` });
+      issues.push({
+        severity: 'warning',
+        column: c.name,
+        message: `“${c.name}” is ${what[0]} but ${c.invalid} values are not ${what[1]}; they will be treated as missing. Correct them in the file if they matter.`,
+        said: { key: c.type === 'date' ? 'data.issue.notDates' : 'data.issue.notNumbers', values: { name: c.name, count: c.invalid } },
+      });
     }
     if (c.ambiguous && c.type === 'date') {
       const read = c.dateOrder === 'mdy' ? 'month first (03/04/2024 is 4 March)' : 'day first (03/04/2024 is 3 April)';
-      issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” has dates that read either way; they are read ${read}. Change the date order above if that is wrong.` });
+      issues.push({
+        severity: 'warning',
+        column: c.name,
+        message: `“${c.name}” has dates that read either way; they are read ${read}. Change the date order above if that is wrong.`,
+        said: { key: 'data.issue.dateEitherWay', values: { name: c.name, order: c.dateOrder === 'mdy' ? 'mdy' : 'dmy' } },
+      });
     } else if (c.ambiguous) {
       const example = unsureExample(c);
       const mark = example.includes(',') ? 'comma' : 'point';
+      const reading = c.type !== 'numeric' ? 'text' : (mark === 'comma' ? c.numberStyle === 'comma' : c.numberStyle !== 'comma') ? 'decimal' : 'thousands';
       const read =
-        c.type !== 'numeric'
+        reading === 'text'
           ? 'they are kept as text for now'
-          : (mark === 'comma' ? c.numberStyle === 'comma' : c.numberStyle !== 'comma')
+          : reading === 'decimal'
             ? `the ${mark} is read as a decimal mark`
             : `the ${mark} is read as a thousands separator`;
+      const key = reading === 'text' ? 'data.issue.markText' : reading === 'decimal' ? 'data.issue.markDecimal' : 'data.issue.markThousands';
       issues.push({
         severity: 'warning',
         column: c.name,
         message: `“${c.name}” has numbers such as ${example} whose ${mark} could be a decimal mark or a thousands separator; ${read}. Choose how to read them above.`,
+        said: { key, values: { name: c.name, example, mark } },
       });
     }
     if (c.missing > 0 && c.name !== target) {
-      issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” has ${c.missing} missing values; training fills them with the typical value.` });
+      issues.push({
+        severity: 'warning',
+        column: c.name,
+        message: `“${c.name}” has ${c.missing} missing values; training fills them with the typical value.`,
+        said: { key: 'data.issue.missing', values: { name: c.name, count: c.missing } },
+      });
     }
     if (c.distinct <= 1 && rows.length > 0) {
-      issues.push({ severity: 'warning', column: c.name, message: `“${c.name}” has the same value in every row and tells the model nothing; leave it out.` });
+      issues.push({
+        severity: 'warning',
+        column: c.name,
+        message: `“${c.name}” has the same value in every row and tells the model nothing; leave it out.`,
+        said: { key: 'data.issue.constant', values: { name: c.name } },
+      });
     }
   }
   const t = columns.find((c) => c.name === target);
-  if (target && !t) issues.push({ severity: 'error', column: target, message: `There is no column “${target}”. Pick the target column again.` });
+  if (target && !t)
+    issues.push({
+      severity: 'error',
+      column: target,
+      message: `There is no column “${target}”. Pick the target column again.`,
+      said: { key: 'data.issue.noTarget', values: { name: target } },
+    });
   if (t) {
     if (t.missing > 0) {
-      issues.push({ severity: 'warning', column: t.name, message: `The target “${t.name}” is missing in ${t.missing} rows; those rows are left out of training.` });
+      issues.push({
+        severity: 'warning',
+        column: t.name,
+        message: `The target “${t.name}” is missing in ${t.missing} rows; those rows are left out of training.`,
+        said: { key: 'data.issue.targetMissing', values: { name: t.name, count: t.missing } },
+      });
     }
     if (t.type === 'categorical' || t.type === 'text' || t.distinct <= 10) {
       const balance = classBalance(rows, t.name);
       if (balance.length < 2) {
-        issues.push({ severity: 'error', column: t.name, message: `The target “${t.name}” has fewer than two different values; a model needs examples of at least two classes.` });
+        issues.push({
+          severity: 'error',
+          column: t.name,
+          message: `The target “${t.name}” has fewer than two different values; a model needs examples of at least two classes.`,
+          said: { key: 'data.issue.oneClass', values: { name: t.name } },
+        });
       }
       for (const [label, n] of balance) {
-        if (n < 2) issues.push({ severity: 'error', column: t.name, message: `The class “${label}” has only ${n} row; every class needs at least two. Remove it or add examples.` });
+        if (n < 2)
+          issues.push({
+            severity: 'error',
+            column: t.name,
+            message: `The class “${label}” has only ${n} row; every class needs at least two. Remove it or add examples.`,
+            said: { key: 'data.issue.smallClass', values: { label, count: n } },
+          });
       }
       if (t.type !== 'numeric' && t.distinct > 50) {
-        issues.push({ severity: 'warning', column: t.name, message: `The target “${t.name}” has ${t.distinct} different values; is it really a category? Pick another target if not.` });
+        issues.push({
+          severity: 'warning',
+          column: t.name,
+          message: `The target “${t.name}” has ${t.distinct} different values; is it really a category? Pick another target if not.`,
+          said: { key: 'data.issue.manyClasses', values: { name: t.name, count: t.distinct } },
+        });
       }
     }
   }

@@ -4,6 +4,7 @@ import { checkRule, checkRules, describeRule, describeRuleSaid, resultSaid } fro
 import type { DataRule } from '@shared/schema/data-rules.js';
 import { changeSaid, describeChange } from '@shared/data/versions.js';
 import { personalWarnings } from '@shared/data/privacy.js';
+import { inferColumns, validateDataset } from '@shared/data/columns.js';
 import { formatMessage } from './format.js';
 import type { MessageKey } from './catalogue.js';
 import en from './catalogues/en.js';
@@ -104,5 +105,54 @@ describe('a column that looks personal, in every language', () => {
     expect(w.map((x) => x.said.values?.kind)).toEqual(['name', 'phone', 'email', 'id']);
     expect(say(w[0].said)).toBe(w[0].sentence.replace("people's", 'people’s'));
     for (const x of w) everywhere([x.said]);
+  });
+});
+
+describe("a file's check before import, in every language", () => {
+  it('says each issue with the facts of its English message', () => {
+    const few = [
+      { age: 3, when: '2024-01-02', sex: 'F', same: 1, y: 'a' },
+      { age: 'x', when: 'soon', sex: '', same: 1, y: 'a' },
+      { age: 5, when: '2024-02-03', sex: 'M', same: 1, y: '' },
+      { age: 7, when: '2024-03-04', sex: 'F', same: 1, y: 'b' },
+    ];
+    const cols = inferColumns(few, ['age', 'when', 'sex', 'same', 'y']);
+    const issues = [...validateDataset(few, cols, 'y').issues, ...validateDataset(few, cols.slice(0, 1), 'nothing').issues];
+    const keys = issues.map((i) => i.said.key);
+    for (const k of [
+      'data.issue.fewRows',
+      'data.issue.oneColumn',
+      'data.issue.missing',
+      'data.issue.constant',
+      'data.issue.noTarget',
+      'data.issue.targetMissing',
+      'data.issue.smallClass',
+    ])
+      expect(keys).toContain(k);
+    const english: Record<string, string> = {
+      'data.issue.fewRows': 'Only 4 rows: at least 10 are needed to train and check a model. Add rows to the file.',
+      'data.issue.constant': '“same” has the same value in every row and tells the model nothing; leave it out.',
+      'data.issue.noTarget': 'There is no column “nothing”. Pick the target column again.',
+      'data.issue.smallClass': 'The class “b” has only 1 row; every class needs at least two. Remove it or add examples.',
+    };
+    for (const i of issues) {
+      if (english[i.said.key]) expect([say(i.said), i.message]).toEqual([english[i.said.key], english[i.said.key]]);
+      everywhere([i.said]);
+    }
+  });
+
+  it('a number whose mark reads either way, and dates that read either way', () => {
+    const rows = Array.from({ length: 12 }, (_, i) => ({
+      people: ['1,250', '2,500', '3,750'][i % 3],
+      visit: ['03/04/2024', '05/06/2024', '07/08/2024'][i % 3],
+    }));
+    const cols = inferColumns(rows, ['people', 'visit']);
+    const issues = validateDataset(rows, cols).issues;
+    expect(issues.map((i) => i.said.key)).toEqual(['data.issue.markText', 'data.issue.dateEitherWay']);
+    // The English catalogue says what the English message says.
+    for (const i of issues) {
+      expect(say(i.said)).toBe(i.message);
+      everywhere([i.said]);
+    }
   });
 });

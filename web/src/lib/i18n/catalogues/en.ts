@@ -1273,5 +1273,32 @@ const en = {
   'data.change.none': 'No rows or columns changed.',
   'data.personal.looks':
     '“{name}” looks like it holds {kind, select, name {people’s names} phone {phone numbers} id {ID numbers} email {e-mail addresses} other {personal data}}. Mark it personal so it is never sent, or sent only as a code that cannot be read back.',
+
+  // A file's check before import (shared/src/data/columns.ts: a ValidationIssue's `said`).
+  'data.issue.fewRows':
+    '{count, plural, one {Only # row} other {Only # rows}}: at least {min, number} are needed to train and check a model. Add rows to the file.',
+  'data.issue.oneColumn': 'Only one column: a dataset needs at least one input column and a target column. Check the file uses commas between values.',
+  'data.issue.notDates':
+    '{count, plural, one {“{name}” is a date column but # value is not a date; it will be treated as missing.} other {“{name}” is a date column but # values are not dates; they will be treated as missing.}} Correct them in the file if they matter.',
+  'data.issue.notNumbers':
+    '{count, plural, one {“{name}” is numeric but # value is not a number; it will be treated as missing.} other {“{name}” is numeric but # values are not numbers; they will be treated as missing.}} Correct them in the file if they matter.',
+  'data.issue.dateEitherWay':
+    '“{name}” has dates that read either way; they are read {order, select, mdy {month first (03/04/2024 is 4 March)} other {day first (03/04/2024 is 3 April)}}. Change the date order above if that is wrong.',
+  'data.issue.markText':
+    '“{name}” has numbers such as {example} whose {mark, select, comma {comma} other {point}} could be a decimal mark or a thousands separator; they are kept as text for now. Choose how to read them above.',
+  'data.issue.markDecimal':
+    '“{name}” has numbers such as {example} whose {mark, select, comma {comma} other {point}} could be a decimal mark or a thousands separator; it is read as a decimal mark. Choose how to read them above.',
+  'data.issue.markThousands':
+    '“{name}” has numbers such as {example} whose {mark, select, comma {comma} other {point}} could be a decimal mark or a thousands separator; it is read as a thousands separator. Choose how to read them above.',
+  'data.issue.missing':
+    '{count, plural, one {“{name}” has # missing value} other {“{name}” has # missing values}}; training fills them with the typical value.',
+  'data.issue.constant': '“{name}” has the same value in every row and tells the model nothing; leave it out.',
+  'data.issue.noTarget': 'There is no column “{name}”. Pick the target column again.',
+  'data.issue.targetMissing':
+    '{count, plural, one {The target “{name}” is missing in # row; that row is left out of training.} other {The target “{name}” is missing in # rows; those rows are left out of training.}}',
+  'data.issue.oneClass': 'The target “{name}” has fewer than two different values; a model needs examples of at least two classes.',
+  'data.issue.smallClass':
+    '{count, plural, one {The class “{label}” has only # row; every class needs at least two. Remove it or add examples.} other {The class “{label}” has only # rows; every class needs at least two. Remove it or add examples.}}',
+  'data.issue.manyClasses': 'The target “{name}” has {count, number} different values; is it really a category? Pick another target if not.',
 };
 export default en;

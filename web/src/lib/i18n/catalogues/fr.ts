@@ -1295,5 +1295,33 @@ const fr: Catalogue = {
   'data.change.none': 'Aucune ligne ni colonne n’a changé.',
   'data.personal.looks':
     '« {name} » semble contenir {kind, select, name {des noms de personnes} phone {des numéros de téléphone} id {des numéros d’identité} email {des adresses e-mail} other {des données personnelles}}. Marquez-la personnelle pour qu’elle ne soit jamais envoyée, ou envoyée seulement sous forme d’un code illisible.',
+
+  'data.issue.fewRows':
+    '{count, plural, one {Seulement # ligne} other {Seulement # lignes}} : il en faut au moins {min, number} pour entraîner et vérifier un modèle. Ajoutez des lignes au fichier.',
+  'data.issue.oneColumn':
+    'Une seule colonne : il faut au moins une colonne d’entrée et une colonne à prédire. Vérifiez que le fichier sépare les valeurs par des virgules.',
+  'data.issue.notDates':
+    '{count, plural, one {« {name} » est une colonne de dates mais # valeur n’est pas une date ; elle sera traitée comme manquante.} other {« {name} » est une colonne de dates mais # valeurs ne sont pas des dates ; elles seront traitées comme manquantes.}} Corrigez-les dans le fichier si elles comptent.',
+  'data.issue.notNumbers':
+    '{count, plural, one {« {name} » est numérique mais # valeur n’est pas un nombre ; elle sera traitée comme manquante.} other {« {name} » est numérique mais # valeurs ne sont pas des nombres ; elles seront traitées comme manquantes.}} Corrigez-les dans le fichier si elles comptent.',
+  'data.issue.dateEitherWay':
+    '« {name} » a des dates qui se lisent dans les deux sens ; elles sont lues {order, select, mdy {mois d’abord (03/04/2024 est le 4 mars)} other {jour d’abord (03/04/2024 est le 3 avril)}}. Changez l’ordre des dates ci-dessus si c’est faux.',
+  'data.issue.markText':
+    '« {name} » a des nombres comme {example} dont {mark, select, comma {la virgule} other {le point}} peut marquer les décimales ou séparer les milliers ; ils restent en texte pour l’instant. Choisissez comment les lire ci-dessus.',
+  'data.issue.markDecimal':
+    '« {name} » a des nombres comme {example} dont {mark, select, comma {la virgule} other {le point}} peut marquer les décimales ou séparer les milliers ; il est lu comme marque des décimales. Choisissez comment les lire ci-dessus.',
+  'data.issue.markThousands':
+    '« {name} » a des nombres comme {example} dont {mark, select, comma {la virgule} other {le point}} peut marquer les décimales ou séparer les milliers ; il est lu comme séparateur des milliers. Choisissez comment les lire ci-dessus.',
+  'data.issue.missing':
+    '{count, plural, one {« {name} » a # valeur manquante} other {« {name} » a # valeurs manquantes}} ; l’entraînement les remplace par la valeur typique.',
+  'data.issue.constant': '« {name} » a la même valeur à chaque ligne et n’apprend rien au modèle ; laissez-la de côté.',
+  'data.issue.noTarget': 'Il n’y a pas de colonne « {name} ». Choisissez de nouveau la colonne à prédire.',
+  'data.issue.targetMissing':
+    '{count, plural, one {La colonne à prédire « {name} » manque dans # ligne ; cette ligne est laissée hors de l’entraînement.} other {La colonne à prédire « {name} » manque dans # lignes ; ces lignes sont laissées hors de l’entraînement.}}',
+  'data.issue.oneClass': 'La colonne à prédire « {name} » a moins de deux valeurs différentes ; un modèle a besoin d’exemples d’au moins deux réponses.',
+  'data.issue.smallClass':
+    '{count, plural, one {La réponse « {label} » n’a que # ligne ; chaque réponse en demande au moins deux. Retirez-la ou ajoutez des exemples.} other {La réponse « {label} » n’a que # lignes ; chaque réponse en demande au moins deux. Retirez-la ou ajoutez des exemples.}}',
+  'data.issue.manyClasses':
+    'La colonne à prédire « {name} » a {count, number} valeurs différentes ; est-ce vraiment une catégorie ? Sinon, choisissez-en une autre.',
 };
 export default fr;

@@ -1285,5 +1285,33 @@ const ha: Catalogue = {
   'data.change.none': 'Babu layi ko ginshiƙin da ya canza.',
   'data.personal.looks':
     '“{name}” kamar yana ɗauke da {kind, select, name {sunayen mutane} phone {lambobin waya} id {lambobin shaida} email {adireshin imel} other {bayanan sirri}}. Yi masa alama na sirri don kada a taɓa aika shi, ko a aika shi kawai a matsayin lambar da ba za a iya karantawa ba.',
+
+  'data.issue.fewRows':
+    '{count, plural, one {Layi # kawai} other {Layuka # kawai}}: ana bukatar aƙalla {min, number} don a koyar da kuma duba samfuri. Ƙara layuka a fayil ɗin.',
+  'data.issue.oneColumn':
+    'Ginshiƙi ɗaya kawai: ana bukatar aƙalla ginshiƙin shigarwa ɗaya da ginshiƙin da za a hasashe. Duba ko fayil ɗin yana amfani da waƙafi tsakanin ƙimomi.',
+  'data.issue.notDates':
+    '{count, plural, one {“{name}” ginshiƙin kwanan wata ne amma ƙima # ba kwanan wata ba ce; za a ɗauke ta kamar ta ɓace.} other {“{name}” ginshiƙin kwanan wata ne amma ƙimomi # ba kwanan wata ba ne; za a ɗauke su kamar sun ɓace.}} Gyara su a fayil ɗin idan suna da muhimmanci.',
+  'data.issue.notNumbers':
+    '{count, plural, one {“{name}” na lambobi ne amma ƙima # ba lamba ba ce; za a ɗauke ta kamar ta ɓace.} other {“{name}” na lambobi ne amma ƙimomi # ba lambobi ba ne; za a ɗauke su kamar sun ɓace.}} Gyara su a fayil ɗin idan suna da muhimmanci.',
+  'data.issue.dateEitherWay':
+    '“{name}” yana da kwanakin da za a iya karanta ta hanyoyi biyu; ana karanta su {order, select, mdy {wata da farko (03/04/2024 shine 4 Maris)} other {rana da farko (03/04/2024 shine 3 Afrilu)}}. Canza tsarin kwanan wata a sama idan ba haka ba ne.',
+  'data.issue.markText':
+    '“{name}” yana da lambobi kamar {example} waɗanda {mark, select, comma {waƙafinsu} other {ɗigonsu}} zai iya zama alamar ɗigo ko mai raba dubbai; an ajiye su a matsayin rubutu yanzu. Zaɓi yadda za a karanta su a sama.',
+  'data.issue.markDecimal':
+    '“{name}” yana da lambobi kamar {example} waɗanda {mark, select, comma {waƙafinsu} other {ɗigonsu}} zai iya zama alamar ɗigo ko mai raba dubbai; ana karanta shi a matsayin alamar ɗigo. Zaɓi yadda za a karanta su a sama.',
+  'data.issue.markThousands':
+    '“{name}” yana da lambobi kamar {example} waɗanda {mark, select, comma {waƙafinsu} other {ɗigonsu}} zai iya zama alamar ɗigo ko mai raba dubbai; ana karanta shi a matsayin mai raba dubbai. Zaɓi yadda za a karanta su a sama.',
+  'data.issue.missing':
+    '{count, plural, one {“{name}” yana da ƙima # da ta ɓace} other {“{name}” yana da ƙimomi # da suka ɓace}}; koyarwa tana cike su da ƙimar da aka saba.',
+  'data.issue.constant': '“{name}” yana da ƙima ɗaya a kowane layi kuma ba ya gaya wa samfurin komai; bar shi.',
+  'data.issue.noTarget': 'Babu ginshiƙi “{name}”. Sake zaɓar ginshiƙin da za a hasashe.',
+  'data.issue.targetMissing':
+    '{count, plural, one {Ginshiƙin da za a hasashe “{name}” ya ɓace a layi #; an bar wannan layi daga koyarwa.} other {Ginshiƙin da za a hasashe “{name}” ya ɓace a layuka #; an bar waɗannan layuka daga koyarwa.}}',
+  'data.issue.oneClass': 'Ginshiƙin da za a hasashe “{name}” yana da ƙasa da ƙimomi biyu daban-daban; samfuri yana bukatar misalan aƙalla amsoshi biyu.',
+  'data.issue.smallClass':
+    '{count, plural, one {Amsar “{label}” tana da layi # kawai; kowace amsa tana bukatar aƙalla biyu. Cire ta ko ƙara misalai.} other {Amsar “{label}” tana da layuka # kawai; kowace amsa tana bukatar aƙalla biyu. Cire ta ko ƙara misalai.}}',
+  'data.issue.manyClasses':
+    'Ginshiƙin da za a hasashe “{name}” yana da ƙimomi {count, number} daban-daban; shin da gaske rukuni ne? Zaɓi wani idan ba haka ba.',
 };
 export default ha;

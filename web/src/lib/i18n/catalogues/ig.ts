@@ -1269,5 +1269,31 @@ const ig: Catalogue = {
   'data.change.none': 'Ọ dịghị ahịrị ma ọ bụ kọlụm gbanwere.',
   'data.personal.looks':
     '“{name}” yiri ka o nwere {kind, select, name {aha ndị mmadụ} phone {nọmba ekwentị} id {nọmba njirimara} email {adreesị email} other {data nke onwe}}. Kaa ya akara nke onwe ka a ghara izipu ya mgbe ọ bụla, ma ọ bụ zipu ya naanị dịka koodu a na-enweghị ike ịgụghachi.',
+
+  'data.issue.fewRows':
+    '{count, plural, one {Naanị ahịrị #} other {Naanị ahịrị #}}: a chọrọ opekata mpe {min, number} iji zụọ ma lelee ihe nlereanya. Tinye ahịrị na faịlụ ahụ.',
+  'data.issue.oneColumn': 'Naanị otu kọlụm: a chọrọ opekata mpe otu kọlụm ntinye na kọlụm a ga-ebu amụma. Lelee ma faịlụ ahụ na-eji rịkọma n’etiti ụkpụrụ.',
+  'data.issue.notDates':
+    '{count, plural, one {“{name}” bụ kọlụm ụbọchị mana ụkpụrụ # abụghị ụbọchị; a ga-ewere ya dịka nke na-efu.} other {“{name}” bụ kọlụm ụbọchị mana ụkpụrụ # abụghị ụbọchị; a ga-ewere ha dịka ndị na-efu.}} Dozie ha na faịlụ ma ọ bụrụ na ha dị mkpa.',
+  'data.issue.notNumbers':
+    '{count, plural, one {“{name}” bụ kọlụm nọmba mana ụkpụrụ # abụghị nọmba; a ga-ewere ya dịka nke na-efu.} other {“{name}” bụ kọlụm nọmba mana ụkpụrụ # abụghị nọmba; a ga-ewere ha dịka ndị na-efu.}} Dozie ha na faịlụ ma ọ bụrụ na ha dị mkpa.',
+  'data.issue.dateEitherWay':
+    '“{name}” nwere ụbọchị a pụrụ ịgụ n’ụzọ abụọ; a na-agụ ha {order, select, mdy {ọnwa na-ebu ụzọ (03/04/2024 bụ 4 Maachị)} other {ụbọchị na-ebu ụzọ (03/04/2024 bụ 3 Eprel)}}. Gbanwee usoro ụbọchị dị n’elu ma ọ bụrụ na nke a ezighị ezi.',
+  'data.issue.markText':
+    '“{name}” nwere nọmba dịka {example} nke {mark, select, comma {rịkọma} other {ntụpọ}} ya nwere ike ịbụ akara decimal ma ọ bụ ihe na-ekewa puku; a na-edebe ha dịka ederede ugbu a. Họrọ otú a ga-esi gụọ ha n’elu.',
+  'data.issue.markDecimal':
+    '“{name}” nwere nọmba dịka {example} nke {mark, select, comma {rịkọma} other {ntụpọ}} ya nwere ike ịbụ akara decimal ma ọ bụ ihe na-ekewa puku; a na-agụ ya dịka akara decimal. Họrọ otú a ga-esi gụọ ha n’elu.',
+  'data.issue.markThousands':
+    '“{name}” nwere nọmba dịka {example} nke {mark, select, comma {rịkọma} other {ntụpọ}} ya nwere ike ịbụ akara decimal ma ọ bụ ihe na-ekewa puku; a na-agụ ya dịka ihe na-ekewa puku. Họrọ otú a ga-esi gụọ ha n’elu.',
+  'data.issue.missing':
+    '{count, plural, one {“{name}” nwere ụkpụrụ # na-efu} other {“{name}” nwere ụkpụrụ # na-efu}}; ọzụzụ na-eji ụkpụrụ a na-ahụkarị dochie ha.',
+  'data.issue.constant': '“{name}” nwere otu ụkpụrụ ahụ n’ahịrị ọ bụla, ọ dịghị ihe ọ na-agwa ihe nlereanya; hapụ ya.',
+  'data.issue.noTarget': 'Enweghị kọlụm “{name}”. Họrọ kọlụm a ga-ebu amụma ọzọ.',
+  'data.issue.targetMissing':
+    '{count, plural, one {Kọlụm a ga-ebu amụma “{name}” na-efu n’ahịrị #; a hapụrụ ahịrị ahụ n’ọzụzụ.} other {Kọlụm a ga-ebu amụma “{name}” na-efu n’ahịrị #; a hapụrụ ahịrị ndị ahụ n’ọzụzụ.}}',
+  'data.issue.oneClass': 'Kọlụm a ga-ebu amụma “{name}” enweghị ụkpụrụ abụọ dị iche; ihe nlereanya chọrọ ihe atụ nke opekata mpe azịza abụọ.',
+  'data.issue.smallClass':
+    '{count, plural, one {Azịza “{label}” nwere naanị ahịrị #; azịza ọ bụla chọrọ opekata mpe abụọ. Wepụ ya ma ọ bụ tinye ihe atụ.} other {Azịza “{label}” nwere naanị ahịrị #; azịza ọ bụla chọrọ opekata mpe abụọ. Wepụ ya ma ọ bụ tinye ihe atụ.}}',
+  'data.issue.manyClasses': 'Kọlụm a ga-ebu amụma “{name}” nwere ụkpụrụ {count, number} dị iche iche; ọ̀ bụ n’ezie ngalaba? Họrọ nke ọzọ ma ọ bụrụ na ọ bụghị.',
 };
 export default ig;

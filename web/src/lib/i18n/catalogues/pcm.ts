@@ -1272,5 +1272,31 @@ const pcm: Catalogue = {
   'data.change.none': 'No row or column change.',
   'data.personal.looks':
     '“{name}” be like say e get {kind, select, name {people names} phone {phone numbers} id {ID numbers} email {e-mail addresses} other {personal data}}. Mark am personal make e no ever comot, or make e comot only as code wey nobody fit read back.',
+
+  'data.issue.fewRows':
+    '{count, plural, one {Na only # row} other {Na only # rows}}: e need at least {min, number} to train and check model. Add rows for di file.',
+  'data.issue.oneColumn':
+    'Na only one column: dataset need at least one input column and di column wey e go predict. Check say di file dey use comma between di values.',
+  'data.issue.notDates':
+    '{count, plural, one {“{name}” na date column but # value no be date; we go treat am as missing.} other {“{name}” na date column but # values no be dates; we go treat dem as missing.}} Correct dem for di file if dem matter.',
+  'data.issue.notNumbers':
+    '{count, plural, one {“{name}” na number column but # value no be number; we go treat am as missing.} other {“{name}” na number column but # values no be numbers; we go treat dem as missing.}} Correct dem for di file if dem matter.',
+  'data.issue.dateEitherWay':
+    '“{name}” get dates wey fit read two ways; we dey read dem {order, select, mdy {month first (03/04/2024 na 4 March)} other {day first (03/04/2024 na 3 April)}}. Change di date order for up if e no correct.',
+  'data.issue.markText':
+    '“{name}” get numbers like {example} wey di {mark, select, comma {comma} other {point}} fit be decimal mark or thousands separator; we keep dem as text for now. Choose how to read dem for up.',
+  'data.issue.markDecimal':
+    '“{name}” get numbers like {example} wey di {mark, select, comma {comma} other {point}} fit be decimal mark or thousands separator; we dey read am as decimal mark. Choose how to read dem for up.',
+  'data.issue.markThousands':
+    '“{name}” get numbers like {example} wey di {mark, select, comma {comma} other {point}} fit be decimal mark or thousands separator; we dey read am as thousands separator. Choose how to read dem for up.',
+  'data.issue.missing': '{count, plural, one {“{name}” get # missing value} other {“{name}” get # missing values}}; training go fill dem with di normal value.',
+  'data.issue.constant': '“{name}” get di same value for every row and e no dey tell di model anything; leave am out.',
+  'data.issue.noTarget': 'No column “{name}” dey. Pick di column wey e go predict again.',
+  'data.issue.targetMissing':
+    '{count, plural, one {Di column wey e go predict, “{name}”, dey missing for # row; we leave dat row out of training.} other {Di column wey e go predict, “{name}”, dey missing for # rows; we leave those rows out of training.}}',
+  'data.issue.oneClass': 'Di column wey e go predict, “{name}”, no get up to two different values; model need examples of at least two answers.',
+  'data.issue.smallClass':
+    '{count, plural, one {Di answer “{label}” get only # row; every answer need at least two. Remove am or add examples.} other {Di answer “{label}” get only # rows; every answer need at least two. Remove am or add examples.}}',
+  'data.issue.manyClasses': 'Di column wey e go predict, “{name}”, get {count, number} different values; na category true true? Pick another one if e no be.',
 };
 export default pcm;

@@ -1292,5 +1292,31 @@ const sw: Catalogue = {
   'data.change.none': 'Hakuna safu wala nguzo iliyobadilika.',
   'data.personal.looks':
     '“{name}” inaonekana kuwa na {kind, select, name {majina ya watu} phone {namba za simu} id {namba za utambulisho} email {anwani za barua pepe} other {data binafsi}}. Iwekee alama ya binafsi ili isitumwe kamwe, au itumwe tu kama msimbo usioweza kusomwa.',
+
+  'data.issue.fewRows':
+    '{count, plural, one {Safu # tu} other {Safu # tu}}: zinahitajika angalau {min, number} ili kufunza na kukagua modeli. Ongeza safu kwenye faili.',
+  'data.issue.oneColumn': 'Nguzo moja tu: inahitajika angalau nguzo moja ya kuingiza na nguzo ya kutabiri. Hakikisha faili linatumia koma kati ya thamani.',
+  'data.issue.notDates':
+    '{count, plural, one {“{name}” ni nguzo ya tarehe lakini thamani # si tarehe; itachukuliwa kama inakosekana.} other {“{name}” ni nguzo ya tarehe lakini thamani # si tarehe; zitachukuliwa kama zinakosekana.}} Zirekebishe kwenye faili kama ni muhimu.',
+  'data.issue.notNumbers':
+    '{count, plural, one {“{name}” ni ya namba lakini thamani # si namba; itachukuliwa kama inakosekana.} other {“{name}” ni ya namba lakini thamani # si namba; zitachukuliwa kama zinakosekana.}} Zirekebishe kwenye faili kama ni muhimu.',
+  'data.issue.dateEitherWay':
+    '“{name}” ina tarehe zinazosomeka kwa njia mbili; zinasomwa {order, select, mdy {mwezi kwanza (03/04/2024 ni 4 Machi)} other {siku kwanza (03/04/2024 ni 3 Aprili)}}. Badilisha mpangilio wa tarehe hapo juu kama si sahihi.',
+  'data.issue.markText':
+    '“{name}” ina namba kama {example} ambazo {mark, select, comma {koma} other {nukta}} yake inaweza kuwa alama ya desimali au kitenganishi cha maelfu; kwa sasa zinawekwa kama maandishi. Chagua jinsi ya kuzisoma hapo juu.',
+  'data.issue.markDecimal':
+    '“{name}” ina namba kama {example} ambazo {mark, select, comma {koma} other {nukta}} yake inaweza kuwa alama ya desimali au kitenganishi cha maelfu; inasomwa kama alama ya desimali. Chagua jinsi ya kuzisoma hapo juu.',
+  'data.issue.markThousands':
+    '“{name}” ina namba kama {example} ambazo {mark, select, comma {koma} other {nukta}} yake inaweza kuwa alama ya desimali au kitenganishi cha maelfu; inasomwa kama kitenganishi cha maelfu. Chagua jinsi ya kuzisoma hapo juu.',
+  'data.issue.missing':
+    '{count, plural, one {“{name}” ina thamani # inayokosekana} other {“{name}” ina thamani # zinazokosekana}}; mafunzo yanazijaza kwa thamani ya kawaida.',
+  'data.issue.constant': '“{name}” ina thamani ileile kwenye kila safu na haiambii modeli chochote; iache.',
+  'data.issue.noTarget': 'Hakuna nguzo “{name}”. Chagua tena nguzo ya kutabiri.',
+  'data.issue.targetMissing':
+    '{count, plural, one {Nguzo ya kutabiri “{name}” inakosekana kwenye safu #; safu hiyo inaachwa nje ya mafunzo.} other {Nguzo ya kutabiri “{name}” inakosekana kwenye safu #; safu hizo zinaachwa nje ya mafunzo.}}',
+  'data.issue.oneClass': 'Nguzo ya kutabiri “{name}” ina thamani tofauti chini ya mbili; modeli inahitaji mifano ya angalau majibu mawili.',
+  'data.issue.smallClass':
+    '{count, plural, one {Jibu “{label}” lina safu # tu; kila jibu linahitaji angalau mbili. Liondoe au ongeza mifano.} other {Jibu “{label}” lina safu # tu; kila jibu linahitaji angalau mbili. Liondoe au ongeza mifano.}}',
+  'data.issue.manyClasses': 'Nguzo ya kutabiri “{name}” ina thamani {count, number} tofauti; je, kweli ni kundi? Chagua nyingine kama sivyo.',
 };
 export default sw;

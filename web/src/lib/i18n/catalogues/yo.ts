@@ -1266,5 +1266,30 @@ const yo: Catalogue = {
   'data.change.none': 'Kò sí ìlà tàbí ọ̀wọ̀n tó yí padà.',
   'data.personal.looks':
     '“{name}” dà bí ẹni pé ó ní {kind, select, name {orúkọ àwọn ènìyàn} phone {nọ́ńbà fóònù} id {nọ́ńbà ìdánimọ̀} email {àdírẹ́sì ímeèlì} other {dátà ti ara ẹni}}. Sàmì sí i bí ti ara ẹni kí a má fi ránṣẹ́ láé, tàbí kí a fi kóòdù tí a kò lè kà padà nìkan ránṣẹ́.',
+
+  'data.issue.fewRows':
+    '{count, plural, one {Ìlà # péré} other {Ìlà # péré}}: a nílò ó kéré tán {min, number} láti kọ́ àwòṣe kí a sì ṣàyẹ̀wò rẹ̀. Fi ìlà kún fáìlì náà.',
+  'data.issue.oneColumn': 'Ọ̀wọ̀n kan péré: a nílò ó kéré tán ọ̀wọ̀n kan tí a ó fi kọ́ni àti ọ̀wọ̀n tí a fẹ́ sọtẹ́lẹ̀. Ṣàyẹ̀wò pé fáìlì náà ń lo kọ́mà láàrin àwọn iye.',
+  'data.issue.notDates':
+    '{count, plural, one {“{name}” jẹ́ ọ̀wọ̀n ọjọ́ ṣùgbọ́n iye # kì í ṣe ọjọ́; a ó kà á sí èyí tó sọnù.} other {“{name}” jẹ́ ọ̀wọ̀n ọjọ́ ṣùgbọ́n iye # kì í ṣe ọjọ́; a ó kà wọ́n sí èyí tó sọnù.}} Ṣàtúnṣe wọn nínú fáìlì tí wọ́n bá ṣe pàtàkì.',
+  'data.issue.notNumbers':
+    '{count, plural, one {“{name}” jẹ́ ọ̀wọ̀n nọ́ńbà ṣùgbọ́n iye # kì í ṣe nọ́ńbà; a ó kà á sí èyí tó sọnù.} other {“{name}” jẹ́ ọ̀wọ̀n nọ́ńbà ṣùgbọ́n iye # kì í ṣe nọ́ńbà; a ó kà wọ́n sí èyí tó sọnù.}} Ṣàtúnṣe wọn nínú fáìlì tí wọ́n bá ṣe pàtàkì.',
+  'data.issue.dateEitherWay':
+    '“{name}” ní ọjọ́ tí a lè kà ní ọ̀nà méjì; a ń kà wọ́n {order, select, mdy {pẹ̀lú oṣù lákọ̀ọ́kọ́ (03/04/2024 jẹ́ 4 Oṣù Kẹta)} other {pẹ̀lú ọjọ́ lákọ̀ọ́kọ́ (03/04/2024 jẹ́ 3 Oṣù Kẹrin)}}. Yí ètò ọjọ́ tó wà lókè padà tí èyí kò bá tọ̀nà.',
+  'data.issue.markText':
+    '“{name}” ní nọ́ńbà bí {example} tí {mark, select, comma {kọ́mà} other {àmì (.)}} rẹ̀ lè jẹ́ àmì ìdá tàbí ohun tó ya ẹgbẹ̀rún sọ́tọ̀; a fi wọ́n sílẹ̀ bí ọ̀rọ̀ fún báyìí. Yan bí a ó ṣe kà wọ́n lókè.',
+  'data.issue.markDecimal':
+    '“{name}” ní nọ́ńbà bí {example} tí {mark, select, comma {kọ́mà} other {àmì (.)}} rẹ̀ lè jẹ́ àmì ìdá tàbí ohun tó ya ẹgbẹ̀rún sọ́tọ̀; a ń kà á bí àmì ìdá. Yan bí a ó ṣe kà wọ́n lókè.',
+  'data.issue.markThousands':
+    '“{name}” ní nọ́ńbà bí {example} tí {mark, select, comma {kọ́mà} other {àmì (.)}} rẹ̀ lè jẹ́ àmì ìdá tàbí ohun tó ya ẹgbẹ̀rún sọ́tọ̀; a ń kà á bí ohun tó ya ẹgbẹ̀rún sọ́tọ̀. Yan bí a ó ṣe kà wọ́n lókè.',
+  'data.issue.missing': '{count, plural, one {“{name}” ní iye # tó sọnù} other {“{name}” ní iye # tó sọnù}}; ìkọ́ni máa fi iye tó wọ́pọ̀ kún wọn.',
+  'data.issue.constant': '“{name}” ní iye kan náà ní gbogbo ìlà kò sì sọ nǹkan kan fún àwòṣe; fi í sílẹ̀.',
+  'data.issue.noTarget': 'Kò sí ọ̀wọ̀n “{name}”. Tún yan ọ̀wọ̀n tí a fẹ́ sọtẹ́lẹ̀.',
+  'data.issue.targetMissing':
+    '{count, plural, one {Ọ̀wọ̀n tí a fẹ́ sọtẹ́lẹ̀ “{name}” kò sí ní ìlà #; a fi ìlà yẹn sílẹ̀ nínú ìkọ́ni.} other {Ọ̀wọ̀n tí a fẹ́ sọtẹ́lẹ̀ “{name}” kò sí ní ìlà #; a fi àwọn ìlà yẹn sílẹ̀ nínú ìkọ́ni.}}',
+  'data.issue.oneClass': 'Ọ̀wọ̀n tí a fẹ́ sọtẹ́lẹ̀ “{name}” kò ní iye méjì tó yàtọ̀; àwòṣe nílò àpẹẹrẹ ìdáhùn méjì ó kéré tán.',
+  'data.issue.smallClass':
+    '{count, plural, one {Ìdáhùn “{label}” ní ìlà # péré; ìdáhùn kọ̀ọ̀kan nílò méjì ó kéré tán. Yọ ọ́ kúrò tàbí fi àpẹẹrẹ kún un.} other {Ìdáhùn “{label}” ní ìlà # péré; ìdáhùn kọ̀ọ̀kan nílò méjì ó kéré tán. Yọ ọ́ kúrò tàbí fi àpẹẹrẹ kún un.}}',
+  'data.issue.manyClasses': 'Ọ̀wọ̀n tí a fẹ́ sọtẹ́lẹ̀ “{name}” ní iye {count, number} tó yàtọ̀; ṣé ẹ̀ka ni lóòótọ́? Yan òmíràn tí kì í bá ṣe bẹ́ẹ̀.',
 };
 export default yo;
