@@ -5,6 +5,8 @@ import type { DataRule } from '@shared/schema/data-rules.js';
 import { changeSaid, describeChange } from '@shared/data/versions.js';
 import { personalWarnings } from '@shared/data/privacy.js';
 import { inferColumns, validateDataset } from '@shared/data/columns.js';
+import { ENCODING_WORDS, SEPARATORS, SEPARATOR_WORDS } from '../data/separators.js';
+import { ENCODINGS } from '../data/decode.js';
 import { formatMessage } from './format.js';
 import type { MessageKey } from './catalogue.js';
 import en from './catalogues/en.js';
@@ -154,5 +156,15 @@ describe("a file's check before import, in every language", () => {
       expect(say(i.said)).toBe(i.message);
       everywhere([i.said]);
     }
+  });
+});
+
+describe('separator and encoding names', () => {
+  it('every separator and every encoding a person can choose has words in the catalogues', () => {
+    expect(Object.keys(SEPARATOR_WORDS).sort()).toEqual([...SEPARATORS].sort());
+    expect(Object.keys(ENCODING_WORDS).sort()).toEqual(ENCODINGS.map((e) => e.id).sort());
+    // The English catalogue names each encoding as decode.ts does.
+    for (const e of ENCODINGS) expect(say({ key: ENCODING_WORDS[e.id]! })).toBe(e.label);
+    for (const k of [...Object.values(SEPARATOR_WORDS), ...Object.values(ENCODING_WORDS)]) everywhere([{ key: k }]);
   });
 });

@@ -1300,5 +1300,11 @@ const en = {
   'data.issue.smallClass':
     '{count, plural, one {The class “{label}” has only # row; every class needs at least two. Remove it or add examples.} other {The class “{label}” has only # rows; every class needs at least two. Remove it or add examples.}}',
   'data.issue.manyClasses': 'The target “{name}” has {count, number} different values; is it really a category? Pick another target if not.',
+  // Text encodings a person can choose for a file (web/src/lib/data/separators.ts: ENCODING_WORDS).
+  'data.enc.windows1252': 'Western European (Windows-1252, Latin-1)',
+  'data.enc.windows1250': 'Central European (Windows-1250)',
+  'data.enc.windows1251': 'Cyrillic (Windows-1251)',
+  'data.enc.macintosh': 'Older Mac (Mac Roman)',
+  'data.enc.utf8': 'UTF-8 (damaged characters shown as �)',
 };
 export default en;

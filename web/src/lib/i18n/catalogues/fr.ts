@@ -1323,5 +1323,10 @@ const fr: Catalogue = {
     '{count, plural, one {La réponse « {label} » n’a que # ligne ; chaque réponse en demande au moins deux. Retirez-la ou ajoutez des exemples.} other {La réponse « {label} » n’a que # lignes ; chaque réponse en demande au moins deux. Retirez-la ou ajoutez des exemples.}}',
   'data.issue.manyClasses':
     'La colonne à prédire « {name} » a {count, number} valeurs différentes ; est-ce vraiment une catégorie ? Sinon, choisissez-en une autre.',
+  'data.enc.windows1252': 'Europe de l’Ouest (Windows-1252, Latin-1)',
+  'data.enc.windows1250': 'Europe centrale (Windows-1250)',
+  'data.enc.windows1251': 'Cyrillique (Windows-1251)',
+  'data.enc.macintosh': 'Ancien Mac (Mac Roman)',
+  'data.enc.utf8': 'UTF-8 (caractères abîmés affichés comme �)',
 };
 export default fr;

@@ -1313,5 +1313,10 @@ const ha: Catalogue = {
     '{count, plural, one {Amsar “{label}” tana da layi # kawai; kowace amsa tana bukatar aƙalla biyu. Cire ta ko ƙara misalai.} other {Amsar “{label}” tana da layuka # kawai; kowace amsa tana bukatar aƙalla biyu. Cire ta ko ƙara misalai.}}',
   'data.issue.manyClasses':
     'Ginshiƙin da za a hasashe “{name}” yana da ƙimomi {count, number} daban-daban; shin da gaske rukuni ne? Zaɓi wani idan ba haka ba.',
+  'data.enc.windows1252': 'Turai ta Yamma (Windows-1252, Latin-1)',
+  'data.enc.windows1250': 'Turai ta Tsakiya (Windows-1250)',
+  'data.enc.windows1251': 'Haruffan Cyrillic (Windows-1251)',
+  'data.enc.macintosh': 'Tsohon Mac (Mac Roman)',
+  'data.enc.utf8': 'UTF-8 (haruffan da suka lalace suna bayyana kamar �)',
 };
 export default ha;

@@ -1295,5 +1295,10 @@ const ig: Catalogue = {
   'data.issue.smallClass':
     '{count, plural, one {Azịza “{label}” nwere naanị ahịrị #; azịza ọ bụla chọrọ opekata mpe abụọ. Wepụ ya ma ọ bụ tinye ihe atụ.} other {Azịza “{label}” nwere naanị ahịrị #; azịza ọ bụla chọrọ opekata mpe abụọ. Wepụ ya ma ọ bụ tinye ihe atụ.}}',
   'data.issue.manyClasses': 'Kọlụm a ga-ebu amụma “{name}” nwere ụkpụrụ {count, number} dị iche iche; ọ̀ bụ n’ezie ngalaba? Họrọ nke ọzọ ma ọ bụrụ na ọ bụghị.',
+  'data.enc.windows1252': 'Ọdịda anyanwụ Europe (Windows-1252, Latin-1)',
+  'data.enc.windows1250': 'Etiti Europe (Windows-1250)',
+  'data.enc.windows1251': 'Mkpụrụedemede Cyrillic (Windows-1251)',
+  'data.enc.macintosh': 'Mac ochie (Mac Roman)',
+  'data.enc.utf8': 'UTF-8 (mkpụrụedemede mebiri emebi na-egosi dịka �)',
 };
 export default ig;

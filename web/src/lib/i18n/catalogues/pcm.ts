@@ -1298,5 +1298,10 @@ const pcm: Catalogue = {
   'data.issue.smallClass':
     '{count, plural, one {Di answer “{label}” get only # row; every answer need at least two. Remove am or add examples.} other {Di answer “{label}” get only # rows; every answer need at least two. Remove am or add examples.}}',
   'data.issue.manyClasses': 'Di column wey e go predict, “{name}”, get {count, number} different values; na category true true? Pick another one if e no be.',
+  'data.enc.windows1252': 'Western Europe (Windows-1252, Latin-1)',
+  'data.enc.windows1250': 'Central Europe (Windows-1250)',
+  'data.enc.windows1251': 'Cyrillic (Windows-1251)',
+  'data.enc.macintosh': 'Old Mac (Mac Roman)',
+  'data.enc.utf8': 'UTF-8 (letters wey spoil go show as �)',
 };
 export default pcm;

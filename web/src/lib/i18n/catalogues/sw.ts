@@ -1318,5 +1318,10 @@ const sw: Catalogue = {
   'data.issue.smallClass':
     '{count, plural, one {Jibu “{label}” lina safu # tu; kila jibu linahitaji angalau mbili. Liondoe au ongeza mifano.} other {Jibu “{label}” lina safu # tu; kila jibu linahitaji angalau mbili. Liondoe au ongeza mifano.}}',
   'data.issue.manyClasses': 'Nguzo ya kutabiri “{name}” ina thamani {count, number} tofauti; je, kweli ni kundi? Chagua nyingine kama sivyo.',
+  'data.enc.windows1252': 'Ulaya Magharibi (Windows-1252, Latin-1)',
+  'data.enc.windows1250': 'Ulaya ya Kati (Windows-1250)',
+  'data.enc.windows1251': 'Kisiriliki (Windows-1251)',
+  'data.enc.macintosh': 'Mac ya zamani (Mac Roman)',
+  'data.enc.utf8': 'UTF-8 (herufi zilizoharibika zinaonyeshwa kama �)',
 };
 export default sw;

@@ -1291,5 +1291,10 @@ const yo: Catalogue = {
   'data.issue.smallClass':
     '{count, plural, one {Ìdáhùn “{label}” ní ìlà # péré; ìdáhùn kọ̀ọ̀kan nílò méjì ó kéré tán. Yọ ọ́ kúrò tàbí fi àpẹẹrẹ kún un.} other {Ìdáhùn “{label}” ní ìlà # péré; ìdáhùn kọ̀ọ̀kan nílò méjì ó kéré tán. Yọ ọ́ kúrò tàbí fi àpẹẹrẹ kún un.}}',
   'data.issue.manyClasses': 'Ọ̀wọ̀n tí a fẹ́ sọtẹ́lẹ̀ “{name}” ní iye {count, number} tó yàtọ̀; ṣé ẹ̀ka ni lóòótọ́? Yan òmíràn tí kì í bá ṣe bẹ́ẹ̀.',
+  'data.enc.windows1252': 'Ìwọ̀-oòrùn Yúróòpù (Windows-1252, Latin-1)',
+  'data.enc.windows1250': 'Àárín Yúróòpù (Windows-1250)',
+  'data.enc.windows1251': 'Lẹ́tà Cyrillic (Windows-1251)',
+  'data.enc.macintosh': 'Mac àtijọ́ (Mac Roman)',
+  'data.enc.utf8': 'UTF-8 (lẹ́tà tó bàjẹ́ máa hàn bí �)',
 };
 export default yo;
