@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   csv_malformed: 400,
   csv_too_large: 413,
   dataset_invalid: 400,
+  /** Training asked to learn from a column marked personal (shared/src/data/privacy.ts). */
+  personal_column: 400,
   training_failed: 500,
   storage_full: 507,
   network: 503,

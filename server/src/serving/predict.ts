@@ -7,7 +7,8 @@ import { formatHlc } from '@shared/sync/hlc.js';
 import { tensorLogValue } from '@shared/features/model-io.js';
 import type { Db } from '../store/db.js';
 import type { DeviceRef } from '../store/record-writes.js';
-import { appendPredictions, logSettings, servedVersion, type LogSettings } from '../store/serving.js';
+import { appendPredictions, logSettings, personalMarks, servedVersion, type LogSettings } from '../store/serving.js';
+import { loggablePredictions, projectPersonal } from '@shared/data/privacy.js';
 import type { ServedModels } from './loader.js';
 
 /**
@@ -17,8 +18,10 @@ import type { ServedModels } from './loader.js';
  * console and the fleet's monitors count it beside the devices' own.
  *
  * What is logged: for rows, the model's own input columns as sent (and the project's fairness
- * attribute when the model does not read it), like a device logs; none of them when the project
- * keeps inputs on the devices (`shareInputs: false`). For tensor inputs, not the values but
+ * attribute when the model does not read it), like a device logs, with a column marked personal on
+ * any dataset of the project left out (null) or replaced by its salted hash (loggablePredictions;
+ * without the project's salt here, null); none of them when the project keeps inputs on the
+ * devices (`shareInputs: false`). For tensor inputs, not the values but
  * `"tensor [shape] sha256:<hex>"` (the SHA-256 of the item's JSON as sent): an image is thousands
  * of numbers, too big to keep per prediction, and it may show a person; the hash still tells two
  * requests of the same item apart from different ones.
@@ -109,8 +112,12 @@ export async function runVersion(
         ...(deploymentOf ? { deployment: deploymentOf(i, output) } : {}),
       };
     });
-    await appendPredictions(db, device, records, formatHlc({ millis: at, counter: 0, node: 'server' }));
-    return records.map((r) => r.id);
+    // No raw value of a column marked personal in the project is logged, as on a device (shared/src/data/privacy.ts).
+    const personal = projectPersonal(await personalMarks(db, device.orgId, version.projectId));
+    const features = version.pipeline.features;
+    const logged = await loggablePredictions(records, personal, settings.rowSalt, features);
+    await appendPredictions(db, device, logged, formatHlc({ millis: at, counter: 0, node: 'server' }));
+    return logged.map((r) => r.id);
   }
 }
 

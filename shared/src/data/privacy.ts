@@ -177,3 +177,79 @@ export function readShareableRows(bytes: Uint8Array): { columns: string[]; rows:
 export function publicColumns(columns: ColumnInfo[], personal: Record<string, PersonalChoice> = {}): ColumnInfo[] {
   return columns.map((c) => (personal[c.name] ? { name: c.name, type: c.type, missing: c.missing, distinct: c.distinct, invalid: c.invalid } : c));
 }
+
+/**
+ * The personal marks of a project: every column marked on any of its datasets, the stricter
+ * choice winning where two datasets disagree (`never` over `hash`). Why any dataset and not only
+ * the model's training dataset: an imported model (ONNX, TensorFlow.js) has no training dataset,
+ * a model trained before a column was marked, or on a retrain dataset, never saw the mark, and a
+ * column's name means the same thing across one project's datasets; a person who marked a column
+ * anywhere in the project said it holds personal data, so nothing of the project logs it. Deleted
+ * datasets count too: deleting the data does not make the column less personal.
+ */
+export function projectPersonal(datasets: { personal?: Record<string, PersonalChoice> }[]): Record<string, PersonalChoice> {
+  const out: Record<string, PersonalChoice> = {};
+  for (const d of datasets)
+    for (const [c, choice] of Object.entries(d.personal ?? {})) if (out[c] !== 'never') out[c] = choice === 'never' ? 'never' : out[c] ?? choice;
+  return out;
+}
+
+type Logged = Record<string, string | number | null>;
+
+/**
+ * A prediction as it may be logged (the log syncs to the server): every input and kept attribute
+ * whose column is marked personal (`personal`, see projectPersonal) is replaced, `never` by null
+ * and `hash` by its salted hash (saltedHash, so fairness groups of a hashed attribute still
+ * compare across devices; a missing value stays missing). A logged input derived from a column (a
+ * date's year, a text's length: `feature.source.column` in `features`) follows its column's
+ * mark. Without a salt a `hash` value is logged as null, never as itself. Everything else is kept
+ * as it is; the prediction is not changed in place. Equal values are hashed once per call.
+ */
+export async function loggablePredictions<P extends { inputs: Logged; attributes?: Logged }>(
+  predictions: P[],
+  personal: Record<string, PersonalChoice>,
+  salt: string | undefined,
+  features: { name: string; source?: { column: string } }[] = [],
+): Promise<P[]> {
+  const columnOf = new Map(features.filter((f) => f.source).map((f) => [f.name, f.source!.column]));
+  const markOf = (key: string): PersonalChoice | undefined => personal[key] ?? personal[columnOf.get(key) ?? ''];
+  const marked = (values: Logged | undefined) => Object.keys(values ?? {}).some((k) => markOf(k));
+  if (!predictions.some((p) => marked(p.inputs) || marked(p.attributes))) return predictions;
+  const codes = new Map<string, string>();
+  if (salt)
+    for (const p of predictions)
+      for (const values of [p.inputs, p.attributes ?? {}])
+        for (const [k, v] of Object.entries(values)) if (markOf(k) === 'hash' && !isMissing(v)) codes.set(String(v).trim(), '');
+  const distinct = [...codes.keys()];
+  const hashes = await Promise.all(distinct.map((v) => saltedHash(salt!, v)));
+  distinct.forEach((v, i) => codes.set(v, hashes[i]));
+  const clean = (values: Logged): Logged =>
+    Object.fromEntries(
+      Object.entries(values).map(([k, v]) => {
+        const mark = markOf(k);
+        if (!mark) return [k, v];
+        if (mark === 'never' || !salt) return [k, null];
+        return [k, isMissing(v) ? null : codes.get(String(v).trim())!];
+      }),
+    );
+  return predictions.map((p) => (marked(p.inputs) || marked(p.attributes) ? { ...p, inputs: clean(p.inputs), ...(p.attributes ? { attributes: clean(p.attributes) } : {}) } : p));
+}
+
+/**
+ * Refuse to train on a personal column: a person marked it so that it is never sent nor written
+ * to logs, and a model that reads it would carry it into every prediction it logs. Throws an
+ * OutpostError (`personal_column`) naming the columns; returns quietly when none is personal.
+ */
+export function refusePersonalFeatures(features: string[], personal: Record<string, PersonalChoice> = {}): void {
+  const found = features.filter((f) => personal[f]);
+  if (!found.length) return;
+  const names = found.map((f) => `“${f}”`).join(', ');
+  throw new OutpostError(
+    'personal_column',
+    `${found.length === 1 ? `The column ${names} is` : `The columns ${names} are`} marked personal, so a model may not learn from ${found.length === 1 ? 'it' : 'them'}. Untick ${found.length === 1 ? 'it' : 'them'} under the columns it learns from, or unmark ${found.length === 1 ? 'it' : 'them'} in the dataset's personal columns if ${found.length === 1 ? 'it is' : 'they are'} not personal.`,
+    { columns: found },
+  );
+}
+
+// Imported here, at the end, so that this file's earlier part stays as others edit it (imports are hoisted).
+import { OutpostError } from '../errors.js';

@@ -8,6 +8,8 @@ import type { MonitorDayRow, OutpostDb } from './db.js';
 import { newId, putRecord, putRecords } from './mutate.js';
 import { countLogged, logPages } from './pages.js';
 import { recentPredictions } from './predictions.js';
+import { ensureSalt } from './dataset-versions.js';
+import { loggablePredictions, projectPersonal } from '@shared/data/privacy.js';
 
 /**
  * Monitoring on the device: every logged prediction and recorded outcome updates its day's counts
@@ -47,10 +49,30 @@ async function countPredictions(db: OutpostDb, mv: ModelVersion, predictions: Pr
 }
 
 /**
- * Log predictions of one model version and queue them for sync, with their day counts, in one
- * transaction.
+ * Predictions as the device may keep and send them: no raw value of a column marked personal on
+ * any dataset of the project (loggablePredictions in shared/src/data/privacy.ts), whatever the
+ * model reads (a model trained before the mark, an imported one). The project's salt is made the
+ * first time a hashed column needs it. Done before the log's transaction: hashing is Web Crypto,
+ * which a Dexie transaction does not wait for.
  */
-export async function logPredictions(db: OutpostDb, mv: ModelVersion, predictions: Prediction[]): Promise<void> {
+async function loggable(db: OutpostDb, mv: ModelVersion, predictions: Prediction[]): Promise<Prediction[]> {
+  const personal = projectPersonal(await db.datasets.where('projectId').equals(mv.projectId).toArray());
+  if (!Object.keys(personal).length) return predictions;
+  const features: { name: string; source?: { column: string } }[] = mv.pipeline.features;
+  const hashed = (k: string) => (personal[k] ?? personal[features.find((f) => f.name === k)?.source?.column ?? '']) === 'hash';
+  const needsSalt = predictions.some((p) => [...Object.keys(p.inputs), ...Object.keys(p.attributes ?? {})].some(hashed));
+  const salt = (await db.projects.get(mv.projectId))?.rowSalt ?? (needsSalt ? await ensureSalt(db, mv.projectId) : undefined);
+  return loggablePredictions(predictions, personal, salt, features);
+}
+
+/**
+ * Log predictions of one model version and queue them for sync, with their day counts, in one
+ * transaction. What is logged and counted has no raw personal value (see loggable); a personal
+ * input then counts as missing (`never`) or unseen (`hash`) in the drift monitor, which is what
+ * the log holds.
+ */
+export async function logPredictions(db: OutpostDb, mv: ModelVersion, given: Prediction[]): Promise<void> {
+  const predictions = await loggable(db, mv, given);
   await db.transaction('rw', [db.predictions, db.outbox, db.kv, db.monitorDays, db.projects], async () => {
     const project = await db.projects.get(mv.projectId);
     await putRecords(db, 'predictions', predictions, Date.now(), sentPrediction(project?.shareInputs));

@@ -12,6 +12,7 @@ import { holdOutTest } from '@shared/data/split.js';
 import type { EvaluationReport } from '@shared/metrics/evaluation-schema.js';
 import type { BackendName } from '../ml/protocol.js';
 import { userMessage } from '../messages.js';
+import { refusePersonalTraining } from './personal.js';
 
 /**
  * One training at a time on this device, kept outside any screen so that moving between tabs
@@ -31,9 +32,18 @@ export class TrainingSession {
   /**
    * Train on the dataset's current version. A version that fails its data tests is refused (with
    * the sentence of each failing test) unless `override` is set, and the run then records it.
+   * Learning from a column marked personal (on this dataset or any of the project's, as the
+   * prediction log reads marks) is refused outright: the OutpostError `personal_column` is thrown,
+   * its sentence shown as the session's error, and no run is recorded.
    */
   async start(dataset: DatasetMeta, params: TrainParams, backend: BackendName = 'wasm', override = false): Promise<Run | undefined> {
     if (this.running) return;
+    try {
+      await refusePersonalTraining(this.db, dataset, params);
+    } catch (err) {
+      this.error = userMessage(err);
+      throw err;
+    }
     const version = await trainingVersion(this.db, dataset.id);
     const failed = failedChecks(version);
     if (failed.length && !override) {

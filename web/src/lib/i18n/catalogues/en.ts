@@ -295,6 +295,7 @@ const en = {
   'train.task.regressionMl': 'Regression (predict a number)',
   'train.features': 'Columns it learns from ({count} of {total})',
   'train.featuresMl': 'Features ({count} of {total})',
+  'train.personalColumn': '{name}: personal, not used to learn from',
   'train.settings': 'Training settings (for specialists)',
   'train.backend': 'Compute backend',
   'train.backend.wasm': 'WebAssembly (recommended)',

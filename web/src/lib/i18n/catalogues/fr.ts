@@ -301,6 +301,7 @@ const fr: Catalogue = {
   'train.task.regressionMl': 'Régression (prédire un nombre)',
   'train.features': 'Colonnes dont il apprend ({count} sur {total})',
   'train.featuresMl': 'Variables ({count} sur {total})',
+  'train.personalColumn': '{name} : personnelle, il n’en apprend pas',
   'train.settings': 'Réglages de l’entraînement (pour spécialistes)',
   'train.backend': 'Moteur de calcul',
   'train.backend.wasm': 'WebAssembly (conseillé)',

@@ -295,6 +295,7 @@ const ha: Catalogue = {
   'train.task.regressionMl': 'Regression (hasashen lamba)',
   'train.features': 'Rukunan da yake koya daga su ({count} cikin {total})',
   'train.featuresMl': 'Features ({count} cikin {total})',
+  'train.personalColumn': '{name}: na sirri, ba a koyo daga shi',
   'train.settings': 'Saitunan koyarwa (na masana)',
   'train.backend': 'Injin lissafi',
   'train.backend.wasm': 'WebAssembly (an shawarta)',

@@ -293,6 +293,7 @@ const ig: Catalogue = {
   'train.task.regressionMl': 'Regression (buo amụma nọmba)',
   'train.features': 'Kọlụm ọ na-amụta na ha ({count} n’ime {total})',
   'train.featuresMl': 'Features ({count} n’ime {total})',
+  'train.personalColumn': '{name}: nke onwe, a naghị amụta na ya',
   'train.settings': 'Ntọala ọzụzụ (maka ndị ọkachamara)',
   'train.backend': 'Igwe ngụkọ',
   'train.backend.wasm': 'WebAssembly (a na-atụ aro ya)',

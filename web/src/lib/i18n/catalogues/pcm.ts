@@ -294,6 +294,7 @@ const pcm: Catalogue = {
   'train.task.regressionMl': 'Regression (predict one number)',
   'train.features': 'Columns wey e dey learn from ({count} out of {total})',
   'train.featuresMl': 'Features ({count} out of {total})',
+  'train.personalColumn': '{name}: personal, e no dey learn from am',
   'train.settings': 'Teaching settings (for experts)',
   'train.backend': 'Engine wey go calculate',
   'train.backend.wasm': 'WebAssembly (na im we recommend)',

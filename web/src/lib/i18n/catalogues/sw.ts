@@ -298,6 +298,7 @@ const sw: Catalogue = {
   'train.task.regressionMl': 'Regression (tabiri namba)',
   'train.features': 'Safu inazojifunza kutoka ({count} kati ya {total})',
   'train.featuresMl': 'Features ({count} kati ya {total})',
+  'train.personalColumn': '{name}: ya binafsi, haitumiki kujifunza',
   'train.settings': 'Mipangilio ya kufunza (kwa wataalamu)',
   'train.backend': 'Injini ya kukokotoa',
   'train.backend.wasm': 'WebAssembly (inapendekezwa)',

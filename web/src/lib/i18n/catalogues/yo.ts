@@ -292,6 +292,7 @@ const yo: Catalogue = {
   'train.task.regressionMl': 'Regression (sọ nọ́mbà tẹ́lẹ̀)',
   'train.features': 'Àwọn ọ̀wọ̀n tí ó ń kọ́ láti inú wọn ({count} nínú {total})',
   'train.featuresMl': 'Features ({count} nínú {total})',
+  'train.personalColumn': '{name}: ti ara ẹni, a kò kọ́ láti inú rẹ̀',
   'train.settings': 'Ètò ìkọ́ni (fún àwọn amòye)',
   'train.backend': 'Ẹ̀rọ ìṣirò',
   'train.backend.wasm': 'WebAssembly (a dábàá rẹ̀)',
