@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Said } from '@shared/said.js';
 import { checkRule, checkRules, describeRule, describeRuleSaid, resultSaid } from '@shared/data/rules.js';
 import type { DataRule } from '@shared/schema/data-rules.js';
@@ -7,6 +9,7 @@ import { personalWarnings } from '@shared/data/privacy.js';
 import { inferColumns, validateDataset } from '@shared/data/columns.js';
 import { ENCODING_WORDS, SEPARATORS, SEPARATOR_WORDS } from '../data/separators.js';
 import { ENCODINGS } from '../data/decode.js';
+import { lineageReason } from './data-words.js';
 import { formatMessage } from './format.js';
 import type { MessageKey } from './catalogue.js';
 import en from './catalogues/en.js';
@@ -166,5 +169,20 @@ describe('separator and encoding names', () => {
     // The English catalogue names each encoding as decode.ts does.
     for (const e of ENCODINGS) expect(say({ key: ENCODING_WORDS[e.id]! })).toBe(e.label);
     for (const k of [...Object.values(SEPARATOR_WORDS), ...Object.values(ENCODING_WORDS)]) everywhere([{ key: k }]);
+  });
+});
+
+describe('lineage reasons', () => {
+  it('every reason runSplitRows gives has a message that says the same in English', () => {
+    const source = readFileSync(fileURLToPath(new URL('../db/lineage.ts', import.meta.url)), 'utf8');
+    const reasons = [...source.matchAll(/reason: '([^']+)'/g)].map((m) => m[1]!);
+    expect(reasons.length).toBe(4);
+    for (const r of reasons) {
+      const m = lineageReason(r);
+      expect({ r, key: m?.key }).toEqual({ r, key: expect.stringMatching(/^data\.lineage\./) });
+      expect(say(m!)).toBe(r);
+      everywhere([m!]);
+    }
+    expect(lineageReason('Something else.')).toBeUndefined();
   });
 });

@@ -1307,5 +1307,10 @@ const en = {
   'data.enc.windows1251': 'Cyrillic (Windows-1251)',
   'data.enc.macintosh': 'Older Mac (Mac Roman)',
   'data.enc.utf8': 'UTF-8 (damaged characters shown as �)',
+  // Why the rows a model learnt from cannot be shown (web/src/lib/i18n/data-words.ts: lineageReason).
+  'data.lineage.notHere': 'The dataset version this model learnt from is not on this device yet. Sync, then look again.',
+  'data.lineage.noRows': 'The rows of that version are not on this device. Turn on row sync for the project, or look on the device that imported them.',
+  'data.lineage.noSplit': 'This model was trained before splits were recorded, so which rows it validated on cannot be shown.',
+  'data.lineage.differ': 'The rows here differ from the ones this model learnt from (for example, personal columns left out), so its split cannot be shown.',
 };
 export default en;

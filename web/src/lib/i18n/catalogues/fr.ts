@@ -1329,5 +1329,11 @@ const fr: Catalogue = {
   'data.enc.windows1251': 'Cyrillique (Windows-1251)',
   'data.enc.macintosh': 'Ancien Mac (Mac Roman)',
   'data.enc.utf8': 'UTF-8 (caractères abîmés affichés comme �)',
+  'data.lineage.notHere': 'La version des données dont ce modèle a appris n’est pas encore sur cet appareil. Synchronisez, puis regardez de nouveau.',
+  'data.lineage.noRows':
+    'Les lignes de cette version ne sont pas sur cet appareil. Activez le partage des lignes du projet, ou regardez sur l’appareil qui les a importées.',
+  'data.lineage.noSplit': 'Ce modèle a été entraîné avant l’enregistrement des partages : les lignes de vérification ne peuvent pas être montrées.',
+  'data.lineage.differ':
+    'Les lignes d’ici diffèrent de celles dont ce modèle a appris (par exemple, colonnes personnelles laissées de côté) : son partage ne peut pas être montré.',
 };
 export default fr;

@@ -1319,5 +1319,10 @@ const ha: Catalogue = {
   'data.enc.windows1251': 'Haruffan Cyrillic (Windows-1251)',
   'data.enc.macintosh': 'Tsohon Mac (Mac Roman)',
   'data.enc.utf8': 'UTF-8 (haruffan da suka lalace suna bayyana kamar �)',
+  'data.lineage.notHere': 'Sigar bayanan da wannan samfuri ya koya daga ita ba ta kan wannan na’ura ba tukuna. Daidaita, sannan ka sake duba.',
+  'data.lineage.noRows': 'Layukan wannan siga ba sa kan wannan na’ura. Kunna raba layuka na aikin, ko ka duba a na’urar da ta shigo da su.',
+  'data.lineage.noSplit': 'An horar da wannan samfuri kafin a fara rubuta rabe-rabe, don haka ba za a iya nuna layukan da aka duba da su ba.',
+  'data.lineage.differ':
+    'Layukan nan sun bambanta da waɗanda wannan samfuri ya koya daga su (misali, an bar ginshiƙai na sirri), don haka ba za a iya nuna rabonsa ba.',
 };
 export default ha;

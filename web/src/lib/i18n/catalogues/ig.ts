@@ -1301,5 +1301,9 @@ const ig: Catalogue = {
   'data.enc.windows1251': 'Mkpụrụedemede Cyrillic (Windows-1251)',
   'data.enc.macintosh': 'Mac ochie (Mac Roman)',
   'data.enc.utf8': 'UTF-8 (mkpụrụedemede mebiri emebi na-egosi dịka �)',
+  'data.lineage.notHere': 'Ụdị data ihe nlereanya a mụtara na ya erubeghị ngwaọrụ a. Mekọọ, wee lee ọzọ.',
+  'data.lineage.noRows': 'Ahịrị nke ụdị ahụ adịghị na ngwaọrụ a. Gbanye ikekọrịta ahịrị maka ọrụ ahụ, ma ọ bụ lee na ngwaọrụ bubatara ha.',
+  'data.lineage.noSplit': 'A zụrụ ihe nlereanya a tupu a malite idekọ nkewa, ya mere enweghị ike igosi ahịrị e ji lelee ya.',
+  'data.lineage.differ': 'Ahịrị ebe a dị iche na ndị ihe nlereanya a mụtara na ha (dịka, a hapụrụ kọlụm nke onwe), ya mere enweghị ike igosi nkewa ya.',
 };
 export default ig;

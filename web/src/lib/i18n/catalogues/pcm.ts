@@ -1304,5 +1304,10 @@ const pcm: Catalogue = {
   'data.enc.windows1251': 'Cyrillic (Windows-1251)',
   'data.enc.macintosh': 'Old Mac (Mac Roman)',
   'data.enc.utf8': 'UTF-8 (letters wey spoil go show as �)',
+  'data.lineage.notHere': 'Di dataset version wey dis model learn from never reach dis device. Sync, then look again.',
+  'data.lineage.noRows': 'Di rows of dat version no dey dis device. On row sharing for di project, or look for di device wey bring dem in.',
+  'data.lineage.noSplit': 'Dem train dis model before we start to record splits, so we no fit show which rows e check on.',
+  'data.lineage.differ':
+    'Di rows here no be di same as di ones dis model learn from (for example, personal columns wey we leave out), so we no fit show how e split dem.',
 };
 export default pcm;

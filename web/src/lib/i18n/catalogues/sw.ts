@@ -1324,5 +1324,10 @@ const sw: Catalogue = {
   'data.enc.windows1251': 'Kisiriliki (Windows-1251)',
   'data.enc.macintosh': 'Mac ya zamani (Mac Roman)',
   'data.enc.utf8': 'UTF-8 (herufi zilizoharibika zinaonyeshwa kama �)',
+  'data.lineage.notHere': 'Toleo la data ambalo modeli hii ilijifunza kutoka kwake bado halipo kwenye kifaa hiki. Sawazisha, kisha angalia tena.',
+  'data.lineage.noRows': 'Safu za toleo hilo haziko kwenye kifaa hiki. Washa kushiriki safu kwa mradi, au angalia kwenye kifaa kilichozileta.',
+  'data.lineage.noSplit': 'Modeli hii ilifunzwa kabla migawanyo haijaandikwa, kwa hiyo safu ilizokaguliwa nazo haziwezi kuonyeshwa.',
+  'data.lineage.differ':
+    'Safu za hapa ni tofauti na zile ambazo modeli hii ilijifunza kutoka kwazo (kwa mfano, nguzo za binafsi zimeachwa), kwa hiyo mgawanyo wake hauwezi kuonyeshwa.',
 };
 export default sw;

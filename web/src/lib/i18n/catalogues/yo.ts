@@ -1297,5 +1297,10 @@ const yo: Catalogue = {
   'data.enc.windows1251': 'Lẹ́tà Cyrillic (Windows-1251)',
   'data.enc.macintosh': 'Mac àtijọ́ (Mac Roman)',
   'data.enc.utf8': 'UTF-8 (lẹ́tà tó bàjẹ́ máa hàn bí �)',
+  'data.lineage.notHere': 'Ẹ̀dà dátà tí àwòṣe yìí kọ́ láti inú rẹ̀ kò tíì dé orí ẹ̀rọ yìí. Ṣe ìmúdọ́gba, lẹ́yìn náà wò ó lẹ́ẹ̀kan sí i.',
+  'data.lineage.noRows': 'Àwọn ìlà ẹ̀dà yẹn kò sí lórí ẹ̀rọ yìí. Tan pínpín ìlà fún iṣẹ́ náà, tàbí wò ó lórí ẹ̀rọ tó gbé wọn wọlé.',
+  'data.lineage.noSplit': 'A kọ́ àwòṣe yìí kí a tó máa kọ ìpín ìlà sílẹ̀, nítorí náà a kò lè fi àwọn ìlà tí a fi ṣàyẹ̀wò rẹ̀ hàn.',
+  'data.lineage.differ':
+    'Àwọn ìlà ibí yàtọ̀ sí èyí tí àwòṣe yìí kọ́ láti inú rẹ̀ (fún àpẹẹrẹ, a fi àwọn ọ̀wọ̀n ti ara ẹni sílẹ̀), nítorí náà a kò lè fi ìpín rẹ̀ hàn.',
 };
 export default yo;
