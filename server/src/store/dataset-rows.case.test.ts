@@ -75,4 +75,69 @@ describe.each(STORES)('dataset versions with rows: $name', (factory) => {
     const r = await applyPush(db, dev, 2, [change('dataset_versions', 'dv2', { id: 'dv2', projectId: 'p1', datasetId: 'd', number: 0, hash: 'x' })], T0);
     expect(r.rejected[0]).toMatchObject({ id: 'dv2', code: 'invalid_body' });
   });
+  it('withdraws the rows files that hold a column marked personal after they were sent, here and from a late phone', async () => {
+    // Sent before anyone marked the phone number: the file holds it as typed.
+    const open = await shareableRows(ROWS, NAMES, {}, SALT);
+    const openHash = sha256(open.bytes);
+    const covered = await shareableRows(ROWS, NAMES, { phone: 'never' }, SALT);
+    const coveredHash = sha256(covered.bytes);
+    const version = (id: string, rows: typeof open, hash: string): DatasetVersion => ({
+      id,
+      projectId: 'p1',
+      datasetId: 'dw',
+      number: 1,
+      parentId: null,
+      hash: 'c'.repeat(64),
+      rowCount: 3,
+      columns: publicColumns(inferColumns(ROWS, NAMES), {}),
+      change: describeChange('import', { rowsAdded: 3, rowsRemoved: 0, columnsAdded: NAMES, columnsRemoved: [] }, 3, 5),
+      createdAt: T0,
+      createdBy: 'clinic phone',
+      rows: { format: 'outpost-rows-1', hash, size: rows.bytes.length, removed: rows.removed, hashed: rows.hashed },
+    });
+    const dataset = { id: 'dw', projectId: 'p1', name: 'Visits', fileName: 'visits.csv', hash: 'c'.repeat(64), rowCount: 3, columns: [], createdAt: T0 };
+    await putChunk(db, dev.orgId, openHash, 0, open.bytes.length, open.bytes);
+    await putChunk(db, dev.orgId, coveredHash, 0, covered.bytes.length, covered.bytes);
+    const sent = await applyPush(
+      db,
+      dev,
+      10,
+      [
+        change('datasets', 'dw', dataset),
+        change('dataset_versions', 'dw-open', version('dw-open', open, openHash)),
+        change('dataset_versions', 'dw-ok', version('dw-ok', covered, coveredHash)),
+      ],
+      T0,
+    );
+    expect(sent).toMatchObject({ applied: 3, rejected: [] });
+    const before = (await pull(db, dev.orgId, 0, 1000)).cursor;
+
+    // Marked personal later: the open file goes, the covered one stays.
+    const marked = await applyPush(db, dev, 11, [change('datasets', 'dw', { personal: { phone: 'never' } }, stamp(T0 + 60_000))], T0);
+    expect(marked).toMatchObject({ applied: 1, rejected: [] });
+    const page = await pull(db, dev.orgId, before, 1000);
+    const pulled = Object.fromEntries(page.records.filter((r) => r.table === 'dataset_versions').map((r) => [r.id, DatasetVersion.parse(r.data)]));
+    expect(pulled['dw-open']?.rows).toBeNull();
+    // The covered file stays; both versions' summaries of the column lose its values.
+    expect(pulled['dw-ok']?.rows?.hash).toBe(coveredHash);
+    for (const v of [pulled['dw-open'], pulled['dw-ok']]) expect(JSON.stringify(v?.columns.find((c) => c.name === 'phone'))).not.toContain('803');
+    expect(await readBlob(db, dev.orgId, openHash)).toBeUndefined();
+    expect(await db.query(`select 1 from blobs where hash = $1`, [openHash])).toHaveLength(0);
+    expect(await db.query(`select 1 from blob_parts where hash = $1`, [openHash])).toHaveLength(0);
+    expect(await readBlob(db, dev.orgId, coveredHash)).toBeDefined();
+
+    // A phone that made a version offline before it heard of the mark: the version is kept, its file is not.
+    const late = await shareableRows([...ROWS, ROWS[0]], NAMES, {}, SALT);
+    const lateHash = sha256(late.bytes);
+    await putChunk(db, dev.orgId, lateHash, 0, late.bytes.length, late.bytes);
+    const pushed = await applyPush(db, dev, 12, [change('dataset_versions', 'dw-late', version('dw-late', late, lateHash), stamp(T0 + 120_000))], T0);
+    expect(pushed).toMatchObject({ applied: 1, rejected: [] });
+    const [kept] = await db.query<{ data: DatasetVersion }>(`select data from records where org_id = $1 and tbl = 'dataset_versions' and id = 'dw-late'`, [
+      dev.orgId,
+    ]);
+    expect(kept.data.rows).toBeNull();
+    expect(await readBlob(db, dev.orgId, lateHash)).toBeUndefined();
+    const everything = JSON.stringify(await db.query(`select data from records where org_id = $1`, [dev.orgId]));
+    expect(everything).not.toContain('+234 803 123 4567');
+  });
 });

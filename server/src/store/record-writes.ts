@@ -4,6 +4,8 @@ import { mergeChange } from '@shared/sync/merge.js';
 import { SYNC_TABLES } from '@shared/sync/protocol.js';
 import type { Queryable } from './db.js';
 import { issueText, type CheckedChange } from './push-check.js';
+import { dropFileIfUnnamed, withdrawRowsBreakingMarks, withoutForbiddenRows } from './withdraw-rows.js';
+import type { PersonalChoice } from '@shared/data/privacy.js';
 
 export interface DeviceRef {
   id: string;
@@ -80,6 +82,8 @@ export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, 
     if (!whole.success) return { code: 'invalid_body', message: issueText(whole.error) };
     fields = whole.data as Record<string, unknown>;
   }
+  let dropFile: string | undefined;
+  if (c.table === 'dataset_versions') ({ fields, drop: dropFile } = await withoutForbiddenRows(q, device.orgId, fields, row?.data));
   if (c.table === 'model_versions' || c.table === 'dataset_versions') {
     for (const [hash, what] of c.table === 'model_versions' ? blobsNamed(fields) : rowBlobNamed(fields)) {
       const owned = await q.query(`select 1 from blob_owners where hash = $1 and org_id = $2`, [hash, device.orgId]);
@@ -101,6 +105,10 @@ export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, 
      on conflict (org_id, tbl, id) do update set data = excluded.data, hlc = excluded.hlc, seq = excluded.seq, device_id = excluded.device_id, updated_at = now()`,
     [device.orgId, c.table, c.id, JSON.stringify(state.data), JSON.stringify(state.hlc), await seq.take(1), device.id],
   );
+  if (dropFile) await dropFileIfUnnamed(q, device.orgId, dropFile);
+  // A column marked personal after its rows were sent: the files that hold it go (withdraw-rows.ts).
+  if (c.table === 'datasets' && 'personal' in c.fields)
+    await withdrawRowsBreakingMarks(q, seq, device.orgId, c.id, state.data.personal as Record<string, PersonalChoice> | undefined, c.hlc);
   return 'applied';
 }
 

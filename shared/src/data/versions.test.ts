@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalRowsText, describeChange, diffRows, versionHash } from './versions.js';
+import { canonicalRowsText, changeSaid, describeChange, diffRows, versionHash } from './versions.js';
 import type { Row } from './columns.js';
 
 const COLS = ['age', 'sex', 'result'];
@@ -104,5 +104,20 @@ describe('describeChange', () => {
     expect(describeChange('clean', { rowsAdded: 0, rowsRemoved: 0, columnsAdded: [], columnsRemoved: ['phone'] }, 10, 3).sentence).toBe('Removed column “phone”.');
     const labels = describeChange('labels', { rowsAdded: 0, rowsRemoved: 0, rowsChanged: 1, columnsAdded: [], columnsRemoved: [] }, 10, 3);
     expect(labels).toMatchObject({ rowsChanged: 1, sentence: 'Changed 1 row (labels).' });
+  });
+});
+
+describe('a change said in any language', () => {
+  it('a merge says how many versions it joined, then what it added', () => {
+    const c = describeChange('merge', { rowsAdded: 1, rowsRemoved: 0, columnsAdded: [], columnsRemoved: [] }, 3, 3);
+    const merged = { ...c, sentence: `Joined 3 versions made on different phones; ${c.sentence.toLowerCase()}` };
+    expect(changeSaid(merged)).toEqual([
+      { key: 'data.change.joined', values: { count: 3 } },
+      { key: 'data.change.rowsAdded', values: { count: 1 } },
+    ]);
+    expect(changeSaid(c)[0].key).toBe('data.change.rowsAdded');
+    expect(changeSaid(describeChange('entries', { rowsAdded: 2, rowsRemoved: 0, columnsAdded: [], columnsRemoved: [] }, 3, 3))).toEqual([
+      { key: 'data.change.rowsAdded', values: { count: 2 } },
+    ]);
   });
 });

@@ -126,7 +126,8 @@ export type ChangeKey =
   | 'data.change.labelled'
   | 'data.change.columnsAdded'
   | 'data.change.columnsRemoved'
-  | 'data.change.none';
+  | 'data.change.none'
+  | 'data.change.joined';
 
 /**
  * A change record's sentence as messages (see said.ts), whole sentences said one after the other,
@@ -139,6 +140,10 @@ export type ChangeKey =
 export function changeSaid(c: VersionChange): Said<ChangeKey>[] {
   if (c.kind === 'import') return [{ key: 'data.change.imported', values: { rows: c.rowsAdded, columns: c.columnsAdded.length } }];
   const out: Said<ChangeKey>[] = [];
+  // A merge of entries from several phones (web/src/lib/forms/merge.ts) says so first; how many
+  // versions it joined is kept only in its English sentence ("Joined 2 versions …").
+  const joined = c.kind === 'merge' ? /^Joined (\d+) /.exec(c.sentence) : null;
+  if (joined) out.push({ key: 'data.change.joined', values: { count: Number(joined[1]) } });
   if (c.rowsAdded) out.push({ key: 'data.change.rowsAdded', values: { count: c.rowsAdded } });
   if (c.rowsRemoved)
     out.push({ key: / with missing values/.test(c.sentence) ? 'data.change.rowsRemovedMissing' : 'data.change.rowsRemoved', values: { count: c.rowsRemoved } });

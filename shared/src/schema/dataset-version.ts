@@ -66,7 +66,11 @@ export const DatasetVersion = z.object({
   /** Who made it: the person signed in on the device, or the device's name. */
   createdBy: z.string().max(200),
   checks: DataCheckReport.optional(),
-  rows: SharedRows.optional(),
+  /**
+   * The shared rows file. Null once withdrawn: the server clears it, and drops the file, when a
+   * column its rows hold is marked personal after they were sent (withdraw.ts).
+   */
+  rows: SharedRows.nullable().optional(),
   deleted: z.boolean().optional(),
 });
 

@@ -100,3 +100,20 @@ export async function completeBlobs(db: OutpostDb, hashes: string[]): Promise<Se
   const rows = await db.blobState.bulkGet(hashes);
   return new Set(rows.filter((b) => b?.state === 'complete').map((b) => b!.hash));
 }
+
+/**
+ * Forget rows files the server withdrew (a column marked personal after they were sent), unless
+ * a version here still names the same bytes. Rows a version keeps on the phone that made it are
+ * not files and stay.
+ */
+export async function forgetRowsFiles(db: OutpostDb, hashes: string[]): Promise<void> {
+  await db.transaction('rw', [db.dataset_versions, db.blobState, db.blobBytes], async () => {
+    const named = new Set<string>();
+    await db.dataset_versions.each((v) => {
+      if (v.rows) named.add(v.rows.hash);
+    });
+    const gone = hashes.filter((h) => !named.has(h));
+    await db.blobState.bulkDelete(gone);
+    await db.blobBytes.bulkDelete(gone);
+  });
+}

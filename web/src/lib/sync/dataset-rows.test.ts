@@ -10,7 +10,7 @@ import { inferColumns } from '@shared/data/columns.js';
 import { inProcessServer, type InProcessServer } from './in-process.testing.js';
 import { createProject } from '../db/projects.js';
 import { importDataset, loadRows } from '../db/datasets.js';
-import { setShareRows } from '../db/dataset-settings.js';
+import { markPersonal, setShareRows } from '../db/dataset-settings.js';
 import { changeLabels, datasetVersions, dropColumn } from '../db/dataset-versions.js';
 import { saltedHash } from '@shared/data/privacy.js';
 import { trainModel } from '../ml/train.js';
@@ -117,6 +117,52 @@ describe('dataset rows through sync', () => {
     const page = (await old.json()) as { records: { table: string }[]; more: boolean };
     expect(page.records.length).toBeGreaterThan(0);
     expect(page.records.map((r) => r.table)).not.toContain('dataset_versions');
+    await a.close();
+    await b.close();
+  });
+  it('a column marked personal after its rows were sent: the server and the other phone let go of the rows that hold it', async () => {
+    const a = await srv.newDevice('clinic phone 2');
+    const b = await srv.newDevice('district phone 2');
+    const p = await createProject(a.db, 'Nutrition, marked late');
+    await setShareRows(a.db, p.id, true);
+    const d = await importDataset(a.db, {
+      projectId: p.id,
+      name: 'muac',
+      fileName: 'muac.csv',
+      hash: 'd'.repeat(64),
+      rows,
+      columns: inferColumns(rows, NAMES),
+      target: 'status',
+      personal: { patient: 'hash' },
+    });
+    await dropColumn(a.db, d.id, 'age');
+    await a.sync();
+    await b.sync();
+    expect(JSON.stringify(await loadRows(b.db, d.id))).toContain(rows[0].phone);
+    const sent = (await datasetVersions(a.db, d.id)).map((v) => v.rows!.hash);
+    // The other phone downloaded the current version's file (the one holding the numbers).
+    const current = (await a.db.datasets.get(d.id))!.versionId!;
+    const currentFile = (await a.db.dataset_versions.get(current))!.rows!.hash;
+    expect(await b.db.blobState.get(currentFile)).toBeDefined();
+
+    await markPersonal(a.db, d.id, 'phone', 'never');
+    await a.sync();
+    await b.sync();
+    const onServer = JSON.stringify(await srv.db.query(`select data from records where org_id = $1 and data->>'datasetId' = $2`, [srv.orgId, d.id]));
+    expect(onServer).not.toContain(rows[0].phone);
+    const left = await srv.db.query(`select hash from blob_owners where org_id = $1 and hash = any($2::text[])`, [srv.orgId, sent]);
+    expect(left).toEqual([]);
+    // The other phone: the old files are gone, the current version has a new file without the number.
+    expect((await b.db.blobState.bulkGet(sent)).filter(Boolean)).toEqual([]);
+    expect((await datasetVersions(b.db, d.id)).find((v) => v.id === current)?.rows?.hash).not.toBe(currentFile);
+    const versions = await datasetVersions(b.db, d.id);
+    expect(versions.find((v) => v.number === 1)?.rows).toBeNull();
+    const now = await loadRows(b.db, d.id);
+    expect(now).toHaveLength(40);
+    expect(Object.keys(now[0]).sort()).toEqual(['muac', 'patient', 'status']);
+    expect(JSON.stringify(now)).not.toContain(rows[0].phone);
+    // The phone that typed them keeps its own rows as they were.
+    expect(JSON.stringify(await loadRows(a.db, d.id))).toContain(rows[0].phone);
     await a.close();
     await b.close();
   });

@@ -15,7 +15,7 @@ import {
   type RejectedChange,
 } from '@shared/sync/protocol.js';
 import type { OutpostDb, OutboxRow } from '../db/db.js';
-import { completeBlobs } from '../db/blobs.js';
+import { completeBlobs, forgetRowsFiles } from '../db/blobs.js';
 import { countPending, rememberRejected } from '../db/sync-state.js';
 import { observeStamp } from '../db/mutate.js';
 import { countOutcome, markDaysSent, markVerdictsSent, unsentDays, unsentVerdicts } from '../db/monitoring.js';
@@ -327,6 +327,7 @@ export class SyncEngine {
 
   private async store(page: PullResponse): Promise<void> {
     const tables = PULLED_TABLES.map((t) => this.db.table(t));
+    const withdrawn: string[] = [];
     await this.db.transaction('rw', [...tables, this.db.outbox, this.db.kv, this.db.predictions, this.db.monitorDays], async () => {
       for (const rec of page.records) {
         const pending = await this.db.outbox.where('[table+id]').equals([rec.table, rec.id]).toArray();
@@ -334,6 +335,12 @@ export class SyncEngine {
         // A record this app version cannot read is skipped rather than stored half-understood.
         const parsed = SYNC_TABLES[rec.table].schema.safeParse(data);
         if (parsed.success) {
+          // A version's rows file withdrawn by the server (a column marked personal after it was
+          // sent) or replaced by one that follows the marks: this copy of the old file goes too.
+          if (rec.table === 'dataset_versions') {
+            const before = (await this.db.dataset_versions.get(rec.id))?.rows;
+            if (before && before.hash !== (data as { rows?: { hash?: string } | null }).rows?.hash) withdrawn.push(before.hash);
+          }
           // An outcome recorded elsewhere for a prediction made here counts in this device's monitors.
           if (rec.table === 'outcomes') await countOutcome(this.db, parsed.data as Outcome);
           // A deployment only moves forward: an older revision (a re-ordered page, a restored server) is not kept.
@@ -346,5 +353,6 @@ export class SyncEngine {
       await this.db.kv.put({ key: KV.cursor, value: page.cursor });
       if (page.witness) await this.db.kv.put({ key: KV.witness, value: page.witness });
     });
+    if (withdrawn.length) await forgetRowsFiles(this.db, withdrawn);
   }
 }

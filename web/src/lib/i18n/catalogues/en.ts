@@ -1272,6 +1272,7 @@ const en = {
   'data.change.columnsAdded': '{count, plural, one {Added column {names}.} other {Added columns {names}.}}',
   'data.change.columnsRemoved': '{count, plural, one {Removed column {names}.} other {Removed columns {names}.}}',
   'data.change.none': 'No rows or columns changed.',
+  'data.change.joined': 'Joined {count} versions made on different phones.',
   'data.personal.looks':
     '“{name}” looks like it holds {kind, select, name {people’s names} phone {phone numbers} id {ID numbers} email {e-mail addresses} other {personal data}}. Mark it personal so it is never sent, or sent only as a code that cannot be read back.',
 

@@ -1294,6 +1294,7 @@ const fr: Catalogue = {
   'data.change.columnsAdded': '{count, plural, one {Colonne {names} ajoutée.} other {Colonnes {names} ajoutées.}}',
   'data.change.columnsRemoved': '{count, plural, one {Colonne {names} retirée.} other {Colonnes {names} retirées.}}',
   'data.change.none': 'Aucune ligne ni colonne n’a changé.',
+  'data.change.joined': '{count} versions faites sur des téléphones différents ont été réunies.',
   'data.personal.looks':
     '« {name} » semble contenir {kind, select, name {des noms de personnes} phone {des numéros de téléphone} id {des numéros d’identité} email {des adresses e-mail} other {des données personnelles}}. Marquez-la personnelle pour qu’elle ne soit jamais envoyée, ou envoyée seulement sous forme d’un code illisible.',
 

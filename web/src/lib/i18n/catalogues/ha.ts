@@ -1284,6 +1284,7 @@ const ha: Catalogue = {
   'data.change.columnsAdded': '{count, plural, one {An ƙara ginshiƙi {names}.} other {An ƙara ginshiƙai {names}.}}',
   'data.change.columnsRemoved': '{count, plural, one {An cire ginshiƙi {names}.} other {An cire ginshiƙai {names}.}}',
   'data.change.none': 'Babu layi ko ginshiƙin da ya canza.',
+  'data.change.joined': 'An haɗa sigogi {count} da aka yi a wayoyi daban-daban.',
   'data.personal.looks':
     '“{name}” kamar yana ɗauke da {kind, select, name {sunayen mutane} phone {lambobin waya} id {lambobin shaida} email {adireshin imel} other {bayanan sirri}}. Yi masa alama na sirri don kada a taɓa aika shi, ko a aika shi kawai a matsayin lambar da ba za a iya karantawa ba.',
 

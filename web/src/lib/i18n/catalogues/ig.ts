@@ -1268,6 +1268,7 @@ const ig: Catalogue = {
   'data.change.columnsAdded': '{count, plural, one {E tinyere kọlụm {names}.} other {E tinyere kọlụm {names}.}}',
   'data.change.columnsRemoved': '{count, plural, one {E wepụrụ kọlụm {names}.} other {E wepụrụ kọlụm {names}.}}',
   'data.change.none': 'Ọ dịghị ahịrị ma ọ bụ kọlụm gbanwere.',
+  'data.change.joined': 'E jikọtara ụdị {count} e mere na ekwentị dị iche iche.',
   'data.personal.looks':
     '“{name}” yiri ka o nwere {kind, select, name {aha ndị mmadụ} phone {nọmba ekwentị} id {nọmba njirimara} email {adreesị email} other {data nke onwe}}. Kaa ya akara nke onwe ka a ghara izipu ya mgbe ọ bụla, ma ọ bụ zipu ya naanị dịka koodu a na-enweghị ike ịgụghachi.',
 

@@ -1271,6 +1271,7 @@ const pcm: Catalogue = {
   'data.change.columnsAdded': '{count, plural, one {We add column {names}.} other {We add columns {names}.}}',
   'data.change.columnsRemoved': '{count, plural, one {We remove column {names}.} other {We remove columns {names}.}}',
   'data.change.none': 'No row or column change.',
+  'data.change.joined': 'We join {count} versions wey dem make for different phones.',
   'data.personal.looks':
     '“{name}” be like say e get {kind, select, name {people names} phone {phone numbers} id {ID numbers} email {e-mail addresses} other {personal data}}. Mark am personal make e no ever comot, or make e comot only as code wey nobody fit read back.',
 

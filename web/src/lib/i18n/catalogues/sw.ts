@@ -1291,6 +1291,7 @@ const sw: Catalogue = {
   'data.change.columnsAdded': '{count, plural, one {Imeongezwa nguzo {names}.} other {Zimeongezwa nguzo {names}.}}',
   'data.change.columnsRemoved': '{count, plural, one {Imeondolewa nguzo {names}.} other {Zimeondolewa nguzo {names}.}}',
   'data.change.none': 'Hakuna safu wala nguzo iliyobadilika.',
+  'data.change.joined': 'Matoleo {count} yaliyofanywa kwenye simu tofauti yameunganishwa.',
   'data.personal.looks':
     '“{name}” inaonekana kuwa na {kind, select, name {majina ya watu} phone {namba za simu} id {namba za utambulisho} email {anwani za barua pepe} other {data binafsi}}. Iwekee alama ya binafsi ili isitumwe kamwe, au itumwe tu kama msimbo usioweza kusomwa.',
 

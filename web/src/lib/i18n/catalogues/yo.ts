@@ -1265,6 +1265,7 @@ const yo: Catalogue = {
   'data.change.columnsAdded': '{count, plural, one {A fi ọ̀wọ̀n {names} kún un.} other {A fi àwọn ọ̀wọ̀n {names} kún un.}}',
   'data.change.columnsRemoved': '{count, plural, one {A yọ ọ̀wọ̀n {names} kúrò.} other {A yọ àwọn ọ̀wọ̀n {names} kúrò.}}',
   'data.change.none': 'Kò sí ìlà tàbí ọ̀wọ̀n tó yí padà.',
+  'data.change.joined': 'A so ẹ̀dà {count} tí a ṣe lórí fóònù ọ̀tọ̀ọ̀tọ̀ pọ̀.',
   'data.personal.looks':
     '“{name}” dà bí ẹni pé ó ní {kind, select, name {orúkọ àwọn ènìyàn} phone {nọ́ńbà fóònù} id {nọ́ńbà ìdánimọ̀} email {àdírẹ́sì ímeèlì} other {dátà ti ara ẹni}}. Sàmì sí i bí ti ara ẹni kí a má fi ránṣẹ́ láé, tàbí kí a fi kóòdù tí a kò lè kà padà nìkan ránṣẹ́.',
 

@@ -1,0 +1,97 @@
+import { mergeChange } from '@shared/sync/merge.js';
+import { columnsBreakingMarks } from '@shared/data/withdraw.js';
+import { publicColumns, type PersonalChoice } from '@shared/data/privacy.js';
+import type { DatasetVersion } from '@shared/schema/dataset-version.js';
+import type { Queryable } from './db.js';
+import type { RecordSeq } from './record-writes.js';
+
+type Row = { id: string; data: Pick<DatasetVersion, 'columns' | 'rows'> & Record<string, unknown>; hlc: Record<string, string> };
+
+/**
+ * A column marked personal after its rows were sent: every version of the dataset whose shared
+ * rows file holds that column in a form the mark forbids loses its file. The version's `rows`
+ * is cleared (null, stamped with the mark's own stamp, so a device that later shares the version
+ * again with the mark followed wins by the usual per-field rule) and pulled by every device, which
+ * then drops its copy; the file's bytes leave the organisation (and the server, when no other
+ * organisation holds the same bytes). Every version's column summary drops the marked columns'
+ * values too (their most frequent values, lowest, highest, mean). Runs and model versions made from those rows keep their
+ * figures; the rows themselves stay only on the phone that made them. Runs in the mark's push
+ * transaction, after the dataset record is written. Returns how many versions lost their file.
+ */
+export async function withdrawRowsBreakingMarks(
+  q: Queryable,
+  seq: RecordSeq,
+  orgId: string,
+  datasetId: string,
+  personal: Record<string, PersonalChoice> | undefined,
+  hlc: string,
+): Promise<number> {
+  if (!personal || !Object.keys(personal).length) return 0;
+  const versions = await q.query<Row>(
+    `select id, data, hlc from records where org_id = $1 and tbl = 'dataset_versions' and data->>'datasetId' = $2 for update`,
+    [orgId, datasetId],
+  );
+  const files = new Set<string>();
+  let withdrawn = 0;
+  for (const v of versions) {
+    // The column summaries of older versions showed the column's most frequent values, its
+    // lowest, highest and mean: those go as well, as for a column marked before it was sent.
+    const fields: Record<string, unknown> = {};
+    const columns = publicColumns(v.data.columns, personal);
+    if (JSON.stringify(columns) !== JSON.stringify(v.data.columns)) fields.columns = columns;
+    const breaks = columnsBreakingMarks(personal, v.data).length > 0;
+    if (breaks) fields.rows = null;
+    if (!Object.keys(fields).length) continue;
+    const { state, changed } = mergeChange('dataset_versions', v, hlc, fields);
+    if (!changed) continue;
+    if (breaks && state.data.rows === null) {
+      files.add(v.data.rows!.hash);
+      withdrawn++;
+    }
+    await q.query(
+      `update records set data = $4::jsonb, hlc = $5::jsonb, seq = $6, device_id = null, updated_at = now() where org_id = $1 and tbl = $2 and id = $3`,
+      [orgId, 'dataset_versions', v.id, JSON.stringify(state.data), JSON.stringify(state.hlc), await seq.take(1)],
+    );
+  }
+  for (const hash of files) await dropFileIfUnnamed(q, orgId, hash);
+  return withdrawn;
+}
+
+/** The organisation lets go of a rows file no version of it names any more; the bytes go when nobody holds them. */
+export async function dropFileIfUnnamed(q: Queryable, orgId: string, hash: string): Promise<void> {
+  // Two versions (of any dataset) may share one file: it stays while a version still names it.
+  const named = await q.query(`select 1 from records where org_id = $1 and tbl = 'dataset_versions' and data->'rows'->>'hash' = $2 limit 1`, [orgId, hash]);
+  if (named.length) return;
+  await q.query(`delete from blob_owners where hash = $1 and org_id = $2`, [hash, orgId]);
+  await q.query(`delete from blob_chunks where hash = $1 and org_id = $2`, [hash, orgId]);
+  const others = await q.query(`select 1 from blob_owners where hash = $1 limit 1`, [hash]);
+  if (others.length) return;
+  await q.query(`delete from blob_parts where hash = $1`, [hash]);
+  await q.query(`delete from blobs where hash = $1`, [hash]);
+}
+
+/**
+ * A version pushed by a phone that had not heard of a mark yet (it made the version offline):
+ * its rows file is not taken when it breaks the dataset's marks as the server holds them. The
+ * version is kept without it (rows null, pulled back by that phone too), and the file is let go.
+ * Returns the fields to merge and the file to let go after the write, if any.
+ */
+export async function withoutForbiddenRows(
+  q: Queryable,
+  orgId: string,
+  fields: Record<string, unknown>,
+  current: Record<string, unknown> | undefined,
+): Promise<{ fields: Record<string, unknown>; drop?: string }> {
+  const rows = fields.rows as DatasetVersion['rows'];
+  if (!rows) return { fields };
+  const datasetId = String(fields.datasetId ?? current?.datasetId ?? '');
+  const [d] = await q.query<{ personal: Record<string, PersonalChoice> | null }>(
+    `select data->'personal' as personal from records where org_id = $1 and tbl = 'datasets' and id = $2`,
+    [orgId, datasetId],
+  );
+  const personal = d?.personal ?? undefined;
+  const columns = (fields.columns ?? current?.columns ?? []) as DatasetVersion['columns'];
+  const scrubbed = fields.columns ? { ...fields, columns: publicColumns(columns, personal) } : fields;
+  if (!columnsBreakingMarks(personal, { columns, rows }).length) return { fields: scrubbed };
+  return { fields: { ...scrubbed, rows: null }, drop: rows.hash };
+}
