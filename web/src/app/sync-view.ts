@@ -58,8 +58,8 @@ export const headerText = (v: SyncView): string => {
   return formatMessage('en', en, en, m.key, m.values);
 };
 
-// The engine's sentences (lib/sync/status.ts) in every language, by the failure's code; a failure
-// with no sentence of its own here is shown in the words the engine gave.
+// The engine's sentences (lib/sync/status.ts) in every language: the message the engine gave
+// (`said`), else by the failure's code; a failure with neither is shown in the engine's words.
 const FAILURE: Partial<Record<ErrorCode, MessageKey>> = {
   storage_full: 'sync.failure.storageFull',
   unauthorized: 'sync.failure.revoked',
@@ -73,6 +73,8 @@ const FAILURE: Partial<Record<ErrorCode, MessageKey>> = {
 /** The full sentence about sync as a message, or null where the engine's own words stand. */
 export function syncMessage(v: SyncView): Message | null {
   if (v.name === 'offline') return { key: 'sync.failure.offline' };
-  const key = v.code && v.name === 'error' ? FAILURE[v.code] : undefined;
+  if (v.name !== 'error') return null;
+  if (v.said) return v.said;
+  const key = v.code ? FAILURE[v.code] : undefined;
   return key ? { key } : null;
 }

@@ -1,8 +1,30 @@
-import { describe, expect, it } from 'vitest';
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { OutpostError } from '@shared/errors.js';
 import { userMessage } from './messages.js';
 import { SyncError } from './sync/transport.js';
+import { SaidError } from './said-error.js';
+import { speakWith } from './i18n/speaking.js';
+import en from './i18n/catalogues/en.js';
+import fr from './i18n/catalogues/fr.js';
+import ha from './i18n/catalogues/ha.js';
+import { OutpostDb } from './db/db.js';
+import { newId } from './db/mutate.js';
+import { createProject } from './db/projects.js';
+import { dropRowsWithMissing } from './db/dataset-versions.js';
+
+afterEach(() => speakWith('en', en));
+
+/** What `p` was rejected with. */
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a rejection');
+}
 
 describe('userMessage', () => {
   it('gives every screen a sentence: sync errors as the engine words them, storage trouble without internals', () => {
@@ -17,5 +39,34 @@ describe('userMessage', () => {
     const closed = new Dexie.DatabaseClosedError('Database has been closed');
     expect(userMessage(closed)).toMatch(/^This device could not read or save its data \(DatabaseClosedError\)\. Reload the page/);
     expect(userMessage(new Error('Give the project a name.'))).toBe('Give the project a name.');
+  });
+
+  it('says a translatable error in the language on screen, and keeps its English message for logs and tests', async () => {
+    const db = new OutpostDb(`messages-${newId()}`);
+    const noName = await rejection(createProject(db, '  '));
+    const notHere = await rejection(dropRowsWithMissing(db, 'no-such-dataset'));
+    expect((noName as Error).message).toBe('Give the project a name.');
+    expect((notHere as Error).message).toBe('This dataset is not on this device.');
+    expect(userMessage(notHere)).toBe('This dataset is not on this device.');
+
+    speakWith('fr', fr);
+    expect(userMessage(noName)).toBe('Donnez un nom au projet.');
+    expect(userMessage(notHere)).toBe('Ce jeu de données n’est pas sur cet appareil.');
+    const refused = new SaidError('conflict', { key: 'error.deleteProduction', values: { model: 'Triage', version: 3 } });
+    expect(refused.message).toBe('Triage version 3 is in production. Move another version to production (or archive this one) first, then delete it.');
+    expect(userMessage(refused)).toBe(
+      'Triage version 3 est en production. Mettez d’abord une autre version en production (ou archivez celle-ci), puis supprimez-la.',
+    );
+    expect(JSON.stringify(refused)).not.toContain('said');
+    const full = new Dexie.AbortError('Transaction aborted', new DOMException('quota', 'QuotaExceededError'));
+    expect(userMessage(full)).toBe(fr['error.storageFull']);
+    expect(userMessage(new Dexie.DatabaseClosedError('closed'))).toMatch(/^Cet appareil n’a pas pu lire ou enregistrer ses données \(DatabaseClosedError\)/);
+    // Words that come from elsewhere (the server's sentence, a plain error) stay as they came.
+    expect(userMessage(new OutpostError('csv_empty', 'The file is empty.'))).toBe('The file is empty.');
+
+    speakWith('ha', ha);
+    expect(userMessage(new SyncError('unauthorized', 'Device token revoked', false))).toBe(ha['sync.failure.revoked']);
+    expect(userMessage(new SyncError('rate_limited', 'Too many requests', true))).toBe(ha['sync.failure.busy']);
+    await db.delete();
   });
 });

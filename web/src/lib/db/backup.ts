@@ -1,10 +1,10 @@
 import { Gunzip, Gzip, strFromU8, strToU8 } from 'fflate';
 import { z } from 'zod';
-import { OutpostError } from '@shared/errors.js';
 import { formatHlc, parseHlc } from '@shared/sync/hlc.js';
 import { SYNC_TABLES, type SyncTable } from '@shared/sync/protocol.js';
 import type { OutpostDb } from './db.js';
 import { newId } from './mutate.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Everything on this phone in one file, and back. The file is gzip'd JSON Lines: a header (format,
@@ -111,11 +111,7 @@ export async function makeBackup(db: OutpostDb, appVersion: string, now = Date.n
   return new Blob(chunks as BlobPart[], { type: 'application/gzip' });
 }
 
-const incomplete = () =>
-  new OutpostError(
-    'bad_request',
-    'This backup file is incomplete: it ends before its last line. Make the backup again on the old phone; nothing on this phone was changed.',
-  );
+const incomplete = () => new SaidError('bad_request', { key: 'error.backupIncomplete' });
 
 /** Read a backup whole, checking every line, before anything is written. */
 async function readBackup(bytes: Uint8Array): Promise<{ header: z.infer<typeof Header>; rows: { t: string; r: unknown }[] }> {
@@ -128,8 +124,7 @@ async function readBackup(bytes: Uint8Array): Promise<{ header: z.infer<typeof H
   try {
     gunzip.push(bytes, true);
   } catch {
-    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b)
-      throw new OutpostError('bad_request', 'This is not an Outpost backup file. Choose the file the old phone saved (its name ends in .outpost.gz).');
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) throw new SaidError('bad_request', { key: 'error.backupNotOutpost' });
     throw incomplete();
   }
   if (!ended) throw incomplete();
@@ -140,16 +135,13 @@ async function readBackup(bytes: Uint8Array): Promise<{ header: z.infer<typeof H
   try {
     header = Header.parse(JSON.parse(raw[0] ?? ''));
   } catch {
-    throw new OutpostError('bad_request', 'This is not an Outpost backup file. Choose the file the old phone saved (its name ends in .outpost.gz).');
+    throw new SaidError('bad_request', { key: 'error.backupNotOutpost' });
   }
   const endLine = End.safeParse(safeJson(raw[raw.length - 1]));
   if (!endLine.success) throw incomplete();
   const body = raw.slice(0, -1);
   if (endLine.data.rows !== body.length - 1 || (await digest(body.map((l) => strToU8(`${l}\n`)))) !== endLine.data.sha256) {
-    throw new OutpostError(
-      'bad_request',
-      'This backup file was changed or damaged after it was made. Make the backup again on the old phone; nothing on this phone was changed.',
-    );
+    throw new SaidError('bad_request', { key: 'error.backupDamaged' });
   }
   return { header, rows: body.slice(1).map((l) => JSON.parse(l) as { t: string; r: unknown }) };
 }
@@ -176,24 +168,16 @@ export interface RestoreReport {
 export async function restoreBackup(db: OutpostDb, file: Uint8Array, onProgress?: BackupProgress): Promise<RestoreReport> {
   const { rows } = await readBackup(file);
   if ((await db.projects.count()) > 0 || (await db.outbox.count()) > 0) {
-    throw new OutpostError(
-      'conflict',
-      'This phone already has projects or changes waiting to sync. Restore on a new phone (or one with nothing on it); nothing on this phone was changed.',
-    );
+    throw new SaidError('conflict', { key: 'error.backupNotEmpty' });
   }
   const known = new Set(db.tables.map((t) => t.name));
   const byTable = new Map<string, unknown[]>();
   for (const [i, { t, r }] of rows.entries()) {
-    if (!known.has(t))
-      throw new OutpostError('bad_request', `This backup comes from a newer Outpost (it has “${t}”). Update the app on this phone, then restore again.`);
+    if (!known.has(t)) throw new SaidError('bad_request', { key: 'error.backupNewer', values: { table: t } });
     let row = decode(r) as Record<string, unknown>;
     if (t in SYNC_TABLES) {
       const parsed = SYNC_TABLES[t as SyncTable].schema.safeParse(row);
-      if (!parsed.success)
-        throw new OutpostError(
-          'bad_request',
-          `Line ${i + 2} of this backup is not a valid ${t.replace(/_/g, ' ')} record. Make the backup again on the old phone; nothing on this phone was changed.`,
-        );
+      if (!parsed.success) throw new SaidError('bad_request', { key: 'error.backupBadLine', values: { line: i + 2, table: t.replace(/_/g, ' ') } });
     }
     if (t === 'kv' && isDeviceKey(String(row.key))) continue;
     if (t === 'kv' && row.key === HLC_KEY && typeof row.value === 'string') {

@@ -7,6 +7,7 @@ import type { OutpostDb } from './db.js';
 import { patchRecord } from './mutate.js';
 import { projectDeployment } from './deployments.js';
 import { versionDays } from './monitoring.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Keep a person's words in one block of the project's machine learning canvas: one synced field,
@@ -14,7 +15,7 @@ import { versionDays } from './monitoring.js';
  */
 export async function saveCanvasBlock(db: OutpostDb, projectId: string, block: CanvasBlock, text: string, now = Date.now()): Promise<void> {
   const parsed = CanvasText.safeParse(text.trim());
-  if (!parsed.success) throw new Error(`This block can hold up to 4,000 characters; it has ${text.trim().length}. Shorten it and save again.`);
+  if (!parsed.success) throw new SaidError('bad_request', { key: 'error.canvasTooLong', values: { count: text.trim().length } });
   await patchRecord(db, 'projects', projectId, { [canvasField(block)]: parsed.data }, now);
 }
 

@@ -7,6 +7,7 @@ import { releaseHeldBlobs, saveLocalBlob } from './blobs.js';
 import { ensureFirstVersions, ensureSalt, rowsCoding, setPersonal, shareable, storedRows } from './dataset-versions.js';
 import { personalWarnings, type PersonalChoice } from '@shared/data/privacy.js';
 import { projectPhotoHashes } from './photos.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * A dataset's settings that change its versions' side records: its data tests (the current
@@ -17,7 +18,7 @@ import { projectPhotoHashes } from './photos.js';
 /** Replace a dataset's data tests and check its current version against them (when its rows are here). */
 export async function setRules(db: OutpostDb, datasetId: string, rules: DataRule[], now = Date.now()): Promise<void> {
   const parsed = z.array(DataRule).max(100).safeParse(rules);
-  if (!parsed.success) throw new Error('A data test is incomplete: give it a column and its values, then save again.');
+  if (!parsed.success) throw new SaidError('bad_request', { key: 'error.ruleIncomplete' });
   await patchRecord(db, 'datasets', datasetId, { rules: parsed.data }, now);
   const d = await db.datasets.get(datasetId);
   if (!d?.versionId) return;

@@ -11,6 +11,7 @@ import { completeBlobBytes, saveLocalBlob } from './blobs.js';
 import { unsentRows } from './sync-state.js';
 import { personOnDevice } from '../sync/person.js';
 import { loadCredential } from '../sync/credential.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Dataset versions on the device (docs/datasets.md). Every change to a dataset's rows makes a new
@@ -59,7 +60,7 @@ export interface VersionInput {
 /** The project's salt for hashed columns, made here (random, 128 bits) the first time one is needed. */
 export async function ensureSalt(db: OutpostDb, projectId: string, now = Date.now()): Promise<string> {
   const p = await db.projects.get(projectId);
-  if (!p) throw new Error('This project is not on this device.');
+  if (!p) throw new SaidError('not_found', { key: 'project.notHere' });
   if (p.rowSalt) return p.rowSalt;
   const salt = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   await patchRecord(db, 'projects', projectId, { rowSalt: salt }, now);
@@ -223,11 +224,11 @@ async function head(
 ): Promise<{ dataset: DatasetMeta; version: DatasetVersion; rows: Row[]; coded: string[]; names: string[] }> {
   await ensureFirstVersions(db);
   const dataset = await db.datasets.get(datasetId);
-  if (!dataset || dataset.deleted) throw new Error('This dataset is not on this device.');
+  if (!dataset || dataset.deleted) throw new SaidError('not_found', { key: 'error.datasetNotHere' });
   const version = dataset.versionId ? await db.dataset_versions.get(dataset.versionId) : undefined;
-  if (!version) throw new Error('The current version of this dataset has not arrived on this device yet; sync, then try again.');
+  if (!version) throw new SaidError('not_found', { key: 'error.datasetVersionNotHere' });
   const rows = await loadVersionRows(db, version.id);
-  if (!rows.length && version.rowCount > 0) throw new Error('The rows of this dataset are not on this device. Sync, or import the file here, then try again.');
+  if (!rows.length && version.rowCount > 0) throw new SaidError('not_found', { key: 'error.rowsNotHere' });
   return { dataset, version, rows, ...(await rowsCoding(db, version)) };
 }
 
@@ -335,8 +336,8 @@ export async function dropColumn(db: OutpostDb, datasetId: string, column: strin
     db,
     datasetId,
     (rows, names) => {
-      if (!names.includes(column)) throw new Error(`This dataset has no column “${column}”.`);
-      if (names.length < 2) throw new Error('A dataset needs at least one column.');
+      if (!names.includes(column)) throw new SaidError('bad_request', { key: 'error.noColumn', values: { column } });
+      if (names.length < 2) throw new SaidError('bad_request', { key: 'error.oneColumn' });
       return { rows: rows.map(({ [column]: _, ...rest }) => rest), names: names.filter((n) => n !== column), kind: 'clean' };
     },
     now,
@@ -356,7 +357,7 @@ export async function appendRows(
   kind: VersionChangeKind = 'entries',
   opts: { joinBatch?: boolean } = {},
 ): Promise<DatasetVersion> {
-  if (!added.length) throw new Error('There are no new rows to add.');
+  if (!added.length) throw new SaidError('bad_request', { key: 'error.noNewRows' });
   return next(
     db,
     datasetId,
@@ -389,7 +390,7 @@ export async function changeLabels(
       let changed = 0;
       for (const { index, value } of changes) {
         if (!Number.isInteger(index) || index < 0 || index >= rows.length)
-          throw new Error(`Row ${index + 1} is not in this version; it may have been removed. Refresh and try again.`);
+          throw new SaidError('conflict', { key: 'error.rowGone', values: { row: index + 1 } });
         if ((out[index][column] ?? null) === value) continue;
         out[index] = { ...out[index], [column]: value };
         changed++;
@@ -410,7 +411,7 @@ export async function datasetVersions(db: OutpostDb, datasetId: string): Promise
 /** Mark columns personal (or not): the synced summaries drop their values; later shared rows follow the choice. */
 export async function setPersonal(db: OutpostDb, datasetId: string, column: string, choice: PersonalChoice | null, now = Date.now()): Promise<void> {
   const d = await db.datasets.get(datasetId);
-  if (!d) throw new Error('This dataset is not on this device.');
+  if (!d) throw new SaidError('not_found', { key: 'error.datasetNotHere' });
   const personal = { ...(d.personal ?? {}) };
   if (choice) personal[column] = choice;
   else delete personal[column];

@@ -1,8 +1,9 @@
-import { OutpostError } from '@shared/errors.js';
 import type { DatasetMeta, ModelVersion } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
 import { patchRecord } from './mutate.js';
 import { runHashes, versionHashes } from './blob-refs.js';
+import type { Message } from '../i18n/catalogue.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Deleting projects, datasets, runs and model versions. A deletion is a tombstone (`deleted:
@@ -24,14 +25,14 @@ export interface Consequences {
 
 const none = (): Consequences => ({ datasets: 0, runs: 0, versions: 0, usedBy: 0 });
 
-/** Why a version cannot be deleted, or null. */
-async function versionBlocked(db: OutpostDb, v: ModelVersion): Promise<string | null> {
-  const name = `${v.modelName} version ${v.version}`;
-  if (v.stage === 'production') return `${name} is in production. Move another version to production (or archive this one) first, then delete it.`;
+/** Why a version cannot be deleted (as the version's own deletion, or its project's, says it), or null. */
+async function versionBlocked(db: OutpostDb, v: ModelVersion, of: 'version' | 'project' = 'version'): Promise<Message | null> {
+  const values = { model: v.modelName, version: v.version };
+  if (v.stage === 'production') return { key: of === 'project' ? 'error.deleteProjectProduction' : 'error.deleteProduction', values };
   const d = await db.deployments.where('projectId').equals(v.projectId).toArray();
   const newest = d.sort((a, b) => b.revision - a.revision)[0];
   if (newest && (newest.state.champion === v.id || newest.state.challenger === v.id))
-    return `${name} is named by the project's deployment. Ask the team to take it out of the deployment first, then delete it.`;
+    return { key: of === 'project' ? 'error.deleteProjectDeployed' : 'error.deleteDeployed', values };
   return null;
 }
 
@@ -76,7 +77,7 @@ export async function deleteVersion(db: OutpostDb, id: string, now = Date.now())
   const v = await db.model_versions.get(id);
   if (!v || v.deleted) return;
   const blocked = await versionBlocked(db, v);
-  if (blocked) throw new OutpostError('conflict', blocked);
+  if (blocked) throw new SaidError('conflict', blocked);
   await patchRecord(db, 'model_versions', id, { deleted: true }, now);
   await freeBlobs(db, await unusedWeights(db, versionHashes(v), { versions: new Set([id]), runs: new Set() }));
 }
@@ -92,7 +93,7 @@ export async function deleteRun(db: OutpostDb, id: string, opts: { withVersions?
   if (opts.withVersions) {
     for (const v of versions) {
       const blocked = await versionBlocked(db, v);
-      if (blocked) throw new OutpostError('conflict', blocked);
+      if (blocked) throw new SaidError('conflict', blocked);
     }
     for (const v of versions) await patchRecord(db, 'model_versions', v.id, { deleted: true }, now);
   }
@@ -155,8 +156,8 @@ export async function deleteProject(db: OutpostDb, id: string, now = Date.now())
   if (!p || p.deleted) return;
   const versions = (await db.model_versions.where('projectId').equals(id).toArray()).filter((v) => !v.deleted);
   for (const v of versions) {
-    const blocked = await versionBlocked(db, v);
-    if (blocked) throw new OutpostError('conflict', blocked.replace(/ first, then delete it\.$/, ' first, then delete the project.'));
+    const blocked = await versionBlocked(db, v, 'project');
+    if (blocked) throw new SaidError('conflict', blocked);
   }
   for (const v of versions) await deleteVersion(db, v.id, now);
   for (const r of await db.runs.where('projectId').equals(id).toArray()) await deleteRun(db, r.id, {}, now);

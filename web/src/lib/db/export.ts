@@ -1,11 +1,11 @@
 import { ModelVersion } from '@shared/schema/records.js';
-import { OutpostError } from '@shared/errors.js';
 import { bundleFileName, writeBundle } from '@shared/registry/bundle.js';
 import { modelCardHtml } from '@shared/registry/model-card.js';
 import type { OutpostDb } from './db.js';
 import { completeBlobBytes } from './blobs.js';
 import { getProject } from './projects.js';
 import { patchRecord } from './mutate.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * A model version leaving the device as files a person can keep or share without any server: the
@@ -22,7 +22,7 @@ async function projectOf(db: OutpostDb, mv: ModelVersion) {
 /** The version as one zip, named `<model>-v<version>.zip`; only when its whole weights are here and verified. */
 export async function exportBundle(db: OutpostDb, mv: ModelVersion): Promise<File> {
   const weights = await completeBlobBytes(db, mv.weightsHash);
-  if (!weights) throw new OutpostError('blob_missing', 'The weights of this version are not on this device yet. Sync first, then export.');
+  if (!weights) throw new SaidError('blob_missing', { key: 'error.exportWeights' });
   const zip = writeBundle({ version: mv, weights: new Uint8Array(weights), project: await projectOf(db, mv) });
   return new File([zip as Uint8Array<ArrayBuffer>], bundleFileName(mv), { type: 'application/zip' });
 }
@@ -40,7 +40,7 @@ const Card = ModelVersion.shape.card.unwrap();
  */
 export async function setModelCard(db: OutpostDb, versionId: string, card: { intendedUse: string; limitations: string }, now = Date.now()): Promise<void> {
   const parsed = Card.safeParse({ intendedUse: card.intendedUse.trim(), limitations: card.limitations.trim() });
-  if (!parsed.success) throw new OutpostError('bad_request', 'Keep each of the two texts under 4,000 characters.');
-  if (!(await db.model_versions.get(versionId))) throw new OutpostError('not_found', 'That model version is not on this device.');
+  if (!parsed.success) throw new SaidError('bad_request', { key: 'error.cardTooLong' });
+  if (!(await db.model_versions.get(versionId))) throw new SaidError('not_found', { key: 'error.versionNotHere' });
   await patchRecord(db, 'model_versions', versionId, { card: parsed.data }, now);
 }

@@ -1,4 +1,3 @@
-import { OutpostError } from '@shared/errors.js';
 import type { ModelVersion, PredictionOutput } from '@shared/schema/records.js';
 import { HumanBaseline, Rating, RatingStudy, STUDY_MAX_INPUTS, STUDY_MAX_TEXT, type RatingChoice, type RatingItem } from '@shared/schema/human.js';
 import { PUSH_LIMITS } from '@shared/sync/protocol.js';
@@ -11,6 +10,7 @@ import type { OutpostDb } from './db.js';
 import { loadRows, type Row } from './datasets.js';
 import { loadWeights } from './models.js';
 import { newId, patchRecord, putRecord } from './mutate.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Human evaluation on the device (docs/human-evaluation.md): two versions' answers side by side on
@@ -30,8 +30,7 @@ const CHUNK = 1000;
 /** A version's answers on rows, in its own prediction worker, which ends afterwards. Nothing is logged: this is evaluation, not service. */
 async function answersOf(db: OutpostDb, mv: ModelVersion, rows: Row[], opts: RunOptions, progress: (f: number) => void): Promise<PredictionOutput[]> {
   const weights = await loadWeights(db, mv);
-  if (!weights)
-    throw new OutpostError('not_found', `The weights of ${mv.modelName} v${mv.version} are not on this device yet. Connect to sync, then try again.`);
+  if (!weights) throw new SaidError('not_found', { key: 'error.weightsNotHere', values: { model: mv.modelName, version: mv.version } });
   const predictor = await createPredictor(mv, weights, { createWorker: opts.createWorker, backend: opts.backend });
   try {
     const out: PredictionOutput[] = [];
@@ -66,18 +65,16 @@ export interface VersionComparison {
  * target's standard deviation (version A's pipeline) count as agreeing.
  */
 export async function compareVersions(db: OutpostDb, a: ModelVersion, b: ModelVersion, datasetId: string, opts: RunOptions = {}): Promise<VersionComparison> {
-  if (a.id === b.id) throw new OutpostError('bad_request', 'Choose two different versions to compare.');
-  if (a.task !== b.task)
-    throw new OutpostError('bad_request', 'These two versions answer different kinds of question (a class and a number); choose two of the same kind.');
-  if (!a.pipeline.features.length || !b.pipeline.features.length)
-    throw new OutpostError('bad_request', 'One of these versions reads images or other tensors, not rows of a dataset, so it cannot be compared here.');
+  if (a.id === b.id) throw new SaidError('bad_request', { key: 'error.compareSame' });
+  if (a.task !== b.task) throw new SaidError('bad_request', { key: 'error.compareKinds' });
+  if (!a.pipeline.features.length || !b.pipeline.features.length) throw new SaidError('bad_request', { key: 'error.compareTensors' });
   const meta = await db.datasets.get(datasetId);
-  if (!meta) throw new OutpostError('not_found', 'That dataset is not on this device.');
+  if (!meta) throw new SaidError('not_found', { key: 'error.thatDatasetNotHere' });
   const rows = await loadRows(db, datasetId);
-  if (!rows.length) throw new OutpostError('dataset_invalid', 'That dataset has no rows on this device.');
+  if (!rows.length) throw new SaidError('dataset_invalid', { key: 'error.thatDatasetNoRows' });
   const columns = new Set(meta.columns.map((c) => c.name));
   const missing = inputNames(a, b).filter((n) => !columns.has(n));
-  if (missing.length) throw new OutpostError('dataset_invalid', `The dataset lacks these columns the versions need: ${missing.slice(0, 10).join(', ')}.`);
+  if (missing.length) throw new SaidError('dataset_invalid', { key: 'error.compareColumns', values: { columns: missing.slice(0, 10).join(', ') } });
   const progress = (part: 0 | 1) => (f: number) => opts.onProgress?.((part + f) / 2);
   const outA = await answersOf(db, a, rows, opts, progress(0));
   const outB = await answersOf(db, b, rows, opts, progress(1));
@@ -174,8 +171,7 @@ export async function ratedBy(db: OutpostDb, studyId: string, rater: string): Pr
  * with the version that choice means.
  */
 export async function rateItem(db: OutpostDb, study: RatingStudy, itemIndex: number, rater: string, choice: RatingChoice, now = Date.now()): Promise<Rating> {
-  if (!Number.isInteger(itemIndex) || itemIndex < 0 || itemIndex >= study.items.length)
-    throw new OutpostError('bad_request', 'That case is not in this study.');
+  if (!Number.isInteger(itemIndex) || itemIndex < 0 || itemIndex >= study.items.length) throw new SaidError('bad_request', { key: 'error.caseNotInStudy' });
   const rating = Rating.parse({
     id: newId(),
     studyId: study.id,
@@ -215,7 +211,7 @@ export interface BaselineInput {
  */
 export async function measureHumanBaseline(db: OutpostDb, input: BaselineInput, opts: RunOptions = {}, now = Date.now()): Promise<HumanBaseline> {
   const { version: v, rows, targetColumn, decisionColumn } = input;
-  if (targetColumn === decisionColumn) throw new OutpostError('bad_request', 'Choose two different columns: the real result and the person’s decision.');
+  if (targetColumn === decisionColumn) throw new SaidError('bad_request', { key: 'error.twoColumns' });
   const target = v.pipeline.target;
   const features = v.pipeline.features.map((f) => f.name);
   const carriesInputs = features.length > 0 && rows.length > 0 && features.every((f) => rows.every((r) => f in r));

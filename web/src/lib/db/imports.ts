@@ -3,12 +3,12 @@ import { importedVersion, type ImportSpec, type ModelDescription } from '@shared
 import { readTfjsModel } from '@shared/registry/tfjs-files.js';
 import { readBundle } from '@shared/registry/bundle.js';
 import { sha256Hex } from '@shared/data/hash.js';
-import { OutpostError } from '@shared/errors.js';
 import type { OutpostDb } from './db.js';
 import { saveLocalBlob } from './blobs.js';
 import { newId, putRecord } from './mutate.js';
 import { nextVersionNumber } from './models.js';
 import type { ModelFile } from '../ml/client.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Bringing a model made elsewhere onto this device: the files a person picked are read into one
@@ -26,16 +26,13 @@ export interface PickedFile {
 export type PickedModel =
   { kind: 'file'; fileName: string; file: ModelFile } | { kind: 'bundle'; fileName: string; version: ModelVersion; weights: Uint8Array };
 
-const bad = (message: string) => new OutpostError('bad_request', message);
-
 export async function readPickedFiles(files: PickedFile[]): Promise<PickedModel> {
-  if (files.length === 0) throw bad('Choose a model file: an .onnx file, a TensorFlow.js model.json with its .bin files, or a .zip exported from Outpost.');
+  if (files.length === 0) throw new SaidError('bad_request', { key: 'error.importChoose' });
   const lower = (f: PickedFile) => f.name.toLowerCase();
   const onnx = files.filter((f) => lower(f).endsWith('.onnx'));
   const zips = files.filter((f) => lower(f).endsWith('.zip'));
   const json = files.filter((f) => lower(f).endsWith('.json'));
-  if (onnx.length + zips.length + (json.length ? 1 : 0) > 1)
-    throw bad('Choose one model at a time (one .onnx file, one .zip, or one model.json with its .bin files).');
+  if (onnx.length + zips.length + (json.length ? 1 : 0) > 1) throw new SaidError('bad_request', { key: 'error.importOne' });
   if (onnx.length === 1) return { kind: 'file', fileName: onnx[0].name, file: { format: 'onnx', bytes: onnx[0].bytes } };
   if (zips.length === 1) {
     const b = await readBundle(new Uint8Array(zips[0].bytes));
@@ -46,13 +43,13 @@ export async function readPickedFiles(files: PickedFile[]): Promise<PickedModel>
     try {
       parsed = JSON.parse(new TextDecoder().decode(json[0].bytes));
     } catch {
-      throw bad(`${json[0].name} is not valid JSON. Choose the model.json that TensorFlow.js wrote.`);
+      throw new SaidError('bad_request', { key: 'error.importJson', values: { name: json[0].name } });
     }
     const bins = new Map(files.filter((f) => f !== json[0]).map((f) => [f.name, new Uint8Array(f.bytes)]));
     const { tfjs, weights } = readTfjsModel(parsed, bins);
     return { kind: 'file', fileName: json[0].name, file: { format: 'tfjs-layers', modelTopology: tfjs.modelTopology, weightSpecs: tfjs.weightSpecs, weights } };
   }
-  throw bad('Outpost imports .onnx files, TensorFlow.js model.json files (with their .bin files) and .zip files exported from Outpost.');
+  throw new SaidError('bad_request', { key: 'error.importKinds' });
 }
 
 /** The bytes kept as the version's weight blob: the ONNX file itself, or the TensorFlow.js weights. */

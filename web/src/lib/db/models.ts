@@ -6,6 +6,7 @@ import { stageMoveAllowed } from '@shared/sync/stages.js';
 import type { OutpostDb } from './db.js';
 import { completeBlobBytes, completeBlobs, saveLocalBlob } from './blobs.js';
 import { newId, patchRecord, putRecord, queueCommand } from './mutate.js';
+import { SaidError } from '../said-error.js';
 
 /** What training leaves on the device until the person registers it: kept in kv, not synced. */
 export interface TrainedModel {
@@ -32,7 +33,7 @@ export async function saveTrainedModel(
   referenceBytes?: ArrayBuffer,
   quantizedBytes?: ArrayBuffer,
 ): Promise<void> {
-  if (model.quantized && !quantizedBytes) throw new Error('The smaller weights of this model are missing; train it again.');
+  if (model.quantized && !quantizedBytes) throw new SaidError('not_found', { key: 'error.smallerWeightsMissing' });
   await db.transaction('rw', [db.blobState, db.blobBytes, db.kv], async () => {
     await saveLocalBlob(db, model.weightsHash, weights);
     if (model.reference && referenceBytes) await saveLocalBlob(db, model.reference.blob.hash, referenceBytes);
@@ -84,7 +85,7 @@ export async function registerModel(
   now = Date.now(),
 ): Promise<ModelVersion> {
   const trained = await getTrainedModel(db, run.id);
-  if (!trained || !run.pipeline) throw new Error('This run kept no model to register. Train again, then register.');
+  if (!trained || !run.pipeline) throw new SaidError('not_found', { key: 'error.runKeptNoModel' });
   let created!: ModelVersion;
   await db.transaction('rw', [db.model_versions, db.outbox, db.kv], async () => {
     const mv: ModelVersion = {
@@ -131,7 +132,7 @@ export async function moveStage(db: OutpostDb, versionId: string, to: Stage, now
   let outcome: 'moved' | 'proposed' = 'moved';
   await db.transaction('rw', [db.model_versions, db.outbox, db.kv], async () => {
     const v = await db.model_versions.get(versionId);
-    if (!v) throw new Error('That model version is not on this device.');
+    if (!v) throw new SaidError('not_found', { key: 'error.versionNotHere' });
     if (!stageMoveAllowed(v.stage, to)) throw new Error(`A version cannot move from “${v.stage}” to “${to}”.`);
     const proposing = to === 'production' && (await inOrganisation(db));
     if (!proposing) {
@@ -159,7 +160,7 @@ export async function loadWeights(db: OutpostDb, mv: ModelVersion): Promise<Arra
  */
 export async function setDecision(db: OutpostDb, versionId: string, decision: NonNullable<ModelVersion['decision']>, now = Date.now()): Promise<void> {
   const v = await db.model_versions.get(versionId);
-  if (!v) throw new Error('That model version is not on this device.');
-  if (v.stage === 'production') throw new Error('The production version keeps its threshold: set it on a new version, then promote that one.');
+  if (!v) throw new SaidError('not_found', { key: 'error.versionNotHere' });
+  if (v.stage === 'production') throw new SaidError('conflict', { key: 'error.productionThreshold' });
   await patchRecord(db, 'model_versions', versionId, { decision }, now);
 }

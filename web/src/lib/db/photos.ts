@@ -7,6 +7,7 @@ import type { OutpostDb } from './db.js';
 import { newId, patchRecord } from './mutate.js';
 import { completeBlobBytes, saveLocalBlob } from './blobs.js';
 import { appendRows, changeLabels, createDataset, loadVersionRows, type StoredRow } from './dataset-versions.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Datasets of photos (docs/images.md). Each photo is a content-addressed blob (a PHOTO_SIDE-square
@@ -63,7 +64,7 @@ export async function createPhotoDataset(
   input: { projectId: string; name: string; labels: string[]; photos: NewPhoto[]; side?: number },
   now = Date.now(),
 ): Promise<DatasetMeta> {
-  if (!input.photos.length) throw new Error('Take or choose at least one photo first.');
+  if (!input.photos.length) throw new SaidError('bad_request', { key: 'error.noPhoto' });
   await keepBytes(db, input.projectId, input.photos);
   const rows = input.photos.map(rowOf);
   const names = [IMAGE_COLUMN, LABEL_COLUMN];
@@ -88,7 +89,7 @@ export async function createPhotoDataset(
 /** More photos for a photo dataset: a new version with them at the end; new classes are added to its list. */
 export async function addPhotos(db: OutpostDb, datasetId: string, photos: NewPhoto[], now = Date.now()): Promise<DatasetVersion> {
   const d = await db.datasets.get(datasetId);
-  if (!isPhotoDataset(d)) throw new Error('This dataset does not hold photos.');
+  if (!isPhotoDataset(d)) throw new SaidError('bad_request', { key: 'error.notPhotos' });
   await keepBytes(db, d.projectId, photos);
   const version = await appendRows(db, datasetId, photos.map(rowOf), now);
   const labels = cleanLabels([...d.images.labels, ...photos.flatMap((p) => (p.label ? [p.label] : []))]);
@@ -99,7 +100,7 @@ export async function addPhotos(db: OutpostDb, datasetId: string, photos: NewPho
 /** The classes a person can pick for this dataset's photos. */
 export async function setPhotoLabels(db: OutpostDb, datasetId: string, labels: string[], now = Date.now()): Promise<void> {
   const d = await db.datasets.get(datasetId);
-  if (!isPhotoDataset(d)) throw new Error('This dataset does not hold photos.');
+  if (!isPhotoDataset(d)) throw new SaidError('bad_request', { key: 'error.notPhotos' });
   await patchRecord(db, 'datasets', datasetId, { images: { ...d.images, labels: cleanLabels(labels) } }, now);
 }
 

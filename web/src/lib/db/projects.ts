@@ -3,10 +3,11 @@ import { ProjectMonitoring } from '@shared/schema/monitoring.js';
 import { Gates } from '@shared/registry/gates.js';
 import type { OutpostDb } from './db.js';
 import { newId, patchRecord, putRecord } from './mutate.js';
+import { SaidError } from '../said-error.js';
 
 export async function createProject(db: OutpostDb, name: string, now = Date.now()): Promise<Project> {
   const trimmed = name.trim();
-  if (!trimmed) throw new Error('Give the project a name.');
+  if (!trimmed) throw new SaidError('bad_request', { key: 'error.projectName' });
   return putRecord(db, 'projects', { id: newId(), name: trimmed, description: '', createdAt: now });
 }
 

@@ -3,6 +3,7 @@ import { servedWeights, smallerWeights, type ServedWeights } from '@shared/regis
 import type { OutpostDb } from './db.js';
 import { completeBlobs } from './blobs.js';
 import { patchRecord } from './mutate.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Smaller downloads for slow networks: a project may ask that its TensorFlow.js versions also keep
@@ -12,7 +13,7 @@ import { patchRecord } from './mutate.js';
 
 /** The project's setting: `null` turns it off (a synced field is cleared with null: merges never drop a field). */
 export async function setProjectQuantization(db: OutpostDb, projectId: string, quantization: Project['quantization'], now = Date.now()): Promise<void> {
-  if (quantization !== null && quantization !== 'float16' && quantization !== 'uint8') throw new Error('Choose off, half size or quarter size.');
+  if (quantization !== null && quantization !== 'float16' && quantization !== 'uint8') throw new SaidError('bad_request', { key: 'error.quantization' });
   await patchRecord(db, 'projects', projectId, { quantization }, now);
 }
 

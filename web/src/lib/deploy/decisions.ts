@@ -2,6 +2,7 @@ import { OutpostError } from '@shared/errors.js';
 import type { OutpostDb } from '../db/db.js';
 import { recordOutcomes, type OutcomeReport } from '../db/monitoring.js';
 import type { CaseResult } from './serve.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Keep a person's decision on a served case as its result until the real one is known: an outcome
@@ -16,10 +17,7 @@ export async function recordDecision(
   now = Date.now(),
 ): Promise<OutcomeReport> {
   if (!result.predictionIds.length) {
-    throw new OutpostError(
-      'bad_request',
-      'No model answered this case on this phone, so there is nothing to keep your decision against. Connect to sync, then try again.',
-    );
+    throw new SaidError('bad_request', { key: 'error.noAnswer' });
   }
   const report = await recordOutcomes(
     db,

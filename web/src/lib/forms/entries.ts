@@ -6,6 +6,7 @@ import { versionHash } from '@shared/data/versions.js';
 import type { OutpostDb } from '../db/db.js';
 import { newId, patchRecord } from '../db/mutate.js';
 import { appendRows, createDataset, loadVersionRows } from '../db/dataset-versions.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Collection forms on the device (docs/forms.md): a form is a synced field of the dataset it
@@ -42,7 +43,7 @@ function parsed(form: CollectionForm): CollectionForm {
 export async function saveForm(db: OutpostDb, datasetId: string, form: CollectionForm, now = Date.now()): Promise<void> {
   const f = parsed(form);
   const d = await db.datasets.get(datasetId);
-  if (!d || d.deleted) throw new Error('This dataset is not on this device.');
+  if (!d || d.deleted) throw new SaidError('not_found', { key: 'error.datasetNotHere' });
   await patchRecord(db, 'datasets', datasetId, { form: f }, now);
 }
 

@@ -80,6 +80,8 @@ describe('catalogues', () => {
       const text = readFileSync(f, 'utf8');
       for (const m of text.matchAll(/\b(?:t|i18n\.t)\(\s*'([^']+)'/g)) used.add(m[1]!);
       for (const m of text.matchAll(/\bkey: '([a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+)'/g)) used.add(m[1]!);
+      // Errors a person reads (`new SaidError(code, { key })`, sync failures), wherever the key is written.
+      for (const m of text.matchAll(/'((?:error|sync\.failure)\.[A-Za-z0-9]+)'/g)) used.add(m[1]!);
     }
     expect(used.size).toBeGreaterThan(50);
     expect([...used].filter((k) => !(k in en))).toEqual([]);

@@ -1,5 +1,6 @@
 import en from './catalogues/en.js';
 import { formatMessage } from './format.js';
+import { speakWith } from './speaking.js';
 import { isLocale, negotiateLocale, SOURCE_LOCALE, type Locale } from './locales.js';
 import type { Catalogue, Message, MessageKey, Values } from './catalogue.js';
 
@@ -74,6 +75,7 @@ class I18n {
     }
     this.#messages = messages;
     this.locale = locale;
+    speakWith(locale, messages);
     document.documentElement.lang = locale;
   }
 }

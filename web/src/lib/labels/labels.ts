@@ -8,6 +8,7 @@ import { newId, putRecord } from '../db/mutate.js';
 import { changeLabels, loadVersionRows, type StoredRow } from '../db/dataset-versions.js';
 import { personOnDevice } from '../sync/person.js';
 import { loadCredential } from '../sync/credential.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Labeling on the device (docs/labels.md): each tap is one append-only `labels` record that syncs;
@@ -134,7 +135,7 @@ export async function giveLabel(
  */
 export async function saveDecided(db: OutpostDb, datasetId: string, column: string, now = Date.now()): Promise<DatasetVersion | null> {
   const dataset = await db.datasets.get(datasetId);
-  if (!dataset || dataset.deleted) throw new Error('This dataset is not on this device.');
+  if (!dataset || dataset.deleted) throw new SaidError('not_found', { key: 'error.datasetNotHere' });
   const items = await datasetItems(db, dataset, column);
   const view = viewOf(dataset, items, column, await datasetLabels(db, datasetId), '');
   if (!view.changes.length) return null;

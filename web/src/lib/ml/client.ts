@@ -12,6 +12,7 @@ import {
   type TrainRequest,
   type TrainResult,
 } from './protocol.js';
+import { SaidError } from '../said-error.js';
 
 type Row = Record<string, string | number | null>;
 /** Makes the worker; tests pass an in-process stand-in because Node has no Web Workers. */
@@ -61,8 +62,7 @@ export function train(input: TrainInput | PhotoTrainRequest, callbacks: TrainCal
     fail = reject;
     worker.onmessage = (ev: MessageEvent) => {
       const parsed = TrainMessage.safeParse(ev.data);
-      if (!parsed.success)
-        return reject(new OutpostError('training_failed', 'The training worker sent something unexpected. Reload the page and train again.'));
+      if (!parsed.success) return reject(new SaidError('training_failed', { key: 'error.trainWorkerOdd' }));
       const m = parsed.data;
       if (m.type === 'started') callbacks.onStarted?.(m.backend);
       else if (m.type === 'epoch') callbacks.onEpoch?.(m.epoch);
@@ -71,9 +71,8 @@ export function train(input: TrainInput | PhotoTrainRequest, callbacks: TrainCal
       else reject(new OutpostError(m.code, m.message));
     };
     worker.onerror = (ev: ErrorEvent) =>
-      reject(new OutpostError('training_failed', `The training worker stopped (${ev.message || 'unknown error'}). Reload the page and train again.`));
-    worker.onmessageerror = () =>
-      reject(new OutpostError('training_failed', 'A message from the training worker could not be read. Reload the page and train again.'));
+      reject(new SaidError('training_failed', { key: 'error.trainWorkerStopped', values: { reason: ev.message || 'unknown error' } }));
+    worker.onmessageerror = () => reject(new SaidError('training_failed', { key: 'error.trainWorkerUnread' }));
   }).finally(() => {
     settled = true;
     clearTimeout(graceTimer);
@@ -96,10 +95,7 @@ export function train(input: TrainInput | PhotoTrainRequest, callbacks: TrainCal
     cancel() {
       if (settled) return;
       worker.postMessage({ type: 'cancel' } satisfies TrainRequest);
-      graceTimer ??= setTimeout(
-        () => fail(new OutpostError('training_failed', 'Training did not stop when asked and was ended; nothing was kept.')),
-        CANCEL_GRACE_MS,
-      );
+      graceTimer ??= setTimeout(() => fail(new SaidError('training_failed', { key: 'error.trainEnded' })), CANCEL_GRACE_MS);
     },
   };
 }
@@ -150,7 +146,7 @@ export class Predictor {
     this.#worker = worker;
     worker.onmessage = (ev: MessageEvent) => this.#receive(ev.data);
     worker.onerror = (ev: ErrorEvent) =>
-      this.#failAll(new OutpostError('internal', `The prediction worker stopped (${ev.message || 'unknown error'}). Load the model again.`));
+      this.#failAll(new SaidError('internal', { key: 'error.predictWorkerStopped', values: { reason: ev.message || 'unknown error' } }));
   }
 
   /** Load a model version into a fresh worker. The weights are copied; the caller's stay intact. */
@@ -179,7 +175,7 @@ export class Predictor {
     });
     if (loaded.type !== 'loaded') {
       p.dispose();
-      throw new OutpostError(loaded.type === 'error' ? loaded.code : 'internal', loaded.type === 'error' ? loaded.message : 'The model could not be loaded.');
+      throw loaded.type === 'error' ? new OutpostError(loaded.code, loaded.message) : new SaidError('internal', { key: 'error.modelNotLoaded' });
     }
     p.backend = loaded.backend;
     return p;
@@ -197,7 +193,7 @@ export class Predictor {
 
   /** A batch's answer, its latencies kept for latency(). */
   #result(m: PredictMessage): PredictAnswer {
-    if (m.type !== 'result') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
+    if (m.type !== 'result') throw new SaidError('internal', { key: 'error.predictWorkerOdd' });
     this.#latencies.push(...m.latencyMs);
     if (this.#latencies.length > Predictor.LATENCY_WINDOW) this.#latencies.splice(0, this.#latencies.length - Predictor.LATENCY_WINDOW);
     return { outputs: m.outputs, latencyMs: m.latencyMs, batchMs: m.batchMs };
@@ -223,32 +219,32 @@ export class Predictor {
    */
   async explain(row: Row, background: Row[], opts: ExplainOptions): Promise<{ explanation: Explanation; durationMs: number }> {
     const m = await this.#call({ type: 'explain', id: this.#nextId++, row, background, ...opts });
-    if (m.type !== 'explanation') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
+    if (m.type !== 'explanation') throw new SaidError('internal', { key: 'error.predictWorkerOdd' });
     return { explanation: m.explanation, durationMs: m.durationMs };
   }
 
   /** Which inputs matter most over `rows`: mean |Shapley value| per input (rows·(1 + samples·inputs) predicted rows). */
   async importance(rows: Row[], background: Row[], opts: ExplainOptions): Promise<{ importance: Importance; durationMs: number }> {
     const m = await this.#call({ type: 'importance', id: this.#nextId++, rows, background, ...opts });
-    if (m.type !== 'importance') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
+    if (m.type !== 'importance') throw new SaidError('internal', { key: 'error.predictWorkerOdd' });
     return { importance: m.importance, durationMs: m.durationMs };
   }
 
   /** Live tensor count and bytes inside the worker (to check that nothing leaks). */
   async stats(): Promise<{ numTensors: number; numBytes: number }> {
     const m = await this.#call({ type: 'stats', id: this.#nextId++ });
-    if (m.type !== 'stats') throw new OutpostError('internal', 'Unexpected answer from the prediction worker.');
+    if (m.type !== 'stats') throw new SaidError('internal', { key: 'error.predictWorkerOdd' });
     return { numTensors: m.numTensors, numBytes: m.numBytes };
   }
 
   dispose(): void {
     this.#disposed = true;
     this.#worker.terminate();
-    this.#failAll(new OutpostError('internal', 'The model was unloaded.'));
+    this.#failAll(new SaidError('internal', { key: 'error.modelUnloaded' }));
   }
 
   #call(m: Extract<PredictRequest, { id: number }>): Promise<PredictMessage> {
-    if (this.#disposed) return Promise.reject(new OutpostError('internal', 'The model was unloaded; load it again to predict.'));
+    if (this.#disposed) return Promise.reject(new SaidError('internal', { key: 'error.modelUnloadedLoad' }));
     return new Promise((resolve, reject) => {
       this.#pending.set(m.id, { resolve, reject });
       this.#worker.postMessage(m);
@@ -257,7 +253,7 @@ export class Predictor {
 
   #receive(data: unknown): void {
     const parsed = PredictMessage.safeParse(data);
-    if (!parsed.success) return this.#failAll(new OutpostError('internal', 'The prediction worker sent something unexpected. Load the model again.'));
+    if (!parsed.success) return this.#failAll(new SaidError('internal', { key: 'error.predictWorkerOddLoad' }));
     const m = parsed.data;
     const id = 'id' in m ? m.id : undefined;
     if (id === undefined) return this.#onLoad?.(m);
@@ -298,12 +294,13 @@ export async function describeModelFile(file: ModelFile, createWorker: WorkerFac
     return await new Promise<ModelDescription>((resolve, reject) => {
       worker.onmessage = (ev: MessageEvent) => {
         const parsed = PredictMessage.safeParse(ev.data);
-        if (!parsed.success) return reject(new OutpostError('internal', 'The prediction worker sent something unexpected. Reload the page and try again.'));
+        if (!parsed.success) return reject(new SaidError('internal', { key: 'error.predictWorkerOddReload' }));
         const m = parsed.data;
         if (m.type === 'described') resolve(m.description);
         else if (m.type === 'error') reject(new OutpostError(m.code, m.message));
       };
-      worker.onerror = (ev: ErrorEvent) => reject(new OutpostError('internal', `The model file could not be opened (${ev.message || 'the worker stopped'}).`));
+      worker.onerror = (ev: ErrorEvent) =>
+        reject(new SaidError('internal', { key: 'error.modelFileUnopened', values: { reason: ev.message || 'the worker stopped' } }));
       const copy = file.format === 'onnx' ? { ...file, bytes: file.bytes.slice(0) } : { ...file, weights: file.weights.slice(0) };
       worker.postMessage({ type: 'describe', id: 1, file: copy } satisfies PredictRequest);
     });

@@ -12,6 +12,7 @@ import { train, type PhotoTrainRequest } from '../ml/client.js';
 import type { BackendName } from '../ml/protocol.js';
 import { userMessage } from '../messages.js';
 import { runClasses } from './photo-params.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * Training on a photo dataset's current version, recorded as a run like any other: the version,
@@ -64,7 +65,7 @@ export class PhotoTrainingSession {
         dataset.images.labels,
         used.map((i) => String(rows[i][label]).trim()),
       );
-      if (classes.length < 2) throw new Error('Label photos with at least two different labels, then train.');
+      if (classes.length < 2) throw new SaidError('dataset_invalid', { key: 'error.photoLabels' });
       const photos: PhotoTrainRequest['photos'] = [];
       let missing = 0;
       for (const [part, idx] of [
@@ -78,7 +79,7 @@ export class PhotoTrainingSession {
           else photos.push({ png: bytes.slice(0), label: classes.indexOf(String(rows[i][label]).trim()), part });
         }
       }
-      if (missing) throw new Error(`${missing === 1 ? 'A photo is' : `${missing} photos are`} not on this phone yet. Sync, then train again.`);
+      if (missing) throw new SaidError('not_found', { key: 'error.photosNotHere', values: { count: missing } });
       const job = train(
         { type: 'train-photos', photos, classes, side, params: run.params, backend },
         { onEpoch: (e) => (this.epochs = [...this.epochs, e]), onProgress: (f) => (this.progress = f) },

@@ -5,6 +5,7 @@ import { markAllBlobsForUpload } from '../db/blobs.js';
 import { KV } from './engine.js';
 import { WIPED_KEY } from './wipe.js';
 import { fetchTransport, readAnswer, type Transport } from './transport.js';
+import { SaidError } from '../said-error.js';
 
 export const Credential = EnrollResponse.extend({ serverUrl: z.string() });
 export type Credential = z.infer<typeof Credential>;
@@ -25,7 +26,7 @@ export async function enroll(db: OutpostDb, serverUrl: string, code: string, dev
   try {
     url = new URL(serverUrl);
   } catch {
-    throw new Error('The server URL is not valid. It looks like https://outpost.example.org');
+    throw new SaidError('bad_request', { key: 'error.serverUrl' });
   }
   const base = url.origin + url.pathname.replace(/\/+$/, '');
   const t = transport ?? fetchTransport(base, undefined, 20_000);

@@ -114,7 +114,7 @@ export class SyncEngine {
   }
 
   private async run(): Promise<SyncSummary> {
-    this.cell.set({ name: 'syncing', message: 'Syncing…', code: undefined, retryable: undefined });
+    this.cell.set({ name: 'syncing', message: 'Syncing…', code: undefined, retryable: undefined, said: undefined });
     try {
       const blobsUp = await uploadBlobs(this.db, this.transport);
       const { pushed, rejected } = await this.push();

@@ -5,6 +5,7 @@ import type { DeviceMeasurements } from '@shared/schema/registry.js';
 import type { OutpostDb } from '../db/db.js';
 import { loadCredential } from './credential.js';
 import { fetchTransport, readAnswer, speakProtocol, type Transport } from './transport.js';
+import { SaidError } from '../said-error.js';
 
 /**
  * A person signed in on this device (Settings): their session token, kept on this device only,
@@ -22,7 +23,7 @@ export async function personOnDevice(db: OutpostDb, now = Date.now()): Promise<P
 
 async function transportOf(db: OutpostDb, make?: (serverUrl: string, token: string) => Transport): Promise<Transport> {
   const cred = await loadCredential(db);
-  if (!cred) throw new Error('Connect this device to your organisation first (Settings).');
+  if (!cred) throw new SaidError('unauthorized', { key: 'error.connectFirst' });
   return speakProtocol((make ?? ((u, t) => fetchTransport(u, t, 20_000)))(cred.serverUrl, cred.token));
 }
 
@@ -45,7 +46,7 @@ export async function signOutPerson(db: OutpostDb): Promise<void> {
 
 async function asPerson(db: OutpostDb, make?: (serverUrl: string, token: string) => Transport) {
   const person = await personOnDevice(db);
-  if (!person) throw new Error('Sign in as a person on this device first (Settings), with your personal key.');
+  if (!person) throw new SaidError('unauthorized', { key: 'error.signInFirst' });
   return { t: await transportOf(db, make), token: person.token };
 }
 

@@ -1,4 +1,6 @@
 import type { ErrorCode } from '@shared/errors.js';
+import type { Message } from '../i18n/catalogue.js';
+import { saidOf } from '../said-error.js';
 import { SyncError } from './transport.js';
 
 export type SyncStatusName = 'offline' | 'syncing' | 'synced' | 'pending' | 'error';
@@ -14,6 +16,8 @@ export interface SyncStatus {
   code?: ErrorCode;
   /** Whether trying again later can help (false: the person has to act). */
   retryable?: boolean;
+  /** `message` as a catalogue message, so that each screen says it in its person's language. */
+  said?: Message;
 }
 
 /** A tiny observable value, compatible with Svelte's store contract (`subscribe` calls at once). */
@@ -33,8 +37,12 @@ export class StatusCell {
 
 const KEPT = 'Everything is kept on this device.';
 
-/** Turn a sync failure into a state and a sentence for the person. */
-export function describeFailure(e: unknown): Pick<SyncStatus, 'name' | 'message' | 'code' | 'retryable'> {
+/**
+ * Turn a sync failure into a state and a sentence for the person, in English (`message`) and as a
+ * message for the catalogues (`said`: undefined where the words come from elsewhere, the server's
+ * own sentence say, so that a later failure never keeps an earlier one's).
+ */
+export function describeFailure(e: unknown): Pick<SyncStatus, 'name' | 'message' | 'code' | 'retryable' | 'said'> {
   const name = (e as { name?: string; inner?: { name?: string } })?.name;
   const inner = (e as { inner?: { name?: string } })?.inner?.name;
   if (name === 'QuotaExceededError' || inner === 'QuotaExceededError') {
@@ -42,25 +50,30 @@ export function describeFailure(e: unknown): Pick<SyncStatus, 'name' | 'message'
       name: 'error',
       code: 'storage_full',
       retryable: false,
+      said: { key: 'sync.failure.storageFull' },
       message: `This device is out of storage space, so sync cannot save what it receives. Free some space (or remove old prediction logs), then sync again. ${KEPT}`,
     };
   }
   if (!(e instanceof SyncError)) {
+    const reason = (e as Error)?.message ?? String(e);
     return {
       name: 'error',
       code: 'internal',
       retryable: true,
-      message: `Sync failed unexpectedly (${(e as Error)?.message ?? String(e)}). It will try again; if this keeps happening, tell your coordinator. ${KEPT}`,
+      said: { key: 'sync.failure.unexpected', values: { reason } },
+      message: `Sync failed unexpectedly (${reason}). It will try again; if this keeps happening, tell your coordinator. ${KEPT}`,
     };
   }
-  const base = { code: e.code, retryable: e.retryable };
+  const own = saidOf(e);
+  const base = { code: e.code, retryable: e.retryable, said: undefined };
   switch (e.code) {
     case 'network':
-      return { ...base, name: 'offline', message: e.message };
+      return { ...base, name: 'offline', message: e.message, said: own };
     case 'credential_revoked':
       return {
         ...base,
         name: 'error',
+        said: { key: 'sync.failure.wiped' },
         message:
           'Your organisation removed this phone, so its data of the organisation was wiped from it. To work with them again, ask your coordinator for a new enrollment code and connect in Settings.',
       };
@@ -68,21 +81,38 @@ export function describeFailure(e: unknown): Pick<SyncStatus, 'name' | 'message'
       return {
         ...base,
         name: 'error',
+        said: { key: 'sync.failure.revoked' },
         message: `This device is no longer allowed to sync (its access was revoked or has expired). Ask your coordinator for a new enrollment code and connect again in Settings. ${KEPT}`,
       };
     case 'app_outdated':
       return {
         ...base,
         name: 'error',
+        said: { key: 'sync.failure.appOutdated' },
         message: `This app is older than the server and can no longer sync with it. Update the app: reload it while online, or install the new version. ${KEPT}`,
       };
     case 'server_outdated':
-      return { ...base, name: 'error', message: `The server is older than this app. Ask your coordinator to update the server. ${KEPT}` };
+      return {
+        ...base,
+        name: 'error',
+        said: { key: 'sync.failure.serverOutdated' },
+        message: `The server is older than this app. Ask your coordinator to update the server. ${KEPT}`,
+      };
     case 'store_unavailable':
     case 'internal':
     case 'rate_limited':
-      return { ...base, name: 'error', message: `The server is busy or restarting; sync will try again in a few minutes. ${KEPT}` };
+      return {
+        ...base,
+        name: 'error',
+        said: { key: 'sync.failure.busy' },
+        message: `The server is busy or restarting; sync will try again in a few minutes. ${KEPT}`,
+      };
     default:
-      return { ...base, name: 'error', message: e.retryable ? `${e.message} Sync will try again.` : e.message };
+      return {
+        ...base,
+        name: 'error',
+        said: e.retryable ? undefined : own,
+        message: e.retryable ? `${e.message} Sync will try again.` : e.message,
+      };
   }
 }
