@@ -1,5 +1,6 @@
 import { inferColumns } from '@shared/data/columns.js';
 import { sha256Hex } from '@shared/data/hash.js';
+import { projectPersonal } from '@shared/data/privacy.js';
 import type { DatasetMeta, ModelVersion } from '@shared/schema/records.js';
 import type { OutpostDb } from '../db/db.js';
 import { importDataset, loadRows, type Row } from '../db/datasets.js';
@@ -35,7 +36,9 @@ export async function labelledRows(db: OutpostDb, mv: ModelVersion): Promise<{ r
 
 /**
  * Make the dataset a proposed retrain trains on (see labelledRows), as a new dataset of the
- * project with its target set; training and registration then go the usual way.
+ * project with its target set; training and registration then go the usual way. Its columns keep
+ * the project's personal marks (projectPersonal): the training rows it copies hold personal columns
+ * as they were typed, and the new dataset must not sync them or offer them to learn from.
  */
 export async function makeRetrainDataset(
   db: OutpostDb,
@@ -47,6 +50,8 @@ export async function makeRetrainDataset(
   const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const full = rows.map((r) => Object.fromEntries(names.map((n) => [n, r[n] ?? null])));
   const columns = inferColumns(full, names);
+  const marks = projectPersonal(await db.datasets.where('projectId').equals(mv.projectId).toArray());
+  const personal = Object.fromEntries(names.filter((n) => marks[n]).map((n) => [n, marks[n]]));
   const day = new Date(now).toISOString().slice(0, 10);
   const dataset = await importDataset(
     db,
@@ -58,6 +63,7 @@ export async function makeRetrainDataset(
       rows: full,
       columns,
       target: mv.pipeline.target.name,
+      personal,
     },
     now,
   );
