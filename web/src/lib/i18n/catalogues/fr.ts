@@ -288,6 +288,84 @@ const fr: Catalogue = {
   'sync.failure.serverOutdated':
     'Le serveur est plus ancien que cette application. Demandez à votre coordinateur de le mettre à jour. Tout est gardé sur cet appareil.',
   'sync.failure.busy': 'Le serveur est occupé ou redémarre ; la synchronisation réessaiera dans quelques minutes. Tout est gardé sur cet appareil.',
+  'error.storageFull':
+    'Cet appareil n’a plus d’espace de stockage. Projets montre la place que prend chaque projet ; supprimez un jeu de données, un entraînement ou une version de modèle dont vous n’avez plus besoin (l’onglet Plan d’un projet supprime tout le projet), ou libérez de la place sur le téléphone, puis réessayez. Rien de ce qui était déjà enregistré n’a été perdu.',
+  'error.storage':
+    'Cet appareil n’a pas pu lire ou enregistrer ses données ({name}). Rechargez la page et réessayez ; rien de ce qui était déjà enregistré n’a été perdu.',
+  'error.datasetNotHere': 'Ce jeu de données n’est pas sur cet appareil.',
+  'error.datasetVersionNotHere': 'La version actuelle de ce jeu de données n’est pas encore arrivée sur cet appareil ; synchronisez, puis réessayez.',
+  'error.rowsNotHere': 'Les lignes de ce jeu de données ne sont pas sur cet appareil. Synchronisez, ou importez le fichier ici, puis réessayez.',
+  'error.noColumn': 'Ce jeu de données n’a pas de colonne « {column} ».',
+  'error.oneColumn': 'Un jeu de données a besoin d’au moins une colonne.',
+  'error.noNewRows': 'Il n’y a pas de nouvelles lignes à ajouter.',
+  'error.rowGone': 'La ligne {row} n’est pas dans cette version ; elle a peut-être été retirée. Actualisez et réessayez.',
+  'error.versionNotHere': 'Cette version du modèle n’est pas sur cet appareil.',
+  'error.weightsNotHere': 'Les poids de {model} v{version} ne sont pas encore sur cet appareil. Connectez-vous pour synchroniser, puis réessayez.',
+  'error.smallerWeightsMissing': 'Les poids réduits de ce modèle manquent ; entraînez-le à nouveau.',
+  'error.runKeptNoModel': 'Cet entraînement n’a gardé aucun modèle à enregistrer. Entraînez à nouveau, puis enregistrez.',
+  'error.productionThreshold': 'La version en production garde son seuil : réglez-le sur une nouvelle version, puis mettez celle-ci en production.',
+  'error.deleteProduction':
+    '{model} version {version} est en production. Mettez d’abord une autre version en production (ou archivez celle-ci), puis supprimez-la.',
+  'error.deleteProjectProduction':
+    '{model} version {version} est en production. Mettez d’abord une autre version en production (ou archivez celle-ci), puis supprimez le projet.',
+  'error.deleteDeployed':
+    '{model} version {version} est nommée dans le déploiement du projet. Demandez à l’équipe de la retirer du déploiement, puis supprimez-la.',
+  'error.deleteProjectDeployed':
+    '{model} version {version} est nommée dans le déploiement du projet. Demandez à l’équipe de la retirer du déploiement, puis supprimez le projet.',
+  'error.compareSame': 'Choisissez deux versions différentes à comparer.',
+  'error.compareKinds': 'Ces deux versions répondent à des questions de types différents (une classe et un nombre) ; choisissez-en deux du même type.',
+  'error.compareTensors': 'L’une de ces versions lit des images ou d’autres tenseurs, pas des lignes d’un jeu de données ; elle ne peut pas être comparée ici.',
+  'error.thatDatasetNotHere': 'Ce jeu de données n’est pas sur cet appareil.',
+  'error.thatDatasetNoRows': 'Ce jeu de données n’a aucune ligne sur cet appareil.',
+  'error.compareColumns': 'Il manque au jeu de données ces colonnes dont les versions ont besoin : {columns}.',
+  'error.caseNotInStudy': 'Ce cas ne fait pas partie de cette étude.',
+  'error.twoColumns': 'Choisissez deux colonnes différentes : le vrai résultat et la décision de la personne.',
+  'error.exportWeights': 'Les poids de cette version ne sont pas encore sur cet appareil. Synchronisez d’abord, puis exportez.',
+  'error.cardTooLong': 'Gardez chacun des deux textes sous 4 000 caractères.',
+  'error.backupIncomplete':
+    'Ce fichier de sauvegarde est incomplet : il s’arrête avant sa dernière ligne. Refaites la sauvegarde sur l’ancien téléphone ; rien n’a été changé sur ce téléphone.',
+  'error.backupNotOutpost':
+    'Ce n’est pas un fichier de sauvegarde Outpost. Choisissez le fichier que l’ancien téléphone a enregistré (son nom finit par .outpost.gz).',
+  'error.backupDamaged':
+    'Ce fichier de sauvegarde a été modifié ou abîmé après sa création. Refaites la sauvegarde sur l’ancien téléphone ; rien n’a été changé sur ce téléphone.',
+  'error.backupNotEmpty':
+    'Ce téléphone a déjà des projets ou des modifications en attente de synchronisation. Restaurez sur un nouveau téléphone (ou un téléphone vide) ; rien n’a été changé sur ce téléphone.',
+  'error.backupNewer':
+    'Cette sauvegarde vient d’un Outpost plus récent (elle contient « {table} »). Mettez à jour l’application sur ce téléphone, puis restaurez à nouveau.',
+  'error.backupBadLine':
+    'La ligne {line} de cette sauvegarde n’est pas un enregistrement {table} valide. Refaites la sauvegarde sur l’ancien téléphone ; rien n’a été changé sur ce téléphone.',
+  'error.noPhoto': 'Prenez ou choisissez d’abord au moins une photo.',
+  'error.notPhotos': 'Ce jeu de données ne contient pas de photos.',
+  'error.photoLabels': 'Étiquetez les photos avec au moins deux étiquettes différentes, puis entraînez.',
+  'error.photosNotHere': '{count, plural, one {# photo n’est} other {# photos ne sont}} pas encore sur ce téléphone. Synchronisez, puis entraînez à nouveau.',
+  'error.projectName': 'Donnez un nom au projet.',
+  'error.canvasTooLong': 'Ce bloc peut contenir jusqu’à 4 000 caractères ; il en a {count}. Raccourcissez-le et enregistrez à nouveau.',
+  'error.ruleIncomplete': 'Un test de données est incomplet : donnez-lui une colonne et ses valeurs, puis enregistrez à nouveau.',
+  'error.quantization': 'Choisissez désactivé, moitié de la taille ou quart de la taille.',
+  'error.importChoose': 'Choisissez un fichier de modèle : un fichier .onnx, un model.json TensorFlow.js avec ses fichiers .bin, ou un .zip exporté d’Outpost.',
+  'error.importOne': 'Choisissez un seul modèle à la fois (un fichier .onnx, un .zip, ou un model.json avec ses fichiers .bin).',
+  'error.importJson': '{name} n’est pas un JSON valide. Choisissez le model.json écrit par TensorFlow.js.',
+  'error.importKinds':
+    'Outpost importe les fichiers .onnx, les fichiers model.json de TensorFlow.js (avec leurs fichiers .bin) et les fichiers .zip exportés d’Outpost.',
+  'error.serverUrl': 'L’adresse du serveur n’est pas valide. Elle ressemble à https://outpost.example.org',
+  'error.connectFirst': 'Connectez d’abord cet appareil à votre organisation (Réglages).',
+  'error.signInFirst': 'Connectez-vous d’abord en tant que personne sur cet appareil (Réglages), avec votre clé personnelle.',
+  'error.noAnswer':
+    'Aucun modèle n’a répondu à ce cas sur ce téléphone ; il n’y a donc rien à quoi rattacher votre décision. Connectez-vous pour synchroniser, puis réessayez.',
+  'error.trainWorkerOdd': 'Le programme d’entraînement a envoyé quelque chose d’inattendu. Rechargez la page et entraînez à nouveau.',
+  'error.trainWorkerStopped': 'Le programme d’entraînement s’est arrêté ({reason}). Rechargez la page et entraînez à nouveau.',
+  'error.trainWorkerUnread': 'Un message du programme d’entraînement n’a pas pu être lu. Rechargez la page et entraînez à nouveau.',
+  'error.trainEnded': 'L’entraînement ne s’est pas arrêté quand on l’a demandé et a été interrompu ; rien n’a été gardé.',
+  'error.predictWorkerStopped': 'Le programme de prédiction s’est arrêté ({reason}). Chargez à nouveau le modèle.',
+  'error.predictWorkerOdd': 'Réponse inattendue du programme de prédiction.',
+  'error.predictWorkerOddLoad': 'Le programme de prédiction a envoyé quelque chose d’inattendu. Chargez à nouveau le modèle.',
+  'error.predictWorkerOddReload': 'Le programme de prédiction a envoyé quelque chose d’inattendu. Rechargez la page et réessayez.',
+  'error.modelNotLoaded': 'Le modèle n’a pas pu être chargé.',
+  'error.modelUnloaded': 'Le modèle a été déchargé.',
+  'error.modelUnloadedLoad': 'Le modèle a été déchargé ; chargez-le à nouveau pour prédire.',
+  'error.modelFileUnopened': 'Le fichier du modèle n’a pas pu être ouvert ({reason}).',
+  'sync.failure.unexpected':
+    'La synchronisation a échoué de façon inattendue ({reason}). Elle va réessayer ; si cela continue, prévenez votre coordinateur. Tout est gardé sur cet appareil.',
 
   'train.noDataset': 'Importez d’abord des données (onglet Données).',
   'train.title': 'Entraîner un modèle',
