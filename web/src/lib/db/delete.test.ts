@@ -56,7 +56,8 @@ async function version(
   db: OutpostDb,
   projectId: string,
   stage: ModelVersion['stage'],
-  opts: { runId?: string; weightsHash?: string } = {},
+  // `tfjs-layers` makes a record the server takes; the others stay on the device (refused as invalid).
+  opts: { runId?: string; weightsHash?: string; format?: string } = {},
 ): Promise<ModelVersion> {
   // Real content hashes: the blobs are uploaded when the device syncs.
   const bytes = new TextEncoder().encode(`weights ${opts.weightsHash ?? ++weightsN}`).buffer as ArrayBuffer;
@@ -70,9 +71,9 @@ async function version(
     version: ++weightsN,
     task: 'classification',
     pipeline: run.pipeline!,
-    artifacts: { format: 'tfjs', modelTopology: {}, weightSpecs: [] } as unknown as ModelVersion['artifacts'],
+    artifacts: { format: opts.format ?? 'tfjs', modelTopology: {}, weightSpecs: [] } as unknown as ModelVersion['artifacts'],
     weightsHash: hash,
-    weightsSize: 3,
+    weightsSize: bytes.byteLength,
     stage,
     schemaVersion: 1,
     appVersion: 't',
@@ -203,6 +204,33 @@ describe('space used', () => {
     expect((await projectStorage(db)).get(p.id)).toBe(3 * 2 * 12 + size + 2 * 400);
     await deleteProject(db, p.id);
     expect((await projectStorage(db)).get(p.id) ?? 0).toBe(0);
+  });
+});
+
+describe('a deletion the server refuses', () => {
+  it('a version moved to production while the phone was offline comes back on the phone, with its weights, and the refusal says why', async () => {
+    const p = await createProject(a.db, 'Refused');
+    const mv = await version(a.db, p.id, 'staging', { format: 'tfjs-layers' });
+    await a.syncUntilDone();
+    // On the server, a lead made it the production version; this phone has not heard yet.
+    await srv.db.query(`update records set data = jsonb_set(data, '{stage}', '"production"') where org_id = $1 and tbl = 'model_versions' and id = $2`, [
+      srv.orgId,
+      mv.id,
+    ]);
+    await deleteVersion(a.db, mv.id);
+    expect(await projectVersions(a.db, p.id)).toEqual([]);
+    expect(await completeBlobBytes(a.db, mv.weightsHash)).toBeUndefined();
+
+    const s = await a.sync();
+    expect(s.rejected).toBe(1);
+    expect((await projectVersions(a.db, p.id)).map((v) => v.id)).toEqual([mv.id]);
+    expect((await a.db.model_versions.get(mv.id))?.deleted).toBeUndefined();
+    expect(await completeBlobBytes(a.db, mv.weightsHash)).toBeDefined();
+    const [server] = await srv.db.query<{ deleted: boolean | null }>(
+      `select (data->>'deleted')::boolean as deleted from records where org_id = $1 and id = $2`,
+      [srv.orgId, mv.id],
+    );
+    expect(server.deleted).toBeNull();
   });
 });
 

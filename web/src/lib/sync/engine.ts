@@ -114,7 +114,7 @@ export class SyncEngine {
   }
 
   private async run(): Promise<SyncSummary> {
-    this.cell.set({ name: 'syncing', message: 'Syncing…', code: undefined, retryable: undefined, said: undefined });
+    this.cell.set({ name: 'syncing', message: 'Syncing…', code: undefined, retryable: undefined });
     try {
       const blobsUp = await uploadBlobs(this.db, this.transport);
       const { pushed, rejected } = await this.push();
@@ -281,10 +281,30 @@ export class SyncEngine {
         if ((await this.get<InFlight>(KV.inFlight))?.batchSeq === batch.batchSeq) await this.db.kv.delete(KV.inFlight);
         await this.remember(ack.rejected);
       });
+      await this.restoreRefusedDeletions(rows, ack.rejected);
       pushed += rows.length;
       rejectedCount += ack.rejected.length;
     }
     return { pushed, rejected: rejectedCount };
+  }
+
+  /**
+   * A deletion the server refused (a version moved to production, or named by the deployment,
+   * while this phone was offline): the thing is shown again here, as the server and every other
+   * phone still have it, and the refusal says why. Its weights, freed at the deletion, come back
+   * with the next download.
+   */
+  private async restoreRefusedDeletions(rows: OutboxRow[], rejected: RejectedChange[]): Promise<void> {
+    const tombstones = new Set(rows.filter((r) => r.fields.deleted === true).map((r) => `${r.table}\n${r.id}`));
+    for (const r of rejected) {
+      if (r.code !== 'conflict' || !tombstones.has(`${r.table}\n${r.id}`)) continue;
+      const table = this.db.table(r.table);
+      await this.db.transaction('rw', [table, this.db.outbox], async () => {
+        // A later tombstone of the same record still queued would be refused the same way.
+        if (await this.db.outbox.where('[table+id]').equals([r.table, r.id]).count()) return;
+        await table.update(r.id, { deleted: undefined });
+      });
+    }
   }
 
   /** Send one batch (gzip-compressed where the platform can) and read the server's answer. */
