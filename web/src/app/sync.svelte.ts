@@ -115,6 +115,8 @@ class SyncController {
     await relieveStoragePressure(db, () => navigator.storage?.estimate?.() ?? Promise.resolve({})).catch(() => undefined);
     // Deletions made on other devices arrived as tombstones: free the rows and weights they leave here.
     await sweepDeleted(db).catch(() => undefined);
+    // Sharing turned on offline on two phones: rows hashed with the salt the project did not keep are hashed again.
+    await import('../lib/db/salt.js').then((m) => m.reshareAfterSaltChange(db)).catch(() => undefined);
     // Entries made offline on several phones: joined into one version, the same on every phone, sent at the next sync.
     const cred = this.credential;
     if (cred)

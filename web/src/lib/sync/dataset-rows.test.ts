@@ -12,7 +12,8 @@ import { createProject } from '../db/projects.js';
 import { importDataset, loadRows } from '../db/datasets.js';
 import { markPersonal, setShareRows } from '../db/dataset-settings.js';
 import { changeLabels, datasetVersions, dropColumn } from '../db/dataset-versions.js';
-import { saltedHash } from '@shared/data/privacy.js';
+import { saltedHash, saltId } from '@shared/data/privacy.js';
+import { reshareAfterSaltChange } from '../db/salt.js';
 import { trainModel } from '../ml/train.js';
 import { PROTOCOL_HEADER } from '@shared/sync/protocol.js';
 
@@ -163,6 +164,47 @@ describe('dataset rows through sync', () => {
     expect(JSON.stringify(now)).not.toContain(rows[0].phone);
     // The phone that typed them keeps its own rows as they were.
     expect(JSON.stringify(await loadRows(a.db, d.id))).toContain(rows[0].phone);
+    await a.close();
+    await b.close();
+  });
+  it('sharing turned on offline on two phones: the rows hashed with the salt the project did not keep are hashed again', async () => {
+    const a = await srv.newDevice('clinic phone 3');
+    const b = await srv.newDevice('district phone 3');
+    const p = await createProject(a.db, 'Two salts');
+    await a.sync();
+    await b.sync();
+    const imported = async (db: typeof a.db, name: string) =>
+      importDataset(db, {
+        projectId: p.id,
+        name,
+        fileName: `${name}.csv`,
+        hash: 'e'.repeat(64),
+        rows,
+        columns: inferColumns(rows, NAMES),
+        target: 'status',
+        personal: { phone: 'hash', patient: 'never' },
+      });
+    const onA = await imported(a.db, 'visits A');
+    await imported(b.db, 'visits B');
+    // Both offline: each turns sharing on and makes a salt; B's change is the later one.
+    await setShareRows(a.db, p.id, true, Date.now());
+    await setShareRows(b.db, p.id, true, Date.now() + 1000);
+    const saltA = (await a.db.projects.get(p.id))!.rowSalt!;
+    await a.sync();
+    await b.sync();
+    await a.sync();
+    const kept = (await a.db.projects.get(p.id))!.rowSalt!;
+    expect(kept).toBe((await b.db.projects.get(p.id))!.rowSalt);
+    expect(kept).not.toBe(saltA);
+    expect(await reshareAfterSaltChange(a.db)).toBe(1);
+    expect(await reshareAfterSaltChange(a.db)).toBe(0);
+    await a.sync();
+    await b.sync();
+    // B reads A's rows with the same code for a phone number as its own rows have.
+    const code = await saltedHash(kept, rows[0].phone);
+    expect((await loadRows(b.db, onA.id))[0].phone).toBe(code);
+    const v = (await b.db.dataset_versions.get((await b.db.datasets.get(onA.id))!.versionId!))!;
+    expect(v.rows?.salt).toBe(await saltId(kept));
     await a.close();
     await b.close();
   });
