@@ -45,7 +45,7 @@ test('personal columns are marked at import, versions and data tests guard train
   await expect(a.getByRole('status').filter({ hasText: 'Rows will be sent at the next sync' })).toBeVisible();
 
   await a.getByLabel('Dataset file').setInputFiles({ name: 'muac.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
-  await expect(a.getByText("“name” looks like it holds people's names.")).toBeVisible();
+  await expect(a.getByText(/“name” looks like it holds people’s names\./)).toBeVisible();
   await expect(a.getByText('“phone” looks like it holds phone numbers.')).toBeVisible();
   await a.getByLabel('“phone” is personal').selectOption('never');
   await a.getByLabel('“name” is personal').selectOption('hash');
