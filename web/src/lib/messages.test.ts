@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { OutpostError } from '@shared/errors.js';
 import { userMessage } from './messages.js';
-import { SyncError } from './sync/transport.js';
+import { fetchTransport, SyncError } from './sync/transport.js';
 import { SaidError } from './said-error.js';
 import { speakWith } from './i18n/speaking.js';
 import en from './i18n/catalogues/en.js';
@@ -63,6 +63,15 @@ describe('userMessage', () => {
     expect(userMessage(new Dexie.DatabaseClosedError('closed'))).toMatch(/^Cet appareil n’a pas pu lire ou enregistrer ses données \(DatabaseClosedError\)/);
     // Words that come from elsewhere (the server's sentence, a plain error) stay as they came.
     expect(userMessage(new OutpostError('csv_empty', 'The file is empty.'))).toBe('The file is empty.');
+
+    // The sync engine's own words travel with its failure: a server that cannot be reached.
+    const unreachable = await rejection(fetchTransport('http://127.0.0.1:9', undefined, 5_000).request('GET', '/api/sync/pull'));
+    expect((unreachable as Error).message).toBe(
+      'The server at http://127.0.0.1:9 could not be reached (no connection). Your work is kept on this device and will sync later.',
+    );
+    expect(userMessage(unreachable)).toBe(
+      'Le serveur http://127.0.0.1:9 est injoignable (pas de connexion). Votre travail est gardé sur cet appareil et se synchronisera plus tard.',
+    );
 
     speakWith('ha', ha);
     expect(userMessage(new SyncError('unauthorized', 'Device token revoked', false))).toBe(ha['sync.failure.revoked']);

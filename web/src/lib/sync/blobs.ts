@@ -70,7 +70,7 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
         continue;
       }
       // A server that neither finishes nor moves on would keep us here forever.
-      if (!complete && offset <= before) throw new SyncError('network', 'A model upload made no progress; will try again later.', true);
+      if (!complete && offset <= before) throw SyncError.worded('network', { key: 'sync.failure.uploadStuck' }, true);
     }
     if (refused) continue;
     await markBlobUploaded(db, blob.hash);
@@ -131,11 +131,11 @@ async function fetchBlob(db: OutpostDb, t: Transport, hash: string, size: number
     }
     if (res.status !== 206 && res.status !== 200) {
       await readAnswer(res, z.unknown());
-      throw new SyncError('network', `Downloading a model failed (${res.status}).`, true);
+      throw SyncError.worded('network', { key: 'sync.failure.download', values: { status: res.status } }, true);
     }
     total ??= res.status === 200 ? undefined : rangeTotal(res.headers.get('content-range'));
     const part = new Uint8Array(await res.arrayBuffer());
-    if (part.length === 0) throw new SyncError('network', 'The model download returned no bytes; will try again later.', true);
+    if (part.length === 0) throw SyncError.worded('network', { key: 'sync.failure.downloadEmpty' }, true);
     have = new Uint8Array(res.status === 200 ? part : concat(have, part));
     total ??= have.length;
     // Keep progress so a cut download resumes from here.

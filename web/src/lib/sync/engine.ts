@@ -114,7 +114,7 @@ export class SyncEngine {
   }
 
   private async run(): Promise<SyncSummary> {
-    this.cell.set({ name: 'syncing', message: 'Syncing…', code: undefined, retryable: undefined });
+    this.cell.set({ name: 'syncing', message: 'Syncing…', code: undefined, retryable: undefined, said: undefined });
     try {
       const blobsUp = await uploadBlobs(this.db, this.transport);
       const { pushed, rejected } = await this.push();
@@ -274,7 +274,7 @@ export class SyncEngine {
         });
         continue;
       }
-      if (ack.ackedBatchSeq !== batch.batchSeq) throw new SyncError('network', 'The server did not confirm the last batch; will try again.', true);
+      if (ack.ackedBatchSeq !== batch.batchSeq) throw SyncError.worded('network', { key: 'sync.failure.unconfirmed' }, true);
       // Applied now, or before (a re-send whose first answer was lost): either way it is delivered.
       await this.db.transaction('rw', [this.db.outbox, this.db.kv], async () => {
         await this.db.outbox.where('seq').belowOrEqual(batch.upToSeq).delete();
@@ -334,7 +334,7 @@ export class SyncEngine {
       const res = await this.transport.request('GET', `/api/sync/pull?cursor=${cursor}&limit=${PULL_PAGE}${check}`);
       const page = await readAnswer(res, PullResponse);
       if (page.reset) {
-        if (++resets > 1) throw new SyncError('network', 'The server asked to start the pull again twice in a row; will try again later.', true);
+        if (++resets > 1) throw SyncError.worded('network', { key: 'sync.failure.pullReset' }, true);
         await giveBackAfterReset(this.db, this.deviceId);
         continue;
       }

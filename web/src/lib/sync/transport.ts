@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { OutpostError, type ErrorCode } from '@shared/errors.js';
 import { PROTOCOL, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
+import type { Message } from '../i18n/catalogue.js';
+import { english } from '../i18n/speaking.js';
 
 export interface RequestInit {
   body?: string | Uint8Array;
@@ -29,10 +31,8 @@ export function fetchTransport(baseUrl: string, token: string | undefined, timeo
       try {
         return await fetch(`${base}${path}`, { method, headers, body: init.body as BodyInit | undefined, signal, cache: 'no-store' });
       } catch (e) {
-        const why = init.signal?.aborted ? 'stopped' : timeout.aborted ? 'timed out' : 'no connection';
-        throw new SyncError('network', `The server at ${base} could not be reached (${why}). Your work is kept on this device and will sync later.`, true, {
-          cause: (e as Error).name,
-        });
+        const why = init.signal?.aborted ? 'stopped' : timeout.aborted ? 'timedOut' : 'none';
+        throw SyncError.worded('network', { key: 'sync.failure.unreachable', values: { server: base, why } }, true, { cause: (e as Error).name });
       }
     },
   };
@@ -77,6 +77,8 @@ function either(a: AbortSignal, b: AbortSignal): AbortSignal {
 
 /** A sync failure that says whether trying again later can help. */
 export class SyncError extends OutpostError {
+  /** The failure as a catalogue message, when this app words it (not the server): said in the person's language. */
+  said?: Message;
   constructor(
     code: ErrorCode,
     message: string,
@@ -84,6 +86,13 @@ export class SyncError extends OutpostError {
     details?: unknown,
   ) {
     super(code, message, details);
+  }
+
+  /** A failure this app words itself: its message for every language, and its English as `message`. */
+  static worded(code: ErrorCode, said: Message, retryable: boolean, details?: unknown): SyncError {
+    const e = new SyncError(code, english(said), retryable, details);
+    e.said = said;
+    return e;
   }
 }
 
@@ -97,18 +106,14 @@ export async function readAnswer<T>(res: Response, schema: z.ZodType<T>): Promis
   try {
     text = await res.text();
   } catch {
-    throw new SyncError('network', 'The connection was cut while the server was answering; will try again later.', true);
+    throw SyncError.worded('network', { key: 'sync.failure.cut' }, true);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     if (res.status >= 500) throw new SyncError('store_unavailable', `The server is unavailable (${res.status}); will try again later.`, true);
-    throw new SyncError(
-      'network',
-      `The server answered ${res.status} with something that is not a sync answer (a proxy or login page?); will try again later.`,
-      true,
-    );
+    throw SyncError.worded('network', { key: 'sync.failure.notSync', values: { status: res.status } }, true);
   }
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
@@ -117,6 +122,6 @@ export async function readAnswer<T>(res: Response, schema: z.ZodType<T>): Promis
     throw new SyncError(code, err?.message ?? `The server answered ${res.status}.`, retryable, err?.details);
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new SyncError('network', 'The server sent an answer this app does not understand; will try again later.', true);
+  if (!parsed.success) throw SyncError.worded('network', { key: 'sync.failure.misread' }, true);
   return parsed.data;
 }

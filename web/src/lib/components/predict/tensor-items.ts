@@ -1,5 +1,5 @@
 import type { TensorInput } from '@shared/schema/records.js';
-import { OutpostError } from '@shared/errors.js';
+import { SaidError } from '../../said-error.js';
 
 /**
  * Items for a model that reads a tensor, from what a person has: a JSON file (one item of the
@@ -10,17 +10,14 @@ export function itemsFromJson(text: string, input: TensorInput): unknown[] {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new OutpostError('bad_request', 'That file is not valid JSON. Choose a JSON file of nested number arrays.');
+    throw new SaidError('bad_request', { key: 'error.tensorJson' });
   }
   // One item has as many levels of arrays as the shape; a list of items has one more.
   let depth = 0;
   for (let v = raw; Array.isArray(v); v = v[0]) depth++;
   if (depth === input.shape.length) return [raw];
   if (depth === input.shape.length + 1) return raw as unknown[];
-  throw new OutpostError(
-    'bad_request',
-    `That file's arrays are ${depth} deep; this model wants items of shape [${input.shape.join(', ')}] (${input.shape.length} deep), or a list of them.`,
-  );
+  throw new SaidError('bad_request', { key: 'error.tensorDepth', values: { depth, shape: input.shape.join(', '), want: input.shape.length } });
 }
 
 /**
@@ -32,8 +29,7 @@ export async function imageItem(file: Blob, input: TensorInput): Promise<unknown
   const s = input.shape;
   const nchw = input.layout === 'nchw';
   const [channels, h, w] = s.length === 2 ? [1, s[0], s[1]] : nchw ? [s[0], s[1], s[2]] : [s[2], s[0], s[1]];
-  if (channels !== 1 && channels !== 3)
-    throw new OutpostError('bad_request', `This model wants ${channels} colour channels; a picture has 1 (grey) or 3 (colour).`);
+  if (channels !== 1 && channels !== 3) throw new SaidError('bad_request', { key: 'error.tensorChannels', values: { channels } });
   const bitmap = await createImageBitmap(file);
   const canvas = new OffscreenCanvas(w, h);
   const ctx = canvas.getContext('2d')!;

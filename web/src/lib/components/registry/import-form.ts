@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OutpostError } from '@shared/errors.js';
+import { SaidError } from '../../said-error.js';
 
 /** "a, b,c" → ["a", "b", "c"] (empty parts dropped). */
 export function splitList(text: string): string[] {
@@ -36,17 +37,13 @@ export function scalingFromJson(text: string): z.infer<typeof Scaling> {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new OutpostError('bad_request', 'That file is not valid JSON. Choose a JSON file with "columns" (and "mean", "std").');
+    throw new SaidError('bad_request', { key: 'error.scalingJson' });
   }
   const parsed = Scaling.safeParse(raw);
-  if (!parsed.success)
-    throw new OutpostError(
-      'bad_request',
-      'That JSON file needs "columns" (a list of names), and may have "mean" and "std" (lists of numbers, one per column).',
-    );
+  if (!parsed.success) throw new SaidError('bad_request', { key: 'error.scalingShape' });
   const s = parsed.data;
   if ((s.mean && s.mean.length !== s.columns.length) || (s.std && s.std.length !== s.columns.length)) {
-    throw new OutpostError('bad_request', `That file has ${s.columns.length} columns but a different number of means or standard deviations.`);
+    throw new SaidError('bad_request', { key: 'error.scalingCount', values: { count: s.columns.length } });
   }
   return s;
 }

@@ -364,8 +364,27 @@ const fr: Catalogue = {
   'error.modelUnloaded': 'Le modèle a été déchargé.',
   'error.modelUnloadedLoad': 'Le modèle a été déchargé ; chargez-le à nouveau pour prédire.',
   'error.modelFileUnopened': 'Le fichier du modèle n’a pas pu être ouvert ({reason}).',
+  'error.tensorJson': 'Ce fichier n’est pas un JSON valide. Choisissez un fichier JSON de tableaux de nombres imbriqués.',
+  'error.tensorDepth':
+    'Les tableaux de ce fichier ont {depth} niveaux ; ce modèle veut des éléments de forme [{shape}] ({want} niveaux), ou une liste de ceux-ci.',
+  'error.tensorChannels': 'Ce modèle veut {channels} canaux de couleur ; une image en a 1 (gris) ou 3 (couleur).',
+  'error.scalingJson': 'Ce fichier n’est pas un JSON valide. Choisissez un fichier JSON avec "columns" (et "mean", "std").',
+  'error.scalingShape': 'Ce fichier JSON a besoin de "columns" (une liste de noms), et peut avoir "mean" et "std" (des listes de nombres, un par colonne).',
+  'error.scalingCount': 'Ce fichier a {count} colonnes mais un nombre différent de moyennes ou d’écarts-types.',
+  'error.notNumber': '« {name} » doit être un nombre (ou vide pour prendre la valeur habituelle).',
   'sync.failure.unexpected':
     'La synchronisation a échoué de façon inattendue ({reason}). Elle va réessayer ; si cela continue, prévenez votre coordinateur. Tout est gardé sur cet appareil.',
+  'sync.failure.unreachable':
+    'Le serveur {server} est injoignable ({why, select, stopped {arrêté} timedOut {délai dépassé} other {pas de connexion}}). Votre travail est gardé sur cet appareil et se synchronisera plus tard.',
+  'sync.failure.cut': 'La connexion a été coupée pendant la réponse du serveur ; nouvel essai plus tard.',
+  'sync.failure.notSync':
+    'Le serveur a répondu {status} avec autre chose qu’une réponse de synchronisation (un proxy ou une page de connexion ?) ; nouvel essai plus tard.',
+  'sync.failure.misread': 'Le serveur a envoyé une réponse que cette application ne comprend pas ; nouvel essai plus tard.',
+  'sync.failure.unconfirmed': 'Le serveur n’a pas confirmé le dernier envoi ; nouvel essai.',
+  'sync.failure.pullReset': 'Le serveur a demandé deux fois de suite de recommencer la réception ; nouvel essai plus tard.',
+  'sync.failure.uploadStuck': 'L’envoi d’un modèle n’a pas avancé ; nouvel essai plus tard.',
+  'sync.failure.download': 'Le téléchargement d’un modèle a échoué ({status}).',
+  'sync.failure.downloadEmpty': 'Le téléchargement du modèle n’a rien renvoyé ; nouvel essai plus tard.',
 
   'train.noDataset': 'Importez d’abord des données (onglet Données).',
   'train.title': 'Entraîner un modèle',

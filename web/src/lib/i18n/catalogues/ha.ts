@@ -354,8 +354,26 @@ const ha: Catalogue = {
   'error.modelUnloaded': 'An sauke samfurin daga aiki.',
   'error.modelUnloadedLoad': 'An sauke samfurin daga aiki; sake loda shi don yin hasashe.',
   'error.modelFileUnopened': 'Ba a iya buɗe fayil ɗin samfurin ba ({reason}).',
+  'error.tensorJson': 'Wannan fayil ba ingantaccen JSON ba ne. Zaɓi fayil na JSON mai jerin lambobi a cikin juna.',
+  'error.tensorDepth': 'Jerin wannan fayil yana da zurfin {depth}; wannan samfuri yana son abubuwa masu siffar [{shape}] (zurfin {want}), ko jerinsu.',
+  'error.tensorChannels': 'Wannan samfuri yana son launuka {channels}; hoto yana da 1 (toka) ko 3 (launi).',
+  'error.scalingJson': 'Wannan fayil ba ingantaccen JSON ba ne. Zaɓi fayil na JSON mai "columns" (da "mean", "std").',
+  'error.scalingShape':
+    'Wannan fayil na JSON yana buƙatar "columns" (jerin sunaye), kuma yana iya samun "mean" da "std" (jerin lambobi, ɗaya ga kowane ginshiƙi).',
+  'error.scalingCount': 'Wannan fayil yana da ginshiƙai {count} amma adadin matsakaita ko karkacewa ya bambanta.',
+  'error.notNumber': '“{name}” dole ya zama lamba (ko a bar shi babu komai don amfani da ƙimar da aka saba).',
   'sync.failure.unexpected':
     'Daidaitawa ta kasa ba zato ba tsammani ({reason}). Za ta sake gwadawa; idan hakan ya ci gaba, faɗa wa mai kula da ku. An ajiye komai a wannan na’ura.',
+  'sync.failure.unreachable':
+    'Ba a iya kaiwa ga sabar {server} ba ({why, select, stopped {an tsayar} timedOut {lokaci ya ƙare} other {babu intanet}}). An ajiye aikinka a wannan na’ura kuma zai daidaita daga baya.',
+  'sync.failure.cut': 'Haɗin ya yanke yayin da sabar ke amsawa; za a sake gwadawa daga baya.',
+  'sync.failure.notSync': 'Sabar ta amsa {status} da abin da ba amsar daidaitawa ba (proxy ko shafin shiga?); za a sake gwadawa daga baya.',
+  'sync.failure.misread': 'Sabar ta aiko da amsar da wannan manhaja ba ta fahimta ba; za a sake gwadawa daga baya.',
+  'sync.failure.unconfirmed': 'Sabar ba ta tabbatar da rukuni na ƙarshe ba; za a sake gwadawa.',
+  'sync.failure.pullReset': 'Sabar ta nemi a sake fara karɓa sau biyu a jere; za a sake gwadawa daga baya.',
+  'sync.failure.uploadStuck': 'Aika samfuri bai ci gaba ba; za a sake gwadawa daga baya.',
+  'sync.failure.download': 'Sauke samfuri ya kasa ({status}).',
+  'sync.failure.downloadEmpty': 'Sauke samfurin bai dawo da komai ba; za a sake gwadawa daga baya.',
 
   'train.noDataset': 'Da farko shigo da bayanai (shafin Bayanai).',
   'train.title': 'Koyar da samfuri',

@@ -356,8 +356,26 @@ const sw: Catalogue = {
   'error.modelUnloaded': 'Modeli imeondolewa.',
   'error.modelUnloadedLoad': 'Modeli imeondolewa; ipakie tena ili kutabiri.',
   'error.modelFileUnopened': 'Faili ya modeli haikuweza kufunguliwa ({reason}).',
+  'error.tensorJson': 'Faili hiyo si JSON sahihi. Chagua faili ya JSON ya safu za namba zilizo ndani ya nyingine.',
+  'error.tensorDepth': 'Safu za faili hiyo zina kina cha {depth}; modeli hii inataka vitu vya umbo [{shape}] (kina cha {want}), au orodha yake.',
+  'error.tensorChannels': 'Modeli hii inataka njia {channels} za rangi; picha ina 1 (kijivu) au 3 (rangi).',
+  'error.scalingJson': 'Faili hiyo si JSON sahihi. Chagua faili ya JSON yenye "columns" (na "mean", "std").',
+  'error.scalingShape':
+    'Faili hiyo ya JSON inahitaji "columns" (orodha ya majina), na inaweza kuwa na "mean" na "std" (orodha za namba, moja kwa kila safuwima).',
+  'error.scalingCount': 'Faili hiyo ina safuwima {count} lakini idadi tofauti ya wastani au mikengeuko sanifu.',
+  'error.notNumber': '“{name}” lazima iwe namba (au iache tupu ili kutumia thamani ya kawaida).',
   'sync.failure.unexpected':
     'Kusawazisha kumeshindwa bila kutarajiwa ({reason}). Kutajaribu tena; hili likiendelea, mwambie mratibu wako. Kila kitu kimehifadhiwa kwenye kifaa hiki.',
+  'sync.failure.unreachable':
+    'Seva {server} haikuweza kufikiwa ({why, select, stopped {imesimamishwa} timedOut {muda umeisha} other {hakuna mtandao}}). Kazi yako imehifadhiwa kwenye kifaa hiki na itasawazishwa baadaye.',
+  'sync.failure.cut': 'Muunganisho ulikatika seva ilipokuwa ikijibu; itajaribu tena baadaye.',
+  'sync.failure.notSync': 'Seva ilijibu {status} kwa kitu ambacho si jibu la kusawazisha (proxy au ukurasa wa kuingia?); itajaribu tena baadaye.',
+  'sync.failure.misread': 'Seva ilituma jibu ambalo programu hii haielewi; itajaribu tena baadaye.',
+  'sync.failure.unconfirmed': 'Seva haikuthibitisha kundi la mwisho; itajaribu tena.',
+  'sync.failure.pullReset': 'Seva iliomba kuanza kupokea upya mara mbili mfululizo; itajaribu tena baadaye.',
+  'sync.failure.uploadStuck': 'Kupakia modeli hakukusonga mbele; itajaribu tena baadaye.',
+  'sync.failure.download': 'Kupakua modeli kumeshindwa ({status}).',
+  'sync.failure.downloadEmpty': 'Kupakua modeli hakukuleta chochote; itajaribu tena baadaye.',
 
   'train.noDataset': 'Kwanza leta data (kichupo cha Data).',
   'train.title': 'Funza modeli',
