@@ -238,17 +238,20 @@ export async function loggablePredictions<P extends { inputs: Logged; attributes
 /**
  * Refuse to train on a personal column: a person marked it so that it is never sent nor written
  * to logs, and a model that reads it would carry it into every prediction it logs. Throws an
- * OutpostError (`personal_column`) naming the columns; returns quietly when none is personal.
+ * OutpostError (`personal_column`) naming the columns, its sentence also as a message
+ * (`said`: key `train.personalRefused`, so a screen says it in its person's language); returns
+ * quietly when none is personal.
  */
 export function refusePersonalFeatures(features: string[], personal: Record<string, PersonalChoice> = {}): void {
   const found = features.filter((f) => personal[f]);
   if (!found.length) return;
   const names = found.map((f) => `“${f}”`).join(', ');
-  throw new OutpostError(
+  const said: Said<'train.personalRefused'> = { key: 'train.personalRefused', values: { columns: names, count: found.length } };
+  throw Object.assign(new OutpostError(
     'personal_column',
     `${found.length === 1 ? `The column ${names} is` : `The columns ${names} are`} marked personal, so a model may not learn from ${found.length === 1 ? 'it' : 'them'}. Untick ${found.length === 1 ? 'it' : 'them'} under the columns it learns from, or unmark ${found.length === 1 ? 'it' : 'them'} in the dataset's personal columns if ${found.length === 1 ? 'it is' : 'they are'} not personal.`,
     { columns: found },
-  );
+  ), { said });
 }
 
 // Imported here, at the end, so that this file's earlier part stays as others edit it (imports are hoisted).

@@ -7,6 +7,9 @@ import { newId, putRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
 import { defaultParams } from '../ml/defaults.js';
 import { userMessage } from '../messages.js';
+import { speakWith } from '../i18n/speaking.js';
+import en from '../i18n/catalogues/en.js';
+import fr from '../i18n/catalogues/fr.js';
 import { refusePersonalTraining } from './personal.js';
 
 // What the training session asks before it records a run or reads a row (TrainingSession.start,
@@ -48,6 +51,27 @@ describe('training and personal columns', () => {
       );
       expect(isOutpostError(refused) && refused.code).toBe('personal_column');
       expect(userMessage(refused)).toMatch(new RegExp(`“${column}” is marked personal, so a model may not learn from it`));
+    }
+  });
+
+  it('says the refusal in the language on screen, for one column or several', async () => {
+    const { db, visits } = await setUp();
+    const refusal = (features: string[]) =>
+      refusePersonalTraining(db, visits, params(features)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    try {
+      speakWith('fr', fr);
+      expect(userMessage(await refusal(['age', 'phone']))).toBe(
+        'La colonne “phone” est marquée personnelle : un modèle ne peut pas en apprendre. Décochez-la, ou retirez sa marque dans les colonnes personnelles du jeu de données si elle n’est pas personnelle.',
+      );
+      speakWith('en', en);
+      expect(userMessage(await refusal(['phone', 'village']))).toMatch(
+        /^The columns “phone”, “village” are marked personal, so a model may not learn from them\./,
+      );
+    } finally {
+      speakWith('en', en);
     }
   });
 

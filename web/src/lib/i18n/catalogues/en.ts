@@ -384,6 +384,8 @@ const en = {
   'train.features': 'Columns it learns from ({count} of {total})',
   'train.featuresMl': 'Features ({count} of {total})',
   'train.personalColumn': '{name}: personal, not used to learn from',
+  'train.personalRefused':
+    '{count, plural, one {The column {columns} is marked personal, so a model may not learn from it. Untick it, or unmark it in the dataset’s personal columns if it is not personal.} other {The columns {columns} are marked personal, so a model may not learn from them. Untick them, or unmark them in the dataset’s personal columns if they are not personal.}}',
   'train.settings': 'Training settings (for specialists)',
   'train.backend': 'Compute backend',
   'train.backend.wasm': 'WebAssembly (recommended)',

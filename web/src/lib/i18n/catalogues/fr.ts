@@ -399,6 +399,8 @@ const fr: Catalogue = {
   'train.features': 'Colonnes dont il apprend ({count} sur {total})',
   'train.featuresMl': 'Variables ({count} sur {total})',
   'train.personalColumn': '{name} : personnelle, il n’en apprend pas',
+  'train.personalRefused':
+    '{count, plural, one {La colonne {columns} est marquée personnelle : un modèle ne peut pas en apprendre. Décochez-la, ou retirez sa marque dans les colonnes personnelles du jeu de données si elle n’est pas personnelle.} other {Les colonnes {columns} sont marquées personnelles : un modèle ne peut pas en apprendre. Décochez-les, ou retirez leur marque dans les colonnes personnelles du jeu de données si elles ne sont pas personnelles.}}',
   'train.settings': 'Réglages de l’entraînement (pour spécialistes)',
   'train.backend': 'Moteur de calcul',
   'train.backend.wasm': 'WebAssembly (conseillé)',

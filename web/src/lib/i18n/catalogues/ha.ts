@@ -388,6 +388,8 @@ const ha: Catalogue = {
   'train.features': 'Rukunan da yake koya daga su ({count} cikin {total})',
   'train.featuresMl': 'Features ({count} cikin {total})',
   'train.personalColumn': '{name}: na sirri, ba a koyo daga shi',
+  'train.personalRefused':
+    '{count, plural, one {An yi wa ginshiƙin {columns} alamar na sirri, don haka samfuri ba zai koya daga shi ba. Cire zaɓinsa, ko cire alamarsa a ginshiƙai na sirri na bayanan idan ba na sirri ba ne.} other {An yi wa ginshiƙan {columns} alamar na sirri, don haka samfuri ba zai koya daga su ba. Cire zaɓinsu, ko cire alamarsu a ginshiƙai na sirri na bayanan idan ba na sirri ba ne.}}',
   'train.settings': 'Saitunan koyarwa (na masana)',
   'train.backend': 'Injin lissafi',
   'train.backend.wasm': 'WebAssembly (an shawarta)',

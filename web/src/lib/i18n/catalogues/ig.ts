@@ -378,6 +378,8 @@ const ig: Catalogue = {
   'train.features': 'Kọlụm ọ na-amụta na ha ({count} n’ime {total})',
   'train.featuresMl': 'Features ({count} n’ime {total})',
   'train.personalColumn': '{name}: nke onwe, a naghị amụta na ya',
+  'train.personalRefused':
+    '{count, plural, one {E debere kọlụm {columns} dịka nke onwe, ya mere ụdị enweghị ike ịmụta na ya. Wepụ akara nhọrọ ya, ma ọ bụ wepụ akara ya na kọlụm nke onwe nke data ahụ ma ọ bụrụ na ọ bụghị nke onwe.} other {E debere kọlụm {columns} dịka nke onwe, ya mere ụdị enweghị ike ịmụta na ha. Wepụ akara nhọrọ ha, ma ọ bụ wepụ akara ha na kọlụm nke onwe nke data ahụ ma ọ bụrụ na ha abụghị nke onwe.}}',
   'train.settings': 'Ntọala ọzụzụ (maka ndị ọkachamara)',
   'train.backend': 'Igwe ngụkọ',
   'train.backend.wasm': 'WebAssembly (a na-atụ aro ya)',

@@ -381,6 +381,8 @@ const pcm: Catalogue = {
   'train.features': 'Columns wey e dey learn from ({count} out of {total})',
   'train.featuresMl': 'Features ({count} out of {total})',
   'train.personalColumn': '{name}: personal, e no dey learn from am',
+  'train.personalRefused':
+    '{count, plural, one {Dem mark di column {columns} as personal, so model no fit learn from am. Comot di tick, or remove di mark for di data personal columns if e no be personal.} other {Dem mark di columns {columns} as personal, so model no fit learn from dem. Comot di ticks, or remove di marks for di data personal columns if dem no be personal.}}',
   'train.settings': 'Teaching settings (for experts)',
   'train.backend': 'Engine wey go calculate',
   'train.backend.wasm': 'WebAssembly (na im we recommend)',

@@ -390,6 +390,8 @@ const sw: Catalogue = {
   'train.features': 'Safu inazojifunza kutoka ({count} kati ya {total})',
   'train.featuresMl': 'Features ({count} kati ya {total})',
   'train.personalColumn': '{name}: ya binafsi, haitumiki kujifunza',
+  'train.personalRefused':
+    '{count, plural, one {Safu {columns} imewekwa alama ya binafsi, kwa hiyo modeli haiwezi kujifunza kutoka kwake. Ondoa tiki yake, au ondoa alama yake kwenye nguzo za binafsi za data ikiwa si ya binafsi.} other {Safu {columns} zimewekwa alama ya binafsi, kwa hiyo modeli haiwezi kujifunza kutoka kwazo. Ondoa tiki zake, au ondoa alama zake kwenye nguzo za binafsi za data ikiwa si za binafsi.}}',
   'train.settings': 'Mipangilio ya kufunza (kwa wataalamu)',
   'train.backend': 'Injini ya kukokotoa',
   'train.backend.wasm': 'WebAssembly (inapendekezwa)',

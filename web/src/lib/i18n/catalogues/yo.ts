@@ -378,6 +378,8 @@ const yo: Catalogue = {
   'train.features': 'Àwọn ọ̀wọ̀n tí ó ń kọ́ láti inú wọn ({count} nínú {total})',
   'train.featuresMl': 'Features ({count} nínú {total})',
   'train.personalColumn': '{name}: ti ara ẹni, a kò kọ́ láti inú rẹ̀',
+  'train.personalRefused':
+    '{count, plural, one {A ti sàmì sí ọ̀wọ̀n {columns} pé ó jẹ́ ti ara ẹni, nítorí náà àwòṣe kò lè kọ́ láti inú rẹ̀. Yọ àmì yíyàn rẹ̀ kúrò, tàbí yọ àmì rẹ̀ kúrò ní àwọn ọ̀wọ̀n ti ara ẹni dátà náà bí kì í bá ṣe ti ara ẹni.} other {A ti sàmì sí àwọn ọ̀wọ̀n {columns} pé wọ́n jẹ́ ti ara ẹni, nítorí náà àwòṣe kò lè kọ́ láti inú wọn. Yọ àmì yíyàn wọn kúrò, tàbí yọ àmì wọn kúrò ní àwọn ọ̀wọ̀n ti ara ẹni dátà náà bí wọn kì í bá ṣe ti ara ẹni.}}',
   'train.settings': 'Ètò ìkọ́ni (fún àwọn amòye)',
   'train.backend': 'Ẹ̀rọ ìṣirò',
   'train.backend.wasm': 'WebAssembly (a dábàá rẹ̀)',
