@@ -320,6 +320,20 @@ const ROUTES: FuzzRoute[] = [
     auth: 'console',
   },
   {
+    name: 'GET /console/projects/:projectId/data',
+    method: 'GET',
+    path: () => withQuery(segment(['p1', '..%2Fcodes%3F']).map((id) => `/console/projects/${id}/data`)),
+    body: 'none',
+    auth: 'console',
+  },
+  {
+    name: 'GET /console/projects/:projectId/data/:datasetId/labels.csv',
+    method: 'GET',
+    path: () => withQuery(fc.tuple(segment(['p1']), segment(['d1', '..%2Fcodes%3F'])).map(([p, d]) => `/console/projects/${p}/data/${d}/labels.csv`)),
+    body: 'none',
+    auth: 'console',
+  },
+  {
     name: 'POST /console/projects/:projectId/deployment',
     method: 'POST',
     path: () => withQuery(segment(['p1']).map((id) => `/console/projects/${id}/deployment`)),

@@ -329,6 +329,21 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/console/projects/{projectId}/data',
+    summary:
+      "A project's data: each dataset's columns (personal ones marked, never their values), data tests and the current version's check, versions and whether their rows are shared, and the labels with agreement and disagreements (read-only)",
+    auth: 'session',
+    answer: 'html',
+  },
+  {
+    method: 'get',
+    path: '/console/projects/{projectId}/data/{datasetId}/labels.csv',
+    summary: 'Every label of a dataset as CSV (text/csv: item, column, value, by, name, at, review), oldest first; labels of personal columns left out',
+    auth: 'session',
+    answer: 'bytes',
+  },
+  {
+    method: 'get',
     path: '/console/versions/{id}/monitor',
     summary: "A model version's monitoring across the fleet: figures, charts, drift, fairness, devices",
     auth: 'session',

@@ -321,6 +321,7 @@ const deploymentView = (v: View) =>
     html`<p><a href="/console">Back</a></p>
       <h1>Deployment of ${v.projectName}</h1>
       <p><a href="/console/projects/${encodeURIComponent(v.projectId)}/plan">The project’s plan: what it is for, as the field wrote it</a></p>
+      <p><a href="/console/projects/${encodeURIComponent(v.projectId)}/data">The project’s data: datasets, versions and labels</a></p>
       ${v.notice ? html`<p role="alert" class="alert">${v.notice}</p>` : ''} ${summary(v)} ${buttons(v)} ${changeForm(v)} ${history(v.events)} ${figuresView(v)}
       ${devicesView(v)}`,
   );

@@ -46,6 +46,19 @@ export const page = (title: string, body: Html) =>
       </body>
     </html>`;
 
+/** The links between a project's console pages (plan, deployment, data); `here` is the page shown, if one is. */
+export function projectNav(projectId: string, here?: 'plan' | 'deployment' | 'data', label = 'This project') {
+  const base = `/console/projects/${encodeURIComponent(projectId)}`;
+  const pages = [
+    ['plan', 'Plan'],
+    ['deployment', 'Deployment'],
+    ['data', 'Data'],
+  ] as const;
+  return html`<nav aria-label="${label}">
+    ${pages.map(([p, words], i) => html`${i ? ' · ' : ''}${p === here ? html`<strong>${words}</strong>` : html`<a href="${base}/${p}">${words}</a>`}`)}
+  </nav>`;
+}
+
 export const csrfInput = (token: string) => html`<input type="hidden" name="${CSRF_FIELD}" value="${token}" />`;
 
 // Records are shown as stored, whatever they hold: one odd value must not break the page.
@@ -188,7 +201,8 @@ const versionsTable = (o: ConsoleOverview, token: string) =>
           return html`<tr>
             <td>
               <a href="/console/versions/${encodeURIComponent(text(v.id))}">${text(v.modelName)}</a>
-              <br /><a href="/console/projects/${encodeURIComponent(text(v.projectId))}/deployment">Deployment</a>
+              <br /><a href="/console/projects/${encodeURIComponent(text(v.projectId))}/deployment">Deployment</a> ·
+              <a href="/console/projects/${encodeURIComponent(text(v.projectId))}/data">Data</a>
             </td>
             <td>${text(v.version)}</td>
             <td>${stage}</td>

@@ -47,6 +47,7 @@ export function planConsoleRoutes(db: Db) {
             phones; they arrive here with the next sync.
           </p>
           <p><a href="/console/projects/${encodeURIComponent(projectId)}/deployment">The project’s deployment</a></p>
+          <p><a href="/console/projects/${encodeURIComponent(projectId)}/data">The project’s data: datasets, versions and labels</a></p>
           ${CANVAS_BLOCKS.map(
             (b) =>
               html`<section>

@@ -138,7 +138,8 @@ function versionView(id: string, events: RegistryEvent[], aliases: ModelAlias[],
                   >The project’s deployment: which version answers, trials and roll-outs</a
                 >
               </p>
-              <p><a href="/console/projects/${encodeURIComponent(projectId)}/plan">The project’s plan: what it is for, as the field wrote it</a></p>`
+              <p><a href="/console/projects/${encodeURIComponent(projectId)}/plan">The project’s plan: what it is for, as the field wrote it</a></p>
+              <p><a href="/console/projects/${encodeURIComponent(projectId)}/data">The project’s data: datasets, versions and labels</a></p>`
           : ''
       }
       <form method="post" action="/console/versions/${encodeURIComponent(id)}/alias">

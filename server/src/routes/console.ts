@@ -13,6 +13,8 @@ import { registryConsoleRoutes, registrySections } from './console-registry.js';
 import { humanConsoleRoutes } from './console-human.js';
 import { deploymentConsoleRoutes } from './console-deployments.js';
 import { planConsoleRoutes } from './console-plan.js';
+import { dataConsoleRoutes, projectsSection } from './console-data.js';
+import { projectList } from '../store/console-data.js';
 import { html } from 'hono/html';
 import { consoleOverview, fleetInput } from '../store/console.js';
 import { fleetOf } from '@shared/monitor/fleet.js';
@@ -130,7 +132,8 @@ export function consoleRoutes(deps: ConsoleDeps) {
       const fleet = fleetOf(await fleetInput(db, org.id));
       const token = formToken(c.get('sessionId')!);
       const registry = await registrySections(db, org.id, c.get('actor')!, token);
-      return c.html(overviewView(org, overview, token, html`${registry} ${fleetTable(fleet, overview.devices)}`));
+      const projects = projectsSection(await projectList(db, org.id));
+      return c.html(overviewView(org, overview, token, html`${projects} ${registry} ${fleetTable(fleet, overview.devices)}`));
     })
     .get('/versions/:id/monitor', async (c) => {
       const org = c.get('org')!;
@@ -153,6 +156,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     .route('/', humanConsoleRoutes(db))
     .route('/', deploymentConsoleRoutes(db, now))
     .route('/', planConsoleRoutes(db))
+    .route('/', dataConsoleRoutes(db))
     .post('/codes', async (c) => {
       const { org } = await signedInForm(c);
       const { code, expiresAt } = await createEnrollmentCode(db, org.id, 7, now());
