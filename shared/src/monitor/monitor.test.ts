@@ -6,7 +6,7 @@ import { buildReference, referenceSample } from './reference.js';
 import { chartOf, driftReport } from './drift-report.js';
 import { latestOutcome, parseOutcome } from './outcomes.js';
 import { MIN_OUTCOMES, monitorStates, stateOf, thresholdsFor, MONITOR_DEFAULTS } from './states.js';
-import { retrainReasons } from './retrain.js';
+import { retrainReasons, retrainReasonsSaid } from './retrain.js';
 import { versionMonitor, daysSpanned } from './version.js';
 import { addOutcome, addPrediction, emptySummary, numericBin } from './summary.js';
 import { binaryModel, predictionOf } from './model.testing.js';
@@ -156,6 +156,11 @@ describe('monitor states and retraining', () => {
     expect(reasons).toHaveLength(2);
     expect(reasons[0]).toMatch(/accuracy 0\.500 over 40 outcomes/);
     expect(reasons[1]).toMatch(/40 real results/);
+    // The same reasons for a screen in any language.
+    expect(retrainReasonsSaid(bad, { onDrift: true, qualityBelow: null, newOutcomes: 30 })).toEqual([
+      { key: 'monitor.retrain.quality', values: { metric: 'accuracy', value: '0.500', outcomes: 40 } },
+      { key: 'monitor.retrain.outcomes', values: { count: 40 } },
+    ]);
     const drifted = versionMonitor(binaryModel, {}, [summary(40, 40)], { drifted: true, driftedColumns: 2, testedColumns: 2 });
     expect(retrainReasons(drifted)[0]).toMatch(/drift/);
   });

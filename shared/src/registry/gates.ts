@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Said } from '../said.js';
 import type { ModelVersion } from '../schema/records.js';
 import type { DeviceMeasurements } from '../schema/registry.js';
 
@@ -33,8 +34,17 @@ export interface GateResult {
   /** The version's value, or null when it could not be measured (the gate then fails). */
   value: number | null;
   bound: number;
-  /** A sentence: what was checked and by how much it passed or failed. */
+  /** A sentence: what was checked and by how much it passed or failed (English, for the console). */
   message: string;
+  /** The same sentence for a screen in any language: `frame` with `values`, its `what` said first (gateWords on the device). */
+  said: GateSaid;
+}
+
+/** The message keys of a gate's sentence, in the device's catalogues. */
+export type GateWhatKey = 'gates.what.metric' | 'gates.what.drop' | 'gates.what.latency' | 'gates.what.memory' | 'gates.what.size' | 'gates.what.fairness';
+export interface GateSaid {
+  frame: Said<'gates.frame.measured' | 'gates.frame.notMeasured' | 'gates.noProduction'>;
+  what?: Said<GateWhatKey>;
 }
 
 /** The measures a higher value of which is worse. */
@@ -77,14 +87,20 @@ const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : +x.toPrecision(3
 export function checkGates(gates: Gates | undefined, input: GateInputs): GateResult[] {
   if (!gates) return [];
   const out: GateResult[] = [];
-  const check = (gate: keyof Gates, value: number | null, bound: number, lowerIsBetter: boolean, what: string) => {
+  const check = (gate: keyof Gates, value: number | null, bound: number, lowerIsBetter: boolean, what: string, whatSaid: Said<GateWhatKey>) => {
     const passed = value !== null && (lowerIsBetter ? value <= bound : value >= bound);
-    const by = value === null ? '' : ` (${lowerIsBetter ? (passed ? 'under' : 'over') : passed ? 'over' : 'short'} by ${fmt(Math.abs(value - bound))})`;
+    const margin = lowerIsBetter ? (passed ? 'under' : 'over') : passed ? 'over' : 'short';
+    const by = value === null ? '' : ` (${margin} by ${fmt(Math.abs(value - bound))})`;
     const message =
       value === null
         ? `${what}: not measured, so the gate (${lowerIsBetter ? 'at most' : 'at least'} ${fmt(bound)}) fails.`
         : `${what}: ${fmt(value)}, ${lowerIsBetter ? 'at most' : 'at least'} ${fmt(bound)} needed${by}.`;
-    out.push({ gate, passed, value, bound, message });
+    const lower = lowerIsBetter ? 'yes' : 'no';
+    const frame: GateSaid['frame'] =
+      value === null
+        ? { key: 'gates.frame.notMeasured', values: { lower, bound: fmt(bound) } }
+        : { key: 'gates.frame.measured', values: { lower, bound: fmt(bound), value: fmt(value), margin, by: fmt(Math.abs(value - bound)) } };
+    out.push({ gate, passed, value, bound, message, said: { frame, what: whatSaid } });
   };
   if (gates.minMetric) {
     const { metric, value: bound } = gates.minMetric;
@@ -94,6 +110,7 @@ export function checkGates(gates: Gates | undefined, input: GateInputs): GateRes
       bound,
       LOWER_IS_BETTER.includes(metric),
       `${metric} on ${input.version.evaluation ? 'held-out test rows' : 'validation rows'}`,
+      { key: 'gates.what.metric', values: { metric, rows: input.version.evaluation ? 'test' : 'validation' } },
     );
   }
   if (gates.maxDropVsProduction !== undefined) {
@@ -101,17 +118,34 @@ export function checkGates(gates: Gates | undefined, input: GateInputs): GateRes
     const mine = versionMetric(input.version, metric);
     const theirs = input.production ? versionMetric(input.production, metric) : null;
     if (theirs === null) {
-      out.push({ gate: 'maxDropVsProduction', passed: true, value: null, bound: gates.maxDropVsProduction, message: 'No production version to compare with.' });
+      out.push({
+        gate: 'maxDropVsProduction',
+        passed: true,
+        value: null,
+        bound: gates.maxDropVsProduction,
+        message: 'No production version to compare with.',
+        said: { frame: { key: 'gates.noProduction' } },
+      });
     } else {
       const drop = mine === null ? null : LOWER_IS_BETTER.includes(metric) ? mine - theirs : theirs - mine;
-      check('maxDropVsProduction', drop, gates.maxDropVsProduction, true, `${metric} lost against the production version`);
+      check('maxDropVsProduction', drop, gates.maxDropVsProduction, true, `${metric} lost against the production version`, {
+        key: 'gates.what.drop',
+        values: { metric },
+      });
     }
   }
   if (gates.maxLatencyMs !== undefined)
-    check('maxLatencyMs', input.measurements?.latencyP95Ms ?? null, gates.maxLatencyMs, true, 'p95 latency on the device (ms)');
-  if (gates.maxMemoryMb !== undefined) check('maxMemoryMb', input.measurements?.memoryMb ?? null, gates.maxMemoryMb, true, 'memory on the device (MB)');
-  if (gates.maxModelKb !== undefined) check('maxModelKb', input.version.weightsSize / 1024, gates.maxModelKb, true, 'model size (KB)');
-  if (gates.minFairnessScore !== undefined) check('minFairnessScore', input.fairnessScore ?? null, gates.minFairnessScore, false, 'fairness score');
+    check('maxLatencyMs', input.measurements?.latencyP95Ms ?? null, gates.maxLatencyMs, true, 'p95 latency on the device (ms)', {
+      key: 'gates.what.latency',
+    });
+  if (gates.maxMemoryMb !== undefined)
+    check('maxMemoryMb', input.measurements?.memoryMb ?? null, gates.maxMemoryMb, true, 'memory on the device (MB)', { key: 'gates.what.memory' });
+  if (gates.maxModelKb !== undefined)
+    check('maxModelKb', input.version.weightsSize / 1024, gates.maxModelKb, true, 'model size (KB)', { key: 'gates.what.size' });
+  if (gates.minFairnessScore !== undefined)
+    check('minFairnessScore', input.fairnessScore ?? null, gates.minFairnessScore, false, 'fairness score', {
+      key: 'gates.what.fairness',
+    });
   return out;
 }
 

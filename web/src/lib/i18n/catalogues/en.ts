@@ -654,6 +654,10 @@ const en = {
   'monitor.importanceBusy': 'Working it out…',
   'monitor.importanceShow': 'Show what matters most',
   'monitor.retrainMade': 'Made the dataset “{name}”. Train on it now:',
+  'monitor.retrain.drift': 'Recent cases differ from the ones the model learned from (drift).',
+  'monitor.retrain.quality': 'The model is right less often than it should be ({metric} {value} over {outcomes} outcomes).',
+  'monitor.retrain.outcomes':
+    '{count, plural, one {# real result has been recorded since this version was made: enough to learn from.} other {# real results have been recorded since this version was made: enough to learn from.}}',
   'quality.outcomes': 'outcomes',
   'quality.outcomesRecorded': 'outcomes recorded',
   'quality.chart': '{metric} day by day over recorded outcomes',
@@ -862,6 +866,17 @@ const en = {
   'gates.fair': 'Fairness score at least',
   'gates.save': 'Save checks',
   'gates.saved': 'Saved.',
+  'gates.frame.measured':
+    '{what}: {value}, {lower, select, yes {at most} other {at least}} {bound} needed ({margin, select, under {under} over {over} other {short}} by {by}).',
+  'gates.frame.notMeasured': '{what}: not measured, so the check ({lower, select, yes {at most} other {at least}} {bound}) fails.',
+  'gates.noProduction': 'No production version to compare with.',
+  'gates.notPromoted': 'Not promoted: {reasons}',
+  'gates.what.metric': '{metric} on {rows, select, test {held-out test rows} other {validation rows}}',
+  'gates.what.drop': '{metric} lost against the production version',
+  'gates.what.latency': 'slowest 5% on the device (ms)',
+  'gates.what.memory': 'memory on the device (MB)',
+  'gates.what.size': 'model size (KB)',
+  'gates.what.fairness': 'fairness score',
 
   'kpi.defaultUnit': 'cases',
   'kpi.needName': 'Give the figure a name, for example “cases referred”.',

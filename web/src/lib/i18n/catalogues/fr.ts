@@ -675,6 +675,10 @@ const fr: Catalogue = {
   'monitor.importanceBusy': 'Calcul en cours…',
   'monitor.importanceShow': 'Montrer ce qui compte le plus',
   'monitor.retrainMade': 'Données « {name} » créées. Entraînez dessus maintenant :',
+  'monitor.retrain.drift': 'Les cas récents diffèrent de ceux sur lesquels le modèle a appris (dérive).',
+  'monitor.retrain.quality': 'Le modèle a raison moins souvent qu’il ne devrait ({metric} {value} sur {outcomes} résultats).',
+  'monitor.retrain.outcomes':
+    '{count, plural, one {# vrai résultat a été noté depuis cette version : assez pour apprendre.} other {# vrais résultats ont été notés depuis cette version : assez pour apprendre.}}',
   'quality.outcomes': 'résultats',
   'quality.outcomesRecorded': 'résultats notés',
   'quality.chart': '{metric} jour après jour sur les résultats notés',
@@ -885,6 +889,17 @@ const fr: Catalogue = {
   'gates.fair': 'Score d’équité au moins',
   'gates.save': 'Enregistrer les contrôles',
   'gates.saved': 'Enregistré.',
+  'gates.frame.measured':
+    '{what} : {value}, il faut {lower, select, yes {au plus} other {au moins}} {bound} ({margin, select, under {en dessous} over {au-dessus} other {en manque}} de {by}).',
+  'gates.frame.notMeasured': '{what} : pas mesuré, donc la vérification ({lower, select, yes {au plus} other {au moins}} {bound}) échoue.',
+  'gates.noProduction': 'Aucune version en production à comparer.',
+  'gates.notPromoted': 'Pas mise en production : {reasons}',
+  'gates.what.metric': '{metric} sur {rows, select, test {les lignes de test mises de côté} other {les lignes de validation}}',
+  'gates.what.drop': '{metric} perdu par rapport à la version en production',
+  'gates.what.latency': '5 % les plus lents sur l’appareil (ms)',
+  'gates.what.memory': 'mémoire sur l’appareil (Mo)',
+  'gates.what.size': 'taille du modèle (Ko)',
+  'gates.what.fairness': 'score d’équité',
 
   'kpi.defaultUnit': 'cas',
   'kpi.needName': 'Donnez un nom au chiffre, par exemple « cas orientés ».',

@@ -661,6 +661,10 @@ const ha: Catalogue = {
   'monitor.importanceBusy': 'Ana lissafawa…',
   'monitor.importanceShow': 'Nuna abin da ya fi muhimmanci',
   'monitor.retrainMade': 'An ƙirƙiri bayanan “{name}”. Koyar da su yanzu:',
+  'monitor.retrain.drift': 'Sababbin lamura sun bambanta da waɗanda samfurin ya koya daga gare su (sauyi).',
+  'monitor.retrain.quality': 'Samfurin yana daidai ƙasa da yadda ya kamata ({metric} {value} a sakamako {outcomes}).',
+  'monitor.retrain.outcomes':
+    '{count, plural, one {An rubuta sakamako na gaske # tun da aka yi wannan sigar: ya isa a koya.} other {An rubuta sakamako na gaske # tun da aka yi wannan sigar: ya isa a koya.}}',
   'quality.outcomes': 'sakamako',
   'quality.outcomesRecorded': 'sakamakon da aka rubuta',
   'quality.chart': '{metric} kowace rana a kan sakamakon da aka rubuta',
@@ -868,6 +872,17 @@ const ha: Catalogue = {
   'gates.fair': 'Makin adalci aƙalla',
   'gates.save': 'Ajiye bincike',
   'gates.saved': 'An ajiye.',
+  'gates.frame.measured':
+    '{what}: {value}, ana bukatar {lower, select, yes {kada ya wuce} other {aƙalla}} {bound} ({margin, select, under {ƙasa} over {sama} other {ya gaza}} da {by}).',
+  'gates.frame.notMeasured': '{what}: ba a auna ba, don haka binciken ({lower, select, yes {kada ya wuce} other {aƙalla}} {bound}) ya kasa.',
+  'gates.noProduction': 'Babu sigar da ake amfani da ita da za a kwatanta da ita.',
+  'gates.notPromoted': 'Ba a saka shi aiki ba: {reasons}',
+  'gates.what.metric': '{metric} a kan {rows, select, test {layukan gwaji da aka ajiye} other {layukan tabbatarwa}}',
+  'gates.what.drop': '{metric} da aka rasa idan aka kwatanta da sigar da ake amfani da ita',
+  'gates.what.latency': 'mafi jinkiri kashi 5% a na’urar (ms)',
+  'gates.what.memory': 'ƙwaƙwalwa a na’urar (MB)',
+  'gates.what.size': 'girman samfurin (KB)',
+  'gates.what.fairness': 'makin adalci',
 
   'kpi.defaultUnit': 'abubuwa',
   'kpi.needName': 'Ba alƙaluman suna, misali “abubuwan da aka tura”.',

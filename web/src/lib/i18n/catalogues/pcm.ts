@@ -651,6 +651,10 @@ const pcm: Catalogue = {
   'monitor.importanceBusy': 'E dey calculate am…',
   'monitor.importanceShow': 'Show wetin matter pass',
   'monitor.retrainMade': 'We don make the data “{name}”. Teach with am now:',
+  'monitor.retrain.drift': 'New cases no be like the ones wey the model learn from (drift).',
+  'monitor.retrain.quality': 'The model no dey correct reach as e suppose ({metric} {value} for {outcomes} results).',
+  'monitor.retrain.outcomes':
+    '{count, plural, one {Dem don write # real result since dis version come out: e reach to learn from.} other {Dem don write # real results since dis version come out: e reach to learn from.}}',
   'quality.outcomes': 'outcomes',
   'quality.outcomesRecorded': 'outcomes wey we record',
   'quality.chart': '{metric} day by day for outcomes wey we record',
@@ -859,6 +863,17 @@ const pcm: Catalogue = {
   'gates.fair': 'Fairness score at least',
   'gates.save': 'Save checks',
   'gates.saved': 'E don save.',
+  'gates.frame.measured':
+    '{what}: {value}, e need {lower, select, yes {no pass} other {at least}} {bound} ({margin, select, under {e dey under} over {e pass} other {e short}} by {by}).',
+  'gates.frame.notMeasured': '{what}: we never measure am, so the check ({lower, select, yes {no pass} other {at least}} {bound}) fail.',
+  'gates.noProduction': 'No version wey dey work to compare with.',
+  'gates.notPromoted': 'We no put am to work: {reasons}',
+  'gates.what.metric': '{metric} for {rows, select, test {the test rows wey we keep aside} other {the check rows}}',
+  'gates.what.drop': '{metric} wey e lose compared to the version wey dey work',
+  'gates.what.latency': 'the slowest 5% for the phone (ms)',
+  'gates.what.memory': 'memory for the phone (MB)',
+  'gates.what.size': 'model size (KB)',
+  'gates.what.fairness': 'fairness score',
 
   'kpi.defaultUnit': 'cases',
   'kpi.needName': 'Give the figure name, like “cases wey we refer”.',

@@ -665,6 +665,10 @@ const sw: Catalogue = {
   'monitor.importanceBusy': 'Inakokotoa…',
   'monitor.importanceShow': 'Onyesha kilicho muhimu zaidi',
   'monitor.retrainMade': 'Data “{name}” imeundwa. Funza nayo sasa:',
+  'monitor.retrain.drift': 'Visa vya karibuni vinatofautiana na vile modeli ilivyojifunza navyo (mabadiliko).',
+  'monitor.retrain.quality': 'Modeli iko sahihi mara chache kuliko inavyopaswa ({metric} {value} kwa matokeo {outcomes}).',
+  'monitor.retrain.outcomes':
+    '{count, plural, one {Tokeo halisi # limerekodiwa tangu toleo hili lifanywe: linatosha kujifunza.} other {Matokeo halisi # yamerekodiwa tangu toleo hili lifanywe: yanatosha kujifunza.}}',
   'quality.outcomes': 'matokeo',
   'quality.outcomesRecorded': 'matokeo yaliyorekodiwa',
   'quality.chart': '{metric} siku kwa siku kwa matokeo yaliyorekodiwa',
@@ -874,6 +878,17 @@ const sw: Catalogue = {
   'gates.fair': 'Alama ya haki angalau',
   'gates.save': 'Hifadhi ukaguzi',
   'gates.saved': 'Imehifadhiwa.',
+  'gates.frame.measured':
+    '{what}: {value}, inahitajika {lower, select, yes {isizidi} other {angalau}} {bound} ({margin, select, under {chini} over {juu} other {pungufu}} kwa {by}).',
+  'gates.frame.notMeasured': '{what}: haijapimwa, kwa hiyo ukaguzi ({lower, select, yes {isizidi} other {angalau}} {bound}) umeshindwa.',
+  'gates.noProduction': 'Hakuna toleo linalotumika la kulinganisha nalo.',
+  'gates.notPromoted': 'Halikuwekwa kazini: {reasons}',
+  'gates.what.metric': '{metric} kwenye {rows, select, test {safu za majaribio zilizowekwa kando} other {safu za uthibitisho}}',
+  'gates.what.drop': '{metric} iliyopotea ukilinganisha na toleo linalotumika',
+  'gates.what.latency': '5% za polepole zaidi kwenye kifaa (ms)',
+  'gates.what.memory': 'kumbukumbu kwenye kifaa (MB)',
+  'gates.what.size': 'ukubwa wa modeli (KB)',
+  'gates.what.fairness': 'alama ya haki',
 
   'kpi.defaultUnit': 'visa',
   'kpi.needName': 'Ipe takwimu jina, kwa mfano “visa vilivyopewa rufaa”.',
