@@ -122,6 +122,18 @@ describe.each(STORES)('console: a project’s data ($name)', (factory) => {
       rules,
       personal: { phone: 'never' },
     });
+    // A dataset whose current version has not reached the server yet.
+    await insertRecord(db, id, 'datasets', 'd2', {
+      id: 'd2',
+      projectId: 'p1',
+      name: 'Weights',
+      fileName: 'weights.csv',
+      hash: 'f'.repeat(64),
+      rowCount: 4,
+      columns: [column('kg', 'numeric')],
+      createdAt: T0 + 1,
+      versionId: 'w9',
+    });
     // A deleted dataset: not listed, but its mark still makes "carer" personal across the project.
     await insertRecord(db, id, 'datasets', 'd0', {
       id: 'd0',
@@ -155,6 +167,10 @@ describe.each(STORES)('console: a project’s data ($name)', (factory) => {
     expect(text).not.toContain('<b>2026</b>');
     expect(text).toContain('Version 2 · 12 rows · 5 columns');
     expect(text).not.toContain('Old register');
+    expect(text).toContain('2 datasets, as the phones last synced them.');
+    expect(text).toContain('Its current version has not synced yet · 4 rows · 1 column');
+    expect(text).toContain('No version synced yet.');
+    expect(text).toContain('Nobody has labelled this dataset yet');
     // Columns: the personal ones marked, values only of the others (escaped).
     expect(text).toContain('<code>phone</code> <strong>(personal: never sent)</strong>');
     expect(text).toContain('<code>carer</code> <strong>(personal: sent as a code)</strong>');

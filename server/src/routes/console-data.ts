@@ -213,7 +213,11 @@ export interface ColumnLabels {
 /** The labels of one dataset, per column in code-point order, through the shared decision rule and agreement. */
 export function columnLabels(labels: readonly Label[]): ColumnLabels[] {
   const byColumn = new Map<string, Label[]>();
-  for (const l of labels) byColumn.set(l.column, [...(byColumn.get(l.column) ?? []), l]);
+  for (const l of labels) {
+    const list = byColumn.get(l.column);
+    if (list) list.push(l);
+    else byColumn.set(l.column, [l]);
+  }
   return [...byColumn.keys()].sort().map((column) => {
     const recs = byColumn.get(column)!;
     const votes = recs.filter((l) => !l.review);
@@ -312,12 +316,14 @@ function datasetView(projectId: string, d: DatasetMeta, versions: DatasetVersion
   const current = versions.find((v) => v.id === d.versionId);
   const personal = personalOf(marks, versions);
   const columns = current?.columns ?? d.columns;
+  const summary = [
+    current ? `Version ${current.number}` : d.versionId ? 'Its current version has not synced yet' : 'No version yet',
+    plural(current?.rowCount ?? d.rowCount, 'row'),
+    plural(columns.length, 'column'),
+  ].join(' · ');
   return html`<section>
     <h2>${d.name}</h2>
-    <p>
-      ${current ? `Version ${current.number}` : 'No version yet'} · ${plural(current?.rowCount ?? d.rowCount, 'row')} · ${plural(columns.length, 'column')}
-      ${d.target ? html` · target <code>${d.target}</code>` : ''} · from ${d.fileName || 'a form'}, imported ${when(d.createdAt)}
-    </p>
+    <p>${summary}${d.target ? html` · target <code>${d.target}</code>` : ''} · from ${d.fileName || 'a form'}, imported ${when(d.createdAt)}</p>
     ${columnsView(columns, personal, d.name)} ${testsView(d, current, personal)} ${versionsView(d, versions)} ${labelsView(projectId, d, labels, personal)}
   </section>`;
 }
