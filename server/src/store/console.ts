@@ -1,4 +1,5 @@
 import { ModelVersion, Project } from '@shared/schema/records.js';
+import { withPrivilegedCode } from '@shared/monitor/privileged-code.js';
 import type { FleetInput } from '@shared/monitor/fleet.js';
 import type { Queryable } from './db.js';
 import { listDevices, type Device } from './orgs.js';
@@ -56,7 +57,8 @@ export async function fleetInput(db: Queryable, orgId: string, modelVersionId?: 
     });
   return {
     versions: parsed(versionRows, ModelVersion).filter((v) => !v.deleted),
-    projects: parsed(projectRows, Project),
+    // A fairness attribute logged hashed (a personal column) is grouped by codes: match those too.
+    projects: await Promise.all(parsed<Project>(projectRows, Project).map((p) => withPrivilegedCode(p, p.rowSalt))),
     days: await monitorDays(db, orgId, modelVersionId),
     verdicts: await monitorVerdicts(db, orgId),
   };

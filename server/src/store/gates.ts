@@ -1,4 +1,5 @@
 import { checkGates, gateFailure } from '@shared/registry/gates.js';
+import { withPrivilegedCode } from '@shared/monitor/privileged-code.js';
 import { ModelVersion, Project } from '@shared/schema/records.js';
 import { totalOf } from '@shared/monitor/summary.js';
 import { versionFigures } from '@shared/monitor/figures.js';
@@ -30,7 +31,9 @@ export function serverGates(): GateCheck {
     let fairnessScore: number | null = null;
     if (gates.minFairnessScore !== undefined && project.success && project.data.fairness) {
       const total = totalOf((await monitorDays(q, orgId, version.data.id)).map((d) => d.summary));
-      fairnessScore = total ? (versionFigures(total, version.data, { fairness: project.data.fairness }).fairness?.score ?? null) : null;
+      fairnessScore = total
+        ? (versionFigures(total, version.data, await withPrivilegedCode({ fairness: project.data.fairness }, project.data.rowSalt)).fairness?.score ?? null)
+        : null;
     }
     return gateFailure(
       checkGates(gates, { version: version.data, production: production.success ? production.data : null, measurements: s.measurements, fairnessScore }),

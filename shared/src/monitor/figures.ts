@@ -161,15 +161,23 @@ function groupCounts(matrices: number[][][], fav: number): GroupCounts {
   return c;
 }
 
-function fairness(s: DaySummary, m: SummaryModel, settings: FairnessSettings | undefined): FairnessFigures | null {
+/**
+ * The fairness settings as the figures read them: with `privilegedCode`, the privileged value's
+ * salted hash (privilegedCode.ts), for a protected attribute marked personal "hash", whose groups
+ * are logged as codes; a group is privileged when it is the value or its code.
+ */
+export type FairnessFor = FairnessSettings & { privilegedCode?: string };
+
+function fairness(s: DaySummary, m: SummaryModel, settings: FairnessFor | undefined): FairnessFigures | null {
   if (!settings || m.pipeline.target.kind !== 'categorical' || s.groupAttribute !== settings.attribute) return null;
   const fav = m.pipeline.target.labels.indexOf(settings.favourable);
   if (fav < 0) return null;
+  const isPrivileged = (g: string) => g === settings.privileged || (settings.privilegedCode !== undefined && g === settings.privilegedCode);
   const priv = Object.entries(s.groups)
-    .filter(([g]) => g === settings.privileged)
+    .filter(([g]) => isPrivileged(g))
     .map(([, v]) => v);
   const unpriv = Object.entries(s.groups)
-    .filter(([g]) => g !== settings.privileged && g !== OTHER_GROUP)
+    .filter(([g]) => !isPrivileged(g) && g !== OTHER_GROUP)
     .map(([, v]) => v);
   const p = groupCounts(priv, fav);
   const u = groupCounts(unpriv, fav);
@@ -188,7 +196,7 @@ function fairness(s: DaySummary, m: SummaryModel, settings: FairnessSettings | u
 /** Options of the figures: the project's settings. */
 export interface FigureSettings {
   qualityMetric?: QualityMetric;
-  fairness?: FairnessSettings;
+  fairness?: FairnessFor;
 }
 
 /** The quality metric a model's monitor uses unless the project says otherwise (OpenScale's defaults). */

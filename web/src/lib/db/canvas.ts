@@ -1,4 +1,5 @@
 import { CanvasText, canvasField, type CanvasBlock } from '@shared/schema/canvas.js';
+import { withPrivilegedCode } from '@shared/monitor/privileged-code.js';
 import type { DeploymentState } from '@shared/schema/deployment.js';
 import type { EvalMetrics, ModelVersion } from '@shared/schema/records.js';
 import type { KpiFigure } from '@shared/monitor/figures.js';
@@ -56,7 +57,7 @@ export async function canvasFigures(db: OutpostDb, projectId: string): Promise<C
   if (inUse && project) {
     const days = await versionDays(db, inUse.id);
     if (days.length) {
-      const m = versionMonitor(inUse, project, days);
+      const m = versionMonitor(inUse, await withPrivilegedCode(project, project.rowSalt), days);
       kpis = m.kpis;
       monitors = m.states.length ? m.overall : null;
     }

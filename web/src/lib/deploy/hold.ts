@@ -1,4 +1,5 @@
 import type { Deployment } from '@shared/schema/deployment.js';
+import { withPrivilegedCode } from '@shared/monitor/privileged-code.js';
 import { rollbackReason, rolledBack } from '@shared/deploy/changes.js';
 import { versionMonitor } from '@shared/monitor/version.js';
 import { dayOf } from '@shared/monitor/summary.js';
@@ -31,7 +32,7 @@ export async function localHold(db: OutpostDb, d: Deployment): Promise<LocalHold
   const since = dayOf(d.at);
   const days = (await versionDays(db, mv.id)).filter((x) => x.day >= since);
   if (!days.length) return null;
-  const monitor = versionMonitor(mv, project, days);
+  const monitor = versionMonitor(mv, await withPrivilegedCode(project, project.rowSalt), days);
   const reason = rollbackReason(s, { states: monitor.states, drifted: false, predictionsAtStep: 0 });
   if (!reason) return null;
   return {
