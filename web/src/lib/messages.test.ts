@@ -9,10 +9,13 @@ import { speakWith } from './i18n/speaking.js';
 import en from './i18n/catalogues/en.js';
 import fr from './i18n/catalogues/fr.js';
 import ha from './i18n/catalogues/ha.js';
+import sw from './i18n/catalogues/sw.js';
 import { OutpostDb } from './db/db.js';
 import { newId } from './db/mutate.js';
 import { createProject } from './db/projects.js';
 import { dropRowsWithMissing } from './db/dataset-versions.js';
+import { parseFileBlob } from './data/parse-file.js';
+import { parseCsvFile } from './data/csv.js';
 
 afterEach(() => speakWith('en', en));
 
@@ -77,5 +80,28 @@ describe('userMessage', () => {
     expect(userMessage(new SyncError('unauthorized', 'Device token revoked', false))).toBe(ha['sync.failure.revoked']);
     expect(userMessage(new SyncError('rate_limited', 'Too many requests', true))).toBe(ha['sync.failure.busy']);
     await db.delete();
+  });
+
+  it('says an import refusal in the language on screen, also when the file reader in its worker words it', async () => {
+    const empty = await rejection(parseFileBlob(new Blob([]), { fileName: 'visits.csv' }));
+    expect((empty as Error).message).toBe('The file is empty. Choose a file with a header row and at least one row of data.');
+    const oneColumn = await rejection(parseFileBlob(new Blob(['age\n34\n']), { fileName: 'visits.csv' }));
+    // What the worker posts back: the code, the English and the message; the page says it.
+    const post = (m: unknown) => ({ data: m }) as MessageEvent;
+    const answer = { type: 'error', code: (oneColumn as OutpostError).code, message: (oneColumn as Error).message, said: (oneColumn as SaidError).said };
+    const fake = () => {
+      const w: { onmessage: ((ev: MessageEvent) => void) | null; onerror: null; terminate(): void; postMessage(): void } = {
+        onmessage: null,
+        onerror: null,
+        terminate: () => {},
+        postMessage: () => queueMicrotask(() => w.onmessage?.(post(answer))),
+      };
+      return w as unknown as Worker;
+    };
+    const fromWorker = await rejection(parseCsvFile(new Blob(['age\n34\n']), undefined, { fileName: 'visits.csv', createWorker: fake }));
+    speakWith('sw', sw);
+    expect(userMessage(empty)).toBe(sw['error.fileEmpty']);
+    expect(userMessage(fromWorker)).toBe(sw['error.csvOneColumn']);
+    expect((fromWorker as Error).message).toMatch(/^Only one column was found\./);
   });
 });

@@ -51,6 +51,13 @@ export const CsvMessage = z.discriminatedUnion('type', [
     encodingQuestion: z.object({ suggested: z.string(), accents: z.array(z.string()), words: z.array(z.string()) }).optional(),
     dropped: z.array(BadRow),
   }),
-  z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string(), badRows: z.array(BadRow).optional() }),
+  z.object({
+    type: z.literal('error'),
+    code: ErrorCodeSchema,
+    message: z.string(),
+    badRows: z.array(BadRow).optional(),
+    /** The sentence as a catalogue message (a SaidError's), so the page says it in the person's language. */
+    said: z.object({ key: z.string(), values: z.record(z.string(), z.union([z.string(), z.number()])).optional() }).optional(),
+  }),
 ]);
 export type CsvMessage = z.infer<typeof CsvMessage>;

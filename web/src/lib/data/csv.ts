@@ -1,4 +1,5 @@
 import { OutpostError } from '@shared/errors.js';
+import { SaidError, saidOf } from '../said-error.js';
 import { CsvMessage, type CsvRequest } from './csv-protocol.js';
 import type { ParseChoices } from './parse-file.js';
 import { encodingLabel } from './decode.js';
@@ -36,7 +37,7 @@ export function parseCsvFile(file: Blob, onProgress?: (fraction: number) => void
   return new Promise<ParsedCsv>((resolve, reject) => {
     worker.onmessage = (ev: MessageEvent) => {
       const parsed = CsvMessage.safeParse(ev.data);
-      if (!parsed.success) return reject(new OutpostError('csv_malformed', 'The file reader sent something unexpected. Reload the page and import the file again.'));
+      if (!parsed.success) return reject(new SaidError('csv_malformed', { key: 'error.readerOdd' }));
       const m = parsed.data;
       if (m.type === 'progress') onProgress?.(m.fraction);
       else if (m.type === 'done') {
@@ -47,9 +48,14 @@ export function parseCsvFile(file: Blob, onProgress?: (fraction: number) => void
           );
         }
         resolve({ fileName, ...table });
-      } else reject(new OutpostError(m.code, m.message, m.badRows ? { badRows: m.badRows } : undefined));
+      } else {
+        // The worker's sentence in the person's language when it sent one as a message.
+        const said = saidOf(m);
+        const details = m.badRows ? { badRows: m.badRows } : undefined;
+        reject(said ? new SaidError(m.code, said, details) : new OutpostError(m.code, m.message, details));
+      }
     };
-    worker.onerror = (ev: ErrorEvent) => reject(new OutpostError('csv_malformed', `The file could not be read (${ev.message || 'unknown error'}). Reload the page and try again.`));
+    worker.onerror = (ev: ErrorEvent) => reject(new SaidError('csv_malformed', { key: 'error.readerStopped', values: { reason: ev.message || 'unknown error' } }));
     worker.postMessage({ type: 'parse', file, fileName, choices: opts.choices, maxBytes: opts.maxBytes } satisfies CsvRequest);
   }).finally(() => worker.terminate());
 }

@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 import { isOutpostError } from '@shared/errors.js';
+import { saidOf } from '../said-error.js';
 import { importLimitBytes, parseFileBlob } from './parse-file.js';
 import { CsvRequest, type CsvMessage } from './csv-protocol.js';
 
@@ -25,6 +26,7 @@ scope.onmessage = async (ev: MessageEvent) => {
       code: isOutpostError(err) ? err.code : 'csv_malformed',
       message: isOutpostError(err) ? err.message : `The file could not be read (${(err as Error).message}). Check that it is a CSV, JSON or JSON Lines file and try again.`,
       ...(badRows ? { badRows: badRows.slice(0, 10_000) } : {}),
+      ...(saidOf(err) ? { said: saidOf(err) } : {}),
     });
   }
 };

@@ -1,4 +1,5 @@
 import { OutpostError } from '@shared/errors.js';
+import { SaidError } from '../said-error.js';
 
 /** Encodings a person can choose for a file that is not UTF-8, as TextDecoder names them. */
 export const ENCODINGS = [
@@ -78,10 +79,10 @@ export function refuseBinary(b: Uint8Array): void {
   let control = 0;
   for (let i = 0; i < n; i++) {
     const c = b[i];
-    if (c === 0) throw new OutpostError('csv_malformed', `This file is not text (it holds binary data). ${SAVE_AS}`);
+    if (c === 0) throw new SaidError('csv_malformed', { key: 'error.fileBinary' });
     if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) control++;
   }
-  if (control > n * 0.02) throw new OutpostError('csv_malformed', `This file is not text (it holds binary data). ${SAVE_AS}`);
+  if (control > n * 0.02) throw new SaidError('csv_malformed', { key: 'error.fileBinary' });
 }
 
 /** How plausible a decoding is: letters beyond ASCII count for it, control and odd symbols against. */
@@ -143,7 +144,7 @@ export function decodeBytes(bytes: ArrayBuffer | Uint8Array, chosen?: string): D
   try {
     decoder = new TextDecoder(chosen);
   } catch {
-    throw new OutpostError('bad_request', `This phone cannot read the encoding “${chosen}”. Choose another.`);
+    throw new SaidError('bad_request', { key: 'error.encodingUnknown', values: { name: chosen } });
   }
   const text = decoder.decode(b).replace(/^\uFEFF/, '');
   // A chosen encoding of a file that is not UTF-8 still shows what it reads as.

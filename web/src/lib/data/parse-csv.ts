@@ -1,5 +1,6 @@
 import Papa from 'papaparse';
 import { OutpostError } from '@shared/errors.js';
+import { SaidError } from '../said-error.js';
 import { toNumber } from '@shared/data/columns.js';
 import { SEPARATORS } from './separators.js';
 
@@ -126,18 +127,15 @@ export function readCsv(file: string, opts: ReadOptions): RawTable & { separator
   });
   const header: string[] = fields ?? [];
   if (header.length > 1 && header.every((f) => toNumber(f) !== null)) {
-    throw new OutpostError('csv_malformed', `The first row holds numbers (${header.slice(0, 3).join(', ')}…), not column names. Add a header row that names every column, then import the file again.`);
+    throw new SaidError('csv_malformed', { key: 'error.csvNumbersHeader', values: { values: header.slice(0, 3).join(', ') } });
   }
   if (header.length < 2) {
-    throw new OutpostError(
-      'csv_malformed',
-      'Only one column was found. Outpost needs a header row and at least two columns separated by commas, semicolons or tabs: the features and the target. Check the separator and the first row.',
-    );
+    throw new SaidError('csv_malformed', { key: 'error.csvOneColumn' });
   }
-  if (new Set(header).size !== header.length) throw new OutpostError('csv_malformed', 'Two columns have the same name in the header row. Give every column its own name.');
-  if (header.some((f) => f === '')) throw new OutpostError('csv_malformed', 'A column has no name in the header row. Name every column.');
+  if (new Set(header).size !== header.length) throw new SaidError('csv_malformed', { key: 'error.csvSameName' });
+  if (header.some((f) => f === '')) throw new SaidError('csv_malformed', { key: 'error.csvNoName' });
   if (quoteError) throw badRowsError(bad, 'A value starts with a quote that never ends; close the quote in the file and choose it again.');
   if (bad.length && !opts.dropBadRows) throw badRowsError(bad, `Every row needs as many values as the header has columns (${header.length}). Leave those rows out, or fix them and choose the file again.`);
-  if (tooMany) throw new OutpostError('csv_too_large', `The file has more than ${opts.maxRows.toLocaleString('en')} rows. Split it or take a sample, then import again.`);
+  if (tooMany) throw new SaidError('csv_too_large', { key: 'error.fileTooManyRows', values: { max: opts.maxRows } });
   return { fields: header, rows, bad, separator };
 }

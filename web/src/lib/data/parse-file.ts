@@ -1,4 +1,4 @@
-import { OutpostError } from '@shared/errors.js';
+import { SaidError } from '../said-error.js';
 import { convertRows, inferColumns } from '@shared/data/columns.js';
 import { sha256Hex } from '@shared/data/hash.js';
 import type { DateOrder } from '@shared/data/dates.js';
@@ -53,7 +53,6 @@ export interface ParsedFile {
   dropped: BadRow[];
 }
 
-const SAVE_AS = 'In your spreadsheet, choose Save as (or Download as) and pick “CSV UTF-8”, then import that file.';
 const SPREADSHEETS = new Set(['xlsx', 'xls', 'xlsm', 'xlsb', 'ods', 'numbers']);
 const NOT_TABLES = new Set(['pdf', 'doc', 'docx', 'odt', 'png', 'jpg', 'jpeg', 'gif', 'webp', 'heic', 'zip', 'gz', 'rar', '7z', 'apk', 'exe', 'mp3', 'mp4']);
 
@@ -65,8 +64,8 @@ function extensionOf(name: string): string {
 /** The format by the file's name, or by its first character when the name does not say. */
 export function formatOf(fileName: string, text: string): FileFormat {
   const ext = extensionOf(fileName);
-  if (SPREADSHEETS.has(ext)) throw new OutpostError('csv_malformed', `“${fileName}” is a spreadsheet workbook; Outpost reads CSV, JSON and JSON Lines files. ${SAVE_AS}`);
-  if (NOT_TABLES.has(ext)) throw new OutpostError('csv_malformed', `“${fileName}” is not a table of data. Choose a CSV, JSON or JSON Lines file (.csv, .json, .jsonl).`);
+  if (SPREADSHEETS.has(ext)) throw new SaidError('csv_malformed', { key: 'error.fileSpreadsheet', values: { name: fileName } });
+  if (NOT_TABLES.has(ext)) throw new SaidError('csv_malformed', { key: 'error.fileNotTable', values: { name: fileName } });
   if (ext === 'json') return 'json';
   if (ext === 'jsonl' || ext === 'ndjson') return 'jsonl';
   if (['csv', 'tsv', 'txt', 'tab', 'dat'].includes(ext)) return 'csv';
@@ -79,8 +78,6 @@ export function formatOf(fileName: string, text: string): FileFormat {
   return 'csv';
 }
 
-const EMPTY = 'The file is empty. Choose a file with a header row and at least one row of data.';
-
 /**
  * Read an imported file as a table: refuse it when too large for this phone (before reading)
  * or not text, hash its bytes (SHA-256, the dataset's identity in every run), decode them
@@ -92,24 +89,24 @@ export async function parseFileBlob(blob: Blob, opts: ParseOptions = {}, onProgr
   const maxBytes = opts.maxBytes ?? MAX_FILE_BYTES;
   const maxRows = opts.maxRows ?? MAX_FILE_ROWS;
   const fileName = opts.fileName ?? (blob instanceof File ? blob.name : 'data.csv');
-  if (blob.size === 0) throw new OutpostError('csv_empty', EMPTY);
+  if (blob.size === 0) throw new SaidError('csv_empty', { key: 'error.fileEmpty' });
   if (blob.size > maxBytes) {
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 2 : 0)} MB`;
-    throw new OutpostError('csv_too_large', `The file is ${mb(blob.size)}; this phone can import up to ${mb(maxBytes)} at once. Split it or take a sample, then import again.`);
+    throw new SaidError('csv_too_large', { key: 'error.fileTooBig', values: { size: mb(blob.size), max: mb(maxBytes) } });
   }
   const bytes = new Uint8Array(await blob.arrayBuffer());
   refuseBinary(bytes);
   const hash = await sha256Hex(bytes);
   const decoded = decodeBytes(bytes, opts.encoding);
   const text = decoded.text.replace(/^\uFEFF/, '');
-  if (text.trim() === '') throw new OutpostError('csv_empty', EMPTY);
+  if (text.trim() === '') throw new SaidError('csv_empty', { key: 'error.fileEmpty' });
   const format = formatOf(fileName, text);
   let table: RawTable & { separator?: string };
   if (format === 'json') table = readJson(text, maxRows);
   else if (format === 'jsonl') table = readJsonLines(text, { maxRows, dropBadRows: opts.dropBadRows });
   else table = readCsv(text, { separator: opts.separator, dropBadRows: opts.dropBadRows, maxRows, onProgress });
   if (table.rows.length === 0) {
-    throw new OutpostError('csv_empty', table.bad.length ? 'No row is left once the rows that do not fit are left out. Fix the file and choose it again.' : 'The file has a header but no rows of data. Add rows below the header and import it again.');
+    throw new SaidError('csv_empty', { key: table.bad.length ? 'error.fileNoRowsLeft' : 'error.fileHeaderOnly' });
   }
   const columns = inferColumns(table.rows, table.fields, { dateOrder: opts.dateOrder, numberStyles: opts.numberStyles });
   const rows = convertRows(table.rows, columns);

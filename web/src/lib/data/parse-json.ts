@@ -1,4 +1,5 @@
 import { OutpostError } from '@shared/errors.js';
+import { SaidError } from '../said-error.js';
 import { badRowsError, type BadRow, type RawTable } from './parse-csv.js';
 
 type Value = string | number | null;
@@ -62,13 +63,13 @@ export function readJson(text: string, maxRows: number): RawTable {
   } catch (err) {
     const pos = /position (\d+)/.exec((err as Error).message);
     const line = pos ? lineAt(text, +pos[1]) : /line (\d+)/.exec((err as Error).message)?.[1];
-    throw new OutpostError('csv_malformed', `The file is not valid JSON${line ? ` (a mistake on line ${line})` : ''}. Check it was saved whole, or export the data as CSV.`);
+    throw new SaidError('csv_malformed', line ? { key: 'error.jsonInvalidLine', values: { line: String(line) } } : { key: 'error.jsonInvalid' });
   }
   const list = Array.isArray(doc) ? doc : doc && typeof doc === 'object' ? ((doc as { rows?: unknown }).rows ?? (doc as { data?: unknown }).data) : undefined;
   if (!Array.isArray(list)) {
     throw new OutpostError('csv_malformed', 'The JSON file holds no list of rows. Outpost reads a list of objects, [{"age": 34, …}, …], or {"rows": [ … ]}.');
   }
-  if (list.length > maxRows) throw new OutpostError('csv_too_large', `The file has more than ${maxRows.toLocaleString('en')} rows. Split it or take a sample, then import again.`);
+  if (list.length > maxRows) throw new SaidError('csv_too_large', { key: 'error.fileTooManyRows', values: { max: maxRows } });
   const keys = new Map<string, true>();
   return table(
     list.map((item, i) => flatten(item, `item ${i + 1}`, keys)),
@@ -100,7 +101,7 @@ export function readJsonLines(text: string, opts: { maxRows: number; dropBadRows
       bad.push({ line: i + 1, reason: 'not an object' });
       continue;
     }
-    if (items.length >= opts.maxRows) throw new OutpostError('csv_too_large', `The file has more than ${opts.maxRows.toLocaleString('en')} rows. Split it or take a sample, then import again.`);
+    if (items.length >= opts.maxRows) throw new SaidError('csv_too_large', { key: 'error.fileTooManyRows', values: { max: opts.maxRows } });
     items.push(flatten(value, `line ${i + 1}`, keys));
   }
   if (bad.length && !opts.dropBadRows) throw badRowsError(bad, 'Each line must hold one object, such as {"age": 34}. Leave those lines out, or fix them and choose the file again.');

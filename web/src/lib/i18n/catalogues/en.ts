@@ -358,6 +358,26 @@ const en = {
   'error.scalingShape': 'That JSON file needs "columns" (a list of names), and may have "mean" and "std" (lists of numbers, one per column).',
   'error.scalingCount': 'That file has {count} columns but a different number of means or standard deviations.',
   'error.notNumber': '“{name}” must be a number (or empty to use the typical value).',
+  'error.fileEmpty': 'The file is empty. Choose a file with a header row and at least one row of data.',
+  'error.fileHeaderOnly': 'The file has a header but no rows of data. Add rows below the header and import it again.',
+  'error.fileNoRowsLeft': 'No row is left once the rows that do not fit are left out. Fix the file and choose it again.',
+  'error.fileTooBig': 'The file is {size}; this phone can import up to {max} at once. Split it or take a sample, then import again.',
+  'error.fileTooManyRows': 'The file has more than {max, number} rows. Split it or take a sample, then import again.',
+  'error.fileSpreadsheet':
+    '“{name}” is a spreadsheet workbook; Outpost reads CSV, JSON and JSON Lines files. In your spreadsheet, choose Save as (or Download as) and pick “CSV UTF-8”, then import that file.',
+  'error.fileNotTable': '“{name}” is not a table of data. Choose a CSV, JSON or JSON Lines file (.csv, .json, .jsonl).',
+  'error.fileBinary':
+    'This file is not text (it holds binary data). In your spreadsheet, choose Save as (or Download as) and pick “CSV UTF-8”, then import that file.',
+  'error.csvNumbersHeader': 'The first row holds numbers ({values}…), not column names. Add a header row that names every column, then import the file again.',
+  'error.csvOneColumn':
+    'Only one column was found. Outpost needs a header row and at least two columns separated by commas, semicolons or tabs: the features and the target. Check the separator and the first row.',
+  'error.csvSameName': 'Two columns have the same name in the header row. Give every column its own name.',
+  'error.csvNoName': 'A column has no name in the header row. Name every column.',
+  'error.jsonInvalid': 'The file is not valid JSON. Check it was saved whole, or export the data as CSV.',
+  'error.jsonInvalidLine': 'The file is not valid JSON (a mistake on line {line}). Check it was saved whole, or export the data as CSV.',
+  'error.encodingUnknown': 'This phone cannot read the encoding “{name}”. Choose another.',
+  'error.readerOdd': 'The file reader sent something unexpected. Reload the page and import the file again.',
+  'error.readerStopped': 'The file could not be read ({reason}). Reload the page and try again.',
   'sync.failure.unexpected':
     'Sync failed unexpectedly ({reason}). It will try again; if this keeps happening, tell your coordinator. Everything is kept on this device.',
   'sync.failure.unreachable':

@@ -372,6 +372,29 @@ const fr: Catalogue = {
   'error.scalingShape': 'Ce fichier JSON a besoin de "columns" (une liste de noms), et peut avoir "mean" et "std" (des listes de nombres, un par colonne).',
   'error.scalingCount': 'Ce fichier a {count} colonnes mais un nombre différent de moyennes ou d’écarts-types.',
   'error.notNumber': '« {name} » doit être un nombre (ou vide pour prendre la valeur habituelle).',
+  'error.fileEmpty': 'Le fichier est vide. Choisissez un fichier avec une ligne d’en-tête et au moins une ligne de données.',
+  'error.fileHeaderOnly': 'Le fichier a un en-tête mais aucune ligne de données. Ajoutez des lignes sous l’en-tête et importez-le à nouveau.',
+  'error.fileNoRowsLeft': 'Il ne reste aucune ligne une fois retirées les lignes qui ne vont pas. Corrigez le fichier et choisissez-le à nouveau.',
+  'error.fileTooBig':
+    'Le fichier fait {size} ; ce téléphone peut importer jusqu’à {max} à la fois. Coupez-le ou prenez un échantillon, puis importez à nouveau.',
+  'error.fileTooManyRows': 'Le fichier a plus de {max, number} lignes. Coupez-le ou prenez un échantillon, puis importez à nouveau.',
+  'error.fileSpreadsheet':
+    '« {name} » est un classeur de tableur ; Outpost lit les fichiers CSV, JSON et JSON Lines. Dans votre tableur, choisissez Enregistrer sous (ou Télécharger au format) et prenez « CSV UTF-8 », puis importez ce fichier.',
+  'error.fileNotTable': '« {name} » n’est pas un tableau de données. Choisissez un fichier CSV, JSON ou JSON Lines (.csv, .json, .jsonl).',
+  'error.fileBinary':
+    'Ce fichier n’est pas du texte (il contient des données binaires). Dans votre tableur, choisissez Enregistrer sous (ou Télécharger au format) et prenez « CSV UTF-8 », puis importez ce fichier.',
+  'error.csvNumbersHeader':
+    'La première ligne contient des nombres ({values}…), pas des noms de colonnes. Ajoutez une ligne d’en-tête qui nomme chaque colonne, puis importez à nouveau le fichier.',
+  'error.csvOneColumn':
+    'Une seule colonne a été trouvée. Outpost a besoin d’une ligne d’en-tête et d’au moins deux colonnes séparées par des virgules, des points-virgules ou des tabulations : les variables et la cible. Vérifiez le séparateur et la première ligne.',
+  'error.csvSameName': 'Deux colonnes ont le même nom dans la ligne d’en-tête. Donnez à chaque colonne son propre nom.',
+  'error.csvNoName': 'Une colonne n’a pas de nom dans la ligne d’en-tête. Nommez chaque colonne.',
+  'error.jsonInvalid': 'Le fichier n’est pas un JSON valide. Vérifiez qu’il a été enregistré en entier, ou exportez les données en CSV.',
+  'error.jsonInvalidLine':
+    'Le fichier n’est pas un JSON valide (une erreur à la ligne {line}). Vérifiez qu’il a été enregistré en entier, ou exportez les données en CSV.',
+  'error.encodingUnknown': 'Ce téléphone ne sait pas lire l’encodage « {name} ». Choisissez-en un autre.',
+  'error.readerOdd': 'Le lecteur de fichiers a envoyé quelque chose d’inattendu. Rechargez la page et importez à nouveau le fichier.',
+  'error.readerStopped': 'Le fichier n’a pas pu être lu ({reason}). Rechargez la page et réessayez.',
   'sync.failure.unexpected':
     'La synchronisation a échoué de façon inattendue ({reason}). Elle va réessayer ; si cela continue, prévenez votre coordinateur. Tout est gardé sur cet appareil.',
   'sync.failure.unreachable':

@@ -362,6 +362,28 @@ const ha: Catalogue = {
     'Wannan fayil na JSON yana buƙatar "columns" (jerin sunaye), kuma yana iya samun "mean" da "std" (jerin lambobi, ɗaya ga kowane ginshiƙi).',
   'error.scalingCount': 'Wannan fayil yana da ginshiƙai {count} amma adadin matsakaita ko karkacewa ya bambanta.',
   'error.notNumber': '“{name}” dole ya zama lamba (ko a bar shi babu komai don amfani da ƙimar da aka saba).',
+  'error.fileEmpty': 'Fayil ɗin babu komai a ciki. Zaɓi fayil mai layin kanun ginshiƙai da aƙalla layi ɗaya na bayanai.',
+  'error.fileHeaderOnly': 'Fayil ɗin yana da kanun ginshiƙai amma babu layukan bayanai. Ƙara layuka ƙarƙashin kanun ka sake shigo da shi.',
+  'error.fileNoRowsLeft': 'Babu layin da ya rage bayan an cire layukan da ba su dace ba. Gyara fayil ɗin ka sake zaɓar sa.',
+  'error.fileTooBig': 'Fayil ɗin {size} ne; wannan waya za ta iya shigo da har {max} a lokaci ɗaya. Raba shi ko ɗauki samfuri, sannan ka sake shigo da shi.',
+  'error.fileTooManyRows': 'Fayil ɗin yana da layuka fiye da {max, number}. Raba shi ko ɗauki samfuri, sannan ka sake shigo da shi.',
+  'error.fileSpreadsheet':
+    '“{name}” littafin spreadsheet ne; Outpost yana karanta fayilolin CSV, JSON da JSON Lines. A cikin spreadsheet ɗinka, zaɓi Save as (ko Download as) ka zaɓi “CSV UTF-8”, sannan ka shigo da wannan fayil.',
+  'error.fileNotTable': '“{name}” ba teburin bayanai ba ne. Zaɓi fayil na CSV, JSON ko JSON Lines (.csv, .json, .jsonl).',
+  'error.fileBinary':
+    'Wannan fayil ba rubutu ba ne (yana ɗauke da bayanan binary). A cikin spreadsheet ɗinka, zaɓi Save as (ko Download as) ka zaɓi “CSV UTF-8”, sannan ka shigo da wannan fayil.',
+  'error.csvNumbersHeader':
+    'Layin farko yana ɗauke da lambobi ({values}…), ba sunayen ginshiƙai ba. Ƙara layin kanun da ke sanya wa kowane ginshiƙi suna, sannan ka sake shigo da fayil ɗin.',
+  'error.csvOneColumn':
+    'Ginshiƙi ɗaya kawai aka samu. Outpost yana buƙatar layin kanun da aƙalla ginshiƙai biyu da aka raba da waƙafi, semicolon ko tab: abubuwan da ake dubawa da abin da ake hasashe. Duba mai rabawa da layin farko.',
+  'error.csvSameName': 'Ginshiƙai biyu suna da suna ɗaya a layin kanun. Ba kowane ginshiƙi sunansa.',
+  'error.csvNoName': 'Wani ginshiƙi ba shi da suna a layin kanun. Sanya wa kowane ginshiƙi suna.',
+  'error.jsonInvalid': 'Fayil ɗin ba ingantaccen JSON ba ne. Duba cewa an ajiye shi gaba ɗaya, ko ka fitar da bayanan a matsayin CSV.',
+  'error.jsonInvalidLine':
+    'Fayil ɗin ba ingantaccen JSON ba ne (kuskure a layi {line}). Duba cewa an ajiye shi gaba ɗaya, ko ka fitar da bayanan a matsayin CSV.',
+  'error.encodingUnknown': 'Wannan waya ba ta iya karanta tsarin rubutu “{name}”. Zaɓi wani.',
+  'error.readerOdd': 'Mai karanta fayil ya aiko da abin da ba a zata ba. Sake loda shafin ka sake shigo da fayil ɗin.',
+  'error.readerStopped': 'Ba a iya karanta fayil ɗin ba ({reason}). Sake loda shafin ka sake gwadawa.',
   'sync.failure.unexpected':
     'Daidaitawa ta kasa ba zato ba tsammani ({reason}). Za ta sake gwadawa; idan hakan ya ci gaba, faɗa wa mai kula da ku. An ajiye komai a wannan na’ura.',
   'sync.failure.unreachable':

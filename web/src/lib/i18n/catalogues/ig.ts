@@ -352,6 +352,26 @@ const ig: Catalogue = {
   'error.scalingShape': 'Faịlụ JSON ahụ chọrọ "columns" (ndepụta aha), ma nwee ike inwe "mean" na "std" (ndepụta ọnụọgụ, otu maka kọlụm ọ bụla).',
   'error.scalingCount': 'Faịlụ ahụ nwere kọlụm {count} mana ọnụọgụ nkezi ma ọ bụ ndịiche ya dị iche.',
   'error.notNumber': '“{name}” ga-abụrịrị ọnụọgụ (ma ọ bụ hapụ ya efu iji jiri uru a na-ahụkarị).',
+  'error.fileEmpty': 'Faịlụ ahụ tọgbọrọ chakoo. Họrọ faịlụ nwere ahịrị isi na opekata mpe otu ahịrị data.',
+  'error.fileHeaderOnly': 'Faịlụ ahụ nwere ahịrị isi mana enweghị ahịrị data. Tinye ahịrị n’okpuru isi ahụ wee bubata ya ọzọ.',
+  'error.fileNoRowsLeft': 'Ọ dịghị ahịrị fọdụrụ mgbe e wepụrụ ahịrị ndị na-adabaghị. Dozie faịlụ ahụ wee họrọ ya ọzọ.',
+  'error.fileTooBig': 'Faịlụ ahụ bụ {size}; ekwentị a nwere ike ibubata ruo {max} n’otu oge. Kewaa ya ma ọ bụ were ihe atụ, wee bubata ọzọ.',
+  'error.fileTooManyRows': 'Faịlụ ahụ nwere ahịrị karịrị {max, number}. Kewaa ya ma ọ bụ were ihe atụ, wee bubata ọzọ.',
+  'error.fileSpreadsheet':
+    '“{name}” bụ akwụkwọ spreadsheet; Outpost na-agụ faịlụ CSV, JSON na JSON Lines. N’ime spreadsheet gị, họrọ Save as (ma ọ bụ Download as) wee họrọ “CSV UTF-8”, wee bubata faịlụ ahụ.',
+  'error.fileNotTable': '“{name}” abụghị tebụl data. Họrọ faịlụ CSV, JSON ma ọ bụ JSON Lines (.csv, .json, .jsonl).',
+  'error.fileBinary':
+    'Faịlụ a abụghị ederede (o nwere data binary). N’ime spreadsheet gị, họrọ Save as (ma ọ bụ Download as) wee họrọ “CSV UTF-8”, wee bubata faịlụ ahụ.',
+  'error.csvNumbersHeader': 'Ahịrị mbụ nwere ọnụọgụ ({values}…), ọ bụghị aha kọlụm. Tinye ahịrị isi na-akpọ kọlụm ọ bụla aha, wee bubata faịlụ ahụ ọzọ.',
+  'error.csvOneColumn':
+    'Naanị otu kọlụm ka a hụrụ. Outpost chọrọ ahịrị isi na opekata mpe kọlụm abụọ e ji rịkọm, semicolon ma ọ bụ tab kewaa: ihe a na-ele na ihe a na-ebu amụma. Lelee ihe nkewa na ahịrị mbụ.',
+  'error.csvSameName': 'Kọlụm abụọ nwere otu aha n’ahịrị isi. Nye kọlụm ọ bụla aha nke ya.',
+  'error.csvNoName': 'Otu kọlụm enweghị aha n’ahịrị isi. Kpọọ kọlụm ọ bụla aha.',
+  'error.jsonInvalid': 'Faịlụ ahụ abụghị JSON ziri ezi. Lelee na e chekwara ya niile, ma ọ bụ bupụ data ahụ dịka CSV.',
+  'error.jsonInvalidLine': 'Faịlụ ahụ abụghị JSON ziri ezi (otu njehie n’ahịrị {line}). Lelee na e chekwara ya niile, ma ọ bụ bupụ data ahụ dịka CSV.',
+  'error.encodingUnknown': 'Ekwentị a enweghị ike ịgụ usoro ederede “{name}”. Họrọ nke ọzọ.',
+  'error.readerOdd': 'Onye na-agụ faịlụ zitere ihe a na-atụghị anya ya. Meghee ibe ahụ ọzọ wee bubata faịlụ ahụ ọzọ.',
+  'error.readerStopped': 'Enweghị ike ịgụ faịlụ ahụ ({reason}). Meghee ibe ahụ ọzọ wee nwaa ọzọ.',
   'sync.failure.unexpected':
     'Mmekọrịta dara n’amaghị ama ({reason}). Ọ ga-anwa ọzọ; ọ bụrụ na nke a na-aga n’ihu, gwa onye nhazi gị. Edebere ihe niile na ngwaọrụ a.',
   'sync.failure.unreachable':

@@ -355,6 +355,26 @@ const pcm: Catalogue = {
   'error.scalingShape': 'That JSON file need "columns" (list of names), and e fit get "mean" and "std" (lists of numbers, one for each column).',
   'error.scalingCount': 'That file get {count} columns but the number of means or standard deviations no be the same.',
   'error.notNumber': '“{name}” must be number (or leave am empty to use the normal value).',
+  'error.fileEmpty': 'The file empty. Choose file wey get header row and at least one row of data.',
+  'error.fileHeaderOnly': 'The file get header but no rows of data. Add rows under the header and bring am come again.',
+  'error.fileNoRowsLeft': 'No row remain after we comot the rows wey no fit. Fix the file and choose am again.',
+  'error.fileTooBig': 'The file na {size}; dis phone fit bring in up to {max} at once. Divide am or take sample, then bring am come again.',
+  'error.fileTooManyRows': 'The file get more than {max, number} rows. Divide am or take sample, then bring am come again.',
+  'error.fileSpreadsheet':
+    '“{name}” na spreadsheet workbook; Outpost dey read CSV, JSON and JSON Lines files. For your spreadsheet, choose Save as (or Download as) and pick “CSV UTF-8”, then bring that file come.',
+  'error.fileNotTable': '“{name}” no be table of data. Choose CSV, JSON or JSON Lines file (.csv, .json, .jsonl).',
+  'error.fileBinary':
+    'Dis file no be text (e get binary data). For your spreadsheet, choose Save as (or Download as) and pick “CSV UTF-8”, then bring that file come.',
+  'error.csvNumbersHeader': 'The first row get numbers ({values}…), no be column names. Add header row wey name every column, then bring the file come again.',
+  'error.csvOneColumn':
+    'Only one column we see. Outpost need header row and at least two columns wey comma, semicolon or tab separate: the things wey e go look and the target. Check the separator and the first row.',
+  'error.csvSameName': 'Two columns get the same name for the header row. Give every column im own name.',
+  'error.csvNoName': 'One column no get name for the header row. Name every column.',
+  'error.jsonInvalid': 'The file no be correct JSON. Check say dem save am complete, or export the data as CSV.',
+  'error.jsonInvalidLine': 'The file no be correct JSON (one mistake for line {line}). Check say dem save am complete, or export the data as CSV.',
+  'error.encodingUnknown': 'Dis phone no fit read the encoding “{name}”. Choose another one.',
+  'error.readerOdd': 'The file reader send something wey we no expect. Reload the page and bring the file come again.',
+  'error.readerStopped': 'We no fit read the file ({reason}). Reload the page and try again.',
   'sync.failure.unexpected':
     'Sync fail as we no expect ({reason}). E go try again; if e continue to happen, tell your coordinator. Everything dey for dis phone.',
   'sync.failure.unreachable':

@@ -364,6 +364,27 @@ const sw: Catalogue = {
     'Faili hiyo ya JSON inahitaji "columns" (orodha ya majina), na inaweza kuwa na "mean" na "std" (orodha za namba, moja kwa kila safuwima).',
   'error.scalingCount': 'Faili hiyo ina safuwima {count} lakini idadi tofauti ya wastani au mikengeuko sanifu.',
   'error.notNumber': '“{name}” lazima iwe namba (au iache tupu ili kutumia thamani ya kawaida).',
+  'error.fileEmpty': 'Faili ni tupu. Chagua faili yenye safu ya vichwa na angalau safu moja ya data.',
+  'error.fileHeaderOnly': 'Faili ina vichwa lakini haina safu za data. Ongeza safu chini ya vichwa na uilete tena.',
+  'error.fileNoRowsLeft': 'Hakuna safu iliyobaki baada ya kuondoa safu zisizofaa. Rekebisha faili na uichague tena.',
+  'error.fileTooBig': 'Faili ni {size}; simu hii inaweza kuleta hadi {max} kwa wakati mmoja. Igawanye au chukua sampuli, kisha ulete tena.',
+  'error.fileTooManyRows': 'Faili ina safu zaidi ya {max, number}. Igawanye au chukua sampuli, kisha ulete tena.',
+  'error.fileSpreadsheet':
+    '“{name}” ni kitabu cha spreadsheet; Outpost inasoma faili za CSV, JSON na JSON Lines. Kwenye spreadsheet yako, chagua Save as (au Download as) na uchague “CSV UTF-8”, kisha ulete faili hiyo.',
+  'error.fileNotTable': '“{name}” si jedwali la data. Chagua faili ya CSV, JSON au JSON Lines (.csv, .json, .jsonl).',
+  'error.fileBinary':
+    'Faili hii si maandishi (ina data ya binary). Kwenye spreadsheet yako, chagua Save as (au Download as) na uchague “CSV UTF-8”, kisha ulete faili hiyo.',
+  'error.csvNumbersHeader':
+    'Safu ya kwanza ina namba ({values}…), si majina ya safuwima. Ongeza safu ya vichwa inayotaja kila safuwima, kisha ulete faili tena.',
+  'error.csvOneColumn':
+    'Safuwima moja tu imepatikana. Outpost inahitaji safu ya vichwa na angalau safuwima mbili zilizotenganishwa kwa koma, semikoloni au tab: vipengele na lengo. Angalia kitenganishi na safu ya kwanza.',
+  'error.csvSameName': 'Safuwima mbili zina jina moja kwenye safu ya vichwa. Ipe kila safuwima jina lake.',
+  'error.csvNoName': 'Safuwima moja haina jina kwenye safu ya vichwa. Ipe kila safuwima jina.',
+  'error.jsonInvalid': 'Faili si JSON sahihi. Hakikisha ilihifadhiwa yote, au hamisha data kama CSV.',
+  'error.jsonInvalidLine': 'Faili si JSON sahihi (kosa kwenye mstari {line}). Hakikisha ilihifadhiwa yote, au hamisha data kama CSV.',
+  'error.encodingUnknown': 'Simu hii haiwezi kusoma usimbaji “{name}”. Chagua mwingine.',
+  'error.readerOdd': 'Kisomaji cha faili kimetuma kitu kisichotarajiwa. Pakia ukurasa upya na ulete faili tena.',
+  'error.readerStopped': 'Faili haikuweza kusomwa ({reason}). Pakia ukurasa upya na ujaribu tena.',
   'sync.failure.unexpected':
     'Kusawazisha kumeshindwa bila kutarajiwa ({reason}). Kutajaribu tena; hili likiendelea, mwambie mratibu wako. Kila kitu kimehifadhiwa kwenye kifaa hiki.',
   'sync.failure.unreachable':

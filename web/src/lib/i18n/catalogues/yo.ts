@@ -352,6 +352,26 @@ const yo: Catalogue = {
   'error.scalingShape': 'Fáìlì JSON yẹn nílò "columns" (àkójọ orúkọ), ó sì lè ní "mean" àti "std" (àkójọ nọ́ńbà, ọ̀kan fún òpó kọ̀ọ̀kan).',
   'error.scalingCount': 'Fáìlì yẹn ní òpó {count} ṣùgbọ́n iye àròpín tàbí ìyàtọ̀ rẹ̀ yàtọ̀.',
   'error.notNumber': '“{name}” gbọ́dọ̀ jẹ́ nọ́ńbà (tàbí kí ó ṣófo láti lo iye tí ó wọ́pọ̀).',
+  'error.fileEmpty': 'Fáìlì náà ṣófo. Yan fáìlì tí ó ní ìlà orúkọ òpó àti ó kéré tán ìlà dátà kan.',
+  'error.fileHeaderOnly': 'Fáìlì náà ní ìlà orúkọ òpó ṣùgbọ́n kò ní ìlà dátà. Fi àwọn ìlà kún un sísàlẹ̀ ìlà orúkọ, kí o sì tún un mú wọlé.',
+  'error.fileNoRowsLeft': 'Kò sí ìlà tó kù lẹ́yìn tí a yọ àwọn ìlà tí kò bá a mu kúrò. Ṣàtúnṣe fáìlì náà kí o sì tún un yan.',
+  'error.fileTooBig': 'Fáìlì náà jẹ́ {size}; fóònù yìí lè mú tó {max} wọlé lẹ́ẹ̀kan. Pín in tàbí mú àpẹẹrẹ, lẹ́yìn náà tún mú wọlé.',
+  'error.fileTooManyRows': 'Fáìlì náà ní ìlà tó ju {max, number} lọ. Pín in tàbí mú àpẹẹrẹ, lẹ́yìn náà tún mú wọlé.',
+  'error.fileSpreadsheet':
+    '“{name}” jẹ́ ìwé spreadsheet; Outpost ń ka fáìlì CSV, JSON àti JSON Lines. Nínú spreadsheet rẹ, yan Save as (tàbí Download as) kí o sì yan “CSV UTF-8”, lẹ́yìn náà mú fáìlì yẹn wọlé.',
+  'error.fileNotTable': '“{name}” kì í ṣe tábìlì dátà. Yan fáìlì CSV, JSON tàbí JSON Lines (.csv, .json, .jsonl).',
+  'error.fileBinary':
+    'Fáìlì yìí kì í ṣe ọ̀rọ̀ (ó ní dátà binary). Nínú spreadsheet rẹ, yan Save as (tàbí Download as) kí o sì yan “CSV UTF-8”, lẹ́yìn náà mú fáìlì yẹn wọlé.',
+  'error.csvNumbersHeader': 'Ìlà àkọ́kọ́ ní nọ́ńbà ({values}…), kì í ṣe orúkọ òpó. Fi ìlà orúkọ tí ó dárúkọ òpó kọ̀ọ̀kan kún un, lẹ́yìn náà tún mú fáìlì náà wọlé.',
+  'error.csvOneColumn':
+    'Òpó kan ṣoṣo ni a rí. Outpost nílò ìlà orúkọ àti ó kéré tán òpó méjì tí a fi kọ́mà, semicolon tàbí tab pín: àwọn ohun tí a ń wò àti ohun tí a fẹ́ sọ tẹ́lẹ̀. Ṣàyẹ̀wò ohun tí ó ń pín wọn àti ìlà àkọ́kọ́.',
+  'error.csvSameName': 'Òpó méjì ní orúkọ kan náà nínú ìlà orúkọ. Fún òpó kọ̀ọ̀kan ní orúkọ tirẹ̀.',
+  'error.csvNoName': 'Òpó kan kò ní orúkọ nínú ìlà orúkọ. Dárúkọ òpó kọ̀ọ̀kan.',
+  'error.jsonInvalid': 'Fáìlì náà kì í ṣe JSON tó tọ́. Ṣàyẹ̀wò pé a fi gbogbo rẹ̀ pamọ́, tàbí gbé dátà náà jáde bí CSV.',
+  'error.jsonInvalidLine': 'Fáìlì náà kì í ṣe JSON tó tọ́ (àṣìṣe kan wà ní ìlà {line}). Ṣàyẹ̀wò pé a fi gbogbo rẹ̀ pamọ́, tàbí gbé dátà náà jáde bí CSV.',
+  'error.encodingUnknown': 'Fóònù yìí kò lè ka ọ̀nà ìkọ̀wé “{name}”. Yan òmíràn.',
+  'error.readerOdd': 'Olùka fáìlì fi ohun tí a kò retí ránṣẹ́. Tún ojú-ìwé náà ṣí kí o sì tún mú fáìlì náà wọlé.',
+  'error.readerStopped': 'A kò lè ka fáìlì náà ({reason}). Tún ojú-ìwé náà ṣí kí o sì tún gbìyànjú.',
   'sync.failure.unexpected':
     'Ìmúdọ́gba kùnà láìròtẹ́lẹ̀ ({reason}). Yóò tún gbìyànjú; bí èyí bá ń ṣẹlẹ̀ lọ́pọ̀ ìgbà, sọ fún olùṣètò rẹ. Gbogbo nǹkan wà lórí ẹ̀rọ yìí.',
   'sync.failure.unreachable':
