@@ -4,9 +4,9 @@ import type { Db } from './db.js';
 import { createEnrollmentCode, createOrg, enrollDevice } from './orgs.js';
 import { applyPush, pull, type DeviceRef } from './sync.js';
 import { putChunk, readBlob } from './blobs.js';
-import { change, sha256, stamp, T0 } from './fixtures.js';
+import { change, prediction, project, sha256, stamp, T0 } from './fixtures.js';
 import { inferColumns } from '@shared/data/columns.js';
-import { publicColumns, shareableRows, type PersonalChoice } from '@shared/data/privacy.js';
+import { publicColumns, saltedHash, shareableRows, type PersonalChoice } from '@shared/data/privacy.js';
 import { describeChange, versionHash } from '@shared/data/versions.js';
 import { DatasetVersion } from '@shared/schema/dataset-version.js';
 
@@ -139,5 +139,54 @@ describe.each(STORES)('dataset versions with rows: $name', (factory) => {
     expect(await readBlob(db, dev.orgId, lateHash)).toBeUndefined();
     const everything = JSON.stringify(await db.query(`select data from records where org_id = $1`, [dev.orgId]));
     expect(everything).not.toContain('+234 803 123 4567');
+  });
+  it('a mark made later rewrites the prediction log as it would be written now: null, or the salted code', async () => {
+    const salt = 'cd'.repeat(16);
+    const dataset = { id: 'dz', projectId: 'pz', name: 'Visits', fileName: 'visits.csv', hash: 'c'.repeat(64), rowCount: 3, columns: [], createdAt: T0 };
+    const logged = (id: string, projectId: string, r: (typeof ROWS)[number]) => ({
+      ...prediction(id, projectId),
+      inputs: { age: r.age, phone: r.phone },
+      attributes: { name: r.name },
+    });
+    const sent = await applyPush(
+      db,
+      dev,
+      20,
+      [
+        change('projects', 'pz', { ...project('pz'), rowSalt: salt }),
+        change('projects', 'py', project('py')),
+        change('datasets', 'dz', dataset),
+        change('predictions', 'pz-1', logged('pz-1', 'pz', ROWS[0])),
+        change('predictions', 'pz-2', logged('pz-2', 'pz', ROWS[1])),
+        change('predictions', 'py-1', logged('py-1', 'py', ROWS[0])),
+      ],
+      T0,
+    );
+    expect(sent).toMatchObject({ applied: 6, rejected: [] });
+    await applyPush(db, dev, 21, [change('datasets', 'dz', { personal: { phone: 'never', name: 'hash' } }, stamp(T0 + 60_000))], T0);
+    const rows = await db.query<{ id: string; data: { inputs: Record<string, unknown>; attributes: Record<string, unknown> } }>(
+      `select id, data from records where org_id = $1 and tbl = 'predictions' and id like 'p%-%' order by id`,
+      [dev.orgId],
+    );
+    const byId = Object.fromEntries(rows.map((r) => [r.id, r.data]));
+    expect(byId['pz-1'].inputs).toEqual({ age: ROWS[0].age, phone: null });
+    expect(byId['pz-1'].attributes).toEqual({ name: await saltedHash(salt, ROWS[0].name) });
+    expect(byId['pz-2'].attributes.name).toBe(await saltedHash(salt, ROWS[1].name));
+    // Another project's log is its own.
+    expect(byId['py-1'].inputs.phone).toBe(ROWS[0].phone);
+    // A phone that logged one offline before it heard of the mark: cleaned as it is stored.
+    await applyPush(db, dev, 22, [change('predictions', 'pz-3', logged('pz-3', 'pz', ROWS[2]))], T0);
+    const [late] = await db.query<{ data: { inputs: Record<string, unknown>; attributes: Record<string, unknown> } }>(
+      `select data from records where org_id = $1 and tbl = 'predictions' and id = 'pz-3'`,
+      [dev.orgId],
+    );
+    expect(late.data.inputs.phone).toBeNull();
+    expect(late.data.attributes.name).toBe(await saltedHash(salt, ROWS[2].name));
+    // Once more changes nothing.
+    expect(await applyPush(db, dev, 23, [change('datasets', 'dz', { personal: { phone: 'never', name: 'hash' } }, stamp(T0 + 120_000))], T0)).toMatchObject({
+      rejected: [],
+    });
+    const again = await db.query<{ data: unknown }>(`select data from records where org_id = $1 and tbl = 'predictions' and id = 'pz-1'`, [dev.orgId]);
+    expect(again[0].data).toEqual(byId['pz-1']);
   });
 });

@@ -4,7 +4,7 @@ import { mergeChange } from '@shared/sync/merge.js';
 import { SYNC_TABLES } from '@shared/sync/protocol.js';
 import type { Queryable } from './db.js';
 import { issueText, type CheckedChange } from './push-check.js';
-import { dropFileIfUnnamed, withdrawRowsBreakingMarks, withoutForbiddenRows } from './withdraw-rows.js';
+import { dropFileIfUnnamed, scrubPredictionLog, withdrawRowsBreakingMarks, withoutForbiddenRows } from './withdraw-rows.js';
 import type { PersonalChoice } from '@shared/data/privacy.js';
 
 export interface DeviceRef {
@@ -107,8 +107,11 @@ export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, 
   );
   if (dropFile) await dropFileIfUnnamed(q, device.orgId, dropFile);
   // A column marked personal after its rows were sent: the files that hold it go (withdraw-rows.ts).
-  if (c.table === 'datasets' && 'personal' in c.fields)
-    await withdrawRowsBreakingMarks(q, seq, device.orgId, c.id, state.data.personal as Record<string, PersonalChoice> | undefined, c.hlc);
+  if (c.table === 'datasets' && 'personal' in c.fields) {
+    const personal = state.data.personal as Record<string, PersonalChoice> | undefined;
+    await withdrawRowsBreakingMarks(q, seq, device.orgId, c.id, personal, c.hlc);
+    await scrubPredictionLog(q, device.orgId, String(state.data.projectId ?? ''), personal);
+  }
   return 'applied';
 }
 

@@ -3,6 +3,7 @@ import { StageChange } from '@shared/sync/stages.js';
 import type { Db, Queryable } from './db.js';
 import { batchFingerprint, checkChanges, rejection, type CheckedChange } from './push-check.js';
 import { insertAppend, lockRecords, mergeLww, type DeviceRef, type RecordSeq, type WriteOutcome } from './record-writes.js';
+import { scrubPushedPredictions } from './withdraw-rows.js';
 import { moveStage } from './registry.js';
 import { refusedLabels } from './labels.js';
 
@@ -91,6 +92,11 @@ async function writeTogether(q: Queryable, seq: RecordSeq, device: DeviceRef, or
   const refused = await refusedLabels(q, device.orgId, appended);
   const append = appended.filter((c) => !refused.has(c));
   const inserted = await insertAppend(q, seq, device, append);
+  await scrubPushedPredictions(
+    q,
+    device.orgId,
+    append.filter((c) => c.table === 'predictions'),
+  );
   const tally: Tally = { applied: inserted, ignored: append.length - inserted, rejected: [] };
   for (const [c, why] of refused) count(tally, c, why);
   for (const c of ordered.slice(appended.length)) count(tally, c, await writeOne(q, seq, device, c));
@@ -102,7 +108,9 @@ async function writeOne(q: Queryable, seq: RecordSeq, device: DeviceRef, c: Chec
   if (policy === 'append') {
     const refused = (await refusedLabels(q, device.orgId, [c])).get(c);
     if (refused) return refused;
-    return (await insertAppend(q, seq, device, [c])) ? 'applied' : 'ignored';
+    const inserted = await insertAppend(q, seq, device, [c]);
+    if (c.table === 'predictions') await scrubPushedPredictions(q, device.orgId, [c]);
+    return inserted ? 'applied' : 'ignored';
   }
   if (policy === 'lww') return mergeLww(q, seq, device, c);
   // A device may not promote: its move to production is kept as a proposal (applied, as a proposal).

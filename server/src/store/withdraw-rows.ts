@@ -1,6 +1,6 @@
 import { mergeChange } from '@shared/sync/merge.js';
 import { columnsBreakingMarks } from '@shared/data/withdraw.js';
-import { publicColumns, type PersonalChoice } from '@shared/data/privacy.js';
+import { projectPersonal, publicColumns, type PersonalChoice } from '@shared/data/privacy.js';
 import type { DatasetVersion } from '@shared/schema/dataset-version.js';
 import type { Queryable } from './db.js';
 import type { RecordSeq } from './record-writes.js';
@@ -94,4 +94,76 @@ export async function withoutForbiddenRows(
   const scrubbed = fields.columns ? { ...fields, columns: publicColumns(columns, personal) } : fields;
   if (!columnsBreakingMarks(personal, { columns, rows }).length) return { fields: scrubbed };
   return { fields: { ...scrubbed, rows: null }, drop: rows.hash };
+}
+
+/**
+ * The prediction log written before a column was marked personal: every prediction of the project
+ * that holds the column's value as it was typed, in its inputs or its kept attributes, gets the
+ * value the log would hold now (privacy.ts `loggablePredictions`): null for `never`, the salted
+ * hash for `hash` (null while the project has no salt). The hash is computed here in SQL, the same
+ * SHA-256 of "outpost-personal-1\n" + salt + "\n" + value.trim() (sha256() is built into Postgres
+ * 11 and later, and PGlite). Values already a 64-hex code are left alone, so running it again
+ * changes nothing. Predictions are append-only and never pulled by phones: nothing else to tell.
+ * The day counts the monitors read (monitor_days) keep their group names; they are not rewritten.
+ * Returns how many predictions changed.
+ */
+export async function scrubPredictionLog(
+  q: Queryable,
+  orgId: string,
+  projectId: string,
+  personal: Record<string, PersonalChoice> | undefined,
+  ids?: string[],
+): Promise<number> {
+  if (!personal || !Object.keys(personal).length || ids?.length === 0) return 0;
+  const [project] = await q.query<{ salt: string | null }>(`select data->>'rowSalt' as salt from records where org_id = $1 and tbl = 'projects' and id = $2`, [
+    orgId,
+    projectId,
+  ]);
+  let changed = 0;
+  for (const [column, choice] of Object.entries(personal)) {
+    for (const part of ['inputs', 'attributes']) {
+      const params: unknown[] = [orgId, projectId, column];
+      const value = `data->'${part}'->>$3`;
+      let replaced = `'null'::jsonb`;
+      if (choice === 'hash' && project?.salt) {
+        params.push(project.salt);
+        replaced = `to_jsonb(encode(sha256(convert_to('outpost-personal-1' || chr(10) || $${params.length}::text || chr(10) || btrim(${value}, E' \t\n\r'), 'UTF8')), 'hex'))`;
+      }
+      let only = '';
+      if (ids) {
+        params.push(ids);
+        only = `and id = any($${params.length}::text[])`;
+      }
+      const rows = await q.query(
+        `update records set data = jsonb_set(data, array['${part}', $3::text], ${replaced})
+           where org_id = $1 and tbl = 'predictions' and data->>'projectId' = $2 ${only} and data->'${part}' ? $3 and ${value} is not null
+             ${choice === 'hash' ? `and ${value} !~ '^[0-9a-f]{64}$'` : ''}
+           returning id`,
+        params,
+      );
+      changed += rows.length;
+    }
+  }
+  return changed;
+}
+
+/**
+ * Predictions pushed by a phone that logged them before it heard of a mark (offline): cleaned as
+ * they are stored, by the same rule (scrubPredictionLog over just these ids). One query for the
+ * marks per project in the batch.
+ */
+export async function scrubPushedPredictions(q: Queryable, orgId: string, predictions: { id: string; fields: Record<string, unknown> }[]): Promise<void> {
+  const byProject = new Map<string, string[]>();
+  for (const p of predictions) {
+    const projectId = String(p.fields.projectId ?? '');
+    byProject.set(projectId, [...(byProject.get(projectId) ?? []), p.id]);
+  }
+  for (const [projectId, ids] of byProject) {
+    const marks = await q.query<{ personal: Record<string, PersonalChoice> | null }>(
+      `select data->'personal' as personal from records where org_id = $1 and tbl = 'datasets' and data->>'projectId' = $2 and data ? 'personal'`,
+      [orgId, projectId],
+    );
+    const personal = projectPersonal(marks.map((m) => ({ personal: m.personal ?? undefined })));
+    if (Object.keys(personal).length) await scrubPredictionLog(q, orgId, projectId, personal, ids);
+  }
 }

@@ -196,6 +196,8 @@ export function projectPersonal(datasets: { personal?: Record<string, PersonalCh
 
 type Logged = Record<string, string | number | null>;
 
+const isCode = (v: unknown): boolean => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+
 /**
  * A prediction as it may be logged (the log syncs to the server): every input and kept attribute
  * whose column is marked personal (`personal`, see projectPersonal) is replaced, `never` by null
@@ -203,7 +205,9 @@ type Logged = Record<string, string | number | null>;
  * compare across devices; a missing value stays missing). A logged input derived from a column (a
  * date's year, a text's length: `feature.source.column` in `features`) follows its column's
  * mark. Without a salt a `hash` value is logged as null, never as itself. Everything else is kept
- * as it is; the prediction is not changed in place. Equal values are hashed once per call.
+ * as it is; the prediction is not changed in place. Equal values are hashed once per call. A
+ * `hash` value that is a code already (64 hex digits) is kept, so cleaning a log twice is the same
+ * as once.
  */
 export async function loggablePredictions<P extends { inputs: Logged; attributes?: Logged }>(
   predictions: P[],
@@ -219,7 +223,7 @@ export async function loggablePredictions<P extends { inputs: Logged; attributes
   if (salt)
     for (const p of predictions)
       for (const values of [p.inputs, p.attributes ?? {}])
-        for (const [k, v] of Object.entries(values)) if (markOf(k) === 'hash' && !isMissing(v)) codes.set(String(v).trim(), '');
+        for (const [k, v] of Object.entries(values)) if (markOf(k) === 'hash' && !isMissing(v) && !isCode(v)) codes.set(String(v).trim(), '');
   const distinct = [...codes.keys()];
   const hashes = await Promise.all(distinct.map((v) => saltedHash(salt!, v)));
   distinct.forEach((v, i) => codes.set(v, hashes[i]));
@@ -228,7 +232,10 @@ export async function loggablePredictions<P extends { inputs: Logged; attributes
       Object.entries(values).map(([k, v]) => {
         const mark = markOf(k);
         if (!mark) return [k, v];
-        if (mark === 'never' || !salt) return [k, null];
+        if (mark === 'never') return [k, null];
+        // A code already (a log cleaned before, see scrubLocalLog): hashing it again would change it.
+        if (isCode(v)) return [k, v];
+        if (!salt) return [k, null];
         return [k, isMissing(v) ? null : codes.get(String(v).trim())!];
       }),
     );

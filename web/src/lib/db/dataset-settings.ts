@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scrubLocalLog } from './scrub-log.js';
 import { DataRule } from '@shared/schema/data-rules.js';
 import { checkRules } from '@shared/data/rules.js';
 import type { OutpostDb } from './db.js';
@@ -80,6 +81,9 @@ export async function setShareRows(db: OutpostDb, projectId: string, on: boolean
 export async function markPersonal(db: OutpostDb, datasetId: string, column: string, choice: PersonalChoice | null, now = Date.now()): Promise<void> {
   await setPersonal(db, datasetId, column, choice, now);
   await shareCurrentVersion(db, datasetId, now);
+  // Predictions logged here before the mark no longer hold the column as it was typed.
+  const d = await db.datasets.get(datasetId);
+  if (choice && d) await scrubLocalLog(db, d.projectId);
 }
 
 /** Columns of the project's datasets (rows on this phone) that look personal and nobody marked, with what to do. */
