@@ -6,7 +6,7 @@ import type { OutpostDb } from './db.js';
 import { patchRecord } from './mutate.js';
 import { releaseHeldBlobs, saveLocalBlob } from './blobs.js';
 import { ensureFirstVersions, ensureSalt, rowsCoding, setPersonal, shareable, storedRows } from './dataset-versions.js';
-import { personalWarnings, type PersonalChoice } from '@shared/data/privacy.js';
+import { personalWarnings, type PersonalChoice, type PersonalWarning } from '@shared/data/privacy.js';
 import { projectPhotoHashes } from './photos.js';
 import { SaidError } from '../said-error.js';
 
@@ -87,8 +87,8 @@ export async function markPersonal(db: OutpostDb, datasetId: string, column: str
 }
 
 /** Columns of the project's datasets (rows on this phone) that look personal and nobody marked, with what to do. */
-export async function unmarkedPersonal(db: OutpostDb, projectId: string): Promise<{ dataset: string; sentence: string }[]> {
-  const out: { dataset: string; sentence: string }[] = [];
+export async function unmarkedPersonal(db: OutpostDb, projectId: string): Promise<{ dataset: string; sentence: string; said: PersonalWarning['said'] }[]> {
+  const out: { dataset: string; sentence: string; said: PersonalWarning['said'] }[] = [];
   for (const d of await db.datasets.where('projectId').equals(projectId).toArray()) {
     if (d.deleted || !d.versionId) continue;
     const first = await db.datasetRows.get([d.versionId, 0]);
@@ -98,7 +98,7 @@ export async function unmarkedPersonal(db: OutpostDb, projectId: string): Promis
       d.columns.map((c) => c.name),
       d.personal,
     ))
-      out.push({ dataset: d.name, sentence: w.sentence });
+      out.push({ dataset: d.name, sentence: w.sentence, said: w.said });
   }
   return out;
 }
