@@ -2,6 +2,7 @@
 // person's own decisions score against the known results. Device and console both import this, so
 // they show the same numbers.
 import { OutpostError } from '../errors.js';
+import type { Said } from '../said.js';
 import { isMissing, toNumber, type Cell } from '../data/columns.js';
 import { mulberry32, shuffleInPlace } from '../data/random.js';
 import type { PredictionOutput, Task } from '../schema/records.js';
@@ -463,4 +464,11 @@ export function scoreDecisions({ task, labels = [], truth, decisions, model }: D
 /** A human baseline's headline in plain words: "People: 91% right on 40 cases" (or "off by 3.2 on average"). */
 export function humanHeadline(m: HumanMetrics): string {
   return m.task === 'classification' ? `${pct(m.accuracy)} right on ${m.n} cases` : `off by ${Number(m.mae.toPrecision(3))} on average on ${m.n} cases`;
+}
+
+/** The same headline as a message (said.ts), for a screen in any language; the share is a fraction rounded to a percent. */
+export function humanHeadlineSaid(m: HumanMetrics): Said<'eval.headline.right' | 'eval.headline.off'> {
+  return m.task === 'classification'
+    ? { key: 'eval.headline.right', values: { share: Math.round(m.accuracy * 100) / 100, count: m.n } }
+    : { key: 'eval.headline.off', values: { by: Number(m.mae.toPrecision(3)), count: m.n } };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Said } from '@shared/said.js';
 import { checkGates, gateFailure, type GateResult } from '@shared/registry/gates.js';
+import { humanHeadline, humanHeadlineSaid } from '@shared/metrics/human.js';
 import { formatMessage } from './format.js';
 import type { MessageKey } from './catalogue.js';
 import en from './catalogues/en.js';
@@ -54,5 +55,17 @@ describe('promotion checks in every language', () => {
         if (r.value !== null) expect(w).toContain(new Intl.NumberFormat(locale === 'pcm' ? 'en' : locale).format(+r.value.toPrecision(3)).slice(0, 1));
       }
     expect(words(results[0], 'fr')).toContain('lignes de test');
+  });
+});
+
+describe('the human baseline headline in every language', () => {
+  it('says what the English headline says, and every language says it', () => {
+    const right = { task: 'classification' as const, n: 40, accuracy: 0.914, macroF1: 0.9 } as never;
+    const off = { task: 'regression' as const, n: 2, mae: 3.2149, rmse: 4, r2: 0.5 } as never;
+    for (const m of [right, off]) {
+      expect(say(humanHeadlineSaid(m), 'en')).toBe(humanHeadline(m));
+      for (const locale of Object.keys(catalogues) as Locale[]) expect(say(humanHeadlineSaid(m), locale)).not.toMatch(/⟦|\{|\}/);
+    }
+    expect(say(humanHeadlineSaid(right), 'fr')).toContain('91');
   });
 });

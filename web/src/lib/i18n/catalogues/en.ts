@@ -773,6 +773,8 @@ const en = {
   'eval.humanClassBinary': 'accuracy {accuracy}, macro F1 {f1}, recall ({positive}) {recall}',
   'eval.humanRegression': 'MAE {mae}, RMSE {rmse}, R² {r2}',
   'eval.people': 'People: {people}.',
+  'eval.headline.right': '{share, number, ::percent} right on {count, plural, one {# case} other {# cases}}',
+  'eval.headline.off': 'off by {by} on average on {count, plural, one {# case} other {# cases}}',
   'eval.peopleModel': 'People: {people}; the model on the same cases: {model}.',
   'eval.peopleFigures': '({people}; from “{column}”)',
   'eval.peopleFiguresModel': '({people}; model {model}; from “{column}”)',

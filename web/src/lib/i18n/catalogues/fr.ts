@@ -798,6 +798,8 @@ const fr: Catalogue = {
   'eval.humanClassBinary': 'exactitude {accuracy}, F1 macro {f1}, rappel ({positive}) {recall}',
   'eval.humanRegression': 'MAE {mae}, RMSE {rmse}, R² {r2}',
   'eval.people': 'Les personnes : {people}.',
+  'eval.headline.right': '{share, number, ::percent} de réponses justes sur {count, plural, one {# cas} other {# cas}}',
+  'eval.headline.off': 'un écart de {by} en moyenne sur {count, plural, one {# cas} other {# cas}}',
   'eval.peopleModel': 'Les personnes : {people} ; le modèle sur les mêmes cas : {model}.',
   'eval.peopleFigures': '({people} ; d’après « {column} »)',
   'eval.peopleFiguresModel': '({people} ; modèle {model} ; d’après « {column} »)',

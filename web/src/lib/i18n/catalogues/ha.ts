@@ -782,6 +782,8 @@ const ha: Catalogue = {
   'eval.humanClassBinary': 'accuracy {accuracy}, macro F1 {f1}, recall ({positive}) {recall}',
   'eval.humanRegression': 'MAE {mae}, RMSE {rmse}, R² {r2}',
   'eval.people': 'Mutane: {people}.',
+  'eval.headline.right': 'daidai {share, number, ::percent} a {count, plural, one {lamari #} other {lamura #}}',
+  'eval.headline.off': 'bambanci na {by} a matsakaici a {count, plural, one {lamari #} other {lamura #}}',
   'eval.peopleModel': 'Mutane: {people}; samfurin a kan abubuwa iri ɗaya: {model}.',
   'eval.peopleFigures': '({people}; daga “{column}”)',
   'eval.peopleFiguresModel': '({people}; samfuri {model}; daga “{column}”)',

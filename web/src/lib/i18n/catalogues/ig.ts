@@ -766,6 +766,8 @@ const ig: Catalogue = {
   'eval.humanClassBinary': 'accuracy {accuracy}, macro F1 {f1}, recall ({positive}) {recall}',
   'eval.humanRegression': 'MAE {mae}, RMSE {rmse}, R² {r2}',
   'eval.people': 'Ndị mmadụ: {people}.',
+  'eval.headline.right': '{share, number, ::percent} ziri ezi n’ime {count, plural, other {ọnọdụ #}}',
+  'eval.headline.off': 'dị iche site na {by} n’ọkara n’ime {count, plural, other {ọnọdụ #}}',
   'eval.peopleModel': 'Ndị mmadụ: {people}; ihe nlereanya n’otu okwu ahụ: {model}.',
   'eval.peopleFigures': '({people}; site na “{column}”)',
   'eval.peopleFiguresModel': '({people}; ihe nlereanya {model}; site na “{column}”)',

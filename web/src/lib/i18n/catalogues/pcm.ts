@@ -770,6 +770,8 @@ const pcm: Catalogue = {
   'eval.humanClassBinary': 'accuracy {accuracy}, macro F1 {f1}, recall ({positive}) {recall}',
   'eval.humanRegression': 'MAE {mae}, RMSE {rmse}, R² {r2}',
   'eval.people': 'People: {people}.',
+  'eval.headline.right': '{share, number, ::percent} correct for {count, plural, one {# case} other {# cases}}',
+  'eval.headline.off': 'e miss by {by} on average for {count, plural, one {# case} other {# cases}}',
   'eval.peopleModel': 'People: {people}; the model for the same cases: {model}.',
   'eval.peopleFigures': '({people}; from “{column}”)',
   'eval.peopleFiguresModel': '({people}; model {model}; from “{column}”)',

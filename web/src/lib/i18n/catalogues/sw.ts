@@ -785,6 +785,8 @@ const sw: Catalogue = {
   'eval.humanClassBinary': 'usahihi {accuracy}, macro F1 {f1}, recall ({positive}) {recall}',
   'eval.humanRegression': 'MAE {mae}, RMSE {rmse}, R² {r2}',
   'eval.people': 'Watu: {people}.',
+  'eval.headline.right': 'sahihi {share, number, ::percent} kwa {count, plural, one {kisa #} other {visa #}}',
+  'eval.headline.off': 'tofauti ya {by} kwa wastani kwa {count, plural, one {kisa #} other {visa #}}',
   'eval.peopleModel': 'Watu: {people}; modeli kwenye visa vile vile: {model}.',
   'eval.peopleFigures': '({people}; kutoka “{column}”)',
   'eval.peopleFiguresModel': '({people}; modeli {model}; kutoka “{column}”)',

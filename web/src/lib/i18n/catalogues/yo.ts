@@ -764,6 +764,8 @@ const yo: Catalogue = {
   'eval.humanClassBinary': 'accuracy {accuracy}, macro F1 {f1}, recall ({positive}) {recall}',
   'eval.humanRegression': 'MAE {mae}, RMSE {rmse}, R² {r2}',
   'eval.people': 'Àwọn ènìyàn: {people}.',
+  'eval.headline.right': '{share, number, ::percent} tọ̀nà nínú {count, plural, other {ọ̀ràn #}}',
+  'eval.headline.off': 'ó yàtọ̀ ní {by} ní ìpíndọ́gba nínú {count, plural, other {ọ̀ràn #}}',
   'eval.peopleModel': 'Àwọn ènìyàn: {people}; àwòṣe lórí ọ̀ràn kan náà: {model}.',
   'eval.peopleFigures': '({people}; láti “{column}”)',
   'eval.peopleFiguresModel': '({people}; àwòṣe {model}; láti “{column}”)',
