@@ -2,8 +2,11 @@ import { z } from 'zod';
 import { ColumnInfo } from '@shared/schema/records.js';
 import { ErrorCodeSchema } from '../ml/error-code.js';
 
+/** A sentence as a catalogue message (key and values), so the page says it in the person's language. */
+const Said = z.object({ key: z.string(), values: z.record(z.string(), z.union([z.string(), z.number()])).optional() });
+
 /** Messages between the main thread and the import worker; each side parses what it receives. */
-const BadRow = z.object({ line: z.number().int().positive(), reason: z.string() });
+const BadRow = z.object({ line: z.number().int().positive(), reason: z.string(), said: Said.optional() });
 
 type TypedRow = Record<string, string | number | null>;
 /**
@@ -56,8 +59,10 @@ export const CsvMessage = z.discriminatedUnion('type', [
     code: ErrorCodeSchema,
     message: z.string(),
     badRows: z.array(BadRow).optional(),
+    /** With `badRows`: what to do about them, as a message (the page says the whole sentence again from both). */
+    notFit: Said.optional(),
     /** The sentence as a catalogue message (a SaidError's), so the page says it in the person's language. */
-    said: z.object({ key: z.string(), values: z.record(z.string(), z.union([z.string(), z.number()])).optional() }).optional(),
+    said: Said.optional(),
   }),
 ]);
 export type CsvMessage = z.infer<typeof CsvMessage>;

@@ -3,9 +3,35 @@ import { SaidError, saidOf } from '../said-error.js';
 import { CsvMessage, type CsvRequest } from './csv-protocol.js';
 import type { ParseChoices } from './parse-file.js';
 import { encodingLabel } from './decode.js';
+import { ENCODING_WORDS } from './separators.js';
+import { BadRowsError, type BadRow } from './parse-csv.js';
+import { english, sayNow } from '../i18n/speaking.js';
+import type { Message } from '../i18n/catalogue.js';
+
+/**
+ * An error whose message's values are said by the page when it is made (`sayNow`: an encoding's
+ * name, each left-out row), so every screen's `userMessage` shows it in the language on screen;
+ * its `message` stays English, said the same way by `english`.
+ */
+class SaidHereError extends SaidError {
+  constructor(code: ConstructorParameters<typeof SaidError>[0], build: (say: (m: Message) => string) => Message, details?: unknown) {
+    super(code, build(sayNow), details);
+    this.message = english(build(english));
+  }
+}
+
+/** The message a worker sent, if it names a key of the catalogues. */
+const known = (m: unknown): Message | undefined => saidOf({ said: m });
+
+/** Rows from the worker with their reasons as messages (a reason whose key is unknown keeps its English). */
+const rowsOf = (rows: { line: number; reason: string; said?: unknown }[]): BadRow[] =>
+  rows.map((r) => {
+    const said = known(r.said);
+    return said ? { line: r.line, reason: r.reason, said } : { line: r.line, reason: r.reason };
+  });
 
 /** A parsed file as the worker sends it (typed rows, inferred columns, SHA-256 of its bytes, how it was read), with its name. */
-export type ParsedCsv = Omit<Extract<CsvMessage, { type: 'done' }>, 'type'> & { fileName: string };
+export type ParsedCsv = Omit<Extract<CsvMessage, { type: 'done' }>, 'type' | 'dropped'> & { fileName: string; dropped: BadRow[] };
 export type { ParseChoices };
 
 /** Makes the worker; tests pass an in-process stand-in because Node has no Web Workers. */
@@ -43,15 +69,22 @@ export function parseCsvFile(file: Blob, onProgress?: (fraction: number) => void
       else if (m.type === 'done') {
         const { type: _, ...table } = m;
         if (m.encodingQuestion && !opts.askEncoding) {
+          const id = m.encodingQuestion.suggested;
+          const words = ENCODING_WORDS[id];
           return reject(
-            new OutpostError('csv_malformed', `The file is not UTF-8 text (it looks like ${encodingLabel(m.encodingQuestion.suggested)}). Export it from your spreadsheet as “CSV UTF-8” and try again.`),
+            new SaidHereError('csv_malformed', (say) => ({
+              key: 'error.notUtf8',
+              values: { encoding: words ? say({ key: words }) : encodingLabel(id) },
+            })),
           );
         }
-        resolve({ fileName, ...table });
+        resolve({ fileName, ...table, dropped: rowsOf(table.dropped) });
       } else {
         // The worker's sentence in the person's language when it sent one as a message.
+        const notFit = known(m.notFit);
+        if (m.badRows && notFit) return reject(new BadRowsError(rowsOf(m.badRows), notFit, sayNow));
         const said = saidOf(m);
-        const details = m.badRows ? { badRows: m.badRows } : undefined;
+        const details = m.badRows ? { badRows: rowsOf(m.badRows) } : undefined;
         reject(said ? new SaidError(m.code, said, details) : new OutpostError(m.code, m.message, details));
       }
     };

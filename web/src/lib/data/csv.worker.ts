@@ -3,6 +3,7 @@ import { isOutpostError } from '@shared/errors.js';
 import { saidOf } from '../said-error.js';
 import { importLimitBytes, parseFileBlob } from './parse-file.js';
 import { CsvRequest, type CsvMessage } from './csv-protocol.js';
+import type { BadRow } from './parse-csv.js';
 
 // Reading, hashing and parsing a large file happen here so the page never freezes.
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -20,12 +21,15 @@ scope.onmessage = async (ev: MessageEvent) => {
     const table = await parseFileBlob(file, { ...choices, fileName, maxBytes: maxBytes ?? importLimitBytes(memory) }, (fraction) => post({ type: 'progress', fraction }));
     post({ type: 'done', ...table });
   } catch (err) {
-    const badRows = isOutpostError(err) ? (err.details as { badRows?: { line: number; reason: string }[] } | undefined)?.badRows : undefined;
+    const details = isOutpostError(err) ? (err.details as { badRows?: BadRow[]; what?: unknown } | undefined) : undefined;
+    const badRows = details?.badRows;
+    const notFit = saidOf({ said: details?.what });
     post({
       type: 'error',
       code: isOutpostError(err) ? err.code : 'csv_malformed',
       message: isOutpostError(err) ? err.message : `The file could not be read (${(err as Error).message}). Check that it is a CSV, JSON or JSON Lines file and try again.`,
       ...(badRows ? { badRows: badRows.slice(0, 10_000) } : {}),
+      ...(badRows && notFit ? { notFit } : {}),
       ...(saidOf(err) ? { said: saidOf(err) } : {}),
     });
   }

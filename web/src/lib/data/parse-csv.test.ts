@@ -48,7 +48,7 @@ describe('CSV files', () => {
     expect(t.separator).toBe(';');
     expect(t.fields).toEqual(['a', 'b']);
     expect(t.rows).toEqual([{ a: '1,5', b: 'x' }]);
-    expect(t.bad).toEqual([{ line: 4, reason: 'too many values (3 of 2)' }]);
+    expect(t.bad).toEqual([{ line: 4, reason: 'too many values (3 of 2)', said: { key: 'error.rowTooMany', values: { count: 3, columns: 2 } } }]);
   });
 
   it('reads back any table written with any separator, quoting and line ending (property)', () => {
@@ -108,7 +108,13 @@ describe('CSV files', () => {
       err = e;
     }
     expect(err).toMatchObject({ code: 'csv_malformed', message: expect.stringMatching(/^2 rows do not fit \(line 3: too few values \(2 of 3\); line 7: too many values \(4 of 3\)\)/) });
-    expect((err as { details: unknown }).details).toEqual({ badRows: [{ line: 3, reason: 'too few values (2 of 3)' }, { line: 7, reason: 'too many values (4 of 3)' }] });
+    expect((err as { details: unknown }).details).toEqual({
+      badRows: [
+        { line: 3, reason: 'too few values (2 of 3)', said: { key: 'error.rowTooFew', values: { count: 2, columns: 3 } } },
+        { line: 7, reason: 'too many values (4 of 3)', said: { key: 'error.rowTooMany', values: { count: 4, columns: 3 } } },
+      ],
+      what: { key: 'error.rowsWidth', values: { columns: 3 } },
+    });
     const kept = read(text, { dropBadRows: true });
     expect(kept.rows.map((r) => r.a)).toEqual(['1', 'x\ny', '10']);
     expect(kept.bad.map((b) => b.line)).toEqual([3, 7]);

@@ -1,15 +1,21 @@
 import Papa from 'papaparse';
-import { OutpostError } from '@shared/errors.js';
 import { SaidError } from '../said-error.js';
 import { toNumber } from '@shared/data/columns.js';
 import { SEPARATORS } from './separators.js';
-
+import type { Message } from '../i18n/catalogue.js';
+import { english } from '../i18n/speaking.js';
 
 /** A row left out of a file, by the line of the file it starts on (1 is the first line). */
 export interface BadRow {
   line: number;
+  /** Why, in English (logs, tests). */
   reason: string;
+  /** Why, as a message, so a screen says it in the person's language. */
+  said?: Message;
 }
+
+/** A row left out, its reason in English and as a message. */
+export const badRow = (line: number, said: Message): BadRow => ({ line, reason: english(said), said });
 
 /** A table read from a file: column names, rows as written (text or JSON values), rows left out. */
 export interface RawTable {
@@ -51,14 +57,34 @@ export function detectSeparator(text: string): string {
   return best.sep;
 }
 
-/** Refusal for rows that do not fit, naming them by line; `details.badRows` lets the screen offer to leave them out. */
-export function badRowsError(bad: BadRow[], what: string): OutpostError {
+/**
+ * The sentence for rows that do not fit, as one message whose parts (each row's line and reason,
+ * and what to do) are already said by `say`: `english` in the reader, `sayNow` on the page.
+ */
+export function rowsNotFitSaid(bad: BadRow[], what: Message, say: (m: Message) => string): Message {
   const first = bad
     .slice(0, MAX_REPORTED)
-    .map((b) => `line ${b.line}: ${b.reason}`)
-    .join('; ');
-  const more = bad.length > MAX_REPORTED ? `; and ${bad.length - MAX_REPORTED} more` : '';
-  return new OutpostError('csv_malformed', `${bad.length === 1 ? 'One row does' : `${bad.length} rows do`} not fit (${first}${more}). ${what}`, { badRows: bad });
+    .map((b) => say({ key: 'error.rowsNotFitLine', values: { line: b.line, reason: b.said ? say(b.said) : b.reason } }))
+    .reduce((lines, next) => say({ key: 'error.rowsNotFitNext', values: { lines, next } }));
+  const lines = bad.length > MAX_REPORTED ? say({ key: 'error.rowsNotFitMore', values: { lines: first, count: bad.length - MAX_REPORTED } }) : first;
+  return { key: 'error.rowsNotFit', values: { count: bad.length, lines, what: say(what) } };
+}
+
+/**
+ * Refusal for rows that do not fit, naming them by line; `details.badRows` lets the screen offer
+ * to leave them out, and `details.what` (with each row's `said`) lets the page say it again in
+ * the person's language. Its `message` is always English; its `said` is said by `say`.
+ */
+export class BadRowsError extends SaidError {
+  constructor(bad: BadRow[], what: Message, say: (m: Message) => string = english) {
+    super('csv_malformed', rowsNotFitSaid(bad, what, say), { badRows: bad, what });
+    this.message = english(rowsNotFitSaid(bad, what, english));
+  }
+}
+
+/** Refusal for rows that do not fit (a `BadRowsError`, said in English until the page says it again). */
+export function badRowsError(bad: BadRow[], what: Message): BadRowsError {
+  return new BadRowsError(bad, what);
 }
 
 /**
@@ -100,7 +126,7 @@ export function readCsv(file: string, opts: ReadOptions): RawTable & { separator
         const at = (unclosed as { index?: number }).index ?? cursor;
         let quoteLine = 1;
         for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) quoteLine++;
-        bad.push({ line: quoteLine, reason: 'a quote is not closed' });
+        bad.push(badRow(quoteLine, { key: 'error.rowQuote' }));
         return parser.abort();
       }
       if (!fields) {
@@ -108,7 +134,7 @@ export function readCsv(file: string, opts: ReadOptions): RawTable & { separator
         return;
       }
       if (values.length !== fields.length) {
-        bad.push({ line, reason: `${values.length < fields.length ? 'too few' : 'too many'} values (${values.length} of ${fields.length})` });
+        bad.push(badRow(line, { key: values.length < fields.length ? 'error.rowTooFew' : 'error.rowTooMany', values: { count: values.length, columns: fields.length } }));
         if (!opts.dropBadRows && bad.length > 1000) return parser.abort();
         return;
       }
@@ -134,8 +160,8 @@ export function readCsv(file: string, opts: ReadOptions): RawTable & { separator
   }
   if (new Set(header).size !== header.length) throw new SaidError('csv_malformed', { key: 'error.csvSameName' });
   if (header.some((f) => f === '')) throw new SaidError('csv_malformed', { key: 'error.csvNoName' });
-  if (quoteError) throw badRowsError(bad, 'A value starts with a quote that never ends; close the quote in the file and choose it again.');
-  if (bad.length && !opts.dropBadRows) throw badRowsError(bad, `Every row needs as many values as the header has columns (${header.length}). Leave those rows out, or fix them and choose the file again.`);
+  if (quoteError) throw badRowsError(bad, { key: 'error.rowsQuote' });
+  if (bad.length && !opts.dropBadRows) throw badRowsError(bad, { key: 'error.rowsWidth', values: { columns: header.length } });
   if (tooMany) throw new SaidError('csv_too_large', { key: 'error.fileTooManyRows', values: { max: opts.maxRows } });
   return { fields: header, rows, bad, separator };
 }

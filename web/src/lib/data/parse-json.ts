@@ -1,6 +1,5 @@
-import { OutpostError } from '@shared/errors.js';
 import { SaidError } from '../said-error.js';
-import { badRowsError, type BadRow, type RawTable } from './parse-csv.js';
+import { badRow, badRowsError, type BadRow, type RawTable } from './parse-csv.js';
 
 type Value = string | number | null;
 
@@ -11,22 +10,28 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
+/** Where a value is: the item of a JSON list, or the line of a JSON Lines file (1 is the first). */
+interface Where {
+  where: 'item' | 'line';
+  n: number;
+}
+
 /** Why a JSON value cannot be a cell, or the cell. */
-function cell(v: unknown, key: string, where: string): Value {
+function cell(v: unknown, key: string, where: Where): Value {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (Array.isArray(v)) {
-    throw new OutpostError('csv_malformed', `“${key}” holds a list (${where}); Outpost reads one value per column. Join the list into one text value, or export the data as CSV.`);
+    throw new SaidError('csv_malformed', { key: 'error.jsonList', values: { key, ...where } });
   }
-  throw new OutpostError('csv_malformed', `“${key}” is nested more than one level deep (${where}); Outpost reads objects one level deep (such as “patient.age”). Flatten the file, or export it as CSV.`);
+  throw new SaidError('csv_malformed', { key: 'error.jsonNested', values: { key, ...where } });
 }
 
 /** One object as a row: nested objects one level deep become "outer.inner" columns. */
-function flatten(item: unknown, where: string, keys: Map<string, true>): Record<string, Value> {
+function flatten(item: unknown, where: Where, keys: Map<string, true>): Record<string, Value> {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    throw new OutpostError('csv_malformed', `${where[0].toUpperCase()}${where.slice(1)} is not an object with named values. Each row must look like {"age": 34, "sex": "F"}.`);
+    throw new SaidError('csv_malformed', { key: 'error.jsonNotObject', values: { ...where } });
   }
   const row: Record<string, Value> = {};
   for (const [k, v] of Object.entries(item)) {
@@ -67,12 +72,12 @@ export function readJson(text: string, maxRows: number): RawTable {
   }
   const list = Array.isArray(doc) ? doc : doc && typeof doc === 'object' ? ((doc as { rows?: unknown }).rows ?? (doc as { data?: unknown }).data) : undefined;
   if (!Array.isArray(list)) {
-    throw new OutpostError('csv_malformed', 'The JSON file holds no list of rows. Outpost reads a list of objects, [{"age": 34, …}, …], or {"rows": [ … ]}.');
+    throw new SaidError('csv_malformed', { key: 'error.jsonNoList' });
   }
   if (list.length > maxRows) throw new SaidError('csv_too_large', { key: 'error.fileTooManyRows', values: { max: maxRows } });
   const keys = new Map<string, true>();
   return table(
-    list.map((item, i) => flatten(item, `item ${i + 1}`, keys)),
+    list.map((item, i) => flatten(item, { where: 'item', n: i + 1 }, keys)),
     keys,
     [],
   );
@@ -94,16 +99,16 @@ export function readJsonLines(text: string, opts: { maxRows: number; dropBadRows
     try {
       value = JSON.parse(line);
     } catch {
-      bad.push({ line: i + 1, reason: 'not valid JSON' });
+      bad.push(badRow(i + 1, { key: 'error.rowNotJson' }));
       continue;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      bad.push({ line: i + 1, reason: 'not an object' });
+      bad.push(badRow(i + 1, { key: 'error.rowNotObject' }));
       continue;
     }
     if (items.length >= opts.maxRows) throw new SaidError('csv_too_large', { key: 'error.fileTooManyRows', values: { max: opts.maxRows } });
-    items.push(flatten(value, `line ${i + 1}`, keys));
+    items.push(flatten(value, { where: 'line', n: i + 1 }, keys));
   }
-  if (bad.length && !opts.dropBadRows) throw badRowsError(bad, 'Each line must hold one object, such as {"age": 34}. Leave those lines out, or fix them and choose the file again.');
+  if (bad.length && !opts.dropBadRows) throw badRowsError(bad, { key: 'error.rowsJsonLines' });
   return table(items, keys, bad);
 }

@@ -10,6 +10,14 @@ import { inferColumns, validateDataset } from '@shared/data/columns.js';
 import { ENCODING_WORDS, SEPARATORS, SEPARATOR_WORDS } from '../data/separators.js';
 import { ENCODINGS } from '../data/decode.js';
 import { lineageReason } from './data-words.js';
+import { readCsv, rowsNotFitSaid, type BadRowsError } from '../data/parse-csv.js';
+import { readJson, readJsonLines } from '../data/parse-json.js';
+import { parseCsvFile } from '../data/csv.js';
+import { inProcessWorker } from '../ml/in-process-worker.js';
+import type { SaidError } from '../said-error.js';
+import { userMessage } from '../messages.js';
+import { speakWith } from './speaking.js';
+import type { Message } from './catalogue.js';
 import { formatMessage } from './format.js';
 import type { MessageKey } from './catalogue.js';
 import en from './catalogues/en.js';
@@ -184,5 +192,113 @@ describe('lineage reasons', () => {
       everywhere([m!]);
     }
     expect(lineageReason('Something else.')).toBeUndefined();
+  });
+});
+
+describe('import refusals in every language', () => {
+  /** The error a reader throws. */
+  const caught = (f: () => unknown): SaidError => {
+    try {
+      f();
+    } catch (e) {
+      return e as SaidError;
+    }
+    throw new Error('nothing thrown');
+  };
+  /** Said in every language with no key left unsaid and no placeholder left unformatted (the JSON examples keep their braces). */
+  const saidEverywhere = (build: (say: (m: Message) => string) => Message) => {
+    for (const locale of Object.keys(catalogues) as (keyof typeof catalogues)[]) {
+      const inLocale = (m: Message) => say(m, locale);
+      expect(inLocale(build(inLocale))).not.toMatch(/⟦|\{[A-Za-z_]/);
+    }
+  };
+  const refusals = () => {
+    const ragged = caught(() => readCsv('a,b,c\n1,2\n3,4,5\n6,7,8,9\n', { maxRows: 100 })) as BadRowsError;
+    const many = caught(() => readCsv('a,b\n' + Array.from({ length: 10 }, () => '1').join('\n'), { maxRows: 100 })) as BadRowsError;
+    const quote = caught(() => readCsv('a,b\n1,2\n3,"four\n5,6\n', { maxRows: 100 })) as BadRowsError;
+    const lines = caught(() => readJsonLines('{"a": 1}\n{"a": \n[1]\n', { maxRows: 100 })) as BadRowsError;
+    const nested = caught(() => readJson('[{"a": {"b": {"c": 1}}}]', 100));
+    const nestedLine = caught(() => readJsonLines('{"a": {"b": {"c": 1}}}\n', { maxRows: 100 }));
+    const list = caught(() => readJson('[{"a": 1}, {"a": [1, 2]}]', 100));
+    const noList = caught(() => readJson('{"name": "clinic"}', 100));
+    const notObject = caught(() => readJson('[1, 2]', 100));
+    return { ragged, many, quote, lines, nested, nestedLine, list, noList, notObject };
+  };
+
+  it('the English said is the English sentence, word for word', () => {
+    const r = refusals();
+    expect(r.ragged.message).toBe(
+      '2 rows do not fit (line 2: too few values (2 of 3); line 4: too many values (4 of 3)). Every row needs as many values as the header has columns (3). Leave those rows out, or fix them and choose the file again.',
+    );
+    expect(r.many.message).toMatch(/^10 rows do not fit \(line 2: too few values \(1 of 2\); .*line 6: too few values \(1 of 2\); and 5 more\)\. Every row/);
+    expect(r.quote.message).toBe(
+      'One row does not fit (line 3: a quote is not closed). A value starts with a quote that never ends; close the quote in the file and choose it again.',
+    );
+    expect(r.lines.message).toBe(
+      '2 rows do not fit (line 2: not valid JSON; line 3: not an object). Each line must hold one object, such as {"age": 34}. Leave those lines out, or fix them and choose the file again.',
+    );
+    expect(r.nested.message).toBe(
+      '“a.b” is nested more than one level deep (item 1); Outpost reads objects one level deep (such as “patient.age”). Flatten the file, or export it as CSV.',
+    );
+    expect(r.nestedLine.message).toMatch(/^“a.b” is nested more than one level deep \(line 1\);/);
+    expect(r.list.message).toBe('“a” holds a list (item 2); Outpost reads one value per column. Join the list into one text value, or export the data as CSV.');
+    expect(r.noList.message).toBe('The JSON file holds no list of rows. Outpost reads a list of objects, [{"age": 34, …}, …], or {"rows": [ … ]}.');
+    expect(r.notObject.message).toBe('Item 1 is not an object with named values. Each row must look like {"age": 34, "sex": "F"}.');
+    for (const e of Object.values(r)) expect(say(e.said)).toBe(e.message);
+    // Each row's reason says its English words.
+    for (const b of [...r.ragged.details.badRows, ...r.quote.details.badRows, ...r.lines.details.badRows]) expect(say(b.said!)).toBe(b.reason);
+  });
+
+  it('French says its own words, rows and reasons included', () => {
+    const r = refusals();
+    const fr1 = (m: Message) => say(m, 'fr');
+    expect(fr1(rowsNotFitSaid(r.ragged.details.badRows, r.ragged.details.what, fr1))).toBe(
+      '2 lignes ne conviennent pas (ligne 2 : trop peu de valeurs (2 sur 3) ; ligne 4 : trop de valeurs (4 sur 3)). Chaque ligne doit avoir autant de valeurs que l’en-tête a de colonnes (3). Laissez ces lignes de côté, ou corrigez-les et choisissez à nouveau le fichier.',
+    );
+    expect(fr1(r.nested.said)).toBe(
+      '« a.b » est imbriqué sur plus d’un niveau (élément 1) ; Outpost lit les objets sur un seul niveau (comme « patient.age »). Aplatissez le fichier, ou exportez-le en CSV.',
+    );
+    expect(fr1(r.notObject.said)).toMatch(/^L’élément 1 n’est pas un objet .*\{"age": 34, "sex": "F"\}\.$/);
+    expect(fr1({ key: 'error.notUtf8', values: { encoding: fr1({ key: ENCODING_WORDS['windows-1252']! }) } })).toMatch(/^Le fichier n’est pas du texte UTF-8/);
+  });
+
+  it('every language says every refusal with nothing left unformatted', () => {
+    const r = refusals();
+    for (const e of [r.ragged, r.many, r.quote, r.lines]) saidEverywhere((s) => rowsNotFitSaid(e.details.badRows, e.details.what, s));
+    for (const e of [r.nested, r.nestedLine, r.list, r.noList, r.notObject]) saidEverywhere(() => e.said);
+    for (const id of Object.keys(ENCODING_WORDS)) saidEverywhere((s) => ({ key: 'error.notUtf8', values: { encoding: s({ key: ENCODING_WORDS[id]! }) } }));
+  });
+
+  it('through the worker, the page says the refusal in the language on screen and keeps its English message', async () => {
+    const w = await inProcessWorker(() => import('../data/csv.worker.js'));
+    const latin = new Uint8Array([0x61, 0x2c, 0x62, 0x0a, 0xe9, 0x2c, 0x31, 0x0a]);
+    speakWith('fr', fr);
+    try {
+      const ragged = await parseCsvFile(new Blob(['a,b,c\n1,2\n3,4,5\n']), undefined, { createWorker: w.create }).catch((e: unknown) => e);
+      expect(userMessage(ragged)).toBe(
+        'Une ligne ne convient pas (ligne 2 : trop peu de valeurs (2 sur 3)). Chaque ligne doit avoir autant de valeurs que l’en-tête a de colonnes (3). Laissez ces lignes de côté, ou corrigez-les et choisissez à nouveau le fichier.',
+      );
+      expect((ragged as Error).message).toBe(
+        'One row does not fit (line 2: too few values (2 of 3)). Every row needs as many values as the header has columns (3). Leave those rows out, or fix them and choose the file again.',
+      );
+      const dropped = await parseCsvFile(new Blob(['a,b,c\n1,2\n3,4,5\n']), undefined, { createWorker: w.create, choices: { dropBadRows: true } });
+      expect(dropped.dropped[0]?.said).toEqual({ key: 'error.rowTooFew', values: { count: 2, columns: 3 } });
+      const notUtf8 = await parseCsvFile(new Blob([latin]), undefined, { createWorker: w.create }).catch((e: unknown) => e);
+      expect(userMessage(notUtf8)).toBe(
+        'Le fichier n’est pas du texte UTF-8 (il semble être en Europe de l’Ouest (Windows-1252, Latin-1)). Exportez-le depuis votre tableur en « CSV UTF-8 » et réessayez.'.replace(
+          'Europe de l’Ouest (Windows-1252, Latin-1)',
+          say({ key: 'data.enc.windows1252' }, 'fr'),
+        ),
+      );
+      expect((notUtf8 as Error).message).toBe(
+        'The file is not UTF-8 text (it looks like Western European (Windows-1252, Latin-1)). Export it from your spreadsheet as “CSV UTF-8” and try again.',
+      );
+      const nested = await parseCsvFile(new Blob(['[{"a": {"b": {"c": 1}}}]']), undefined, { fileName: 'x.json', createWorker: w.create }).catch(
+        (e: unknown) => e,
+      );
+      expect(userMessage(nested)).toMatch(/^« a\.b » est imbriqué/);
+    } finally {
+      speakWith('en', en);
+    }
   });
 });

@@ -376,6 +376,26 @@ const en = {
   'error.jsonInvalid': 'The file is not valid JSON. Check it was saved whole, or export the data as CSV.',
   'error.jsonInvalidLine': 'The file is not valid JSON (a mistake on line {line}). Check it was saved whole, or export the data as CSV.',
   'error.encodingUnknown': 'This phone cannot read the encoding “{name}”. Choose another.',
+  'error.rowsNotFit': '{count, plural, one {One row does not fit ({lines}).} other {{count} rows do not fit ({lines}).}} {what}',
+  'error.rowsNotFitLine': 'line {line}: {reason}',
+  'error.rowsNotFitNext': '{lines}; {next}',
+  'error.rowsNotFitMore': '{lines}; and {count} more',
+  'error.rowQuote': 'a quote is not closed',
+  'error.rowTooFew': 'too few values ({count} of {columns})',
+  'error.rowTooMany': 'too many values ({count} of {columns})',
+  'error.rowNotJson': 'not valid JSON',
+  'error.rowNotObject': 'not an object',
+  'error.rowsQuote': 'A value starts with a quote that never ends; close the quote in the file and choose it again.',
+  'error.rowsWidth': 'Every row needs as many values as the header has columns ({columns}). Leave those rows out, or fix them and choose the file again.',
+  'error.rowsJsonLines': 'Each line must hold one object, such as \'{"age": 34}\'. Leave those lines out, or fix them and choose the file again.',
+  'error.jsonList':
+    '“{key}” holds a list ({where, select, item {item {n}} other {line {n}}}); Outpost reads one value per column. Join the list into one text value, or export the data as CSV.',
+  'error.jsonNested':
+    '“{key}” is nested more than one level deep ({where, select, item {item {n}} other {line {n}}}); Outpost reads objects one level deep (such as “patient.age”). Flatten the file, or export it as CSV.',
+  'error.jsonNotObject':
+    '{where, select, item {Item {n}} other {Line {n}}} is not an object with named values. Each row must look like \'{"age": 34, "sex": "F"}\'.',
+  'error.jsonNoList': 'The JSON file holds no list of rows. Outpost reads a list of objects, [\'{"age": 34, …}\', …], or \'{"rows": [ … ]}\'.',
+  'error.notUtf8': 'The file is not UTF-8 text (it looks like {encoding}). Export it from your spreadsheet as “CSV UTF-8” and try again.',
   'error.readerOdd': 'The file reader sent something unexpected. Reload the page and import the file again.',
   'error.readerStopped': 'The file could not be read ({reason}). Reload the page and try again.',
   'sync.failure.unexpected':

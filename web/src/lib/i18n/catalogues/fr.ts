@@ -393,6 +393,28 @@ const fr: Catalogue = {
   'error.jsonInvalidLine':
     'Le fichier n’est pas un JSON valide (une erreur à la ligne {line}). Vérifiez qu’il a été enregistré en entier, ou exportez les données en CSV.',
   'error.encodingUnknown': 'Ce téléphone ne sait pas lire l’encodage « {name} ». Choisissez-en un autre.',
+  'error.rowsNotFitNext': '{lines} ; {next}',
+  'error.rowsNotFit': '{count, plural, one {Une ligne ne convient pas ({lines}).} other {{count} lignes ne conviennent pas ({lines}).}} {what}',
+  'error.rowsNotFitLine': 'ligne {line} : {reason}',
+  'error.rowsNotFitMore': '{lines} ; et {count} de plus',
+  'error.rowQuote': 'un guillemet n’est pas fermé',
+  'error.rowTooFew': 'trop peu de valeurs ({count} sur {columns})',
+  'error.rowTooMany': 'trop de valeurs ({count} sur {columns})',
+  'error.rowNotJson': 'JSON non valide',
+  'error.rowNotObject': 'pas un objet',
+  'error.rowsQuote': 'Une valeur commence par un guillemet qui ne se ferme jamais ; fermez le guillemet dans le fichier et choisissez-le à nouveau.',
+  'error.rowsWidth':
+    'Chaque ligne doit avoir autant de valeurs que l’en-tête a de colonnes ({columns}). Laissez ces lignes de côté, ou corrigez-les et choisissez à nouveau le fichier.',
+  'error.rowsJsonLines':
+    'Chaque ligne doit contenir un seul objet, par exemple \'{"age": 34}\'. Laissez ces lignes de côté, ou corrigez-les et choisissez à nouveau le fichier.',
+  'error.jsonList':
+    '« {key} » contient une liste ({where, select, item {élément {n}} other {ligne {n}}}) ; Outpost lit une valeur par colonne. Réunissez la liste en une seule valeur texte, ou exportez les données en CSV.',
+  'error.jsonNested':
+    '« {key} » est imbriqué sur plus d’un niveau ({where, select, item {élément {n}} other {ligne {n}}}) ; Outpost lit les objets sur un seul niveau (comme « patient.age »). Aplatissez le fichier, ou exportez-le en CSV.',
+  'error.jsonNotObject':
+    '{where, select, item {L’élément {n}} other {La ligne {n}}} n’est pas un objet avec des valeurs nommées. Chaque ligne doit ressembler à \'{"age": 34, "sex": "F"}\'.',
+  'error.jsonNoList': 'Le fichier JSON ne contient pas de liste de lignes. Outpost lit une liste d’objets, [\'{"age": 34, …}\', …], ou \'{"rows": [ … ]}\'.',
+  'error.notUtf8': 'Le fichier n’est pas du texte UTF-8 (il semble être en {encoding}). Exportez-le depuis votre tableur en « CSV UTF-8 » et réessayez.',
   'error.readerOdd': 'Le lecteur de fichiers a envoyé quelque chose d’inattendu. Rechargez la page et importez à nouveau le fichier.',
   'error.readerStopped': 'Le fichier n’a pas pu être lu ({reason}). Rechargez la page et réessayez.',
   'sync.failure.unexpected':

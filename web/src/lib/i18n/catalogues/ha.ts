@@ -382,6 +382,28 @@ const ha: Catalogue = {
   'error.jsonInvalidLine':
     'Fayil ɗin ba ingantaccen JSON ba ne (kuskure a layi {line}). Duba cewa an ajiye shi gaba ɗaya, ko ka fitar da bayanan a matsayin CSV.',
   'error.encodingUnknown': 'Wannan waya ba ta iya karanta tsarin rubutu “{name}”. Zaɓi wani.',
+  'error.rowsNotFitNext': '{lines}; {next}',
+  'error.rowsNotFit': '{count, plural, one {Layi ɗaya bai dace ba ({lines}).} other {Layuka {count} ba su dace ba ({lines}).}} {what}',
+  'error.rowsNotFitLine': 'layi {line}: {reason}',
+  'error.rowsNotFitMore': '{lines}; da ƙarin {count}',
+  'error.rowQuote': 'ba a rufe alamar zance ba',
+  'error.rowTooFew': 'ƙimomi sun yi kaɗan ({count} cikin {columns})',
+  'error.rowTooMany': 'ƙimomi sun yi yawa ({count} cikin {columns})',
+  'error.rowNotJson': 'ba JSON mai kyau ba ne',
+  'error.rowNotObject': 'ba abu (object) ba ne',
+  'error.rowsQuote': 'Wata ƙima ta fara da alamar zance da ba a rufe ba; rufe alamar a cikin fayil ɗin sannan ka sake zaɓar sa.',
+  'error.rowsWidth':
+    'Kowane layi yana buƙatar ƙimomi daidai da adadin ginshiƙan kanun ({columns}). Bar waɗannan layukan, ko gyara su sannan ka sake zaɓar fayil ɗin.',
+  'error.rowsJsonLines': 'Kowane layi dole ya ƙunshi abu ɗaya, kamar \'{"age": 34}\'. Bar waɗannan layukan, ko gyara su sannan ka sake zaɓar fayil ɗin.',
+  'error.jsonList':
+    '“{key}” yana ɗauke da jeri ({where, select, item {abu na {n}} other {layi {n}}}); Outpost yana karanta ƙima ɗaya a kowane ginshiƙi. Haɗa jerin ya zama rubutu ɗaya, ko fitar da bayanan a matsayin CSV.',
+  'error.jsonNested':
+    '“{key}” yana cikin abu sama da mataki ɗaya ({where, select, item {abu na {n}} other {layi {n}}}); Outpost yana karanta abubuwa mataki ɗaya kawai (kamar “patient.age”). Shimfiɗa fayil ɗin, ko fitar da shi a matsayin CSV.',
+  'error.jsonNotObject':
+    '{where, select, item {Abu na {n}} other {Layi {n}}} ba abu ne mai ƙimomi masu suna ba. Kowane layi dole ya yi kama da \'{"age": 34, "sex": "F"}\'.',
+  'error.jsonNoList': 'Fayil ɗin JSON ba shi da jerin layuka. Outpost yana karanta jerin abubuwa, [\'{"age": 34, …}\', …], ko \'{"rows": [ … ]}\'.',
+  'error.notUtf8':
+    'Fayil ɗin ba rubutun UTF-8 ba ne (yana kama da {encoding}). Fitar da shi daga spreadsheet ɗinka a matsayin “CSV UTF-8” sannan ka sake gwadawa.',
   'error.readerOdd': 'Mai karanta fayil ya aiko da abin da ba a zata ba. Sake loda shafin ka sake shigo da fayil ɗin.',
   'error.readerStopped': 'Ba a iya karanta fayil ɗin ba ({reason}). Sake loda shafin ka sake gwadawa.',
   'sync.failure.unexpected':

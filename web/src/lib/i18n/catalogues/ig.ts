@@ -370,6 +370,26 @@ const ig: Catalogue = {
   'error.jsonInvalid': 'Faịlụ ahụ abụghị JSON ziri ezi. Lelee na e chekwara ya niile, ma ọ bụ bupụ data ahụ dịka CSV.',
   'error.jsonInvalidLine': 'Faịlụ ahụ abụghị JSON ziri ezi (otu njehie n’ahịrị {line}). Lelee na e chekwara ya niile, ma ọ bụ bupụ data ahụ dịka CSV.',
   'error.encodingUnknown': 'Ekwentị a enweghị ike ịgụ usoro ederede “{name}”. Họrọ nke ọzọ.',
+  'error.rowsNotFitNext': '{lines}; {next}',
+  'error.rowsNotFit': '{count, plural, one {Otu ahịrị adabaghị ({lines}).} other {Ahịrị {count} adabaghị ({lines}).}} {what}',
+  'error.rowsNotFitLine': 'ahịrị {line}: {reason}',
+  'error.rowsNotFitMore': '{lines}; na {count} ọzọ',
+  'error.rowQuote': 'akara nkwupụta emechighị',
+  'error.rowTooFew': 'uru ezughị ({count} n’ime {columns})',
+  'error.rowTooMany': 'uru karịrị akarị ({count} n’ime {columns})',
+  'error.rowNotJson': 'abụghị JSON ziri ezi',
+  'error.rowNotObject': 'abụghị object',
+  'error.rowsQuote': 'Otu uru ji akara nkwupụta na-adịghị emechi malite; mechie akara ahụ na faịlụ ma họrọ ya ọzọ.',
+  'error.rowsWidth': 'Ahịrị ọ bụla chọrọ ọnụ ọgụgụ uru dị ka ọnụ ọgụgụ kọlụm dị n’isi ({columns}). Hapụ ahịrị ndị ahụ, ma ọ bụ dozie ha ma họrọ faịlụ ahụ ọzọ.',
+  'error.rowsJsonLines': 'Ahịrị ọ bụla ga-enwe otu object, dị ka \'{"age": 34}\'. Hapụ ahịrị ndị ahụ, ma ọ bụ dozie ha ma họrọ faịlụ ahụ ọzọ.',
+  'error.jsonList':
+    '“{key}” nwere ndepụta ({where, select, item {ihe {n}} other {ahịrị {n}}}); Outpost na-agụ otu uru n’otu kọlụm. Jikọta ndepụta ahụ ka ọ bụrụ otu ederede, ma ọ bụ bupụ data ahụ dịka CSV.',
+  'error.jsonNested':
+    '“{key}” dị n’ime karịa otu ọkwa ({where, select, item {ihe {n}} other {ahịrị {n}}}); Outpost na-agụ object nwere naanị otu ọkwa (dị ka “patient.age”). Mee ka faịlụ ahụ dị larịị, ma ọ bụ bupụ ya dịka CSV.',
+  'error.jsonNotObject':
+    '{where, select, item {Ihe {n}} other {Ahịrị {n}}} abụghị object nwere uru nwere aha. Ahịrị ọ bụla ga-adị ka \'{"age": 34, "sex": "F"}\'.',
+  'error.jsonNoList': 'Faịlụ JSON ahụ enweghị ndepụta ahịrị. Outpost na-agụ ndepụta object, [\'{"age": 34, …}\', …], ma ọ bụ \'{"rows": [ … ]}\'.',
+  'error.notUtf8': 'Faịlụ ahụ abụghị ederede UTF-8 (ọ dị ka {encoding}). Bupụ ya site na spreadsheet gị dịka “CSV UTF-8” ma nwaa ọzọ.',
   'error.readerOdd': 'Onye na-agụ faịlụ zitere ihe a na-atụghị anya ya. Meghee ibe ahụ ọzọ wee bubata faịlụ ahụ ọzọ.',
   'error.readerStopped': 'Enweghị ike ịgụ faịlụ ahụ ({reason}). Meghee ibe ahụ ọzọ wee nwaa ọzọ.',
   'sync.failure.unexpected':

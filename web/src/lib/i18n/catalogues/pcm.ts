@@ -373,6 +373,26 @@ const pcm: Catalogue = {
   'error.jsonInvalid': 'The file no be correct JSON. Check say dem save am complete, or export the data as CSV.',
   'error.jsonInvalidLine': 'The file no be correct JSON (one mistake for line {line}). Check say dem save am complete, or export the data as CSV.',
   'error.encodingUnknown': 'Dis phone no fit read the encoding “{name}”. Choose another one.',
+  'error.rowsNotFitNext': '{lines}; {next}',
+  'error.rowsNotFit': '{count, plural, one {One row no fit ({lines}).} other {{count} rows no fit ({lines}).}} {what}',
+  'error.rowsNotFitLine': 'line {line}: {reason}',
+  'error.rowsNotFitMore': '{lines}; and {count} more',
+  'error.rowQuote': 'one quote no close',
+  'error.rowTooFew': 'values no reach ({count} of {columns})',
+  'error.rowTooMany': 'values too many ({count} of {columns})',
+  'error.rowNotJson': 'e no be correct JSON',
+  'error.rowNotObject': 'e no be object',
+  'error.rowsQuote': 'One value start with quote wey no ever close; close the quote for the file and choose am again.',
+  'error.rowsWidth': 'Every row need as many values as the header get columns ({columns}). Leave those rows comot, or fix dem and choose the file again.',
+  'error.rowsJsonLines': 'Every line must carry one object, like \'{"age": 34}\'. Leave those lines comot, or fix dem and choose the file again.',
+  'error.jsonList':
+    '“{key}” carry list ({where, select, item {item {n}} other {line {n}}}); Outpost dey read one value for each column. Join the list make e be one text, or export the data as CSV.',
+  'error.jsonNested':
+    '“{key}” dey inside more than one level ({where, select, item {item {n}} other {line {n}}}); Outpost dey read object wey get only one level (like “patient.age”). Flatten the file, or export am as CSV.',
+  'error.jsonNotObject':
+    '{where, select, item {Item {n}} other {Line {n}}} no be object wey get values with name. Every row must look like \'{"age": 34, "sex": "F"}\'.',
+  'error.jsonNoList': 'The JSON file no get list of rows. Outpost dey read list of objects, [\'{"age": 34, …}\', …], or \'{"rows": [ … ]}\'.',
+  'error.notUtf8': 'The file no be UTF-8 text (e be like {encoding}). Export am from your spreadsheet as “CSV UTF-8” and try again.',
   'error.readerOdd': 'The file reader send something wey we no expect. Reload the page and bring the file come again.',
   'error.readerStopped': 'We no fit read the file ({reason}). Reload the page and try again.',
   'sync.failure.unexpected':

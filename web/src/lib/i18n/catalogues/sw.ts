@@ -383,6 +383,26 @@ const sw: Catalogue = {
   'error.jsonInvalid': 'Faili si JSON sahihi. Hakikisha ilihifadhiwa yote, au hamisha data kama CSV.',
   'error.jsonInvalidLine': 'Faili si JSON sahihi (kosa kwenye mstari {line}). Hakikisha ilihifadhiwa yote, au hamisha data kama CSV.',
   'error.encodingUnknown': 'Simu hii haiwezi kusoma usimbaji “{name}”. Chagua mwingine.',
+  'error.rowsNotFitNext': '{lines}; {next}',
+  'error.rowsNotFit': '{count, plural, one {Safu moja haifai ({lines}).} other {Safu {count} hazifai ({lines}).}} {what}',
+  'error.rowsNotFitLine': 'mstari {line}: {reason}',
+  'error.rowsNotFitMore': '{lines}; na {count} zaidi',
+  'error.rowQuote': 'alama ya nukuu haijafungwa',
+  'error.rowTooFew': 'thamani chache mno ({count} kati ya {columns})',
+  'error.rowTooMany': 'thamani nyingi mno ({count} kati ya {columns})',
+  'error.rowNotJson': 'si JSON sahihi',
+  'error.rowNotObject': 'si kitu (object)',
+  'error.rowsQuote': 'Thamani moja inaanza na alama ya nukuu ambayo haifungwi kamwe; funga alama hiyo kwenye faili na uichague tena.',
+  'error.rowsWidth': 'Kila safu inahitaji thamani nyingi kama safu wima za kichwa ({columns}). Acha safu hizo, au zirekebishe na uchague faili tena.',
+  'error.rowsJsonLines': 'Kila mstari lazima uwe na kitu kimoja, kama \'{"age": 34}\'. Acha mistari hiyo, au irekebishe na uchague faili tena.',
+  'error.jsonList':
+    '“{key}” ina orodha ({where, select, item {kipengee {n}} other {mstari {n}}}); Outpost husoma thamani moja kwa kila safu wima. Unganisha orodha kuwa maandishi moja, au hamisha data kama CSV.',
+  'error.jsonNested':
+    '“{key}” imewekwa ndani zaidi ya ngazi moja ({where, select, item {kipengee {n}} other {mstari {n}}}); Outpost husoma vitu vya ngazi moja tu (kama “patient.age”). Bapatisha faili, au lihamishe kama CSV.',
+  'error.jsonNotObject':
+    '{where, select, item {Kipengee {n}} other {Mstari {n}}} si kitu chenye thamani zenye majina. Kila safu lazima ionekane kama \'{"age": 34, "sex": "F"}\'.',
+  'error.jsonNoList': 'Faili la JSON halina orodha ya safu. Outpost husoma orodha ya vitu, [\'{"age": 34, …}\', …], au \'{"rows": [ … ]}\'.',
+  'error.notUtf8': 'Faili si maandishi ya UTF-8 (linaonekana kama {encoding}). Lihamishe kutoka spreadsheet yako kama “CSV UTF-8” na ujaribu tena.',
   'error.readerOdd': 'Kisomaji cha faili kimetuma kitu kisichotarajiwa. Pakia ukurasa upya na ulete faili tena.',
   'error.readerStopped': 'Faili haikuweza kusomwa ({reason}). Pakia ukurasa upya na ujaribu tena.',
   'sync.failure.unexpected':

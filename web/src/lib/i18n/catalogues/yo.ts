@@ -370,6 +370,26 @@ const yo: Catalogue = {
   'error.jsonInvalid': 'Fáìlì náà kì í ṣe JSON tó tọ́. Ṣàyẹ̀wò pé a fi gbogbo rẹ̀ pamọ́, tàbí gbé dátà náà jáde bí CSV.',
   'error.jsonInvalidLine': 'Fáìlì náà kì í ṣe JSON tó tọ́ (àṣìṣe kan wà ní ìlà {line}). Ṣàyẹ̀wò pé a fi gbogbo rẹ̀ pamọ́, tàbí gbé dátà náà jáde bí CSV.',
   'error.encodingUnknown': 'Fóònù yìí kò lè ka ọ̀nà ìkọ̀wé “{name}”. Yan òmíràn.',
+  'error.rowsNotFitNext': '{lines}; {next}',
+  'error.rowsNotFit': '{count, plural, one {Ìlà kan kò bá a mu ({lines}).} other {Ìlà {count} kò bá a mu ({lines}).}} {what}',
+  'error.rowsNotFitLine': 'ìlà {line}: {reason}',
+  'error.rowsNotFitMore': '{lines}; àti {count} míràn',
+  'error.rowQuote': 'a kò ti àmì àyọlò kan',
+  'error.rowTooFew': 'iye kò tó ({count} nínú {columns})',
+  'error.rowTooMany': 'iye ti pọ̀ jù ({count} nínú {columns})',
+  'error.rowNotJson': 'kì í ṣe JSON tó tọ́',
+  'error.rowNotObject': 'kì í ṣe object',
+  'error.rowsQuote': 'Iye kan bẹ̀rẹ̀ pẹ̀lú àmì àyọlò tí a kò tì rárá; ti àmì náà nínú fáìlì kí o sì tún yàn án.',
+  'error.rowsWidth': 'Ìlà kọ̀ọ̀kan gbọ́dọ̀ ní iye tó pọ̀ tó iye ọ̀wọ̀n orí ({columns}). Fi àwọn ìlà yẹn sílẹ̀, tàbí tún wọn ṣe kí o sì tún yan fáìlì náà.',
+  'error.rowsJsonLines': 'Ìlà kọ̀ọ̀kan gbọ́dọ̀ ní object kan, bí \'{"age": 34}\'. Fi àwọn ìlà yẹn sílẹ̀, tàbí tún wọn ṣe kí o sì tún yan fáìlì náà.',
+  'error.jsonList':
+    '“{key}” ní àkójọ kan nínú ({where, select, item {ohun {n}} other {ìlà {n}}}); Outpost ń ka iye kan ṣoṣo ní ọ̀wọ̀n kọ̀ọ̀kan. So àkójọ náà pọ̀ di ọ̀rọ̀ kan, tàbí gbé dátà náà jáde bí CSV.',
+  'error.jsonNested':
+    '“{key}” wà nínú ju ìpele kan lọ ({where, select, item {ohun {n}} other {ìlà {n}}}); Outpost ń ka object ìpele kan ṣoṣo (bí “patient.age”). Tẹ́ fáìlì náà pẹrẹsẹ, tàbí gbé e jáde bí CSV.',
+  'error.jsonNotObject':
+    '{where, select, item {Ohun {n}} other {Ìlà {n}}} kì í ṣe object tó ní iye pẹ̀lú orúkọ. Ìlà kọ̀ọ̀kan gbọ́dọ̀ rí bí \'{"age": 34, "sex": "F"}\'.',
+  'error.jsonNoList': 'Fáìlì JSON náà kò ní àkójọ ìlà. Outpost ń ka àkójọ object, [\'{"age": 34, …}\', …], tàbí \'{"rows": [ … ]}\'.',
+  'error.notUtf8': 'Fáìlì náà kì í ṣe ọ̀rọ̀ UTF-8 (ó dà bí {encoding}). Gbé e jáde láti spreadsheet rẹ bí “CSV UTF-8” kí o sì tún gbìyànjú.',
   'error.readerOdd': 'Olùka fáìlì fi ohun tí a kò retí ránṣẹ́. Tún ojú-ìwé náà ṣí kí o sì tún mú fáìlì náà wọlé.',
   'error.readerStopped': 'A kò lè ka fáìlì náà ({reason}). Tún ojú-ìwé náà ṣí kí o sì tún gbìyànjú.',
   'sync.failure.unexpected':
