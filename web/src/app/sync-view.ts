@@ -37,7 +37,8 @@ export function syncView({ engine, online, pending, lastSyncedAt = null }: SyncI
   if (engine.name === 'synced' && waiting > 0) return { ...view, name: 'pending' };
   // "Synced" needs a count of what waits (the page may have just opened) and a sync that finished,
   // here or in another tab: a device just connected has nothing waiting but has not pulled yet.
-  if (engine.name === 'pending' && waiting === 0 && pending !== undefined && view.lastSyncedAt !== null) return { ...view, name: 'synced', message: '' };
+  if (engine.name === 'pending' && waiting === 0 && pending !== undefined && view.lastSyncedAt !== null)
+    return { ...view, name: 'synced', message: '', said: undefined };
   return view;
 }
 
@@ -70,10 +71,11 @@ const FAILURE: Partial<Record<ErrorCode, MessageKey>> = {
   rate_limited: 'sync.failure.busy',
 };
 
-/** The full sentence about sync as a message, or null where the engine's own words stand. */
+/** The full sentence about sync as a message, or null where the engine's own words stand (or there are none). */
 export function syncMessage(v: SyncView): Message | null {
   if (v.name === 'offline') return { key: 'sync.failure.offline' };
-  if (v.name !== 'error') return null;
+  // After a sync: the engine's count of changes refused or still waiting, when it gave one.
+  if (v.name !== 'error') return v.said ?? null;
   if (v.said) return v.said;
   const key = v.code ? FAILURE[v.code] : undefined;
   return key ? { key } : null;

@@ -16,6 +16,15 @@ import { createProject } from './db/projects.js';
 import { dropRowsWithMissing } from './db/dataset-versions.js';
 import { parseFileBlob } from './data/parse-file.js';
 import { parseCsvFile } from './data/csv.js';
+import type { ModelVersion } from '@shared/schema/records.js';
+import { english } from './i18n/speaking.js';
+import { inProcessWorker } from './ml/in-process-worker.js';
+import { train } from './ml/client.js';
+import { TfjsRuntime } from './ml/tfjs-runtime.js';
+import { loadSample, sampleParams } from './ml/test-data.js';
+import { keepEvaluation } from './monitor/evaluate.js';
+import { describeFailure } from './sync/status.js';
+import { syncMessage, syncView } from '../app/sync-view.js';
 
 afterEach(() => speakWith('en', en));
 
@@ -103,5 +112,45 @@ describe('userMessage', () => {
     expect(userMessage(empty)).toBe(sw['error.fileEmpty']);
     expect(userMessage(fromWorker)).toBe(sw['error.csvOneColumn']);
     expect((fromWorker as Error).message).toMatch(/^Only one column was found\./);
+  });
+
+  it('says the training worker’s refusals in the language on screen: the worker posts the message beside the English', async () => {
+    const worker = await inProcessWorker(() => import('./ml/train.worker.js'));
+    const cancer = loadSample('breast_cancer');
+    const params = sampleParams(cancer, 'classification', 'diagnosis', { epochs: 1 });
+    const odd = await rejection(train({ rows: cancer.rows, columns: cancer.columns, params: { ...params, epochs: 0 } }, {}, worker.create).promise);
+    const oneLabel = await rejection(
+      train({ type: 'train-photos', photos: [], classes: ['cat'], side: 8, params: { ...params, target: 'label' }, backend: 'cpu' }, {}, worker.create).promise,
+    );
+    expect((oneLabel as Error).message).toBe('Photos of at least two different labels are needed to train; label some photos first.');
+    expect((oneLabel as OutpostError).code).toBe('dataset_invalid');
+    expect((odd as Error).message).toMatch(/^The training request was not understood \(.+\)\. Reload the page and try again\.$/);
+    speakWith('fr', fr);
+    expect(userMessage(oneLabel)).toBe(fr['error.photoTwoLabels']);
+    expect(userMessage(odd)).toMatch(/^La demande d’entraînement n’a pas été comprise \(.+\)\. Rechargez la page/);
+  });
+
+  it('says the monitor’s, the model loader’s and sync’s sentences in the language on screen, with their English unchanged', async () => {
+    const notTfjs = await rejection(TfjsRuntime.load({ artifacts: { format: 'onnx' } } as unknown as Parameters<typeof TfjsRuntime.load>[0]));
+    const production = await rejection(keepEvaluation(new OutpostDb(`m-${newId()}`), { stage: 'production' } as ModelVersion, {} as never));
+    expect((production as Error).message).toBe('The production version keeps its report; evaluate a new version, then promote it.');
+    // The plural keeps the English the monitor wrote before ("input" / "inputs"; the apostrophe stays).
+    const lacks = (count: number, inputs: string) => english({ key: 'error.evalLacksInputs', values: { dataset: 'Visits', count, inputs } });
+    expect(lacks(1, '“age”')).toBe("The dataset “Visits” lacks the model's input “age”.");
+    expect(lacks(2, '“age”, “sex”')).toBe("The dataset “Visits” lacks the model's inputs “age”, “sex”.");
+    const checksum = describeFailure(SyncError.worded('blob_hash_mismatch', { key: 'sync.failure.checksum' }, true));
+    expect(checksum.message).toBe('A downloaded model did not match its checksum and was discarded; it will be downloaded again. Sync will try again.');
+    const refused = { key: 'sync.summary.refused', values: { count: 3 } } as const;
+    expect(english(refused)).toBe('3 change(s) were refused by the server and not synced; they are listed in Settings with the reason.');
+    const after = syncView({ engine: { name: 'pending', message: english(refused), said: refused, pending: 3, lastSyncedAt: 1 }, online: true, pending: 3 });
+    speakWith('ha', ha);
+    expect(userMessage(notTfjs)).toBe(ha['error.notTfjs']);
+    expect(userMessage(production)).toBe(ha['error.evalProduction']);
+    expect(userMessage(SyncError.worded('blob_hash_mismatch', { key: 'sync.failure.checksum' }, true))).toBe(ha['sync.failure.checksumRetry']);
+    expect(syncMessage(after)).toEqual(refused);
+    // Nothing waiting any more: the count sentence goes with the state.
+    expect(
+      syncMessage(syncView({ engine: { name: 'pending', message: english(refused), said: refused, pending: 3, lastSyncedAt: 1 }, online: true, pending: 0 })),
+    ).toBeNull();
   });
 });

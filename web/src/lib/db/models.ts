@@ -133,7 +133,7 @@ export async function moveStage(db: OutpostDb, versionId: string, to: Stage, now
   await db.transaction('rw', [db.model_versions, db.outbox, db.kv], async () => {
     const v = await db.model_versions.get(versionId);
     if (!v) throw new SaidError('not_found', { key: 'error.versionNotHere' });
-    if (!stageMoveAllowed(v.stage, to)) throw new Error(`A version cannot move from “${v.stage}” to “${to}”.`);
+    if (!stageMoveAllowed(v.stage, to)) throw new SaidError('conflict', { key: 'error.stageMove', values: { from: v.stage, to } });
     const proposing = to === 'production' && (await inOrganisation(db));
     if (!proposing) {
       if (to === 'production') {

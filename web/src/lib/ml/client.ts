@@ -1,5 +1,5 @@
 import type { ColumnInfo, EpochMetrics, ModelVersion, PredictionOutput, TrainParams } from '@shared/schema/records.js';
-import { OutpostError } from '@shared/errors.js';
+import { OutpostError, type ErrorCode } from '@shared/errors.js';
 import type { Explanation, Importance } from '@shared/explain/shapley.js';
 import type { ModelDescription } from '@shared/registry/import.js';
 import {
@@ -12,7 +12,13 @@ import {
   type TrainRequest,
   type TrainResult,
 } from './protocol.js';
-import { SaidError } from '../said-error.js';
+import { SaidError, saidOf } from '../said-error.js';
+
+/** A worker's error on this side: said in the person's language when the worker sent its message, else in its words. */
+function workerError(m: { code: ErrorCode; message: string; said?: { key: string } }): OutpostError {
+  const said = saidOf(m);
+  return said ? new SaidError(m.code, said) : new OutpostError(m.code, m.message);
+}
 
 type Row = Record<string, string | number | null>;
 /** Makes the worker; tests pass an in-process stand-in because Node has no Web Workers. */
@@ -68,7 +74,7 @@ export function train(input: TrainInput | PhotoTrainRequest, callbacks: TrainCal
       else if (m.type === 'epoch') callbacks.onEpoch?.(m.epoch);
       else if (m.type === 'progress') callbacks.onProgress?.(m.fraction);
       else if (m.type === 'done') resolve(m.result);
-      else reject(new OutpostError(m.code, m.message));
+      else reject(workerError(m));
     };
     worker.onerror = (ev: ErrorEvent) =>
       reject(new SaidError('training_failed', { key: 'error.trainWorkerStopped', values: { reason: ev.message || 'unknown error' } }));
@@ -175,7 +181,7 @@ export class Predictor {
     });
     if (loaded.type !== 'loaded') {
       p.dispose();
-      throw loaded.type === 'error' ? new OutpostError(loaded.code, loaded.message) : new SaidError('internal', { key: 'error.modelNotLoaded' });
+      throw loaded.type === 'error' ? workerError(loaded) : new SaidError('internal', { key: 'error.modelNotLoaded' });
     }
     p.backend = loaded.backend;
     return p;
@@ -260,12 +266,12 @@ export class Predictor {
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);
-    if (m.type === 'error') p.reject(new OutpostError(m.code, m.message));
+    if (m.type === 'error') p.reject(workerError(m));
     else p.resolve(m);
   }
 
   #failAll(e: Error): void {
-    this.#onLoad?.({ type: 'error', code: 'internal', message: e.message });
+    this.#onLoad?.({ type: 'error', code: 'internal', message: e.message, ...(saidOf(e) ? { said: saidOf(e) } : {}) });
     this.#onLoad = null;
     for (const p of this.#pending.values()) p.reject(e);
     this.#pending.clear();
@@ -297,7 +303,7 @@ export async function describeModelFile(file: ModelFile, createWorker: WorkerFac
         if (!parsed.success) return reject(new SaidError('internal', { key: 'error.predictWorkerOddReload' }));
         const m = parsed.data;
         if (m.type === 'described') resolve(m.description);
-        else if (m.type === 'error') reject(new OutpostError(m.code, m.message));
+        else if (m.type === 'error') reject(workerError(m));
       };
       worker.onerror = (ev: ErrorEvent) =>
         reject(new SaidError('internal', { key: 'error.modelFileUnopened', values: { reason: ev.message || 'the worker stopped' } }));

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './backend.js';
 import { wasmPaths } from './wasm-assets.js';
 import { PredictRequest, type ExplainTarget, type LoadableModel, type PredictMessage } from './protocol.js';
-import { OutpostError, isOutpostError } from '@shared/errors.js';
+import { isOutpostError } from '@shared/errors.js';
+import { SaidError, saidOf } from '../said-error.js';
 import { explainRow, globalImportance, type BatchPredict } from '@shared/explain/shapley.js';
 import type { FeaturePipeline } from '@shared/schema/pipeline.js';
 import { featureRow } from '@shared/features/pipeline.js';
@@ -23,12 +24,12 @@ let queue: Promise<void> = Promise.resolve();
 function scalarModel(rt: Predictor, p: FeaturePipeline, target: ExplainTarget): BatchPredict {
   const t = p.target;
   if (target.kind === 'value') {
-    if (t.kind !== 'numeric') throw new OutpostError('bad_request', 'This model predicts classes: explain the probability of one of them, not a value.');
+    if (t.kind !== 'numeric') throw new SaidError('bad_request', { key: 'error.explainClasses' });
     return async (rows) => (await rt.predictRows(rows)).map((o) => o.value ?? NaN);
   }
-  if (t.kind !== 'categorical') throw new OutpostError('bad_request', 'This model predicts a value, not classes: explain the value.');
+  if (t.kind !== 'categorical') throw new SaidError('bad_request', { key: 'error.explainValue' });
   const label = target.label;
-  if (!t.labels.includes(label)) throw new OutpostError('bad_request', `This model has no class “${label}”; choose one of ${t.labels.join(', ')}.`);
+  if (!t.labels.includes(label)) throw new SaidError('bad_request', { key: 'error.explainNoClass', values: { label, labels: t.labels.join(', ') } });
   return async (rows) => (await rt.predictRows(rows)).map((o) => o.probabilities?.[label] ?? NaN);
 }
 
@@ -51,7 +52,8 @@ function idOf(data: unknown): number | undefined {
 async function handle(data: unknown): Promise<void> {
   const parsed = PredictRequest.safeParse(data);
   if (!parsed.success) {
-    post({ type: 'error', id: idOf(data), code: 'bad_request', message: 'The prediction request was not understood. Reload the page and try again.' });
+    const said = { key: 'error.predictRequestOdd' } as const;
+    post({ type: 'error', id: idOf(data), code: 'bad_request', message: new SaidError('bad_request', said).message, said });
     return;
   }
   const msg = parsed.data;
@@ -105,12 +107,8 @@ async function handle(data: unknown): Promise<void> {
       post({ type: 'stats', id: msg.id, numTensors: m.numTensors, numBytes: m.numBytes });
     }
   } catch (err) {
-    post({
-      type: 'error',
-      id,
-      code: isOutpostError(err) ? err.code : 'internal',
-      message: isOutpostError(err) ? err.message : `Prediction failed: ${(err as Error).message}. Reload the model and try again.`,
-    });
+    const e = isOutpostError(err) ? err : new SaidError('internal', { key: 'error.predictFailed', values: { reason: (err as Error).message } });
+    post({ type: 'error', id, code: e.code, message: e.message, ...(saidOf(e) ? { said: saidOf(e) } : {}) });
   }
 }
 

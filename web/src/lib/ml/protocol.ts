@@ -15,6 +15,9 @@ import type { Explanation, Importance } from '@shared/explain/shapley.js';
 import type { ModelDescription } from '@shared/registry/import.js';
 import { ErrorCodeSchema } from './error-code.js';
 
+/** A worker's sentence as a catalogue message (a SaidError's), so the page says it in the person's language. */
+const SaidWire = z.object({ key: z.string(), values: z.record(z.string(), z.union([z.string(), z.number()])).optional() }).optional();
+
 /**
  * Messages between the main thread and the ML workers. Both sides parse everything they receive
  * with these schemas (house rule 4), so a stale worker from an older release or a stray message
@@ -80,7 +83,7 @@ export const TrainMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('epoch'), epoch: EpochMetrics }),
   z.object({ type: z.literal('progress'), fraction: z.number().min(0).max(1) }),
   z.object({ type: z.literal('done'), result: TrainResultSchema }),
-  z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string() }),
+  z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string(), said: SaidWire }),
 ]);
 export type TrainMessage = z.infer<typeof TrainMessage>;
 
@@ -180,6 +183,6 @@ export const PredictMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('explanation'), id: z.number().int(), explanation: ExplanationSchema, durationMs: z.number().nonnegative() }),
   z.object({ type: z.literal('importance'), id: z.number().int(), importance: ImportanceSchema, durationMs: z.number().nonnegative() }),
   /** Without an id, the error answers a 'load' (or a message too garbled to carry one). */
-  z.object({ type: z.literal('error'), id: z.number().int().optional(), code: ErrorCodeSchema, message: z.string() }),
+  z.object({ type: z.literal('error'), id: z.number().int().optional(), code: ErrorCodeSchema, message: z.string(), said: SaidWire }),
 ]);
 export type PredictMessage = z.infer<typeof PredictMessage>;

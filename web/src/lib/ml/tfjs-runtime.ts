@@ -1,6 +1,6 @@
 import type { Row } from '@shared/data/columns.js';
 import type { PredictionOutput } from '@shared/schema/records.js';
-import { OutpostError } from '@shared/errors.js';
+import { SaidError } from '../said-error.js';
 import { Predictor } from '@shared/runtime/predictor.js';
 import { loadTfjs } from '@shared/runtime/tfjs.js';
 import type { LoadableModel, ModelRuntime } from './runtime.js';
@@ -11,9 +11,9 @@ export class TfjsRuntime implements ModelRuntime {
 
   /** Load from the artifacts and weight bytes a training produced (nothing is fetched). */
   static async load(m: LoadableModel): Promise<TfjsRuntime> {
-    if (m.artifacts.format !== 'tfjs-layers') throw new OutpostError('bad_request', 'This version is not a TensorFlow.js model.');
+    if (m.artifacts.format !== 'tfjs-layers') throw new SaidError('bad_request', { key: 'error.notTfjs' });
     if ((m.task === 'classification') !== (m.pipeline.target.kind === 'categorical')) {
-      throw new OutpostError('bad_request', `This model version says “${m.task}” but its pipeline disagrees; register it again from its run.`);
+      throw new SaidError('bad_request', { key: 'error.taskDisagrees', values: { task: m.task } });
     }
     return new TfjsRuntime(new Predictor(m, await loadTfjs(m.artifacts, m.weights, m.weightSpecs)));
   }

@@ -5,7 +5,7 @@ import type { FeaturePipeline } from '@shared/schema/pipeline.js';
 import { classificationReport } from '@shared/metrics/classification.js';
 import { mulberry32, shuffleInPlace } from '@shared/data/random.js';
 import { photoTensorInput } from '@shared/images/photos.js';
-import { OutpostError } from '@shared/errors.js';
+import { SaidError } from '../said-error.js';
 import { serialise, yieldToEventLoop, type TrainOptions } from './train.js';
 import type { TrainResult } from './protocol.js';
 
@@ -121,8 +121,8 @@ export async function trainPhotoModel(input: PhotoTrainInput, opts: TrainOptions
   const now = opts.now ?? (() => performance.now());
   const started = now();
   const k = classes.length;
-  if (k < 2) throw new OutpostError('dataset_invalid', 'Photos of at least two different labels are needed to train; label some photos first.');
-  if (train.labels.length < 2) throw new OutpostError('dataset_invalid', `Only ${train.labels.length} labelled photos are left to train on; take more photos.`);
+  if (k < 2) throw new SaidError('dataset_invalid', { key: 'error.photoTwoLabels' });
+  if (train.labels.length < 2) throw new SaidError('dataset_invalid', { key: 'error.photosTooFew', values: { count: train.labels.length } });
   const model = buildCnn(side, k, params);
   try {
     const rng = mulberry32(params.seed ^ 0x5eed);
@@ -162,10 +162,7 @@ export async function trainPhotoModel(input: PhotoTrainInput, opts: TrainOptions
         }
       }
       if (!Number.isFinite(lossSum))
-        throw new OutpostError(
-          'training_failed',
-          `Training diverged in epoch ${epoch + 1}. Lower the learning rate (for example to ${params.learningRate / 10}) and train again.`,
-        );
+        throw new SaidError('training_failed', { key: 'error.trainDiverged', values: { epoch: epoch + 1, rate: String(params.learningRate / 10) } });
       // No pass over the training photos for their accuracy: on a phone's CPU it would cost as much as the epoch.
       const e: EpochMetrics = { epoch, loss: lossSum / order.length };
       if (validation.labels.length) {

@@ -3,7 +3,8 @@ import { selectBackend } from './backend.js';
 import { wasmPaths } from './wasm-assets.js';
 import { trainModel } from './train.js';
 import { TrainRequest, type TrainMessage } from './protocol.js';
-import { isOutpostError } from '@shared/errors.js';
+import { isOutpostError, type OutpostError } from '@shared/errors.js';
+import { SaidError, saidOf } from '../said-error.js';
 import type { EpochMetrics } from '@shared/schema/records.js';
 
 // Training runs here, off the main thread, so the page stays responsive on a slow phone. The
@@ -11,6 +12,8 @@ import type { EpochMetrics } from '@shared/schema/records.js';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: TrainMessage, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 let stop = false;
+/** An error as the page receives it: its code, its English words and, when it has one, its message for the catalogues. */
+const fail = (err: OutpostError) => post({ type: 'error', code: err.code, message: err.message, ...(saidOf(err) ? { said: saidOf(err) } : {}) });
 let busy = false;
 
 /** At most about 200 progress messages per run, however many batches it has. */
@@ -27,11 +30,7 @@ function throttled(send: (f: number) => void): (f: number) => void {
 scope.onmessage = async (ev: MessageEvent) => {
   const parsed = TrainRequest.safeParse(ev.data);
   if (!parsed.success) {
-    post({
-      type: 'error',
-      code: 'bad_request',
-      message: `The training request was not understood (${parsed.error.issues[0]?.message ?? 'invalid'}). Reload the page and try again.`,
-    });
+    fail(new SaidError('bad_request', { key: 'error.trainRequestOdd', values: { reason: parsed.error.issues[0]?.message ?? 'invalid' } }));
     return;
   }
   const msg = parsed.data;
@@ -40,7 +39,7 @@ scope.onmessage = async (ev: MessageEvent) => {
     return;
   }
   if (busy) {
-    post({ type: 'error', code: 'conflict', message: 'A training is already running in this worker; wait for it or cancel it.' });
+    fail(new SaidError('conflict', { key: 'error.trainBusy' }));
     return;
   }
   busy = true;
@@ -64,11 +63,7 @@ scope.onmessage = async (ev: MessageEvent) => {
         : await trainModel(msg.rows, msg.params, msg.columns, { ...opts, quantization: msg.quantization });
     post({ type: 'done', result }, result.quantized ? [result.weights, result.quantized.weights] : [result.weights]);
   } catch (err) {
-    post({
-      type: 'error',
-      code: isOutpostError(err) ? err.code : 'training_failed',
-      message: isOutpostError(err) ? err.message : `Training failed: ${(err as Error).message}. Try fewer hidden units or a smaller learning rate.`,
-    });
+    fail(isOutpostError(err) ? err : new SaidError('training_failed', { key: 'error.trainFailed', values: { reason: (err as Error).message } }));
   } finally {
     busy = false;
   }

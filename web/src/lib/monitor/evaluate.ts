@@ -2,7 +2,7 @@ import type { ModelVersion, PredictionOutput } from '@shared/schema/records.js';
 import type { EvaluationReport } from '@shared/metrics/evaluation-schema.js';
 import { evaluationReport } from '@shared/metrics/report.js';
 import { inputColumns } from '@shared/features/pipeline.js';
-import { OutpostError } from '@shared/errors.js';
+import { SaidError } from '../said-error.js';
 import type { OutpostDb } from '../db/db.js';
 import { loadRows } from '../db/datasets.js';
 import { patchRecord } from '../db/mutate.js';
@@ -21,20 +21,19 @@ export async function evaluateOnDataset(
   datasetId: string,
   onProgress?: (fraction: number) => void,
 ): Promise<{ report: EvaluationReport; evaluatedOn: NonNullable<ModelVersion['evaluatedOn']> }> {
-  if (mv.artifacts.input?.kind === 'tensor')
-    throw new OutpostError('bad_request', 'This model reads a tensor, not rows of a table, so a dataset cannot test it here.');
+  if (mv.artifacts.input?.kind === 'tensor') throw new SaidError('bad_request', { key: 'error.evalTensor' });
   const meta = await db.datasets.get(datasetId);
-  if (!meta) throw new OutpostError('not_found', 'That dataset is not on this device.');
+  if (!meta) throw new SaidError('not_found', { key: 'error.evalDatasetNotHere' });
   const target = mv.pipeline.target.name;
   if (!meta.columns.some((c) => c.name === target)) {
-    throw new OutpostError('bad_request', `The dataset “${meta.name}” has no column “${target}”, the answer this model predicts; pick a dataset that has it.`);
+    throw new SaidError('bad_request', { key: 'error.evalNoTarget', values: { dataset: meta.name, target } });
   }
   const missing = inputColumns(mv.pipeline).filter((n) => !meta.columns.some((c) => c.name === n));
   if (missing.length)
-    throw new OutpostError(
-      'bad_request',
-      `The dataset “${meta.name}” lacks the model's input${missing.length > 1 ? 's' : ''} ${missing.map((m) => `“${m}”`).join(', ')}.`,
-    );
+    throw new SaidError('bad_request', {
+      key: 'error.evalLacksInputs',
+      values: { dataset: meta.name, count: missing.length, inputs: missing.map((m) => `“${m}”`).join(', ') },
+    });
   const rows = await loadRows(db, datasetId);
   const predictor = await predictorFor(db, mv);
   const outputs: PredictionOutput[] = [];
@@ -44,8 +43,7 @@ export async function evaluateOnDataset(
     onProgress?.(Math.min(1, (i + CHUNK) / rows.length));
   }
   const report = evaluationReport({ pipeline: mv.pipeline, testRows: rows, outputs, trainRows: rows, seed: 0 });
-  if (!report)
-    throw new OutpostError('bad_request', `No row of “${meta.name}” has a usable “${target}” (one of the model's labels, or a number): nothing to measure.`);
+  if (!report) throw new SaidError('bad_request', { key: 'error.evalNothing', values: { dataset: meta.name, target } });
   return { report, evaluatedOn: { datasetId, datasetName: meta.name, datasetHash: meta.hash, rows: rows.length, at: Date.now() } };
 }
 
@@ -54,8 +52,7 @@ export async function evaluateOnDataset(
  * imported one), so a trained version's report stays the one on rows it never saw in training.
  */
 export async function keepEvaluation(db: OutpostDb, mv: ModelVersion, result: Awaited<ReturnType<typeof evaluateOnDataset>>): Promise<void> {
-  if (mv.evaluation && !mv.evaluatedOn)
-    throw new OutpostError('conflict', 'This version keeps its report on its own test rows; a report on another dataset is shown, not kept.');
-  if (mv.stage === 'production') throw new OutpostError('conflict', 'The production version keeps its report; evaluate a new version, then promote it.');
+  if (mv.evaluation && !mv.evaluatedOn) throw new SaidError('conflict', { key: 'error.evalOwnReport' });
+  if (mv.stage === 'production') throw new SaidError('conflict', { key: 'error.evalProduction' });
   await patchRecord(db, 'model_versions', mv.id, { evaluation: result.report, evaluatedOn: result.evaluatedOn });
 }

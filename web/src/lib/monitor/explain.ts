@@ -3,6 +3,7 @@ import { mulberry32, shuffleInPlace } from '@shared/data/random.js';
 import type { ReferenceRows } from '@shared/schema/monitoring.js';
 import type { ModelVersion, PredictionOutput } from '@shared/schema/records.js';
 import type { OutpostDb } from '../db/db.js';
+import { SaidError } from '../said-error.js';
 import { loadReferenceRows } from './reference.js';
 import { predictorFor } from './predict.js';
 
@@ -28,11 +29,7 @@ export function referenceSampleRows(ref: ReferenceRows, n: number, seed = SEED):
 async function background(db: OutpostDb, mv: ModelVersion): Promise<ReferenceRows> {
   const ref = await loadReferenceRows(db, mv);
   if (!ref) {
-    throw new Error(
-      mv.reference
-        ? 'The training data of this version is not on this device yet. Connect to sync, then try again.'
-        : 'This version was made before Outpost kept training data with a model, so it cannot say why. Train and register it again.',
-    );
+    throw new SaidError('not_found', { key: mv.reference ? 'error.trainingDataNotHere' : 'error.explainTooOld' });
   }
   return ref;
 }

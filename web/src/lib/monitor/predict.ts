@@ -6,6 +6,7 @@ import { newId } from '../db/mutate.js';
 import { logPredictions } from '../db/monitoring.js';
 import { Predictor } from '../ml/client.js';
 import { userMessage } from '../messages.js';
+import { SaidError } from '../said-error.js';
 import { tensorInputName, tensorLogValue } from '@shared/features/model-io.js';
 import { featureRow, inputColumns } from '@shared/features/pipeline.js';
 import type { PredictionDeployment } from '@shared/schema/prediction-deployment.js';
@@ -40,7 +41,7 @@ export async function predictorFor(db: OutpostDb, mv: ModelVersion): Promise<Pre
     return hit.predictor;
   }
   const weights = served && (await completeBlobBytes(db, served.hash));
-  if (!served || !weights) throw new Error('The weights of this model version are not on this device yet. Connect to sync, then try again.');
+  if (!served || !weights) throw new SaidError('not_found', { key: 'error.versionWeightsNotHere' });
   // The same version loaded with an older threshold or other weights is stale: release it first.
   for (const l of loaded.filter((l) => l.id === mv.id)) l.predictor.dispose();
   loaded = loaded.filter((l) => l.id !== mv.id);
@@ -162,7 +163,7 @@ export async function predictAndLog(
  */
 export async function predictTensorsAndLog(db: OutpostDb, mv: ModelVersion, items: unknown[]): Promise<LoggedOutput[]> {
   const input = mv.artifacts.input;
-  if (input?.kind !== 'tensor') throw new Error('This model reads rows of columns; use the form or a CSV file.');
+  if (input?.kind !== 'tensor') throw new SaidError('bad_request', { key: 'error.tensorNotRows' });
   const name = tensorInputName(mv.artifacts);
   const inputs = await Promise.all(items.map(async (item) => ({ [name]: await tensorLogValue(input.shape, item) })));
   const predictor = await predictorFor(db, mv);

@@ -3,6 +3,7 @@ import { sha256Hex } from '@shared/data/hash.js';
 import { projectPersonal } from '@shared/data/privacy.js';
 import type { DatasetMeta, ModelVersion } from '@shared/schema/records.js';
 import type { OutpostDb } from '../db/db.js';
+import { SaidError } from '../said-error.js';
 import { importDataset, loadRows, type Row } from '../db/datasets.js';
 import { loadVersionRows } from '../db/dataset-versions.js';
 import { outcomesOf } from '../db/monitoring.js';
@@ -46,7 +47,7 @@ export async function makeRetrainDataset(
   now = Date.now(),
 ): Promise<{ dataset: DatasetMeta; fromTraining: number; fromField: number }> {
   const { rows, fromTraining, fromField } = await labelledRows(db, mv);
-  if (!fromField) throw new Error('No real results are recorded yet, so there is nothing new to learn from.');
+  if (!fromField) throw new SaidError('bad_request', { key: 'error.retrainNothingNew' });
   const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const full = rows.map((r) => Object.fromEntries(names.map((n) => [n, r[n] ?? null])));
   const columns = inferColumns(full, names);

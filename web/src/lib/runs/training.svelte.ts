@@ -12,6 +12,7 @@ import { holdOutTest } from '@shared/data/split.js';
 import type { EvaluationReport } from '@shared/metrics/evaluation-schema.js';
 import type { BackendName } from '../ml/protocol.js';
 import { userMessage } from '../messages.js';
+import { SaidError } from '../said-error.js';
 import { refusePersonalTraining } from './personal.js';
 
 /**
@@ -73,7 +74,7 @@ export class TrainingSession {
     try {
       await saveRun(this.db, run);
       const all = version ? await loadVersionRows(this.db, version.id) : await loadRows(this.db, dataset.id);
-      if (all.length === 0) throw new Error('The rows of this dataset are not on this device. Import the file here to train on it.');
+      if (all.length === 0) throw new SaidError('not_found', { key: 'error.trainRowsNotHere' });
       run = { ...run, split: await runSplit(all, run.params) };
       // The test rows are held apart first: training and validation never see them.
       const held = holdOutTest(all, run.params);

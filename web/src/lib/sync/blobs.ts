@@ -143,7 +143,7 @@ async function fetchBlob(db: OutpostDb, t: Transport, hash: string, size: number
   }
   if ((await sha256Hex(have)) !== hash) {
     await discardBlob(db, hash);
-    throw new SyncError('blob_hash_mismatch', 'A downloaded model did not match its checksum and was discarded; it will be downloaded again.', true);
+    throw SyncError.worded('blob_hash_mismatch', { key: 'sync.failure.checksum' }, true);
   }
   await saveDownloadedBlob(db, hash, total, have.slice().buffer, true);
   return 'done';

@@ -30,6 +30,8 @@ import { rebase } from './rebase.js';
 import { giveBackAfterReset } from './reset.js';
 import { describeFailure, StatusCell, type SyncStatus } from './status.js';
 import { wipeAfterRevocation } from './wipe.js';
+import type { Message } from '../i18n/catalogue.js';
+import { english } from '../i18n/speaking.js';
 
 export interface SyncSummary {
   pushed: number;
@@ -125,16 +127,12 @@ export class SyncEngine {
       await this.reportStatus();
       await this.sendMonitors();
       const pending = await this.pendingCount();
-      this.cell.set({
-        name: pending ? 'pending' : 'synced',
-        pending,
-        lastSyncedAt,
-        message: rejected
-          ? `${rejected} change(s) were refused by the server and not synced; they are listed in Settings with the reason.`
-          : pending
-            ? `${pending} change(s) made during this sync still wait; they go with the next one.`
-            : '',
-      });
+      const said: Message | undefined = rejected
+        ? { key: 'sync.summary.refused', values: { count: rejected } }
+        : pending
+          ? { key: 'sync.summary.waiting', values: { count: pending } }
+          : undefined;
+      this.cell.set({ name: pending ? 'pending' : 'synced', pending, lastSyncedAt, message: said ? english(said) : '', said });
       return { pushed, pulled, rejected, blobsUp, blobsDown };
     } catch (e) {
       // Revoked by the organisation (a lost or stolen phone): its data goes at this first contact.

@@ -66,6 +66,9 @@ export function describeFailure(e: unknown): Pick<SyncStatus, 'name' | 'message'
   }
   const own = saidOf(e);
   const base = { code: e.code, retryable: e.retryable, said: undefined };
+  // A model this device downloaded that failed its check (blobs.ts); the server's own refusals keep their words.
+  if (own?.key === 'sync.failure.checksum')
+    return { ...base, name: 'error', said: { key: 'sync.failure.checksumRetry' }, message: `${e.message} Sync will try again.` };
   switch (e.code) {
     case 'network':
       return { ...base, name: 'offline', message: e.message, said: own };
