@@ -76,6 +76,7 @@ export function rowsNotFitSaid(bad: BadRow[], what: Message, say: (m: Message) =
  * the person's language. Its `message` is always English; its `said` is said by `say`.
  */
 export class BadRowsError extends SaidError {
+  declare readonly details: { badRows: BadRow[]; what: Message };
   constructor(bad: BadRow[], what: Message, say: (m: Message) => string = english) {
     super('csv_malformed', rowsNotFitSaid(bad, what, say), { badRows: bad, what });
     this.message = english(rowsNotFitSaid(bad, what, english));
