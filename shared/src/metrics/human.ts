@@ -343,6 +343,37 @@ export function agreementSentence(a: RaterAgreement): string {
   return `Agreement between the ${a.raters} raters is ${band} (${name} kappa ${k.toFixed(2)} on ${a.items} cases they all rated; same answer ${pct(a.observed)} of the time).`;
 }
 
+/** Every sentence preferenceSaid can say, as its message key. */
+export type PreferenceKey = 'studies.pref.none' | 'studies.pref.allSame' | 'studies.pref.preferred' | 'studies.pref.unclear';
+
+/** A share as preferenceSentence rounds it (a whole percent), as a fraction for the catalogue's `::percent`. */
+const whole = (x: number) => Math.round(x * 100) / 100;
+
+/** preferenceSentence as a message (said.ts), for a screen in any language; versions are named by `nameA` and `nameB`. */
+export function preferenceSaid(r: StudyResult, nameA: string, nameB: string): Said<PreferenceKey> {
+  if (!r.preference) return r.ratings ? { key: 'studies.pref.allSame', values: { count: r.ratings } } : { key: 'studies.pref.none' };
+  const { share, low, high, n } = r.preference;
+  if (low > 0.5) return { key: 'studies.pref.preferred', values: { name: nameA, share: whole(share), count: n, low: whole(low), high: whole(high) } };
+  if (high < 0.5)
+    return { key: 'studies.pref.preferred', values: { name: nameB, share: whole(1 - share), count: n, low: whole(1 - high), high: whole(1 - low) } };
+  return { key: 'studies.pref.unclear', values: { name: nameA, share: whole(share), count: n, low: whole(low), high: whole(high) } };
+}
+
+/** Every sentence agreementSaid can say, as its message key. */
+export type AgreementKey = 'studies.agree.oneRater' | 'studies.agree.fewItems' | 'studies.agree.undefined' | 'studies.agree.kappa';
+
+/** agreementSentence as a message (said.ts): the band is a code (`almost_perfect`), the kappa's name a kind (`cohen`, `fleiss`). */
+export function agreementSaid(a: RaterAgreement): Said<AgreementKey> {
+  if (a.kind === 'none') {
+    if (a.reason === 'one_rater') return { key: 'studies.agree.oneRater' };
+    if (a.reason === 'too_few_items') return { key: 'studies.agree.fewItems', values: { needed: MIN_AGREEMENT_ITEMS, count: a.items } };
+    return { key: 'studies.agree.undefined' };
+  }
+  const k = a.kappa;
+  const band = k < 0 ? 'poor' : k <= 0.2 ? 'slight' : k <= 0.4 ? 'fair' : k <= 0.6 ? 'moderate' : k <= 0.8 ? 'substantial' : 'almost_perfect';
+  return { key: 'studies.agree.kappa', values: { raters: a.raters, band, kind: a.kind, kappa: +k.toFixed(2), count: a.items, observed: whole(a.observed) } };
+}
+
 // ---- how people do ----
 
 /** What scoreDecisions reads: the known results and a person's decisions on the same cases, and optionally the model's answers. */

@@ -1,5 +1,6 @@
 import { isMissing, toNumber, type Cell } from '../data/columns.js';
 import { chiSquare, histogram, histogramEdges, jensenShannon, ks2samp, psi, psiFromCounts, std, twoProportionZTest, wasserstein } from '../stats/index.js';
+import type { Said } from '../said.js';
 
 /**
  * Drift of one column between a reference sample (the training rows a model version keeps) and a
@@ -46,9 +47,18 @@ export interface TestedDrift extends DriftCounts {
 export interface UntestedDrift extends DriftCounts {
   test: 'none';
   reason: 'too_few_rows' | 'no_values';
-  /** A sentence for the person looking at the monitor. */
+  /** A sentence for the person looking at the monitor (in English, for the console). */
   message: string;
+  /** The same sentence as a message key and values, for a screen in any language. */
+  said?: Said<UntestedDriftKey>;
 }
+
+/** Every sentence an untested column can say, as its message key. */
+export type UntestedDriftKey =
+  'drift.untested.noTraining' | 'drift.untested.allBlank' | 'drift.untested.noPredictions' | 'drift.untested.fewTraining' | 'drift.untested.fewRecent';
+
+/** The dataset verdict's sentence when no column could be tested, as its message key. */
+export type DatasetDriftKey = 'monitor.detail.noVerdict';
 
 /** The drift of one column: tested, or not tested with a reason. */
 export type DriftResult = TestedDrift | UntestedDrift;
@@ -69,24 +79,40 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 function untested(counts: DriftCounts): UntestedDrift | null {
   const { referenceRows: r, currentRows: c, currentMissing } = counts;
   if (r === 0) {
-    return { test: 'none', reason: 'no_values', message: 'The training data has no values in this column, so there is nothing to compare with.', ...counts };
+    return {
+      test: 'none',
+      reason: 'no_values',
+      message: 'The training data has no values in this column, so there is nothing to compare with.',
+      said: { key: 'drift.untested.noTraining' },
+      ...counts,
+    };
   }
   if (c === 0) {
     const message = currentMissing
       ? `No values to compare yet: ${plural(currentMissing, 'prediction leaves', 'predictions leave')} this blank.`
       : 'No predictions yet to compare.';
-    return { test: 'none', reason: 'no_values', message, ...counts };
+    const said: Said<UntestedDriftKey> = currentMissing
+      ? { key: 'drift.untested.allBlank', values: { count: currentMissing } }
+      : { key: 'drift.untested.noPredictions' };
+    return { test: 'none', reason: 'no_values', message, said, ...counts };
   }
   if (r < DRIFT_MIN_REFERENCE) {
     return {
       test: 'none',
       reason: 'too_few_rows',
       message: `The training data has only ${plural(r, 'value', 'values')} in this column; at least ${DRIFT_MIN_REFERENCE} are needed to compare.`,
+      said: { key: 'drift.untested.fewTraining', values: { count: r, needed: DRIFT_MIN_REFERENCE } },
       ...counts,
     };
   }
   if (c < DRIFT_MIN_CURRENT) {
-    return { test: 'none', reason: 'too_few_rows', message: `Not enough predictions yet to compare: ${c} of the ${DRIFT_MIN_CURRENT} needed.`, ...counts };
+    return {
+      test: 'none',
+      reason: 'too_few_rows',
+      message: `Not enough predictions yet to compare: ${c} of the ${DRIFT_MIN_CURRENT} needed.`,
+      said: { key: 'drift.untested.fewRecent', values: { count: c, needed: DRIFT_MIN_CURRENT } },
+      ...counts,
+    };
   }
   return null;
 }
@@ -229,7 +255,7 @@ export function columnDrift(reference: readonly DriftValue[], current: readonly 
 export function datasetDrift(
   results: readonly DriftResult[],
   share = 0.5,
-): { drifted: boolean; driftedColumns: number; testedColumns: number; share: number; message?: string } {
+): { drifted: boolean; driftedColumns: number; testedColumns: number; share: number; message?: string; said?: Said<DatasetDriftKey> } {
   const tested = results.filter((r): r is TestedDrift => r.test !== 'none');
   const driftedColumns = tested.filter((r) => r.drifted).length;
   if (tested.length === 0) {
@@ -239,6 +265,7 @@ export function datasetDrift(
       testedColumns: 0,
       share,
       message: 'No column has enough values to test for drift yet, so there is no verdict.',
+      said: { key: 'monitor.detail.noVerdict' },
     };
   }
   return { drifted: driftedColumns / tested.length >= share, driftedColumns, testedColumns: tested.length, share };

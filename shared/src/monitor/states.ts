@@ -1,6 +1,7 @@
 import { shareValue, type Said } from '../said.js';
 import type { Level, MonitorThresholds, QualityMetric } from '../schema/monitoring.js';
 import type { VersionFigures } from './figures.js';
+import type { DatasetDriftKey } from './drift.js';
 
 /**
  * Monitors with a threshold a person can change and a clear state: ok, warning or alert (or
@@ -62,7 +63,24 @@ export type MonitorDetailKey =
   | 'monitor.detail.fairTooFew'
   | 'monitor.detail.drifted'
   | 'monitor.detail.notDrifted'
-  | 'monitor.detail.driftOther';
+  | 'monitor.detail.driftOther'
+  | DatasetDriftKey;
+
+/** Every measure line (the ML detail) a monitor state can say, as its message key. */
+export type MonitorMeasureKey =
+  | 'monitor.measure.latency'
+  | 'monitor.measure.errors'
+  | 'monitor.measure.perDay'
+  | 'monitor.measure.missing'
+  | 'monitor.measure.outOfRange'
+  | 'monitor.measure.unseen'
+  | 'monitor.measure.invalid'
+  | 'monitor.measure.confidence'
+  | 'monitor.measure.quality'
+  | 'monitor.measure.qualityNone'
+  | 'monitor.measure.fairness'
+  | 'monitor.measure.fairnessNone'
+  | 'monitor.measure.drift';
 
 export interface MonitorState {
   key: MonitorKey;
@@ -74,8 +92,10 @@ export interface MonitorState {
   detail: string;
   /** The same sentence as a message key and values, for a screen in any language. */
   said: Said<MonitorDetailKey>;
-  /** The measure behind it, for the ML detail. */
+  /** The measure behind it, for the ML detail (in English, for the console). */
   measure: string;
+  /** The same measure as a message key and values, for a screen in any language. */
+  measureSaid: Said<MonitorMeasureKey>;
 }
 
 /** The thresholds in force: the project's settings over the defaults (quality's default depends on the metric). */
@@ -110,7 +130,7 @@ export interface StateInputs {
   /** Predictions a day over the days the figures cover. */
   perDay: number;
   /** The dataset drift verdict of the latest window, when one was computed. */
-  drift?: { drifted: boolean; driftedColumns: number; testedColumns: number; message?: string };
+  drift?: { drifted: boolean; driftedColumns: number; testedColumns: number; message?: string; said?: Said<DatasetDriftKey> };
 }
 
 /** Every monitor's state for a version's figures. */
@@ -127,6 +147,10 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       detail: none ? 'No predictions yet.' : `95 of 100 answers came within ${f.latencyP95Ms.toPrecision(2)} ms.`,
       said: none ? { key: 'monitor.detail.none' } : { key: 'monitor.detail.latency', values: { ms: +f.latencyP95Ms.toPrecision(2) } },
       measure: `p95 latency ≤ ${f.latencyP95Ms.toPrecision(3)} ms, p50 ≤ ${f.latencyP50Ms.toPrecision(3)} ms (buckets 25% wide); warning above ${t.latencyP95Ms.warning} ms, alert above ${t.latencyP95Ms.alert} ms`,
+      measureSaid: {
+        key: 'monitor.measure.latency',
+        values: { p95: +f.latencyP95Ms.toPrecision(3), p50: +f.latencyP50Ms.toPrecision(3), warning: t.latencyP95Ms.warning, alert: t.latencyP95Ms.alert },
+      },
     },
     {
       key: 'errorRate',
@@ -136,6 +160,10 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       detail: none ? 'No predictions yet.' : `${f.errors} of ${f.predictions} predictions failed.`,
       said: none ? { key: 'monitor.detail.none' } : { key: 'monitor.detail.errors', values: { errors: f.errors, count: f.predictions } },
       measure: `error rate ${pct(f.errorRate)}; warning above ${pct(t.errorRate.warning)}, alert above ${pct(t.errorRate.alert)}`,
+      measureSaid: {
+        key: 'monitor.measure.errors',
+        values: { share: shareValue(f.errorRate), warning: shareValue(t.errorRate.warning), alert: shareValue(t.errorRate.alert) },
+      },
     },
     {
       key: 'minPerDay',
@@ -145,6 +173,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       detail: `About ${perDay.toFixed(perDay < 10 ? 1 : 0)} predictions a day.`,
       said: { key: 'monitor.detail.perDay', values: { count: +perDay.toFixed(perDay < 10 ? 1 : 0) } },
       measure: `throughput ${perDay.toFixed(2)} a day; warning below ${t.minPerDay.warning}, alert below ${t.minPerDay.alert} (0: off)`,
+      measureSaid: { key: 'monitor.measure.perDay', values: { count: +perDay.toFixed(2), warning: t.minPerDay.warning, alert: t.minPerDay.alert } },
     },
     {
       key: 'missingShare',
@@ -154,6 +183,10 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       detail: `${pct(f.missingShare)} of the inputs were left empty (the model then uses a typical value).`,
       said: { key: 'monitor.detail.missing', values: { share: shareValue(f.missingShare) } },
       measure: `missing input values ${pct(f.missingShare)}; warning above ${pct(t.missingShare.warning)}, alert above ${pct(t.missingShare.alert)}`,
+      measureSaid: {
+        key: 'monitor.measure.missing',
+        values: { share: shareValue(f.missingShare), warning: shareValue(t.missingShare.warning), alert: shareValue(t.missingShare.alert) },
+      },
     },
     {
       key: 'outOfRangeShare',
@@ -163,6 +196,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       detail: `${pct(f.outOfRangeShare)} of the numbers were outside what the model learned from.`,
       said: { key: 'monitor.detail.outOfRange', values: { share: shareValue(f.outOfRangeShare) } },
       measure: `numeric values outside the training range ${pct(f.outOfRangeShare)}`,
+      measureSaid: { key: 'monitor.measure.outOfRange', values: { share: shareValue(f.outOfRangeShare) } },
     },
     {
       key: 'unseenShare',
@@ -172,6 +206,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       detail: `${pct(f.unseenShare)} of the choices were never seen in training.`,
       said: { key: 'monitor.detail.unseen', values: { share: shareValue(f.unseenShare) } },
       measure: `categorical values unseen in training ${pct(f.unseenShare)}`,
+      measureSaid: { key: 'monitor.measure.unseen', values: { share: shareValue(f.unseenShare) } },
     },
     {
       key: 'invalidShare',
@@ -181,6 +216,7 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       detail: `${pct(f.invalidShare)} of the inputs were not of the right kind (text in a number field).`,
       said: { key: 'monitor.detail.invalid', values: { share: shareValue(f.invalidShare) } },
       measure: `type problems ${pct(f.invalidShare)}`,
+      measureSaid: { key: 'monitor.measure.invalid', values: { share: shareValue(f.invalidShare) } },
     },
   ];
   if (f.meanConfidence !== null && f.referenceMeanConfidence !== null) {
@@ -193,6 +229,10 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
       detail: `The model is on average ${pct(f.meanConfidence)} sure of its answers (${pct(f.referenceMeanConfidence)} in training).`,
       said: { key: 'monitor.detail.confidence', values: { now: shareValue(f.meanConfidence), then: shareValue(f.referenceMeanConfidence) } },
       measure: `mean top-class probability ${f.meanConfidence.toFixed(3)} vs ${f.referenceMeanConfidence.toFixed(3)} on the reference; drop ${drop.toFixed(3)}`,
+      measureSaid: {
+        key: 'monitor.measure.confidence',
+        values: { now: +f.meanConfidence.toFixed(3), then: +f.referenceMeanConfidence.toFixed(3), drop: +drop.toFixed(3) },
+      },
     });
   }
   const q = f.quality;
@@ -219,6 +259,18 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
             ? { key: 'monitor.detail.accuracy', values: { share: shareValue(q.accuracy), count: q.outcomes } }
             : { key: 'monitor.detail.mae', values: { mae: +(q.mae ?? 0).toPrecision(3), count: q.outcomes } },
     measure: `${QUALITY_WORDS[metric]} ${q.value === null ? '—' : q.value.toFixed(3)} over ${q.outcomes} outcomes (judged from ${MIN_OUTCOMES}); warning ${higherIsWorse('quality', metric) ? 'above' : 'below'} ${t.quality.warning}, alert ${higherIsWorse('quality', metric) ? 'above' : 'below'} ${t.quality.alert}`,
+    measureSaid: {
+      key: q.value === null ? 'monitor.measure.qualityNone' : 'monitor.measure.quality',
+      values: {
+        metric,
+        ...(q.value === null ? {} : { value: +q.value.toFixed(3) }),
+        count: q.outcomes,
+        needed: MIN_OUTCOMES,
+        worse: higherIsWorse('quality', metric) ? 'above' : 'below',
+        warning: t.quality.warning,
+        alert: t.quality.alert,
+      },
+    },
   });
   if (f.fairness) {
     const fr = f.fairness;
@@ -238,6 +290,9 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
             values: { attribute: fr.attribute, privileged: fr.privilegedRows, others: fr.unprivilegedRows, needed: MIN_GROUP_ROWS },
           },
       measure: `fairness score (disparate impact x 100) ${Number.isFinite(fr.score) ? fr.score.toFixed(1) : '—'}; flagged below ${t.fairnessScore.alert}`,
+      measureSaid: Number.isFinite(fr.score)
+        ? { key: 'monitor.measure.fairness', values: { score: +fr.score.toFixed(1), alert: t.fairnessScore.alert } }
+        : { key: 'monitor.measure.fairnessNone', values: { alert: t.fairnessScore.alert } },
     });
   }
   if (drift) {
@@ -250,10 +305,13 @@ export function monitorStates({ figures: f, thresholds: t, perDay, drift }: Stat
         drift.message ??
         (drift.drifted ? 'Recent cases differ from the ones the model learned from.' : 'Recent cases look like the ones the model learned from.'),
       // A message of the drift check's own stays in its words; the usual two are said in any language.
-      said: drift.message
-        ? { key: 'monitor.detail.driftOther', values: { message: drift.message } }
-        : { key: drift.drifted ? 'monitor.detail.drifted' : 'monitor.detail.notDrifted' },
+      said: drift.said
+        ? drift.said
+        : drift.message
+          ? { key: 'monitor.detail.driftOther', values: { message: drift.message } }
+          : { key: drift.drifted ? 'monitor.detail.drifted' : 'monitor.detail.notDrifted' },
       measure: `dataset drift: ${drift.driftedColumns} of ${drift.testedColumns} columns drifted (drift when at least half do)`,
+      measureSaid: { key: 'monitor.measure.drift', values: { drifted: drift.driftedColumns, count: drift.testedColumns } },
     });
   }
   return out;

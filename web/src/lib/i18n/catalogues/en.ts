@@ -690,6 +690,25 @@ const en = {
   'monitor.detail.drifted': 'Recent cases differ from the ones the model learned from.',
   'monitor.detail.notDrifted': 'Recent cases look like the ones the model learned from.',
   'monitor.detail.driftOther': '{message}',
+  'monitor.detail.noVerdict': 'No column has enough values to test for drift yet, so there is no verdict.',
+  'monitor.measure.latency':
+    'p95 latency ≤ {p95, number} ms, p50 ≤ {p50, number} ms (buckets 25% wide); warning above {warning, number} ms, alert above {alert, number} ms',
+  'monitor.measure.errors':
+    'error rate {share, number, ::percent .#}; warning above {warning, number, ::percent .#}, alert above {alert, number, ::percent .#}',
+  'monitor.measure.perDay': 'throughput {count, number} a day; warning below {warning, number}, alert below {alert, number} (0: off)',
+  'monitor.measure.missing':
+    'missing input values {share, number, ::percent .#}; warning above {warning, number, ::percent .#}, alert above {alert, number, ::percent .#}',
+  'monitor.measure.outOfRange': 'numeric values outside the training range {share, number, ::percent .#}',
+  'monitor.measure.unseen': 'categorical values unseen in training {share, number, ::percent .#}',
+  'monitor.measure.invalid': 'type problems {share, number, ::percent .#}',
+  'monitor.measure.confidence': 'mean top-class probability {now, number} vs {then, number} on the reference; drop {drop, number}',
+  'monitor.measure.quality':
+    '{metric, select, auc {area under the ROC curve} accuracy {accuracy} f1 {F1 score} r2 {R²} mae {mean absolute error} other {root mean squared error}} {value, number} over {count, plural, one {# outcome} other {# outcomes}} (judged from {needed, number}); {worse, select, above {warning above {warning, number}, alert above {alert, number}} other {warning below {warning, number}, alert below {alert, number}}}',
+  'monitor.measure.qualityNone':
+    '{metric, select, auc {area under the ROC curve} accuracy {accuracy} f1 {F1 score} r2 {R²} mae {mean absolute error} other {root mean squared error}} — over {count, plural, one {# outcome} other {# outcomes}} (judged from {needed, number}); {worse, select, above {warning above {warning, number}, alert above {alert, number}} other {warning below {warning, number}, alert below {alert, number}}}',
+  'monitor.measure.fairness': 'fairness score (disparate impact x 100) {score, number}; flagged below {alert, number}',
+  'monitor.measure.fairnessNone': 'fairness score (disparate impact x 100) —; flagged below {alert, number}',
+  'monitor.measure.drift': 'dataset drift: {drifted, number} of {count, plural, one {# column} other {# columns}} drifted (drift when at least half do)',
   'monitor.title.latency': 'Speed',
   'monitor.title.errors': 'Failures',
   'monitor.title.use': 'Use',
@@ -898,6 +917,12 @@ const en = {
   'drift.pBelow': 'p = {p, number} (drift below {threshold, number})',
   'drift.statistic': '{value, number} (drift at {threshold, number} or more)',
   'drift.measure': '{test}: {p}; {training, number} training values, {recent, number} recent',
+  'drift.untested.noTraining': 'The training data has no values in this column, so there is nothing to compare with.',
+  'drift.untested.allBlank': 'No values to compare yet: {count, plural, one {# prediction leaves} other {# predictions leave}} this blank.',
+  'drift.untested.noPredictions': 'No predictions yet to compare.',
+  'drift.untested.fewTraining':
+    'The training data has only {count, plural, one {# value} other {# values}} in this column; at least {needed, number} are needed to compare.',
+  'drift.untested.fewRecent': 'Not enough predictions yet to compare: {count, number} of the {needed, number} needed.',
   'drift.windowCount': 'the newest {count, plural, one {# prediction} other {# predictions}}',
   'drift.windowDays': 'the predictions of the last {count, plural, one {day} other {# days}}',
   'drift.busy': 'Comparing recent cases with the training data…',
@@ -1096,6 +1121,17 @@ const en = {
   'studies.byItem': 'By case: bootstrap over cases, {resamples, number} resamples, seed {seed}: {low}–{high}.',
   'studies.cohen': 'Cohen’s kappa {kappa} on {count, plural, one {# case} other {# cases}} rated by all {raters, number}; observed agreement {observed}.',
   'studies.fleiss': 'Fleiss’ kappa {kappa} on {count, plural, one {# case} other {# cases}} rated by all {raters, number}; observed agreement {observed}.',
+  'studies.pref.none': 'No ratings yet.',
+  'studies.pref.allSame': 'Every answer so far was “the same” ({count, plural, one {# rating} other {# ratings}}).',
+  'studies.pref.preferred':
+    'People preferred {name}: {share, number, ::percent} of {count, plural, one {# choice} other {# choices}} (95% interval {low, number, ::percent}–{high, number, ::percent}).',
+  'studies.pref.unclear':
+    'No clear preference yet: {name} was chosen in {share, number, ::percent} of {count, plural, one {# choice} other {# choices}} (95% interval {low, number, ::percent}–{high, number, ::percent}, which includes half).',
+  'studies.agree.oneRater': 'One person has rated so far: agreement between people needs two or more.',
+  'studies.agree.fewItems': 'Agreement needs at least {needed, number} cases rated by every rater ({count, number} so far).',
+  'studies.agree.undefined': 'Every rater gave the same answer to every shared case: agreement beyond chance cannot be measured.',
+  'studies.agree.kappa':
+    'Agreement between the {raters, number} raters is {band, select, poor {poor} slight {slight} fair {fair} moderate {moderate} substantial {substantial} other {almost perfect}} ({kind, select, cohen {Cohen’s} other {Fleiss’}} kappa {kappa, number} on {count, plural, one {# case} other {# cases}} they all rated; same answer {observed, number, ::percent} of the time).',
   'studies.cases': 'Cases: {count, number}, from {compared, number} rows of {dataset} ({different, number} answered differently). Seed {seed}.',
   'studies.aDataset': 'a dataset',
   'studies.rate': 'Rate',

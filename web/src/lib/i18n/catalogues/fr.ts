@@ -719,6 +719,27 @@ const fr: Catalogue = {
   'monitor.detail.drifted': 'Les cas récents diffèrent de ceux dont le modèle a appris.',
   'monitor.detail.notDrifted': 'Les cas récents ressemblent à ceux dont le modèle a appris.',
   'monitor.detail.driftOther': '{message}',
+  'monitor.detail.noVerdict': 'Aucune colonne n’a encore assez de valeurs pour tester un changement : pas encore de verdict.',
+  'monitor.measure.latency':
+    'latence p95 ≤ {p95, number} ms, p50 ≤ {p50, number} ms (tranches de 25 %) ; avertissement au-dessus de {warning, number} ms, alerte au-dessus de {alert, number} ms',
+  'monitor.measure.errors':
+    'taux d’erreur {share, number, ::percent .#} ; avertissement au-dessus de {warning, number, ::percent .#}, alerte au-dessus de {alert, number, ::percent .#}',
+  'monitor.measure.perDay':
+    'débit {count, number} par jour ; avertissement en dessous de {warning, number}, alerte en dessous de {alert, number} (0 : désactivé)',
+  'monitor.measure.missing':
+    'valeurs d’entrée manquantes {share, number, ::percent .#} ; avertissement au-dessus de {warning, number, ::percent .#}, alerte au-dessus de {alert, number, ::percent .#}',
+  'monitor.measure.outOfRange': 'valeurs numériques hors de la plage d’entraînement {share, number, ::percent .#}',
+  'monitor.measure.unseen': 'valeurs catégorielles jamais vues à l’entraînement {share, number, ::percent .#}',
+  'monitor.measure.invalid': 'problèmes de type {share, number, ::percent .#}',
+  'monitor.measure.confidence': 'probabilité moyenne de la classe choisie {now, number} contre {then, number} sur la référence ; baisse {drop, number}',
+  'monitor.measure.quality':
+    '{metric, select, auc {aire sous la courbe ROC} accuracy {exactitude} f1 {score F1} r2 {R²} mae {erreur absolue moyenne} other {racine de l’erreur quadratique moyenne}} {value, number} sur {count, plural, one {# résultat} other {# résultats}} (jugé à partir de {needed, number}) ; {worse, select, above {avertissement au-dessus de {warning, number}, alerte au-dessus de {alert, number}} other {avertissement en dessous de {warning, number}, alerte en dessous de {alert, number}}}',
+  'monitor.measure.qualityNone':
+    '{metric, select, auc {aire sous la courbe ROC} accuracy {exactitude} f1 {score F1} r2 {R²} mae {erreur absolue moyenne} other {racine de l’erreur quadratique moyenne}} — sur {count, plural, one {# résultat} other {# résultats}} (jugé à partir de {needed, number}) ; {worse, select, above {avertissement au-dessus de {warning, number}, alerte au-dessus de {alert, number}} other {avertissement en dessous de {warning, number}, alerte en dessous de {alert, number}}}',
+  'monitor.measure.fairness': 'score d’équité (impact disparate x 100) {score, number} ; signalé en dessous de {alert, number}',
+  'monitor.measure.fairnessNone': 'score d’équité (impact disparate x 100) — ; signalé en dessous de {alert, number}',
+  'monitor.measure.drift':
+    'dérive des données : {drifted, number} sur {count, plural, one {# colonne} other {# colonnes}} ont dérivé (dérive quand au moins la moitié dérive)',
   'monitor.title.latency': 'Rapidité',
   'monitor.title.errors': 'Échecs',
   'monitor.title.use': 'Utilisation',
@@ -930,6 +951,12 @@ const fr: Catalogue = {
   'drift.pBelow': 'p = {p, number} (dérive si < {threshold, number})',
   'drift.statistic': '{value, number} (dérive à partir de {threshold, number})',
   'drift.measure': '{test} : {p} ; {training, number} valeurs d’entraînement, {recent, number} récentes',
+  'drift.untested.noTraining': 'Les données d’entraînement n’ont aucune valeur dans cette colonne : il n’y a rien à comparer.',
+  'drift.untested.allBlank': 'Pas encore de valeurs à comparer : {count, plural, one {# prédiction laisse} other {# prédictions laissent}} ce champ vide.',
+  'drift.untested.noPredictions': 'Pas encore de prédictions à comparer.',
+  'drift.untested.fewTraining':
+    'Les données d’entraînement n’ont que {count, plural, one {# valeur} other {# valeurs}} dans cette colonne ; il en faut au moins {needed, number} pour comparer.',
+  'drift.untested.fewRecent': 'Pas encore assez de prédictions pour comparer : {count, number} sur les {needed, number} nécessaires.',
   'drift.windowCount': '{count, plural, one {la # prédiction la plus récente} other {les # prédictions les plus récentes}}',
   'drift.windowDays': 'les prédictions {count, plural, one {du dernier jour} other {des # derniers jours}}',
   'drift.busy': 'Comparaison des cas récents avec les données d’entraînement…',
@@ -1130,6 +1157,17 @@ const fr: Catalogue = {
   'studies.byItem': 'Par cas : bootstrap sur les cas, {resamples, number} rééchantillonnages, graine {seed} : {low}–{high}.',
   'studies.cohen': 'Kappa de Cohen {kappa} sur {count, plural, one {# cas} other {# cas}} notés par les {raters, number} ; accord observé {observed}.',
   'studies.fleiss': 'Kappa de Fleiss {kappa} sur {count, plural, one {# cas} other {# cas}} notés par les {raters, number} ; accord observé {observed}.',
+  'studies.pref.none': 'Pas encore de notes.',
+  'studies.pref.allSame': 'Jusqu’ici, chaque réponse a été « pareil » ({count, plural, one {# note} other {# notes}}).',
+  'studies.pref.preferred':
+    'Les gens ont préféré {name} : {share, number, ::percent} de {count, plural, one {# choix} other {# choix}} (intervalle à 95 % {low, number, ::percent}–{high, number, ::percent}).',
+  'studies.pref.unclear':
+    'Pas encore de préférence claire : {name} a été choisi dans {share, number, ::percent} de {count, plural, one {# choix} other {# choix}} (intervalle à 95 % {low, number, ::percent}–{high, number, ::percent}, qui comprend la moitié).',
+  'studies.agree.oneRater': 'Une seule personne a noté pour l’instant : l’accord entre personnes en demande au moins deux.',
+  'studies.agree.fewItems': 'L’accord demande au moins {needed, number} cas notés par chaque personne ({count, number} pour l’instant).',
+  'studies.agree.undefined': 'Chaque personne a donné la même réponse à chaque cas commun : l’accord au-delà du hasard ne peut pas être mesuré.',
+  'studies.agree.kappa':
+    'L’accord entre les {raters, number} personnes est {band, select, poor {faible} slight {léger} fair {passable} moderate {modéré} substantial {important} other {presque parfait}} (kappa de {kind, select, cohen {Cohen} other {Fleiss}} {kappa, number} sur {count, plural, one {# cas} other {# cas}} notés par tous ; même réponse {observed, number, ::percent} du temps).',
   'studies.cases': 'Cas : {count, number}, tirés de {compared, number} lignes de {dataset} ({different, number} avec des réponses différentes). Graine {seed}.',
   'studies.aDataset': 'des données',
   'studies.rate': 'Noter',

@@ -701,6 +701,26 @@ const ha: Catalogue = {
   'monitor.detail.drifted': 'Sababbin abubuwa sun bambanta da waɗanda samfurin ya koya.',
   'monitor.detail.notDrifted': 'Sababbin abubuwa suna kama da waɗanda samfurin ya koya.',
   'monitor.detail.driftOther': '{message}',
+  'monitor.detail.noVerdict': 'Babu ginshiƙin da ke da isassun ƙimomi don gwada canji tukuna, don haka babu hukunci.',
+  'monitor.measure.latency':
+    'p95 latency ≤ {p95, number} ms, p50 ≤ {p50, number} ms (rukunan faɗin 25%); gargaɗi sama da {warning, number} ms, faɗakarwa sama da {alert, number} ms',
+  'monitor.measure.errors':
+    'yawan kurakurai {share, number, ::percent .#}; gargaɗi sama da {warning, number, ::percent .#}, faɗakarwa sama da {alert, number, ::percent .#}',
+  'monitor.measure.perDay': 'yawan amfani {count, number} a rana; gargaɗi ƙasa da {warning, number}, faɗakarwa ƙasa da {alert, number} (0: a kashe)',
+  'monitor.measure.missing':
+    'ƙimomin shigarwa da suka ɓace {share, number, ::percent .#}; gargaɗi sama da {warning, number, ::percent .#}, faɗakarwa sama da {alert, number, ::percent .#}',
+  'monitor.measure.outOfRange': 'ƙimomin lamba da suka fita daga iyakar koyarwa {share, number, ::percent .#}',
+  'monitor.measure.unseen': 'ƙimomin zaɓi da ba a gani ba a koyarwa {share, number, ::percent .#}',
+  'monitor.measure.invalid': 'matsalolin iri {share, number, ::percent .#}',
+  'monitor.measure.confidence': 'matsakaicin yiwuwar amsar farko {now, number} da {then, number} a bayanan koyarwa; raguwa {drop, number}',
+  'monitor.measure.quality':
+    '{metric, select, auc {area under the ROC curve (AUC)} accuracy {daidaito} f1 {F1 score} r2 {R²} mae {matsakaicin kuskure} other {root mean squared error}} {value, number} a kan {count, plural, one {sakamako #} other {sakamako #}} (ana yanke hukunci daga {needed, number}); {worse, select, above {gargaɗi sama da {warning, number}, faɗakarwa sama da {alert, number}} other {gargaɗi ƙasa da {warning, number}, faɗakarwa ƙasa da {alert, number}}}',
+  'monitor.measure.qualityNone':
+    '{metric, select, auc {area under the ROC curve (AUC)} accuracy {daidaito} f1 {F1 score} r2 {R²} mae {matsakaicin kuskure} other {root mean squared error}} — a kan {count, plural, one {sakamako #} other {sakamako #}} (ana yanke hukunci daga {needed, number}); {worse, select, above {gargaɗi sama da {warning, number}, faɗakarwa sama da {alert, number}} other {gargaɗi ƙasa da {warning, number}, faɗakarwa ƙasa da {alert, number}}}',
+  'monitor.measure.fairness': 'makin adalci (disparate impact x 100) {score, number}; ana nuna shi ƙasa da {alert, number}',
+  'monitor.measure.fairnessNone': 'makin adalci (disparate impact x 100) —; ana nuna shi ƙasa da {alert, number}',
+  'monitor.measure.drift':
+    'canjin bayanai: {drifted, number} daga cikin {count, plural, one {ginshiƙi #} other {ginshiƙai #}} sun canza (canji idan aƙalla rabi sun canza)',
   'monitor.title.latency': 'Sauri',
   'monitor.title.errors': 'Kasawa',
   'monitor.title.use': 'Amfani',
@@ -910,6 +930,12 @@ const ha: Catalogue = {
   'drift.pBelow': 'p = {p, number} (canji idan < {threshold, number})',
   'drift.statistic': '{value, number} (canji daga {threshold, number} zuwa sama)',
   'drift.measure': '{test}: {p}; ƙimomin koyarwa {training, number}, sababbi {recent, number}',
+  'drift.untested.noTraining': 'Bayanan koyarwa ba su da ƙima a wannan ginshiƙi, don haka babu abin da za a kwatanta da shi.',
+  'drift.untested.allBlank': 'Babu ƙimomin da za a kwatanta tukuna: {count, plural, one {hasashe # ya bar} other {hasashe # sun bar}} wannan babu komai.',
+  'drift.untested.noPredictions': 'Babu hasashe da za a kwatanta tukuna.',
+  'drift.untested.fewTraining':
+    'Bayanan koyarwa suna da {count, plural, one {ƙima # kawai} other {ƙimomi # kawai}} a wannan ginshiƙi; ana buƙatar aƙalla {needed, number} don kwatantawa.',
+  'drift.untested.fewRecent': 'Babu isassun hasashe don kwatantawa tukuna: {count, number} daga cikin {needed, number} da ake buƙata.',
   'drift.windowCount': '{count, plural, one {sabon hasashe #} other {sabbin hasashe #}}',
   'drift.windowDays': 'hasashen {count, plural, one {ranar ƙarshe} other {kwanaki # na ƙarshe}}',
   'drift.busy': 'Ana kwatanta sababbin abubuwa da bayanan koyarwa…',
@@ -1110,6 +1136,17 @@ const ha: Catalogue = {
     'Kappa na Cohen {kappa} a kan {count, plural, one {abu #} other {abubuwa #}} da duka {raters, number} suka ƙima; yarjejeniyar da aka gani {observed}.',
   'studies.fleiss':
     'Kappa na Fleiss {kappa} a kan {count, plural, one {abu #} other {abubuwa #}} da duka {raters, number} suka ƙima; yarjejeniyar da aka gani {observed}.',
+  'studies.pref.none': 'Babu ƙima tukuna.',
+  'studies.pref.allSame': 'Kowace amsa zuwa yanzu “iri ɗaya” ce ({count, plural, one {ƙima #} other {ƙimomi #}}).',
+  'studies.pref.preferred':
+    'Mutane sun fi son {name}: {share, number, ::percent} na {count, plural, one {zaɓi #} other {zaɓuɓɓuka #}} (tazarar 95% {low, number, ::percent}–{high, number, ::percent}).',
+  'studies.pref.unclear':
+    'Babu bayyanannen zaɓi tukuna: an zaɓi {name} a {share, number, ::percent} na {count, plural, one {zaɓi #} other {zaɓuɓɓuka #}} (tazarar 95% {low, number, ::percent}–{high, number, ::percent}, wadda ta haɗa da rabi).',
+  'studies.agree.oneRater': 'Mutum ɗaya ne kawai ya ƙima zuwa yanzu: yarjejeniya tsakanin mutane tana buƙatar biyu ko fiye.',
+  'studies.agree.fewItems': 'Yarjejeniya tana buƙatar aƙalla abubuwa {needed, number} da kowane mai ƙima ya ƙima ({count, number} zuwa yanzu).',
+  'studies.agree.undefined': 'Kowane mai ƙima ya ba da amsa ɗaya ga kowane abu na tare: ba za a iya auna yarjejeniya fiye da sa’a ba.',
+  'studies.agree.kappa':
+    'Yarjejeniya tsakanin masu ƙima {raters, number} {band, select, poor {marar kyau ce} slight {kaɗan ce} fair {matsakaiciya ce} moderate {mai kyau ce} substantial {mai ƙarfi ce} other {kusan cikakkiya ce}} (kappa na {kind, select, cohen {Cohen} other {Fleiss}} {kappa, number} a kan {count, plural, one {abu #} other {abubuwa #}} da duka suka ƙima; amsa ɗaya {observed, number, ::percent} na lokaci).',
   'studies.cases': 'Abubuwa: {count, number}, daga layuka {compared, number} na {dataset} ({different, number} sun amsa daban). Seed {seed}.',
   'studies.aDataset': 'wasu bayanai',
   'studies.rate': 'Ƙima',

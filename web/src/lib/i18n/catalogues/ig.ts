@@ -684,6 +684,25 @@ const ig: Catalogue = {
   'monitor.detail.drifted': 'Okwu ọhụrụ dị iche n’ndị ihe nlereanya mụtara.',
   'monitor.detail.notDrifted': 'Okwu ọhụrụ yiri ndị ihe nlereanya mụtara.',
   'monitor.detail.driftOther': '{message}',
+  'monitor.detail.noVerdict': 'Ọ dịghị kọlụm nwere ụkpụrụ zuru ezu iji nwalee mgbanwe ugbu a, ya mere enweghị mkpebi.',
+  'monitor.measure.latency':
+    'p95 latency ≤ {p95, number} ms, p50 ≤ {p50, number} ms (akpa sara 25%); ịdọ aka ná ntị karịa {warning, number} ms, mkpu karịa {alert, number} ms',
+  'monitor.measure.errors':
+    'ọnụọgụ njehie {share, number, ::percent .#}; ịdọ aka ná ntị karịa {warning, number, ::percent .#}, mkpu karịa {alert, number, ::percent .#}',
+  'monitor.measure.perDay': 'ojiji {count, number} kwa ụbọchị; ịdọ aka ná ntị n’okpuru {warning, number}, mkpu n’okpuru {alert, number} (0: gbanyụọ)',
+  'monitor.measure.missing':
+    'ụkpụrụ ntinye na-efu efu {share, number, ::percent .#}; ịdọ aka ná ntị karịa {warning, number, ::percent .#}, mkpu karịa {alert, number, ::percent .#}',
+  'monitor.measure.outOfRange': 'ụkpụrụ ọnụọgụ karịrị oke ọzụzụ {share, number, ::percent .#}',
+  'monitor.measure.unseen': 'ụkpụrụ ụdị a na-ahụghị n’ọzụzụ {share, number, ::percent .#}',
+  'monitor.measure.invalid': 'nsogbu ụdị {share, number, ::percent .#}',
+  'monitor.measure.confidence': 'nkezi ohere azịza kachasị elu {now, number} ma e jiri ya tụnyere {then, number} na data ọzụzụ; mbelata {drop, number}',
+  'monitor.measure.quality':
+    '{metric, select, auc {area under the ROC curve (AUC)} accuracy {izi ezi} f1 {F1 score} r2 {R²} mae {nkezi njehie} other {root mean squared error}} {value, number} n’elu {count, plural, other {nsonaazụ #}} (a na-ekpe ikpe site na {needed, number}); {worse, select, above {ịdọ aka ná ntị karịa {warning, number}, mkpu karịa {alert, number}} other {ịdọ aka ná ntị n’okpuru {warning, number}, mkpu n’okpuru {alert, number}}}',
+  'monitor.measure.qualityNone':
+    '{metric, select, auc {area under the ROC curve (AUC)} accuracy {izi ezi} f1 {F1 score} r2 {R²} mae {nkezi njehie} other {root mean squared error}} — n’elu {count, plural, other {nsonaazụ #}} (a na-ekpe ikpe site na {needed, number}); {worse, select, above {ịdọ aka ná ntị karịa {warning, number}, mkpu karịa {alert, number}} other {ịdọ aka ná ntị n’okpuru {warning, number}, mkpu n’okpuru {alert, number}}}',
+  'monitor.measure.fairness': 'akara ikpe ziri ezi (disparate impact x 100) {score, number}; a na-egosi ya n’okpuru {alert, number}',
+  'monitor.measure.fairnessNone': 'akara ikpe ziri ezi (disparate impact x 100) —; a na-egosi ya n’okpuru {alert, number}',
+  'monitor.measure.drift': 'mgbanwe data: {drifted, number} n’ime {count, plural, other {kọlụm #}} gbanwere (mgbanwe mgbe opekata mpe ọkara gbanwere)',
   'monitor.title.latency': 'Ọsọ',
   'monitor.title.errors': 'Ọdịda',
   'monitor.title.use': 'Ojiji',
@@ -890,6 +909,11 @@ const ig: Catalogue = {
   'drift.pBelow': 'p = {p, number} (mgbanwe ma ọ bụrụ < {threshold, number})',
   'drift.statistic': '{value, number} (mgbanwe site na {threshold, number} gaa n’elu)',
   'drift.measure': '{test}: {p}; ụkpụrụ ọzụzụ {training, number}, ọhụrụ {recent, number}',
+  'drift.untested.noTraining': 'Data ọzụzụ enweghị ụkpụrụ ọ bụla na kọlụm a, ya mere ọ dịghị ihe a ga-eji tụnyere ya.',
+  'drift.untested.allBlank': 'Ọ dịghị ụkpụrụ a ga-atụnyere ugbu a: {count, plural, other {amụma # hapụrụ}} nke a efu.',
+  'drift.untested.noPredictions': 'Ọ dịghị amụma a ga-atụnyere ugbu a.',
+  'drift.untested.fewTraining': 'Data ọzụzụ nwere naanị {count, plural, other {ụkpụrụ #}} na kọlụm a; a chọrọ opekata mpe {needed, number} iji tụnyere.',
+  'drift.untested.fewRecent': 'Amụma ezubeghị maka ntụnyere: {count, number} n’ime {needed, number} a chọrọ.',
   'drift.windowCount': '{count, plural, other {amụma ọhụrụ #}}',
   'drift.windowDays': 'amụma {count, plural, other {ụbọchị # gara aga}}',
   'drift.busy': 'Ọ na-atụnyere okwu ọhụrụ na data ọzụzụ…',
@@ -1087,6 +1111,17 @@ const ig: Catalogue = {
   'studies.byItem': 'Site n’okwu: bootstrap n’okwu, resamples {resamples, number}, seed {seed}: {low}–{high}.',
   'studies.cohen': 'Kappa Cohen {kappa} n’okwu {count, plural, other {#}} ndị {raters, number} niile tụlere; nkwekọrịta a hụrụ {observed}.',
   'studies.fleiss': 'Kappa Fleiss {kappa} n’okwu {count, plural, other {#}} ndị {raters, number} niile tụlere; nkwekọrịta a hụrụ {observed}.',
+  'studies.pref.none': 'Enweghị ntụle ugbu a.',
+  'studies.pref.allSame': 'Azịza ọ bụla ruo ugbu a bụ “otu ihe” ({count, plural, other {ntụle #}}).',
+  'studies.pref.preferred':
+    'Ndị mmadụ họọrọ {name} karịa: {share, number, ::percent} n’ime {count, plural, other {nhọrọ #}} (oke 95% {low, number, ::percent}–{high, number, ::percent}).',
+  'studies.pref.unclear':
+    'Enweghị nhọrọ doro anya ugbu a: a họrọ {name} na {share, number, ::percent} n’ime {count, plural, other {nhọrọ #}} (oke 95% {low, number, ::percent}–{high, number, ::percent}, nke gụnyere ọkara).',
+  'studies.agree.oneRater': 'Naanị otu onye atụlela ruo ugbu a: nkwekọrịta n’etiti ndị mmadụ chọrọ abụọ ma ọ bụ karịa.',
+  'studies.agree.fewItems': 'Nkwekọrịta chọrọ opekata mpe okwu {needed, number} nke onye ọ bụla tụlere ({count, number} ruo ugbu a).',
+  'studies.agree.undefined': 'Onye ọ bụla tụlere nyere otu azịza n’okwu ọ bụla ha kerịtara: enweghị ike ịtụ nkwekọrịta karịrị ohere.',
+  'studies.agree.kappa':
+    'Nkwekọrịta n’etiti ndị {raters, number} tụlere bụ {band, select, poor {ọjọọ} slight {ntakịrị} fair {nkezi} moderate {ọkara} substantial {ike} other {ihe dị ka zuru oke}} (kappa {kind, select, cohen {Cohen} other {Fleiss}} {kappa, number} n’okwu {count, plural, other {#}} ha niile tụlere; otu azịza {observed, number, ::percent} n’oge).',
   'studies.cases': 'Okwu: {count, number}, site na ahịrị {compared, number} nke {dataset} ({different, number} zara iche). Seed {seed}.',
   'studies.aDataset': 'otu data',
   'studies.rate': 'Tụlee',

@@ -687,6 +687,26 @@ const pcm: Catalogue = {
   'monitor.detail.drifted': 'New cases no be like the ones wey the model learn from.',
   'monitor.detail.notDrifted': 'New cases resemble the ones wey the model learn from.',
   'monitor.detail.driftOther': '{message}',
+  'monitor.detail.noVerdict': 'No column get enough values to test for change yet, so no verdict dey.',
+  'monitor.measure.latency':
+    'p95 latency ≤ {p95, number} ms, p50 ≤ {p50, number} ms (buckets 25% wide); warning above {warning, number} ms, alert above {alert, number} ms',
+  'monitor.measure.errors':
+    'error rate {share, number, ::percent .#}; warning above {warning, number, ::percent .#}, alert above {alert, number, ::percent .#}',
+  'monitor.measure.perDay': 'throughput {count, number} every day; warning below {warning, number}, alert below {alert, number} (0: off)',
+  'monitor.measure.missing':
+    'input values wey miss {share, number, ::percent .#}; warning above {warning, number, ::percent .#}, alert above {alert, number, ::percent .#}',
+  'monitor.measure.outOfRange': 'number values wey pass the training range {share, number, ::percent .#}',
+  'monitor.measure.unseen': 'category values wey training never see {share, number, ::percent .#}',
+  'monitor.measure.invalid': 'type wahala {share, number, ::percent .#}',
+  'monitor.measure.confidence': 'mean top-class probability {now, number} vs {then, number} for the reference; e drop {drop, number}',
+  'monitor.measure.quality':
+    '{metric, select, auc {area under the ROC curve} accuracy {accuracy} f1 {F1 score} r2 {R²} mae {mean absolute error} other {root mean squared error}} {value, number} for {count, plural, one {# outcome} other {# outcomes}} (we dey judge from {needed, number}); {worse, select, above {warning above {warning, number}, alert above {alert, number}} other {warning below {warning, number}, alert below {alert, number}}}',
+  'monitor.measure.qualityNone':
+    '{metric, select, auc {area under the ROC curve} accuracy {accuracy} f1 {F1 score} r2 {R²} mae {mean absolute error} other {root mean squared error}} — for {count, plural, one {# outcome} other {# outcomes}} (we dey judge from {needed, number}); {worse, select, above {warning above {warning, number}, alert above {alert, number}} other {warning below {warning, number}, alert below {alert, number}}}',
+  'monitor.measure.fairness': 'fairness score (disparate impact x 100) {score, number}; we go flag am below {alert, number}',
+  'monitor.measure.fairnessNone': 'fairness score (disparate impact x 100) —; we go flag am below {alert, number}',
+  'monitor.measure.drift':
+    'dataset drift: {drifted, number} out of {count, plural, one {# column} other {# columns}} don drift (na drift when at least half drift)',
   'monitor.title.latency': 'Speed',
   'monitor.title.errors': 'Failures',
   'monitor.title.use': 'Use',
@@ -895,6 +915,12 @@ const pcm: Catalogue = {
   'drift.pBelow': 'p = {p, number} (drift below {threshold, number})',
   'drift.statistic': '{value, number} (drift from {threshold, number} go up)',
   'drift.measure': '{test}: {p}; {training, number} training values, {recent, number} new ones',
+  'drift.untested.noTraining': 'The training data no get any value for this column, so nothing dey to compare with.',
+  'drift.untested.allBlank': 'No values to compare yet: {count, plural, one {# prediction leave} other {# predictions leave}} this one empty.',
+  'drift.untested.noPredictions': 'No predictions yet to compare.',
+  'drift.untested.fewTraining':
+    'The training data get only {count, plural, one {# value} other {# values}} for this column; we need at least {needed, number} to compare.',
+  'drift.untested.fewRecent': 'Predictions never reach to compare yet: {count, number} out of the {needed, number} wey we need.',
   'drift.windowCount': 'the newest {count, plural, one {# prediction} other {# predictions}}',
   'drift.windowDays': 'the predictions of the last {count, plural, one {day} other {# days}}',
   'drift.busy': 'E dey compare new cases with the training data…',
@@ -1093,6 +1119,17 @@ const pcm: Catalogue = {
   'studies.byItem': 'By case: bootstrap over cases, {resamples, number} resamples, seed {seed}: {low}–{high}.',
   'studies.cohen': 'Cohen kappa {kappa} for {count, plural, one {# case} other {# cases}} wey all {raters, number} rate; agreement wey we see {observed}.',
   'studies.fleiss': 'Fleiss kappa {kappa} for {count, plural, one {# case} other {# cases}} wey all {raters, number} rate; agreement wey we see {observed}.',
+  'studies.pref.none': 'No ratings yet.',
+  'studies.pref.allSame': 'Every answer so far na “the same” ({count, plural, one {# rating} other {# ratings}}).',
+  'studies.pref.preferred':
+    'People like {name} pass: {share, number, ::percent} of {count, plural, one {# choice} other {# choices}} (95% interval {low, number, ::percent}–{high, number, ::percent}).',
+  'studies.pref.unclear':
+    'No clear choice yet: people pick {name} for {share, number, ::percent} of {count, plural, one {# choice} other {# choices}} (95% interval {low, number, ::percent}–{high, number, ::percent}, wey include half).',
+  'studies.agree.oneRater': 'Na only one person don rate so far: to check agreement between people, we need two or more.',
+  'studies.agree.fewItems': 'Agreement need at least {needed, number} cases wey every rater rate ({count, number} so far).',
+  'studies.agree.undefined': 'Every rater give the same answer for every case wey dem share: we no fit measure agreement pass chance.',
+  'studies.agree.kappa':
+    'Agreement between the {raters, number} raters na {band, select, poor {poor} slight {small} fair {fair} moderate {middle} substantial {strong} other {almost perfect}} ({kind, select, cohen {Cohen} other {Fleiss}} kappa {kappa, number} for {count, plural, one {# case} other {# cases}} wey all of dem rate; same answer {observed, number, ::percent} of the time).',
   'studies.cases': 'Cases: {count, number}, from {compared, number} rows of {dataset} ({different, number} answer differently). Seed {seed}.',
   'studies.aDataset': 'one data',
   'studies.rate': 'Rate',

@@ -702,6 +702,26 @@ const sw: Catalogue = {
   'monitor.detail.drifted': 'Visa vya karibuni vinatofautiana na vile modeli ilivyojifunza.',
   'monitor.detail.notDrifted': 'Visa vya karibuni vinafanana na vile modeli ilivyojifunza.',
   'monitor.detail.driftOther': '{message}',
+  'monitor.detail.noVerdict': 'Bado hakuna safu yenye thamani za kutosha kupima mabadiliko, kwa hiyo hakuna uamuzi.',
+  'monitor.measure.latency':
+    'latency ya p95 ≤ {p95, number} ms, p50 ≤ {p50, number} ms (vipande vya upana wa 25%); onyo juu ya {warning, number} ms, tahadhari juu ya {alert, number} ms',
+  'monitor.measure.errors':
+    'kiwango cha makosa {share, number, ::percent .#}; onyo juu ya {warning, number, ::percent .#}, tahadhari juu ya {alert, number, ::percent .#}',
+  'monitor.measure.perDay': 'matumizi {count, number} kwa siku; onyo chini ya {warning, number}, tahadhari chini ya {alert, number} (0: imezimwa)',
+  'monitor.measure.missing':
+    'thamani za kuingiza zilizokosekana {share, number, ::percent .#}; onyo juu ya {warning, number, ::percent .#}, tahadhari juu ya {alert, number, ::percent .#}',
+  'monitor.measure.outOfRange': 'thamani za namba nje ya kiwango cha mafunzo {share, number, ::percent .#}',
+  'monitor.measure.unseen': 'thamani za aina ambazo hazikuonekana katika mafunzo {share, number, ::percent .#}',
+  'monitor.measure.invalid': 'matatizo ya aina {share, number, ::percent .#}',
+  'monitor.measure.confidence': 'wastani wa uwezekano wa jibu la juu {now, number} dhidi ya {then, number} kwenye marejeleo; kushuka {drop, number}',
+  'monitor.measure.quality':
+    '{metric, select, auc {eneo chini ya mkunjo wa ROC} accuracy {usahihi} f1 {alama ya F1} r2 {R²} mae {wastani wa kosa kamili} other {root mean squared error}} {value, number} kwa {count, plural, one {matokeo #} other {matokeo #}} (inaamuliwa kuanzia {needed, number}); {worse, select, above {onyo juu ya {warning, number}, tahadhari juu ya {alert, number}} other {onyo chini ya {warning, number}, tahadhari chini ya {alert, number}}}',
+  'monitor.measure.qualityNone':
+    '{metric, select, auc {eneo chini ya mkunjo wa ROC} accuracy {usahihi} f1 {alama ya F1} r2 {R²} mae {wastani wa kosa kamili} other {root mean squared error}} — kwa {count, plural, one {matokeo #} other {matokeo #}} (inaamuliwa kuanzia {needed, number}); {worse, select, above {onyo juu ya {warning, number}, tahadhari juu ya {alert, number}} other {onyo chini ya {warning, number}, tahadhari chini ya {alert, number}}}',
+  'monitor.measure.fairness': 'alama ya haki (disparate impact x 100) {score, number}; inaonyeshwa chini ya {alert, number}',
+  'monitor.measure.fairnessNone': 'alama ya haki (disparate impact x 100) —; inaonyeshwa chini ya {alert, number}',
+  'monitor.measure.drift':
+    'mabadiliko ya data: {drifted, number} kati ya {count, plural, one {safu #} other {safu #}} zimebadilika (mabadiliko pale angalau nusu zinapobadilika)',
   'monitor.title.latency': 'Kasi',
   'monitor.title.errors': 'Kushindwa',
   'monitor.title.use': 'Matumizi',
@@ -911,6 +931,12 @@ const sw: Catalogue = {
   'drift.pBelow': 'p = {p, number} (mabadiliko ikiwa < {threshold, number})',
   'drift.statistic': '{value, number} (mabadiliko kuanzia {threshold, number} na zaidi)',
   'drift.measure': '{test}: {p}; thamani {training, number} za mafunzo, {recent, number} za karibuni',
+  'drift.untested.noTraining': 'Data ya mafunzo haina thamani katika safu hii, kwa hiyo hakuna cha kulinganisha nacho.',
+  'drift.untested.allBlank': 'Bado hakuna thamani za kulinganisha: {count, plural, one {utabiri # unaacha} other {utabiri # inaacha}} hii wazi.',
+  'drift.untested.noPredictions': 'Bado hakuna utabiri wa kulinganisha.',
+  'drift.untested.fewTraining':
+    'Data ya mafunzo ina {count, plural, one {thamani # tu} other {thamani # tu}} katika safu hii; zinahitajika angalau {needed, number} kulinganisha.',
+  'drift.untested.fewRecent': 'Bado hakuna utabiri wa kutosha kulinganisha: {count, number} kati ya {needed, number} vinavyohitajika.',
   'drift.windowCount': '{count, plural, one {utabiri mpya #} other {utabiri mpya #}}',
   'drift.windowDays': 'utabiri wa {count, plural, one {siku ya mwisho} other {siku # za mwisho}}',
   'drift.busy': 'Inalinganisha visa vya karibuni na data ya mafunzo…',
@@ -1114,6 +1140,17 @@ const sw: Catalogue = {
     'Kappa ya Cohen {kappa} kwa {count, plural, one {kisa #} other {visa #}} vilivyotathminiwa na wote {raters, number}; makubaliano yaliyoonekana {observed}.',
   'studies.fleiss':
     'Kappa ya Fleiss {kappa} kwa {count, plural, one {kisa #} other {visa #}} vilivyotathminiwa na wote {raters, number}; makubaliano yaliyoonekana {observed}.',
+  'studies.pref.none': 'Bado hakuna tathmini.',
+  'studies.pref.allSame': 'Kila jibu hadi sasa limekuwa “sawa” ({count, plural, one {tathmini #} other {tathmini #}}).',
+  'studies.pref.preferred':
+    'Watu walipendelea {name}: {share, number, ::percent} ya {count, plural, one {chaguo #} other {machaguo #}} (kipindi cha 95% {low, number, ::percent}–{high, number, ::percent}).',
+  'studies.pref.unclear':
+    'Bado hakuna upendeleo wazi: {name} ilichaguliwa katika {share, number, ::percent} ya {count, plural, one {chaguo #} other {machaguo #}} (kipindi cha 95% {low, number, ::percent}–{high, number, ::percent}, kinachojumuisha nusu).',
+  'studies.agree.oneRater': 'Mtu mmoja tu ametathmini hadi sasa: makubaliano kati ya watu yanahitaji wawili au zaidi.',
+  'studies.agree.fewItems': 'Makubaliano yanahitaji angalau visa {needed, number} vilivyotathminiwa na kila mtathmini ({count, number} hadi sasa).',
+  'studies.agree.undefined': 'Kila mtathmini alitoa jibu lilelile kwa kila kisa cha pamoja: makubaliano zaidi ya bahati hayawezi kupimwa.',
+  'studies.agree.kappa':
+    'Makubaliano kati ya watathmini {raters, number} ni {band, select, poor {duni} slight {kidogo} fair {ya wastani} moderate {ya kiasi} substantial {makubwa} other {karibu kamili}} (kappa ya {kind, select, cohen {Cohen} other {Fleiss}} {kappa, number} kwa {count, plural, one {kisa #} other {visa #}} walivyotathmini wote; jibu lilelile {observed, number, ::percent} ya wakati).',
   'studies.cases': 'Visa: {count, number}, kutoka safu {compared, number} za {dataset} ({different, number} vilijibiwa tofauti). Seed {seed}.',
   'studies.aDataset': 'data fulani',
   'studies.rate': 'Tathmini',

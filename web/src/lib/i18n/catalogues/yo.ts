@@ -682,6 +682,25 @@ const yo: Catalogue = {
   'monitor.detail.drifted': 'Àwọn ọ̀ràn tuntun yàtọ̀ sí èyí tí àwòṣe kọ́.',
   'monitor.detail.notDrifted': 'Àwọn ọ̀ràn tuntun jọ èyí tí àwòṣe kọ́.',
   'monitor.detail.driftOther': '{message}',
+  'monitor.detail.noVerdict': 'Kò sí ọ̀wọ̀n tí ó ní iye tó láti dán ìyípadà wò síbẹ̀, nítorí náà kò sí ìdájọ́.',
+  'monitor.measure.latency':
+    'p95 latency ≤ {p95, number} ms, p50 ≤ {p50, number} ms (àpò fífẹ̀ 25%); ìkìlọ̀ tí ó bá ju {warning, number} ms lọ, ìdágìrì tí ó bá ju {alert, number} ms lọ',
+  'monitor.measure.errors':
+    'iye àṣìṣe {share, number, ::percent .#}; ìkìlọ̀ tí ó bá ju {warning, number, ::percent .#} lọ, ìdágìrì tí ó bá ju {alert, number, ::percent .#} lọ',
+  'monitor.measure.perDay': 'ìlò {count, number} lójúmọ́; ìkìlọ̀ tí ó bá kéré sí {warning, number}, ìdágìrì tí ó bá kéré sí {alert, number} (0: ó ti pa)',
+  'monitor.measure.missing':
+    'iye ìwọlé tí ó sọnù {share, number, ::percent .#}; ìkìlọ̀ tí ó bá ju {warning, number, ::percent .#} lọ, ìdágìrì tí ó bá ju {alert, number, ::percent .#} lọ',
+  'monitor.measure.outOfRange': 'iye nọ́mbà tí ó kọjá ààlà ìkọ́ni {share, number, ::percent .#}',
+  'monitor.measure.unseen': 'iye ẹ̀ka tí a kò rí nígbà ìkọ́ni {share, number, ::percent .#}',
+  'monitor.measure.invalid': 'ìṣòro irú {share, number, ::percent .#}',
+  'monitor.measure.confidence': 'ààrin ìṣeéṣe ìdáhùn òkè {now, number} sí {then, number} lórí dátà ìkọ́ni; ìdínkù {drop, number}',
+  'monitor.measure.quality':
+    '{metric, select, auc {area under the ROC curve (AUC)} accuracy {ìpéye} f1 {F1 score} r2 {R²} mae {ààrin àṣìṣe} other {root mean squared error}} {value, number} lórí {count, plural, other {èsì #}} (a ń dájọ́ láti {needed, number}); {worse, select, above {ìkìlọ̀ tí ó bá ju {warning, number} lọ, ìdágìrì tí ó bá ju {alert, number} lọ} other {ìkìlọ̀ tí ó bá kéré sí {warning, number}, ìdágìrì tí ó bá kéré sí {alert, number}}}',
+  'monitor.measure.qualityNone':
+    '{metric, select, auc {area under the ROC curve (AUC)} accuracy {ìpéye} f1 {F1 score} r2 {R²} mae {ààrin àṣìṣe} other {root mean squared error}} — lórí {count, plural, other {èsì #}} (a ń dájọ́ láti {needed, number}); {worse, select, above {ìkìlọ̀ tí ó bá ju {warning, number} lọ, ìdágìrì tí ó bá ju {alert, number} lọ} other {ìkìlọ̀ tí ó bá kéré sí {warning, number}, ìdágìrì tí ó bá kéré sí {alert, number}}}',
+  'monitor.measure.fairness': 'máàkì òdodo (disparate impact x 100) {score, number}; a máa ń sàmì sí i tí ó bá kéré sí {alert, number}',
+  'monitor.measure.fairnessNone': 'máàkì òdodo (disparate impact x 100) —; a máa ń sàmì sí i tí ó bá kéré sí {alert, number}',
+  'monitor.measure.drift': 'ìyípadà dátà: {drifted, number} nínú {count, plural, other {ọ̀wọ̀n #}} ti yí padà (ìyípadà ni tí ó kéré tán ìdajì bá yí padà)',
   'monitor.title.latency': 'Ìyára',
   'monitor.title.errors': 'Ìkùnà',
   'monitor.title.use': 'Lílò',
@@ -889,6 +908,11 @@ const yo: Catalogue = {
   'drift.pBelow': 'p = {p, number} (ìyípadà tí ó bá < {threshold, number})',
   'drift.statistic': '{value, number} (ìyípadà láti {threshold, number} sókè)',
   'drift.measure': '{test}: {p}; iye ìkọ́ni {training, number}, tuntun {recent, number}',
+  'drift.untested.noTraining': 'Dátà ìkọ́ni kò ní iye kankan nínú ọ̀wọ̀n yìí, nítorí náà kò sí nǹkan láti fi wéra.',
+  'drift.untested.allBlank': 'Kò sí iye láti fi wéra síbẹ̀: {count, plural, other {àsọtẹ́lẹ̀ # fi}} èyí sílẹ̀ ní òfo.',
+  'drift.untested.noPredictions': 'Kò sí àsọtẹ́lẹ̀ láti fi wéra síbẹ̀.',
+  'drift.untested.fewTraining': 'Dátà ìkọ́ni ní {count, plural, other {iye # péré}} nínú ọ̀wọ̀n yìí; a nílò ó kéré tán {needed, number} láti fi wéra.',
+  'drift.untested.fewRecent': 'Àsọtẹ́lẹ̀ kò tíì tó láti fi wéra: {count, number} nínú {needed, number} tí a nílò.',
   'drift.windowCount': '{count, plural, other {àsọtẹ́lẹ̀ tuntun #}}',
   'drift.windowDays': 'àsọtẹ́lẹ̀ {count, plural, other {ọjọ́ # tó kọjá}}',
   'drift.busy': 'Ó ń fi àwọn ọ̀ràn tuntun wé dátà ìkọ́ni…',
@@ -1085,6 +1109,17 @@ const yo: Catalogue = {
   'studies.byItem': 'Ní ọ̀ràn-ọ̀ràn: bootstrap lórí ọ̀ràn, resamples {resamples, number}, seed {seed}: {low}–{high}.',
   'studies.cohen': 'Kappa Cohen {kappa} lórí {count, plural, other {ọ̀ràn #}} tí gbogbo {raters, number} díyelé; ìfohùnṣọ̀kan tí a rí {observed}.',
   'studies.fleiss': 'Kappa Fleiss {kappa} lórí {count, plural, other {ọ̀ràn #}} tí gbogbo {raters, number} díyelé; ìfohùnṣọ̀kan tí a rí {observed}.',
+  'studies.pref.none': 'Kò sí ìdíyelé síbẹ̀.',
+  'studies.pref.allSame': 'Gbogbo ìdáhùn títí di ìsinsìnyí jẹ́ “bákan náà” ({count, plural, other {ìdíyelé #}}).',
+  'studies.pref.preferred':
+    'Àwọn ènìyàn fẹ́ràn {name} jù: {share, number, ::percent} nínú {count, plural, other {yíyàn #}} (ààlà 95% {low, number, ::percent}–{high, number, ::percent}).',
+  'studies.pref.unclear':
+    'Kò sí yíyàn tí ó ṣe kedere síbẹ̀: a yan {name} ní {share, number, ::percent} nínú {count, plural, other {yíyàn #}} (ààlà 95% {low, number, ::percent}–{high, number, ::percent}, tí ó ní ìdajì nínú).',
+  'studies.agree.oneRater': 'Ènìyàn kan péré ló ti díyelé títí di ìsinsìnyí: ìfohùnṣọ̀kan láàrin ènìyàn nílò méjì tàbí jù bẹ́ẹ̀ lọ.',
+  'studies.agree.fewItems': 'Ìfohùnṣọ̀kan nílò ó kéré tán ọ̀ràn {needed, number} tí gbogbo olùdíyelé díyelé ({count, number} títí di ìsinsìnyí).',
+  'studies.agree.undefined': 'Gbogbo olùdíyelé fún gbogbo ọ̀ràn tí wọ́n pín ní ìdáhùn kan náà: a kò lè wọn ìfohùnṣọ̀kan tí ó ju àìròtẹ́lẹ̀ lọ.',
+  'studies.agree.kappa':
+    'Ìfohùnṣọ̀kan láàrin àwọn olùdíyelé {raters, number} jẹ́ {band, select, poor {búburú} slight {díẹ̀} fair {àárín} moderate {dáadáa díẹ̀} substantial {dáadáa} other {fẹ́rẹ̀ẹ́ pé pátápátá}} (kappa {kind, select, cohen {Cohen} other {Fleiss}} {kappa, number} lórí {count, plural, other {ọ̀ràn #}} tí gbogbo wọn díyelé; ìdáhùn kan náà {observed, number, ::percent} nínú àkókò).',
   'studies.cases': 'Ọ̀ràn: {count, number}, láti ìlà {compared, number} ti {dataset} ({different, number} dáhùn yàtọ̀). Seed {seed}.',
   'studies.aDataset': 'dátà kan',
   'studies.rate': 'Díyelé',
