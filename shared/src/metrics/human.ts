@@ -135,6 +135,18 @@ export function outputText(task: Task, o: PredictionOutput): string {
   return o.value === undefined ? '(no answer)' : String(Number(o.value.toPrecision(4)));
 }
 
+/** outputText as a message (said.ts), for a screen in any language: the probability is a fraction rounded to a whole percent. */
+export function outputSaid(task: Task, o: PredictionOutput): Said<'studies.output.none' | 'studies.output.sure' | 'studies.output.plain'> {
+  if (task === 'classification') {
+    if (o.label === undefined) return { key: 'studies.output.none' };
+    const p = o.probabilities?.[o.label];
+    return p === undefined
+      ? { key: 'studies.output.plain', values: { text: o.label } }
+      : { key: 'studies.output.sure', values: { label: o.label, share: Math.round(p * 100) / 100 } };
+  }
+  return o.value === undefined ? { key: 'studies.output.none' } : { key: 'studies.output.plain', values: { text: String(Number(o.value.toPrecision(4))) } };
+}
+
 /**
  * The rows of a study: the rows where the versions differ, in a seeded shuffle (mulberry32(seed),
  * Fisher–Yates), topped up with rows where they agree (shuffled by the same stream) when there are

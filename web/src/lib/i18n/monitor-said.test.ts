@@ -3,7 +3,16 @@ import type { Said } from '@shared/said.js';
 import { MONITOR_DEFAULTS, monitorStates, thresholdsFor, type StateInputs } from '@shared/monitor/states.js';
 import { columnDrift, datasetDrift } from '@shared/monitor/drift.js';
 import type { VersionFigures } from '@shared/monitor/figures.js';
-import { agreementSaid, agreementSentence, preferenceSaid, preferenceSentence, type RaterAgreement, type StudyResult } from '@shared/metrics/human.js';
+import {
+  agreementSaid,
+  agreementSentence,
+  outputSaid,
+  outputText,
+  preferenceSaid,
+  preferenceSentence,
+  type RaterAgreement,
+  type StudyResult,
+} from '@shared/metrics/human.js';
 import { formatMessage } from './format.js';
 import type { MessageKey } from './catalogue.js';
 import en from './catalogues/en.js';
@@ -158,5 +167,23 @@ describe('the rating studies’ sentences in every language', () => {
     }
     expect(say(preferenceSaid(studies[3], 'A (v1)', 'B (v2)'), 'fr')).toContain('B (v2)');
     expect(say(agreementSaid(agreements[8]), 'sw')).toContain('karibu kamili');
+  });
+});
+
+describe('a version’s answer in a comparison, in every language', () => {
+  const answers = [
+    ['classification', { label: 'urgent', probabilities: { urgent: 0.824 } }],
+    ['classification', { label: 'routine' }],
+    ['classification', {}],
+    ['regression', { value: 12.34567 }],
+    ['regression', {}],
+  ] as const;
+
+  it('says what outputText says, and every language says it', () => {
+    for (const [task, o] of answers) {
+      expect(say(outputSaid(task, o as never), 'en')).toBe(outputText(task, o as never));
+      for (const locale of locales) expect(say(outputSaid(task, o as never), locale)).not.toMatch(unformatted);
+    }
+    expect(say(outputSaid('classification', answers[0][1] as never), 'fr')).toContain('82');
   });
 });

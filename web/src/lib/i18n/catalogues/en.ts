@@ -1132,6 +1132,9 @@ const en = {
   'studies.agree.undefined': 'Every rater gave the same answer to every shared case: agreement beyond chance cannot be measured.',
   'studies.agree.kappa':
     'Agreement between the {raters, number} raters is {band, select, poor {poor} slight {slight} fair {fair} moderate {moderate} substantial {substantial} other {almost perfect}} ({kind, select, cohen {Cohen’s} other {Fleiss’}} kappa {kappa, number} on {count, plural, one {# case} other {# cases}} they all rated; same answer {observed, number, ::percent} of the time).',
+  'studies.output.none': '(no answer)',
+  'studies.output.sure': '{label} ({share, number, ::percent} sure)',
+  'studies.output.plain': '{text}',
   'studies.cases': 'Cases: {count, number}, from {compared, number} rows of {dataset} ({different, number} answered differently). Seed {seed}.',
   'studies.aDataset': 'a dataset',
   'studies.rate': 'Rate',

@@ -1168,6 +1168,9 @@ const fr: Catalogue = {
   'studies.agree.undefined': 'Chaque personne a donné la même réponse à chaque cas commun : l’accord au-delà du hasard ne peut pas être mesuré.',
   'studies.agree.kappa':
     'L’accord entre les {raters, number} personnes est {band, select, poor {faible} slight {léger} fair {passable} moderate {modéré} substantial {important} other {presque parfait}} (kappa de {kind, select, cohen {Cohen} other {Fleiss}} {kappa, number} sur {count, plural, one {# cas} other {# cas}} notés par tous ; même réponse {observed, number, ::percent} du temps).',
+  'studies.output.none': '(pas de réponse)',
+  'studies.output.sure': '{label} (sûr à {share, number, ::percent})',
+  'studies.output.plain': '{text}',
   'studies.cases': 'Cas : {count, number}, tirés de {compared, number} lignes de {dataset} ({different, number} avec des réponses différentes). Graine {seed}.',
   'studies.aDataset': 'des données',
   'studies.rate': 'Noter',

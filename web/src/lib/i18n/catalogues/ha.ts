@@ -1147,6 +1147,9 @@ const ha: Catalogue = {
   'studies.agree.undefined': 'Kowane mai ƙima ya ba da amsa ɗaya ga kowane abu na tare: ba za a iya auna yarjejeniya fiye da sa’a ba.',
   'studies.agree.kappa':
     'Yarjejeniya tsakanin masu ƙima {raters, number} {band, select, poor {marar kyau ce} slight {kaɗan ce} fair {matsakaiciya ce} moderate {mai kyau ce} substantial {mai ƙarfi ce} other {kusan cikakkiya ce}} (kappa na {kind, select, cohen {Cohen} other {Fleiss}} {kappa, number} a kan {count, plural, one {abu #} other {abubuwa #}} da duka suka ƙima; amsa ɗaya {observed, number, ::percent} na lokaci).',
+  'studies.output.none': '(babu amsa)',
+  'studies.output.sure': '{label} (tabbas {share, number, ::percent})',
+  'studies.output.plain': '{text}',
   'studies.cases': 'Abubuwa: {count, number}, daga layuka {compared, number} na {dataset} ({different, number} sun amsa daban). Seed {seed}.',
   'studies.aDataset': 'wasu bayanai',
   'studies.rate': 'Ƙima',

@@ -1122,6 +1122,9 @@ const ig: Catalogue = {
   'studies.agree.undefined': 'Onye ọ bụla tụlere nyere otu azịza n’okwu ọ bụla ha kerịtara: enweghị ike ịtụ nkwekọrịta karịrị ohere.',
   'studies.agree.kappa':
     'Nkwekọrịta n’etiti ndị {raters, number} tụlere bụ {band, select, poor {ọjọọ} slight {ntakịrị} fair {nkezi} moderate {ọkara} substantial {ike} other {ihe dị ka zuru oke}} (kappa {kind, select, cohen {Cohen} other {Fleiss}} {kappa, number} n’okwu {count, plural, other {#}} ha niile tụlere; otu azịza {observed, number, ::percent} n’oge).',
+  'studies.output.none': '(enweghị azịza)',
+  'studies.output.sure': '{label} (o doro ya anya {share, number, ::percent})',
+  'studies.output.plain': '{text}',
   'studies.cases': 'Okwu: {count, number}, site na ahịrị {compared, number} nke {dataset} ({different, number} zara iche). Seed {seed}.',
   'studies.aDataset': 'otu data',
   'studies.rate': 'Tụlee',

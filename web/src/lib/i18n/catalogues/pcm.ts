@@ -1130,6 +1130,9 @@ const pcm: Catalogue = {
   'studies.agree.undefined': 'Every rater give the same answer for every case wey dem share: we no fit measure agreement pass chance.',
   'studies.agree.kappa':
     'Agreement between the {raters, number} raters na {band, select, poor {poor} slight {small} fair {fair} moderate {middle} substantial {strong} other {almost perfect}} ({kind, select, cohen {Cohen} other {Fleiss}} kappa {kappa, number} for {count, plural, one {# case} other {# cases}} wey all of dem rate; same answer {observed, number, ::percent} of the time).',
+  'studies.output.none': '(no answer)',
+  'studies.output.sure': '{label} ({share, number, ::percent} sure)',
+  'studies.output.plain': '{text}',
   'studies.cases': 'Cases: {count, number}, from {compared, number} rows of {dataset} ({different, number} answer differently). Seed {seed}.',
   'studies.aDataset': 'one data',
   'studies.rate': 'Rate',

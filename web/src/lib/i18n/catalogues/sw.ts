@@ -1151,6 +1151,9 @@ const sw: Catalogue = {
   'studies.agree.undefined': 'Kila mtathmini alitoa jibu lilelile kwa kila kisa cha pamoja: makubaliano zaidi ya bahati hayawezi kupimwa.',
   'studies.agree.kappa':
     'Makubaliano kati ya watathmini {raters, number} ni {band, select, poor {duni} slight {kidogo} fair {ya wastani} moderate {ya kiasi} substantial {makubwa} other {karibu kamili}} (kappa ya {kind, select, cohen {Cohen} other {Fleiss}} {kappa, number} kwa {count, plural, one {kisa #} other {visa #}} walivyotathmini wote; jibu lilelile {observed, number, ::percent} ya wakati).',
+  'studies.output.none': '(hakuna jibu)',
+  'studies.output.sure': '{label} (uhakika {share, number, ::percent})',
+  'studies.output.plain': '{text}',
   'studies.cases': 'Visa: {count, number}, kutoka safu {compared, number} za {dataset} ({different, number} vilijibiwa tofauti). Seed {seed}.',
   'studies.aDataset': 'data fulani',
   'studies.rate': 'Tathmini',

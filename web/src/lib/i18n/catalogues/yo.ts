@@ -1120,6 +1120,9 @@ const yo: Catalogue = {
   'studies.agree.undefined': 'Gbogbo olùdíyelé fún gbogbo ọ̀ràn tí wọ́n pín ní ìdáhùn kan náà: a kò lè wọn ìfohùnṣọ̀kan tí ó ju àìròtẹ́lẹ̀ lọ.',
   'studies.agree.kappa':
     'Ìfohùnṣọ̀kan láàrin àwọn olùdíyelé {raters, number} jẹ́ {band, select, poor {búburú} slight {díẹ̀} fair {àárín} moderate {dáadáa díẹ̀} substantial {dáadáa} other {fẹ́rẹ̀ẹ́ pé pátápátá}} (kappa {kind, select, cohen {Cohen} other {Fleiss}} {kappa, number} lórí {count, plural, other {ọ̀ràn #}} tí gbogbo wọn díyelé; ìdáhùn kan náà {observed, number, ::percent} nínú àkókò).',
+  'studies.output.none': '(kò sí ìdáhùn)',
+  'studies.output.sure': '{label} (ó dá a lójú {share, number, ::percent})',
+  'studies.output.plain': '{text}',
   'studies.cases': 'Ọ̀ràn: {count, number}, láti ìlà {compared, number} ti {dataset} ({different, number} dáhùn yàtọ̀). Seed {seed}.',
   'studies.aDataset': 'dátà kan',
   'studies.rate': 'Díyelé',
