@@ -49,14 +49,23 @@ export async function windowRows(
   };
 }
 
-export type DriftCheck = { report: DriftReport; from: number | null } | { unavailable: string };
+/** `unavailable` in English; `said` the same sentence's key for the screen (the person's language). */
+export type DriftCheck =
+  { report: DriftReport; from: number | null } | { unavailable: string; said: { key: 'drift.unavailable.old' | 'drift.unavailable.notHere' } };
 
 /** Check a version's newest predictions against its reference (see driftReport). */
 export async function checkDrift(db: OutpostDb, mv: ModelVersion, settings: DriftSettings = DEFAULT_DRIFT, now = Date.now()): Promise<DriftCheck> {
   if (!mv.reference)
-    return { unavailable: 'This version was made before Outpost kept training data with a model: train and register it again to check for change.' };
+    return {
+      unavailable: 'This version was made before Outpost kept training data with a model: train and register it again to check for change.',
+      said: { key: 'drift.unavailable.old' },
+    };
   const ref = await loadReferenceRows(db, mv);
-  if (!ref) return { unavailable: 'The training data of this version is not on this device yet. Connect to sync, then check again.' };
+  if (!ref)
+    return {
+      unavailable: 'The training data of this version is not on this device yet. Connect to sync, then check again.',
+      said: { key: 'drift.unavailable.notHere' },
+    };
   const window = await windowRows(db, mv, settings, now);
   return { report: driftReport(ref, mv.pipeline, window, settings.method), from: window.from };
 }

@@ -918,6 +918,8 @@ const en = {
   'drift.statistic': '{value, number} (drift at {threshold, number} or more)',
   'drift.measure': '{test}: {p}; {training, number} training values, {recent, number} recent',
   'drift.untested.noTraining': 'The training data has no values in this column, so there is nothing to compare with.',
+  'drift.unavailable.old': 'This version was made before Outpost kept training data with a model: train and register it again to check for change.',
+  'drift.unavailable.notHere': 'The training data of this version is not on this device yet. Connect to sync, then check again.',
   'drift.untested.allBlank': 'No values to compare yet: {count, plural, one {# prediction leaves} other {# predictions leave}} this blank.',
   'drift.untested.noPredictions': 'No predictions yet to compare.',
   'drift.untested.fewTraining':

@@ -952,6 +952,10 @@ const fr: Catalogue = {
   'drift.statistic': '{value, number} (dérive à partir de {threshold, number})',
   'drift.measure': '{test} : {p} ; {training, number} valeurs d’entraînement, {recent, number} récentes',
   'drift.untested.noTraining': 'Les données d’entraînement n’ont aucune valeur dans cette colonne : il n’y a rien à comparer.',
+  'drift.unavailable.old':
+    'Cette version a été faite avant qu’Outpost garde les données d’entraînement avec un modèle : entraînez-la et enregistrez-la à nouveau pour vérifier les changements.',
+  'drift.unavailable.notHere':
+    'Les données d’entraînement de cette version ne sont pas encore sur cet appareil. Connectez-vous pour synchroniser, puis vérifiez à nouveau.',
   'drift.untested.allBlank': 'Pas encore de valeurs à comparer : {count, plural, one {# prédiction laisse} other {# prédictions laissent}} ce champ vide.',
   'drift.untested.noPredictions': 'Pas encore de prédictions à comparer.',
   'drift.untested.fewTraining':

@@ -931,6 +931,9 @@ const ha: Catalogue = {
   'drift.statistic': '{value, number} (canji daga {threshold, number} zuwa sama)',
   'drift.measure': '{test}: {p}; ƙimomin koyarwa {training, number}, sababbi {recent, number}',
   'drift.untested.noTraining': 'Bayanan koyarwa ba su da ƙima a wannan ginshiƙi, don haka babu abin da za a kwatanta da shi.',
+  'drift.unavailable.old':
+    'An yi wannan sigar kafin Outpost ya fara ajiye bayanan koyarwa tare da samfuri: sake koyar da ita ka yi mata rajista don duba sauyi.',
+  'drift.unavailable.notHere': 'Bayanan koyarwa na wannan sigar ba su iso wannan na’urar ba tukuna. Haɗa don daidaitawa, sannan ka sake dubawa.',
   'drift.untested.allBlank': 'Babu ƙimomin da za a kwatanta tukuna: {count, plural, one {hasashe # ya bar} other {hasashe # sun bar}} wannan babu komai.',
   'drift.untested.noPredictions': 'Babu hasashe da za a kwatanta tukuna.',
   'drift.untested.fewTraining':

@@ -910,6 +910,8 @@ const ig: Catalogue = {
   'drift.statistic': '{value, number} (mgbanwe site na {threshold, number} gaa n’elu)',
   'drift.measure': '{test}: {p}; ụkpụrụ ọzụzụ {training, number}, ọhụrụ {recent, number}',
   'drift.untested.noTraining': 'Data ọzụzụ enweghị ụkpụrụ ọ bụla na kọlụm a, ya mere ọ dịghị ihe a ga-eji tụnyere ya.',
+  'drift.unavailable.old': 'E mere ụdị a tupu Outpost amalite idebe data ọzụzụ na ihe nlereanya: zụọ ya ma debanye ya ọzọ iji lelee mgbanwe.',
+  'drift.unavailable.notHere': 'Data ọzụzụ nke ụdị a erubeghị na ngwaọrụ a. Jikọọ ka ọ mekọrịta, wee lelee ọzọ.',
   'drift.untested.allBlank': 'Ọ dịghị ụkpụrụ a ga-atụnyere ugbu a: {count, plural, other {amụma # hapụrụ}} nke a efu.',
   'drift.untested.noPredictions': 'Ọ dịghị amụma a ga-atụnyere ugbu a.',
   'drift.untested.fewTraining': 'Data ọzụzụ nwere naanị {count, plural, other {ụkpụrụ #}} na kọlụm a; a chọrọ opekata mpe {needed, number} iji tụnyere.',

@@ -916,6 +916,8 @@ const pcm: Catalogue = {
   'drift.statistic': '{value, number} (drift from {threshold, number} go up)',
   'drift.measure': '{test}: {p}; {training, number} training values, {recent, number} new ones',
   'drift.untested.noTraining': 'The training data no get any value for this column, so nothing dey to compare with.',
+  'drift.unavailable.old': 'Dem make dis version before Outpost start to keep training data with model: teach am and register am again to check for change.',
+  'drift.unavailable.notHere': 'The training data of dis version never reach dis phone. Connect make e sync, then check again.',
   'drift.untested.allBlank': 'No values to compare yet: {count, plural, one {# prediction leave} other {# predictions leave}} this one empty.',
   'drift.untested.noPredictions': 'No predictions yet to compare.',
   'drift.untested.fewTraining':

@@ -932,6 +932,9 @@ const sw: Catalogue = {
   'drift.statistic': '{value, number} (mabadiliko kuanzia {threshold, number} na zaidi)',
   'drift.measure': '{test}: {p}; thamani {training, number} za mafunzo, {recent, number} za karibuni',
   'drift.untested.noTraining': 'Data ya mafunzo haina thamani katika safu hii, kwa hiyo hakuna cha kulinganisha nacho.',
+  'drift.unavailable.old':
+    'Toleo hili lilifanywa kabla Outpost haijaanza kuhifadhi data ya mafunzo pamoja na modeli: lifunze na ulisajili tena ili kuangalia mabadiliko.',
+  'drift.unavailable.notHere': 'Data ya mafunzo ya toleo hili bado haijafika kwenye kifaa hiki. Unganisha ili kusawazisha, kisha angalia tena.',
   'drift.untested.allBlank': 'Bado hakuna thamani za kulinganisha: {count, plural, one {utabiri # unaacha} other {utabiri # inaacha}} hii wazi.',
   'drift.untested.noPredictions': 'Bado hakuna utabiri wa kulinganisha.',
   'drift.untested.fewTraining':

@@ -909,6 +909,8 @@ const yo: Catalogue = {
   'drift.statistic': '{value, number} (ìyípadà láti {threshold, number} sókè)',
   'drift.measure': '{test}: {p}; iye ìkọ́ni {training, number}, tuntun {recent, number}',
   'drift.untested.noTraining': 'Dátà ìkọ́ni kò ní iye kankan nínú ọ̀wọ̀n yìí, nítorí náà kò sí nǹkan láti fi wéra.',
+  'drift.unavailable.old': 'A ṣe ẹ̀dà yìí kí Outpost tó máa tọ́jú dátà ìkọ́ni pẹ̀lú àwòṣe: kọ́ ọ kí o sì forúkọ rẹ̀ sílẹ̀ lẹ́ẹ̀kan sí i láti ṣàyẹ̀wò ìyípadà.',
+  'drift.unavailable.notHere': 'Dátà ìkọ́ni ẹ̀dà yìí kò tíì dé orí ẹ̀rọ yìí. Sopọ̀ láti ṣe ìmúdọ́gba, lẹ́yìn náà ṣàyẹ̀wò lẹ́ẹ̀kan sí i.',
   'drift.untested.allBlank': 'Kò sí iye láti fi wéra síbẹ̀: {count, plural, other {àsọtẹ́lẹ̀ # fi}} èyí sílẹ̀ ní òfo.',
   'drift.untested.noPredictions': 'Kò sí àsọtẹ́lẹ̀ láti fi wéra síbẹ̀.',
   'drift.untested.fewTraining': 'Dátà ìkọ́ni ní {count, plural, other {iye # péré}} nínú ọ̀wọ̀n yìí; a nílò ó kéré tán {needed, number} láti fi wéra.',
