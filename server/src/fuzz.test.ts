@@ -465,7 +465,11 @@ describe('route fuzzing', () => {
     expect(rssPeak - rssBefore).toBeLessThan(PEAK_BOUND);
     const health = await app.request('/api/health');
     expect(health.status).toBe(200);
-    expect(await count()).toBe(records);
+    // Which records a case wrote, should one ever do: a request valid enough to change something is a finding to read.
+    const written = await db.query<{ tbl: string; id: string; data: unknown }>(
+      `select tbl, id, data from records order by seq desc limit ${Math.max(1, (await count()) - records)}`,
+    );
+    expect(await count(), JSON.stringify(written).slice(0, 2000)).toBe(records);
   });
 
   it('a push of random changes applies only the valid ones and rejects the rest with reasons', async () => {
