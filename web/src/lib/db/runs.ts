@@ -1,6 +1,8 @@
 import type { Run } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
-import { putRecord } from './mutate.js';
+import { cleanNote, parseTags } from '@shared/runs/compare.js';
+import { patchRecord, putRecord } from './mutate.js';
+import { INTERRUPTED_RUN } from '../i18n/run-words.js';
 
 export async function saveRun(db: OutpostDb, run: Run): Promise<Run> {
   return putRecord(db, 'runs', run);
@@ -23,7 +25,16 @@ export async function failInterruptedRuns(db: OutpostDb, now = Date.now()): Prom
     .filter((r) => r.status === 'running')
     .toArray();
   for (const r of stale) {
-    await putRecord(db, 'runs', { ...r, status: 'failed', error: 'Interrupted: the app was closed while training.', finishedAt: now });
+    await putRecord(db, 'runs', { ...r, status: 'failed', error: INTERRUPTED_RUN, finishedAt: now });
   }
   return stale.length;
+}
+
+/**
+ * Keep a person's tags and note on a run. Only these two fields are queued (per-field
+ * last-writer-wins), so a note written here never overwrites what another device changed in the
+ * same run. Tags are parsed from what was typed (commas between); an empty note is stored as ''.
+ */
+export async function saveRunNotes(db: OutpostDb, runId: string, typed: { tags: string; note: string }, now = Date.now()): Promise<void> {
+  await patchRecord(db, 'runs', runId, { tags: parseTags(typed.tags), note: cleanNote(typed.note) }, now);
 }
