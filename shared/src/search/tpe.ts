@@ -1,6 +1,7 @@
-// Optuna's TPESampler (independent by default, as Optuna before 4.x made multivariate the default
-// for one objective): split the finished trials into a good and a bad group, fit a Parzen
-// estimator to each, and take the candidate from the good one with the largest l(x) / g(x).
+// Optuna's TPESampler with the defaults of Optuna 4.x (independent per parameter, running trials
+// left out; Optuna 5.0 turns on multivariate sampling and the constant liar for one objective):
+// split the finished trials into a good and a bad group, fit a Parzen estimator to each, and take
+// the candidate from the good one with the largest l(x) / g(x).
 import { paramContains, type Params, type ParamValue, type SearchParam, type SearchSpace } from './space.js';
 import { randomSuggest, trialRandom } from './random.js';
 import { isComplete, type Direction, type TrialView } from './trials.js';
@@ -9,7 +10,8 @@ import { buildParzenEstimator, defaultGamma, defaultWeights, parzenLogPdf, sampl
 /**
  * TPE's settings with Optuna's defaults: 10 random start-up trials, 24 expected-improvement
  * candidates, prior weight 1, the magic clip on, endpoints off. `multivariate` (an addition; off
- * by default) fits one joint estimator over all parameters instead of one per parameter.
+ * by default) fits one joint estimator over all parameters instead of one per parameter, with the
+ * same bandwidths as the independent one (as Optuna 5.0; Optuna 4.x used 0.2 n^(-1/(d+4)) (high - low)).
  */
 export interface TpeOptions {
   seed: number;
