@@ -45,6 +45,32 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * Why a pushed change was refused, as a stable code beside the refusal's English `message`
+ * (`RejectedChange.reason` in sync/protocol.ts, with its values in `params`), so a device says the
+ * reason in its person's language; a device that does not know a code shows the English.
+ * - `record_invalid` {detail}: the record does not fit its table's schema (detail: the checks' own words);
+ * - `text_unstorable` {field}: a NUL character or half a surrogate pair ('' field: the record itself);
+ * - `record_too_deep` {field, depth}: nested deeper than the server stores;
+ * - `deployment_server_only` / `registry_server_only` {table}: a table only the server writes;
+ * - `fields_unknown` {table, fields}: fields the server's schema lacks (an app newer than its server);
+ * - `id_mismatch`: the record's own id is not the change's;
+ * - `store_refused` {detail}: the database refused the value (detail: its own words);
+ * - `blob_too_large` {mb}: a model file over the server's limit (said by the device itself).
+ */
+export const REFUSAL_REASONS = [
+  'record_invalid',
+  'text_unstorable',
+  'record_too_deep',
+  'deployment_server_only',
+  'registry_server_only',
+  'fields_unknown',
+  'id_mismatch',
+  'store_refused',
+  'blob_too_large',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
 export class OutpostError extends Error {
   readonly code: ErrorCode;
   readonly details?: unknown;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { OutpostError } from '@shared/errors.js';
+import { OutpostError, type RefusalReason } from '@shared/errors.js';
 import { parseHlc } from '@shared/sync/hlc.js';
 import { Change, MAX_CLOCK_DRIFT_MS, SYNC_TABLES, type RejectedChange, type SyncTable } from '@shared/sync/protocol.js';
-import { findUnstorableText, hasUnstorableText, toStorableText, unstorableSentence } from '@shared/sync/text.js';
+import { findUnstorableText, hasUnstorableText, MAX_RECORD_DEPTH, toStorableText, unstorableSentence, type UnstorableText } from '@shared/sync/text.js';
 
 /** A pushed change that passed every check that needs no database: its fields are as parsed. */
 export interface CheckedChange {
@@ -13,7 +13,13 @@ export interface CheckedChange {
   fields: Record<string, unknown>;
 }
 
-type Outcome = CheckedChange | { code: string; message: string };
+/** A refusal's reason as the device says it: a code of REFUSAL_REASONS and its values. */
+export interface Reason {
+  code: RefusalReason;
+  params?: Record<string, string | number>;
+}
+
+type Outcome = CheckedChange | { code: string; message: string; reason?: Reason };
 
 /** A string from a pushed value for a rejection label: only strings, cut short, storable; otherwise ''. */
 export function label(v: unknown, max = 64): string {
@@ -25,9 +31,28 @@ function prop(raw: unknown, key: string): unknown {
   return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>)[key] : undefined;
 }
 
-/** A rejection with storable, bounded text (rejections are kept with the device's last batch). */
-export function rejection(raw: unknown, code: string, message: string): RejectedChange {
-  return { table: label(prop(raw, 'table')), id: label(prop(raw, 'id')), code, message: toStorableText(message.slice(0, 300)) };
+/** A rejection with storable, bounded text (rejections are kept with the device's last batch), and its reason's code when known. */
+export function rejection(raw: unknown, code: string, message: string, reason?: Reason): RejectedChange {
+  const out: RejectedChange = { table: label(prop(raw, 'table')), id: label(prop(raw, 'id')), code, message: toStorableText(message.slice(0, 300)) };
+  if (reason) {
+    const params = Object.entries(reason.params ?? {}).map(([k, v]) => [k, typeof v === 'string' ? label(v, 200) : v]);
+    out.reason = params.length ? { code: reason.code, params: Object.fromEntries(params) } : { code: reason.code };
+  }
+  return out;
+}
+
+/** A change that does not fit its schema: the checks' words, said by the device around them. */
+const invalid = (err: z.ZodError) => {
+  const detail = issueText(err);
+  return { code: 'invalid_body', message: detail, reason: { code: 'record_invalid', params: { detail } } } as const;
+};
+
+const sameId = { code: 'invalid_body', message: 'The record id differs from the change id.', reason: { code: 'id_mismatch' } } as const;
+
+function unstorable(u: UnstorableText): Outcome {
+  const reason: Reason =
+    u.problem === 'depth' ? { code: 'record_too_deep', params: { field: u.path, depth: MAX_RECORD_DEPTH } } : { code: 'text_unstorable', params: { field: u.path } };
+  return { code: 'invalid_body', message: unstorableSentence(u), reason };
 }
 
 /**
@@ -56,7 +81,7 @@ export function checkChanges(raw: unknown[], now: number): { valid: CheckedChang
   const rejected: RejectedChange[] = [];
   for (const r of raw) {
     const outcome = checkChange(r, now);
-    if ('code' in outcome) rejected.push(rejection(r, outcome.code, outcome.message));
+    if ('code' in outcome) rejected.push(rejection(r, outcome.code, outcome.message, outcome.reason));
     else valid.push(outcome);
   }
   return { valid, rejected };
@@ -64,7 +89,7 @@ export function checkChanges(raw: unknown[], now: number): { valid: CheckedChang
 
 function checkChange(raw: unknown, now: number): Outcome {
   const parsed = Change.safeParse(raw);
-  if (!parsed.success) return { code: 'invalid_body', message: issueText(parsed.error) };
+  if (!parsed.success) return invalid(parsed.error);
   const c = parsed.data;
   if (parseHlc(c.hlc).millis - now > MAX_CLOCK_DRIFT_MS) {
     throw new OutpostError(
@@ -72,28 +97,33 @@ function checkChange(raw: unknown, now: number): Outcome {
       `This device's clock is ahead of the server's by more than ${MAX_CLOCK_DRIFT_MS / 60000} minutes. Set the date and time correctly, then sync again.`,
     );
   }
-  if (hasUnstorableText(c.id)) return { code: 'invalid_body', message: unstorableSentence({ path: 'id', problem: 'text' }) };
-  const unstorable = findUnstorableText(c.fields);
-  if (unstorable) return { code: 'invalid_body', message: unstorableSentence(unstorable) };
+  if (hasUnstorableText(c.id)) return unstorable({ path: 'id', problem: 'text' });
+  const bad = findUnstorableText(c.fields);
+  if (bad) return unstorable(bad);
   if (SYNC_TABLES[c.table].policy === 'server') {
-    const instead = c.table.startsWith('deployment') ? 'change the deployment online instead' : 'propose or move a version instead';
-    return { code: 'forbidden', message: `${c.table} are written by the server only: ${instead}.` };
+    const deployment = c.table.startsWith('deployment');
+    const instead = deployment ? 'change the deployment online instead' : 'propose or move a version instead';
+    const reason: Reason = { code: deployment ? 'deployment_server_only' : 'registry_server_only', params: { table: c.table } };
+    return { code: 'forbidden', message: `${c.table} are written by the server only: ${instead}.`, reason };
   }
   const schema = SYNC_TABLES[c.table].schema as unknown as z.ZodObject<z.ZodRawShape>;
   const known = Object.keys(schema.shape);
   const unknown = Object.keys(c.fields).filter((f) => !known.includes(f));
-  if (unknown.length) return { code: 'invalid_body', message: `Unknown field(s) for ${c.table}: ${unknown.slice(0, 5).join(', ')}.` };
-  if ('id' in c.fields && c.fields.id !== c.id) return { code: 'invalid_body', message: 'The record id differs from the change id.' };
+  if (unknown.length) {
+    const fields = unknown.slice(0, 5).join(', ');
+    return { code: 'invalid_body', message: `Unknown field(s) for ${c.table}: ${fields}.`, reason: { code: 'fields_unknown', params: { table: c.table, fields } } };
+  }
+  if ('id' in c.fields && c.fields.id !== c.id) return sameId;
   // Append-only records and stage moves are whole at once; a mutable record's later changes may
   // carry only the fields they set (whether it is the first is known only with the database).
   if (SYNC_TABLES[c.table].policy !== 'lww') {
     const whole = schema.safeParse(c.fields);
-    if (!whole.success) return { code: 'invalid_body', message: issueText(whole.error) };
-    if ((whole.data as { id?: unknown }).id !== c.id) return { code: 'invalid_body', message: 'The record id differs from the change id.' };
+    if (!whole.success) return invalid(whole.error);
+    if ((whole.data as { id?: unknown }).id !== c.id) return sameId;
     return { ...c, fields: whole.data };
   }
   const some = schema.partial().safeParse(c.fields);
-  if (!some.success) return { code: 'invalid_body', message: issueText(some.error) };
+  if (!some.success) return invalid(some.error);
   // Keep only the fields the change sets (parsing a partial record fills in defaults).
   return { ...c, fields: Object.fromEntries(Object.keys(c.fields).map((k) => [k, (some.data as Record<string, unknown>)[k]])) };
 }

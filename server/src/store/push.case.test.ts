@@ -83,6 +83,7 @@ describe.each(STORES)('push contract: $name', (factory) => {
     expect(r).toMatchObject({ outcome: 'applied', applied: 2, ackedBatchSeq: 0 });
     expect(r.rejected.map((x) => x.id)).toEqual(['w2', 'w3']);
     expect(r.rejected[0].message).toMatch(/cannot store this record/);
+    expect(r.rejected[0].reason).toMatchObject({ code: 'store_refused', params: { detail: expect.any(String) } });
     expect([await stored('w1'), await stored('w2'), await stored('w3'), await stored('w4')].map((x) => !!x)).toEqual([true, false, false, true]);
     transient = true;
     await expect(applyPush(poisoned, dev, 1, [change('predictions', 'w5', prediction('w5'))], T0)).rejects.toMatchObject({ code: '40001' });

@@ -1,7 +1,7 @@
 import { PROTOCOL, pulledTables, SYNC_TABLES, type PullResponse, type PushResponse, type RejectedChange, type SyncTable } from '@shared/sync/protocol.js';
 import { StageChange } from '@shared/sync/stages.js';
 import type { Db, Queryable } from './db.js';
-import { batchFingerprint, checkChanges, rejection, type CheckedChange } from './push-check.js';
+import { batchFingerprint, checkChanges, rejection, type CheckedChange, type Reason } from './push-check.js';
 import { insertAppend, lockRecords, mergeLww, type DeviceRef, type RecordSeq, type WriteOutcome } from './record-writes.js';
 import { scrubPushedPredictions } from './withdraw-rows.js';
 import { moveStage } from './registry.js';
@@ -81,7 +81,8 @@ async function writeBatch(q: Queryable, seq: RecordSeq, device: DeviceRef, chang
       if (!isDataError(e)) throw e;
       await q.query('rollback to savepoint push_change');
       const why = (e as { message?: string }).message ?? 'refused';
-      tally.rejected.push(rejection(c, 'invalid_body', `The server cannot store this record (${why}). It was left out of sync; correct it on the device.`));
+      const message = `The server cannot store this record (${why}). It was left out of sync; correct it on the device.`;
+      tally.rejected.push(rejection(c, 'invalid_body', message, { code: 'store_refused', params: { detail: why } }));
     }
   }
   return tally;
@@ -121,7 +122,8 @@ async function writeOne(q: Queryable, seq: RecordSeq, device: DeviceRef, c: Chec
 function count(t: Tally, c: CheckedChange, outcome: WriteOutcome) {
   if (outcome === 'applied') t.applied++;
   else if (outcome === 'ignored') t.ignored++;
-  else t.rejected.push(rejection(c, outcome.code, outcome.message));
+  // Outcomes of the stores that name their reason's code pass it on; the others keep only their words.
+  else t.rejected.push(rejection(c, outcome.code, outcome.message, (outcome as { reason?: Reason }).reason));
 }
 
 /** Errors in the data itself (class 22: data exception; 54: program limit exceeded): retrying cannot help. */

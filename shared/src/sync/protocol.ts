@@ -125,6 +125,8 @@ export const RejectedChange = z.object({
   id: z.string(),
   code: z.string(),
   message: z.string(),
+  /** Added later, optional both ways: the reason's code and values a device says in its language (REFUSAL_REASONS, errors.ts). */
+  reason: z.object({ code: z.string().max(60), params: z.record(z.string(), z.union([z.string(), z.number()])).optional() }).optional(),
 });
 export type RejectedChange = z.infer<typeof RejectedChange>;
 
