@@ -30,6 +30,26 @@ describe('paramImportance', () => {
     expect(Object.values(r).every((v) => v >= 0)).toBe(true);
   });
 
+  it('agrees with the impurity-decrease evaluator on which parameter matters', () => {
+    const r = paramImportance(
+      space,
+      trialsOf((p) => (p.x as number) ** 2),
+      'minimize',
+      1,
+      'mdi',
+    );
+    expect(total(r)).toBeCloseTo(1, 12);
+    expect(r.x).toBeGreaterThan(0.8);
+  });
+
+  it('gives a parameter with one possible value no importance', () => {
+    const fixed: SearchSpace = [...space, { name: 'z', kind: 'int', low: 4, high: 4 }];
+    const ts = trialsOf((p) => p.x as number).map((t) => ({ ...t, params: { ...t.params, z: 4 } }));
+    const r = paramImportance(fixed, ts, 'minimize', 1);
+    expect(r.z).toBe(0);
+    expect(total(r)).toBeCloseTo(1, 12);
+  });
+
   it('sees a choice through its one-hot columns', () => {
     const r = paramImportance(
       space,

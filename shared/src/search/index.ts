@@ -27,4 +27,6 @@ export {
 } from './parzen.js';
 export { logNdtr, logGaussMass, truncnormLogPdf, truncnormPpf, ndtri } from './truncnorm.js';
 export { medianShouldPrune, nanPercentile, type MedianPrunerOptions } from './pruner.js';
-export { paramImportance } from './importance.js';
+export { paramImportance, type ImportanceEvaluator } from './importance.js';
+export { FanovaTree, fanovaImportances, FANOVA_MAX_CELLS } from './fanova.js';
+export { fitForest, fitTree, impurityImportances, type TreeNode, type ForestOptions } from './forest.js';
