@@ -1,6 +1,8 @@
 /// <reference lib="webworker" />
 import { isOutpostError } from '@shared/errors.js';
 import { saidOf } from '../said-error.js';
+import { english } from '../i18n/speaking.js';
+import type { Message } from '../i18n/catalogue.js';
 import { importLimitBytes, parseFileBlob } from './parse-file.js';
 import { CsvRequest, type CsvMessage } from './csv-protocol.js';
 import type { BadRow } from './parse-csv.js';
@@ -12,7 +14,8 @@ const post = (m: CsvMessage) => scope.postMessage(m);
 scope.onmessage = async (ev: MessageEvent) => {
   const parsed = CsvRequest.safeParse(ev.data);
   if (!parsed.success) {
-    post({ type: 'error', code: 'bad_request', message: 'The file reader got a request it does not understand. Reload the page and try again.' });
+    const said = { key: 'data.read.requestOdd' } as const;
+    post({ type: 'error', code: 'bad_request', message: english(said), said });
     return;
   }
   const { file, fileName, choices, maxBytes } = parsed.data;
@@ -24,13 +27,15 @@ scope.onmessage = async (ev: MessageEvent) => {
     const details = isOutpostError(err) ? (err.details as { badRows?: BadRow[]; what?: unknown } | undefined) : undefined;
     const badRows = details?.badRows;
     const notFit = saidOf({ said: details?.what });
+    const unread: Message = { key: 'data.read.unreadable', values: { reason: (err as Error)?.message ?? String(err) } };
+    const said = isOutpostError(err) ? saidOf(err) : unread;
     post({
       type: 'error',
       code: isOutpostError(err) ? err.code : 'csv_malformed',
-      message: isOutpostError(err) ? err.message : `The file could not be read (${(err as Error).message}). Check that it is a CSV, JSON or JSON Lines file and try again.`,
+      message: isOutpostError(err) ? err.message : english(unread),
       ...(badRows ? { badRows: badRows.slice(0, 10_000) } : {}),
       ...(badRows && notFit ? { notFit } : {}),
-      ...(saidOf(err) ? { said: saidOf(err) } : {}),
+      ...(said ? { said } : {}),
     });
   }
 };

@@ -18,4 +18,7 @@ export const ENCODING_WORDS: Record<string, MessageKey> = {
   'windows-1251': 'data.enc.windows1251',
   macintosh: 'data.enc.macintosh',
   'utf-8': 'data.enc.utf8',
+  // Found by a byte-order mark or the zero bytes of ASCII text (decode.ts), never offered as a choice.
+  'utf-16le': 'data.enc.utf16le',
+  'utf-16be': 'data.enc.utf16be',
 };

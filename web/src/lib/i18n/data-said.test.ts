@@ -173,7 +173,8 @@ describe("a file's check before import, in every language", () => {
 describe('separator and encoding names', () => {
   it('every separator and every encoding a person can choose has words in the catalogues', () => {
     expect(Object.keys(SEPARATOR_WORDS).sort()).toEqual([...SEPARATORS].sort());
-    expect(Object.keys(ENCODING_WORDS).sort()).toEqual(ENCODINGS.map((e) => e.id).sort());
+    // The choices, and the UTF-16 forms a file is found in without being offered.
+    expect(Object.keys(ENCODING_WORDS).sort()).toEqual([...ENCODINGS.map((e) => e.id), 'utf-16le', 'utf-16be'].sort());
     // The English catalogue names each encoding as decode.ts does.
     for (const e of ENCODINGS) expect(say({ key: ENCODING_WORDS[e.id]! })).toBe(e.label);
     for (const k of [...Object.values(SEPARATOR_WORDS), ...Object.values(ENCODING_WORDS)]) everywhere([{ key: k }]);

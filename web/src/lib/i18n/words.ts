@@ -72,3 +72,24 @@ export const TYPE: Record<ColumnInfo['type'], MessageKey> = {
   date: 'data.type.date',
   text: 'data.type.text',
 };
+
+/**
+ * Why training or a prediction failed, when the reason is a known one (`failureReason` in
+ * lib/said-error.ts finds its code from the error's name or the engine's own words).
+ */
+export const FAILURE_REASON: Record<string, MessageKey> = {
+  out_of_memory: 'error.reason.memory',
+  gpu_lost: 'error.reason.gpuLost',
+  no_model: 'error.reason.noModel',
+  storage_full: 'error.reason.storageFull',
+};
+
+/**
+ * Placeholders that hold codes, by message: `formatMessage` says each known code by its key in the
+ * same language, so a refused stage move names both stages in the person's words.
+ */
+export const CODED_VALUES: Partial<Record<MessageKey, Record<string, Record<string, MessageKey>>>> = {
+  'error.stageMove': { from: STAGE, to: STAGE },
+  'error.trainFailed': { reason: FAILURE_REASON },
+  'error.predictFailed': { reason: FAILURE_REASON },
+};

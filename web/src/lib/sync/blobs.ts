@@ -9,6 +9,7 @@ import { deploymentVersions } from '../db/deployments.js';
 import { wantedRowBlobs } from '../db/dataset-versions.js';
 import { wantedPhotoBlobs } from '../db/photos.js';
 import { readAnswer, SyncError, type Transport } from './transport.js';
+import { english } from '../i18n/speaking.js';
 
 const Status = z.object({ hash: z.string(), size: z.number(), offset: z.number(), complete: z.boolean() });
 
@@ -52,13 +53,14 @@ export async function uploadBlobs(db: OutpostDb, t: Transport): Promise<number> 
         // through later); the model version that needs it is refused by the server with a reason.
         if (e instanceof SyncError && e.code === 'payload_too_large') {
           refused = true;
-          const mb = (bytes.length / 1e6).toFixed(1);
+          const mb = Math.round(bytes.length / 1e5) / 10;
           await rememberRejected(db, [
             {
               table: 'model weights',
               id: blob.hash,
               code: e.code,
-              message: `A model (${mb} MB) is larger than the server accepts, so it stays on this device only. Ask your coordinator to raise the server's limit; it is sent at the next sync after that.`,
+              message: english({ key: 'refusal.blobTooLarge', values: { mb } }),
+              reason: { code: 'blob_too_large', params: { mb } },
             },
           ]);
           break;

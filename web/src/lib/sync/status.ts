@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@shared/errors.js';
+import { MAX_CLOCK_DRIFT_MS } from '@shared/sync/protocol.js';
 import type { Message } from '../i18n/catalogue.js';
 import { saidOf } from '../said-error.js';
 import { SyncError } from './transport.js';
@@ -100,6 +101,14 @@ export function describeFailure(e: unknown): Pick<SyncStatus, 'name' | 'message'
         name: 'error',
         said: { key: 'sync.failure.serverOutdated' },
         message: `The server is older than this app. Ask your coordinator to update the server. ${KEPT}`,
+      };
+    case 'clock_drift':
+      // The server's own sentence names the limit; the phone says the same in its language.
+      return {
+        ...base,
+        name: 'error',
+        said: { key: 'sync.failure.clockAhead', values: { minutes: MAX_CLOCK_DRIFT_MS / 60000 } },
+        message: e.message,
       };
     case 'store_unavailable':
     case 'internal':

@@ -353,6 +353,10 @@ const en = {
   'error.modelFileUnopened': 'The model file could not be opened ({reason}).',
   'error.trainRequestOdd': 'The training request was not understood ({reason}). Reload the page and try again.',
   'error.trainBusy': 'A training is already running in this worker; wait for it or cancel it.',
+  'error.reason.memory': 'the phone ran out of memory',
+  'error.reason.storageFull': 'the phone is out of storage space',
+  'error.reason.gpuLost': 'the phone’s graphics chip stopped',
+  'error.reason.noModel': 'no model is loaded',
   'error.trainFailed': 'Training failed: {reason}. Try fewer hidden units or a smaller learning rate.',
   'error.trainDiverged': 'Training diverged in epoch {epoch}. Lower the learning rate (for example to {rate}) and train again.',
   'error.photoTwoLabels': 'Photos of at least two different labels are needed to train; label some photos first.',
@@ -439,6 +443,23 @@ const en = {
   'sync.failure.downloadEmpty': 'The model download returned no bytes; will try again later.',
   'sync.failure.checksum': 'A downloaded model did not match its checksum and was discarded; it will be downloaded again.',
   'sync.failure.checksumRetry': 'A downloaded model did not match its checksum and was discarded; it will be downloaded again. Sync will try again.',
+  'refusal.invalid': 'The server found this record not valid ({detail}). It was left out of sync; correct it on the device.',
+  'refusal.unstorable':
+    '“{field}” contains a character the server cannot store (a NUL character or half of an emoji, often from a damaged file). Correct it on the device and save again.',
+  'refusal.unstorableRecord':
+    'The record contains a character the server cannot store (a NUL character or half of an emoji, often from a damaged file). Correct it on the device and save again.',
+  'refusal.tooDeep': '“{field}” is nested more than {depth} levels deep, which the server does not store.',
+  'refusal.tooDeepRecord': 'The record is nested more than {depth} levels deep, which the server does not store.',
+  'refusal.deploymentServerOnly': 'Deployments are changed on the server only: change the deployment online instead.',
+  'refusal.registryServerOnly': 'Proposals, approvals and version names are written by the server only: propose or move a version instead.',
+  'refusal.unknownFields':
+    'The server does not know some fields of this record ({fields}); it may be older than this app. Ask your coordinator to update the server.',
+  'refusal.idMismatch': 'The record’s id differs from the id of its change, so the server left it out.',
+  'refusal.cannotStore': 'The server cannot store this record ({detail}). It was left out of sync; correct it on the device.',
+  'refusal.blobTooLarge':
+    'A model ({mb, number} MB) is larger than the server accepts, so it stays on this device only. Ask your coordinator to raise the server’s limit; it is sent at the next sync after that.',
+  'sync.failure.clockAhead':
+    'This phone’s clock is ahead of the server’s by more than {minutes} minutes. Set the date and time correctly, then sync again. Everything is kept on this device.',
   'sync.summary.refused': '{count} change(s) were refused by the server and not synced; they are listed in Settings with the reason.',
   'sync.summary.waiting': '{count} change(s) made during this sync still wait; they go with the next one.',
 
@@ -507,6 +528,7 @@ const en = {
   'runs.datasetGone': 'dataset not on this device',
   'runs.status.running': 'running',
   'runs.status.completed': 'completed',
+  'runs.error.interrupted': 'Interrupted: the app was closed while training.',
   'runs.status.failed': 'failed',
   'runs.status.cancelled': 'cancelled',
   'runs.task.classification': 'category',
@@ -1373,6 +1395,8 @@ const en = {
   'data.read.pointThousands': '{value}: the point separates thousands',
   'data.read.pointDecimal': '{value}: the point is a decimal mark',
   'data.read.dropped': '{count, plural, one {One row was left out: {lines}.} other {# rows were left out: {lines}.}}',
+  'data.read.requestOdd': 'The file reader got a request it does not understand. Reload the page and try again.',
+  'data.read.unreadable': 'The file could not be read ({reason}). Check that it is a CSV, JSON or JSON Lines file and try again.',
   'data.read.droppedLine': 'line {line} ({reason})',
   'data.read.droppedMore': '{lines} and {count} more',
   'data.personal.title': 'Personal data',
@@ -1522,6 +1546,8 @@ const en = {
     '{count, plural, one {The class “{label}” has only # row; every class needs at least two. Remove it or add examples.} other {The class “{label}” has only # rows; every class needs at least two. Remove it or add examples.}}',
   'data.issue.manyClasses': 'The target “{name}” has {count, number} different values; is it really a category? Pick another target if not.',
   // Text encodings a person can choose for a file (web/src/lib/data/separators.ts: ENCODING_WORDS).
+  'data.enc.utf16le': 'UTF-16 (little-endian)',
+  'data.enc.utf16be': 'UTF-16 (big-endian)',
   'data.enc.windows1252': 'Western European (Windows-1252, Latin-1)',
   'data.enc.windows1250': 'Central European (Windows-1250)',
   'data.enc.windows1251': 'Cyrillic (Windows-1251)',

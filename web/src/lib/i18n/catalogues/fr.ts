@@ -366,6 +366,10 @@ const fr: Catalogue = {
   'error.modelFileUnopened': 'Le fichier du modèle n’a pas pu être ouvert ({reason}).',
   'error.trainRequestOdd': 'La demande d’entraînement n’a pas été comprise ({reason}). Rechargez la page et réessayez.',
   'error.trainBusy': 'Un entraînement est déjà en cours ; attendez qu’il finisse ou annulez-le.',
+  'error.reason.memory': 'le téléphone manque de mémoire',
+  'error.reason.storageFull': 'le téléphone n’a plus d’espace de stockage',
+  'error.reason.gpuLost': 'la puce graphique du téléphone s’est arrêtée',
+  'error.reason.noModel': 'aucun modèle n’est chargé',
   'error.trainFailed': 'L’entraînement a échoué : {reason}. Essayez moins d’unités cachées ou un taux d’apprentissage plus petit.',
   'error.trainDiverged': 'L’entraînement s’est emballé au tour {epoch}. Baissez le taux d’apprentissage (par exemple à {rate}) et relancez l’entraînement.',
   'error.photoTwoLabels': 'Il faut des photos d’au moins deux étiquettes différentes pour entraîner ; étiquetez d’abord des photos.',
@@ -463,6 +467,24 @@ const fr: Catalogue = {
   'sync.failure.checksum': 'Un modèle téléchargé ne correspondait pas à sa somme de contrôle et a été supprimé ; il sera téléchargé à nouveau.',
   'sync.failure.checksumRetry':
     'Un modèle téléchargé ne correspondait pas à sa somme de contrôle et a été supprimé ; il sera téléchargé à nouveau. La synchronisation réessaiera.',
+  'refusal.invalid': 'Le serveur a trouvé cet enregistrement non valide ({detail}). Il n’a pas été synchronisé ; corrigez-le sur l’appareil.',
+  'refusal.unstorable':
+    '« {field} » contient un caractère que le serveur ne peut pas garder (un caractère NUL ou la moitié d’un émoji, souvent venu d’un fichier abîmé). Corrigez-le sur l’appareil et enregistrez à nouveau.',
+  'refusal.unstorableRecord':
+    'L’enregistrement contient un caractère que le serveur ne peut pas garder (un caractère NUL ou la moitié d’un émoji, souvent venu d’un fichier abîmé). Corrigez-le sur l’appareil et enregistrez à nouveau.',
+  'refusal.tooDeep': '« {field} » est imbriqué sur plus de {depth} niveaux, ce que le serveur ne garde pas.',
+  'refusal.tooDeepRecord': 'L’enregistrement est imbriqué sur plus de {depth} niveaux, ce que le serveur ne garde pas.',
+  'refusal.deploymentServerOnly': 'Les déploiements ne se changent que sur le serveur : changez le déploiement en ligne.',
+  'refusal.registryServerOnly':
+    'Les propositions, approbations et noms de versions ne sont écrits que par le serveur : proposez ou déplacez plutôt une version.',
+  'refusal.unknownFields':
+    'Le serveur ne connaît pas certains champs de cet enregistrement ({fields}) ; il est peut-être plus ancien que cette application. Demandez à votre coordinateur de mettre le serveur à jour.',
+  'refusal.idMismatch': 'L’identifiant de l’enregistrement diffère de celui de sa modification, donc le serveur l’a laissé de côté.',
+  'refusal.cannotStore': 'Le serveur ne peut pas garder cet enregistrement ({detail}). Il n’a pas été synchronisé ; corrigez-le sur l’appareil.',
+  'refusal.blobTooLarge':
+    'Un modèle ({mb, number} Mo) dépasse la taille acceptée par le serveur, il reste donc sur cet appareil seulement. Demandez à votre coordinateur de relever la limite du serveur ; il partira à la synchronisation suivante.',
+  'sync.failure.clockAhead':
+    'L’horloge de ce téléphone a plus de {minutes} minutes d’avance sur celle du serveur. Réglez la date et l’heure, puis synchronisez à nouveau. Tout est conservé sur cet appareil.',
   'sync.summary.refused': 'Changements refusés par le serveur et non synchronisés : {count}. Ils sont listés dans Réglages avec la raison.',
   'sync.summary.waiting': 'Changements faits pendant cette synchronisation qui attendent encore : {count}. Ils partiront avec la prochaine.',
 
@@ -531,6 +553,7 @@ const fr: Catalogue = {
   'runs.datasetGone': 'données absentes de cet appareil',
   'runs.status.running': 'en cours',
   'runs.status.completed': 'terminé',
+  'runs.error.interrupted': 'Interrompu : l’application a été fermée pendant l’entraînement.',
   'runs.status.failed': 'échoué',
   'runs.status.cancelled': 'arrêté',
   'runs.task.classification': 'catégorie',
@@ -1418,6 +1441,8 @@ const fr: Catalogue = {
   'data.read.pointThousands': '{value} : le point sépare les milliers',
   'data.read.pointDecimal': '{value} : le point marque les décimales',
   'data.read.dropped': '{count, plural, one {Une ligne a été laissée de côté : {lines}.} other {# lignes ont été laissées de côté : {lines}.}}',
+  'data.read.requestOdd': 'Le lecteur de fichiers a reçu une demande qu’il ne comprend pas. Rechargez la page et réessayez.',
+  'data.read.unreadable': 'Le fichier n’a pas pu être lu ({reason}). Vérifiez que c’est un fichier CSV, JSON ou JSON Lines et réessayez.',
   'data.read.droppedLine': 'ligne {line} ({reason})',
   'data.read.droppedMore': '{lines} et {count} autres',
   'data.personal.title': 'Données personnelles',
@@ -1566,6 +1591,8 @@ const fr: Catalogue = {
     '{count, plural, one {La réponse « {label} » n’a que # ligne ; chaque réponse en demande au moins deux. Retirez-la ou ajoutez des exemples.} other {La réponse « {label} » n’a que # lignes ; chaque réponse en demande au moins deux. Retirez-la ou ajoutez des exemples.}}',
   'data.issue.manyClasses':
     'La colonne à prédire « {name} » a {count, number} valeurs différentes ; est-ce vraiment une catégorie ? Sinon, choisissez-en une autre.',
+  'data.enc.utf16le': 'UTF-16 (petit-boutiste)',
+  'data.enc.utf16be': 'UTF-16 (gros-boutiste)',
   'data.enc.windows1252': 'Europe de l’Ouest (Windows-1252, Latin-1)',
   'data.enc.windows1250': 'Europe centrale (Windows-1250)',
   'data.enc.windows1251': 'Cyrillique (Windows-1251)',

@@ -356,6 +356,10 @@ const ha: Catalogue = {
   'error.modelFileUnopened': 'Ba a iya buɗe fayil ɗin samfurin ba ({reason}).',
   'error.trainRequestOdd': 'Ba a fahimci buƙatar koyarwa ba ({reason}). Sake loda shafin ka sake gwadawa.',
   'error.trainBusy': 'Ana koyarwa a yanzu; jira ta gama ko ka soke ta.',
+  'error.reason.memory': 'ƙwaƙwalwar wayar ta ƙare',
+  'error.reason.storageFull': 'wurin ajiyar wayar ya cika',
+  'error.reason.gpuLost': 'guntun zane na wayar ya tsaya',
+  'error.reason.noModel': 'ba a loda wani samfuri ba',
   'error.trainFailed': 'Koyarwa ta kasa: {reason}. Gwada ƙananan sassan ɓoye ko ƙaramin saurin koyo.',
   'error.trainDiverged': 'Koyarwa ta lalace a zagaye na {epoch}. Rage saurin koyo (misali zuwa {rate}) ka sake koyarwa.',
   'error.photoTwoLabels': 'Ana buƙatar hotuna masu lakabi aƙalla biyu daban-daban kafin koyarwa; sa wa wasu hotuna lakabi tukuna.',
@@ -448,6 +452,23 @@ const ha: Catalogue = {
   'sync.failure.downloadEmpty': 'Sauke samfurin bai dawo da komai ba; za a sake gwadawa daga baya.',
   'sync.failure.checksum': 'Samfurin da aka sauke bai dace da lambar tantancewarsa ba, an share shi; za a sake sauke shi.',
   'sync.failure.checksumRetry': 'Samfurin da aka sauke bai dace da lambar tantancewarsa ba, an share shi; za a sake sauke shi. Daidaitawa za ta sake gwadawa.',
+  'refusal.invalid': 'Sabar ta ga wannan bayani bai dace ba ({detail}). Ba a daidaita shi ba; gyara shi a na’urar.',
+  'refusal.unstorable':
+    '“{field}” yana da harafin da sabar ba za ta iya ajiyewa ba (harafin NUL ko rabin emoji, sau da yawa daga fayil da ya lalace). Gyara shi a na’urar ka sake ajiyewa.',
+  'refusal.unstorableRecord':
+    'Bayanin yana da harafin da sabar ba za ta iya ajiyewa ba (harafin NUL ko rabin emoji, sau da yawa daga fayil da ya lalace). Gyara shi a na’urar ka sake ajiyewa.',
+  'refusal.tooDeep': '“{field}” yana da matakai fiye da {depth} a cikin juna, abin da sabar ba ta ajiyewa.',
+  'refusal.tooDeepRecord': 'Bayanin yana da matakai fiye da {depth} a cikin juna, abin da sabar ba ta ajiyewa.',
+  'refusal.deploymentServerOnly': 'A sabar kaɗai ake canza sakin samfuri: canza shi ta intanet maimakon haka.',
+  'refusal.registryServerOnly': 'Sabar kaɗai ke rubuta shawarwari, amincewa da sunayen sigogi: ba da shawara ko motsa siga maimakon haka.',
+  'refusal.unknownFields':
+    'Sabar ba ta san wasu filayen wannan bayani ba ({fields}); watakila ta tsufa fiye da wannan manhaja. Roƙi mai kula da ku ya sabunta sabar.',
+  'refusal.idMismatch': 'Lambar bayanin ta bambanta da ta canjinsa, don haka sabar ta bar shi.',
+  'refusal.cannotStore': 'Sabar ba za ta iya ajiye wannan bayani ba ({detail}). Ba a daidaita shi ba; gyara shi a na’urar.',
+  'refusal.blobTooLarge':
+    'Wani samfuri ({mb, number} MB) ya fi girman da sabar ke karɓa, don haka zai zauna a wannan na’ura kaɗai. Roƙi mai kula da ku ya ƙara iyakar sabar; za a aika shi a daidaitawa ta gaba bayan haka.',
+  'sync.failure.clockAhead':
+    'Agogon wannan waya ya wuce na sabar da fiye da mintuna {minutes}. Saita kwanan wata da lokaci daidai, sannan ka sake daidaitawa. An ajiye komai a wannan na’ura.',
   'sync.summary.refused': 'Sabar ta ƙi canje-canje {count}, ba a daidaita su ba; suna cikin Saituna tare da dalilin.',
   'sync.summary.waiting': 'Canje-canje {count} da aka yi lokacin wannan daidaitawa suna jira; za su tafi da na gaba.',
 
@@ -516,6 +537,7 @@ const ha: Catalogue = {
   'runs.datasetGone': 'bayanan ba sa kan wannan na’ura',
   'runs.status.running': 'ana yi',
   'runs.status.completed': 'an gama',
+  'runs.error.interrupted': 'An katse: an rufe manhajar yayin koyarwa.',
   'runs.status.failed': 'ya kasa',
   'runs.status.cancelled': 'an dakatar',
   'runs.task.classification': 'rukuni',
@@ -1395,6 +1417,8 @@ const ha: Catalogue = {
   'data.read.pointThousands': '{value}: ɗigo yana raba dubbai',
   'data.read.pointDecimal': '{value}: ɗigo alamar goma ne',
   'data.read.dropped': '{count, plural, one {An bar layi ɗaya: {lines}.} other {An bar layuka #: {lines}.}}',
+  'data.read.requestOdd': 'Mai karanta fayil ya samu buƙatar da bai gane ba. Sake loda shafin ka sake gwadawa.',
+  'data.read.unreadable': 'Ba a iya karanta fayil ɗin ba ({reason}). Duba cewa fayil ne na CSV, JSON ko JSON Lines ka sake gwadawa.',
   'data.read.droppedLine': 'layi {line} ({reason})',
   'data.read.droppedMore': '{lines} da ƙarin {count}',
   'data.personal.title': 'Bayanan sirri',
@@ -1545,6 +1569,8 @@ const ha: Catalogue = {
     '{count, plural, one {Amsar “{label}” tana da layi # kawai; kowace amsa tana bukatar aƙalla biyu. Cire ta ko ƙara misalai.} other {Amsar “{label}” tana da layuka # kawai; kowace amsa tana bukatar aƙalla biyu. Cire ta ko ƙara misalai.}}',
   'data.issue.manyClasses':
     'Ginshiƙin da za a hasashe “{name}” yana da ƙimomi {count, number} daban-daban; shin da gaske rukuni ne? Zaɓi wani idan ba haka ba.',
+  'data.enc.utf16le': 'UTF-16 (little-endian)',
+  'data.enc.utf16be': 'UTF-16 (big-endian)',
   'data.enc.windows1252': 'Turai ta Yamma (Windows-1252, Latin-1)',
   'data.enc.windows1250': 'Turai ta Tsakiya (Windows-1250)',
   'data.enc.windows1251': 'Haruffan Cyrillic (Windows-1251)',
