@@ -116,8 +116,16 @@ export const DatasetMeta = z.object({
 
 export const Task = z.enum(['classification', 'regression']);
 
+/**
+ * Which kind of model a run trains (docs/model-families.md): the dense network, a linear model
+ * (logistic regression for classes, ridge regression for values) or a random forest of CART trees.
+ */
+export const ModelFamily = z.enum(['network', 'linear', 'forest']);
+
 export const TrainParams = z.object({
   task: Task,
+  /** Absent on runs from before there was a choice: those trained the network. */
+  family: ModelFamily.optional(),
   target: z.string(),
   features: z.array(z.string()).min(1),
   epochs: z.number().int().min(1).max(10000),
@@ -130,6 +138,12 @@ export const TrainParams = z.object({
    * the version's evaluation report (runs from before it had none).
    */
   testFraction: z.number().min(0).max(0.5).optional(),
+  /** Linear: the L2 penalty, as scikit-learn's Ridge alpha and 1/C of its LogisticRegression (Σ loss + l2/2·‖w‖²). */
+  l2: z.number().min(0).max(1e6).optional(),
+  /** Forest: how many trees, how deep each may grow, and the fewest training rows a leaf may hold. */
+  trees: z.number().int().min(1).max(500).optional(),
+  maxDepth: z.number().int().min(1).max(32).optional(),
+  minLeaf: z.number().int().min(1).max(1000).optional(),
   seed: z
     .number()
     .int()
@@ -247,6 +261,25 @@ export const TfjsArtifacts = z.object({
   /** Imported models and models trained on photos (other trained ones read tabular rows and answer as described above). */
   input: ModelInput.optional(),
   output: ModelOutputKind.optional(),
+  /** What Outpost trained into these layers: the network (when absent) or a linear model. */
+  family: z.enum(['network', 'linear']).optional(),
+});
+
+/**
+ * A random forest trained by Outpost (shared/src/models/forest.ts): the weight blob is the trees
+ * as JSON (UTF-8), content-addressed like any weights; it answers class probabilities (vote
+ * shares) or a standardised value, read like a network's.
+ */
+export const TreesArtifacts = z.object({
+  format: z.literal('outpost-trees'),
+  kind: z.literal('random-forest'),
+  trees: z.number().int().min(1).max(500),
+  /** Values the model reads per row (the pipeline's feature width) and answers per row. */
+  inputWidth: Count,
+  outputWidth: z.number().int().min(1).max(100),
+  /** Never set: a forest reads tabular rows and answers as Outpost's training does (see ModelOutputKind). */
+  input: z.object({ kind: z.literal('tabular') }).optional(),
+  output: z.undefined().optional(),
 });
 
 /** An ONNX model: the weight blob is the .onnx file itself; this says how to feed and read it. */
@@ -262,7 +295,7 @@ export const OnnxArtifacts = z.object({
   opset: z.number().int().min(1).max(1000).optional(),
 });
 
-export const ModelArtifacts = z.discriminatedUnion('format', [TfjsArtifacts, OnnxArtifacts]);
+export const ModelArtifacts = z.discriminatedUnion('format', [TfjsArtifacts, OnnxArtifacts, TreesArtifacts]);
 
 /**
  * Smaller weights for slow links, made at registration: TensorFlow.js weights as float16 or uint8
@@ -283,7 +316,7 @@ export const QuantizedWeights = z.object({
 /** Where a version came from when it was not trained by Outpost. */
 export const ImportedFrom = z.object({
   fileName: z.string().max(300),
-  format: z.enum(['onnx', 'tfjs-layers']),
+  format: z.enum(['onnx', 'tfjs-layers', 'outpost-trees']),
   /** Who brought it in: a person's name on the console, or "device". */
   by: z.string().max(200).optional(),
   at: Millis,
@@ -387,6 +420,8 @@ export type Run = z.infer<typeof Run>;
 export type Stage = z.infer<typeof Stage>;
 export type TfjsArtifacts = z.infer<typeof TfjsArtifacts>;
 export type OnnxArtifacts = z.infer<typeof OnnxArtifacts>;
+export type TreesArtifacts = z.infer<typeof TreesArtifacts>;
+export type ModelFamily = z.infer<typeof ModelFamily>;
 export type ModelArtifacts = z.infer<typeof ModelArtifacts>;
 export type TensorInput = z.infer<typeof TensorInput>;
 export type ModelInput = z.infer<typeof ModelInput>;
