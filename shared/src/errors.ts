@@ -56,7 +56,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  * - `fields_unknown` {table, fields}: fields the server's schema lacks (an app newer than its server);
  * - `id_mismatch`: the record's own id is not the change's;
  * - `store_refused` {detail}: the database refused the value (detail: its own words);
- * - `blob_too_large` {mb}: a model file over the server's limit (said by the device itself).
+ * - `blob_too_large` {mb}: a model file over the server's limit (said by the device itself);
+ * - `change_too_large` {mb}: one change larger than a push batch may be (said by the device itself).
  */
 export const REFUSAL_REASONS = [
   'record_invalid',
@@ -68,6 +69,7 @@ export const REFUSAL_REASONS = [
   'id_mismatch',
   'store_refused',
   'blob_too_large',
+  'change_too_large',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -229,11 +229,13 @@ export class SyncEngine {
       for (const r of candidates) {
         const size = encoder.encode(JSON.stringify(changeOf(r))).byteLength + 1;
         if (size + 96 > PUSH_LIMITS.maxBytes) {
+          const mb = Math.round(size / 1e6);
           refused.push({
             table: r.table,
             id: r.id,
             code: 'payload_too_large',
-            message: `This change is ${Math.round(size / 1e6)} MB, larger than a sync batch may be; it stays on this device only.`,
+            message: `This change is ${mb} MB, larger than a sync batch may be; it stays on this device only.`,
+            reason: { code: 'change_too_large', params: { mb } },
           });
           await this.db.outbox.delete(r.seq!);
           continue;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import en from '../i18n/catalogues/en.js';
 import fr from '../i18n/catalogues/fr.js';
 import ha from '../i18n/catalogues/ha.js';
+import sw from '../i18n/catalogues/sw.js';
 import { english, sayNow, speakWith } from '../i18n/speaking.js';
 import { saidOf } from '../said-error.js';
 import { runErrorSaid, INTERRUPTED_RUN } from '../i18n/run-words.js';
@@ -27,6 +28,10 @@ describe('a refused change is said in the language on screen', () => {
   it('the device’s own refusal of a model too large keeps its English for the console', () => {
     expect(english(refusalSaid({ table: 'model weights', id: 'h', code: 'payload_too_large', message: '', reason: { code: 'blob_too_large', params: { mb: 2.5 } } })!)).toMatch(
       /^A model \(2\.5 MB\) is larger than the server accepts/,
+    );
+    speakWith('sw', sw);
+    expect(sayNow(refusalSaid({ table: 'runs', id: 'r', code: 'payload_too_large', message: '', reason: { code: 'change_too_large', params: { mb: 3 } } })!)).toBe(
+      'Badiliko hili ni MB 3, kubwa kuliko kundi la usawazishaji linavyoweza kuwa; linabaki kwenye kifaa hiki pekee.',
     );
   });
 });

@@ -19,6 +19,7 @@ const REASON_SAID: Record<RefusalReason, (p: Params) => Message> = {
   id_mismatch: () => ({ key: 'refusal.idMismatch' }),
   store_refused: (p) => ({ key: 'refusal.cannotStore', values: { detail: String(p.detail ?? '') } }),
   blob_too_large: (p) => ({ key: 'refusal.blobTooLarge', values: { mb: Number(p.mb) || 0 } }),
+  change_too_large: (p) => ({ key: 'refusal.changeTooLarge', values: { mb: Number(p.mb) || 0 } }),
 };
 
 /**

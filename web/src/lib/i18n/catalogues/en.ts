@@ -458,6 +458,7 @@ const en = {
   'refusal.cannotStore': 'The server cannot store this record ({detail}). It was left out of sync; correct it on the device.',
   'refusal.blobTooLarge':
     'A model ({mb, number} MB) is larger than the server accepts, so it stays on this device only. Ask your coordinator to raise the server’s limit; it is sent at the next sync after that.',
+  'refusal.changeTooLarge': 'This change is {mb, number} MB, larger than a sync batch may be; it stays on this device only.',
   'sync.failure.clockAhead':
     'This phone’s clock is ahead of the server’s by more than {minutes} minutes. Set the date and time correctly, then sync again. Everything is kept on this device.',
   'sync.summary.refused': '{count} change(s) were refused by the server and not synced; they are listed in Settings with the reason.',

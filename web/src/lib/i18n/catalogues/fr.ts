@@ -483,6 +483,8 @@ const fr: Catalogue = {
   'refusal.cannotStore': 'Le serveur ne peut pas garder cet enregistrement ({detail}). Il n’a pas été synchronisé ; corrigez-le sur l’appareil.',
   'refusal.blobTooLarge':
     'Un modèle ({mb, number} Mo) dépasse la taille acceptée par le serveur, il reste donc sur cet appareil seulement. Demandez à votre coordinateur de relever la limite du serveur ; il partira à la synchronisation suivante.',
+  'refusal.changeTooLarge':
+    'Cette modification fait {mb, number} Mo, plus qu’un lot de synchronisation ne peut contenir ; elle reste sur cet appareil seulement.',
   'sync.failure.clockAhead':
     'L’horloge de ce téléphone a plus de {minutes} minutes d’avance sur celle du serveur. Réglez la date et l’heure, puis synchronisez à nouveau. Tout est conservé sur cet appareil.',
   'sync.summary.refused': 'Changements refusés par le serveur et non synchronisés : {count}. Ils sont listés dans Réglages avec la raison.',

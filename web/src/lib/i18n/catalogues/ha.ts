@@ -467,6 +467,7 @@ const ha: Catalogue = {
   'refusal.cannotStore': 'Sabar ba za ta iya ajiye wannan bayani ba ({detail}). Ba a daidaita shi ba; gyara shi a na’urar.',
   'refusal.blobTooLarge':
     'Wani samfuri ({mb, number} MB) ya fi girman da sabar ke karɓa, don haka zai zauna a wannan na’ura kaɗai. Roƙi mai kula da ku ya ƙara iyakar sabar; za a aika shi a daidaitawa ta gaba bayan haka.',
+  'refusal.changeTooLarge': 'Wannan canji ya kai MB {mb, number}, ya fi girman da rukunin daidaitawa zai iya ɗauka; zai zauna a wannan na’ura kaɗai.',
   'sync.failure.clockAhead':
     'Agogon wannan waya ya wuce na sabar da fiye da mintuna {minutes}. Saita kwanan wata da lokaci daidai, sannan ka sake daidaitawa. An ajiye komai a wannan na’ura.',
   'sync.summary.refused': 'Sabar ta ƙi canje-canje {count}, ba a daidaita su ba; suna cikin Saituna tare da dalilin.',

@@ -451,6 +451,7 @@ const ig: Catalogue = {
   'refusal.cannotStore': 'Sava enweghị ike ichekwa ndekọ a ({detail}). A mekọrịtaghị ya; dozie ya na ngwaọrụ ahụ.',
   'refusal.blobTooLarge':
     'Ihe nlereanya ({mb, number} MB) karịrị nke sava na-anabata, ya mere ọ na-anọ naanị na ngwaọrụ a. Gwa onye nhazi gị ka o bulie oke sava; a ga-eziga ya na mmekọrịta na-esote mgbe ahụ.',
+  'refusal.changeTooLarge': 'Mgbanwe a bụ MB {mb, number}, ọ karịrị ihe otu mmekọrịta nwere ike iburu; ọ na-anọ naanị na ngwaọrụ a.',
   'sync.failure.clockAhead':
     'Elekere ekwentị a dị n’ihu nke sava karịa nkeji {minutes}. Dozie ụbọchị na oge nke ọma, wee mekọrịta ọzọ. Edebere ihe niile na ngwaọrụ a.',
   'sync.summary.refused': 'Sava jụrụ mgbanwe {count}, a mekọrịtaghị ha; ha dị na Ntọala ya na ihe kpatara ya.',

@@ -454,6 +454,7 @@ const pcm: Catalogue = {
   'refusal.cannotStore': 'The server no fit keep dis record ({detail}). E no sync; correct am for the device.',
   'refusal.blobTooLarge':
     'One model ({mb, number} MB) big pass wetin the server dey accept, so e go stay for dis device only. Tell your coordinator make e raise the server limit; e go send for the next sync after that.',
+  'refusal.changeTooLarge': 'Dis change na {mb, number} MB, e big pass wetin one sync batch fit carry; e go stay for dis device only.',
   'sync.failure.clockAhead':
     'Dis phone clock don go front pass the server own by more than {minutes} minutes. Set the date and time correct, then sync again. Everything dey for dis phone.',
   'sync.summary.refused': 'The server refuse {count} change(s) and dem no sync; you go see them for Settings with the reason.',

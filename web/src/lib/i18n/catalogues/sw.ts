@@ -465,6 +465,7 @@ const sw: Catalogue = {
   'refusal.cannotStore': 'Seva haiwezi kuhifadhi rekodi hii ({detail}). Haikusawazishwa; irekebishe kwenye kifaa.',
   'refusal.blobTooLarge':
     'Modeli ({mb, number} MB) ni kubwa kuliko seva inavyokubali, kwa hivyo inabaki kwenye kifaa hiki pekee. Mwombe mratibu wako aongeze kikomo cha seva; itatumwa kwenye usawazishaji unaofuata baada ya hapo.',
+  'refusal.changeTooLarge': 'Badiliko hili ni MB {mb, number}, kubwa kuliko kundi la usawazishaji linavyoweza kuwa; linabaki kwenye kifaa hiki pekee.',
   'sync.failure.clockAhead':
     'Saa ya simu hii iko mbele ya ya seva kwa zaidi ya dakika {minutes}. Weka tarehe na saa sahihi, kisha sawazisha tena. Kila kitu kimehifadhiwa kwenye kifaa hiki.',
   'sync.summary.refused': 'Mabadiliko {count} yamekataliwa na seva na hayajasawazishwa; yameorodheshwa katika Mipangilio pamoja na sababu.',

@@ -451,6 +451,7 @@ const yo: Catalogue = {
   'refusal.cannotStore': 'Olupin kò lè pa àkọsílẹ̀ yìí mọ́ ({detail}). A kò mú un dọ́gba; ṣe àtúnṣe rẹ̀ lórí ẹ̀rọ náà.',
   'refusal.blobTooLarge':
     'Àwòṣe kan ({mb, number} MB) tóbi ju ohun tí olupin ń gbà lọ, nítorí náà ó wà lórí ẹ̀rọ yìí nìkan. Sọ fún olùṣètò rẹ kí ó gbé ààlà olupin sókè; a ó fi ránṣẹ́ ní ìmúdọ́gba tó kàn lẹ́yìn náà.',
+  'refusal.changeTooLarge': 'Àyípadà yìí jẹ́ MB {mb, number}, ó tóbi ju ohun tí àkójọ ìmúdọ́gba lè gbà lọ; ó wà lórí ẹ̀rọ yìí nìkan.',
   'sync.failure.clockAhead':
     'Aago fóònù yìí ti ṣíwájú ti olupin ju ìṣẹ́jú {minutes} lọ. Ṣe ọjọ́ àti àkókò dáadáa, lẹ́yìn náà tún mú dọ́gba. Gbogbo nǹkan wà lórí ẹ̀rọ yìí.',
   'sync.summary.refused': 'Olupin kọ àyípadà {count}, a kò mú wọn dọ́gba; wọ́n wà nínú Ètò pẹ̀lú ìdí.',
