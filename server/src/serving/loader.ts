@@ -6,14 +6,15 @@ import type { ModelVersion } from '@shared/schema/records.js';
 import { Predictor, type Forward } from '@shared/runtime/predictor.js';
 import { describeTfjs, loadTfjs } from '@shared/runtime/tfjs.js';
 import { loadOnnx } from '@shared/runtime/onnx.js';
+import { loadTrees } from '@shared/runtime/trees.js';
 import type { Queryable } from '../store/db.js';
 import { readBlob } from '../store/blobs.js';
 import { ModelCache, type CacheLimits } from './cache.js';
 
 /**
  * Model versions made ready to answer on the server: a version record and its weight blob become a
- * loaded model (ONNX Runtime Web's WASM build, or TensorFlow.js on its CPU backend, the same code
- * as on a device), kept in a ModelCache between requests.
+ * loaded model (ONNX Runtime Web's WASM build, TensorFlow.js on its CPU backend, or a forest's
+ * trees in plain JavaScript: the same code as on a device), kept in a ModelCache between requests.
  *
  * Which versions answer: every version of the organisation whose weights are on the server,
  * whatever its stage. An archived version still answers (archiving takes it out of use on devices,
@@ -41,6 +42,7 @@ export interface LoadedModel {
 export async function loadModel(version: ModelVersion, weights: Uint8Array): Promise<LoadedModel> {
   const a = version.artifacts;
   if (a.format === 'onnx') return { forward: await loadOnnx(a, weights), inputName: a.inputName };
+  if (a.format === 'outpost-trees') return { forward: loadTrees(a, weights) };
   await cpuBackend();
   // TensorFlow.js reads the weights from an ArrayBuffer of exactly their bytes.
   const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;

@@ -15,6 +15,7 @@ import { modelCardHtml, type CardProject } from './model-card.js';
  *   model.json           TensorFlow.js only: topology and weightsManifest in TensorFlow.js's own
  *   weights.bin          on-disk format (tf.loadLayersModel reads the folder as it is)
  *   model.onnx           ONNX only: the model file itself
+ *   trees.json           a random forest only: its trees (shared/src/models/forest.ts)
  *   pipeline.json        the feature pipeline (how rows become the model's input)
  *   labels.txt           classification: one label per line, in the model's output order
  *   thresholds.json      how an answer is chosen from the output (the decision threshold)
@@ -43,7 +44,7 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 /** The manifest of a bundle; `version` is checked against ModelVersion on its own, for a precise sentence. */
 export const BundleManifest = z.object({
   outpostBundle: z.literal(1),
-  weightsFile: z.enum(['weights.bin', 'model.onnx']),
+  weightsFile: z.enum(['weights.bin', 'model.onnx', 'trees.json']),
   weightsSha256: Sha256,
   weightsSize: ByteSize,
   project: z.object({ name: z.string().max(200), description: z.string().max(2000).optional() }).optional(),
@@ -68,7 +69,7 @@ export interface BundleContents {
 
 /** The weights' file name in a bundle of this version. */
 export const weightsFileOf = (v: Pick<ModelVersion, 'artifacts'>): BundleManifest['weightsFile'] =>
-  v.artifacts.format === 'onnx' ? 'model.onnx' : 'weights.bin';
+  v.artifacts.format === 'onnx' ? 'model.onnx' : v.artifacts.format === 'outpost-trees' ? 'trees.json' : 'weights.bin';
 
 /** A file name for a version's bundle: `<model>-v<version>.zip`, with only letters, digits, `.`, `_` and `-`. */
 export function bundleFileName(v: Pick<ModelVersion, 'modelName' | 'version'>): string {
@@ -286,7 +287,7 @@ export async function readBundle(bytes: Uint8Array, opts: ReadBundleOptions = {}
   const root = rootOf(listing);
   const manifestName = root + BUNDLE_MANIFEST;
   if (listing.get(manifestName)!.originalSize > MAX_MANIFEST_BYTES) throw refuse(`${BUNDLE_MANIFEST} is larger than any Outpost manifest. It was not opened.`);
-  const wanted = new Set([manifestName, `${root}weights.bin`, `${root}model.onnx`].filter((n) => listing.has(n)));
+  const wanted = new Set([manifestName, `${root}weights.bin`, `${root}model.onnx`, `${root}trees.json`].filter((n) => listing.has(n)));
   const files = inflateEntries(bytes, listing, wanted, maxBytes);
 
   let raw: unknown;

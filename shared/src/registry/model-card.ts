@@ -51,6 +51,13 @@ const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('
 const kb = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(2)} MB`);
 const LOWER_IS_BETTER = new Set(['mae', 'rmse']);
 
+/** The model family and its file format as the card names them (docs/model-families.md). */
+export function formatWords(a: ModelVersion['artifacts']): string {
+  if (a.format === 'onnx') return 'ONNX';
+  if (a.format === 'outpost-trees') return `Random forest of ${a.trees} decision trees (Outpost trees, JSON)`;
+  return a.family === 'linear' ? 'Linear model (TensorFlow.js Layers, one dense layer)' : 'TensorFlow.js Layers';
+}
+
 function paragraphs(text: string): Html {
   return html`${text
     .split(/\n\s*\n/)
@@ -71,7 +78,7 @@ function header(v: ModelVersion, project?: CardProject): Html {
       <dt>Created</dt>
       <dd>${utc(v.createdAt)}</dd>
       <dt>Format</dt>
-      <dd>${v.artifacts.format === 'onnx' ? 'ONNX' : 'TensorFlow.js Layers'}, ${kb(v.weightsSize)}</dd>
+      <dd>${formatWords(v.artifacts)}, ${kb(v.weightsSize)}</dd>
       <dt>Weights SHA-256</dt>
       <dd><code>${v.weightsHash}</code></dd>
     </dl>

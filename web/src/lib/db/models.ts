@@ -1,4 +1,4 @@
-import type { ModelVersion, QuantizedWeights, Run, Stage, TfjsArtifacts } from '@shared/schema/records.js';
+import type { ModelArtifacts, ModelVersion, QuantizedWeights, Run, Stage } from '@shared/schema/records.js';
 import type { ReferenceProfile } from '@shared/schema/monitoring.js';
 import type { DeviceMeasurements } from '@shared/schema/registry.js';
 import { inOrganisation } from './registry.js';
@@ -10,7 +10,7 @@ import { SaidError } from '../said-error.js';
 
 /** What training leaves on the device until the person registers it: kept in kv, not synced. */
 export interface TrainedModel {
-  artifacts: TfjsArtifacts;
+  artifacts: ModelArtifacts;
   weightsHash: string;
   weightsSize: number;
   /** What the model keeps of its training rows (its rows are a blob beside the weights). */

@@ -1,6 +1,20 @@
 import type { Task, TrainParams } from '@shared/schema/records.js';
 
 /**
+ * The linear family's settings when a run names none: l2 = 1 is scikit-learn's default (C = 1 for
+ * LogisticRegression, alpha = 1 for Ridge). L-BFGS stops well before its cap on tabular sets.
+ */
+export const LINEAR_DEFAULTS = { l2: 1, maxIter: 500 } as const;
+
+/**
+ * The forest's settings when a run names none: fewer and shallower trees than scikit-learn's
+ * default (100, unlimited depth) so a phone grows them in seconds and the trees stay a small
+ * download: on the sample sets (breast cancer, iris, diabetes) 50 trees of depth 8 scored as well
+ * as 100 of unlimited depth, in a third of the bytes or less (docs/model-families.md).
+ */
+export const FOREST_DEFAULTS = { trees: 50, maxDepth: 8, minLeaf: 1 } as const;
+
+/**
  * Sensible starting hyperparameters for a small tabular dataset on a phone. Batch size shrinks for
  * tiny datasets so each epoch still takes several steps.
  */

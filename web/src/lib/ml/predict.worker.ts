@@ -10,6 +10,7 @@ import type { FeaturePipeline } from '@shared/schema/pipeline.js';
 import { featureRow } from '@shared/features/pipeline.js';
 import { Predictor } from '@shared/runtime/predictor.js';
 import { describeTfjs, loadTfjs } from '@shared/runtime/tfjs.js';
+import { loadTrees } from '@shared/runtime/trees.js';
 
 // One loaded model per worker; the main thread sends batches of rows and receives outputs with
 // per-row latencies, or asks for explanations of them. Messages are handled one at a time, in
@@ -33,12 +34,14 @@ function scalarModel(rt: Predictor, p: FeaturePipeline, target: ExplainTarget): 
   return async (rows) => (await rt.predictRows(rows)).map((o) => o.probabilities?.[label] ?? NaN);
 }
 
-/** Load a version on its runtime: ONNX Runtime (fetched on first use) or TensorFlow.js on `backend`. */
+/** Load a version on its runtime: ONNX Runtime (fetched on first use), the trees, or TensorFlow.js on `backend`. */
 async function load(m: LoadableModel, backend: 'wasm' | 'webgl' | 'cpu'): Promise<{ predictor: Predictor; backend: string }> {
   if (m.artifacts.format === 'onnx') {
     const { loadOnnxForward } = await import('./onnx-runtime.js');
     return { predictor: new Predictor(m, await loadOnnxForward(m.artifacts, m.weights)), backend: 'onnx-wasm' };
   }
+  // A forest is plain JavaScript: no TensorFlow.js backend to start.
+  if (m.artifacts.format === 'outpost-trees') return { predictor: new Predictor(m, loadTrees(m.artifacts, m.weights)), backend: 'cpu' };
   const used = await selectBackend(backend, { wasmPaths });
   return { predictor: new Predictor(m, await loadTfjs(m.artifacts, m.weights, m.weightSpecs)), backend: used };
 }

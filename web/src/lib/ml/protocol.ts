@@ -7,6 +7,7 @@ import {
   PredictionOutput,
   QuantizedWeights,
   TfjsArtifacts,
+  TreesArtifacts,
   Task,
   TrainParams,
 } from '@shared/schema/records.js';
@@ -58,7 +59,8 @@ export type TrainRequest = z.infer<typeof TrainRequest>;
 export const TrainResultSchema = z.object({
   status: z.enum(['completed', 'cancelled']),
   pipeline: FeaturePipeline,
-  artifacts: TfjsArtifacts,
+  /** A network or linear model as TensorFlow.js layers, or a forest's trees (docs/model-families.md). */
+  artifacts: z.discriminatedUnion('format', [TfjsArtifacts, TreesArtifacts]),
   /** Transferred, not copied: the worker's buffer is detached after posting. */
   weights: z.instanceof(ArrayBuffer),
   epochs: z.array(EpochMetrics),

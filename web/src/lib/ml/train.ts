@@ -2,15 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ColumnInfo, EpochMetrics, EvalMetrics, TfjsArtifacts, TrainParams } from '@shared/schema/records.js';
 import type { FeaturePipeline } from '@shared/schema/pipeline.js';
-import { encodeTarget, featureWidth, fitPipeline, transformRows, decodeRegression } from '@shared/features/pipeline.js';
 import { splitRows } from '@shared/data/split.js';
 import { mulberry32, shuffleInPlace } from '@shared/data/random.js';
-import { classificationReport } from '@shared/metrics/classification.js';
-import { regressionReport, mae } from '@shared/metrics/regression.js';
 import { OutpostError, isOutpostError } from '@shared/errors.js';
 import { quantizeWeights, type QuantizationDtype } from '@shared/registry/quantize.js';
 import type { Row } from '@shared/data/columns.js';
 import type { TrainResult } from './protocol.js';
+import { prepareData, reportOutputs, scoreOutputs, type Data, type Prepared } from './tabular-data.js';
 
 export { splitRows };
 
@@ -75,7 +73,7 @@ export async function serialise(model: tfl.LayersModel): Promise<{ artifacts: Tf
  * The trained weights made smaller, or undefined when these weights cannot be (a weight too large
  * for a half float): the version then keeps only its full weights, and every device downloads those.
  */
-function smaller(artifacts: TfjsArtifacts, weights: ArrayBuffer, dtype: QuantizationDtype): TrainResult['quantized'] {
+export function smaller(artifacts: TfjsArtifacts, weights: ArrayBuffer, dtype: QuantizationDtype): TrainResult['quantized'] {
   try {
     return { dtype, ...quantizeWeights(artifacts.weightSpecs, weights, dtype) };
   } catch (err) {
@@ -108,13 +106,14 @@ const YIELD_EVERY_MS = 15;
  * progress and cancel be checked between batches. Every tensor made here is disposed.
  */
 export async function trainModel(rows: Row[], params: TrainParams, columns: ColumnInfo[], opts: TrainOptions = {}): Promise<TrainResult> {
+  // The other families load only when asked for (docs/model-families.md).
+  if (params.family === 'linear') return (await import('./train-linear.js')).trainLinear(rows, params, columns, opts);
+  if (params.family === 'forest') return (await import('./train-forest.js')).trainForest(rows, params, columns, opts);
   const now = opts.now ?? (() => performance.now());
   const started = now();
-  const { train: trainRows, validation: valRows } = splitRows(rows, params);
-  const pipeline = fitPipeline(trainRows, params.features, columns, params.target, params.task);
-  const data: Data = { pipeline, trainSet: prepare(pipeline, trainRows), valSet: prepare(pipeline, valRows), width: featureWidth(pipeline) };
-  const k = pipeline.target.kind === 'categorical' ? pipeline.target.labels.length : 1;
-  const model = buildModel(data.width, k, params);
+  const data = prepareData(rows, params, columns);
+  const { pipeline } = data;
+  const model = buildModel(data.width, data.k, params);
   try {
     const { status, epochs } = await fitEpochs(model, data, params, opts, now);
     const metrics = finalMetrics(model, pipeline, data.valSet.y.length ? data.valSet : data.trainSet, data.width);
@@ -127,8 +126,8 @@ export async function trainModel(rows: Row[], params: TrainParams, columns: Colu
       weights,
       epochs,
       metrics,
-      trainRows: trainRows.length,
-      validationRows: valRows.length,
+      trainRows: data.trainRows,
+      validationRows: data.validationRows,
       durationMs: now() - started,
       backend: opts.backendName ?? tf.getBackend(),
       ...(quantized ? { quantized } : {}),
@@ -138,14 +137,6 @@ export async function trainModel(rows: Row[], params: TrainParams, columns: Colu
     model.optimizer?.dispose();
     model.dispose();
   }
-}
-
-/** The fitted pipeline and the rows it prepared, as training and evaluation read them. */
-interface Data {
-  pipeline: FeaturePipeline;
-  trainSet: Prepared;
-  valSet: Prepared;
-  width: number;
 }
 
 /** The epoch loop: seeded shuffles, one `trainOnBatch` per mini-batch, progress, cancel and divergence checks. */
@@ -201,17 +192,6 @@ async function fitEpochs(
   return { status: 'completed', epochs };
 }
 
-interface Prepared {
-  x: Float32Array;
-  /** class index, or standardised target */
-  y: number[];
-}
-
-function prepare(p: FeaturePipeline, rows: Row[]): Prepared {
-  const kept = rows.filter((r) => encodeTarget(p, r) !== null);
-  return { x: transformRows(p, kept), y: kept.map((r) => encodeTarget(p, r)!) };
-}
-
 function batchTensors(set: Prepared, idx: number[], width: number, p: FeaturePipeline): [tf.Tensor2D, tf.Tensor2D] {
   const x = new Float32Array(idx.length * width);
   idx.forEach((row, i) => x.set(set.x.subarray(row * width, (row + 1) * width), i * width));
@@ -231,39 +211,9 @@ function predictFlat(model: tfl.LayersModel, set: Prepared, width: number): Floa
 }
 
 function evaluate(model: tfl.LayersModel, p: FeaturePipeline, set: Prepared, width: number): { loss: number; metric: number } {
-  const out = predictFlat(model, set, width);
-  if (p.target.kind === 'categorical') {
-    const k = p.target.labels.length;
-    let loss = 0;
-    let hit = 0;
-    set.y.forEach((t, i) => {
-      loss -= Math.log(Math.max(out[i * k + t], 1e-7));
-      let best = 0;
-      for (let j = 1; j < k; j++) if (out[i * k + j] > out[i * k + best]) best = j;
-      if (best === t) hit++;
-    });
-    return { loss: loss / set.y.length, metric: hit / set.y.length };
-  }
-  let loss = 0;
-  set.y.forEach((t, i) => (loss += (out[i] - t) ** 2));
-  const y = set.y.map((t) => decodeRegression(p, t));
-  const yHat = Array.from(out, (v) => decodeRegression(p, v));
-  return { loss: loss / set.y.length, metric: mae(y, yHat) };
+  return scoreOutputs(p, set, predictFlat(model, set, width));
 }
 
 function finalMetrics(model: tfl.LayersModel, p: FeaturePipeline, set: Prepared, width: number): EvalMetrics {
-  const out = predictFlat(model, set, width);
-  if (p.target.kind === 'categorical') {
-    const k = p.target.labels.length;
-    const pred = set.y.map((_, i) => {
-      let best = 0;
-      for (let j = 1; j < k; j++) if (out[i * k + j] > out[i * k + best]) best = j;
-      return best;
-    });
-    return classificationReport(set.y, pred, p.target.labels, out);
-  }
-  return regressionReport(
-    set.y.map((t) => decodeRegression(p, t)),
-    Array.from(out, (v) => decodeRegression(p, v)),
-  );
+  return reportOutputs(p, set, predictFlat(model, set, width));
 }

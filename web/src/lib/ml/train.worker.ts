@@ -48,7 +48,8 @@ scope.onmessage = async (ev: MessageEvent) => {
     // TensorFlow.js's WASM backend has no gradients for convolutions (Conv2DBackpropFilter): the
     // photo network trains on WebGL when asked for, else on the CPU backend.
     const wanted = msg.type === 'train-photos' && msg.backend !== 'webgl' ? 'cpu' : (msg.backend ?? 'wasm');
-    const backend = await selectBackend(wanted, { wasmPaths });
+    // A forest grows in plain JavaScript and needs no TensorFlow.js backend (docs/model-families.md).
+    const backend = msg.type === 'train' && msg.params.family === 'forest' ? 'cpu' : await selectBackend(wanted, { wasmPaths });
     post({ type: 'started', backend });
     const opts = {
       onEpoch: (epoch: EpochMetrics) => post({ type: 'epoch', epoch }),
