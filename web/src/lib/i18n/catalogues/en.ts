@@ -564,6 +564,7 @@ const en = {
   'runs.sort.best': 'By {metric}, best first',
   'runs.filter.status': 'Status',
   'runs.filter.anyStatus': 'Any status',
+  'runs.filter.only': 'Only {status}',
   'runs.filter.tag': 'Tag',
   'runs.filter.anyTag': 'Any tag',
   'runs.filter.text': 'Words in the note',

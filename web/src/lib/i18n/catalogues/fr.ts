@@ -590,6 +590,7 @@ const fr: Catalogue = {
   'runs.sort.best': 'Par {metric}, le meilleur d’abord',
   'runs.filter.status': 'État',
   'runs.filter.anyStatus': 'Tous les états',
+  'runs.filter.only': 'Seulement « {status} »',
   'runs.filter.tag': 'Étiquette',
   'runs.filter.anyTag': 'Toutes les étiquettes',
   'runs.filter.text': 'Mots dans la note',

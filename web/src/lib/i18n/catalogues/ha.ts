@@ -573,6 +573,7 @@ const ha: Catalogue = {
   'runs.sort.best': 'Ta {metric}, mafi kyau da farko',
   'runs.filter.status': 'Matsayi',
   'runs.filter.anyStatus': 'Kowane matsayi',
+  'runs.filter.only': '“{status}” kawai',
   'runs.filter.tag': 'Alama',
   'runs.filter.anyTag': 'Kowace alama',
   'runs.filter.text': 'Kalmomi a cikin bayani',

@@ -557,6 +557,7 @@ const ig: Catalogue = {
   'runs.sort.best': 'Site na {metric}, nke kacha mma mbụ',
   'runs.filter.status': 'Ọnọdụ',
   'runs.filter.anyStatus': 'Ọnọdụ ọ bụla',
+  'runs.filter.only': 'Naanị “{status}”',
   'runs.filter.tag': 'Akara',
   'runs.filter.anyTag': 'Akara ọ bụla',
   'runs.filter.text': 'Okwu dị na ndetu',

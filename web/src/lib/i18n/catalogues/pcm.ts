@@ -560,6 +560,7 @@ const pcm: Catalogue = {
   'runs.sort.best': 'By {metric}, the best first',
   'runs.filter.status': 'Status',
   'runs.filter.anyStatus': 'Any status',
+  'runs.filter.only': 'Only {status}',
   'runs.filter.tag': 'Tag',
   'runs.filter.anyTag': 'Any tag',
   'runs.filter.text': 'Words wey dey the note',

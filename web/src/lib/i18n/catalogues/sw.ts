@@ -571,6 +571,7 @@ const sw: Catalogue = {
   'runs.sort.best': 'Kwa {metric}, bora kwanza',
   'runs.filter.status': 'Hali',
   'runs.filter.anyStatus': 'Hali yoyote',
+  'runs.filter.only': '“{status}” tu',
   'runs.filter.tag': 'Lebo',
   'runs.filter.anyTag': 'Lebo yoyote',
   'runs.filter.text': 'Maneno katika maelezo',

@@ -557,6 +557,7 @@ const yo: Catalogue = {
   'runs.sort.best': 'Nípa {metric}, èyí tó dára jù ní àkọ́kọ́',
   'runs.filter.status': 'Ipò',
   'runs.filter.anyStatus': 'Ipò èyíkéyìí',
+  'runs.filter.only': '“{status}” nìkan',
   'runs.filter.tag': 'Àmì',
   'runs.filter.anyTag': 'Àmì èyíkéyìí',
   'runs.filter.text': 'Ọ̀rọ̀ nínú àkọsílẹ̀',
