@@ -1,0 +1,66 @@
+import { test, expect } from '@playwright/test';
+import { projectWithDataset, setEpochs } from './steps.js';
+
+// Two runs with different settings compared on a phone: the table marks the setting that differs,
+// the curves and the parallel-coordinates view draw both runs; a tag and a note kept on one run
+// survive a reload and find it again.
+test('two runs are compared, and a tagged run is found again after a reload', async ({ page }) => {
+  await projectWithDataset(page, 'Compared', 'iris.csv', 'species');
+  await setEpochs(page, 3);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByText('completed', { exact: true })).toHaveCount(1, { timeout: 120_000 });
+  // The settings are shown again (and editable) once the first run has ended.
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
+  await setEpochs(page, 6);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByText('completed', { exact: true })).toHaveCount(2, { timeout: 120_000 });
+
+  const open = page.getByRole('button', { name: 'Compare 2 runs' });
+  await expect(page.getByRole('button', { name: 'Compare 0 runs' })).toBeDisabled();
+  const cards = page.getByRole('article');
+  await cards.nth(0).getByRole('checkbox', { name: 'Compare', exact: true }).check();
+  await cards.nth(1).getByRole('checkbox', { name: 'Compare', exact: true }).check();
+  await open.click();
+
+  const view = page.getByRole('region', { name: 'Comparing runs' });
+  await expect(view.getByRole('list', { name: 'Runs compared' }).getByRole('listitem')).toHaveCount(2);
+  await expect(view.getByRole('listitem').first()).toContainText('Run 1');
+  // One chart per curve, each drawn by uPlot on a canvas with a series per run.
+  await expect(view.locator('[data-series="2"] canvas').first()).toBeVisible();
+  await expect(view.locator('[data-series="2"]')).toHaveCount(2);
+
+  const table = view.getByRole('table', { name: 'Settings and results' });
+  await expect(table.getByRole('row', { name: /Rounds of learning/ })).toContainText('differs');
+  await expect(table.getByRole('row', { name: /Rounds of learning/ })).toContainText(/6.*3|3.*6/);
+  await expect(table.getByRole('row', { name: /Cases per step/ })).not.toContainText('differs');
+  await expect(table.getByText('best').first()).toBeAttached();
+
+  const parallel = view.getByRole('img', { name: /^2 lines, one for each run/ });
+  await expect(parallel).toBeVisible();
+  await expect(parallel.locator('path.line')).toHaveCount(2);
+  await expect(view.getByRole('table', { name: /^Run 1/ })).toBeVisible();
+  await view.getByRole('button', { name: 'Close the comparison' }).click();
+  await expect(view).toHaveCount(0);
+
+  // A tag and a note on the newest run (listed first).
+  const newest = cards.nth(0);
+  await newest.getByText('Tags and note').click();
+  await newest.getByLabel('Tags (commas between them)').fill('longer, clinic');
+  await newest.getByLabel('Note', { exact: true }).fill('Six rounds instead of three.');
+  await newest.getByRole('button', { name: 'Save tags and note' }).click();
+  await expect(newest.getByRole('status')).toHaveText('Saved.');
+  await expect(newest.getByRole('list', { name: 'Tags' })).toContainText('longer');
+
+  await page.reload();
+  await expect(page.getByText('completed', { exact: true })).toHaveCount(2);
+  await page.getByLabel('Tag', { exact: true }).selectOption('longer');
+  await expect(cards).toHaveCount(1);
+  await expect(cards.first()).toContainText('Six rounds instead of three.');
+  await page.getByLabel('Tag', { exact: true }).selectOption('');
+  await expect(cards).toHaveCount(2);
+  await page.getByLabel('Words in the note').fill('instead');
+  await expect(cards).toHaveCount(1);
+  await page.getByLabel('Order').selectOption({ label: 'Oldest first' });
+  await page.getByLabel('Words in the note').fill('');
+  await expect(cards.first()).not.toContainText('Six rounds');
+});
