@@ -223,6 +223,8 @@ export const Run = z.object({
   split: RunSplit.optional(),
   /** Set when a person trained on a version that failed its data tests: the rules that failed. */
   checksOverride: z.object({ failed: z.array(z.string().max(500)).max(100), at: Millis }).optional(),
+  /** The hyperparameter search and trial number this run was (docs/search.md). */
+  search: z.object({ studyId: Id, trial: z.number().int().min(0).max(100_000) }).optional(),
   /** A person's words on a run, for finding and comparing runs later (docs/runs.md). */
   tags: z.array(z.string().min(1).max(40)).max(20).optional(),
   note: z.string().max(2000).optional(),

@@ -8,6 +8,7 @@ import { Deployment, DeploymentEvent, DeviceDeploymentStatus } from '../schema/d
 import { hasUnstorableText } from './text.js';
 import { DatasetVersion } from '../schema/dataset-version.js';
 import { Label } from '../labels/label.js';
+import { Study, Trial } from '../study/study.js';
 
 /**
  * Versions of the sync protocol. A device sends `x-outpost-protocol: <version>` on every request
@@ -39,8 +40,11 @@ import { Label } from '../labels/label.js';
  * Version 7: labels (`labels`, append-only, pulled): one person's label for one item of a dataset,
  * so that every device recomputes the same decided labels and agreement (docs/labels.md). A version 7
  * app needs a version 7 server.
+ * Version 8: hyperparameter searches (`studies`, last-writer-wins, pulled) and their finished trials
+ * (`trials`, append-only, pulled), so a search resumes from its recorded trials and every device
+ * and the console see its history (docs/search.md). A version 8 app needs a version 8 server.
  */
-export const PROTOCOL = { version: 7, minPush: 1, minPull: 2, minServer: 7 } as const;
+export const PROTOCOL = { version: 8, minPush: 1, minPull: 2, minServer: 8 } as const;
 export const PROTOCOL_HEADER = 'x-outpost-protocol';
 
 /**
@@ -48,8 +52,8 @@ export const PROTOCOL_HEADER = 'x-outpost-protocol';
  *
  * A device pushes `Change`s: each names a table, a record id, a hybrid-logical-clock stamp and the
  * fields it sets. The server merges per table policy:
- *  - `append`: insert-or-ignore by id (predictions, outcomes, ratings, labels). A second copy of the same id is a no-op.
- *  - `lww`: per-field last-writer-wins by HLC (projects, datasets, dataset versions, runs, model versions, rating studies). A field
+ *  - `append`: insert-or-ignore by id (predictions, outcomes, ratings, labels, trials). A second copy of the same id is a no-op.
+ *  - `lww`: per-field last-writer-wins by HLC (projects, datasets, dataset versions, runs, model versions, rating studies, studies). A field
  *    is replaced only by a change whose HLC is greater than the HLC stored for that field.
  *    `deleted: true` is a tombstone field like any other and, once set, is never cleared.
  *  - `stage`: a model version's stage moves by compare-and-set on the server (see stages.ts); the
@@ -77,6 +81,8 @@ export const SYNC_TABLES = {
   deployment_events: { policy: 'server', schema: DeploymentEvent, pull: false, since: 5 },
   dataset_versions: { policy: 'lww', schema: DatasetVersion, pull: true, since: 6 },
   labels: { policy: 'append', schema: Label, pull: true, since: 7 },
+  studies: { policy: 'lww', schema: Study, pull: true, since: 8 },
+  trials: { policy: 'append', schema: Trial, pull: true, since: 8 },
 } as const;
 
 export type SyncTable = keyof typeof SYNC_TABLES;

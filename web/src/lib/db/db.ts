@@ -6,6 +6,7 @@ import type { Rating, RatingStudy } from '@shared/schema/human.js';
 import type { Deployment } from '@shared/schema/deployment.js';
 import type { DatasetVersion } from '@shared/schema/dataset-version.js';
 import type { Label } from '@shared/labels/label.js';
+import type { Study, Trial } from '@shared/study/study.js';
 import type { DaySummary } from '@shared/monitor/summary.js';
 import type { SyncTable } from '@shared/sync/protocol.js';
 
@@ -99,6 +100,8 @@ export class OutpostDb extends Dexie {
   ratings!: EntityTable<Rating, 'id'>;
   deployments!: EntityTable<Deployment, 'id'>;
   labels!: EntityTable<Label, 'id'>;
+  studies!: EntityTable<Study, 'id'>;
+  trials!: EntityTable<Trial, 'id'>;
   blobState!: EntityTable<BlobStateRow, 'hash'>;
   blobBytes!: EntityTable<BlobBytesRow, 'hash'>;
   outbox!: EntityTable<OutboxRow, 'seq'>;
@@ -175,6 +178,12 @@ export class OutpostDb extends Dexie {
     // A new table: nothing stored changes.
     this.version(8).stores({
       labels: 'id, datasetId, [datasetId+item]',
+    });
+    // v9: hyperparameter searches (by project) and their finished trials (by study, in number
+    // order) (docs/search.md). New tables: nothing stored changes.
+    this.version(9).stores({
+      studies: 'id, projectId, createdAt',
+      trials: 'id, studyId, [studyId+number]',
     });
   }
 }
