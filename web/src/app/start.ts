@@ -2,10 +2,20 @@ import { db } from '../lib/db/instance.js';
 import { failInterruptedRuns } from '../lib/db/runs.js';
 import { ensureFirstVersions } from '../lib/db/dataset-versions.js';
 import { sync } from './sync.svelte.js';
+import { ACTIVE_KEY } from '../lib/search/active.js';
 
 /** What happens once when the app opens; returns what to undo when it closes. */
 export function startApp(): () => void {
-  void failInterruptedRuns(db);
+  // A search cut off by the page closing resumes once its cut-off run is marked failed; its code
+  // loads only then, so the first screen stays light.
+  void failInterruptedRuns(db)
+    .then(() => db.kv.get(ACTIVE_KEY))
+    .then(async (active) => {
+      if (!active) return;
+      const [{ search }, { resumeInterruptedSearch }] = await Promise.all([import('../lib/search/session.js'), import('../lib/search/search.svelte.js')]);
+      await resumeInterruptedSearch(db, search);
+    })
+    .catch(() => {});
   // Datasets imported before versions become their first version (their rows' hash needs Web Crypto, so after the upgrade).
   void ensureFirstVersions(db).catch(() => 0);
   // Ask the browser not to evict our data under storage pressure (may be refused; Settings shows it).

@@ -13,7 +13,18 @@ import type { EvaluationReport } from '@shared/metrics/evaluation-schema.js';
 import type { BackendName } from '../ml/protocol.js';
 import { userMessage } from '../messages.js';
 import { SaidError } from '../said-error.js';
+import { sayNow } from '../i18n/speaking.js';
 import { refusePersonalTraining } from './personal.js';
+
+/** What a caller other than the Train button (a search's trial) adds to a training. */
+export interface TrainOptions {
+  /** Train on this dataset version (a search's trials all use the one it started on), not the current one. */
+  versionId?: string;
+  /** After each epoch, with every epoch so far (a search's pruner reads them and may cancel). */
+  onEpoch?: (epochs: EpochMetrics[]) => void;
+  /** The search and trial the run belongs to, recorded on the run. */
+  search?: { studyId: string; trial: number };
+}
 
 /**
  * One training at a time on this device, kept outside any screen so that moving between tabs
@@ -37,7 +48,13 @@ export class TrainingSession {
    * prediction log reads marks) is refused outright: the OutpostError `personal_column` is thrown,
    * its sentence shown as the session's error, and no run is recorded.
    */
-  async start(dataset: DatasetMeta, params: TrainParams, backend: BackendName = 'wasm', override = false): Promise<Run | undefined> {
+  async start(
+    dataset: DatasetMeta,
+    params: TrainParams,
+    backend: BackendName = 'wasm',
+    override = false,
+    options: TrainOptions = {},
+  ): Promise<Run | undefined> {
     if (this.running) return;
     try {
       await refusePersonalTraining(this.db, dataset, params);
@@ -45,10 +62,15 @@ export class TrainingSession {
       this.error = userMessage(err);
       throw err;
     }
-    const version = await trainingVersion(this.db, dataset.id);
+    const version = options.versionId ? await this.db.dataset_versions.get(options.versionId) : await trainingVersion(this.db, dataset.id);
+    if (options.versionId && !version) {
+      const err = new SaidError('not_found', { key: 'error.trainVersionGone' });
+      this.error = userMessage(err);
+      throw err;
+    }
     const failed = failedChecks(version);
     if (failed.length && !override) {
-      this.error = `This version fails ${failed.length === 1 ? 'a data test' : `${failed.length} data tests`}: ${failed.join(' ')} Fix the data, or tick “Train anyway” (the run will say so).`;
+      this.error = sayNow({ key: 'train.failsTests', values: { count: failed.length } });
       return undefined;
     }
     this.error = '';
@@ -69,6 +91,7 @@ export class TrainingSession {
       backend: 'pending',
       appVersion: APP_VERSION,
       startedAt,
+      ...(options.search ? { search: options.search } : {}),
     };
     this.runId = run.id;
     try {
@@ -87,7 +110,10 @@ export class TrainingSession {
       const job = train(
         { rows, params: run.params, columns, backend, quantization },
         {
-          onEpoch: (e) => (this.epochs = [...this.epochs, e]),
+          onEpoch: (e) => {
+            this.epochs = [...this.epochs, e];
+            options.onEpoch?.(this.epochs);
+          },
           onProgress: (f) => (this.progress = f),
         },
       );
