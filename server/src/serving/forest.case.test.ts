@@ -64,7 +64,11 @@ describe.each(STORES)('serving a random forest: $name', (factory) => {
 
   beforeAll(async () => {
     db = await factory.open();
-    app = createApp({ db, config: { adminToken: 'forest-admin-token-0123456789', version: 'test', failuresPerSource: 1e6, failuresPerTarget: 1e6 }, now: () => T0 });
+    app = createApp({
+      db,
+      config: { adminToken: 'forest-admin-token-0123456789', version: 'test', failuresPerSource: 1e6, failuresPerTarget: 1e6 },
+      now: () => T0,
+    });
     orgId = (await createOrg(db, 'Clinic')).org.id;
     const { code } = await createEnrollmentCode(db, orgId, 1, T0);
     const res = await app.request('/api/enroll', { method: 'POST', body: JSON.stringify({ code, deviceName: 'phone' }) });

@@ -51,7 +51,9 @@ const sameId = { code: 'invalid_body', message: 'The record id differs from the 
 
 function unstorable(u: UnstorableText): Outcome {
   const reason: Reason =
-    u.problem === 'depth' ? { code: 'record_too_deep', params: { field: u.path, depth: MAX_RECORD_DEPTH } } : { code: 'text_unstorable', params: { field: u.path } };
+    u.problem === 'depth'
+      ? { code: 'record_too_deep', params: { field: u.path, depth: MAX_RECORD_DEPTH } }
+      : { code: 'text_unstorable', params: { field: u.path } };
   return { code: 'invalid_body', message: unstorableSentence(u), reason };
 }
 
@@ -111,7 +113,11 @@ function checkChange(raw: unknown, now: number): Outcome {
   const unknown = Object.keys(c.fields).filter((f) => !known.includes(f));
   if (unknown.length) {
     const fields = unknown.slice(0, 5).join(', ');
-    return { code: 'invalid_body', message: `Unknown field(s) for ${c.table}: ${fields}.`, reason: { code: 'fields_unknown', params: { table: c.table, fields } } };
+    return {
+      code: 'invalid_body',
+      message: `Unknown field(s) for ${c.table}: ${fields}.`,
+      reason: { code: 'fields_unknown', params: { table: c.table, fields } },
+    };
   }
   if ('id' in c.fields && c.fields.id !== c.id) return sameId;
   // Append-only records and stage moves are whole at once; a mutable record's later changes may

@@ -26,13 +26,15 @@ describe('a refused change is said in the language on screen', () => {
   });
 
   it('the device’s own refusal of a model too large keeps its English for the console', () => {
-    expect(english(refusalSaid({ table: 'model weights', id: 'h', code: 'payload_too_large', message: '', reason: { code: 'blob_too_large', params: { mb: 2.5 } } })!)).toMatch(
-      /^A model \(2\.5 MB\) is larger than the server accepts/,
-    );
+    expect(
+      english(
+        refusalSaid({ table: 'model weights', id: 'h', code: 'payload_too_large', message: '', reason: { code: 'blob_too_large', params: { mb: 2.5 } } })!,
+      ),
+    ).toMatch(/^A model \(2\.5 MB\) is larger than the server accepts/);
     speakWith('sw', sw);
-    expect(sayNow(refusalSaid({ table: 'runs', id: 'r', code: 'payload_too_large', message: '', reason: { code: 'change_too_large', params: { mb: 3 } } })!)).toBe(
-      'Badiliko hili ni MB 3, kubwa kuliko kundi la usawazishaji linavyoweza kuwa; linabaki kwenye kifaa hiki pekee.',
-    );
+    expect(
+      sayNow(refusalSaid({ table: 'runs', id: 'r', code: 'payload_too_large', message: '', reason: { code: 'change_too_large', params: { mb: 3 } } })!),
+    ).toBe('Badiliko hili ni MB 3, kubwa kuliko kundi la usawazishaji linavyoweza kuwa; linabaki kwenye kifaa hiki pekee.');
   });
 });
 
