@@ -66,7 +66,9 @@ describe('sync routes', () => {
     const junk = { table: { toString: 1 }, id: { toString: 1 }, hlc: 1, fields: [] };
     const res = await app.request('/api/sync/push', { method: 'POST', body: JSON.stringify({ batchSeq: 1, changes: [junk] }), headers: headers() });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { rejected: unknown[] }).rejected).toEqual([{ table: '', id: '', code: 'invalid_body', message: expect.any(String) }]);
+    expect(((await res.json()) as { rejected: unknown[] }).rejected).toEqual([
+      { table: '', id: '', code: 'invalid_body', message: expect.any(String), reason: { code: 'record_invalid', params: { detail: expect.any(String) } } },
+    ]);
   });
 
   it('case 14: every answer of the sync routes carries the server protocol, a refused credential included', async () => {
