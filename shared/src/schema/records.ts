@@ -196,6 +196,16 @@ export const RunSplit = z.object({
 
 export const RunStatus = z.enum(['running', 'completed', 'cancelled', 'failed']);
 
+/** Where a run trained: enough to tell two devices apart and to explain a figure that differs. */
+export const RunDevice = z.object({
+  userAgent: z.string().max(500),
+  /** navigator.platform or the user-agent data's platform, when the browser tells. */
+  platform: z.string().max(100).optional(),
+  cores: z.number().int().min(1).max(1024).optional(),
+  /** navigator.deviceMemory (GiB, rounded by the browser), when the browser tells. */
+  memoryGb: z.number().min(0).max(4096).optional(),
+});
+
 export const Run = z.object({
   id: Id,
   projectId: Id,
@@ -228,6 +238,14 @@ export const Run = z.object({
   /** A person's words on a run, for finding and comparing runs later (docs/runs.md). */
   tags: z.array(z.string().min(1).max(40)).max(20).optional(),
   note: z.string().max(2000).optional(),
+  /** The device and browser the run trained on (runs from before it was recorded have none). */
+  device: RunDevice.optional(),
+  /** "Run again": the run this one reproduces (same dataset version, split, seed and backend). */
+  rerunOf: Id.optional(),
+  /** Fine-tuning: the registered version whose weights this run started from (same inputs). */
+  fineTune: z.object({ fromVersionId: Id, fromRunId: Id.optional() }).optional(),
+  /** Each time training was cut off and carried on from its last saved epoch. */
+  resumed: z.array(z.object({ fromEpoch: z.number().int().min(0).max(100_000), at: Millis })).max(1000).optional(),
 });
 
 export const Stage = z.enum(['none', 'staging', 'production', 'archived']);
@@ -373,6 +391,8 @@ export const ModelVersion = z.object({
     .optional(),
   /** How people did on a sample of cases with a known result, beside the model (shared/src/schema/human.ts). */
   humanBaseline: HumanBaseline.optional(),
+  /** Fine-tuned: the version whose weights its run started from. */
+  parentVersionId: Id.optional(),
   stage: Stage,
   schemaVersion: z.literal(1),
   appVersion: z.string(),
@@ -419,6 +439,7 @@ export type ClassificationMetrics = z.infer<typeof ClassificationMetrics>;
 export type RegressionMetrics = z.infer<typeof RegressionMetrics>;
 export type EvalMetrics = z.infer<typeof EvalMetrics>;
 export type Run = z.infer<typeof Run>;
+export type RunDevice = z.infer<typeof RunDevice>;
 export type Stage = z.infer<typeof Stage>;
 export type TfjsArtifacts = z.infer<typeof TfjsArtifacts>;
 export type OnnxArtifacts = z.infer<typeof OnnxArtifacts>;
