@@ -15,6 +15,7 @@ import { userMessage } from '../messages.js';
 import { SaidError } from '../said-error.js';
 import { sayNow } from '../i18n/speaking.js';
 import { refusePersonalTraining } from './personal.js';
+import { thisDevice } from './device.js';
 
 /** What a caller other than the Train button (a search's trial) adds to a training. */
 export interface TrainOptions {
@@ -24,6 +25,8 @@ export interface TrainOptions {
   onEpoch?: (epochs: EpochMetrics[]) => void;
   /** The search and trial the run belongs to, recorded on the run. */
   search?: { studyId: string; trial: number };
+  /** "Run again": the run this one reproduces, recorded on the run. */
+  rerunOf?: string;
 }
 
 /**
@@ -92,6 +95,8 @@ export class TrainingSession {
       appVersion: APP_VERSION,
       startedAt,
       ...(options.search ? { search: options.search } : {}),
+      ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}),
+      device: thisDevice(),
     };
     this.runId = run.id;
     try {
