@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { Run } from '../schema/records.js';
-import { availableMetrics, bestIndices, cleanNote, filterRuns, metricRows, metricValue, paramRows, parseTags, runTags, sortRuns } from './compare.js';
+import {
+  availableMetrics,
+  bestIndices,
+  cleanNote,
+  filterRuns,
+  fineTuneLinks,
+  metricRows,
+  metricValue,
+  paramRows,
+  parentsToAdd,
+  parseTags,
+  runTags,
+  sortRuns,
+} from './compare.js';
 import { testRun } from './run.testing.js';
 
 const withAccuracy = (id: string, accuracy: number, startedAt: number, over: Partial<Run> = {}) => {
@@ -27,6 +40,65 @@ describe('the settings table', () => {
   it('compares layer lists by order and length', () => {
     const rows = paramRows([testRun('a', {}, { hiddenLayers: [16, 8] }), testRun('b', {}, { hiddenLayers: [8, 16] })]);
     expect(rows.find((r) => r.key === 'hiddenLayers')?.differs).toBe(true);
+  });
+});
+
+describe('the settings table across model families', () => {
+  const net = testRun('net');
+  const lin = testRun('lin', {}, { family: 'linear', l2: 1 });
+  const forest = testRun('forest', {}, { family: 'forest', trees: 50, maxDepth: 8, minLeaf: 1 });
+  const by = (runs: Run[]) => Object.fromEntries(paramRows(runs).map((r) => [r.key, r]));
+  it('names the family (a run without one trained the network) and marks it when it differs', () => {
+    expect(by([net, lin, forest]).family).toMatchObject({ values: ['network', 'linear', 'forest'], differs: true });
+    expect(by([net, testRun('n2', {}, { family: 'network' })]).family).toMatchObject({ values: ['network', 'network'], differs: false });
+  });
+  it('leaves a setting of another family empty and not a difference', () => {
+    const rows = by([net, lin, forest]);
+    // The network has epochs 10; the linear model and the forest read none: no difference.
+    expect(rows.epochs).toMatchObject({ values: [10, undefined, undefined], applies: [true, false, false], differs: false });
+    expect(rows.learningRate.differs).toBe(false);
+    expect(rows.l2).toMatchObject({ values: [undefined, 1, undefined], applies: [false, true, false], differs: false });
+    expect(rows.trees).toMatchObject({ values: [undefined, undefined, 50], differs: false });
+    // Shared settings still compare across families.
+    expect(rows.seed).toMatchObject({ values: [1, 1, 1], applies: [true, true, true] });
+  });
+  it('marks a family setting that differs between runs of that family, ignoring runs of another', () => {
+    const rows = by([testRun('f1', {}, { family: 'forest', trees: 20 }), testRun('f2', {}, { family: 'forest', trees: 80 }), net]);
+    expect(rows.trees).toMatchObject({ values: [20, 80, undefined], differs: true });
+    // Two forests with the same epochs value in their params still show none: it does not apply.
+    expect(rows.epochs).toMatchObject({ values: [undefined, undefined, 10], differs: false });
+    expect(rows.l2).toBeUndefined();
+  });
+  it('a linear run without its penalty against one with it differs (the value is missing, not inapplicable)', () => {
+    expect(by([testRun('a', {}, { family: 'linear' }), lin]).l2).toMatchObject({ values: [undefined, 1], differs: true });
+  });
+});
+
+describe('fine-tuning among compared runs', () => {
+  const parent = testRun('parent');
+  const child = testRun('child', { fineTune: { fromVersionId: 'v1', fromRunId: 'parent' } });
+  it('places the parent run when it is compared, and offers nothing to add', () => {
+    const links = fineTuneLinks([parent, child]);
+    expect(links).toEqual([{ child: 1, fromVersionId: 'v1', parentRunId: 'parent', parent: 0 }]);
+    expect(parentsToAdd(links)).toEqual([]);
+  });
+  it('offers a parent run not compared, once for two children, found through the version when the run does not name it', () => {
+    const viaVersion = testRun('c2', { fineTune: { fromVersionId: 'v1' } });
+    const links = fineTuneLinks([child, viaVersion, testRun('plain')], [{ id: 'v1', runId: 'parent' }]);
+    expect(links).toEqual([
+      { child: 0, fromVersionId: 'v1', parentRunId: 'parent' },
+      { child: 1, fromVersionId: 'v1', parentRunId: 'parent' },
+    ]);
+    expect(parentsToAdd(links)).toEqual(['parent']);
+  });
+  it('knows only the version when no run trained it (an imported model), and never a run as its own parent', () => {
+    const imported = testRun('c3', { fineTune: { fromVersionId: 'imp' } });
+    const self = testRun('c4', { fineTune: { fromVersionId: 'v9', fromRunId: 'c4' } });
+    expect(fineTuneLinks([imported, self], [{ id: 'imp' }])).toEqual([
+      { child: 0, fromVersionId: 'imp' },
+      { child: 1, fromVersionId: 'v9' },
+    ]);
+    expect(parentsToAdd(fineTuneLinks([imported]))).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Run } from '../schema/records.js';
+import type { ModelFamily, ModelVersion, Run } from '../schema/records.js';
 
 /**
  * The figures a run can be compared by. Each is read from the run's final validation metrics, or
@@ -43,16 +43,22 @@ export function metricValue(run: Run, key: RunMetricKey): number | undefined {
 
 /**
  * The settings a comparison lists, in the order a person reads them: what is predicted and from
- * what, then the network's hyperparameters (TrainParams), then where it ran.
+ * what, the kind of model (TrainParams.family), that family's own settings (the network's, the
+ * linear model's L2 penalty, the forest's), then the split, seed and where it ran.
  */
 export const RUN_PARAMS = [
   'task',
   'target',
   'features',
+  'family',
   'epochs',
   'batchSize',
   'learningRate',
   'hiddenLayers',
+  'l2',
+  'trees',
+  'maxDepth',
+  'minLeaf',
   'validationFraction',
   'testFraction',
   'seed',
@@ -62,9 +68,33 @@ export const RUN_PARAMS = [
 export type RunParamKey = (typeof RUN_PARAMS)[number];
 export type RunParamValue = number | string | readonly number[] | readonly string[] | undefined;
 
-/** The setting `key` of a run (`backend` is the run's, the rest its TrainParams). */
+/**
+ * The settings only one family reads (web/src/lib/ml/train.ts, train-linear.ts, train-forest.ts);
+ * every other setting applies to all three. A linear model is fitted to convergence, not in
+ * epochs of batches, so the network's settings mean nothing for it, and so on.
+ */
+export const FAMILY_PARAMS: Record<ModelFamily, readonly RunParamKey[]> = {
+  network: ['epochs', 'batchSize', 'learningRate', 'hiddenLayers'],
+  linear: ['l2'],
+  forest: ['trees', 'maxDepth', 'minLeaf'],
+};
+const OWNED = new Set(Object.values(FAMILY_PARAMS).flat());
+
+/** The family a run trained: runs from before there was a choice trained the network. */
+export function runFamily(run: Run): ModelFamily {
+  return run.params.family ?? 'network';
+}
+
+/** Whether the setting `key` means anything for the run's family (see FAMILY_PARAMS). */
+export function paramApplies(run: Run, key: RunParamKey): boolean {
+  return !OWNED.has(key) || FAMILY_PARAMS[runFamily(run)].includes(key);
+}
+
+/** The setting `key` of a run (`backend` is the run's, `family` as runFamily, the rest its TrainParams). */
 export function paramValue(run: Run, key: RunParamKey): RunParamValue {
-  return key === 'backend' ? run.backend : run.params[key];
+  if (key === 'backend') return run.backend;
+  if (key === 'family') return runFamily(run);
+  return run.params[key];
 }
 
 /** Two setting values are the same when equal, or when lists of the same items in the same order. */
@@ -73,21 +103,28 @@ export function sameValue(a: RunParamValue, b: RunParamValue): boolean {
   return a === b;
 }
 
-/** One row of the settings table: each run's value, and whether any two of them differ. */
+/**
+ * One row of the settings table: each run's value (undefined where the setting does not apply to
+ * the run's family, `applies` false there), and whether any two runs it applies to differ.
+ */
 export interface ParamRow {
   key: RunParamKey;
   values: RunParamValue[];
+  applies: boolean[];
   differs: boolean;
 }
 
 /**
  * The settings table of `runs` (in their order): one row per setting any run has, marked
- * `differs` when not every run has the same value (a missing value differs from a present one).
+ * `differs` when not every run it applies to has the same value (a missing value differs from a
+ * present one; a setting of another family is no difference: a forest has no learning rate).
  */
 export function paramRows(runs: readonly Run[]): ParamRow[] {
   return RUN_PARAMS.map((key) => {
-    const values = runs.map((r) => paramValue(r, key));
-    return { key, values, differs: values.some((v) => !sameValue(v, values[0])) };
+    const applies = runs.map((r) => paramApplies(r, key));
+    const values = runs.map((r, i) => (applies[i] ? paramValue(r, key) : undefined));
+    const used = values.filter((_, i) => applies[i]);
+    return { key, values, applies, differs: used.some((v) => !sameValue(v, used[0])) };
   }).filter((row) => row.values.some((v) => v !== undefined));
 }
 
@@ -121,6 +158,39 @@ export function metricRows(runs: readonly Run[]): MetricRow[] {
 /** The figures any of `runs` has, in RUN_METRICS order (what a sort or a colouring can use). */
 export function availableMetrics(runs: readonly Run[]): RunMetricKey[] {
   return RUN_METRICS.filter((m) => runs.some((r) => metricValue(r, m.key) !== undefined)).map((m) => m.key);
+}
+
+/** A fine-tuned run among those compared, and where the model it started from came from. */
+export interface FineTuneLink {
+  /** The fine-tuned run's place in the comparison. */
+  child: number;
+  /** The registered version whose weights it started from (Run.fineTune.fromVersionId). */
+  fromVersionId: string;
+  /** The run that trained that version, when known (Run.fineTune.fromRunId, else the version's runId). */
+  parentRunId?: string;
+  /** That run's place in the comparison, when it is compared too. */
+  parent?: number;
+}
+
+/**
+ * The fine-tuning links among `runs`: one per run with `fineTune`, naming its parent run (from
+ * the run, else from the parent version's `runId` in `versions`) and that run's place when it is
+ * among `runs`. What a comparison marks ("Run 2 started from the model of Run 1") and offers to add.
+ */
+export function fineTuneLinks(runs: readonly Run[], versions: readonly Pick<ModelVersion, 'id' | 'runId'>[] = []): FineTuneLink[] {
+  return runs.flatMap((run, child) => {
+    if (!run.fineTune) return [];
+    const { fromVersionId } = run.fineTune;
+    const found = run.fineTune.fromRunId ?? versions.find((v) => v.id === fromVersionId)?.runId;
+    const parentRunId = found === run.id ? undefined : found;
+    const at = parentRunId === undefined ? -1 : runs.findIndex((r) => r.id === parentRunId);
+    return [{ child, fromVersionId, ...(parentRunId ? { parentRunId } : {}), ...(at >= 0 ? { parent: at } : {}) }];
+  });
+}
+
+/** The parent runs of `links` not yet compared, once each, in the order of their children. */
+export function parentsToAdd(links: readonly FineTuneLink[]): string[] {
+  return [...new Set(links.flatMap((l) => (l.parent === undefined && l.parentRunId ? [l.parentRunId] : [])))];
 }
 
 /** How a list of runs is ordered: by when they started, or best first by a figure. */

@@ -53,6 +53,41 @@ describe('parallel coordinates', () => {
     });
     expect(lines.map((l) => l.at[0])).toEqual([1, 0]);
   });
+  it('draws the family as a categorical axis and gives a run no point on a setting of another family', () => {
+    const net = testRun('net', {}, { learningRate: 0.1 });
+    const net2 = testRun('net2', {}, { learningRate: 0.001 });
+    const forest = testRun('forest', {}, { family: 'forest', trees: 50, learningRate: 0.5 });
+    const { axes, lines } = parallelCoordinates([net, net2, forest], 'accuracy');
+    expect(axes.map((x) => [x.key, x.kind])).toEqual([
+      ['family', 'ordinal'],
+      ['learningRate', 'log'],
+      ['accuracy', 'linear'],
+    ]);
+    expect(axes[0].ticks.map((t) => t.value)).toEqual(['forest', 'network']);
+    // The forest's own learning rate (0.5, never read) stays off the axis and out of its range.
+    expect(lines.map((l) => l.at.slice(0, 2))).toEqual([
+      [1, 1],
+      [1, 0],
+      [0, null],
+    ]);
+    expect(axes[1].ticks.map((t) => t.value)).toEqual([0.001, 0.1]);
+  });
+  it('with nothing differing, falls back to the own settings of the families compared', () => {
+    const lin = (id: string) => testRun(id, {}, { family: 'linear', l2: 0.5 });
+    expect(parallelCoordinates([lin('a'), lin('b')], 'accuracy').axes.map((x) => x.key)).toEqual(['l2', 'accuracy']);
+    const forests = [
+      testRun('f', {}, { family: 'forest', trees: 5, maxDepth: 4, minLeaf: 2 }),
+      testRun('g', {}, { family: 'forest', trees: 5, maxDepth: 4, minLeaf: 2 }),
+    ];
+    const { axes, lines } = parallelCoordinates(forests, 'accuracy');
+    expect(axes.map((x) => x.key)).toEqual(['trees', 'maxDepth', 'minLeaf', 'accuracy']);
+    expect(lines[0].at).toEqual([0.5, 0.5, 0.5, 0.5]);
+  });
+  it('puts the L2 penalty on a log scale, and on a linear one once a penalty is zero', () => {
+    const lin = (id: string, l2: number) => testRun(id, {}, { family: 'linear', l2 });
+    expect(parallelCoordinates([lin('a', 0.01), lin('b', 100), lin('c', 1)], 'accuracy').lines.map((l) => l.at[0])).toEqual([0, 1, expect.closeTo(0.5, 10)]);
+    expect(parallelCoordinates([lin('a', 0), lin('b', 1)], 'accuracy').axes[0]).toMatchObject({ key: 'l2', kind: 'linear' });
+  });
   it('a numeric axis with no values has no ticks and no places', () => {
     expect(numericAxis([undefined, undefined], 'linear')).toEqual({ at: [null, null], ticks: [] });
   });

@@ -1,10 +1,23 @@
 import type { Run } from '../schema/records.js';
-import { RUN_PARAMS, higherIsBetter, metricValue, paramRows, paramValue, type RunMetricKey, type RunParamKey, type RunParamValue } from './compare.js';
+import {
+  FAMILY_PARAMS,
+  RUN_PARAMS,
+  higherIsBetter,
+  metricValue,
+  paramApplies,
+  paramRows,
+  paramValue,
+  runFamily,
+  type RunMetricKey,
+  type RunParamKey,
+  type RunParamValue,
+} from './compare.js';
 
 /**
  * How an axis places values: `linear` maps [min, max] to [0, 1]; `log` does so on log10 (a
- * learning rate's steps are ratios); `ordinal` spreads the distinct values evenly, in order
- * (hidden layers by total units then depth, lists by length, words alphabetically).
+ * learning rate's and an L2 penalty's steps are ratios); `ordinal` spreads the distinct values
+ * evenly, in order (hidden layers by total units then depth, lists by length, words such as the
+ * model family alphabetically).
  */
 export type AxisKind = 'linear' | 'log' | 'ordinal';
 
@@ -20,16 +33,18 @@ export interface ParallelAxis {
   ticks: AxisTick[];
 }
 
-/** One run's line: its place on each axis (null where it has no value) and its shade, 1 = best figure. */
+/**
+ * One run's line: its place on each axis (null where it has no value, or where the axis's setting
+ * does not apply to the run's family) and its shade, 1 = best figure.
+ */
 export interface ParallelLine {
   index: number;
   at: (number | null)[];
   shade: number | null;
 }
 
-// Settings drawn when no setting differs: the network's own, so the view is never just one axis.
-const FALLBACK: RunParamKey[] = ['epochs', 'batchSize', 'learningRate', 'hiddenLayers'];
-const NUMERIC: RunParamKey[] = ['epochs', 'batchSize', 'learningRate', 'validationFraction', 'testFraction', 'seed'];
+const NUMERIC: RunParamKey[] = ['epochs', 'batchSize', 'learningRate', 'l2', 'trees', 'maxDepth', 'minLeaf', 'validationFraction', 'testFraction', 'seed'];
+const RATIOS: RunParamKey[] = ['learningRate', 'l2'];
 
 /** The words an ordinal axis shows for a value: lists joined by ", ". */
 export function valueText(v: RunParamValue): string {
@@ -71,7 +86,7 @@ function paramAxis(key: RunParamKey, values: RunParamValue[]): { axis: ParallelA
   const numeric = NUMERIC.includes(key) && values.every((v) => v === undefined || typeof v === 'number');
   if (numeric) {
     const nums = values as (number | undefined)[];
-    const kind = key === 'learningRate' && nums.every((v) => v === undefined || v > 0) ? 'log' : 'linear';
+    const kind = RATIOS.includes(key) && nums.every((v) => v === undefined || v > 0) ? 'log' : 'linear';
     const { at, ticks } = numericAxis(nums, kind);
     return { axis: { key, kind, ticks }, at };
   }
@@ -83,19 +98,22 @@ function paramAxis(key: RunParamKey, values: RunParamValue[]): { axis: ParallelA
 
 /**
  * A parallel-coordinates view (Inselberg 1985) of `runs`: one axis per setting that differs
- * between them (the network's own settings when none does), then the figure `metric` last; one
+ * between them (the model family a categorical axis; when nothing differs, the own settings of
+ * the families compared, so the view is never just one axis), then the figure `metric` last; one
  * line per run through its place on every axis, shaded by the figure, 0 worst to 1 best (null
- * without it; all 1 when every run has the same figure).
+ * without it; all 1 when every run has the same figure). A setting of another family has no place
+ * on its axis (null): a forest's line has no point on the learning-rate axis.
  */
 export function parallelCoordinates(runs: readonly Run[], metric: RunMetricKey): { axes: ParallelAxis[]; lines: ParallelLine[] } {
   const differing = paramRows(runs)
     .filter((r) => r.differs)
     .map((r) => r.key);
-  const keys = RUN_PARAMS.filter((k) => (differing.length ? differing : FALLBACK).includes(k));
+  const fallback = [...new Set(runs.map(runFamily))].flatMap((f) => FAMILY_PARAMS[f]);
+  const keys = RUN_PARAMS.filter((k) => (differing.length ? differing : fallback).includes(k));
   const columns = keys.map((k) =>
     paramAxis(
       k,
-      runs.map((r) => paramValue(r, k)),
+      runs.map((r) => (paramApplies(r, k) ? paramValue(r, k) : undefined)),
     ),
   );
   const figures = runs.map((r) => metricValue(r, metric));
