@@ -57,7 +57,23 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  * - `id_mismatch`: the record's own id is not the change's;
  * - `store_refused` {detail}: the database refused the value (detail: its own words);
  * - `blob_too_large` {mb}: a model file over the server's limit (said by the device itself);
- * - `change_too_large` {mb}: one change larger than a push batch may be (said by the device itself).
+ * - `change_too_large` {mb}: one change larger than a push batch may be (said by the device itself);
+ * - `label_other_project`: a label naming a dataset the server holds under another project;
+ * - `blob_missing` {blob}: a file the record names is not uploaded yet (blob: `model_weights`,
+ *   `reference_rows`, `smaller_weights` or `dataset_rows`);
+ * - `delete_in_production` / `delete_in_deployment` {model, version, what}: a tombstone refused
+ *   because that version is in production or named by the deployment (what: `version` or `project`);
+ * - `version_not_found`: a stage move of a version the server does not hold;
+ * - `stage_changed` {current, to}: the version moved elsewhere first (a stage code each);
+ * - `stage_move_not_allowed` {from, to}: a move no version may make (stage codes);
+ * - `production_lead_only`: only an ML lead or an admin takes a version out of production.
+ * A whole request can be refused with a reason too (`OutpostError.reason`, `error.reason` of the
+ * answer's body), for the failures a device cannot tell apart by the error code alone:
+ * - `credential_other_device`: a push naming another device than its credential's;
+ * - `batch_too_many` {max}: a batch with more changes than a push may hold;
+ * - `request_malformed` {what}: a body that is not the request's shape (what: `push`, `status`,
+ *   `monitors` or `pull`);
+ * - `org_gone`: the device's organisation was removed from the server.
  */
 export const REFUSAL_REASONS = [
   'record_invalid',
@@ -70,26 +86,47 @@ export const REFUSAL_REASONS = [
   'store_refused',
   'blob_too_large',
   'change_too_large',
+  'label_other_project',
+  'blob_missing',
+  'delete_in_production',
+  'delete_in_deployment',
+  'version_not_found',
+  'stage_changed',
+  'stage_move_not_allowed',
+  'production_lead_only',
+  'credential_other_device',
+  'batch_too_many',
+  'request_malformed',
+  'org_gone',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/** A refusal's reason as a device says it: a code of REFUSAL_REASONS and its values. */
+export interface Reason {
+  code: RefusalReason;
+  params?: Record<string, string | number>;
+}
 
 export class OutpostError extends Error {
   readonly code: ErrorCode;
   readonly details?: unknown;
-  constructor(code: ErrorCode, message: string, details?: unknown) {
+  /** Why, as a code a device says in its person's language (REFUSAL_REASONS), when the error code alone does not tell. */
+  readonly reason?: Reason;
+  constructor(code: ErrorCode, message: string, details?: unknown, reason?: Reason) {
     super(message);
     this.name = 'OutpostError';
     this.code = code;
     this.details = details;
+    if (reason) this.reason = reason;
   }
   toJSON(): ErrorBody {
-    return { error: { code: this.code, message: this.message, details: this.details } };
+    return { error: { code: this.code, message: this.message, details: this.details, ...(this.reason ? { reason: this.reason } : {}) } };
   }
 }
 
-/** The JSON shape of every error answer: `{ error: { code, message, details? } }`. */
+/** The JSON shape of every error answer: `{ error: { code, message, details?, reason? } }` (reason: added later, optional). */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown };
+  error: { code: ErrorCode; message: string; details?: unknown; reason?: Reason };
 }
 
 export function httpStatusOf(code: ErrorCode): number {

@@ -30,7 +30,7 @@ export function registryRoutes(db: Db, now: () => number, throttle: FailureThrot
   };
   const answer = (c: Context, o: RegistryOutcome) => {
     if (o === 'applied' || o === 'proposed') return c.json({ outcome: o });
-    throw new OutpostError(o.code as ErrorCode, o.message);
+    throw new OutpostError(o.code as ErrorCode, o.message, undefined, o.reason);
   };
   return new Hono<{ Variables: DeviceVars }>()
     .use('*', protocolGate())

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { OutpostError } from '@shared/errors.js';
+import { OutpostError, type Reason } from '@shared/errors.js';
 import { DeviceStatus, MONITOR_UPLOAD_MAX_DAYS, MonitorUpload, PUSH_LIMITS, PushRequest, pulledTables } from '@shared/sync/protocol.js';
 import { storeMonitorUpload } from '../store/monitors.js';
 import { applyDeploymentRules } from '../store/deployments.js';
@@ -10,6 +10,9 @@ import { deviceAuth, type DeviceVars } from '../middleware/auth.js';
 import { limitBody } from '../middleware/body-limit.js';
 import { readJson } from '../middleware/json-body.js';
 import { clientProtocol, protocolGate } from '../middleware/protocol.js';
+
+/** A body not of the request's shape: the English shows the shape, the reason names the request for the device's words. */
+const malformed = (what: 'push' | 'status' | 'monitors' | 'pull'): Reason => ({ code: 'request_malformed', params: { what } });
 
 /** Most bytes of a monitor upload (a hundred days of counts of a model with many inputs). */
 export const MONITOR_BODY_LIMIT = 2 * 1024 * 1024;
@@ -23,13 +26,18 @@ export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => P
       // The envelope is checked strictly; each change is checked on its own inside applyPush so
       // that one bad record is rejected with a reason while the rest of the batch applies.
       const env = PushRequest.safeParse(await readJson(c.req.raw));
-      if (!env.success) throw new OutpostError('invalid_body', 'A push is {"batchSeq": n, "changes": [...]}.');
+      if (!env.success) throw new OutpostError('invalid_body', 'A push is {"batchSeq": n, "changes": [...]}.', undefined, malformed('push'));
       const me = c.get('device');
       if ((env.data.deviceId && env.data.deviceId !== me.id) || (env.data.orgId && env.data.orgId !== me.orgId)) {
-        throw new OutpostError('forbidden', 'This credential belongs to another device. Each device pushes only its own changes.');
+        throw new OutpostError('forbidden', 'This credential belongs to another device. Each device pushes only its own changes.', undefined, {
+          code: 'credential_other_device',
+        });
       }
       if (env.data.changes.length > PUSH_LIMITS.maxChanges) {
-        throw new OutpostError('payload_too_large', `A batch may hold at most ${PUSH_LIMITS.maxChanges} changes; send smaller batches.`);
+        throw new OutpostError('payload_too_large', `A batch may hold at most ${PUSH_LIMITS.maxChanges} changes; send smaller batches.`, undefined, {
+          code: 'batch_too_many',
+          params: { max: PUSH_LIMITS.maxChanges },
+        });
       }
       const answer = await applyPush(db, me, env.data.batchSeq, env.data.changes, now());
       // The first app (protocol 1) reads no `outcome`: it renumbers only when the acknowledged number is above
@@ -43,6 +51,8 @@ export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => P
         throw new OutpostError(
           'invalid_body',
           'A status is {"pending": n, "activeVersions": [...], "appVersion": "...", "ready"?: [...], "deployments"?: [...]}.',
+          undefined,
+          malformed('status'),
         );
       await recordDeviceStatus(db, c.get('device').id, body.data);
       return c.json({ ok: true });
@@ -50,7 +60,12 @@ export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => P
     .post('/monitors', limitBody(MONITOR_BODY_LIMIT), async (c) => {
       const body = MonitorUpload.safeParse(await readJson(c.req.raw));
       if (!body.success) {
-        throw new OutpostError('invalid_body', `A monitor upload is {"days": [at most ${MONITOR_UPLOAD_MAX_DAYS} day summaries], "verdicts": [...]}.`);
+        throw new OutpostError(
+          'invalid_body',
+          `A monitor upload is {"days": [at most ${MONITOR_UPLOAD_MAX_DAYS} day summaries], "verdicts": [...]}.`,
+          undefined,
+          malformed('monitors'),
+        );
       }
       const device = c.get('device');
       const stored = await storeMonitorUpload(db, device, body.data);
@@ -61,7 +76,8 @@ export function syncRoutes(db: Db, now: () => number, limit?: (key: string) => P
     .get('/pull', async (c) => {
       const cursor = Number(c.req.query('cursor') ?? 0);
       const limit = Math.min(1000, Math.max(1, Number(c.req.query('limit') ?? 200)));
-      if (!Number.isSafeInteger(cursor) || cursor < 0 || !Number.isFinite(limit)) throw new OutpostError('bad_request', 'cursor must be a whole number ≥ 0.');
+      if (!Number.isSafeInteger(cursor) || cursor < 0 || !Number.isFinite(limit))
+        throw new OutpostError('bad_request', 'cursor must be a whole number ≥ 0.', undefined, malformed('pull'));
       const witness = /^([a-z_]{1,64}):(.{1,64})$/s.exec(c.req.query('witness') ?? '');
       const checked = witness ? { table: witness[1], id: witness[2] } : undefined;
       return c.json(await pull(db, c.get('device').orgId, cursor, Math.floor(limit), checked, pulledTables(clientProtocol(c))));

@@ -1,5 +1,6 @@
 import type { Queryable } from './db.js';
 import type { CheckedChange } from './push-check.js';
+import type { Refused } from './record-writes.js';
 
 /**
  * Pushed labels the server refuses although their shape is right (docs/labels.md): a label naming
@@ -7,8 +8,8 @@ import type { CheckedChange } from './push-check.js';
  * not seen yet (it may come in a later batch) or one deleted since is kept: labels are append-only
  * and devices show those whose item or dataset is gone as such.
  */
-export async function refusedLabels(q: Queryable, orgId: string, changes: CheckedChange[]): Promise<Map<CheckedChange, { code: string; message: string }>> {
-  const refused = new Map<CheckedChange, { code: string; message: string }>();
+export async function refusedLabels(q: Queryable, orgId: string, changes: CheckedChange[]): Promise<Map<CheckedChange, Refused>> {
+  const refused = new Map<CheckedChange, Refused>();
   const labels = changes.filter((c) => c.table === 'labels');
   if (!labels.length) return refused;
   const ids = [...new Set(labels.map((c) => String(c.fields.datasetId)))];
@@ -20,7 +21,11 @@ export async function refusedLabels(q: Queryable, orgId: string, changes: Checke
   for (const c of labels) {
     const project = projectOf.get(String(c.fields.datasetId));
     if (project && project !== c.fields.projectId)
-      refused.set(c, { code: 'invalid_body', message: 'This label names a dataset of another project; it was left out of sync.' });
+      refused.set(c, {
+        code: 'invalid_body',
+        message: 'This label names a dataset of another project; it was left out of sync.',
+        reason: { code: 'label_other_project' },
+      });
   }
   return refused;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { OutpostError, type RefusalReason } from '@shared/errors.js';
+import { OutpostError, type Reason } from '@shared/errors.js';
 import { parseHlc } from '@shared/sync/hlc.js';
 import { Change, MAX_CLOCK_DRIFT_MS, SYNC_TABLES, type RejectedChange, type SyncTable } from '@shared/sync/protocol.js';
 import { findUnstorableText, hasUnstorableText, MAX_RECORD_DEPTH, toStorableText, unstorableSentence, type UnstorableText } from '@shared/sync/text.js';
@@ -13,11 +13,7 @@ export interface CheckedChange {
   fields: Record<string, unknown>;
 }
 
-/** A refusal's reason as the device says it: a code of REFUSAL_REASONS and its values. */
-export interface Reason {
-  code: RefusalReason;
-  params?: Record<string, string | number>;
-}
+export type { Reason };
 
 type Outcome = CheckedChange | { code: string; message: string; reason?: Reason };
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { OutpostError } from '@shared/errors.js';
+import { OutpostError, type ErrorCode, type Reason } from '@shared/errors.js';
 import { mergeChange } from '@shared/sync/merge.js';
 import { SYNC_TABLES } from '@shared/sync/protocol.js';
 import type { Queryable } from './db.js';
@@ -11,7 +11,13 @@ export interface DeviceRef {
   id: string;
   orgId: string;
 }
-export type WriteOutcome = 'applied' | 'ignored' | { code: string; message: string };
+/** A refusal carries its reason's code (REFUSAL_REASONS) beside its English, so the device says it in its language. */
+export type WriteOutcome = 'applied' | 'ignored' | Refused;
+export interface Refused {
+  code: ErrorCode;
+  message: string;
+  reason?: Reason;
+}
 
 /** Hands out an organisation's record sequence numbers inside one transaction (see `lockRecords`). */
 export interface RecordSeq {
@@ -30,7 +36,7 @@ export interface RecordSeq {
  */
 export async function lockRecords(q: Queryable, orgId: string): Promise<RecordSeq> {
   const rows = await q.query(`select 1 from orgs where id = $1 for update`, [orgId]);
-  if (!rows.length) throw new OutpostError('not_found', 'This organisation no longer exists on the server.');
+  if (!rows.length) throw new OutpostError('not_found', 'This organisation no longer exists on the server.', undefined, { code: 'org_gone' });
   return {
     async take(n) {
       const [{ last }] = await q.query<{ last: number }>(`update orgs set record_seq = record_seq + $2 where id = $1 returning record_seq as last`, [orgId, n]);
@@ -53,21 +59,23 @@ export async function insertAppend(q: Queryable, seq: RecordSeq, device: DeviceR
   return inserted.length;
 }
 
+type NamedBlob = [hash: string, what: string, blob: 'model_weights' | 'reference_rows' | 'smaller_weights' | 'dataset_rows'];
+
 /** The blobs a model version's fields point at (weights, reference rows, smaller weights): each must be the organisation's. */
-function blobsNamed(fields: Record<string, unknown>): [string, string][] {
-  const out: [string, string][] = [];
-  if (typeof fields.weightsHash === 'string') out.push([fields.weightsHash, 'model weights']);
+function blobsNamed(fields: Record<string, unknown>): NamedBlob[] {
+  const out: NamedBlob[] = [];
+  if (typeof fields.weightsHash === 'string') out.push([fields.weightsHash, 'model weights', 'model_weights']);
   const ref = fields.reference as { blob?: { hash?: unknown } } | undefined;
-  if (typeof ref?.blob?.hash === 'string') out.push([ref.blob.hash, "reference rows of the model's training data"]);
+  if (typeof ref?.blob?.hash === 'string') out.push([ref.blob.hash, "reference rows of the model's training data", 'reference_rows']);
   const small = fields.quantized as { weightsHash?: unknown } | undefined;
-  if (typeof small?.weightsHash === 'string') out.push([small.weightsHash, 'smaller model weights']);
+  if (typeof small?.weightsHash === 'string') out.push([small.weightsHash, 'smaller model weights', 'smaller_weights']);
   return out;
 }
 
 /** The blob of a dataset version's shared rows (personal columns left out or hashed), when it has one. */
-function rowBlobNamed(fields: Record<string, unknown>): [string, string][] {
+function rowBlobNamed(fields: Record<string, unknown>): NamedBlob[] {
   const rows = fields.rows as { hash?: unknown } | undefined;
-  return typeof rows?.hash === 'string' ? [[rows.hash, 'rows of the dataset version']] : [];
+  return typeof rows?.hash === 'string' ? [[rows.hash, 'rows of the dataset version', 'dataset_rows']] : [];
 }
 
 /** A mutable record: merged per field by the shared rule (merge.ts); the first change must be the whole record. */
@@ -79,24 +87,28 @@ export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, 
   let fields = c.fields;
   if (!row) {
     const whole = (SYNC_TABLES[c.table].schema as unknown as z.ZodObject<z.ZodRawShape>).safeParse(c.fields);
-    if (!whole.success) return { code: 'invalid_body', message: issueText(whole.error) };
+    if (!whole.success) {
+      const detail = issueText(whole.error);
+      return { code: 'invalid_body', message: detail, reason: { code: 'record_invalid', params: { detail } } };
+    }
     fields = whole.data as Record<string, unknown>;
   }
   let dropFile: string | undefined;
   if (c.table === 'dataset_versions') ({ fields, drop: dropFile } = await withoutForbiddenRows(q, device.orgId, fields, row?.data));
   if (c.table === 'model_versions' || c.table === 'dataset_versions') {
-    for (const [hash, what] of c.table === 'model_versions' ? blobsNamed(fields) : rowBlobNamed(fields)) {
+    for (const [hash, what, blob] of c.table === 'model_versions' ? blobsNamed(fields) : rowBlobNamed(fields)) {
       const owned = await q.query(`select 1 from blob_owners where hash = $1 and org_id = $2`, [hash, device.orgId]);
       if (!owned.length)
         return {
           code: 'blob_missing',
           message: `The ${what} have not been uploaded yet; upload the blob first, then push the ${c.table === 'model_versions' ? 'model' : 'dataset'} version.`,
+          reason: { code: 'blob_missing', params: { blob } },
         };
     }
   }
   if (row && fields.deleted === true && row.data.deleted !== true) {
     const refused = await deletionRefused(q, device.orgId, c.table, c.id, row.data);
-    if (refused) return { code: 'conflict', message: refused };
+    if (refused) return refused;
   }
   const { state, changed } = mergeChange(c.table, row, c.hlc, fields);
   if (!changed) return 'ignored';
@@ -121,7 +133,7 @@ export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, 
  * (web/src/lib/db/delete.ts); a device that was behind (the version moved to production while it
  * was offline) is told here, and nothing is deleted.
  */
-async function deletionRefused(q: Queryable, orgId: string, table: string, id: string, data: Record<string, unknown>): Promise<string | null> {
+async function deletionRefused(q: Queryable, orgId: string, table: string, id: string, data: Record<string, unknown>): Promise<Refused | null> {
   if (table !== 'model_versions' && table !== 'projects') return null;
   const projectId = table === 'projects' ? id : String(data.projectId ?? '');
   const versions =
@@ -139,11 +151,21 @@ async function deletionRefused(q: Queryable, orgId: string, table: string, id: s
   );
   const named = new Set([deployment?.data.state?.champion, deployment?.data.state?.challenger].filter((x): x is string => !!x));
   const what = table === 'projects' ? 'the project' : 'it';
+  const params = (v: { data: Record<string, unknown> }) => ({
+    model: String(v.data.modelName ?? 'model'),
+    version: String(v.data.version ?? ''),
+    what: table === 'projects' ? 'project' : 'version',
+  });
   for (const v of versions) {
     const name = `${String(v.data.modelName ?? 'model')} version ${String(v.data.version ?? '')}`.trim();
-    if (v.data.stage === 'production')
-      return `${name} is in production on the server. Move another version to production (or archive this one) first, then delete ${what}.`;
-    if (named.has(v.id)) return `${name} is named by the project's deployment. Take it out of the deployment first, then delete ${what}.`;
+    if (v.data.stage === 'production') {
+      const message = `${name} is in production on the server. Move another version to production (or archive this one) first, then delete ${what}.`;
+      return { code: 'conflict', message, reason: { code: 'delete_in_production', params: params(v) } };
+    }
+    if (named.has(v.id)) {
+      const message = `${name} is named by the project's deployment. Take it out of the deployment first, then delete ${what}.`;
+      return { code: 'conflict', message, reason: { code: 'delete_in_deployment', params: params(v) } };
+    }
   }
   return null;
 }

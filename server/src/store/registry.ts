@@ -70,18 +70,28 @@ export async function moveStage(
 ): Promise<RegistryOutcome> {
   const seq = await lockRecords(q, orgId);
   const row = await versionRow(q, orgId, s.modelVersionId);
-  if (!row) return { code: 'not_found', message: 'That model version is not on the server.' };
+  if (!row) return { code: 'not_found', message: 'That model version is not on the server.', reason: { code: 'version_not_found' } };
   const current = row.data.stage as Stage;
   const projectId = String(row.data.projectId);
   const at = s.createdAt;
   const why = s.why ?? '';
   if (current !== s.from) {
-    return { code: 'conflict', message: `This model version is now “${current}” on the server (changed elsewhere); your change to “${s.to}” was not applied.` };
+    return {
+      code: 'conflict',
+      message: `This model version is now “${current}” on the server (changed elsewhere); your change to “${s.to}” was not applied.`,
+      reason: { code: 'stage_changed', params: { current, to: s.to } },
+    };
   }
-  if (!stageMoveAllowed(s.from, s.to)) return { code: 'conflict', message: `A version cannot move from “${s.from}” to “${s.to}”.` };
+  if (!stageMoveAllowed(s.from, s.to))
+    return {
+      code: 'conflict',
+      message: `A version cannot move from “${s.from}” to “${s.to}”.`,
+      reason: { code: 'stage_move_not_allowed', params: { from: s.from, to: s.to } },
+    };
   const promoting = s.to === 'production';
   if ((promoting || s.from === 'production') && !mayPromote(actor.role)) {
-    if (!promoting) return { code: 'forbidden', message: 'Only an ML lead or an admin can take a version out of production.' };
+    if (!promoting)
+      return { code: 'forbidden', message: 'Only an ML lead or an admin can take a version out of production.', reason: { code: 'production_lead_only' } };
     return propose(q, seq, orgId, projectId, s, hlc, actor);
   }
   if (promoting && gates) {

@@ -1,7 +1,7 @@
 import { PROTOCOL, pulledTables, SYNC_TABLES, type PullResponse, type PushResponse, type RejectedChange, type SyncTable } from '@shared/sync/protocol.js';
 import { StageChange } from '@shared/sync/stages.js';
 import type { Db, Queryable } from './db.js';
-import { batchFingerprint, checkChanges, rejection, type CheckedChange, type Reason } from './push-check.js';
+import { batchFingerprint, checkChanges, rejection, type CheckedChange } from './push-check.js';
 import { insertAppend, lockRecords, mergeLww, type DeviceRef, type RecordSeq, type WriteOutcome } from './record-writes.js';
 import { scrubPushedPredictions } from './withdraw-rows.js';
 import { moveStage } from './registry.js';
@@ -122,8 +122,8 @@ async function writeOne(q: Queryable, seq: RecordSeq, device: DeviceRef, c: Chec
 function count(t: Tally, c: CheckedChange, outcome: WriteOutcome) {
   if (outcome === 'applied') t.applied++;
   else if (outcome === 'ignored') t.ignored++;
-  // Outcomes of the stores that name their reason's code pass it on; the others keep only their words.
-  else t.rejected.push(rejection(c, outcome.code, outcome.message, (outcome as { reason?: Reason }).reason));
+  // The store's refusal names its reason's code (REFUSAL_REASONS): the device says it in its language.
+  else t.rejected.push(rejection(c, outcome.code, outcome.message, outcome.reason));
 }
 
 /** Errors in the data itself (class 22: data exception; 54: program limit exceeded): retrying cannot help. */

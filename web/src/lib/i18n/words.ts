@@ -90,6 +90,7 @@ export const FAILURE_REASON: Record<string, MessageKey> = {
  */
 export const CODED_VALUES: Partial<Record<MessageKey, Record<string, Record<string, MessageKey>>>> = {
   'error.stageMove': { from: STAGE, to: STAGE },
+  'refusal.stageChanged': { current: STAGE, to: STAGE },
   'error.trainFailed': { reason: FAILURE_REASON },
   'error.predictFailed': { reason: FAILURE_REASON },
 };

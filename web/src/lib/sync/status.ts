@@ -3,6 +3,7 @@ import { MAX_CLOCK_DRIFT_MS } from '@shared/sync/protocol.js';
 import type { Message } from '../i18n/catalogue.js';
 import { saidOf } from '../said-error.js';
 import { SyncError } from './transport.js';
+import { requestRefusalSaid } from './refusals.js';
 
 export type SyncStatusName = 'offline' | 'syncing' | 'synced' | 'pending' | 'error';
 
@@ -120,10 +121,11 @@ export function describeFailure(e: unknown): Pick<SyncStatus, 'name' | 'message'
         message: `The server is busy or restarting; sync will try again in a few minutes. ${KEPT}`,
       };
     default:
+      // The server's refusal, said by its reason or its code; its English only for a code this app does not know.
       return {
         ...base,
         name: 'error',
-        said: e.retryable ? undefined : own,
+        said: e.retryable ? undefined : (own ?? requestRefusalSaid(e.code, e.refusal)),
         message: e.retryable ? `${e.message} Sync will try again.` : e.message,
       };
   }

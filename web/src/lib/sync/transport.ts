@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { OutpostError, type ErrorCode } from '@shared/errors.js';
-import { PROTOCOL, PROTOCOL_HEADER } from '@shared/sync/protocol.js';
+import { PROTOCOL, PROTOCOL_HEADER, RejectedChange } from '@shared/sync/protocol.js';
 import type { Message } from '../i18n/catalogue.js';
 import { english } from '../i18n/speaking.js';
+import { reasonSaid } from './refusals.js';
 
 export interface RequestInit {
   body?: string | Uint8Array;
@@ -77,8 +78,10 @@ function either(a: AbortSignal, b: AbortSignal): AbortSignal {
 
 /** A sync failure that says whether trying again later can help. */
 export class SyncError extends OutpostError {
-  /** The failure as a catalogue message, when this app words it (not the server): said in the person's language. */
+  /** The failure as a catalogue message, when this app words it (or knows the server's reason): said in the person's language. */
   said?: Message;
+  /** The server's reason for refusing the request (`error.reason` of its answer), when it gave one. */
+  refusal?: ServerReason;
   constructor(
     code: ErrorCode,
     message: string,
@@ -95,6 +98,8 @@ export class SyncError extends OutpostError {
     return e;
   }
 }
+
+type ServerReason = NonNullable<z.infer<typeof RejectedChange.shape.reason>>;
 
 /**
  * Read a JSON answer and check its shape. A 5xx, a 408/429, an HTML error page, truncated JSON or
@@ -116,10 +121,17 @@ export async function readAnswer<T>(res: Response, schema: z.ZodType<T>): Promis
     throw SyncError.worded('network', { key: 'sync.failure.notSync', values: { status: res.status } }, true);
   }
   if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    const err = (json as { error?: { code?: string; message?: string; details?: unknown; reason?: unknown } } | null)?.error;
     const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
     const code = typeof err?.code === 'string' ? (err.code as ErrorCode) : retryable ? 'store_unavailable' : 'bad_request';
-    throw new SyncError(code, err?.message ?? `The server answered ${res.status}.`, retryable, err?.details);
+    const e = new SyncError(code, err?.message ?? `The server answered ${res.status}.`, retryable, err?.details);
+    // The reason's code and values (added later, optional): the sentence in the person's language when this app knows the code.
+    const reason = RejectedChange.shape.reason.safeParse(err?.reason);
+    if (reason.success && reason.data) {
+      e.refusal = reason.data;
+      e.said = reasonSaid(reason.data);
+    }
+    throw e;
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw SyncError.worded('network', { key: 'sync.failure.misread' }, true);
