@@ -9,10 +9,15 @@ const PARAM: Record<RunParamKey, { plain: MessageKey; ml: MessageKey }> = {
   task: { plain: 'runCompare.plain.task', ml: 'train.task' },
   target: { plain: 'runCompare.plain.target', ml: 'train.target' },
   features: { plain: 'runCompare.plain.features', ml: 'runCompare.ml.features' },
+  family: { plain: 'train.params.family', ml: 'train.params.family' },
   epochs: { plain: 'runCompare.plain.epochs', ml: 'train.params.epochs' },
   batchSize: { plain: 'runCompare.plain.batchSize', ml: 'train.params.batch' },
   learningRate: { plain: 'runCompare.plain.learningRate', ml: 'train.params.learningRate' },
   hiddenLayers: { plain: 'runCompare.plain.hiddenLayers', ml: 'train.params.hidden' },
+  l2: { plain: 'train.params.l2', ml: 'train.params.l2' },
+  trees: { plain: 'train.params.trees', ml: 'train.params.trees' },
+  maxDepth: { plain: 'train.params.maxDepth', ml: 'train.params.maxDepth' },
+  minLeaf: { plain: 'train.params.minLeaf', ml: 'train.params.minLeaf' },
   validationFraction: { plain: 'runCompare.plain.validationFraction', ml: 'train.params.validation' },
   testFraction: { plain: 'runCompare.plain.testFraction', ml: 'runCompare.ml.testFraction' },
   seed: { plain: 'runCompare.plain.seed', ml: 'train.params.seed' },
@@ -37,12 +42,18 @@ export const paramName = (key: RunParamKey | RunMetricKey): string =>
 export const metricName = (key: RunMetricKey): string => t(METRIC[key][prefs.mlDetails ? 'ml' : 'plain']);
 
 const TASK: Record<string, MessageKey> = { classification: 'runs.task.classification', regression: 'runs.task.regression' };
+const FAMILY: Record<string, { plain: MessageKey; ml: MessageKey }> = {
+  network: { plain: 'train.family.network', ml: 'train.family.network.ml' },
+  linear: { plain: 'train.family.linear', ml: 'train.family.linear.ml' },
+  forest: { plain: 'train.family.forest', ml: 'train.family.forest.ml' },
+};
 const SHARES: readonly string[] = ['accuracy', 'f1', 'precision', 'recall', 'validationFraction', 'testFraction'];
 
-/** A setting's value as read in a table cell or on an axis. */
+/** A setting's value as read in a table cell or on an axis ("—" for none, or one of another family). */
 export function paramText(key: RunParamKey, v: RunParamValue): string {
   if (v === undefined) return '—';
   if (key === 'task' && typeof v === 'string' && TASK[v]) return t(TASK[v]);
+  if (key === 'family' && typeof v === 'string' && FAMILY[v]) return t(FAMILY[v][prefs.mlDetails ? 'ml' : 'plain']);
   if (Array.isArray(v)) return v.join(', ');
   if (typeof v === 'number') return SHARES.includes(key) ? i18n.percent(v) : i18n.number(v, { maximumSignificantDigits: 4 });
   return String(v);
