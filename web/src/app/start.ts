@@ -21,5 +21,16 @@ export function startApp(): () => void {
   // Ask the browser not to evict our data under storage pressure (may be refused; Settings shows it).
   void navigator.storage?.persist?.().catch(() => false);
   void sync.start();
-  return () => sync.stop();
+  // Pipelines whose rules are on run again on new rows or a retraining proposal (docs/pipelines.md):
+  // the watcher is small, the runner and the training load only when a run is due.
+  let stopPipelines = () => {};
+  void import('../lib/pipelines/watch.js')
+    .then(
+      ({ watchPipelines }) => (stopPipelines = watchPipelines(db, async (id, trigger) => (await import('../lib/pipelines/app.js')).startByRule(id, trigger))),
+    )
+    .catch(() => {});
+  return () => {
+    sync.stop();
+    stopPipelines();
+  };
 }

@@ -50,7 +50,7 @@ describe('blobs on the device', () => {
     expect(new Uint8Array((await completeBlobBytes(db, 'made-here'))!)).toEqual(new Uint8Array([1, 1, 1]));
     expect(await completeBlobBytes(db, 'half-down')).toBeUndefined();
     expect((await partialBlobBytes(db, 'half-down'))?.byteLength).toBe(5);
-    expect(db.verno).toBe(9);
+    expect(db.verno).toBe(10);
     expect(db.tables.map((t) => t.name)).not.toContain('blobs');
     db.close();
   });

@@ -17,7 +17,7 @@ describe('device database', () => {
     v1.close();
     const db = new OutpostDb(name);
     expect((await recentPredictions(db, 'p', 5)).map((p) => p.id)).toEqual(['old']);
-    expect(db.verno).toBe(9);
+    expect(db.verno).toBe(10);
   });
 
   it("reads a project's newest predictions first, and only that project's", async () => {

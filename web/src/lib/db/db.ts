@@ -7,6 +7,7 @@ import type { Deployment } from '@shared/schema/deployment.js';
 import type { DatasetVersion } from '@shared/schema/dataset-version.js';
 import type { Label } from '@shared/labels/label.js';
 import type { Study, Trial } from '@shared/study/study.js';
+import type { Pipeline, PipelineRun } from '@shared/schema/pipeline-spec.js';
 import type { DaySummary } from '@shared/monitor/summary.js';
 import type { SyncTable } from '@shared/sync/protocol.js';
 
@@ -102,6 +103,8 @@ export class OutpostDb extends Dexie {
   labels!: EntityTable<Label, 'id'>;
   studies!: EntityTable<Study, 'id'>;
   trials!: EntityTable<Trial, 'id'>;
+  pipelines!: EntityTable<Pipeline, 'id'>;
+  pipeline_runs!: EntityTable<PipelineRun, 'id'>;
   blobState!: EntityTable<BlobStateRow, 'hash'>;
   blobBytes!: EntityTable<BlobBytesRow, 'hash'>;
   outbox!: EntityTable<OutboxRow, 'seq'>;
@@ -184,6 +187,13 @@ export class OutpostDb extends Dexie {
     this.version(9).stores({
       studies: 'id, projectId, createdAt',
       trials: 'id, studyId, [studyId+number]',
+    });
+    // v10: each project's declared training pipeline (docs/pipelines.md), and its runs by project,
+    // newest by time, and by the cache keys of the steps they did (where a later run finds what it
+    // can reuse). New tables, kept on this device only: nothing stored changes.
+    this.version(10).stores({
+      pipelines: 'id, projectId',
+      pipeline_runs: 'id, projectId, [projectId+startedAt], *cacheKeys',
     });
   }
 }

@@ -87,7 +87,7 @@ describe('the device database upgrade', () => {
     v4.close();
 
     const db = new OutpostDb(name);
-    expect(db.verno).toBe(9);
+    expect(db.verno).toBe(10);
     expect((await db.projects.get('p1'))?.name).toBe('Clinic');
     expect(await db.outbox.count()).toBe(1);
     expect((await db.outcomes.get('o1'))?.value).toBe('yes');
