@@ -12,15 +12,18 @@ export type ImportanceEvaluator = 'fanova' | 'mdi';
 const isSingle = (p: SearchParam) => (p.kind === 'choice' ? p.choices.length === 1 : effectiveHigh(p) === p.low);
 
 /**
- * Each parameter's share of importance over the complete trials with a finite value and a valid
- * value for every parameter. A random forest of 64 regression trees (depth up to 64, bootstrap,
+ * Each parameter's share of importance over the complete trials with a finite value. Only the
+ * parameters with a valid value in every one of those trials are judged (Optuna's
+ * intersection_search_space): a conditional parameter that some trials did not ask (a network's
+ * layers in a search that also tried forests) is left out of the answer rather than credited with
+ * what the choice it depends on explains. A random forest of 64 regression trees (depth up to 64, bootstrap,
  * seeded by `seed`) is fitted to them, numbers as they are (no log, no grid) and each choice
  * one-hot; parameters with a single possible value are left out and get 0. With 'fanova' (the
  * default, Optuna 4.x's FanovaImportanceEvaluator, Hutter et al. 2014) a parameter's importance is
  * the share of each tree's variance its marginal explains, averaged over trees; with 'mdi'
  * (Optuna's MeanDecreaseImpurityImportanceEvaluator) the impurity decrease of its columns. When
  * fANOVA would need more than FANOVA_MAX_CELLS cells for one marginal (a choice with many options
- * split many ways) it is 'mdi' instead. Non-negative and summing to 1 over the space; equal shares
+ * split many ways) it is 'mdi' instead. Non-negative and summing to 1 over the parameters judged; equal shares
  * when nothing explains the values (as Optuna); {} with fewer than 2 such trials. Optuna 5.0's
  * default, PED-ANOVA, is not implemented. The direction does not change the result.
  */
@@ -31,9 +34,13 @@ export function paramImportance(
   seed: number,
   evaluator: ImportanceEvaluator = 'fanova',
 ): Record<string, number> {
-  const usable = trials.filter((t) => isComplete(t) && Number.isFinite(t.value) && space.every((p) => paramContains(p, t.params[p.name])));
+  const complete = trials.filter((t) => isComplete(t) && Number.isFinite(t.value));
+  // Conditional parameters: only those every trial asked are judged (Optuna's intersection search
+  // space), so a setting of one kind of model is not credited with the differences between kinds.
+  const asked = space.filter((p) => complete.every((t) => paramContains(p, t.params[p.name])));
+  const usable = asked.length ? complete : [];
   if (usable.length < 2) return {};
-  const varying = space.filter((p) => !isSingle(p));
+  const varying = asked.filter((p) => !isSingle(p));
   const columnsOf: number[][] = [];
   const bounds: [number, number][] = [];
   for (const p of varying) {
@@ -45,7 +52,7 @@ export function paramImportance(
     }
     columnsOf.push(cols);
   }
-  const perParam = new Map<string, number>(space.map((p) => [p.name, 0]));
+  const perParam = new Map<string, number>(asked.map((p) => [p.name, 0]));
   if (varying.length > 0) {
     const x = usable.map((t) =>
       varying.flatMap((p) => {
@@ -72,5 +79,5 @@ export function paramImportance(
     varying.forEach((p, j) => perParam.set(p.name, scores[j]));
   }
   const sum = [...perParam.values()].reduce((s, v) => s + v, 0);
-  return Object.fromEntries(space.map((p) => [p.name, sum > 0 ? perParam.get(p.name)! / sum : 1 / space.length]));
+  return Object.fromEntries(asked.map((p) => [p.name, sum > 0 ? perParam.get(p.name)! / sum : 1 / asked.length]));
 }

@@ -94,10 +94,11 @@ export function snapToGrid(p: SearchParam & { kind: 'float' | 'int' }, x: number
 /**
  * Optuna's RandomSampler for one trial: each parameter drawn independently with sampleUniform
  * from its own stream `random:<name>`, so adding a parameter to a space leaves the others' draws as
- * they were.
+ * they were. With `applies`, a parameter it says no to (given the values drawn before it, in the
+ * space's order) is not drawn and is absent from the trial.
  */
-export function randomSuggest(space: SearchSpace, seed: number, trialNumber: number): Params {
+export function randomSuggest(space: SearchSpace, seed: number, trialNumber: number, applies?: (p: SearchParam, chosen: Params) => boolean): Params {
   const params: Params = {};
-  for (const p of space) params[p.name] = sampleUniform(p, trialRandom(seed, trialNumber, `random:${p.name}`)());
+  for (const p of space) if (!applies || applies(p, params)) params[p.name] = sampleUniform(p, trialRandom(seed, trialNumber, `random:${p.name}`)());
   return params;
 }

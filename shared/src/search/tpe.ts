@@ -21,6 +21,13 @@ export interface TpeOptions {
   considerMagicClip?: boolean;
   considerEndpoints?: boolean;
   multivariate?: boolean;
+  /**
+   * Conditional parameters: whether parameter `p` is asked in this trial, given the values chosen
+   * so far (parameters are chosen in the space's order). One that is not asked is absent from the
+   * trial's parameters. Sampling is then independent even when `multivariate` (as Optuna falls back
+   * to independent sampling outside the intersection of the trials' spaces).
+   */
+  applies?: (p: SearchParam, chosen: Params) => boolean;
 }
 
 // A pruned trial ranks by how far it got, then by its last report (Optuna's _get_pruned_trial_score):
@@ -105,13 +112,15 @@ function suggestGroup(
  * (or all together when multivariate) draws nEiCandidates candidates from l and keeps the one with
  * the largest log l(x) - log g(x), the first on a tie. Deterministic: the draws come from
  * trialRandom(seed, trialNumber, 'tpe:<param>'), so the same space, finished trials, trial number
- * and seed give the same parameters, whatever order the trials are passed in.
+ * and seed give the same parameters, whatever order the trials are passed in. A parameter's
+ * estimators are fitted to the trials in which it has a valid value only (Optuna's
+ * _get_internal_repr), so a conditional parameter learns from the trials that asked it.
  */
 export function tpeSuggest(space: SearchSpace, trials: TrialView[], trialNumber: number, direction: Direction, options: TpeOptions): Params {
   const nStartup = options.nStartupTrials ?? 10;
   const nCandidates = Math.max(1, options.nEiCandidates ?? 24);
   const finished = trials.filter((t) => t.number !== trialNumber && (isComplete(t) || t.state === 'pruned'));
-  if (finished.length < nStartup || finished.length === 0) return randomSuggest(space, options.seed, trialNumber);
+  if (finished.length < nStartup || finished.length === 0) return randomSuggest(space, options.seed, trialNumber, options.applies);
   const parzen: ParzenOptions = {
     priorWeight: options.priorWeight ?? 1,
     considerMagicClip: options.considerMagicClip ?? true,
@@ -119,8 +128,9 @@ export function tpeSuggest(space: SearchSpace, trials: TrialView[], trialNumber:
   };
   const { below, above } = splitTrials(finished, defaultGamma(finished.length), direction);
   const params: Params = {};
-  const groups = options.multivariate ? [space] : space.map((p) => [p]);
+  const groups = options.multivariate && !options.applies ? [space] : space.map((p) => [p]);
   for (const group of groups) {
+    if (options.applies && !options.applies(group[0], params)) continue;
     const rand = trialRandom(options.seed, trialNumber, `tpe:${group.map((p) => p.name).join('\u0000')}`);
     const x = suggestGroup(group, below, above, rand, nCandidates, parzen);
     group.forEach((p, j) => (params[p.name] = toExternal(p, x[j])));

@@ -1,14 +1,22 @@
 import type { TrainParams } from '../schema/records.js';
 import { spaceProblems, type SearchParam, type SpaceProblem } from '../search/space.js';
 import { Study, type StudyObjective } from './study.js';
-import { directionFor, unknownSettings } from './trials.js';
+import { directionFor, SETTING_LIMITS, unknownSettings, type Searchable } from './trials.js';
+import { FAMILIES, SETTING_FAMILIES, spaceFamilies } from './families.js';
 
 /**
  * Why a search cannot start, as codes the screens say in the person's language: each problem of
- * its space (shared/src/search/space.ts), a setting that is not searchable, or a budget that
- * allows nothing (no trials and no minutes, or zero of either).
+ * its space (shared/src/search/space.ts), a setting that is not searchable, a kind of model that
+ * is not one (`not_a_family`), a setting of a kind of model the search never trains
+ * (`not_for_family`: the forest's trees when only networks are tried), a range reaching past what
+ * the setting allows (`out_of_limits`, with the limits), or a budget that allows nothing (no
+ * trials and no minutes, or zero of either).
  */
-export type StudyProblem = SpaceProblem | { param: string; code: 'unknown_setting' } | { param: ''; code: 'no_budget' };
+export type StudyProblem =
+  | SpaceProblem
+  | { param: string; code: 'unknown_setting' | 'not_a_family' | 'not_for_family' }
+  | { param: string; code: 'out_of_limits'; low: number; high: number }
+  | { param: ''; code: 'no_budget' };
 
 export interface StudyDraft {
   id: string;
@@ -29,8 +37,24 @@ export interface StudyDraft {
   now: number;
 }
 
-export function studyProblems(d: Pick<StudyDraft, 'space' | 'trials' | 'minutes'>): StudyProblem[] {
+export function studyProblems(d: Pick<StudyDraft, 'space' | 'trials' | 'minutes'> & { base?: Pick<TrainParams, 'family'> }): StudyProblem[] {
   const problems: StudyProblem[] = [...spaceProblems(d.space), ...unknownSettings(d.space).map((param) => ({ param, code: 'unknown_setting' as const }))];
+  const base = d.base ?? {};
+  const families = spaceFamilies(d.space, base);
+  for (const p of d.space) {
+    if (p.name === 'family') {
+      if (p.kind !== 'choice' || p.choices.length === 0 || p.choices.some((c) => !(FAMILIES as readonly (string | number)[]).includes(c)))
+        problems.push({ param: p.name, code: 'not_a_family' });
+      continue;
+    }
+    const limits = SETTING_LIMITS[p.name as keyof typeof SETTING_LIMITS] as (typeof SETTING_LIMITS)[keyof typeof SETTING_LIMITS] | undefined;
+    if (!limits) continue;
+    if (!families.some((f) => SETTING_FAMILIES[p.name as Searchable].includes(f))) problems.push({ param: p.name, code: 'not_for_family' });
+    // Every point of the range must be one a trial can train (a learning rate above 0, at most 8 layers).
+    const values = p.kind === 'choice' ? p.choices : [p.low, p.high];
+    if (values.some((v) => typeof v !== 'number' || v < limits.low || v > limits.high))
+      problems.push({ param: p.name, code: 'out_of_limits', low: limits.low, high: limits.high });
+  }
   const trials = d.trials ?? 0;
   const minutes = d.minutes ?? 0;
   if (!(trials >= 1) && !(minutes >= 1)) problems.push({ param: '', code: 'no_budget' });

@@ -1,14 +1,34 @@
 import type { EpochMetrics, Task, TrainParams } from '../schema/records.js';
 import type { Params, SearchParam, TrialView } from '../search/index.js';
 import type { Study, StudyObjective, Trial } from './study.js';
+import { SETTING_FAMILIES, trialFamily } from './families.js';
 
 /**
  * The training settings a search may vary, by the names its space uses. `layers` and `units` make
  * the network's hidden layers together (`layers` of `units` each; no layer is a logistic or linear
- * regression), so one trial's network is described by two numbers the sampler can model.
+ * regression), so one trial's network is described by two numbers the sampler can model. `family`
+ * (a choice among 'network', 'linear', 'forest') lets the search choose the kind of model; the
+ * settings of each kind are conditional on it (families.ts).
  */
-export const SEARCHABLE = ['learningRate', 'batchSize', 'epochs', 'layers', 'units'] as const;
+export const SEARCHABLE = ['family', 'learningRate', 'batchSize', 'epochs', 'layers', 'units', 'l2', 'trees', 'maxDepth', 'minLeaf'] as const;
 export type Searchable = (typeof SEARCHABLE)[number];
+
+/**
+ * The values each numeric setting may take, as TrainParams allows them (0 to 8 hidden layers of 1
+ * to 4096 units; a learning rate from one millionth, where TrainParams needs only above 0): a range
+ * reaching outside them has points no trial could train, and is refused.
+ */
+export const SETTING_LIMITS: Record<Exclude<Searchable, 'family'>, { low: number; high: number; int: boolean }> = {
+  learningRate: { low: 1e-6, high: 10, int: false },
+  batchSize: { low: 1, high: 65536, int: true },
+  epochs: { low: 1, high: 10000, int: true },
+  layers: { low: 0, high: 8, int: true },
+  units: { low: 1, high: 4096, int: true },
+  l2: { low: 0, high: 1e6, int: false },
+  trees: { low: 1, high: 500, int: true },
+  maxDepth: { low: 1, high: 32, int: true },
+  minLeaf: { low: 1, high: 1000, int: true },
+};
 
 /**
  * The space a search starts from, wide enough for the small tabular networks a phone trains:
@@ -32,11 +52,21 @@ export function unknownSettings(space: SearchParam[]): string[] {
 /**
  * A trial's training parameters: the study's base with each searched value laid over it. Hidden
  * layers come from `layers` × `units`, each taken from the trial when searched and from the base
- * otherwise (its first layer's width, or 32).
+ * otherwise (its first layer's width, or 32). A value for a setting of another kind of model than
+ * the trial's is ignored, so it cannot change what the trial trains.
  */
 export function trialParams(base: TrainParams, params: Params): TrainParams {
-  const num = (k: Searchable): number | undefined => (typeof params[k] === 'number' ? (params[k] as number) : undefined);
+  const family = trialFamily(base, params);
+  const num = (k: Searchable): number | undefined =>
+    typeof params[k] === 'number' && SETTING_FAMILIES[k].includes(family) ? (params[k] as number) : undefined;
   const out: TrainParams = { ...base, hiddenLayers: [...base.hiddenLayers] };
+  if (family !== (base.family ?? 'network')) out.family = family;
+  const l2 = num('l2');
+  if (l2 !== undefined) out.l2 = l2;
+  for (const k of ['trees', 'maxDepth', 'minLeaf'] as const) {
+    const v = num(k);
+    if (v !== undefined) out[k] = Math.round(v);
+  }
   const lr = num('learningRate');
   if (lr !== undefined) out.learningRate = lr;
   const batch = num('batchSize');

@@ -18,6 +18,10 @@ import type { OutpostDb } from './db.js';
 import { encodePng } from '@shared/images/png.js';
 import { createPhotoDataset, photoBytes, type NewPhoto } from './photos.js';
 import { datasetLabels, giveLabel } from '../labels/labels.js';
+import { newStudy } from '@shared/study/draft.js';
+import { defaultSpace } from '@shared/study/trials.js';
+import { trialId, type Trial } from '@shared/study/study.js';
+import { projectStudies, studyTrials } from './studies.js';
 
 // Deleting on real Dexie (fake-indexeddb) and through the real server (PGlite in memory) between
 // two headless devices: what is refused, what goes with a deletion, what bytes are freed, and a
@@ -146,7 +150,7 @@ describe('deleting on one device', () => {
     const d = await dataset(db, p.id);
     const prod = await version(db, p.id, 'production');
     await putRecord(db, 'runs', { ...completedRun(p.id), datasetId: d.id });
-    expect(await whatGoes(db, 'project', p.id)).toEqual({ datasets: 1, runs: 1, versions: 1, usedBy: 0 });
+    expect(await whatGoes(db, 'project', p.id)).toEqual({ datasets: 1, runs: 1, versions: 1, studies: 0, usedBy: 0 });
     await expect(deleteProject(db, p.id)).rejects.toThrow(/first, then delete the project\./);
     expect(await projectDatasets(db, p.id)).toHaveLength(1);
     expect((await listProjects(db)).map((x) => x.id)).toContain(p.id);
@@ -255,5 +259,66 @@ describe('a deletion reaches the other device', () => {
     expect(await sweepDeleted(b.db)).toMatchObject({ datasets: 1 });
     expect(await storedRows(b.db, v)).toEqual([]);
     expect(await sweepDeleted(b.db)).toEqual({ datasets: 0, blobs: 0 });
+  });
+
+  it('a project deleted with its searches: the studies are tombstoned here and on the other phone, their append-only trials stay hidden behind them', async () => {
+    const p = await createProject(a.db, 'Searched');
+    const d = await dataset(a.db, p.id, 'visits');
+    const base = { ...completedRun(p.id).params, target: 'y', features: ['x'] };
+    const study = await putRecord(
+      a.db,
+      'studies',
+      newStudy({
+        id: newId(),
+        projectId: p.id,
+        datasetId: d.id,
+        base,
+        space: defaultSpace(),
+        objective: 'valLoss',
+        trials: 5,
+        seed: 1,
+        pruneEarly: false,
+        backend: 'cpu',
+        now: Date.now(),
+      }),
+    );
+    const trial = (number: number): Trial => ({
+      id: trialId(study.id, number),
+      studyId: study.id,
+      projectId: p.id,
+      number,
+      state: 'complete',
+      params: { learningRate: 0.01 },
+      value: 0.5,
+      intermediate: [0.5],
+      startedAt: 0,
+      finishedAt: 1,
+      durationMs: 1,
+    });
+    await putRecord(a.db, 'trials', trial(0));
+    await putRecord(a.db, 'trials', trial(1));
+    await a.syncUntilDone();
+    await b.syncUntilDone();
+    expect((await projectStudies(b.db, p.id)).map((s) => s.id)).toEqual([study.id]);
+    expect(await studyTrials(b.db, study.id)).toHaveLength(2);
+
+    expect(await whatGoes(a.db, 'project', p.id)).toMatchObject({ datasets: 1, studies: 1 });
+    await deleteProject(a.db, p.id);
+    expect(await projectStudies(a.db, p.id)).toEqual([]);
+    expect(await whatGoes(a.db, 'project', p.id)).toMatchObject({ studies: 0 });
+    expect(await a.db.outbox.filter((o) => o.table === 'studies' && o.id === study.id && o.fields.deleted === true).count()).toBe(1);
+    await a.syncUntilDone();
+    await b.syncUntilDone();
+    expect(await projectStudies(b.db, p.id)).toEqual([]);
+    expect((await b.db.studies.get(study.id))?.deleted).toBe(true);
+    const server = await srv.db.query<{ tbl: string; deleted: boolean | null }>(
+      `select tbl, (data->>'deleted')::boolean as deleted from records where org_id = $1 and (id = $2 or data->>'studyId' = $2) order by tbl`,
+      [srv.orgId, study.id],
+    );
+    expect(server).toEqual([
+      { tbl: 'studies', deleted: true },
+      { tbl: 'trials', deleted: null },
+      { tbl: 'trials', deleted: null },
+    ]);
   });
 });

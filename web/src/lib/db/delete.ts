@@ -6,7 +6,7 @@ import type { Message } from '../i18n/catalogue.js';
 import { SaidError } from '../said-error.js';
 
 /**
- * Deleting projects, datasets, runs and model versions. A deletion is a tombstone (`deleted:
+ * Deleting projects, datasets, runs, model versions and searches. A deletion is a tombstone (`deleted:
  * true`), a synced field that once set is never cleared (docs/sync.md), so every device and the
  * server drop the thing at their next sync; there is no undo, which is why the screens ask first
  * and say what goes with it (`whatGoes`). The bytes the deleted thing held on this device (rows,
@@ -19,11 +19,13 @@ export interface Consequences {
   datasets: number;
   runs: number;
   versions: number;
+  /** Hyperparameter searches (their tries go with them). */
+  studies: number;
   /** Runs or versions that used the dataset and stay (their figures stay; its rows go). */
   usedBy: number;
 }
 
-const none = (): Consequences => ({ datasets: 0, runs: 0, versions: 0, usedBy: 0 });
+const none = (): Consequences => ({ datasets: 0, runs: 0, versions: 0, studies: 0, usedBy: 0 });
 
 /** Why a version cannot be deleted (as the version's own deletion, or its project's, says it), or null. */
 async function versionBlocked(db: OutpostDb, v: ModelVersion, of: 'version' | 'project' = 'version'): Promise<Message | null> {
@@ -63,6 +65,7 @@ export async function whatGoes(db: OutpostDb, kind: 'project' | 'dataset' | 'run
     c.datasets = (await db.datasets.where('projectId').equals(id).toArray()).filter((d) => !d.deleted).length;
     c.runs = (await db.runs.where('projectId').equals(id).toArray()).filter((r) => !r.deleted).length;
     c.versions = (await db.model_versions.where('projectId').equals(id).toArray()).filter((v) => !v.deleted).length;
+    c.studies = (await db.studies.where('projectId').equals(id).toArray()).filter((s) => !s.deleted).length;
   } else if (kind === 'dataset') {
     const runs = (await db.runs.where('datasetId').equals(id).toArray()).filter((r) => !r.deleted);
     c.usedBy = runs.length;
@@ -147,9 +150,12 @@ export async function deleteDataset(db: OutpostDb, id: string, now = Date.now())
 }
 
 /**
- * Delete a project with its datasets, runs and versions. Refused, deleting nothing, while one of
- * its versions is in production or named by its deployment. Logged predictions stay in the log
- * (append-only, for the central team's audit); this device drops the copies the server has.
+ * Delete a project with its datasets, runs, versions and searches. Refused, deleting nothing, while
+ * one of its versions is in production or named by its deployment. Logged predictions stay in the
+ * log (append-only, for the central team's audit); this device drops the copies the server has. A
+ * search is deleted by its study's tombstone: its trials are append-only records that cannot
+ * carry one, and nothing reads a trial but through its study (docs/search.md). A search running
+ * here notices its tombstone before its next try and stops.
  */
 export async function deleteProject(db: OutpostDb, id: string, now = Date.now()): Promise<void> {
   const p = await db.projects.get(id);
@@ -162,6 +168,7 @@ export async function deleteProject(db: OutpostDb, id: string, now = Date.now())
   for (const v of versions) await deleteVersion(db, v.id, now);
   for (const r of await db.runs.where('projectId').equals(id).toArray()) await deleteRun(db, r.id, {}, now);
   for (const d of await db.datasets.where('projectId').equals(id).toArray()) await deleteDataset(db, d.id, now);
+  for (const s of await db.studies.where('projectId').equals(id).toArray()) if (!s.deleted) await patchRecord(db, 'studies', s.id, { deleted: true }, now);
   await patchRecord(db, 'projects', id, { deleted: true }, now);
   await dropSyncedPredictions(db, id);
 }

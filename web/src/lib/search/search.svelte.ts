@@ -9,6 +9,7 @@ import { SaidError } from '../said-error.js';
 import { holdWakeLock } from './wake-lock.js';
 import { ACTIVE_KEY } from './active.js';
 import { runStudy, type TrialTrainer } from './study-loop.js';
+import { withSearchLock } from './search-lock.js';
 
 /**
  * The device's one hyperparameter search, outside any screen so that moving between tabs keeps it.
@@ -33,24 +34,39 @@ export class SearchSession {
 
   /**
    * Save a new study and run it. Refused with a sentence while a training or another search is
-   * running on this device (one at a time: a phone has one worker's worth of CPU to give).
+   * running in this tab (one at a time: a phone has one worker's worth of CPU to give), or while a
+   * search of the same project runs in another tab (search-lock.ts); a refused study is not saved.
    */
   async start(study: Study, dataset: DatasetMeta): Promise<void> {
-    this.refuseBusy();
-    await putRecord(this.db, 'studies', study);
-    await this.run(study, dataset);
+    this.claim();
+    await this.exclusive(study.projectId, async () => {
+      await putRecord(this.db, 'studies', study);
+      await this.run(study, dataset);
+    });
   }
 
-  /** Continue a stopped or interrupted study from its recorded trials. */
+  /** Continue a stopped or interrupted study from its recorded trials (refused as `start` is). */
   async resume(studyId: string): Promise<void> {
-    this.refuseBusy();
-    const study = await this.db.studies.get(studyId);
-    const dataset = study && !study.deleted ? await this.db.datasets.get(study.datasetId) : undefined;
-    if (!study || !dataset || dataset.deleted) {
-      await this.db.kv.delete(ACTIVE_KEY);
-      throw new SaidError('not_found', { key: 'error.searchGone' });
+    this.claim();
+    let found: { study: Study; dataset: DatasetMeta } | undefined;
+    try {
+      const study = await this.db.studies.get(studyId);
+      const dataset = study && !study.deleted ? await this.db.datasets.get(study.datasetId) : undefined;
+      if (study && dataset && !dataset.deleted) found = { study, dataset };
+    } catch (err) {
+      this.running = false;
+      throw this.fail(err);
     }
-    await this.run({ ...study, status: 'running' }, dataset);
+    if (!found) {
+      this.running = false;
+      await this.db.kv.delete(ACTIVE_KEY);
+      throw this.fail(new SaidError('not_found', { key: 'error.searchGone' }));
+    }
+    const { study, dataset } = found;
+    // Read again under the lock: another tab may have run trials or finished it meanwhile.
+    await this.exclusive(study.projectId, async () => {
+      await this.run((await this.db.studies.get(studyId)) ?? study, dataset);
+    });
   }
 
   /** Stop after cutting off the trial under way (it is asked again, same values, on resume). */
@@ -59,9 +75,25 @@ export class SearchSession {
     this.training.cancel();
   }
 
-  private refuseBusy(): void {
+  /** Take the tab's one search at once, before anything is awaited, so a second tap is refused. */
+  private claim(): void {
     if (this.running) throw this.fail(new SaidError('conflict', { key: 'error.searchRunning' }));
     if (this.training.running) throw this.fail(new SaidError('conflict', { key: 'error.searchTrainingRunning' }));
+    this.running = true;
+    this.error = '';
+  }
+
+  /** Run `fn` holding the project's search lock; refused with a sentence when another tab holds it. */
+  private async exclusive(projectId: string, fn: () => Promise<void>): Promise<void> {
+    let ran: boolean;
+    try {
+      ran = await withSearchLock(projectId, fn);
+    } catch (err) {
+      throw this.fail(err);
+    } finally {
+      this.running = false;
+    }
+    if (!ran) throw this.fail(new SaidError('conflict', { key: 'search.busyElsewhere' }));
   }
 
   private fail(err: unknown): unknown {

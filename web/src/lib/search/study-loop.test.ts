@@ -5,7 +5,7 @@ import { newStudy } from '@shared/study/draft.js';
 import { defaultSpace, trialParams } from '@shared/study/trials.js';
 import type { Study } from '@shared/study/study.js';
 import { OutpostDb } from '../db/db.js';
-import { newId } from '../db/mutate.js';
+import { newId, patchRecord, putRecord } from '../db/mutate.js';
 import { studyTrials } from '../db/studies.js';
 import { runStudy, type TrialTrainer } from './study-loop.js';
 
@@ -25,6 +25,8 @@ const base: TrainParams = {
 };
 
 function lossOf(p: TrainParams): number {
+  // A linear fit here is far behind any network and the same whatever its penalty.
+  if (p.family === 'linear') return 5;
   const lr = Math.log10(p.learningRate) + 2;
   const width = p.hiddenLayers.length ? Math.log2(p.hiddenLayers[0]) - 5 : 3;
   return 0.1 + lr * lr + 0.05 * width * width + 0.1 * Math.abs(p.hiddenLayers.length - 1);
@@ -165,5 +167,48 @@ describe('running a search', () => {
     const refused: TrialTrainer = { train: async () => undefined, cancel() {} };
     expect(await runStudy(db, s, refused, control())).toEqual({ reason: 'error' });
     expect(await studyTrials(db, s.id)).toEqual([]);
+  });
+
+  it('stops before its next try once the study is deleted (with its project, or on another device)', async () => {
+    const db = new OutpostDb(`loop-${newId()}`);
+    const s = await putRecord(db, 'studies', study({ trials: 10 }));
+    let n = 0;
+    const { t } = trainer();
+    const counting: TrialTrainer = {
+      train: async (params, options) => {
+        if (++n === 3) await patchRecord(db, 'studies', s.id, { deleted: true });
+        return t.train(params, options);
+      },
+      cancel: () => t.cancel(),
+    };
+    expect(await runStudy(db, s, counting, control())).toEqual({ reason: 'person' });
+    expect((await studyTrials(db, s.id)).map((x) => x.number)).toEqual([0, 1, 2]);
+  });
+
+  it('trains each try as the kind of model it chose, pruning it against tries of its kind', async () => {
+    const db = new OutpostDb(`loop-${newId()}`);
+    const s = study({
+      trials: 14,
+      pruneEarly: true,
+      space: [
+        { name: 'family', kind: 'choice', choices: ['network', 'linear'] },
+        { name: 'learningRate', kind: 'float', low: 1e-4, high: 0.1, log: true },
+        { name: 'l2', kind: 'float', low: 1e-3, high: 10, log: true },
+      ],
+    });
+    const { t, calls } = trainer();
+    await runStudy(db, s, t, control());
+    const trials = await studyTrials(db, s.id);
+    expect(trials).toHaveLength(14);
+    trials.forEach((x, i) => {
+      expect(calls[i].params.family ?? 'network').toBe(x.params.family);
+      if (x.params.family === 'linear') expect(calls[i].params.l2).toBe(x.params.l2);
+      expect(Object.keys(x.params)).toHaveLength(2);
+    });
+    // Every linear try trains to the same loss, far behind the networks': judged against networks
+    // each would be pruned; against its own kind none is worse than the median.
+    const linear = trials.filter((x) => x.params.family === 'linear');
+    expect(linear.length).toBeGreaterThan(0);
+    expect(linear.every((x) => x.state === 'complete')).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import type { EpochMetrics, Run, TrainParams } from '@shared/schema/records.js';
-import { medianShouldPrune, tpeSuggest } from '@shared/search/index.js';
+import { medianShouldPrune } from '@shared/search/index.js';
+import { prunerPeers, suggestTrial, trialFamily } from '@shared/study/families.js';
 import { type Study, type Trial, trialId } from '@shared/study/study.js';
 import { budgetSpent, nextTrialNumber, objectiveAt, trialParams, trialViews } from '@shared/study/trials.js';
 import type { OutpostDb } from '../db/db.js';
@@ -31,13 +32,16 @@ export type LoopEnd = { reason: 'budget' | 'person' } | { reason: 'error'; error
 /**
  * Run a study until its budget is spent, the person stops it, or trials cannot run: ask the
  * sampler for the next trial (tpeSuggest, deterministic in the study's seed and recorded trials),
- * train it, let the median pruner cut it off after any epoch, and record it as an append-only
+ * train it, let the median pruner cut it off after any epoch (judged against trials of the same kind
+ * of model), and record it as an append-only
  * `trials` record before asking for the next. The recorded trials are read again before each
  * trial, so a study resumed after the page closed continues from exactly what was written.
  */
 export async function runStudy(db: OutpostDb, study: Study, trainer: TrialTrainer, control: LoopControl): Promise<LoopEnd> {
   let failedInARow = 0;
   for (;;) {
+    // Deleted meanwhile (here with its project, or on another device): stop, recording nothing more.
+    if ((await db.studies.get(study.id))?.deleted) return { reason: 'person' };
     const trials = await db.trials.where('studyId').equals(study.id).toArray();
     if (budgetSpent(study, trials)) return { reason: 'budget' };
     const trial = await runTrial(db, study, trials, trainer, control);
@@ -51,11 +55,8 @@ export async function runStudy(db: OutpostDb, study: Study, trainer: TrialTraine
 async function runTrial(db: OutpostDb, study: Study, trials: Trial[], trainer: TrialTrainer, control: LoopControl): Promise<Trial | undefined> {
   const views = trialViews(trials);
   const number = nextTrialNumber(trials);
-  const params = tpeSuggest(study.space, views, number, study.direction, {
-    seed: study.seed,
-    nStartupTrials: study.sampler.nStartupTrials,
-    nEiCandidates: study.sampler.nEiCandidates,
-  });
+  const params = suggestTrial(study, trials, number);
+  const peers = prunerPeers(study.base, views, trialFamily(study.base, params));
   control.onProgress?.({ number, intermediate: [] });
   let pruned = false;
   const startedAt = control.now();
@@ -64,7 +65,7 @@ async function runTrial(db: OutpostDb, study: Study, trials: Trial[], trainer: T
     control.onProgress?.({ number, intermediate });
     if (study.pruner.kind !== 'median' || pruned) return;
     const { nStartupTrials, nWarmupSteps, intervalSteps } = study.pruner;
-    if (medianShouldPrune(views, { number, intermediate }, study.direction, { nStartupTrials, nWarmupSteps, intervalSteps })) {
+    if (medianShouldPrune(peers, { number, intermediate }, study.direction, { nStartupTrials, nWarmupSteps, intervalSteps })) {
       pruned = true;
       trainer.cancel();
     }
