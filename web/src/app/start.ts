@@ -1,5 +1,5 @@
 import { db } from '../lib/db/instance.js';
-import { failInterruptedRuns } from '../lib/db/runs.js';
+import { holdInterruptedRuns } from '../lib/runs/resume.js';
 import { ensureFirstVersions } from '../lib/db/dataset-versions.js';
 import { sync } from './sync.svelte.js';
 import { ACTIVE_KEY } from '../lib/search/active.js';
@@ -7,8 +7,9 @@ import { ACTIVE_KEY } from '../lib/search/active.js';
 /** What happens once when the app opens; returns what to undo when it closes. */
 export function startApp(): () => void {
   // A search cut off by the page closing resumes once its cut-off run is marked failed; its code
-  // loads only then, so the first screen stays light.
-  void failInterruptedRuns(db)
+  // loads only then, so the first screen stays light. A training cut off with a saved epoch is
+  // kept running and offered to carry on (runs/resume.ts, on the Train tab).
+  void holdInterruptedRuns(db)
     .then(() => db.kv.get(ACTIVE_KEY))
     .then(async (active) => {
       if (!active) return;

@@ -103,6 +103,8 @@ export async function registerModel(
       ...(run.evaluation ? { evaluation: run.evaluation } : {}),
       ...(trained.reference ? { reference: trained.reference } : {}),
       ...(trained.quantized ? { quantized: trained.quantized } : {}),
+      // A fine-tune's version names the one it was trained more from (docs/runs.md).
+      ...(run.fineTune ? { parentVersionId: run.fineTune.fromVersionId } : {}),
       stage: 'none',
       schemaVersion: 1,
       appVersion,

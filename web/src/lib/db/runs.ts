@@ -16,13 +16,14 @@ export async function projectRuns(db: OutpostDb, projectId: string): Promise<Run
 
 /**
  * A run still marked "running" when the app starts was cut off (page closed, phone restarted):
- * mark it failed so nobody waits for it.
+ * mark it failed so nobody waits for it, except those in `keep` (a run that can carry on from its
+ * checkpoint, runs/resume.ts, is offered to the person instead).
  */
-export async function failInterruptedRuns(db: OutpostDb, now = Date.now()): Promise<number> {
+export async function failInterruptedRuns(db: OutpostDb, now = Date.now(), keep: ReadonlySet<string> = new Set()): Promise<number> {
   const stale = await db.runs
     .where('startedAt')
     .below(now)
-    .filter((r) => r.status === 'running')
+    .filter((r) => r.status === 'running' && !keep.has(r.id))
     .toArray();
   for (const r of stale) {
     await putRecord(db, 'runs', { ...r, status: 'failed', error: INTERRUPTED_RUN, finishedAt: now });

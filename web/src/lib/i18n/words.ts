@@ -93,4 +93,5 @@ export const CODED_VALUES: Partial<Record<MessageKey, Record<string, Record<stri
   'refusal.stageChanged': { current: STAGE, to: STAGE },
   'error.trainFailed': { reason: FAILURE_REASON },
   'error.predictFailed': { reason: FAILURE_REASON },
+  'fineTune.otherKind': { kind: TYPE, wanted: TYPE },
 };

@@ -9,9 +9,12 @@ import {
   type ExplainTarget,
   type LoadableModel,
   type PredictRequest,
+  type TrainCheckpoint,
+  type TrainInit,
   type TrainRequest,
   type TrainResult,
 } from './protocol.js';
+import type { FeaturePipeline } from '@shared/schema/pipeline.js';
 import { SaidError, saidOf } from '../said-error.js';
 
 /** A worker's error on this side: said in the person's language when the worker sent its message, else in its words. */
@@ -34,6 +37,12 @@ export interface TrainInput {
   backend?: BackendName;
   /** Also make the trained weights smaller (the project asks for smaller downloads). */
   quantization?: Extract<TrainRequest, { type: 'train' }>['quantization'];
+  /** Start from these weights (a fine-tune, or a run carried on) instead of fresh ones. */
+  init?: TrainInit;
+  /** Apply this fitted pipeline instead of fitting one. */
+  pipeline?: FeaturePipeline;
+  /** Ask for a checkpoint after an epoch at most this often (see TrainCallbacks.onCheckpoint). */
+  checkpointEveryMs?: number;
 }
 
 /** Photos to train the photo network on (docs/images.md); their PNG buffers are transferred, not copied. */
@@ -44,6 +53,8 @@ export interface TrainCallbacks {
   onStarted?: (backend: string) => void;
   onEpoch?: (e: EpochMetrics) => void;
   onProgress?: (fraction: number) => void;
+  /** What carrying on after this epoch needs (weights, Adam state, epochs so far). */
+  onCheckpoint?: (c: TrainCheckpoint) => void;
 }
 
 export interface TrainJob {
@@ -73,6 +84,7 @@ export function train(input: TrainInput | PhotoTrainRequest, callbacks: TrainCal
       if (m.type === 'started') callbacks.onStarted?.(m.backend);
       else if (m.type === 'epoch') callbacks.onEpoch?.(m.epoch);
       else if (m.type === 'progress') callbacks.onProgress?.(m.fraction);
+      else if (m.type === 'checkpoint') callbacks.onCheckpoint?.(m.checkpoint);
       else if (m.type === 'done') resolve(m.result);
       else reject(workerError(m));
     };
@@ -94,7 +106,11 @@ export function train(input: TrainInput | PhotoTrainRequest, callbacks: TrainCal
           params: input.params,
           backend: input.backend,
           ...(input.quantization ? { quantization: input.quantization } : {}),
+          ...(input.init ? { init: input.init } : {}),
+          ...(input.pipeline ? { pipeline: input.pipeline } : {}),
+          ...(input.checkpointEveryMs !== undefined ? { checkpointEveryMs: input.checkpointEveryMs } : {}),
         };
+  // Starting weights are copied, not transferred: the caller's (a stored checkpoint, a version's blob) stay readable.
   worker.postMessage(request, request.type === 'train-photos' ? request.photos.map((p) => p.png) : []);
   return {
     promise,

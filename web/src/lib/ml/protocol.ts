@@ -31,6 +31,36 @@ export type BackendName = z.infer<typeof BackendName>;
 
 // ---- training worker ----
 
+const WeightSpecs = TfjsArtifacts.shape.weightSpecs;
+
+/**
+ * Where training starts instead of fresh seeded weights: a registered version's weights (a
+ * fine-tune, docs/runs.md), or a run's last checkpoint with its Adam state and the epochs it had
+ * done (carrying on). The weights are those of a layers model of the same topology, in order.
+ */
+export const TrainInit = z.object({
+  weightSpecs: WeightSpecs,
+  weights: z.instanceof(ArrayBuffer),
+  /** Carrying on: the optimizer's own state (optimizer.getWeights()), encoded the same way. */
+  optimizer: z.object({ weightSpecs: WeightSpecs, weights: z.instanceof(ArrayBuffer) }).optional(),
+  /** Carrying on: the epochs already done, whose shuffles are replayed so the next sees the same order. */
+  epochs: z.array(EpochMetrics).max(100_000).optional(),
+  /** Carrying on: time already spent training, added to the run's duration. */
+  elapsedMs: z.number().nonnegative().optional(),
+});
+export type TrainInit = z.infer<typeof TrainInit>;
+
+/** A run's state after an epoch, enough to carry on from it (kept in kv by the session). */
+export const TrainCheckpointSchema = z.object({
+  weightSpecs: WeightSpecs,
+  weights: z.instanceof(ArrayBuffer),
+  optimizer: z.object({ weightSpecs: WeightSpecs, weights: z.instanceof(ArrayBuffer) }),
+  epochs: z.array(EpochMetrics),
+  pipeline: FeaturePipeline,
+  elapsedMs: z.number().nonnegative(),
+});
+export type TrainCheckpoint = z.infer<typeof TrainCheckpointSchema>;
+
 export const TrainRequest = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('train'),
@@ -40,6 +70,12 @@ export const TrainRequest = z.discriminatedUnion('type', [
     backend: BackendName.optional(),
     /** Also make the trained weights smaller in this form (the project asks for smaller downloads). */
     quantization: QuantizedWeights.shape.dtype.optional(),
+    /** Start from these weights (a network of the same topology) instead of fresh ones. */
+    init: TrainInit.optional(),
+    /** Use this fitted pipeline (the parent version's, or the run's own) instead of fitting one, so the weights mean the same. */
+    pipeline: FeaturePipeline.optional(),
+    /** Post a checkpoint after an epoch at most this often (and always after the last). */
+    checkpointEveryMs: z.number().nonnegative().optional(),
   }),
   /** Photos (docs/images.md): each a PNG of side×side pixels, its class index and its part of the split. */
   z.object({
@@ -84,6 +120,7 @@ export const TrainMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('started'), backend: z.string() }),
   z.object({ type: z.literal('epoch'), epoch: EpochMetrics }),
   z.object({ type: z.literal('progress'), fraction: z.number().min(0).max(1) }),
+  z.object({ type: z.literal('checkpoint'), checkpoint: TrainCheckpointSchema }),
   z.object({ type: z.literal('done'), result: TrainResultSchema }),
   z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string(), said: SaidWire }),
 ]);

@@ -36,9 +36,14 @@ export function prepare(p: FeaturePipeline, rows: Row[]): Prepared {
   return { x: transformRows(p, kept), y: kept.map((r) => encodeTarget(p, r)!) };
 }
 
-export function prepareData(rows: Row[], params: TrainParams, columns: ColumnInfo[]): Data {
+/**
+ * The split and the prepared sets. With `fitted` (a fine-tune's parent pipeline, or a run carried
+ * on), that pipeline is applied instead of fitting one, so starting weights read the same scaling
+ * and encoding they were trained with.
+ */
+export function prepareData(rows: Row[], params: TrainParams, columns: ColumnInfo[], fitted?: FeaturePipeline): Data {
   const { train, validation } = splitRows(rows, params);
-  const pipeline = fitPipeline(train, params.features, columns, params.target, params.task);
+  const pipeline = fitted ?? fitPipeline(train, params.features, columns, params.target, params.task);
   return {
     pipeline,
     trainSet: prepare(pipeline, train),

@@ -7,7 +7,8 @@ import { mulberry32, shuffleInPlace } from '@shared/data/random.js';
 import { OutpostError, isOutpostError } from '@shared/errors.js';
 import { quantizeWeights, type QuantizationDtype } from '@shared/registry/quantize.js';
 import type { Row } from '@shared/data/columns.js';
-import type { TrainResult } from './protocol.js';
+import type { TrainCheckpoint, TrainInit, TrainResult } from './protocol.js';
+import { SaidError } from '../said-error.js';
 import { prepareData, reportOutputs, scoreOutputs, type Data, type Prepared } from './tabular-data.js';
 
 export { splitRows };
@@ -24,6 +25,13 @@ export interface TrainOptions {
   now?: () => number;
   /** Also make the weights smaller in this form (the project asks for smaller downloads); see `smaller`. */
   quantization?: QuantizationDtype;
+  /** Start from these weights (and, carrying on, this Adam state after these epochs); see TrainInit. */
+  init?: TrainInit;
+  /** Apply this fitted pipeline instead of fitting one (a fine-tune keeps its parent's). */
+  pipeline?: FeaturePipeline;
+  /** After an epoch, at most every `checkpointEveryMs` and always after the last: what carrying on needs. */
+  onCheckpoint?: (c: TrainCheckpoint) => void;
+  checkpointEveryMs?: number;
 }
 
 /** Build the dense network. Initialisers are seeded, so the same seed gives the same model. */
@@ -107,14 +115,16 @@ const YIELD_EVERY_MS = 15;
  */
 export async function trainModel(rows: Row[], params: TrainParams, columns: ColumnInfo[], opts: TrainOptions = {}): Promise<TrainResult> {
   // The other families load only when asked for (docs/model-families.md).
+  if (opts.init && (params.family ?? 'network') !== 'network') throw new SaidError('bad_request', { key: 'fineTune.networkOnly' });
   if (params.family === 'linear') return (await import('./train-linear.js')).trainLinear(rows, params, columns, opts);
   if (params.family === 'forest') return (await import('./train-forest.js')).trainForest(rows, params, columns, opts);
   const now = opts.now ?? (() => performance.now());
   const started = now();
-  const data = prepareData(rows, params, columns);
+  const data = prepareData(rows, params, columns, opts.pipeline);
   const { pipeline } = data;
   const model = buildModel(data.width, data.k, params);
   try {
+    if (opts.init) await startFrom(model, opts.init);
     const { status, epochs } = await fitEpochs(model, data, params, opts, now);
     const metrics = finalMetrics(model, pipeline, data.valSet.y.length ? data.valSet : data.trainSet, data.width);
     const { artifacts, weights } = await serialise(model);
@@ -128,7 +138,7 @@ export async function trainModel(rows: Row[], params: TrainParams, columns: Colu
       metrics,
       trainRows: data.trainRows,
       validationRows: data.validationRows,
-      durationMs: now() - started,
+      durationMs: (opts.init?.elapsedMs ?? 0) + now() - started,
       backend: opts.backendName ?? tf.getBackend(),
       ...(quantized ? { quantized } : {}),
     };
@@ -139,6 +149,55 @@ export async function trainModel(rows: Row[], params: TrainParams, columns: Colu
   }
 }
 
+/** Weights as decoded tensors, in the order they were encoded. */
+function decoded(specs: TrainInit['weightSpecs'], bytes: ArrayBuffer): { name: string; tensor: tf.Tensor }[] {
+  const map = tf.io.decodeWeights(bytes, specs as tf.io.WeightsManifestEntry[]);
+  return specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
+}
+
+/**
+ * Set starting weights by position (layer names differ between builds), refusing weights of
+ * another shape; carrying on also restores Adam's moments and step count.
+ */
+async function startFrom(model: tfl.LayersModel, init: TrainInit): Promise<void> {
+  const weights = decoded(init.weightSpecs, init.weights);
+  try {
+    const shapes = model.weights.map((w) => w.shape.join('x'));
+    if (weights.length !== shapes.length || weights.some((w, i) => w.tensor.shape.join('x') !== shapes[i]))
+      throw new SaidError('bad_request', { key: 'fineTune.otherShape' });
+    model.setWeights(weights.map((w) => w.tensor));
+  } finally {
+    tf.dispose(weights.map((w) => w.tensor));
+  }
+  if (!init.optimizer) return;
+  // setWeights keeps the tensors it is given as its own variables' values (it copies them).
+  const state = decoded(init.optimizer.weightSpecs, init.optimizer.weights);
+  try {
+    await model.optimizer.setWeights(state);
+  } finally {
+    tf.dispose(state.map((w) => w.tensor));
+  }
+}
+
+/** The model's weights and Adam state after an epoch, encoded as a version's weights are. */
+async function checkpointOf(model: tfl.LayersModel, pipeline: FeaturePipeline, epochs: EpochMetrics[], elapsedMs: number): Promise<TrainCheckpoint> {
+  const weights = await tf.io.encodeWeights(model.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() })));
+  const state = await model.optimizer.getWeights();
+  // The step count comes as a new scalar; the moments are the optimizer's own variables.
+  const optimizer = await tf.io.encodeWeights(state).finally(() => {
+    if (state[0]?.name === 'iter') state[0].tensor.dispose();
+  });
+  return {
+    weightSpecs: weights.specs as TrainCheckpoint['weightSpecs'],
+    weights: asBuffer(weights.data),
+    optimizer: { weightSpecs: optimizer.specs as TrainCheckpoint['weightSpecs'], weights: asBuffer(optimizer.data) },
+    epochs: [...epochs],
+    pipeline,
+    elapsedMs,
+  };
+}
+const asBuffer = (d: tf.io.WeightData): ArrayBuffer => (Array.isArray(d) ? tf.io.concatenateArrayBuffers(d) : (d as ArrayBuffer));
+
 /** The epoch loop: seeded shuffles, one `trainOnBatch` per mini-batch, progress, cancel and divergence checks. */
 async function fitEpochs(
   model: tfl.LayersModel,
@@ -148,13 +207,17 @@ async function fitEpochs(
   now: () => number,
 ): Promise<{ status: TrainResult['status']; epochs: EpochMetrics[] }> {
   const rng = mulberry32(params.seed ^ 0x5eed);
-  const epochs: EpochMetrics[] = [];
+  const epochs: EpochMetrics[] = [...(opts.init?.optimizer ? (opts.init.epochs ?? []) : [])];
   const nTrain = trainSet.y.length;
   const batchesPerEpoch = Math.max(1, Math.ceil(nTrain / params.batchSize));
   const totalSteps = params.epochs * batchesPerEpoch;
   const order = Array.from({ length: nTrain }, (_, i) => i);
+  // Carrying on: the epochs done are skipped, their shuffles replayed so the next sees the order it would have.
+  for (let epoch = 0; epoch < epochs.length; epoch++) shuffleInPlace(order, rng);
+  const started = now();
+  let lastCheckpoint = started;
   let lastYield = now();
-  for (let epoch = 0; epoch < params.epochs; epoch++) {
+  for (let epoch = epochs.length; epoch < params.epochs; epoch++) {
     shuffleInPlace(order, rng);
     let lossSum = 0;
     for (let b = 0; b < batchesPerEpoch; b++) {
@@ -186,6 +249,11 @@ async function fitEpochs(
     }
     epochs.push(e);
     opts.onEpoch?.(e);
+    const last = epoch === params.epochs - 1;
+    if (opts.onCheckpoint && (last || now() - lastCheckpoint >= (opts.checkpointEveryMs ?? 3000))) {
+      opts.onCheckpoint(await checkpointOf(model, pipeline, epochs, (opts.init?.elapsedMs ?? 0) + now() - started));
+      lastCheckpoint = now();
+    }
     await yieldToEventLoop();
     lastYield = now();
   }

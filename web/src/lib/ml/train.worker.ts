@@ -2,7 +2,7 @@
 import { selectBackend } from './backend.js';
 import { wasmPaths } from './wasm-assets.js';
 import { trainModel } from './train.js';
-import { TrainRequest, type TrainMessage } from './protocol.js';
+import { TrainRequest, type TrainCheckpoint, type TrainMessage } from './protocol.js';
 import { isOutpostError, type OutpostError } from '@shared/errors.js';
 import { SaidError, saidOf } from '../said-error.js';
 import type { EpochMetrics } from '@shared/schema/records.js';
@@ -61,7 +61,17 @@ scope.onmessage = async (ev: MessageEvent) => {
     const result =
       msg.type === 'train-photos'
         ? await (await import('./photo-worker.js')).trainPhotos(msg, opts)
-        : await trainModel(msg.rows, msg.params, msg.columns, { ...opts, quantization: msg.quantization });
+        : await trainModel(msg.rows, msg.params, msg.columns, {
+            ...opts,
+            quantization: msg.quantization,
+            init: msg.init,
+            pipeline: msg.pipeline,
+            checkpointEveryMs: msg.checkpointEveryMs,
+            // Posted only when asked for (a run the session can carry on); its buffers are transferred.
+            ...(msg.checkpointEveryMs !== undefined
+              ? { onCheckpoint: (checkpoint: TrainCheckpoint) => post({ type: 'checkpoint', checkpoint }, [checkpoint.weights, checkpoint.optimizer.weights]) }
+              : {}),
+          });
     post({ type: 'done', result }, result.quantized ? [result.weights, result.quantized.weights] : [result.weights]);
   } catch (err) {
     fail(isOutpostError(err) ? err : new SaidError('training_failed', { key: 'error.trainFailed', values: { reason: (err as Error).message } }));

@@ -16,6 +16,9 @@ import { SaidError } from '../said-error.js';
 import { sayNow } from '../i18n/speaking.js';
 import { refusePersonalTraining } from './personal.js';
 import { thisDevice } from './device.js';
+import type { TrainInit } from '../ml/protocol.js';
+import type { FeaturePipeline } from '@shared/schema/pipeline.js';
+import { deleteCheckpoint, getCheckpoint, saveCheckpoint } from './checkpoint.js';
 
 /** What a caller other than the Train button (a search's trial) adds to a training. */
 export interface TrainOptions {
@@ -27,7 +30,17 @@ export interface TrainOptions {
   search?: { studyId: string; trial: number };
   /** "Run again": the run this one reproduces, recorded on the run. */
   rerunOf?: string;
+  /** "Train more on newer data": the version (and its run) whose weights and pipeline it starts from (runs/fine-tune.ts). */
+  fineTune?: { fromVersionId: string; fromRunId?: string; init: TrainInit; pipeline: FeaturePipeline };
 }
+
+const fineTuneOf = ({ fromVersionId, fromRunId }: NonNullable<TrainOptions['fineTune']>): NonNullable<Run['fineTune']> => ({
+  fromVersionId,
+  ...(fromRunId ? { fromRunId } : {}),
+});
+
+/** How often a running training saves its epoch so it can carry on after the page closes. */
+const CHECKPOINT_EVERY_MS = 3000;
 
 /**
  * One training at a time on this device, kept outside any screen so that moving between tabs
@@ -76,32 +89,86 @@ export class TrainingSession {
       this.error = sayNow({ key: 'train.failsTests', values: { count: failed.length } });
       return undefined;
     }
+    return this.#train(
+      {
+        id: newId(),
+        projectId: dataset.projectId,
+        datasetId: dataset.id,
+        datasetHash: version?.hash ?? dataset.hash,
+        ...(version ? { datasetVersionId: version.id } : {}),
+        ...(failed.length ? { checksOverride: { failed, at: Date.now() } } : {}),
+        status: 'running',
+        params: $state.snapshot(params) as TrainParams,
+        epochs: [],
+        backend: 'pending',
+        appVersion: APP_VERSION,
+        startedAt: Date.now(),
+        ...(options.search ? { search: options.search } : {}),
+        ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}),
+        ...(options.fineTune ? { fineTune: fineTuneOf(options.fineTune) } : {}),
+        device: thisDevice(),
+      },
+      dataset,
+      backend,
+      options,
+    );
+  }
+
+  /**
+   * "Carry on": continue a run cut off on this device from its checkpoint, under the same run id.
+   * The epochs done are kept, `resumed` records where it carried on, and it finishes as any run
+   * does. Refused with a sentence when the run, its checkpoint or its dataset is gone.
+   */
+  async carryOn(runId: string, backend: BackendName = 'wasm'): Promise<Run | undefined> {
+    if (this.running) return;
+    const run = await this.db.runs.get(runId);
+    const checkpoint = await getCheckpoint(this.db, runId);
+    const dataset = run ? await this.db.datasets.get(run.datasetId) : undefined;
+    if (!run || run.status !== 'running' || !checkpoint || !dataset || dataset.deleted) {
+      const err = new SaidError('not_found', { key: 'resume.gone' });
+      this.error = userMessage(err);
+      throw err;
+    }
+    const fromEpoch = checkpoint.epochs.length;
+    return this.#train(
+      { ...run, epochs: checkpoint.epochs, resumed: [...(run.resumed ?? []), { fromEpoch, at: Date.now() }] },
+      dataset,
+      backend,
+      {},
+      {
+        weightSpecs: checkpoint.weightSpecs,
+        weights: checkpoint.weights,
+        optimizer: checkpoint.optimizer,
+        epochs: checkpoint.epochs,
+        elapsedMs: checkpoint.elapsedMs,
+      },
+      checkpoint.pipeline,
+    );
+  }
+
+  /** Train a run recorded as running: on its dataset version's rows, from `init` when given, saving checkpoints as it goes. */
+  async #train(
+    started: Run,
+    dataset: DatasetMeta,
+    backend: BackendName,
+    options: TrainOptions,
+    resumeInit?: TrainInit,
+    resumePipeline?: FeaturePipeline,
+  ): Promise<Run> {
+    let run = started;
     this.error = '';
-    this.epochs = [];
-    this.progress = 0;
+    this.epochs = [...run.epochs];
+    this.progress = run.epochs.length / Math.max(1, run.params.epochs);
     this.running = true;
-    const startedAt = Date.now();
-    let run: Run = {
-      id: newId(),
-      projectId: dataset.projectId,
-      datasetId: dataset.id,
-      datasetHash: version?.hash ?? dataset.hash,
-      ...(version ? { datasetVersionId: version.id } : {}),
-      ...(failed.length ? { checksOverride: { failed, at: Date.now() } } : {}),
-      status: 'running',
-      params: $state.snapshot(params) as TrainParams,
-      epochs: [],
-      backend: 'pending',
-      appVersion: APP_VERSION,
-      startedAt,
-      ...(options.search ? { search: options.search } : {}),
-      ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}),
-      device: thisDevice(),
-    };
     this.runId = run.id;
+    const init = resumeInit ?? options.fineTune?.init;
+    const pipeline = resumePipeline ?? options.fineTune?.pipeline;
+    // A search asks a cut-off trial again itself, and a forest or a linear fit has no epochs worth saving.
+    const checkpoints = !run.search && (run.params.family ?? 'network') === 'network';
+    let saving: Promise<void> = Promise.resolve();
     try {
       await saveRun(this.db, run);
-      const all = version ? await loadVersionRows(this.db, version.id) : await loadRows(this.db, dataset.id);
+      const all = run.datasetVersionId ? await loadVersionRows(this.db, run.datasetVersionId) : await loadRows(this.db, dataset.id);
       if (all.length === 0) throw new SaidError('not_found', { key: 'error.trainRowsNotHere' });
       run = { ...run, split: await runSplit(all, run.params) };
       // The test rows are held apart first: training and validation never see them.
@@ -113,13 +180,24 @@ export class TrainingSession {
       // A project that asks for smaller downloads gets its weights made smaller as they are saved.
       const quantization = (await this.db.projects.get(dataset.projectId))?.quantization ?? undefined;
       const job = train(
-        { rows, params: run.params, columns, backend, quantization },
+        {
+          rows,
+          params: run.params,
+          columns,
+          backend,
+          quantization,
+          ...(init ? { init } : {}),
+          ...(pipeline ? { pipeline } : {}),
+          ...(checkpoints ? { checkpointEveryMs: CHECKPOINT_EVERY_MS } : {}),
+        },
         {
           onEpoch: (e) => {
             this.epochs = [...this.epochs, e];
             options.onEpoch?.(this.epochs);
           },
           onProgress: (f) => (this.progress = f),
+          // One write at a time, in order; a failed write only loses the chance to carry on.
+          onCheckpoint: (c) => (saving = saving.then(() => saveCheckpoint(this.db, run.id, c)).catch(() => {})),
         },
       );
       this.#cancel = job.cancel;
@@ -146,6 +224,9 @@ export class TrainingSession {
       await saveRun(this.db, run).catch(() => {});
       return run;
     } finally {
+      // The run has ended one way or another here: its checkpoint is of no more use.
+      await saving;
+      await deleteCheckpoint(this.db, run.id).catch(() => {});
       this.running = false;
       this.#cancel = null;
     }

@@ -1845,5 +1845,28 @@ const en = {
   'pipeline.reason.noEvaluation': 'No rows were set aside to test on. Switch on “Set rows aside to check on” with a share for testing.',
   'pipeline.reason.crashed': 'Something went wrong: {message}',
   'pipeline.reason.interrupted': 'The app closed while the pipeline ran. Run it again.',
+  'fineTune.open': 'Train more on newer data',
+  'fineTune.intro': 'Starts from what this model has learnt and goes on learning from the data you choose. The new model remembers this one as its parent.',
+  'fineTune.dataset': 'Data to learn from',
+  'fineTune.versionOption': '{name}, version {number} of {when} ({count} rows)',
+  'fineTune.epochs': 'Rounds of learning',
+  'fineTune.learningRate': 'How fast it learns',
+  'fineTune.start': 'Train more',
+  'fineTune.started': 'Training more. You can follow it on the Train tab too.',
+  'fineTune.parent': 'Trained more from {name}',
+  'fineTune.networkOnly':
+    'Only a neural network trained on this device can be trained more. A simple line or a forest learns from the start on any data: train it again on the Train tab.',
+  'fineTune.otherShape': 'These weights do not fit this network (another number of inputs or layers). Train from the start instead.',
+  'fineTune.missingColumn': 'This model reads the column “{column}”, which the chosen data does not have. Choose data with that column, or train a new model.',
+  'fineTune.otherKind':
+    'This model needs “{column}” to be a {wanted} column, but in the chosen data it is a {kind} column. Choose other data, or train a new model.',
+  'fineTune.newAnswer': 'The chosen data has the answer “{answer}” in “{column}”, which this model never learnt. Train a new model to learn it.',
+  'fineTune.runGone': 'The training this model came from, or its data, is not on this device, so it cannot be trained more here.',
+  'fineTune.weightsGone': 'This model’s weights are not on this device. Sync, or train more on the device that has them.',
+  'resume.region': 'Training that stopped',
+  'resume.offer': 'Training of {date} stopped at step {done} of {total}.',
+  'resume.carryOn': 'Carry on',
+  'resume.discard': 'Discard',
+  'resume.gone': 'That training cannot carry on: its saved step, its data or the run is no longer on this device. Train again.',
 };
 export default en;

@@ -1902,5 +1902,31 @@ const fr: Catalogue = {
     'Aucune ligne n’a été mise de côté pour tester. Activez « Mettre des lignes de côté pour vérifier » avec une part pour tester.',
   'pipeline.reason.crashed': 'Un problème est survenu : {message}',
   'pipeline.reason.interrupted': 'L’application s’est fermée pendant le pipeline. Relancez-le.',
+  'fineTune.open': 'Entraîner davantage sur des données plus récentes',
+  'fineTune.intro': 'Part de ce que ce modèle a appris et continue d’apprendre sur les données choisies. Le nouveau modèle garde celui-ci comme parent.',
+  'fineTune.dataset': 'Données sur lesquelles apprendre',
+  'fineTune.versionOption': '{name}, version {number} du {when} ({count} lignes)',
+  'fineTune.epochs': 'Tours d’apprentissage',
+  'fineTune.learningRate': 'Vitesse d’apprentissage',
+  'fineTune.start': 'Entraîner davantage',
+  'fineTune.started': 'Entraînement en cours. Vous pouvez aussi le suivre dans l’onglet Entraîner.',
+  'fineTune.parent': 'Entraîné davantage à partir de {name}',
+  'fineTune.networkOnly':
+    'Seul un réseau de neurones entraîné sur cet appareil peut être entraîné davantage. Une ligne simple ou une forêt apprend depuis le début sur toutes les données : entraînez-la à nouveau dans l’onglet Entraîner.',
+  'fineTune.otherShape': 'Ces poids ne correspondent pas à ce réseau (autre nombre d’entrées ou de couches). Entraînez depuis le début.',
+  'fineTune.missingColumn':
+    'Ce modèle lit la colonne « {column} », absente des données choisies. Choisissez des données avec cette colonne, ou entraînez un nouveau modèle.',
+  'fineTune.otherKind':
+    'Ce modèle veut que « {column} » soit une colonne de type {wanted}, mais dans les données choisies c’est une colonne de type {kind}. Choisissez d’autres données, ou entraînez un nouveau modèle.',
+  'fineTune.newAnswer':
+    'Les données choisies ont la réponse « {answer} » dans « {column} », que ce modèle n’a jamais apprise. Entraînez un nouveau modèle pour l’apprendre.',
+  'fineTune.runGone': 'L’entraînement d’où vient ce modèle, ou ses données, n’est pas sur cet appareil : il ne peut pas être entraîné davantage ici.',
+  'fineTune.weightsGone': 'Les poids de ce modèle ne sont pas sur cet appareil. Synchronisez, ou entraînez davantage sur l’appareil qui les a.',
+  'resume.region': 'Entraînement interrompu',
+  'resume.offer': 'L’entraînement du {date} s’est arrêté à l’étape {done} sur {total}.',
+  'resume.carryOn': 'Continuer',
+  'resume.discard': 'Abandonner',
+  'resume.gone':
+    'Cet entraînement ne peut pas continuer : son étape enregistrée, ses données ou l’exécution ne sont plus sur cet appareil. Entraînez à nouveau.',
 };
 export default fr;

@@ -1872,5 +1872,32 @@ const ha: Catalogue = {
   'pipeline.reason.noEvaluation': 'Ba a ajiye layuka don gwaji ba. Kunna “Ajiye wasu layuka don dubawa” da rabon gwaji.',
   'pipeline.reason.crashed': 'Wani abu ya lalace: {message}',
   'pipeline.reason.interrupted': 'Manhajar ta rufe yayin da jerin matakan ke gudana. Sake gudanar da shi.',
+  'fineTune.open': 'Ƙara koyarwa da sabbin bayanai',
+  'fineTune.intro':
+    'Yana farawa daga abin da wannan samfuri ya koya, ya ci gaba da koyo daga bayanan da kuka zaɓa. Sabon samfurin zai tuna da wannan a matsayin iyayensa.',
+  'fineTune.dataset': 'Bayanan da za a koya daga gare su',
+  'fineTune.versionOption': '{name}, siga ta {number} na {when} (layuka {count})',
+  'fineTune.epochs': 'Zagayen koyo',
+  'fineTune.learningRate': 'Saurin koyo',
+  'fineTune.start': 'Ƙara koyarwa',
+  'fineTune.started': 'Ana ƙara koyarwa. Kuna iya bin sa a shafin Koyarwa ma.',
+  'fineTune.parent': 'An ƙara koyar da shi daga {name}',
+  'fineTune.networkOnly':
+    'Sai hanyar sadarwar jijiyoyi (neural network) da aka koyar a wannan na’ura ne kawai za a iya ƙara koyarwa. Layi mai sauƙi ko forest yana koyo daga farko da kowane bayani: sake koyar da shi a shafin Koyarwa.',
+  'fineTune.otherShape': 'Waɗannan nauyin ba su dace da wannan hanyar sadarwa ba (wani adadin shigarwa ko matakai). Ku koyar daga farko maimakon haka.',
+  'fineTune.missingColumn':
+    'Wannan samfuri yana karanta ginshiƙin “{column}”, wanda bayanan da aka zaɓa ba su da shi. Zaɓi bayanai masu wannan ginshiƙi, ko koyar da sabon samfuri.',
+  'fineTune.otherKind':
+    'Wannan samfuri yana buƙatar “{column}” ya zama ginshiƙin {wanted}, amma a bayanan da aka zaɓa ginshiƙin {kind} ne. Zaɓi wasu bayanai, ko koyar da sabon samfuri.',
+  'fineTune.newAnswer':
+    'Bayanan da aka zaɓa suna da amsar “{answer}” a “{column}”, wadda wannan samfuri bai taɓa koyo ba. Koyar da sabon samfuri don ya koye ta.',
+  'fineTune.runGone':
+    'Koyarwar da wannan samfuri ya fito daga gare ta, ko bayananta, ba sa kan wannan na’ura, don haka ba za a iya ƙara koyar da shi a nan ba.',
+  'fineTune.weightsGone': 'Nauyin wannan samfuri ba sa kan wannan na’ura. Yi daidaitawa (sync), ko ƙara koyarwa a na’urar da ke da su.',
+  'resume.region': 'Koyarwar da ta tsaya',
+  'resume.offer': 'Koyarwar {date} ta tsaya a mataki na {done} cikin {total}.',
+  'resume.carryOn': 'Ci gaba',
+  'resume.discard': 'Watsar',
+  'resume.gone': 'Wannan koyarwa ba za ta iya ci gaba ba: matakin da aka ajiye, bayananta ko aikin ba sa kan wannan na’ura kuma. Sake koyarwa.',
 };
 export default ha;

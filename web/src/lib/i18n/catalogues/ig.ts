@@ -1822,5 +1822,29 @@ const ig: Catalogue = {
   'pipeline.reason.noEvaluation': 'E debeghị ahịrị ọ bụla maka ule. Gbanye “Wepụta ahịrị ụfọdụ maka nlele” na òkè maka ule.',
   'pipeline.reason.crashed': 'Ihe mebiri: {message}',
   'pipeline.reason.interrupted': 'Ngwa ahụ mechiri mgbe usoro nzọụkwụ na-aga. Mee ya ọzọ.',
+  'fineTune.open': 'Zụkwuo ya na data ọhụrụ',
+  'fineTune.intro':
+    'Ọ na-amalite site n’ihe ihe nlereanya a mụtara, wee gaa n’ihu na-amụta site na data ị họọrọ. Ihe nlereanya ọhụrụ ahụ ga-echeta nke a dịka nne na nna ya.',
+  'fineTune.dataset': 'Data a ga-amụta na ya',
+  'fineTune.versionOption': '{name}, ụdị {number} nke {when} (ahịrị {count})',
+  'fineTune.epochs': 'Okirikiri mmụta',
+  'fineTune.learningRate': 'Otú o si amụta ngwa ngwa',
+  'fineTune.start': 'Zụkwuo ya',
+  'fineTune.started': 'A na-azụkwu ya. Ị nwekwara ike ịgbaso ya na taabụ Ọzụzụ.',
+  'fineTune.parent': 'A zụkwuru ya site na {name}',
+  'fineTune.networkOnly':
+    'Naanị neural network a zụrụ na ngwaọrụ a ka a ga-azụkwu. Ahịrị dị mfe ma ọ bụ forest na-amụta site na mmalite na data ọ bụla: zụọ ya ọzọ na taabụ Ọzụzụ.',
+  'fineTune.otherShape': 'Ibu ndị a adabaghị na network a (ọnụ ọgụgụ ntinye ma ọ bụ ọkwa ọzọ). Zụọ ya site na mmalite kama.',
+  'fineTune.missingColumn': 'Ihe nlereanya a na-agụ kọlụm “{column}”, nke data ị họọrọ enweghị. Họrọ data nwere kọlụm ahụ, ma ọ bụ zụọ ihe nlereanya ọhụrụ.',
+  'fineTune.otherKind':
+    'Ihe nlereanya a chọrọ ka “{column}” bụrụ kọlụm {wanted}, mana na data ị họọrọ ọ bụ kọlụm {kind}. Họrọ data ọzọ, ma ọ bụ zụọ ihe nlereanya ọhụrụ.',
+  'fineTune.newAnswer': 'Data ị họọrọ nwere azịza “{answer}” na “{column}”, nke ihe nlereanya a amụtabeghị. Zụọ ihe nlereanya ọhụrụ ka ọ mụta ya.',
+  'fineTune.runGone': 'Ọzụzụ ihe nlereanya a si na ya, ma ọ bụ data ya, anọghị na ngwaọrụ a, ya mere a pụghị ịzụkwu ya ebe a.',
+  'fineTune.weightsGone': 'Ibu ihe nlereanya a anọghị na ngwaọrụ a. Mee sync, ma ọ bụ zụkwuo ya na ngwaọrụ nwere ha.',
+  'resume.region': 'Ọzụzụ kwụsịrị',
+  'resume.offer': 'Ọzụzụ nke {date} kwụsịrị na nzọụkwụ {done} n’ime {total}.',
+  'resume.carryOn': 'Gaa n’ihu',
+  'resume.discard': 'Tụfuo ya',
+  'resume.gone': 'Ọzụzụ ahụ enweghị ike ịga n’ihu: nzọụkwụ echekwara, data ya ma ọ bụ ọrụ ahụ anọkwaghị na ngwaọrụ a. Zụọ ọzọ.',
 };
 export default ig;

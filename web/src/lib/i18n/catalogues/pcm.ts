@@ -1833,5 +1833,30 @@ const pcm: Catalogue = {
   'pipeline.reason.noEvaluation': 'We no keep any rows to test on. Switch on “Keep some rows for checking” with share for test.',
   'pipeline.reason.crashed': 'Something go wrong: {message}',
   'pipeline.reason.interrupted': 'The app close while the pipeline dey run. Run am again.',
+  'fineTune.open': 'Teach am more with newer data',
+  'fineTune.intro':
+    'E go start from wetin this model don learn, then continue to learn from the data wey you choose. The new model go remember this one as im parent.',
+  'fineTune.dataset': 'Data wey e go learn from',
+  'fineTune.versionOption': '{name}, version {number} of {when} ({count} rows)',
+  'fineTune.epochs': 'Rounds of learning',
+  'fineTune.learningRate': 'How fast e dey learn',
+  'fineTune.start': 'Teach am more',
+  'fineTune.started': 'E dey learn more. You fit follow am for the Train tab too.',
+  'fineTune.parent': 'Dem teach am more from {name}',
+  'fineTune.networkOnly':
+    'Na only neural network wey dem train for this device fit learn more. Simple line or forest dey learn from start for any data: train am again for the Train tab.',
+  'fineTune.otherShape': 'These weights no fit this network (another number of inputs or layers). Train from start instead.',
+  'fineTune.missingColumn':
+    'This model dey read the column “{column}”, wey the data wey you choose no get. Choose data wey get that column, or train new model.',
+  'fineTune.otherKind':
+    'This model need “{column}” to be {wanted} column, but for the data wey you choose na {kind} column. Choose another data, or train new model.',
+  'fineTune.newAnswer': 'The data wey you choose get the answer “{answer}” for “{column}”, wey this model never learn. Train new model make e learn am.',
+  'fineTune.runGone': 'The training wey this model come from, or im data, no dey this device, so e no fit learn more here.',
+  'fineTune.weightsGone': 'This model weights no dey this device. Sync, or teach am more for the device wey get dem.',
+  'resume.region': 'Training wey stop',
+  'resume.offer': 'Training of {date} stop for step {done} of {total}.',
+  'resume.carryOn': 'Continue',
+  'resume.discard': 'Throw am away',
+  'resume.gone': 'That training no fit continue: the step wey dem save, im data or the run no dey this device again. Train again.',
 };
 export default pcm;

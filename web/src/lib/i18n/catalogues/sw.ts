@@ -1864,5 +1864,29 @@ const sw: Catalogue = {
   'pipeline.reason.noEvaluation': 'Hakuna safu zilizowekwa kando za kujaribia. Washa “Weka kando safu za kukagua” na sehemu ya majaribio.',
   'pipeline.reason.crashed': 'Hitilafu imetokea: {message}',
   'pipeline.reason.interrupted': 'Programu ilifungwa mfululizo ukiendelea. Uendeshe tena.',
+  'fineTune.open': 'Funza zaidi kwa data mpya',
+  'fineTune.intro':
+    'Inaanza kutoka kile ambacho modeli hii imejifunza na kuendelea kujifunza kutoka kwa data utakayochagua. Modeli mpya itaikumbuka hii kama mzazi wake.',
+  'fineTune.dataset': 'Data ya kujifunza kutoka',
+  'fineTune.versionOption': '{name}, toleo {number} la {when} (safu {count})',
+  'fineTune.epochs': 'Mizunguko ya kujifunza',
+  'fineTune.learningRate': 'Kasi ya kujifunza',
+  'fineTune.start': 'Funza zaidi',
+  'fineTune.started': 'Inafunzwa zaidi. Unaweza pia kuifuatilia kwenye kichupo cha Funza.',
+  'fineTune.parent': 'Imefunzwa zaidi kutoka {name}',
+  'fineTune.networkOnly':
+    'Ni mtandao wa neva (neural network) uliofunzwa kwenye kifaa hiki pekee unaoweza kufunzwa zaidi. Mstari rahisi au forest hujifunza tangu mwanzo kwa data yoyote: ifunze tena kwenye kichupo cha Funza.',
+  'fineTune.otherShape': 'Uzito huu haulingani na mtandao huu (idadi nyingine ya pembejeo au tabaka). Funza tangu mwanzo badala yake.',
+  'fineTune.missingColumn': 'Modeli hii inasoma safu wima “{column}”, ambayo data uliyochagua haina. Chagua data yenye safu wima hiyo, au funza modeli mpya.',
+  'fineTune.otherKind':
+    'Modeli hii inahitaji “{column}” iwe safu wima ya {wanted}, lakini katika data uliyochagua ni safu wima ya {kind}. Chagua data nyingine, au funza modeli mpya.',
+  'fineTune.newAnswer': 'Data uliyochagua ina jibu “{answer}” katika “{column}”, ambalo modeli hii haijawahi kujifunza. Funza modeli mpya ili ilijifunze.',
+  'fineTune.runGone': 'Mafunzo ambayo modeli hii ilitoka, au data yake, hayapo kwenye kifaa hiki, kwa hivyo haiwezi kufunzwa zaidi hapa.',
+  'fineTune.weightsGone': 'Uzito wa modeli hii haupo kwenye kifaa hiki. Sawazisha, au funza zaidi kwenye kifaa kilicho nao.',
+  'resume.region': 'Mafunzo yaliyosimama',
+  'resume.offer': 'Mafunzo ya {date} yalisimama kwenye hatua {done} kati ya {total}.',
+  'resume.carryOn': 'Endelea',
+  'resume.discard': 'Tupa',
+  'resume.gone': 'Mafunzo hayo hayawezi kuendelea: hatua iliyohifadhiwa, data yake au mzunguko huo haupo tena kwenye kifaa hiki. Funza tena.',
 };
 export default sw;
