@@ -1,6 +1,5 @@
 import { OutpostError } from '@shared/errors.js';
-import { DatasetMeta, ModelVersion, Prediction } from '@shared/schema/records.js';
-import type { PersonalChoice } from '@shared/data/privacy.js';
+import { ModelVersion, Prediction } from '@shared/schema/records.js';
 import type { Db, Queryable } from './db.js';
 import { insertAppend, lockRecords, type DeviceRef } from './record-writes.js';
 import type { CheckedChange } from './push-check.js';
@@ -28,20 +27,7 @@ export interface LogSettings {
   rowSalt?: string;
 }
 
-/**
- * The `personal` marks of every dataset record of a project, deleted ones too (projectPersonal in
- * shared/src/data/privacy.ts says why), for the prediction log to leave out or hash.
- */
-export async function personalMarks(q: Queryable, orgId: string, projectId: string): Promise<{ personal?: Record<string, PersonalChoice> }[]> {
-  const rows = await q.query<{ personal: unknown }>(
-    `select data->'personal' as personal from records where org_id = $1 and tbl = 'datasets' and data->>'projectId' = $2 and data ? 'personal'`,
-    [orgId, projectId],
-  );
-  return rows.flatMap((r) => {
-    const p = DatasetMeta.shape.personal.safeParse(r.personal);
-    return p.success && p.data ? [{ personal: p.data }] : [];
-  });
-}
+export { personalMarks } from './personal-marks.js';
 
 export async function logSettings(q: Queryable, orgId: string, projectId: string): Promise<LogSettings> {
   const [row] = await q.query<{ data: LogSettings }>(`select data from records where org_id = $1 and tbl = 'projects' and id = $2`, [orgId, projectId]);

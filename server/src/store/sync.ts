@@ -3,7 +3,7 @@ import { StageChange } from '@shared/sync/stages.js';
 import type { Db, Queryable } from './db.js';
 import { batchFingerprint, checkChanges, rejection, type CheckedChange } from './push-check.js';
 import { insertAppend, lockRecords, mergeLww, type DeviceRef, type RecordSeq, type WriteOutcome } from './record-writes.js';
-import { scrubPushedPredictions } from './withdraw-rows.js';
+import { loggablePushedPredictions } from './withdraw-rows.js';
 import { moveStage } from './registry.js';
 import { refusedLabels } from './labels.js';
 
@@ -91,13 +91,12 @@ async function writeBatch(q: Queryable, seq: RecordSeq, device: DeviceRef, chang
 async function writeTogether(q: Queryable, seq: RecordSeq, device: DeviceRef, ordered: CheckedChange[]): Promise<Tally> {
   const appended = ordered.filter((c) => SYNC_TABLES[c.table].policy === 'append');
   const refused = await refusedLabels(q, device.orgId, appended);
-  const append = appended.filter((c) => !refused.has(c));
-  const inserted = await insertAppend(q, seq, device, append);
-  await scrubPushedPredictions(
+  const append = await loggable(
     q,
-    device.orgId,
-    append.filter((c) => c.table === 'predictions'),
+    device,
+    appended.filter((c) => !refused.has(c)),
   );
+  const inserted = await insertAppend(q, seq, device, append);
   const tally: Tally = { applied: inserted, ignored: append.length - inserted, rejected: [] };
   for (const [c, why] of refused) count(tally, c, why);
   for (const c of ordered.slice(appended.length)) count(tally, c, await writeOne(q, seq, device, c));
@@ -109,14 +108,21 @@ async function writeOne(q: Queryable, seq: RecordSeq, device: DeviceRef, c: Chec
   if (policy === 'append') {
     const refused = (await refusedLabels(q, device.orgId, [c])).get(c);
     if (refused) return refused;
-    const inserted = await insertAppend(q, seq, device, [c]);
-    if (c.table === 'predictions') await scrubPushedPredictions(q, device.orgId, [c]);
+    const inserted = await insertAppend(q, seq, device, await loggable(q, device, [c]));
     return inserted ? 'applied' : 'ignored';
   }
   if (policy === 'lww') return mergeLww(q, seq, device, c);
   // A device may not promote: its move to production is kept as a proposal (applied, as a proposal).
   const outcome = await moveStage(q, device.orgId, StageChange.parse(c.fields), c.hlc, { kind: 'device', id: device.id, name: 'device' });
   return outcome === 'proposed' ? 'applied' : outcome;
+}
+
+/** Pushed predictions without a raw value of a column the project marks personal, before they are written (withdraw-rows.ts). */
+async function loggable(q: Queryable, device: DeviceRef, changes: CheckedChange[]): Promise<CheckedChange[]> {
+  const predictions = changes.filter((c) => c.table === 'predictions');
+  if (!predictions.length) return changes;
+  const clean = new Map((await loggablePushedPredictions(q, device.orgId, predictions)).map((c, i) => [predictions[i], c]));
+  return changes.map((c) => clean.get(c) ?? c);
 }
 
 function count(t: Tally, c: CheckedChange, outcome: WriteOutcome) {

@@ -1,9 +1,10 @@
 import { mergeChange } from '@shared/sync/merge.js';
 import { columnsBreakingMarks } from '@shared/data/withdraw.js';
-import { projectPersonal, publicColumns, type PersonalChoice } from '@shared/data/privacy.js';
+import { loggablePredictions, publicColumns, type PersonalChoice } from '@shared/data/privacy.js';
 import type { DatasetVersion } from '@shared/schema/dataset-version.js';
 import type { Queryable } from './db.js';
 import type { RecordSeq } from './record-writes.js';
+import { projectMarks } from './personal-marks.js';
 
 type Row = { id: string; data: Pick<DatasetVersion, 'columns' | 'rows'> & Record<string, unknown>; hlc: Record<string, string> };
 
@@ -148,22 +149,50 @@ export async function scrubPredictionLog(
 }
 
 /**
- * Predictions pushed by a phone that logged them before it heard of a mark (offline): cleaned as
- * they are stored, by the same rule (scrubPredictionLog over just these ids). One query for the
- * marks per project in the batch.
+ * Predictions pushed by a phone that logged them before it heard of a mark (offline): cleaned
+ * before they are stored, by the rule the phone follows (privacy.ts `loggablePredictions`: null
+ * for `never`, the project's salted hash for `hash`, an input derived from a marked column
+ * following its column), so the raw value is never written, not even in a row version a later
+ * update would leave behind. Read inside the push's transaction after the organisation's record
+ * lock, so a mark committed before is seen, and one committed after scrubs these rows in its own
+ * (scrubPredictionLog). One query for the marks and one for the salt per project in the batch.
  */
-export async function scrubPushedPredictions(q: Queryable, orgId: string, predictions: { id: string; fields: Record<string, unknown> }[]): Promise<void> {
-  const byProject = new Map<string, string[]>();
+export async function loggablePushedPredictions<C extends { id: string; fields: Record<string, unknown> }>(
+  q: Queryable,
+  orgId: string,
+  predictions: C[],
+): Promise<C[]> {
+  const byProject = new Map<string, C[]>();
   for (const p of predictions) {
     const projectId = String(p.fields.projectId ?? '');
-    byProject.set(projectId, [...(byProject.get(projectId) ?? []), p.id]);
+    byProject.set(projectId, [...(byProject.get(projectId) ?? []), p]);
   }
-  for (const [projectId, ids] of byProject) {
-    const marks = await q.query<{ personal: Record<string, PersonalChoice> | null }>(
-      `select data->'personal' as personal from records where org_id = $1 and tbl = 'datasets' and data->>'projectId' = $2 and data ? 'personal'`,
+  const clean = new Map<C, C>();
+  for (const [projectId, changes] of byProject) {
+    const personal = await projectMarks(q, orgId, projectId);
+    if (!Object.keys(personal).length) continue;
+    const [project] = await q.query<{ salt: string | null }>(
+      `select data->>'rowSalt' as salt from records where org_id = $1 and tbl = 'projects' and id = $2`,
       [orgId, projectId],
     );
-    const personal = projectPersonal(marks.map((m) => ({ personal: m.personal ?? undefined })));
-    if (Object.keys(personal).length) await scrubPredictionLog(q, orgId, projectId, personal, ids);
+    const versions = [...new Set(changes.map((c) => String(c.fields.modelVersionId ?? '')))];
+    const rows = await q.query<{ id: string; features: unknown }>(
+      `select id, data->'pipeline'->'features' as features from records where org_id = $1 and tbl = 'model_versions' and id = any($2::text[])`,
+      [orgId, versions],
+    );
+    const featuresOf = new Map(rows.map((r) => [r.id, Array.isArray(r.features) ? (r.features as { name: string; source?: { column: string } }[]) : []]));
+    for (const versionId of versions) {
+      const mine = changes.filter((c) => String(c.fields.modelVersionId ?? '') === versionId);
+      const logged = await loggablePredictions(
+        mine.map((c) => c.fields as Logged),
+        personal,
+        project?.salt ?? undefined,
+        featuresOf.get(versionId),
+      );
+      mine.forEach((c, i) => clean.set(c, { ...c, fields: logged[i] }));
+    }
   }
+  return predictions.map((p) => clean.get(p) ?? p);
 }
+
+type Logged = Record<string, unknown> & { inputs: Record<string, string | number | null>; attributes?: Record<string, string | number | null> };
