@@ -11,10 +11,11 @@ export const SAME_TOLERANCE = 1e-9;
 /**
  * Two figures are close when |a − b| ≤ max(CLOSE_ABSOLUTE, CLOSE_RELATIVE · max(|a|, |b|)). Another
  * backend (WebGL's shaders against WebAssembly's SIMD kernels) or another device rounds each
- * float32 sum in another order; after many rounds of training that moves a share such as accuracy
- * by less than half a percentage point (0.005, which the screen, rounding to whole percents,
- * mostly does not show) and a loss, MAE or RMSE by less than 0.1 % of its size (1e-3). More than
- * that is a model that learnt something else, which is worth a person's attention.
+ * float32 sum in another order. CPU against WebAssembly on the sample files (default settings, 50
+ * epochs) moved figures by at most 1e-6 (a relative 2e-8, docs/runs.md); WebGL on graphics chips
+ * that compute in 16-bit floats moves them further. The margin leaves room for that and is half the
+ * step the screen shows a share such as accuracy in (whole percents): 0.005, and 0.1 % of a loss,
+ * MAE or RMSE (1e-3). More than that is a model that learnt something else, worth a person's look.
  */
 export const CLOSE_ABSOLUTE = 0.005;
 /** The relative half of the close tolerance (see CLOSE_ABSOLUTE): 0.1 % of the larger figure. */
