@@ -21,7 +21,7 @@ describe('Dexie version 8', () => {
     expect((await db.datasets.get('d1'))?.name).toBe('muac');
     expect(await db.dataset_versions.count()).toBe(1);
     expect(await db.labels.where('datasetId').equals('d1').count()).toBe(0);
-    expect(db.verno).toBe(9);
+    expect(db.verno).toBe(10);
     db.close();
   });
 });

@@ -165,7 +165,7 @@ describe('the device database upgrade', () => {
     await v5.table('projects').add({ id: 'p1', name: 'Clinic', description: '', createdAt: 1 });
     v5.close();
     const db = new OutpostDb(name);
-    expect(db.verno).toBe(9);
+    expect(db.verno).toBe(10);
     expect((await db.projects.get('p1'))?.name).toBe('Clinic');
     expect(await db.deployments.count()).toBe(0);
     db.close();
