@@ -1,8 +1,10 @@
 import type { ColumnInfo, ModelVersion, Run, TrainParams } from '@shared/schema/records.js';
 import type { FeaturePipeline, FeatureSpec } from '@shared/schema/pipeline.js';
+import { isMissing } from '@shared/data/columns.js';
 import type { Message } from '../i18n/catalogue.js';
 import type { OutpostDb } from '../db/db.js';
 import { loadWeights } from '../db/models.js';
+import { loadVersionRows } from '../db/dataset-versions.js';
 import type { BackendName } from '../ml/protocol.js';
 import { SaidError } from '../said-error.js';
 import type { TrainingSession } from './training.svelte.js';
@@ -52,6 +54,15 @@ export function fineTuneRefusal(pipeline: FeaturePipeline, columns: ColumnInfo[]
   return undefined;
 }
 
+/** The answers a classifier's target column holds in a dataset version's rows on this device (none for a regression). */
+async function answersIn(db: OutpostDb, versionId: string, pipeline: FeaturePipeline): Promise<string[]> {
+  if (pipeline.target.kind !== 'categorical') return [];
+  const name = pipeline.target.name;
+  const seen = new Set<string>();
+  for (const r of await loadVersionRows(db, versionId)) if (r[name] !== undefined && !isMissing(r[name])) seen.add(String(r[name]).trim());
+  return [...seen];
+}
+
 export interface FineTuneChoice {
   datasetId: string;
   /** The dataset version to train on (default: the dataset's current one). */
@@ -80,7 +91,7 @@ export async function startFineTune(db: OutpostDb, session: TrainingSession, v: 
   if (!weights) throw new SaidError('not_found', { key: 'fineTune.weightsGone' });
   const versionId = choice.datasetVersionId ?? dataset.versionId;
   const version = versionId ? await db.dataset_versions.get(versionId) : undefined;
-  const refusal = fineTuneRefusal(v.pipeline, version?.columns ?? dataset.columns);
+  const refusal = fineTuneRefusal(v.pipeline, version?.columns ?? dataset.columns, version ? await answersIn(db, version.id, v.pipeline) : []);
   if (refusal) throw new SaidError('bad_request', refusal);
   return session.start(dataset, childParams(parent, choice), choice.backend ?? 'wasm', false, {
     ...(version ? { versionId: version.id } : {}),
