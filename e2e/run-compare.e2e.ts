@@ -64,3 +64,42 @@ test('two runs are compared, and a tagged run is found again after a reload', as
   await page.getByLabel('Words in the note').fill('');
   await expect(cards.first()).not.toContainText('Six rounds');
 });
+
+// A network and a forest compared: the kind of model is a setting that differs, each kind's own
+// settings show "—" for the other run and are no difference, and the parallel view draws the kind
+// as an axis with both lines.
+test('a network and a forest are compared by their kind of model', async ({ page }) => {
+  await projectWithDataset(page, 'Kinds', 'iris.csv', 'species');
+  await setEpochs(page, 3);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByText('completed', { exact: true })).toHaveCount(1, { timeout: 120_000 });
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
+  // Opens the settings again (they fold once a run has ended).
+  await setEpochs(page, 3);
+  await page.getByLabel('Kind of model').selectOption('forest');
+  await page.getByLabel('Number of trees').fill('5');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByText('completed', { exact: true })).toHaveCount(2, { timeout: 120_000 });
+
+  const cards = page.getByRole('article');
+  await cards.nth(0).getByRole('checkbox', { name: 'Compare', exact: true }).check();
+  await cards.nth(1).getByRole('checkbox', { name: 'Compare', exact: true }).check();
+  await page.getByRole('button', { name: 'Compare 2 runs' }).click();
+  const view = page.getByRole('region', { name: 'Comparing runs' });
+  const table = view.getByRole('table', { name: 'Settings and results' });
+  const kind = table.getByRole('row', { name: /Kind of model/ });
+  await expect(kind).toContainText('differs');
+  await expect(kind).toContainText('Neural network');
+  await expect(kind).toContainText('Many decision trees');
+  const rounds = table.getByRole('row', { name: /Rounds of learning/ });
+  await expect(rounds).not.toContainText('differs');
+  await expect(rounds).toContainText('—');
+  const trees = table.getByRole('row', { name: /Number of trees/ });
+  await expect(trees).toContainText('5');
+  await expect(trees).not.toContainText('differs');
+
+  const parallel = view.getByRole('img', { name: /^2 lines, one for each run/ });
+  await expect(parallel.locator('path.line')).toHaveCount(2);
+  await expect(parallel.locator('text.name').first()).toContainText('Kind of model');
+  await expect(view.getByText(/A line with no dot on an axis/)).toBeVisible();
+});

@@ -58,19 +58,28 @@ describe('parallel coordinates', () => {
     const net2 = testRun('net2', {}, { learningRate: 0.001 });
     const forest = testRun('forest', {}, { family: 'forest', trees: 50, learningRate: 0.5 });
     const { axes, lines } = parallelCoordinates([net, net2, forest], 'accuracy');
+    // The family, then both families' own settings (epochs … hidden layers, trees … leaf size).
     expect(axes.map((x) => [x.key, x.kind])).toEqual([
       ['family', 'ordinal'],
+      ['epochs', 'linear'],
+      ['batchSize', 'linear'],
       ['learningRate', 'log'],
+      ['hiddenLayers', 'ordinal'],
+      ['trees', 'linear'],
+      ['maxDepth', 'linear'],
+      ['minLeaf', 'linear'],
       ['accuracy', 'linear'],
     ]);
     expect(axes[0].ticks.map((t) => t.value)).toEqual(['forest', 'network']);
-    // The forest's own learning rate (0.5, never read) stays off the axis and out of its range.
-    expect(lines.map((l) => l.at.slice(0, 2))).toEqual([
-      [1, 1],
-      [1, 0],
-      [0, null],
+    // The forest's own learning rate (0.5, never read) stays off the axis and out of its range;
+    // the networks have no point on the forest's axes.
+    expect(lines.map((l) => [l.at[0], l.at[3], l.at[5]])).toEqual([
+      [1, 1, null],
+      [1, 0, null],
+      [0, null, 0.5],
     ]);
-    expect(axes[1].ticks.map((t) => t.value)).toEqual([0.001, 0.1]);
+    expect(axes[3].ticks.map((t) => t.value)).toEqual([0.001, 0.1]);
+    expect(axes[5].ticks).toEqual([{ at: 0.5, value: 50 }]);
   });
   it('with nothing differing, falls back to the own settings of the families compared', () => {
     const lin = (id: string) => testRun(id, {}, { family: 'linear', l2: 0.5 });

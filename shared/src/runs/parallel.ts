@@ -98,8 +98,10 @@ function paramAxis(key: RunParamKey, values: RunParamValue[]): { axis: ParallelA
 
 /**
  * A parallel-coordinates view (Inselberg 1985) of `runs`: one axis per setting that differs
- * between them (the model family a categorical axis; when nothing differs, the own settings of
- * the families compared, so the view is never just one axis), then the figure `metric` last; one
+ * between them (the model family a categorical axis), and the own settings of the families
+ * compared when nothing differs (so the view is never just one axis) or when the runs are of
+ * different families (so each family's settings are seen beside the others'); then the figure
+ * `metric` last; one
  * line per run through its place on every axis, shaded by the figure, 0 worst to 1 best (null
  * without it; all 1 when every run has the same figure). A setting of another family has no place
  * on its axis (null): a forest's line has no point on the learning-rate axis.
@@ -108,8 +110,11 @@ export function parallelCoordinates(runs: readonly Run[], metric: RunMetricKey):
   const differing = paramRows(runs)
     .filter((r) => r.differs)
     .map((r) => r.key);
-  const fallback = [...new Set(runs.map(runFamily))].flatMap((f) => FAMILY_PARAMS[f]);
-  const keys = RUN_PARAMS.filter((k) => (differing.length ? differing : fallback).includes(k));
+  const families = [...new Set(runs.map(runFamily))];
+  const own = families.flatMap((f) => FAMILY_PARAMS[f]);
+  // Runs of different kinds: each kind's own settings too, where the other kinds have no point.
+  const drawn = differing.length === 0 ? own : families.length > 1 ? [...differing, ...own] : differing;
+  const keys = RUN_PARAMS.filter((k) => drawn.includes(k));
   const columns = keys.map((k) =>
     paramAxis(
       k,
