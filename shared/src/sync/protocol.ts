@@ -9,6 +9,7 @@ import { hasUnstorableText } from './text.js';
 import { DatasetVersion } from '../schema/dataset-version.js';
 import { Label } from '../labels/label.js';
 import { Study, Trial } from '../study/study.js';
+import { Pipeline, PipelineRun } from '../schema/pipeline-spec.js';
 
 /**
  * Versions of the sync protocol. A device sends `x-outpost-protocol: <version>` on every request
@@ -43,8 +44,11 @@ import { Study, Trial } from '../study/study.js';
  * Version 8: hyperparameter searches (`studies`, last-writer-wins, pulled) and their finished trials
  * (`trials`, append-only, pulled), so a search resumes from its recorded trials and every device
  * and the console see its history (docs/search.md). A version 8 app needs a version 8 server.
+ * Version 9: training pipelines (`pipelines`, one per project, and `pipeline_runs`, their runs with
+ * each step's lineage; both last-writer-wins, pulled), so every device of a project sees the same
+ * pipeline and what its runs did (docs/pipelines.md). A version 9 app needs a version 9 server.
  */
-export const PROTOCOL = { version: 8, minPush: 1, minPull: 2, minServer: 8 } as const;
+export const PROTOCOL = { version: 9, minPush: 1, minPull: 2, minServer: 9 } as const;
 export const PROTOCOL_HEADER = 'x-outpost-protocol';
 
 /**
@@ -53,7 +57,7 @@ export const PROTOCOL_HEADER = 'x-outpost-protocol';
  * A device pushes `Change`s: each names a table, a record id, a hybrid-logical-clock stamp and the
  * fields it sets. The server merges per table policy:
  *  - `append`: insert-or-ignore by id (predictions, outcomes, ratings, labels, trials). A second copy of the same id is a no-op.
- *  - `lww`: per-field last-writer-wins by HLC (projects, datasets, dataset versions, runs, model versions, rating studies, studies). A field
+ *  - `lww`: per-field last-writer-wins by HLC (projects, datasets, dataset versions, runs, model versions, rating studies, studies, pipelines, pipeline runs). A field
  *    is replaced only by a change whose HLC is greater than the HLC stored for that field.
  *    `deleted: true` is a tombstone field like any other and, once set, is never cleared.
  *  - `stage`: a model version's stage moves by compare-and-set on the server (see stages.ts); the
@@ -83,6 +87,8 @@ export const SYNC_TABLES = {
   labels: { policy: 'append', schema: Label, pull: true, since: 7 },
   studies: { policy: 'lww', schema: Study, pull: true, since: 8 },
   trials: { policy: 'append', schema: Trial, pull: true, since: 8 },
+  pipelines: { policy: 'lww', schema: Pipeline, pull: true, since: 9 },
+  pipeline_runs: { policy: 'lww', schema: PipelineRun, pull: true, since: 9 },
 } as const;
 
 export type SyncTable = keyof typeof SYNC_TABLES;

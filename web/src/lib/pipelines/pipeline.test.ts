@@ -113,6 +113,11 @@ describe('a pipeline on the device, end to end', () => {
     const runs = await projectPipelineRuns(db, project.id);
     expect(runs.map((r) => r.id)).toEqual([third.id, second.id, first.id]);
     for (const r of runs) expect(PipelineRun.parse(r)).toEqual(r);
+    // Both records wait in the outbox to sync (protocol 9): the pipeline, and each run as it ends.
+    const queued = await db.outbox.toArray();
+    expect(queued.filter((o) => o.table === 'pipelines').map((o) => o.id)).toContain(project.id);
+    const ends = queued.filter((o) => o.table === 'pipeline_runs' && o.fields.status !== 'running');
+    expect(new Set(ends.map((o) => o.id))).toEqual(new Set([first.id, second.id, third.id]));
     db.close();
   });
 

@@ -1,12 +1,15 @@
 import type { PipelineRun, PipelineTrigger } from '@shared/schema/pipeline-spec.js';
 import { runPipeline, type StepExecutors } from '@shared/pipelines/runner.js';
 import type { OutpostDb } from '../db/db.js';
-import { newId } from '../db/mutate.js';
+import { newId, putRecord } from '../db/mutate.js';
 import { SaidError } from '../said-error.js';
 import { projectPipeline, rulesKey, runsCache } from './store.js';
 
 // Projects with a pipeline run under way in this page (one at a time per project).
 const running = new Set<string>();
+// A run under way on this device, in kv (not synced): a run pulled from another device while it
+// was running there is not this device's to close.
+const RUNNING_HERE = 'pipeline:running-here:';
 
 /** Whether a project's pipeline is running in this page. */
 export const pipelineRunning = (projectId: string): boolean => running.has(projectId);
@@ -20,12 +23,15 @@ export async function closeInterruptedPipelineRuns(db: OutpostDb, projectId: str
 }
 
 async function markInterrupted(db: OutpostDb, projectId: string, now: number): Promise<number> {
-  const stale = (await db.pipeline_runs.where('projectId').equals(projectId).toArray()).filter((r) => r.status === 'running');
-  for (const r of stale) {
-    const reason = { key: 'pipeline.reason.interrupted' };
-    await db.pipeline_runs.put({ ...r, status: 'failed', reason, finishedAt: now });
+  const runs = await db.pipeline_runs.where('projectId').equals(projectId).toArray();
+  let closed = 0;
+  for (const r of runs) {
+    if (r.status !== 'running' || !(await db.kv.get(RUNNING_HERE + r.id))) continue;
+    await putRecord(db, 'pipeline_runs', { ...r, status: 'failed', reason: { key: 'pipeline.reason.interrupted' }, finishedAt: now }, now);
+    await db.kv.delete(RUNNING_HERE + r.id);
+    closed++;
   }
-  return stale.length;
+  return closed;
 }
 
 export interface StartOptions {
@@ -68,7 +74,8 @@ export async function runProjectPipeline(db: OutpostDb, projectId: string, opts:
       executed: 0,
       startedAt: now(),
     };
-    await db.pipeline_runs.put(record);
+    await db.kv.put({ key: RUNNING_HERE + record.id, value: true });
+    await putRecord(db, 'pipeline_runs', record, now());
     let writing = Promise.resolve();
     const result = await runPipeline(pipeline, record.input, {
       executors: opts.executors,
@@ -76,7 +83,7 @@ export async function runProjectPipeline(db: OutpostDb, projectId: string, opts:
       now,
       onStep: (steps) => {
         const snapshot = { ...record, steps: steps.map((s) => ({ ...s })) };
-        writing = writing.then(() => db.pipeline_runs.put(snapshot)).then(() => undefined);
+        writing = writing.then(() => putRecord(db, 'pipeline_runs', snapshot, now())).then(() => undefined);
       },
     });
     await writing;
@@ -89,7 +96,8 @@ export async function runProjectPipeline(db: OutpostDb, projectId: string, opts:
       finishedAt: now(),
       ...(result.reason ? { reason: result.reason } : {}),
     };
-    await db.pipeline_runs.put(record);
+    await putRecord(db, 'pipeline_runs', record, now());
+    await db.kv.delete(RUNNING_HERE + record.id);
     return record;
   } finally {
     running.delete(projectId);

@@ -3,6 +3,7 @@ import type { StepCache } from '@shared/pipelines/runner.js';
 import { stableJson } from '@shared/pipelines/keys.js';
 import { sha256Hex } from '@shared/data/hash.js';
 import type { OutpostDb } from '../db/db.js';
+import { putRecord } from '../db/mutate.js';
 
 /** A project's pipeline (at most one: its id is the project's), parsed as stored. */
 export async function projectPipeline(db: OutpostDb, projectId: string): Promise<Pipeline | undefined> {
@@ -11,11 +12,9 @@ export async function projectPipeline(db: OutpostDb, projectId: string): Promise
   return parsed?.success ? parsed.data : undefined;
 }
 
-/** Declare or change a project's pipeline (kept on this device). */
+/** Declare or change a project's pipeline (synced, last-writer-wins: every device of the project sees it). */
 export async function savePipeline(db: OutpostDb, p: Pipeline, now = Date.now()): Promise<Pipeline> {
-  const kept = Pipeline.parse({ ...p, updatedAt: now });
-  await db.pipelines.put(kept);
-  return kept;
+  return putRecord(db, 'pipelines', Pipeline.parse({ ...p, updatedAt: now }), now);
 }
 
 /** A project's pipeline runs, newest first (at most `limit`). */
