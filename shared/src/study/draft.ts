@@ -43,7 +43,7 @@ export function studyProblems(d: Pick<StudyDraft, 'space' | 'trials' | 'minutes'
   const families = spaceFamilies(d.space, base);
   for (const p of d.space) {
     if (p.name === 'family') {
-      if (p.kind !== 'choice' || p.choices.length === 0 || p.choices.some((c) => !(FAMILIES as readonly (string | number)[]).includes(c)))
+      if (p.kind !== 'choice' || p.choices.some((c) => !(FAMILIES as readonly (string | number)[]).includes(c)))
         problems.push({ param: p.name, code: 'not_a_family' });
       continue;
     }
