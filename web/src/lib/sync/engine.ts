@@ -19,7 +19,9 @@ import { completeBlobs, forgetRowsFiles } from '../db/blobs.js';
 import { countPending, rememberRejected } from '../db/sync-state.js';
 import { observeStamp } from '../db/mutate.js';
 import { countOutcome, markDaysSent, markVerdictsSent, unsentDays, unsentVerdicts } from '../db/monitoring.js';
+import { noteMarkArrived, scrubMarkedLogs } from '../db/scrub-log.js';
 import type { Outcome } from '@shared/schema/monitoring.js';
+import type { PersonalChoice } from '@shared/data/privacy.js';
 import type { Deployment } from '@shared/schema/deployment.js';
 import { keepPulledDeployment } from '../db/deployments.js';
 import { deploymentReport } from '../deploy/status.js';
@@ -342,6 +344,7 @@ export class SyncEngine {
       pulled += page.records.length;
       if (!page.more) break;
     }
+    await scrubMarkedLogs(this.db);
     return pulled;
   }
 
@@ -357,6 +360,11 @@ export class SyncEngine {
         if (parsed.success) {
           // A version's rows file withdrawn by the server (a column marked personal after it was
           // sent) or replaced by one that follows the marks: this copy of the old file goes too.
+          // A column another phone marked personal: this phone's log of the project is cleaned after the pull.
+          if (rec.table === 'datasets') {
+            const d = parsed.data as { personal?: Record<string, PersonalChoice>; projectId: string };
+            await noteMarkArrived(this.db, (await this.db.datasets.get(rec.id))?.personal, d.personal, d.projectId);
+          }
           if (rec.table === 'dataset_versions') {
             const before = (await this.db.dataset_versions.get(rec.id))?.rows;
             if (before && before.hash !== (data as { rows?: { hash?: string } | null }).rows?.hash) withdrawn.push(before.hash);
