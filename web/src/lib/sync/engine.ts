@@ -358,13 +358,13 @@ export class SyncEngine {
         // A record this app version cannot read is skipped rather than stored half-understood.
         const parsed = SYNC_TABLES[rec.table].schema.safeParse(data);
         if (parsed.success) {
-          // A version's rows file withdrawn by the server (a column marked personal after it was
-          // sent) or replaced by one that follows the marks: this copy of the old file goes too.
           // A column another phone marked personal: this phone's log of the project is cleaned after the pull.
           if (rec.table === 'datasets') {
             const d = parsed.data as { personal?: Record<string, PersonalChoice>; projectId: string };
             await noteMarkArrived(this.db, (await this.db.datasets.get(rec.id))?.personal, d.personal, d.projectId);
           }
+          // A version's rows file withdrawn by the server (a column marked personal after it was
+          // sent) or replaced by one that follows the marks: this copy of the old file goes too.
           if (rec.table === 'dataset_versions') {
             const before = (await this.db.dataset_versions.get(rec.id))?.rows;
             if (before && before.hash !== (data as { rows?: { hash?: string } | null }).rows?.hash) withdrawn.push(before.hash);
