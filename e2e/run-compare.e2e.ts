@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { projectWithDataset, setEpochs } from './steps.js';
+import { projectWithDataset, setEpochs, trainAndRegister } from './steps.js';
 
 // Two runs with different settings compared on a phone: the table marks the setting that differs,
 // the curves and the parallel-coordinates view draw both runs; a tag and a note kept on one run
@@ -102,4 +102,34 @@ test('a network and a forest are compared by their kind of model', async ({ page
   await expect(parallel.locator('path.line')).toHaveCount(2);
   await expect(parallel.locator('text.name').first()).toContainText('Kind of model');
   await expect(view.getByText(/A line with no dot on an axis/)).toBeVisible();
+});
+
+// A run trained more from a registered version says which run's model it started from, and that
+// run joins the comparison with one tap.
+test('a fine-tuned run names its parent run, which is added to the comparison with one tap', async ({ page }) => {
+  await projectWithDataset(page, 'Parents', 'iris.csv', 'species');
+  await trainAndRegister(page, 5);
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
+  await setEpochs(page, 3);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByText('completed', { exact: true })).toHaveCount(2, { timeout: 120_000 });
+  await page.getByRole('link', { name: 'Models' }).click();
+  const v1 = page.getByRole('article', { name: /version 1/ });
+  await v1.getByText('Train more on newer data').click();
+  await v1.getByRole('button', { name: 'Train more' }).click();
+  await page.getByRole('link', { name: 'Train' }).click();
+  await expect(page.getByText('completed', { exact: true })).toHaveCount(3, { timeout: 120_000 });
+
+  // Newest first: the fine-tuned run, the plain run, the parent.
+  const cards = page.getByRole('article');
+  await cards.nth(0).getByRole('checkbox', { name: 'Compare', exact: true }).check();
+  await cards.nth(1).getByRole('checkbox', { name: 'Compare', exact: true }).check();
+  await page.getByRole('button', { name: 'Compare 2 runs' }).click();
+  const view = page.getByRole('region', { name: 'Comparing runs' });
+  const lineage = view.getByRole('list', { name: 'Runs that started from a saved model' });
+  await expect(lineage).toContainText(/Run 1 started from the model of the run of /);
+  await lineage.getByRole('button', { name: 'Add that run to the comparison' }).click();
+  await expect(view.getByRole('list', { name: 'Runs compared' }).getByRole('listitem')).toHaveCount(3);
+  await expect(lineage).toHaveText('Run 1 started from the model of Run 3.');
+  await expect(view.getByRole('table', { name: 'Settings and results' }).getByRole('columnheader', { name: 'Run 3' })).toBeVisible();
 });
