@@ -20,6 +20,23 @@ const checkpoints = (page: Page) =>
       }),
   );
 
+const runs = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<{ status: string; resumed?: { fromEpoch: number }[]; epochs: unknown[] }[]>((resolve, reject) => {
+        const open = indexedDB.open('outpost');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const all = db.transaction('runs').objectStore('runs').getAll();
+          all.onsuccess = () => {
+            resolve(all.result);
+            db.close();
+          };
+        };
+      }),
+  );
+
 test('a training cut off by a reload carries on and finishes as the same run', async ({ page }) => {
   await projectWithDataset(page, 'Carried on', 'breast_cancer.csv', 'diagnosis');
   await setEpochs(page, 400);
@@ -41,4 +58,9 @@ test('a training cut off by a reload carries on and finishes as the same run', a
   await expect(page.getByText('failed', { exact: true })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Register model' })).toBeVisible();
   expect(await checkpoints(page)).toBe(0);
+  // The same run record carried on from where it stopped, with every epoch of the 400.
+  const [run] = await runs(page);
+  expect(run.status).toBe('completed');
+  expect(run.resumed?.map((r) => r.fromEpoch)).toEqual([step]);
+  expect(run.epochs).toHaveLength(400);
 });
