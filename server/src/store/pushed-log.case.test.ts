@@ -4,7 +4,8 @@ import { STORES } from './test-stores.js';
 import type { Db, Queryable } from './db.js';
 import { createEnrollmentCode, createOrg, enrollDevice } from './orgs.js';
 import { applyPush, type DeviceRef } from './sync.js';
-import { change, insertRecord, modelVersion, prediction, project, T0 } from './fixtures.js';
+import { appendPredictions } from './serving.js';
+import { change, insertRecord, modelVersion, prediction, project, stamp, T0 } from './fixtures.js';
 
 // A phone that logged predictions offline before it heard of a mark pushes them with the raw
 // values: the server cleans them before it writes them, in the push's own transaction, so no
@@ -84,6 +85,16 @@ describe.each(STORES)('pushed predictions and personal marks: $name', (factory) 
     expect(refuse).toBe(false);
     expect(r).toMatchObject({ applied: 2, rejected: [] });
     const [row] = await db.query<{ data: typeof logged }>(`select data from records where tbl = 'predictions' and id = 'late3'`);
+    expect(row.data.inputs.phone).toBeNull();
+    expect(row.data.attributes.name).toBe(await saltedHash(SALT, RAW.name));
+    expect(sent.join('\n')).not.toContain(RAW.name);
+  });
+
+  it('the server’s own predictions are cleaned again as they are written, under the record lock (a mark that came after the caller read the marks)', async () => {
+    sent.length = 0;
+    const raw = { ...prediction('srv1'), source: 'server', inputs: { x: 5, phone: RAW.phone }, attributes: { name: RAW.name } };
+    await appendPredictions(recording(), dev, [raw as never], stamp(T0, 0, 'server'));
+    const [row] = await db.query<{ data: typeof raw }>(`select data from records where tbl = 'predictions' and id = 'srv1'`);
     expect(row.data.inputs.phone).toBeNull();
     expect(row.data.attributes.name).toBe(await saltedHash(SALT, RAW.name));
     expect(sent.join('\n')).not.toContain(RAW.name);

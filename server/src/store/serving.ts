@@ -3,6 +3,7 @@ import { ModelVersion, Prediction } from '@shared/schema/records.js';
 import type { Db, Queryable } from './db.js';
 import { insertAppend, lockRecords, type DeviceRef } from './record-writes.js';
 import type { CheckedChange } from './push-check.js';
+import { loggablePushedPredictions } from './withdraw-rows.js';
 
 /** What serving reads and writes in the store: versions to load, a project's log settings, the prediction log. */
 
@@ -34,10 +35,18 @@ export async function logSettings(q: Queryable, orgId: string, projectId: string
   return row?.data ?? {};
 }
 
-/** Append predictions as records of the organisation, with its next sequence numbers (one transaction, its record lock). */
+/**
+ * Append predictions as records of the organisation, with its next sequence numbers (one
+ * transaction, its record lock). They are cleaned of personal values again under the lock, as a
+ * pushed prediction is (loggablePushedPredictions): a mark that committed after the caller read
+ * the marks is followed too, and one that commits later scrubs these rows in its own transaction.
+ */
 export async function appendPredictions(db: Db, device: DeviceRef, rows: Prediction[], hlc: string): Promise<void> {
   const changes: CheckedChange[] = rows.map((p) => ({ table: 'predictions', id: p.id, hlc, fields: Prediction.parse(p) }));
-  await db.tx(async (q) => insertAppend(q, await lockRecords(q, device.orgId), device, changes));
+  await db.tx(async (q) => {
+    const seq = await lockRecords(q, device.orgId);
+    await insertAppend(q, seq, device, await loggablePushedPredictions(q, device.orgId, changes));
+  });
 }
 
 /** The organisation's projects a model can be imported into, by name. */
