@@ -11,6 +11,8 @@ import { newId, patchRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
 import { importDataset } from '../db/datasets.js';
 import { appendRows } from '../db/dataset-versions.js';
+import { logPredictions, recordOutcomes } from '../db/monitoring.js';
+import { loggedPrediction } from '../db/fixtures.testing.js';
 import { inProcessWorker } from '../ml/in-process-worker.js';
 import { loadSample, sampleParams } from '../ml/test-data.js';
 import { english } from '../i18n/speaking.js';
@@ -142,6 +144,51 @@ describe('a pipeline on the device, end to end', () => {
     expect(await db.runs.count()).toBe(2);
     expect((await db.model_versions.toArray()).map((v) => v.version).sort()).toEqual([1, 2]);
     // Done with that version: the rule does not set it off again.
+    expect(await checkPipelineRules(db, start)).toBe(0);
+    db.close();
+  });
+
+  it('a retraining proposal for the production model sets the rule off once', async () => {
+    const { db, project, pipeline, run } = await setUp();
+    const p = await savePipeline(db, {
+      ...pipeline,
+      steps: { ...pipeline.steps, register: { ...pipeline.steps.register, makeProduction: true } },
+      rules: { onNewRows: false, onRetrainProposal: true },
+    });
+    await run();
+    const mv = (await db.model_versions.toArray())[0];
+    expect(mv.stage).toBe('production');
+    const started: PipelineTrigger[] = [];
+    const start = async (_: string, t: PipelineTrigger) => (started.push(t), true);
+    expect(await checkPipelineRules(db, start)).toBe(0);
+
+    // Three real results recorded for its predictions: the project's rule (after 3 outcomes) proposes retraining.
+    await patchRecord(db, 'projects', project.id, { retrainRules: { onDrift: false, qualityBelow: null, newOutcomes: 3 } });
+    const row = iris.rows[0];
+    const inputs = Object.fromEntries(Object.entries(row).filter(([k]) => k !== 'species'));
+    const logged = [0, 1, 2].map(() =>
+      loggedPrediction({
+        projectId: project.id,
+        modelVersionId: mv.id,
+        inputs,
+        output: { label: 'setosa', probabilities: { setosa: 0.9, versicolor: 0.05, virginica: 0.05 } },
+        createdAt: Date.now(),
+      }),
+    );
+    await logPredictions(db, mv, logged);
+    const report = await recordOutcomes(
+      db,
+      project.id,
+      logged.map((l) => ({ predictionId: l.id, value: 'setosa', source: 'log' as const })),
+    );
+    expect(report.recorded).toBe(3);
+    expect(await checkPipelineRules(db, start)).toBe(1);
+    expect(started).toEqual([{ kind: 'retrain', modelVersionId: mv.id }]);
+
+    // The run on the same rows reuses every step; the proposal it answered does not set it off again.
+    const again = await run(started[0], p);
+    expect(again.trigger).toEqual({ kind: 'retrain', modelVersionId: mv.id });
+    expect(again.executed).toBe(0);
     expect(await checkPipelineRules(db, start)).toBe(0);
     db.close();
   });
