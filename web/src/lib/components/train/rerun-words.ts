@@ -4,9 +4,9 @@ import type { MessageKey } from '../../i18n/catalogue.js';
 import { i18n, t } from '../../i18n/i18n.svelte.js';
 import { prefs } from '../../prefs.svelte.js';
 import { RUN_PARAMS, type RunParamKey } from '@shared/runs/compare.js';
-import type { ConditionDiff, FigureDiff, FigureName, FigureSet } from '@shared/runs/reproduce.js';
+import type { Agreement, ConditionDiff, FigureDiff, FigureName, FigureSet, Reproduction } from '@shared/runs/reproduce.js';
 import type { Run, Task } from '@shared/schema/records.js';
-import { deviceWords } from '../../runs/device-words.js';
+import { deviceParts, deviceWords } from '../../runs/device-words.js';
 import { metricName, paramName } from './compare/words.js';
 
 type Names = { plain: MessageKey; ml: MessageKey };
@@ -81,8 +81,32 @@ export function conditionValues(c: ConditionDiff, original: Run, rerun: Run): st
   if (c.key === 'datasetVersion' || c.key === 'data' || c.key === 'split') return undefined;
   const none = t('rerun.notRecorded');
   if (c.key === 'browser' || c.key === 'device') {
-    const where = (r: Run) => (r.device ? deviceWords(r.device, i18n.say) : none);
+    // The browser alone for a browser that changed; the whole summary for a device that did.
+    const browser = (d: NonNullable<Run['device']>) => {
+      const p = deviceParts(d);
+      return p.browser ? `${p.browser} ${p.version}` : t('rerun.device.unknown');
+    };
+    const where = (r: Run) => (!r.device ? none : c.key === 'browser' ? browser(r.device) : deviceWords(r.device, i18n.say));
     return t('rerun.condValues', { original: where(original), rerun: where(rerun) });
   }
   return t('rerun.condValues', { original: c.original ?? none, rerun: c.rerun ?? none });
+}
+
+const SENTENCE: Record<'rerun' | 'original', Record<Agreement, MessageKey>> = {
+  rerun: { same: 'rerun.same', close: 'rerun.close', differs: 'rerun.differs' },
+  original: { same: 'rerun.againSame', close: 'rerun.againClose', differs: 'rerun.againDiffers' },
+};
+
+/**
+ * The verdict as a sentence on one of the two cards: the re-run's names the first run's date
+ * ("Same results as the run of …"), the first run's the re-run's ("Run again on …: same results").
+ * A different result names the first figure that moved beyond rounding, with both values.
+ */
+export function verdictSentence(r: Reproduction, original: Run, rerun: Run, on: 'rerun' | 'original'): string {
+  const task = original.params.task;
+  const worst = r.differing.find((f) => f.agreement === 'differs');
+  return t(SENTENCE[on][r.verdict], {
+    when: i18n.dateTime(on === 'rerun' ? original.startedAt : rerun.startedAt),
+    ...(worst ? { figure: figureName(worst, task), rerun: figureValue(worst, worst.rerun, task), original: figureValue(worst, worst.original, task) } : {}),
+  });
 }
