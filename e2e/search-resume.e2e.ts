@@ -112,3 +112,51 @@ test('a second search of the same project in another tab is refused with a sente
   expect((await stored(page)).trials.map((t) => t.number).sort()).toEqual([0, 1, 2]);
   await other.close();
 });
+
+test('a search that chooses the kind of model trains each try as its kind, with that kind’s settings only', async ({ page }) => {
+  test.setTimeout(240_000);
+  await projectWithDataset(page, 'Kinds', 'iris.csv', 'species');
+  await setEpochs(page, 10);
+  await openSearch(page);
+  await expect(page.getByLabel('Lowest Number of trees')).toHaveCount(0);
+  await page.getByRole('checkbox', { name: 'Kind of model' }).check();
+  const kinds = page.getByRole('group', { name: 'Kind of model' });
+  await expect(kinds.getByRole('checkbox')).toHaveCount(3);
+  // Each setting now says the kind it belongs to, and the forest's are offered.
+  await expect(page.getByRole('checkbox', { name: 'Number of trees · Many decision trees (forest) only' })).toBeChecked();
+  await page.getByLabel('Number of tries').fill('6');
+  await page.getByRole('button', { name: 'Start the search' }).click();
+  await expect.poll(async () => (await stored(page)).studies[0]?.status, { timeout: 200_000, intervals: [1000] }).toBe('finished');
+
+  const trials = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const r = indexedDB.open('outpost');
+      r.onsuccess = () => resolve(r.result);
+    });
+    const all = (store: string) =>
+      new Promise<Record<string, unknown>[]>((resolve) => {
+        const r = db.transaction(store).objectStore(store).getAll();
+        r.onsuccess = () => resolve(r.result as Record<string, unknown>[]);
+      });
+    const [trials, runs] = [await all('trials'), await all('runs')];
+    db.close();
+    return trials.map((t) => ({
+      params: t.params as Record<string, unknown>,
+      family: (runs.find((r) => r.id === t.runId)?.params as { family?: string })?.family,
+    }));
+  });
+  expect(trials).toHaveLength(6);
+  expect(new Set(trials.map((t) => t.params.family)).size).toBeGreaterThan(1);
+  const own: Record<string, string[]> = {
+    network: ['batchSize', 'family', 'layers', 'learningRate', 'units'],
+    linear: ['family', 'l2'],
+    forest: ['family', 'maxDepth', 'trees'],
+  };
+  for (const t of trials) {
+    expect(Object.keys(t.params).sort()).toEqual(own[t.params.family as string]);
+    expect(t.family ?? 'network').toBe(t.params.family);
+  }
+  const table = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Result' }) });
+  await expect(table.getByRole('columnheader', { name: 'Kind of model' })).toBeVisible();
+  await expect(table.getByRole('cell', { name: /Neural network|Simple line \(linear\)|Many decision trees \(forest\)/ }).first()).toBeVisible();
+});
