@@ -13,7 +13,7 @@ test('a pipeline runs all its steps, then reuses them, and stops at a failing ch
   await page.getByRole('button', { name: 'Run now' }).click();
   const runs = page.locator('ul.runs > li');
   await expect(runs.first()).toContainText('Finished', { timeout: 120_000 });
-  await expect(runs.first()).toContainText('7 steps done, 0 reused');
+  await expect(runs.first()).toContainText('ran 7 steps, reused 0');
   await expect(runs.first().getByLabel('Train: done')).toBeVisible();
   await expect(runs.first().getByLabel('Register the model: done')).toBeVisible();
   // The pipeline's training is a run like any other, and its model is registered.
@@ -23,7 +23,7 @@ test('a pipeline runs all its steps, then reuses them, and stops at a failing ch
   await page.getByRole('button', { name: 'Run now' }).click();
   await expect(runs).toHaveCount(2, { timeout: 60_000 });
   await expect(runs.first()).toContainText('Finished', { timeout: 60_000 });
-  await expect(runs.first()).toContainText('0 steps done, 7 reused');
+  await expect(runs.first()).toContainText('ran 0 steps, reused 7');
   await expect(runs.first().getByLabel('Train: reused, nothing changed')).toBeVisible();
   await expect(page.getByText('completed', { exact: true })).toHaveCount(1);
 

@@ -1817,7 +1817,7 @@ const en = {
   'pipeline.progress': 'Pipeline progress',
   'pipeline.history': 'Past pipeline runs',
   'pipeline.noRuns': 'No pipeline runs yet.',
-  'pipeline.runSummary': '{executed, plural, one {# step done} other {# steps done}}, {reused, plural, one {# reused} other {# reused}}',
+  'pipeline.runSummary': '{executed, plural, one {ran # step} other {ran # steps}}, {reused, plural, one {reused #} other {reused #}}',
   'pipeline.trigger.person': 'started by a tap',
   'pipeline.trigger.new_rows': 'new rows arrived',
   'pipeline.trigger.retrain': 'monitoring proposed retraining',

@@ -1872,7 +1872,7 @@ const fr: Catalogue = {
   'pipeline.progress': 'Avancement du pipeline',
   'pipeline.history': 'Passages précédents du pipeline',
   'pipeline.noRuns': 'Aucun passage du pipeline pour l’instant.',
-  'pipeline.runSummary': '{executed, plural, one {# étape faite} other {# étapes faites}}, {reused, plural, one {# reprise} other {# reprises}}',
+  'pipeline.runSummary': '{executed, plural, one {# étape exécutée} other {# étapes exécutées}}, {reused, plural, one {# reprise} other {# reprises}}',
   'pipeline.trigger.person': 'lancé d’un geste',
   'pipeline.trigger.new_rows': 'de nouvelles lignes sont arrivées',
   'pipeline.trigger.retrain': 'le suivi a proposé de réentraîner',

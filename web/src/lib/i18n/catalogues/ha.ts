@@ -1843,7 +1843,7 @@ const ha: Catalogue = {
   'pipeline.history': 'Gudanar jerin matakai na baya',
   'pipeline.noRuns': 'Babu gudanar jerin matakai tukuna.',
   'pipeline.runSummary':
-    '{executed, plural, one {an yi mataki #} other {an yi matakai #}}, {reused, plural, one {an sake amfani da #} other {an sake amfani da #}}',
+    '{executed, plural, one {an gudanar da mataki #} other {an gudanar da matakai #}}, {reused, plural, one {an sake amfani da #} other {an sake amfani da #}}',
   'pipeline.trigger.person': 'an fara da taɓawa',
   'pipeline.trigger.new_rows': 'sababbin layuka sun iso',
   'pipeline.trigger.retrain': 'sa ido ya ba da shawarar sake horarwa',

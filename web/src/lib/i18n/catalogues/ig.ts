@@ -1801,7 +1801,7 @@ const ig: Catalogue = {
   'pipeline.progress': 'Ọganihu usoro nzọụkwụ',
   'pipeline.history': 'Oge usoro nzọụkwụ gara aga',
   'pipeline.noRuns': 'Usoro nzọụkwụ agabeghị.',
-  'pipeline.runSummary': '{executed, plural, other {emere nzọụkwụ #}}, {reused, plural, other {ejiri # ọzọ}}',
+  'pipeline.runSummary': '{executed, plural, other {e mere nzọụkwụ #}}, {reused, plural, other {ejiri # ọzọ}}',
   'pipeline.trigger.person': 'e ji mmetụ bido ya',
   'pipeline.trigger.new_rows': 'ahịrị ọhụrụ bịara',
   'pipeline.trigger.retrain': 'nlekota tụrụ aro ka a zụọ ọzọ',

@@ -1811,7 +1811,7 @@ const pcm: Catalogue = {
   'pipeline.progress': 'How far the pipeline don go',
   'pipeline.history': 'Pipeline runs wey don pass',
   'pipeline.noRuns': 'No pipeline run yet.',
-  'pipeline.runSummary': '{executed, plural, one {# step done} other {# steps done}}, {reused, plural, one {# we use again} other {# we use again}}',
+  'pipeline.runSummary': '{executed, plural, one {we run # step} other {we run # steps}}, {reused, plural, one {# we use again} other {# we use again}}',
   'pipeline.trigger.person': 'person tap am start',
   'pipeline.trigger.new_rows': 'new rows land',
   'pipeline.trigger.retrain': 'monitoring say make we retrain',

@@ -1842,7 +1842,7 @@ const sw: Catalogue = {
   'pipeline.history': 'Mizunguko iliyopita ya mfululizo',
   'pipeline.noRuns': 'Bado hakuna mzunguko wa mfululizo.',
   'pipeline.runSummary':
-    '{executed, plural, one {hatua # imefanywa} other {hatua # zimefanywa}}, {reused, plural, one {# imetumika tena} other {# zimetumika tena}}',
+    '{executed, plural, one {hatua # imeendeshwa} other {hatua # zimeendeshwa}}, {reused, plural, one {# imetumika tena} other {# zimetumika tena}}',
   'pipeline.trigger.person': 'ilianzishwa kwa kugusa',
   'pipeline.trigger.new_rows': 'safu mpya zimefika',
   'pipeline.trigger.retrain': 'ufuatiliaji ulipendekeza kufunza upya',

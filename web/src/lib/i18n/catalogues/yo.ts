@@ -1800,7 +1800,7 @@ const yo: Catalogue = {
   'pipeline.progress': 'Ìlọsíwájú ọ̀nà ìgbésẹ̀',
   'pipeline.history': 'Àwọn ìgbà tí ọ̀nà ìgbésẹ̀ ti lọ',
   'pipeline.noRuns': 'Ọ̀nà ìgbésẹ̀ kò tíì lọ rí.',
-  'pipeline.runSummary': '{executed, plural, other {ìgbésẹ̀ # ti parí}}, {reused, plural, other {# tí a tún lò}}',
+  'pipeline.runSummary': '{executed, plural, other {a ṣe ìgbésẹ̀ #}}, {reused, plural, other {# tí a tún lò}}',
   'pipeline.trigger.person': 'a fi ìfọwọ́kàn bẹ̀rẹ̀ rẹ̀',
   'pipeline.trigger.new_rows': 'àwọn ìlà tuntun dé',
   'pipeline.trigger.retrain': 'àbójútó dábàá àtúnkọ́',
