@@ -66,7 +66,10 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  * - `version_not_found`: a stage move of a version the server does not hold;
  * - `stage_changed` {current, to}: the version moved elsewhere first (a stage code each);
  * - `stage_move_not_allowed` {from, to}: a move no version may make (stage codes);
- * - `production_lead_only`: only an ML lead or an admin takes a version out of production.
+ * - `production_lead_only`: only an ML lead or an admin takes a version out of production;
+ * - `lead_only` {action}: only an ML lead or an admin decides a proposal (`decide`) or sets an alias (`alias`);
+ * - `proposal_not_found`: a proposal the server does not hold;
+ * - `proposal_decided` {status}: a proposal already `approved` or `rejected`.
  * A whole request can be refused with a reason too (`OutpostError.reason`, `error.reason` of the
  * answer's body), for the failures a device cannot tell apart by the error code alone:
  * - `credential_other_device`: a push naming another device than its credential's;
@@ -94,6 +97,9 @@ export const REFUSAL_REASONS = [
   'stage_changed',
   'stage_move_not_allowed',
   'production_lead_only',
+  'lead_only',
+  'proposal_not_found',
+  'proposal_decided',
   'credential_other_device',
   'batch_too_many',
   'request_malformed',

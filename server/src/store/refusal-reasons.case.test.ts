@@ -5,6 +5,7 @@ import { STORES } from './test-stores.js';
 import type { Db } from './db.js';
 import { createEnrollmentCode, createOrg, enrollDevice } from './orgs.js';
 import { applyPush } from './sync.js';
+import { decideProposal, setAlias, type RegistryOutcome } from './registry.js';
 import { change, insertRecord, modelVersion, project, stamp, T0 } from './fixtures.js';
 
 // Every refusal a store makes while writing a pushed batch (labels, record writes, stage moves)
@@ -67,5 +68,37 @@ describe.each(STORES)('refusal reasons of the stores: $name', (factory) => {
     // Kept with the batch: a re-send is answered with the same reasons.
     const again = await applyPush(db, { id: d.deviceId, orgId }, 1, batch, T0);
     expect(again).toMatchObject({ outcome: 'duplicate', rejected: r.rejected });
+  });
+
+  it('deciding a proposal or setting an alias says why it was refused: a person who may not, a proposal not there or decided already', async () => {
+    const field = { kind: 'person' as const, id: 'f1', name: 'Field', role: 'field' as const };
+    const lead = { kind: 'person' as const, id: 'l1', name: 'Lead', role: 'ml_lead' as const };
+    const reasonOf = async (o: Promise<RegistryOutcome>) => {
+      const r = await o;
+      return typeof r === 'string' ? r : r.reason;
+    };
+    expect(await reasonOf(db.tx((q) => decideProposal(q, orgId, 'none', true, '', field, T0, stamp(T0))))).toEqual({
+      code: 'lead_only',
+      params: { action: 'decide' },
+    });
+    expect(await reasonOf(db.tx((q) => setAlias(q, orgId, 'mv-stage', 'champion', field, T0, stamp(T0))))).toEqual({
+      code: 'lead_only',
+      params: { action: 'alias' },
+    });
+    expect(await reasonOf(db.tx((q) => decideProposal(q, orgId, 'none', true, '', lead, T0, stamp(T0))))).toEqual({ code: 'proposal_not_found' });
+    await insertRecord(db, orgId, 'proposals', 'pr1', {
+      id: 'pr1',
+      projectId: 'p1',
+      modelVersionId: 'mv-stage',
+      to: 'production',
+      status: 'rejected',
+      proposedBy: field,
+      why: '',
+      at: T0,
+    });
+    expect(await reasonOf(db.tx((q) => decideProposal(q, orgId, 'pr1', true, '', lead, T0, stamp(T0))))).toEqual({
+      code: 'proposal_decided',
+      params: { status: 'rejected' },
+    });
   });
 });

@@ -179,18 +179,24 @@ export async function decideProposal(
   hlc: string,
   gates?: GateCheck,
 ): Promise<RegistryOutcome> {
-  if (!mayPromote(actor.role)) return { code: 'forbidden', message: 'Only an ML lead or an admin can approve or reject a proposal.' };
+  if (!mayPromote(actor.role))
+    return {
+      code: 'forbidden',
+      message: 'Only an ML lead or an admin can approve or reject a proposal.',
+      reason: { code: 'lead_only', params: { action: 'decide' } },
+    };
   const seq = await lockRecords(q, orgId);
   const [row] = await q.query<{ data: Proposal }>(`select data from records where org_id = $1 and tbl = 'proposals' and id = $2 for update`, [
     orgId,
     proposalId,
   ]);
-  if (!row) return { code: 'not_found', message: 'That proposal is not on the server.' };
+  if (!row) return { code: 'not_found', message: 'That proposal is not on the server.', reason: { code: 'proposal_not_found' } };
   const p = row.data;
-  if (p.status !== 'pending') return { code: 'conflict', message: `That proposal was already ${p.status}.` };
+  if (p.status !== 'pending')
+    return { code: 'conflict', message: `That proposal was already ${p.status}.`, reason: { code: 'proposal_decided', params: { status: p.status } } };
   if (approve) {
     const version = await versionRow(q, orgId, p.modelVersionId);
-    if (!version) return { code: 'not_found', message: 'The proposed version is no longer on the server.' };
+    if (!version) return { code: 'not_found', message: 'The proposed version is no longer on the server.', reason: { code: 'version_not_found' } };
     const moved = await moveStage(
       q,
       orgId,
@@ -218,7 +224,8 @@ export async function setAlias(
   now: number,
   hlc: string,
 ): Promise<RegistryOutcome> {
-  if (!mayPromote(actor.role)) return { code: 'forbidden', message: 'Only an ML lead or an admin can set an alias.' };
+  if (!mayPromote(actor.role))
+    return { code: 'forbidden', message: 'Only an ML lead or an admin can set an alias.', reason: { code: 'lead_only', params: { action: 'alias' } } };
   const seq = await lockRecords(q, orgId);
   const version = await versionRow(q, orgId, modelVersionId);
   if (!version) return { code: 'not_found', message: 'That model version is not on the server.' };

@@ -469,6 +469,10 @@ const en = {
   'refusal.versionNotFound': 'This model version is not on the server, so its stage was not changed.',
   'refusal.stageChanged': 'This model version is now “{current}” on the server (changed elsewhere); your change to “{to}” was not applied.',
   'refusal.productionLeadOnly': 'Only an ML lead or an admin can take a version out of production. Ask one of them to do it.',
+  'refusal.leadOnly':
+    'Only an ML lead or an admin can {action, select, alias {set a version’s alias} other {approve or reject a proposal}}. Ask one of them to do it.',
+  'refusal.proposalNotFound': 'This proposal is not on the server (it may have been removed). Sync to see the proposals as they are now.',
+  'refusal.proposalDecided': 'This proposal was already {status, select, rejected {rejected} other {approved}} by someone else. Sync to see the decision.',
   'sync.failure.otherDevice':
     'The server says this phone’s credential belongs to another device. Connect this phone again in Settings with a new enrollment code. Everything is kept on this device.',
   'sync.failure.batchTooMany':

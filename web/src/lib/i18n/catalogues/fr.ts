@@ -497,6 +497,12 @@ const fr: Catalogue = {
   'refusal.stageChanged':
     'Cette version du modèle est maintenant « {current} » sur le serveur (changée ailleurs) ; votre changement vers « {to} » n’a pas été appliqué.',
   'refusal.productionLeadOnly': 'Seul un responsable ML ou un administrateur peut retirer une version de la production. Demandez-le à l’un d’eux.',
+  'refusal.leadOnly':
+    'Seul un responsable ML ou un administrateur peut {action, select, alias {donner un alias à une version} other {approuver ou refuser une proposition}}. Demandez-le à l’un d’eux.',
+  'refusal.proposalNotFound':
+    'Cette proposition n’est pas sur le serveur (elle a peut-être été retirée). Synchronisez pour voir les propositions telles qu’elles sont.',
+  'refusal.proposalDecided':
+    'Cette proposition a déjà été {status, select, rejected {refusée} other {approuvée}} par quelqu’un d’autre. Synchronisez pour voir la décision.',
   'sync.failure.otherDevice':
     'Le serveur indique que l’identifiant de ce téléphone appartient à un autre appareil. Reconnectez ce téléphone dans Réglages avec un nouveau code d’inscription. Tout est conservé sur cet appareil.',
   'sync.failure.batchTooMany':

@@ -478,6 +478,10 @@ const ha: Catalogue = {
   'refusal.versionNotFound': 'Wannan sigar samfuri ba ta cikin sabar, don haka ba a canza matakinta ba.',
   'refusal.stageChanged': 'Wannan sigar samfuri yanzu tana “{current}” a sabar (an canza ta a wani wuri); ba a aiwatar da canjinka zuwa “{to}” ba.',
   'refusal.productionLeadOnly': 'Shugaban ML ko mai gudanarwa ne kaɗai zai iya fitar da siga daga aiki. Roƙi ɗaya daga cikinsu.',
+  'refusal.leadOnly':
+    'Shugaban ML ko mai gudanarwa ne kaɗai zai iya {action, select, alias {saka sunan laƙabi ga siga} other {amince ko ƙi wata shawara}}. Roƙi ɗaya daga cikinsu.',
+  'refusal.proposalNotFound': 'Wannan shawara ba ta cikin sabar (wataƙila an cire ta). Daidaita don ganin shawarwari yadda suke yanzu.',
+  'refusal.proposalDecided': 'Wani ya riga ya {status, select, rejected {ƙi} other {amince da}} wannan shawara. Daidaita don ganin hukuncin.',
   'sync.failure.otherDevice':
     'Sabar ta ce takardar shaidar wannan waya ta wata na’ura ce. Sake haɗa wannan waya a Saituna da sabuwar lambar rajista. An ajiye komai a wannan na’ura.',
   'sync.failure.batchTooMany':

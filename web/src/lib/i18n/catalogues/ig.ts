@@ -462,6 +462,10 @@ const ig: Catalogue = {
   'refusal.versionNotFound': 'Ụdị ihe nlereanya a adịghị na sava, ya mere a gbanwebeghị ọkwa ya.',
   'refusal.stageChanged': 'Ụdị ihe nlereanya a bụ ugbu a “{current}” na sava (a gbanwere ya n’ebe ọzọ); etinyeghị mgbanwe gị gaa “{to}”.',
   'refusal.productionLeadOnly': 'Naanị onye ndu ML ma ọ bụ onye nchịkwa nwere ike iwepụ ụdị n’ọrụ. Gwa otu n’ime ha ka o mee ya.',
+  'refusal.leadOnly':
+    'Naanị onye ndu ML ma ọ bụ onye nchịkwa nwere ike {action, select, alias {inye ụdị aha ọzọ} other {ịkwado ma ọ bụ ịjụ atụmatụ}}. Gwa otu n’ime ha ka o mee ya.',
+  'refusal.proposalNotFound': 'Atụmatụ a adịghị na sava (ikekwe e wepụrụ ya). Mekọrịta ka ị hụ atụmatụ dị ka ha dị ugbu a.',
+  'refusal.proposalDecided': 'Onye ọzọ {status, select, rejected {ajụlarị} other {akwadolarị}} atụmatụ a. Mekọrịta ka ị hụ mkpebi ahụ.',
   'sync.failure.otherDevice':
     'Sava kwuru na asambodo ekwentị a bụ nke ngwaọrụ ọzọ. Jikọọ ekwentị a ọzọ na Ntọala site na koodu ndebanye aha ọhụrụ. Edebere ihe niile na ngwaọrụ a.',
   'sync.failure.batchTooMany':

@@ -465,6 +465,10 @@ const pcm: Catalogue = {
   'refusal.versionNotFound': 'Dis model version no dey for the server, so dem no change im stage.',
   'refusal.stageChanged': 'Dis model version don turn “{current}” for the server now (somebody change am for another place); your change to “{to}” no work.',
   'refusal.productionLeadOnly': 'Na only ML lead or admin fit comot version from production. Ask one of dem make e do am.',
+  'refusal.leadOnly':
+    'Na only ML lead or admin fit {action, select, alias {give version alias} other {approve or reject proposal}}. Ask one of dem make e do am.',
+  'refusal.proposalNotFound': 'Dis proposal no dey for the server (dem fit don remove am). Sync make you see the proposals as dem be now.',
+  'refusal.proposalDecided': 'Another person don already {status, select, rejected {reject} other {approve}} dis proposal. Sync make you see the decision.',
   'sync.failure.otherDevice':
     'The server talk say dis phone credential na for another device. Connect dis phone again for Settings with new enrollment code. Everything dey for dis device.',
   'sync.failure.batchTooMany':

@@ -476,6 +476,10 @@ const sw: Catalogue = {
   'refusal.versionNotFound': 'Toleo hili la modeli haliko kwenye seva, kwa hivyo hatua yake haikubadilishwa.',
   'refusal.stageChanged': 'Toleo hili la modeli sasa ni “{current}” kwenye seva (lilibadilishwa mahali pengine); badiliko lako kuwa “{to}” halikutumika.',
   'refusal.productionLeadOnly': 'Ni kiongozi wa ML au msimamizi pekee anayeweza kuondoa toleo kazini. Mwombe mmoja wao afanye hivyo.',
+  'refusal.leadOnly':
+    'Ni kiongozi wa ML au msimamizi pekee anayeweza {action, select, alias {kuweka jina mbadala la toleo} other {kukubali au kukataa pendekezo}}. Mwombe mmoja wao afanye hivyo.',
+  'refusal.proposalNotFound': 'Pendekezo hili haliko kwenye seva (huenda liliondolewa). Sawazisha kuona mapendekezo yalivyo sasa.',
+  'refusal.proposalDecided': 'Pendekezo hili tayari {status, select, rejected {limekataliwa} other {limekubaliwa}} na mtu mwingine. Sawazisha kuona uamuzi.',
   'sync.failure.otherDevice':
     'Seva inasema kitambulisho cha simu hii ni cha kifaa kingine. Unganisha simu hii tena katika Mipangilio kwa msimbo mpya wa usajili. Kila kitu kimehifadhiwa kwenye kifaa hiki.',
   'sync.failure.batchTooMany':

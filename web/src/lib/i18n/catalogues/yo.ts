@@ -462,6 +462,10 @@ const yo: Catalogue = {
   'refusal.versionNotFound': 'Ẹ̀dà àwòṣe yìí kò sí lórí olupin, nítorí náà a kò yí ìpele rẹ̀ padà.',
   'refusal.stageChanged': 'Ẹ̀dà àwòṣe yìí ti di “{current}” lórí olupin báyìí (a yí i padà níbòmíràn); a kò ṣe àyípadà rẹ sí “{to}”.',
   'refusal.productionLeadOnly': 'Olórí ML tàbí alákòóso nìkan ló lè yọ ẹ̀dà kan kúrò ní ìlò. Ní kí ọ̀kan nínú wọn ṣe é.',
+  'refusal.leadOnly':
+    'Olórí ML tàbí alákòóso nìkan ló lè {action, select, alias {fún ẹ̀dà kan ní orúkọ ìnagijẹ} other {fọwọ́ sí tàbí kọ àbá kan}}. Ní kí ọ̀kan nínú wọn ṣe é.',
+  'refusal.proposalNotFound': 'Àbá yìí kò sí lórí olupin (bóyá a ti yọ ọ́ kúrò). Mú dọ́gba láti rí àwọn àbá bí wọ́n ṣe wà báyìí.',
+  'refusal.proposalDecided': 'Ẹlòmíràn ti {status, select, rejected {kọ} other {fọwọ́ sí}} àbá yìí tẹ́lẹ̀. Mú dọ́gba láti rí ìpinnu náà.',
   'sync.failure.otherDevice':
     'Olupin sọ pé ìwé-ẹ̀rí fóònù yìí jẹ́ ti ẹ̀rọ mìíràn. Tún so fóònù yìí pọ̀ nínú Ètò pẹ̀lú kóòdù ìforúkọsílẹ̀ tuntun. Gbogbo nǹkan wà lórí ẹ̀rọ yìí.',
   'sync.failure.batchTooMany':
