@@ -19,7 +19,7 @@ import { english } from '../i18n/speaking.js';
 import { deviceExecutors } from './executors.js';
 import { runProjectPipeline } from './run.js';
 import { projectPipelineRuns, savePipeline } from './store.js';
-import { checkPipelineRules } from './watch.js';
+import { checkPipelineRules, watchPipelines } from './watch.js';
 import { reasonWords } from './words.js';
 
 // The app's own training session (runs/training.svelte.ts) trains each pipeline's train step
@@ -190,6 +190,22 @@ describe('a pipeline on the device, end to end', () => {
     expect(again.trigger).toEqual({ kind: 'retrain', modelVersionId: mv.id });
     expect(again.executed).toBe(0);
     expect(await checkPipelineRules(db, start)).toBe(0);
+    db.close();
+  });
+
+  it('the app’s watcher starts a run when new rows arrive, through its subscription, and stops watching when told', async () => {
+    const { db, project, pipeline, dataset } = await setUp();
+    await savePipeline(db, { ...pipeline, rules: { onNewRows: true, onRetrainProposal: false } });
+    const started: PipelineTrigger[] = [];
+    const stop = watchPipelines(db, async (projectId, t) => (expect(projectId).toBe(project.id), started.push(t), true));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(started).toEqual([]);
+    const v2 = await appendRows(db, dataset.id, iris.rows.slice(0, 3), Date.now() + 10);
+    await vi.waitFor(() => expect(started).toEqual([{ kind: 'new_rows', versionId: v2.id }]), { timeout: 5000 });
+    stop();
+    await appendRows(db, dataset.id, iris.rows.slice(3, 6), Date.now() + 20);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(started).toHaveLength(1);
     db.close();
   });
 
