@@ -11,6 +11,7 @@ test('a pipeline runs all its steps, then reuses them, and stops at a failing ch
   await page.getByLabel('Register as').fill('flowers');
 
   await page.getByRole('button', { name: 'Run now' }).click();
+  await expect(page.getByLabel('Pipeline progress')).toBeVisible();
   const runs = page.locator('ul.runs > li');
   await expect(runs.first()).toContainText('Finished', { timeout: 120_000 });
   await expect(runs.first()).toContainText('ran 7 steps, reused 0');

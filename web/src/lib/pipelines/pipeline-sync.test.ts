@@ -9,7 +9,7 @@ import { putRecord } from '../db/mutate.js';
 import { english } from '../i18n/speaking.js';
 import { inProcessServer, type InProcessServer } from '../sync/in-process.testing.js';
 import { deviceExecutors } from './executors.js';
-import { closeInterruptedPipelineRuns, runProjectPipeline } from './run.js';
+import { closeInterruptedPipelineRuns, runProjectPipeline, runsUnderWayHere } from './run.js';
 import { projectPipeline, projectPipelineRuns, savePipeline } from './store.js';
 import { reasonWords } from './words.js';
 
@@ -66,8 +66,10 @@ describe('pipelines sync', () => {
     // Not the other phone's run: it stays running there until the maker says otherwise.
     expect(await closeInterruptedPipelineRuns(other.db, 'p1')).toBe(0);
     expect((await other.db.pipeline_runs.get('pr-cut'))?.status).toBe('running');
+    expect(await runsUnderWayHere(other.db)).toEqual(new Set());
     // On the maker, where it ran (its run-here mark, as runProjectPipeline leaves it when the page closes), it is closed, and that syncs.
     await maker.db.kv.put({ key: 'pipeline:running-here:pr-cut', value: true });
+    expect(await runsUnderWayHere(maker.db)).toEqual(new Set(['pr-cut']));
     expect(await closeInterruptedPipelineRuns(maker.db, 'p1')).toBe(1);
     await maker.syncUntilDone();
     await other.syncUntilDone();

@@ -11,6 +11,12 @@ const running = new Set<string>();
 // was running there is not this device's to close.
 const RUNNING_HERE = 'pipeline:running-here:';
 
+/** The ids of the pipeline runs under way on this device (a screen reads them through live(); a run pulled from another device is not here). */
+export async function runsUnderWayHere(db: OutpostDb): Promise<Set<string>> {
+  const keys = await db.kv.where('key').startsWith(RUNNING_HERE).primaryKeys();
+  return new Set(keys.map((k) => String(k).slice(RUNNING_HERE.length)));
+}
+
 /** Whether a project's pipeline is running in this page. */
 export const pipelineRunning = (projectId: string): boolean => running.has(projectId);
 
