@@ -245,7 +245,10 @@ export const Run = z.object({
   /** Fine-tuning: the registered version whose weights this run started from (same inputs). */
   fineTune: z.object({ fromVersionId: Id, fromRunId: Id.optional() }).optional(),
   /** Each time training was cut off and carried on from its last saved epoch. */
-  resumed: z.array(z.object({ fromEpoch: z.number().int().min(0).max(100_000), at: Millis })).max(1000).optional(),
+  resumed: z
+    .array(z.object({ fromEpoch: z.number().int().min(0).max(100_000), at: Millis }))
+    .max(1000)
+    .optional(),
 });
 
 export const Stage = z.enum(['none', 'staging', 'production', 'archived']);
