@@ -1,7 +1,6 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import '../runs/runes.testing.js';
+import { describe, expect, it, vi } from 'vitest';
 import type { Pipeline, PipelineTrigger } from '@shared/schema/pipeline-spec.js';
 import { PipelineRun } from '@shared/schema/pipeline-spec.js';
 import { draftPipeline } from '@shared/pipelines/draft.js';
@@ -13,7 +12,7 @@ import { importDataset } from '../db/datasets.js';
 import { appendRows } from '../db/dataset-versions.js';
 import { logPredictions, recordOutcomes } from '../db/monitoring.js';
 import { loggedPrediction } from '../db/fixtures.testing.js';
-import { inProcessWorker } from '../ml/in-process-worker.js';
+import { useInProcessWorkers } from '../ml/workers.testing.js';
 import { loadSample, sampleParams } from '../ml/test-data.js';
 import { english } from '../i18n/speaking.js';
 import { deviceExecutors } from './executors.js';
@@ -22,33 +21,12 @@ import { projectPipelineRuns, savePipeline } from './store.js';
 import { checkPipelineRules, watchPipelines } from './watch.js';
 import { reasonWords } from './words.js';
 
-// The app's own training session (runs/training.svelte.ts) trains each pipeline's train step
-// here, as on the Train tab. Its reactive fields are Svelte runes, which only the Svelte compiler
-// turns into signals; vitest does not compile them, so here `$state` is a plain value (nothing
-// reads them reactively in this test) and everything else in the session runs as written.
-vi.hoisted(() => {
-  const state = Object.assign(<T>(v: T) => v, { snapshot: <T>(v: T) => structuredClone(v) });
-  (globalThis as Record<string, unknown>).$state = state;
-});
+// The app's own training session trains each pipeline's train step here, as on the Train tab
+// (its runes stood in for by runes.testing.ts).
 const { TrainingSession } = await import('../runs/training.svelte.js');
 
-let trainWorker: Awaited<ReturnType<typeof inProcessWorker>>;
-let predictWorker: Awaited<ReturnType<typeof inProcessWorker>>;
 const iris = loadSample('iris');
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  trainWorker = await inProcessWorker(() => import('../ml/train.worker.js'));
-  predictWorker = await inProcessWorker(() => import('../ml/predict.worker.js'));
-  // The workers ask for WASM, whose binaries are the app's asset URLs: without it they use the CPU backend.
-  tf.removeBackend('wasm');
-  vi.stubGlobal('Worker', function (url: URL | string) {
-    return String(url).includes('train.worker') ? trainWorker.create() : predictWorker.create();
-  });
-});
-afterAll(() => {
-  vi.unstubAllGlobals();
-});
+useInProcessWorkers();
 
 async function setUp() {
   const db = new OutpostDb(`pipeline-${newId()}`);

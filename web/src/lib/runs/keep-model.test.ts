@@ -1,7 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { describe, expect, it } from 'vitest';
 import { holdOutTest } from '@shared/data/split.js';
 import { sha256Hex } from '@shared/data/hash.js';
 import { testHeadline } from '@shared/registry/quantize.js';
@@ -13,7 +11,7 @@ import { getTrainedModel, registerModel } from '../db/models.js';
 import { blobState, completeBlobBytes } from '../db/blobs.js';
 import { setProjectQuantization, weightsToLoad } from '../db/smaller-weights.js';
 import { Predictor, train } from '../ml/client.js';
-import { inProcessWorker } from '../ml/in-process-worker.js';
+import { useInProcessWorkers } from '../ml/workers.testing.js';
 import { loadSample, sampleParams } from '../ml/test-data.js';
 import { predictorFor } from '../monitor/predict.js';
 import { keepTrainedModel } from './keep-model.js';
@@ -21,31 +19,14 @@ import { keepTrainedModel } from './keep-model.js';
 // The device's path from a finished training to predictions with the smaller weights: the real
 // training and prediction workers (in this thread, Node has no Web Workers), Dexie on
 // fake-indexeddb, and the same functions the training session and the Predict tab call.
-let trainWorker: Awaited<ReturnType<typeof inProcessWorker>>;
-let predictWorker: Awaited<ReturnType<typeof inProcessWorker>>;
+const workers = useInProcessWorkers();
 const cancer = loadSample('breast_cancer');
 type Row = Record<string, string | number | null>;
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  trainWorker = await inProcessWorker(() => import('../ml/train.worker.js'));
-  predictWorker = await inProcessWorker(() => import('../ml/predict.worker.js'));
-  // The workers ask for WASM by default, whose binaries are the app's asset URLs, not files here:
-  // without it they fall back to the CPU backend, as on a phone without WebAssembly.
-  tf.removeBackend('wasm');
-  // Code that makes its own workers (afterTraining, predictorFor) gets the in-process ones.
-  vi.stubGlobal('Worker', function (url: URL | string) {
-    return String(url).includes('train.worker') ? trainWorker.create() : predictWorker.create();
-  });
-});
-afterAll(() => {
-  vi.unstubAllGlobals();
-});
 
 async function trainedRun(db: OutpostDb, projectId: string, quantization: 'uint8' | 'float16') {
   const params = sampleParams(cancer, 'classification', 'diagnosis', { epochs: 15, seed: 3 });
   const { rest, test } = holdOutTest(cancer.rows, params) as { rest: Row[]; test: Row[] };
-  const result = await train({ rows: rest, columns: cancer.columns, params, backend: 'cpu', quantization }, {}, trainWorker.create).promise;
+  const result = await train({ rows: rest, columns: cancer.columns, params, backend: 'cpu', quantization }, {}, workers.train).promise;
   const runId = newId();
   const evaluation = await keepTrainedModel(db, runId, params, rest, test, result);
   const run: Run = {
@@ -100,7 +81,7 @@ describe('smaller weights on the device', () => {
     expect(testHeadline(mv.pipeline, test, fromSmall)?.value).toBe(q.quantized);
     // One in-process prediction worker at a time: the full weights are loaded after.
     served.dispose();
-    const fullPredictor = await Predictor.load(mv, (await completeBlobBytes(db, mv.weightsHash))!, { backend: 'cpu', createWorker: predictWorker.create });
+    const fullPredictor = await Predictor.load(mv, (await completeBlobBytes(db, mv.weightsHash))!, { backend: 'cpu', createWorker: workers.predict });
     const fromFull = (await fullPredictor.predict(test)).outputs;
     fullPredictor.dispose();
     expect(testHeadline(mv.pipeline, test, fromFull)?.value).toBe(q.full);
@@ -127,7 +108,7 @@ describe('smaller weights on the device', () => {
     expect(Math.abs(mv.quantized!.quantized! - mv.quantized!.full!)).toBeLessThanOrEqual(0.02);
 
     const params = sampleParams(cancer, 'classification', 'diagnosis', { epochs: 2 });
-    const plain = await train({ rows: cancer.rows, columns: cancer.columns, params, backend: 'cpu' }, {}, trainWorker.create).promise;
+    const plain = await train({ rows: cancer.rows, columns: cancer.columns, params, backend: 'cpu' }, {}, workers.train).promise;
     expect(plain.quantized).toBeUndefined();
     db.close();
   });

@@ -1,8 +1,6 @@
 import 'fake-indexeddb/auto';
 import './runes.testing.js';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { describe, expect, it } from 'vitest';
 import { compareRerun } from '@shared/runs/reproduce.js';
 import type { DatasetMeta, Run } from '@shared/schema/records.js';
 import { OutpostDb } from '../db/db.js';
@@ -10,7 +8,7 @@ import { newId, putRecord } from '../db/mutate.js';
 import { createProject } from '../db/projects.js';
 import { importDataset } from '../db/datasets.js';
 import { deleteDataset } from '../db/delete.js';
-import { inProcessWorker } from '../ml/in-process-worker.js';
+import { useInProcessWorkers } from '../ml/workers.testing.js';
 import { loadSample, sampleParams } from '../ml/test-data.js';
 import { userMessage } from '../messages.js';
 import en from '../i18n/catalogues/en.js';
@@ -22,19 +20,7 @@ import { runAgain, type RerunSession } from './rerun.js';
 const { TrainingSession } = await import('./training.svelte.js');
 const iris = loadSample('iris');
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  const trainWorker = await inProcessWorker(() => import('../ml/train.worker.js'));
-  const predictWorker = await inProcessWorker(() => import('../ml/predict.worker.js'));
-  // The workers ask for WASM, whose binaries are the app's asset URLs: here they use the CPU backend.
-  tf.removeBackend('wasm');
-  vi.stubGlobal('Worker', function (url: URL | string) {
-    return String(url).includes('train.worker') ? trainWorker.create() : predictWorker.create();
-  });
-});
-afterAll(() => {
-  vi.unstubAllGlobals();
-});
+useInProcessWorkers();
 
 async function setUp() {
   const db = new OutpostDb(`rerun-${newId()}`);
