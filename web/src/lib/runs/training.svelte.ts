@@ -16,6 +16,7 @@ import { SaidError } from '../said-error.js';
 import { sayNow } from '../i18n/speaking.js';
 import { refusePersonalTraining } from './personal.js';
 import { thisDevice } from './device.js';
+import { holdRunLock } from './run-lock.js';
 import type { TrainInit } from '../ml/protocol.js';
 import type { FeaturePipeline } from '@shared/schema/pipeline.js';
 import { deleteCheckpoint, getCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -166,6 +167,8 @@ export class TrainingSession {
     // A search asks a cut-off trial again itself, and a forest or a linear fit has no epochs worth saving.
     const checkpoints = !run.search && (run.params.family ?? 'network') === 'network';
     let saving: Promise<void> = Promise.resolve();
+    // Held before the run is stored as running, so no other tab's start-up takes it for cut off.
+    const freeLock = await holdRunLock(run.id);
     try {
       await saveRun(this.db, run);
       const all = run.datasetVersionId ? await loadVersionRows(this.db, run.datasetVersionId) : await loadRows(this.db, dataset.id);
@@ -227,6 +230,7 @@ export class TrainingSession {
       // The run has ended one way or another here: its checkpoint is of no more use.
       await saving;
       await deleteCheckpoint(this.db, run.id).catch(() => {});
+      freeLock();
       this.running = false;
       this.#cancel = null;
     }
