@@ -69,6 +69,8 @@ export const Pipeline = z.object({
   rules: PipelineRules,
   createdAt: Millis,
   updatedAt: Millis,
+  /** Set when its project is deleted: the tombstone syncs, and the pipeline never runs again. Its runs stay as lineage. */
+  deleted: z.boolean().optional(),
 });
 export type Pipeline = z.infer<typeof Pipeline>;
 

@@ -8,6 +8,9 @@ import { projectRuns } from './runs.js';
 import { projectVersions, saveTrainedModel } from './models.js';
 import { newId, putRecord } from './mutate.js';
 import { saveLocalBlob, completeBlobBytes } from './blobs.js';
+import { draftPipeline } from '@shared/pipelines/draft.js';
+import { projectPipeline, savePipeline } from '../pipelines/store.js';
+import { checkPipelineRules } from '../pipelines/watch.js';
 import { deleteDataset, deleteProject, deleteRun, deleteVersion, sweepDeleted, whatGoes } from './delete.js';
 import { projectStorage } from './space.js';
 import { storedRows } from './dataset-versions.js';
@@ -157,7 +160,13 @@ describe('deleting on one device', () => {
 
     await db.model_versions.update(prod.id, { stage: 'archived' });
     await db.predictions.bulkPut([loggedPrediction({ projectId: p.id })]);
+    await savePipeline(db, { ...draftPipeline(p.id, d.id, completedRun(p.id).params, 'model', 1), rules: { onNewRows: true, onRetrainProposal: false } });
+    expect(await projectPipeline(db, p.id)).toBeDefined();
     await deleteProject(db, p.id);
+    // Its pipeline is tombstoned (it syncs) and never runs again.
+    expect((await db.pipelines.get(p.id))?.deleted).toBe(true);
+    expect(await projectPipeline(db, p.id)).toBeUndefined();
+    expect(await checkPipelineRules(db, async () => true)).toBe(0);
     expect((await listProjects(db)).map((x) => x.id)).not.toContain(p.id);
     expect((await getProject(db, p.id))?.deleted).toBe(true);
     expect(await projectDatasets(db, p.id)).toEqual([]);

@@ -155,7 +155,8 @@ export async function deleteDataset(db: OutpostDb, id: string, now = Date.now())
  * log (append-only, for the central team's audit); this device drops the copies the server has. A
  * search is deleted by its study's tombstone: its trials are append-only records that cannot
  * carry one, and nothing reads a trial but through its study (docs/search.md). A search running
- * here notices its tombstone before its next try and stops.
+ * here notices its tombstone before its next try and stops. The project's pipeline gets a
+ * tombstone too (it never runs again); its runs stay, as lineage of the versions they made.
  */
 export async function deleteProject(db: OutpostDb, id: string, now = Date.now()): Promise<void> {
   const p = await db.projects.get(id);
@@ -169,6 +170,8 @@ export async function deleteProject(db: OutpostDb, id: string, now = Date.now())
   for (const r of await db.runs.where('projectId').equals(id).toArray()) await deleteRun(db, r.id, {}, now);
   for (const d of await db.datasets.where('projectId').equals(id).toArray()) await deleteDataset(db, d.id, now);
   for (const s of await db.studies.where('projectId').equals(id).toArray()) if (!s.deleted) await patchRecord(db, 'studies', s.id, { deleted: true }, now);
+  for (const pl of await db.pipelines.where('projectId').equals(id).toArray())
+    if (!pl.deleted) await patchRecord(db, 'pipelines', pl.id, { deleted: true }, now);
   await patchRecord(db, 'projects', id, { deleted: true }, now);
   await dropSyncedPredictions(db, id);
 }

@@ -5,11 +5,11 @@ import { sha256Hex } from '@shared/data/hash.js';
 import type { OutpostDb } from '../db/db.js';
 import { putRecord } from '../db/mutate.js';
 
-/** A project's pipeline (at most one: its id is the project's), parsed as stored. */
+/** A project's pipeline (at most one: its id is the project's), parsed as stored; none once deleted. */
 export async function projectPipeline(db: OutpostDb, projectId: string): Promise<Pipeline | undefined> {
   const row = await db.pipelines.get(projectId);
   const parsed = row && Pipeline.safeParse(row);
-  return parsed?.success ? parsed.data : undefined;
+  return parsed?.success && !parsed.data.deleted ? parsed.data : undefined;
 }
 
 /** Declare or change a project's pipeline (synced, last-writer-wins: every device of the project sees it). */

@@ -55,7 +55,7 @@ export async function checkPipelineRules(
 ): Promise<number> {
   let started = 0;
   for (const p of await db.pipelines.toArray()) {
-    if (!p.rules.onNewRows && !p.rules.onRetrainProposal) continue;
+    if (p.deleted || (!p.rules.onNewRows && !p.rules.onRetrainProposal)) continue;
     if (pipelineRunning(p.projectId)) continue;
     const project = await db.projects.get(p.projectId);
     const dataset = await db.datasets.get(p.steps.ingest.datasetId);
@@ -92,7 +92,7 @@ export function watchPipelines(db: OutpostDb, start: (projectId: string, trigger
   const watched = liveQuery(async () => {
     const parts: unknown[] = [];
     for (const p of await db.pipelines.toArray()) {
-      if (!p.rules.onNewRows && !p.rules.onRetrainProposal) continue;
+      if (p.deleted || (!p.rules.onNewRows && !p.rules.onRetrainProposal)) continue;
       parts.push(p.updatedAt, (await db.datasets.get(p.steps.ingest.datasetId))?.versionId);
       if (!p.rules.onRetrainProposal) continue;
       for (const v of await productionVersions(db, p.projectId, p.steps.register.modelName))
