@@ -63,4 +63,6 @@ test('a training cut off by a reload carries on and finishes as the same run', a
   expect(run.status).toBe('completed');
   expect(run.resumed?.map((r) => r.fromEpoch)).toEqual([step]);
   expect(run.epochs).toHaveLength(400);
+  // Its card says so.
+  await expect(page.getByRole('article')).toContainText(`Stopped at step ${step}, then carried on.`);
 });

@@ -1871,6 +1871,7 @@ const en = {
   'resume.offer': 'Training of {date} stopped at step {done} of {total}.',
   'resume.carryOn': 'Carry on',
   'resume.discard': 'Discard',
+  'resume.carriedOn': 'Stopped at step {step}, then carried on.',
   'resume.gone': 'That training cannot carry on: its saved step, its data or the run is no longer on this device. Train again.',
 };
 export default en;

@@ -1932,6 +1932,7 @@ const fr: Catalogue = {
   'resume.offer': 'L’entraînement du {date} s’est arrêté à l’étape {done} sur {total}.',
   'resume.carryOn': 'Continuer',
   'resume.discard': 'Abandonner',
+  'resume.carriedOn': 'Arrêté à l’étape {step}, puis repris.',
   'resume.gone':
     'Cet entraînement ne peut pas continuer : son étape enregistrée, ses données ou l’exécution ne sont plus sur cet appareil. Entraînez à nouveau.',
 };

@@ -1902,6 +1902,7 @@ const ha: Catalogue = {
   'resume.offer': 'Koyarwar {date} ta tsaya a mataki na {done} cikin {total}.',
   'resume.carryOn': 'Ci gaba',
   'resume.discard': 'Watsar',
+  'resume.carriedOn': 'Ya tsaya a mataki na {step}, sannan aka ci gaba.',
   'resume.gone': 'Wannan koyarwa ba za ta iya ci gaba ba: matakin da aka ajiye, bayananta ko aikin ba sa kan wannan na’ura kuma. Sake koyarwa.',
 };
 export default ha;

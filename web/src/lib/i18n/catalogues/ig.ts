@@ -1855,6 +1855,7 @@ const ig: Catalogue = {
   'resume.offer': 'Ọzụzụ nke {date} kwụsịrị na nzọụkwụ {done} n’ime {total}.',
   'resume.carryOn': 'Gaa n’ihu',
   'resume.discard': 'Tụfuo ya',
+  'resume.carriedOn': 'Ọ kwụsịrị na nzọụkwụ {step}, wee gaa n’ihu.',
   'resume.gone': 'Ọzụzụ ahụ enweghị ike ịga n’ihu: nzọụkwụ echekwara, data ya ma ọ bụ ọrụ ahụ anọkwaghị na ngwaọrụ a. Zụọ ọzọ.',
 };
 export default ig;

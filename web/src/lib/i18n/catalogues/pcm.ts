@@ -1867,6 +1867,7 @@ const pcm: Catalogue = {
   'resume.offer': 'Training of {date} stop for step {done} of {total}.',
   'resume.carryOn': 'Continue',
   'resume.discard': 'Throw am away',
+  'resume.carriedOn': 'E stop for step {step}, then e continue.',
   'resume.gone': 'That training no fit continue: the step wey dem save, im data or the run no dey this device again. Train again.',
 };
 export default pcm;

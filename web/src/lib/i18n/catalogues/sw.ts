@@ -1897,6 +1897,7 @@ const sw: Catalogue = {
   'resume.offer': 'Mafunzo ya {date} yalisimama kwenye hatua {done} kati ya {total}.',
   'resume.carryOn': 'Endelea',
   'resume.discard': 'Tupa',
+  'resume.carriedOn': 'Ilisimama katika hatua ya {step}, kisha ikaendelea.',
   'resume.gone': 'Mafunzo hayo hayawezi kuendelea: hatua iliyohifadhiwa, data yake au mzunguko huo haupo tena kwenye kifaa hiki. Funza tena.',
 };
 export default sw;

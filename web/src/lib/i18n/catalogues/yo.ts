@@ -1853,6 +1853,7 @@ const yo: Catalogue = {
   'resume.offer': 'Ìkọ́ni ti {date} dúró ní ìgbésẹ̀ {done} nínú {total}.',
   'resume.carryOn': 'Tẹ̀síwájú',
   'resume.discard': 'Pa á tì',
+  'resume.carriedOn': 'Ó dúró ní ìgbésẹ̀ {step}, lẹ́yìn náà ó tẹ̀síwájú.',
   'resume.gone': 'Ìkọ́ni yẹn kò lè tẹ̀síwájú: ìgbésẹ̀ tí a fipamọ́, dátà rẹ̀ tàbí ìṣiṣẹ́ náà kò sí lórí ẹ̀rọ yìí mọ́. Tún kọ́ ọ.',
 };
 export default yo;
