@@ -55,3 +55,14 @@ describe('when a pipeline runs again by itself', () => {
     expect(shouldRun(pipeline({ onNewRows: true, onRetrainProposal: false }), last('v1', 200), version('v1', 100), [proposal])).toBeNull();
   });
 });
+
+describe('a first pipeline', () => {
+  it("takes the project's promotion checks as its gates, as a copy the person can change", () => {
+    const gates = { minMetric: { metric: 'accuracy' as const, value: 0.8 }, maxModelKb: 500 };
+    const p = draftPipeline('proj', 'data', params, 'triage', 100, gates);
+    expect(p.steps.gate).toEqual({ on: true, gates });
+    p.steps.gate.gates.maxModelKb = 900;
+    expect(gates.maxModelKb).toBe(500);
+    expect(draftPipeline('proj', 'data', params, 'triage', 100).steps.gate.gates).toEqual({});
+  });
+});
