@@ -42,8 +42,9 @@ describe('userMessage', () => {
   it('gives every screen a sentence: sync errors as the engine words them, storage trouble without internals', () => {
     const busy = new SyncError('rate_limited', 'Too many requests', true);
     expect(userMessage(busy)).toMatch(/server is busy/);
-    expect(userMessage(new SyncError('enrollment_code_invalid', 'That enrollment code is not valid. Check it with your coordinator.', false))).toBe(
-      'That enrollment code is not valid. Check it with your coordinator.',
+    // Said by its code (the server's own English is only for a code this app does not know).
+    expect(userMessage(new SyncError('enrollment_code_invalid', 'Some other English.', false))).toBe(
+      'That enrollment code is not known, has already been used or has expired. Check it with your coordinator and type it again, or ask for a new one.',
     );
     expect(userMessage(new OutpostError('csv_empty', 'The file is empty.'))).toBe('The file is empty.');
     const full = new Dexie.AbortError('Transaction aborted', new DOMException('quota', 'QuotaExceededError'));

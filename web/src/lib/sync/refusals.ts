@@ -82,7 +82,7 @@ const CODE_SAID: Record<ServerErrorCode, Message> = {
   range_not_satisfiable: { key: 'sync.failure.malformed' },
   blob_offset_mismatch: { key: 'sync.failure.malformed' },
   unauthorized: { key: 'sync.failure.revoked' },
-  enrollment_code_invalid: { key: 'sync.failure.revoked' },
+  enrollment_code_invalid: { key: 'sync.failure.codeInvalid' },
   credential_revoked: { key: 'sync.failure.wiped' },
   forbidden: { key: 'sync.failure.forbidden' },
   gate_failed: { key: 'sync.failure.forbidden' },

@@ -276,6 +276,8 @@ const en = {
   'sync.failure.offline': 'No connection. Everything is kept on this device and syncs when the connection returns.',
   'sync.failure.storageFull':
     'This device is out of storage space, so sync cannot save what it receives. Free some space (or remove old prediction logs), then sync again. Everything is kept on this device.',
+  'sync.failure.codeInvalid':
+    'That enrollment code is not known, has already been used or has expired. Check it with your coordinator and type it again, or ask for a new one.',
   'sync.failure.revoked':
     'This device is no longer allowed to sync (its access was revoked or has expired). Ask your coordinator for a new enrollment code and connect again in Settings. Everything is kept on this device.',
   'sync.failure.appOutdated':

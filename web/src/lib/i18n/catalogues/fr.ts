@@ -281,6 +281,8 @@ const fr: Catalogue = {
   'sync.failure.offline': 'Pas de connexion. Tout est gardé sur cet appareil et se synchronise au retour de la connexion.',
   'sync.failure.storageFull':
     'Cet appareil n’a plus de place : la synchronisation ne peut pas enregistrer ce qu’elle reçoit. Libérez de la place (ou supprimez d’anciens journaux de prédictions), puis synchronisez à nouveau. Tout est gardé sur cet appareil.',
+  'sync.failure.codeInvalid':
+    'Ce code d’inscription est inconnu, déjà utilisé ou expiré. Vérifiez-le avec votre coordinateur et tapez-le à nouveau, ou demandez-en un nouveau.',
   'sync.failure.revoked':
     'Cet appareil n’a plus le droit de se synchroniser (accès retiré ou expiré). Demandez un nouveau code d’inscription à votre coordinateur et reconnectez-vous dans Réglages. Tout est gardé sur cet appareil.',
   'sync.failure.appOutdated':

@@ -276,6 +276,8 @@ const ha: Catalogue = {
   'sync.failure.offline': 'Babu intanet. An ajiye komai a wannan na’ura kuma zai daidaita idan intanet ta dawo.',
   'sync.failure.storageFull':
     'Wannan na’ura ta cika, don haka daidaitawa ba za ta iya ajiye abin da ta karɓa ba. Ka samar da wuri (ko ka cire tsofaffin bayanan hasashe), sannan ka sake daidaitawa. An ajiye komai a wannan na’ura.',
+  'sync.failure.codeInvalid':
+    'Ba a san wannan lambar rajista ba, ko an riga an yi amfani da ita, ko lokacinta ya wuce. Duba ta tare da mai kula da ku kuma sake rubuta ta, ko nemi sabuwa.',
   'sync.failure.revoked':
     'Ba a ƙara yarda wannan na’ura ta daidaita ba (an janye izininta ko ya ƙare). Nemi sabuwar lambar rajista daga mai kula da ku kuma ka sake haɗawa a Saituna. An ajiye komai a wannan na’ura.',
   'sync.failure.appOutdated':

@@ -274,6 +274,8 @@ const ig: Catalogue = {
   'sync.failure.offline': 'Enweghị njikọ. Edebere ihe niile na ngwaọrụ a, ọ ga-emekọrịta mgbe njikọ lọghachiri.',
   'sync.failure.storageFull':
     'Ohere agwụla na ngwaọrụ a, ya mere mmekọrịta enweghị ike ichekwa ihe ọ natara. Mee ka ohere dị (ma ọ bụ hichapụ ndekọ amụma ochie), wee mekọrịta ọzọ. Edebere ihe niile na ngwaọrụ a.',
+  'sync.failure.codeInvalid':
+    'A maghị koodu ndebanye aha a, ma ọ bụ e jirila ya mee ihe, ma ọ bụ oge ya agafeela. Lelee ya na onye nhazi gị ma pịnye ya ọzọ, ma ọ bụ rịọ maka nke ọhụrụ.',
   'sync.failure.revoked':
     'Ekweghị ngwaọrụ a ka ọ mekọrịta ọzọ (ewepụla ikike ya ma ọ bụ o mebiela). Jụọ onye nhazi gị maka koodu ndebanye aha ọhụrụ ma jikọọ ọzọ na Ntọala. Edebere ihe niile na ngwaọrụ a.',
   'sync.failure.appOutdated':

@@ -275,6 +275,8 @@ const pcm: Catalogue = {
   'sync.failure.offline': 'No network. Everything dey for dis phone and e go sync when network come back.',
   'sync.failure.storageFull':
     'Space don finish for dis phone, so sync no fit save wetin e collect. Free some space (or remove old prediction logs), then sync again. Everything dey for dis phone.',
+  'sync.failure.codeInvalid':
+    'We no sabi dis enrollment code, or dem don use am before, or e don expire. Check am with your coordinator and type am again, or ask for new one.',
   'sync.failure.revoked':
     'Dis phone no fit sync again (dem don remove im access or e don expire). Ask your coordinator for new enrollment code and connect again for Settings. Everything dey for dis phone.',
   'sync.failure.appOutdated':

@@ -278,6 +278,7 @@ const sw: Catalogue = {
   'sync.failure.offline': 'Hakuna mtandao. Kila kitu kimehifadhiwa kwenye kifaa hiki na kitasawazishwa mtandao ukirudi.',
   'sync.failure.storageFull':
     'Kifaa hiki kimejaa, kwa hivyo usawazishaji hauwezi kuhifadhi kinachopokea. Toa nafasi (au futa kumbukumbu za zamani za utabiri), kisha sawazisha tena. Kila kitu kimehifadhiwa kwenye kifaa hiki.',
+  'sync.failure.codeInvalid': 'Msimbo huu wa usajili haujulikani, umeshatumika au muda wake umekwisha. Uhakiki na mratibu wako na uuandike tena, au omba mpya.',
   'sync.failure.revoked':
     'Kifaa hiki hakiruhusiwi tena kusawazisha (ruhusa yake imeondolewa au imeisha). Omba msimbo mpya wa usajili kwa mratibu wako na uunganishe tena katika Mipangilio. Kila kitu kimehifadhiwa kwenye kifaa hiki.',
   'sync.failure.appOutdated':

@@ -273,6 +273,8 @@ const yo: Catalogue = {
   'sync.failure.offline': 'Kò sí ìsopọ̀. Gbogbo nǹkan wà lórí ẹ̀rọ yìí, yóò sì dọ́gba nígbà tí ìsopọ̀ bá padà.',
   'sync.failure.storageFull':
     'Àyè ti tán lórí ẹ̀rọ yìí, nítorí náà ìmúdọ́gba kò lè pa ohun tí ó gbà mọ́. Ṣe àyè díẹ̀ (tàbí pa àwọn àkọsílẹ̀ àsọtẹ́lẹ̀ àtijọ́ rẹ́), kí o sì tún mú dọ́gba. Gbogbo nǹkan wà lórí ẹ̀rọ yìí.',
+  'sync.failure.codeInvalid':
+    'A kò mọ kóòdù ìforúkọsílẹ̀ yìí, tàbí wọ́n ti lò ó tẹ́lẹ̀, tàbí ó ti parí. Ṣàyẹ̀wò rẹ̀ pẹ̀lú olùṣètò rẹ kí o sì tẹ̀ ẹ́ lẹ́ẹ̀kan sí i, tàbí béèrè fún tuntun.',
   'sync.failure.revoked':
     'A kò gba ẹ̀rọ yìí láàyè láti mú dọ́gba mọ́ (a ti gba àṣẹ rẹ̀ padà tàbí ó ti parí). Béèrè kóòdù ìforúkọsílẹ̀ tuntun lọ́wọ́ olùṣètò rẹ kí o sì tún sopọ̀ nínú Ètò. Gbogbo nǹkan wà lórí ẹ̀rọ yìí.',
   'sync.failure.appOutdated':
