@@ -65,12 +65,12 @@ test('personal columns are marked at import, versions and data tests guard train
   await a.getByLabel('Smallest allowed').fill('0');
   await a.getByLabel('Largest allowed').fill('120');
   await a.getByRole('button', { name: 'Add test' }).click();
-  await expect(a.getByRole('listitem').filter({ hasText: 'age between 0 and 120' })).toContainText('1 row has age above 120; allowed 0–120.');
+  await expect(a.getByRole('listitem').filter({ hasText: 'age between 0 and 120' })).toContainText('1 row has age above 120. Allowed: 0–120.');
 
   // Training refuses until the person ticks the override, and the run says so.
   await a.getByRole('link', { name: 'Train' }).click();
   const alert = a.getByRole('alert').filter({ hasText: 'This version fails a data test' });
-  await expect(alert).toContainText('1 row has age above 120; allowed 0–120.');
+  await expect(alert).toContainText('1 row has age above 120. Allowed: 0–120.');
   await setEpochs(a, 3);
   await a.getByRole('button', { name: 'Train' }).click();
   await expect(a.getByText(/Fix the data, or tick “Train anyway”/)).toBeVisible();

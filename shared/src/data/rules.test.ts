@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataRule } from '../schema/data-rules.js';
+import { DataCheckReport, DataRule } from '../schema/data-rules.js';
 import { checkRule, checkRules, describeRule } from './rules.js';
 
 const rows = [
@@ -59,5 +59,23 @@ describe('data tests', () => {
     expect(DataRule.safeParse({ id: 'x', kind: 'allowed', column: 'a', values: [] }).success).toBe(false);
     expect(DataRule.safeParse({ id: 'x', kind: 'sometimes', column: 'a' }).success).toBe(false);
     expect(describeRule({ id: 'r', kind: 'range', column: 'age', min: 0, max: 120 })).toBe('age between 0 and 120');
+  });
+});
+
+describe('a report through sync', () => {
+  it('keeps its sentences as messages when parsed (as every store and pull parses it), so each device says them in its language', () => {
+    const report = checkRules(
+      rows,
+      ['age', 'sex', 'id', 'result'],
+      [
+        { id: 'r', kind: 'range', column: 'age', min: 0, max: 120 },
+        { id: 's', kind: 'allowed', column: 'sex', values: ['F', 'M'] },
+      ],
+      5,
+    );
+    const parsed = DataCheckReport.parse(JSON.parse(JSON.stringify(report)));
+    expect(parsed).toEqual(report);
+    expect(parsed.results[0].said?.map((m) => m.key)).toContain('data.result.allowedRange');
+    expect(DataCheckReport.safeParse({ ...report, results: [{ ...report.results[0], said: [{ key: 'error.other' }] }] }).success).toBe(false);
   });
 });

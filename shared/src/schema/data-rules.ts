@@ -34,6 +34,22 @@ export const RuleResult = z.object({
   /** Rows that break the rule (for min_rows and class_share: 0, the sentence says by how much). */
   failing: Count,
   sentence: z.string().max(500),
+  /**
+   * The same sentences as messages (data.result.* keys and their values), so every device says them
+   * in its person's language; kept through sync (results from before have only `sentence`).
+   */
+  said: z
+    .array(
+      z.object({
+        key: z
+          .string()
+          .regex(/^data\.result\.[A-Za-z]+$/)
+          .max(60),
+        values: z.record(z.string().max(40), z.union([z.string().max(500), z.number()])).optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
 });
 export type RuleResult = z.infer<typeof RuleResult>;
 
