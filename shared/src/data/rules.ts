@@ -38,10 +38,10 @@ export type ResultKey =
 /**
  * A rule's result with its sentence also as messages (see said.ts): whole sentences, said one
  * after the other, with the same facts as `sentence` (the English kept for the server's console).
- * `said` is kept beside the result on this device; a result that comes without it (synced from
- * another phone, or made before) is shown by its English `sentence`.
+ * `said` is kept with the result and syncs with it; a result made before it existed is shown by
+ * its English `sentence`.
  */
-export type SaidRuleResult = RuleResult & { said?: Said<ResultKey>[] };
+export type SaidRuleResult = Omit<RuleResult, 'said'> & { said?: Said<ResultKey>[] };
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const have = (n: number) => (n === 1 ? 'has' : 'have');
@@ -55,7 +55,7 @@ const bounds = (r: { min?: number; max?: number }) => ({
   max: num(r.max ?? 0),
 });
 
-function range(rows: Row[], r: Extract<DataRule, { kind: 'range' }>): RuleResult {
+function range(rows: Row[], r: Extract<DataRule, { kind: 'range' }>): SaidRuleResult {
   let below = 0;
   let above = 0;
   let notNumber = 0;
@@ -86,7 +86,7 @@ function range(rows: Row[], r: Extract<DataRule, { kind: 'range' }>): RuleResult
   return result(r, failing, failing ? `${parts.join(', ')}; allowed ${allowed}.` : `Every ${r.column} is within ${allowed}.`, failing === 0, said);
 }
 
-function allowedValues(rows: Row[], r: Extract<DataRule, { kind: 'allowed' }>): RuleResult {
+function allowedValues(rows: Row[], r: Extract<DataRule, { kind: 'allowed' }>): SaidRuleResult {
   const ok = new Set(r.values.map((v) => v.trim()));
   const seen = new Map<string, number>();
   for (const row of rows) {
@@ -115,14 +115,14 @@ function allowedValues(rows: Row[], r: Extract<DataRule, { kind: 'allowed' }>): 
   );
 }
 
-function notMissing(rows: Row[], r: Extract<DataRule, { kind: 'not_missing' }>): RuleResult {
+function notMissing(rows: Row[], r: Extract<DataRule, { kind: 'not_missing' }>): SaidRuleResult {
   const failing = rows.filter((row) => isMissing(row[r.column])).length;
   return result(r, failing, failing ? `${plural(failing, 'row')} ${have(failing)} no ${r.column}; every row needs one.` : `Every row has a ${r.column}.`, failing === 0, [
     failing ? { key: 'data.result.empty', values: { count: failing, column: r.column } } : { key: 'data.result.noneEmpty', values: { column: r.column } },
   ]);
 }
 
-function unique(rows: Row[], r: Extract<DataRule, { kind: 'unique' }>): RuleResult {
+function unique(rows: Row[], r: Extract<DataRule, { kind: 'unique' }>): SaidRuleResult {
   const counts = new Map<string, number>();
   for (const row of rows) {
     const v = row[r.column];
@@ -147,14 +147,14 @@ function unique(rows: Row[], r: Extract<DataRule, { kind: 'unique' }>): RuleResu
   );
 }
 
-function minRows(rows: Row[], r: Extract<DataRule, { kind: 'min_rows' }>): RuleResult {
+function minRows(rows: Row[], r: Extract<DataRule, { kind: 'min_rows' }>): SaidRuleResult {
   const short = rows.length < r.min;
   return result(r, 0, short ? `This version has ${plural(rows.length, 'row')}; at least ${r.min} are needed.` : `${plural(rows.length, 'row')}, at least ${r.min}.`, !short, [
     { key: short ? 'data.result.tooFewRows' : 'data.result.enoughRows', values: { count: rows.length, min: r.min } },
   ]);
 }
 
-function classShare(rows: Row[], r: Extract<DataRule, { kind: 'class_share' }>): RuleResult {
+function classShare(rows: Row[], r: Extract<DataRule, { kind: 'class_share' }>): SaidRuleResult {
   const counts = new Map<string, number>();
   let total = 0;
   for (const row of rows) {
