@@ -4,6 +4,11 @@ import { afterAll, beforeAll, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { inProcessWorker } from './in-process-worker.js';
+import { loadSample } from './test-data.js';
+import { OutpostDb } from '../db/db.js';
+import { newId } from '../db/mutate.js';
+import { createProject } from '../db/projects.js';
+import { importDataset } from '../db/datasets.js';
 
 type InProcess = Awaited<ReturnType<typeof inProcessWorker>>;
 
@@ -29,4 +34,21 @@ export function useInProcessWorkers(): { train: () => Worker; predict: () => Wor
     vi.unstubAllGlobals();
   });
   return { train: () => train!.create(), predict: () => predict!.create() };
+}
+
+/** A new device database (named for the test) with a project holding the iris sample as its dataset. */
+export async function irisProject(dbName: string, projectName: string) {
+  const iris = loadSample('iris');
+  const db = new OutpostDb(`${dbName}-${newId()}`);
+  const project = await createProject(db, projectName);
+  const dataset = await importDataset(db, {
+    projectId: project.id,
+    name: 'iris',
+    fileName: 'iris.csv',
+    hash: 'a'.repeat(64),
+    rows: iris.rows,
+    columns: iris.columns,
+    target: 'species',
+  });
+  return { db, project, dataset, iris };
 }

@@ -5,14 +5,11 @@ import type { Pipeline, PipelineTrigger } from '@shared/schema/pipeline-spec.js'
 import { PipelineRun } from '@shared/schema/pipeline-spec.js';
 import { draftPipeline } from '@shared/pipelines/draft.js';
 import { isOutpostError } from '@shared/errors.js';
-import { OutpostDb } from '../db/db.js';
-import { newId, patchRecord } from '../db/mutate.js';
-import { createProject } from '../db/projects.js';
-import { importDataset } from '../db/datasets.js';
+import { patchRecord } from '../db/mutate.js';
 import { appendRows } from '../db/dataset-versions.js';
 import { logPredictions, recordOutcomes } from '../db/monitoring.js';
 import { loggedPrediction } from '../db/fixtures.testing.js';
-import { useInProcessWorkers } from '../ml/workers.testing.js';
+import { irisProject, useInProcessWorkers } from '../ml/workers.testing.js';
 import { loadSample, sampleParams } from '../ml/test-data.js';
 import { english } from '../i18n/speaking.js';
 import { deviceExecutors } from './executors.js';
@@ -29,17 +26,7 @@ const iris = loadSample('iris');
 useInProcessWorkers();
 
 async function setUp() {
-  const db = new OutpostDb(`pipeline-${newId()}`);
-  const project = await createProject(db, 'Flowers');
-  const dataset = await importDataset(db, {
-    projectId: project.id,
-    name: 'iris',
-    fileName: 'iris.csv',
-    hash: 'a'.repeat(64),
-    rows: iris.rows,
-    columns: iris.columns,
-    target: 'species',
-  });
+  const { db, project, dataset } = await irisProject('pipeline', 'Flowers');
   const params = sampleParams(iris, 'classification', 'species', { epochs: 4, hiddenLayers: [8], seed: 3 });
   const base = draftPipeline(project.id, dataset.id, params, 'flowers', Date.now());
   const pipeline = await savePipeline(db, { ...base, steps: { ...base.steps, train: { params, backend: 'cpu' } } });

@@ -3,12 +3,10 @@ import './runes.testing.js';
 import { describe, expect, it } from 'vitest';
 import { compareRerun } from '@shared/runs/reproduce.js';
 import type { DatasetMeta, Run } from '@shared/schema/records.js';
-import { OutpostDb } from '../db/db.js';
+import type { OutpostDb } from '../db/db.js';
 import { newId, putRecord } from '../db/mutate.js';
-import { createProject } from '../db/projects.js';
-import { importDataset } from '../db/datasets.js';
 import { deleteDataset } from '../db/delete.js';
-import { useInProcessWorkers } from '../ml/workers.testing.js';
+import { irisProject, useInProcessWorkers } from '../ml/workers.testing.js';
 import { loadSample, sampleParams } from '../ml/test-data.js';
 import { userMessage } from '../messages.js';
 import en from '../i18n/catalogues/en.js';
@@ -23,17 +21,7 @@ const iris = loadSample('iris');
 useInProcessWorkers();
 
 async function setUp() {
-  const db = new OutpostDb(`rerun-${newId()}`);
-  const project = await createProject(db, 'Clinic');
-  const dataset = await importDataset(db, {
-    projectId: project.id,
-    name: 'iris',
-    fileName: 'iris.csv',
-    hash: 'a'.repeat(64),
-    rows: iris.rows,
-    columns: iris.columns,
-    target: 'species',
-  });
+  const { db, dataset } = await irisProject('rerun', 'Clinic');
   const session = new TrainingSession(db);
   const params = sampleParams(iris, 'classification', 'species', { epochs: 6, seed: 5 });
   const original = (await session.start(dataset, params, 'cpu'))!;
