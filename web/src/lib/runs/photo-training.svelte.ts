@@ -1,9 +1,7 @@
 import type { DatasetMeta, EpochMetrics, Run, TrainParams } from '@shared/schema/records.js';
 import { runSplit, splitIndices } from '@shared/data/lineage.js';
 import { sha256Hex } from '@shared/data/hash.js';
-import { APP_VERSION } from '../../app/config.js';
 import type { OutpostDb } from '../db/db.js';
-import { newId } from '../db/mutate.js';
 import { saveRun } from '../db/runs.js';
 import { saveTrainedModel } from '../db/models.js';
 import { failedChecks, loadVersionRows, trainingVersion } from '../db/dataset-versions.js';
@@ -12,6 +10,7 @@ import { train, type PhotoTrainRequest } from '../ml/client.js';
 import type { BackendName } from '../ml/protocol.js';
 import { userMessage } from '../messages.js';
 import { runClasses } from './photo-params.js';
+import { startedRun } from './run-record.js';
 import { SaidError } from '../said-error.js';
 
 /**
@@ -40,20 +39,7 @@ export class PhotoTrainingSession {
     this.epochs = [];
     this.progress = 0;
     this.running = true;
-    let run: Run = {
-      id: newId(),
-      projectId: dataset.projectId,
-      datasetId: dataset.id,
-      datasetHash: version?.hash ?? dataset.hash,
-      ...(version ? { datasetVersionId: version.id } : {}),
-      ...(failed.length ? { checksOverride: { failed, at: Date.now() } } : {}),
-      status: 'running',
-      params: $state.snapshot(params) as TrainParams,
-      epochs: [],
-      backend: 'pending',
-      appVersion: APP_VERSION,
-      startedAt: Date.now(),
-    };
+    let run: Run = startedRun(dataset, version, failed, $state.snapshot(params) as TrainParams);
     try {
       await saveRun(this.db, run);
       const rows = version ? await loadVersionRows(this.db, version.id) : [];

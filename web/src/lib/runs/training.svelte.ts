@@ -1,10 +1,8 @@
 import type { ColumnInfo, DatasetMeta, EpochMetrics, Run, TrainParams } from '@shared/schema/records.js';
-import { APP_VERSION } from '../../app/config.js';
 import { loadRows } from '../db/datasets.js';
 import { failedChecks, loadVersionRows, trainingVersion } from '../db/dataset-versions.js';
 import { runSplit } from '@shared/data/lineage.js';
 import type { OutpostDb } from '../db/db.js';
-import { newId } from '../db/mutate.js';
 import { saveRun } from '../db/runs.js';
 import { train } from '../ml/client.js';
 import { keepTrainedModel } from './keep-model.js';
@@ -15,8 +13,8 @@ import { userMessage } from '../messages.js';
 import { SaidError } from '../said-error.js';
 import { sayNow } from '../i18n/speaking.js';
 import { refusePersonalTraining } from './personal.js';
-import { thisDevice } from './device.js';
 import { holdRunLock } from './run-lock.js';
+import { startedRun } from './run-record.js';
 import type { TrainInit } from '../ml/protocol.js';
 import type { FeaturePipeline } from '@shared/schema/pipeline.js';
 import { deleteCheckpoint, getCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -92,22 +90,10 @@ export class TrainingSession {
     }
     return this.#train(
       {
-        id: newId(),
-        projectId: dataset.projectId,
-        datasetId: dataset.id,
-        datasetHash: version?.hash ?? dataset.hash,
-        ...(version ? { datasetVersionId: version.id } : {}),
-        ...(failed.length ? { checksOverride: { failed, at: Date.now() } } : {}),
-        status: 'running',
-        params: $state.snapshot(params) as TrainParams,
-        epochs: [],
-        backend: 'pending',
-        appVersion: APP_VERSION,
-        startedAt: Date.now(),
+        ...startedRun(dataset, version, failed, $state.snapshot(params) as TrainParams),
         ...(options.search ? { search: options.search } : {}),
         ...(options.rerunOf ? { rerunOf: options.rerunOf } : {}),
         ...(options.fineTune ? { fineTune: fineTuneOf(options.fineTune) } : {}),
-        device: thisDevice(),
       },
       dataset,
       backend,
