@@ -16,6 +16,8 @@ import { saltedHash, saltId } from '@shared/data/privacy.js';
 import { reshareAfterSaltChange } from '../db/salt.js';
 import { trainModel } from '../ml/train.js';
 import { PROTOCOL_HEADER } from '@shared/sync/protocol.js';
+import { patchRecord } from '../db/mutate.js';
+import { SyncEngine } from './engine.js';
 
 let srv: InProcessServer;
 beforeAll(async () => {
@@ -164,6 +166,53 @@ describe('dataset rows through sync', () => {
     expect(JSON.stringify(now)).not.toContain(rows[0].phone);
     // The phone that typed them keeps its own rows as they were.
     expect(JSON.stringify(await loadRows(a.db, d.id))).toContain(rows[0].phone);
+    await a.close();
+    await b.close();
+  });
+  it('a version made while a sync is under way reaches the server with its rows file, in the same sync', async () => {
+    const a = await srv.newDevice('clinic phone 4');
+    const b = await srv.newDevice('district phone 4');
+    const p = await createProject(a.db, 'Nutrition, cleaned during a sync');
+    await setShareRows(a.db, p.id, true);
+    const d = await importDataset(a.db, {
+      projectId: p.id,
+      name: 'muac',
+      fileName: 'muac.csv',
+      hash: 'e'.repeat(64),
+      rows,
+      columns: inferColumns(rows, NAMES),
+      target: 'status',
+      personal: { patient: 'hash', phone: 'never' },
+    });
+    await a.sync();
+    // Something to push, then a cleaning step made the moment the push leaves: after this sync's
+    // files went up, before its outbox was read to the end.
+    await patchRecord(a.db, 'projects', p.id, { name: 'Nutrition, cleaned' });
+    let cleaned: Promise<unknown> | undefined;
+    const plain = srv.transport(a.credential.token);
+    const engine = new SyncEngine({
+      db: a.db,
+      deviceId: a.credential.deviceId,
+      transport: {
+        async request(method, path, init) {
+          if (path === '/api/sync/push' && !cleaned) await (cleaned = dropColumn(a.db, d.id, 'age'));
+          return plain.request(method, path, init);
+        },
+      },
+    });
+    const made = await engine.syncOnce();
+    expect(cleaned).toBeDefined();
+    expect(made.rejected).toBe(0);
+    expect(made.blobsUp).toBe(1);
+    expect(await engine.pendingCount()).toBe(0);
+    expect(await a.db.kv.get('sync:rejected')).toBeUndefined();
+    // Later changes to the version (its checks) are taken too, and the other phone has version 2's rows.
+    await b.sync();
+    const versions = await datasetVersions(b.db, d.id);
+    expect(versions.map((v) => v.number).sort()).toEqual([1, 2]);
+    const there = await loadRows(b.db, d.id);
+    expect(there).toHaveLength(40);
+    expect(Object.keys(there[0]).sort()).toEqual(['muac', 'patient', 'status']);
     await a.close();
     await b.close();
   });

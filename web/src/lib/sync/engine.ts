@@ -74,6 +74,8 @@ export const KV = {
 
 const PULLED_TABLES = pulledTables(PROTOCOL.version);
 const PULL_PAGE = 200;
+/** Upload-then-push rounds in one sync, for changes queued while it runs. */
+const SYNC_ROUNDS = 3;
 const encoder = new TextEncoder();
 const changeOf = (r: OutboxRow): Change => ({ table: r.table, id: r.id, hlc: r.hlc, fields: r.fields });
 
@@ -120,8 +122,21 @@ export class SyncEngine {
   private async run(): Promise<SyncSummary> {
     this.cell.set({ name: 'syncing', message: 'Syncing…', code: undefined, retryable: undefined, said: undefined });
     try {
-      const blobsUp = await uploadBlobs(this.db, this.transport);
-      const { pushed, rejected } = await this.push();
+      // A sync sends only what was queued before its blobs went up: a version written during the
+      // upload (its rows file saved with it) would otherwise reach the server before its file and
+      // be refused for good. What was queued meanwhile goes in another round at once, not at the
+      // next scheduled sync; rounds are bounded, as the person may keep writing.
+      let blobsUp = 0;
+      let pushed = 0;
+      let rejected = 0;
+      for (let round = 0; round < SYNC_ROUNDS; round++) {
+        const upTo = await this.lastQueued();
+        blobsUp += await uploadBlobs(this.db, this.transport);
+        const sent = await this.push(upTo);
+        pushed += sent.pushed;
+        rejected += sent.rejected;
+        if ((await this.lastQueued()) <= upTo) break;
+      }
       const pulled = await this.pull();
       const blobsDown = await downloadBlobs(this.db, this.transport);
       const lastSyncedAt = this.now();
@@ -142,6 +157,11 @@ export class SyncEngine {
       this.cell.set({ ...describeFailure(e), pending: await this.pendingCount().catch(() => this.cell.value.pending) });
       throw e;
     }
+  }
+
+  /** The sequence number of the newest change queued here (0 when none). */
+  private async lastQueued(): Promise<number> {
+    return (await this.db.outbox.orderBy('seq').last())?.seq ?? 0;
   }
 
   /** Changes and blobs on this device that the server does not have yet. */
@@ -216,7 +236,7 @@ export class SyncEngine {
    * A single change too big for any batch can never be accepted: it is refused here, like a
    * server rejection, so it does not block everything queued behind it.
    */
-  private nextBatch(): Promise<{ batch: InFlight | null; rows: OutboxRow[]; refused: number } | undefined> {
+  private nextBatch(upTo: number): Promise<{ batch: InFlight | null; rows: OutboxRow[]; refused: number } | undefined> {
     return this.db.transaction('rw', [this.db.outbox, this.db.kv], async () => {
       const inFlight = await this.get<InFlight>(KV.inFlight);
       if (inFlight) {
@@ -224,7 +244,7 @@ export class SyncEngine {
         if (rows.length) return { batch: inFlight, rows, refused: 0 };
         await this.db.kv.delete(KV.inFlight);
       }
-      const candidates = await this.db.outbox.orderBy('seq').limit(PUSH_LIMITS.maxChanges).toArray();
+      const candidates = await this.db.outbox.where('seq').belowOrEqual(upTo).limit(PUSH_LIMITS.maxChanges).toArray();
       const rows: OutboxRow[] = [];
       const refused: Rejected[] = [];
       let bytes = 96; // the envelope: {"batchSeq":…,"changes":[…],"deviceId":"…"}
@@ -255,11 +275,12 @@ export class SyncEngine {
     });
   }
 
-  async push(): Promise<{ pushed: number; rejected: number }> {
+  /** Push the outbox up to change `upTo` (all of it when not given). */
+  async push(upTo = Infinity): Promise<{ pushed: number; rejected: number }> {
     let pushed = 0;
     let rejectedCount = 0;
     for (;;) {
-      const next = await this.nextBatch();
+      const next = await this.nextBatch(upTo);
       if (!next) break;
       rejectedCount += next.refused;
       const { batch, rows } = next;
