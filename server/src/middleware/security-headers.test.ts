@@ -2,7 +2,7 @@
 // allowed by its hash, which must match the style the page really has (or the browser drops it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../app.js';
@@ -16,6 +16,10 @@ beforeAll(async () => {
   db = await openStore({});
   const webDir = mkdtempSync(join(tmpdir(), 'outpost-web-'));
   writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Outpost</title>');
+  writeFileSync(join(webDir, 'sw.js'), '');
+  mkdirSync(join(webDir, 'assets'));
+  writeFileSync(join(webDir, 'assets/predict.worker-x.js'), 'export {};');
+  writeFileSync(join(webDir, 'assets/ort-wasm-simd-threaded-x.wasm'), new Uint8Array([0, 97, 115, 109]));
   app = createApp({ db, config: { adminToken: 'headers-admin-token-0123456789', version: 't', webDir }, now: () => T0 });
 });
 afterAll(async () => db.close());
@@ -32,6 +36,9 @@ function expectBaseHeaders(res: Response) {
   expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   expect(res.headers.get('referrer-policy')).toBe('no-referrer');
   expect(res.headers.get('x-frame-options')).toBe('DENY');
+  expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+  expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+  expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
 }
 
 describe('security headers', () => {
@@ -66,6 +73,14 @@ describe('security headers', () => {
       expect(csp.get('frame-ancestors')).toBe("'none'");
       expect(csp.get('base-uri')).toBe("'self'");
       expect(csp.get('manifest-src')).toBe("'self'");
+    }
+  });
+
+  it('the app is cross-origin isolated: the page, the service worker, worker scripts and WASM, so workers get threads too', async () => {
+    for (const path of ['/', '/projects/p1', '/sw.js', '/assets/predict.worker-x.js', '/assets/ort-wasm-simd-threaded-x.wasm']) {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(200);
+      expectBaseHeaders(res);
     }
   });
 

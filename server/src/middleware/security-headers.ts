@@ -40,8 +40,23 @@ export const consoleCsp = (styleHash: string) =>
 export const API_CSP = policy({ 'default-src': "'none'", 'frame-ancestors': "'none'" });
 
 /**
+ * Cross-origin isolation, so the page and its workers get SharedArrayBuffer and WebAssembly threads
+ * (ONNX Runtime and TensorFlow.js run multi-threaded only then). require-corp rather than
+ * credentialless: everything the app loads is from its own origin, and Safari knows only
+ * require-corp. Cross-origin sync servers are reached with CORS, which these do not affect; the
+ * resource policy only stops other sites embedding our answers with no-cors loads.
+ */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/**
  * Headers every answer carries: its Content-Security-Policy (chosen by `cspFor` from the path),
- * no MIME sniffing, no Referer sent to other sites (URLs may hold ids), and no framing.
+ * no MIME sniffing, no Referer sent to other sites (URLs may hold ids), no framing, and
+ * cross-origin isolation. A dedicated worker is isolated only if its own script answer says so,
+ * hence on every answer, not just the page.
  */
 export const securityHeaders = (cspFor: (path: string) => string) =>
   createMiddleware(async (c, next) => {
@@ -50,4 +65,5 @@ export const securityHeaders = (cspFor: (path: string) => string) =>
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
     c.header('x-frame-options', 'DENY');
+    for (const [k, v] of Object.entries(ISOLATION_HEADERS)) c.header(k, v);
   });
