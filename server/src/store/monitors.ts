@@ -2,7 +2,8 @@ import { DaySummary } from '@shared/monitor/summary.js';
 import type { DeviceVerdict, MonitorUpload, MonitorUploadResponse } from '@shared/sync/protocol.js';
 import { findUnstorableText } from '@shared/sync/text.js';
 import type { Db, Queryable } from './db.js';
-import type { DeviceRef } from './record-writes.js';
+import { lockRecords, type DeviceRef } from './record-writes.js';
+import { daysFollowingMarks } from './day-marks.js';
 import { issueText } from './push-check.js';
 
 /** Day rows one device may keep on the server (a year of ten versions is 3,650); past it new days are refused. */
@@ -30,7 +31,7 @@ export async function storeMonitorUpload(db: Db, device: DeviceRef, upload: Moni
     const [{ n }] = await q.query<{ n: number }>(`select count(*)::int as n from monitor_days where org_id = $1 and device_id = $2`, [device.orgId, device.id]);
     let room = maxDays - n;
     let stored = 0;
-    for (const d of valid) {
+    for (const d of await daysFollowingMarks(q, device.orgId, valid, () => lockRecords(q, device.orgId))) {
       const params = [device.orgId, device.id, d.modelVersionId, d.day, JSON.stringify(d)];
       // An upsert, so two tabs of one device sending the same day at once both succeed.
       if (room > 0) {

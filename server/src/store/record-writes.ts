@@ -4,6 +4,7 @@ import { mergeChange } from '@shared/sync/merge.js';
 import { SYNC_TABLES } from '@shared/sync/protocol.js';
 import type { Queryable } from './db.js';
 import { issueText, type CheckedChange } from './push-check.js';
+import { scrubStoredDays } from './day-marks.js';
 import { dropFileIfUnnamed, scrubPredictionLog, withdrawRowsBreakingMarks, withoutForbiddenRows } from './withdraw-rows.js';
 import type { PersonalChoice } from '@shared/data/privacy.js';
 
@@ -123,6 +124,7 @@ export async function mergeLww(q: Queryable, seq: RecordSeq, device: DeviceRef, 
     const personal = state.data.personal as Record<string, PersonalChoice> | undefined;
     await withdrawRowsBreakingMarks(q, seq, device.orgId, c.id, personal, c.hlc);
     await scrubPredictionLog(q, device.orgId, String(state.data.projectId ?? ''), personal);
+    await scrubStoredDays(q, device.orgId, String(state.data.projectId ?? ''), personal);
   }
   return 'applied';
 }

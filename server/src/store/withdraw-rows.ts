@@ -105,7 +105,7 @@ export async function withoutForbiddenRows(
  * SHA-256 of "outpost-personal-1\n" + salt + "\n" + value.trim() (sha256() is built into Postgres
  * 11 and later, and PGlite). Values already a 64-hex code are left alone, so running it again
  * changes nothing. Predictions are append-only and never pulled by phones: nothing else to tell.
- * The day counts the monitors read (monitor_days) keep their group names; they are not rewritten.
+ * The day counts the monitors read (monitor_days) are rewritten beside it (day-marks.ts).
  * Returns how many predictions changed.
  */
 export async function scrubPredictionLog(

@@ -1,5 +1,5 @@
 import { loggablePredictions, projectPersonal, saltedHash, type PersonalChoice } from '@shared/data/privacy.js';
-import { rawGroups, withoutRawGroups } from '../monitor/day-groups.js';
+import { rawGroups, withoutRawGroups } from '@shared/monitor/day-groups.js';
 import type { Prediction } from '@shared/schema/records.js';
 import type { OutpostDb } from './db.js';
 

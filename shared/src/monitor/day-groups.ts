@@ -1,4 +1,4 @@
-import { OTHER_GROUP, type DaySummary } from '@shared/monitor/summary.js';
+import { OTHER_GROUP, type DaySummary } from './summary.js';
 
 /** A key that is a salted code already (64 hex digits, saltedHash), or the "(other)" bucket: kept as it is. */
 export const keptGroup = (key: string): boolean => key === OTHER_GROUP || /^[0-9a-f]{64}$/.test(key);
