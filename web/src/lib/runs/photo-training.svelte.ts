@@ -12,6 +12,7 @@ import { userMessage } from '../messages.js';
 import { runClasses } from './photo-params.js';
 import { startedRun } from './run-record.js';
 import { SaidError } from '../said-error.js';
+import { sayNow } from '../i18n/speaking.js';
 
 /**
  * Training on a photo dataset's current version, recorded as a run like any other: the version,
@@ -32,7 +33,8 @@ export class PhotoTrainingSession {
     const version = await trainingVersion(this.db, dataset.id);
     const failed = failedChecks(version);
     if (failed.length && !override) {
-      this.error = `This version fails ${failed.length === 1 ? 'a data test' : `${failed.length} data tests`}: ${failed.join(' ')} Fix the data, or tick “Train anyway” (the run will say so).`;
+      // Said as for tabular training; the failed tests themselves are listed beside the version.
+      this.error = sayNow({ key: 'train.failsTests', values: { count: failed.length } });
       return undefined;
     }
     this.error = '';
