@@ -104,6 +104,7 @@ export const REFUSAL_REASONS = [
   'batch_too_many',
   'request_malformed',
   'org_gone',
+  'gates_failed',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

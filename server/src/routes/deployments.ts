@@ -50,7 +50,7 @@ async function person(db: Db, c: Context<Env>, now: number) {
 
 const answer = (c: Context, o: DeploymentOutcome) => {
   if ('deployment' in o) return c.json({ deployment: o.deployment });
-  throw new OutpostError(o.code, o.message);
+  throw new OutpostError(o.code, o.message, undefined, o.reason);
 };
 
 /** GET/PUT /deployments/:projectId and its buttons. */

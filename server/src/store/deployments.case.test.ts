@@ -154,6 +154,10 @@ describe.each(STORES)('deployments: $name', (factory) => {
     deployed(await change(orgId, 0, single('v1')));
     const refusedCanary = await change(orgId, 1, canary('v1', 'weak'));
     expect(refusedCanary).toMatchObject({ code: 'gate_failed', message: expect.stringMatching(/^Version 2 cannot be the challenger yet: .*accuracy/i) });
+    // The reason a device says in its language: the failed gate's sentence as keys and values, and the part refused.
+    const reason = (refusedCanary as { reason: { code: string; params: Record<string, string> } }).reason;
+    expect(reason).toMatchObject({ code: 'gates_failed', params: { role: 'challenger', version: '2' } });
+    expect(JSON.parse(reason.params.gates)).toMatchObject([{ frame: { key: 'gates.frame.measured' }, what: { key: 'gates.what.metric' } }]);
     const [refusal] = await deploymentEvents(db, orgId, 'p1');
     expect(refusal).toMatchObject({
       kind: 'refused',
@@ -165,7 +169,11 @@ describe.each(STORES)('deployments: $name', (factory) => {
     const shadow = deployed(await change(orgId, 1, { mode: 'shadow', champion: 'v1', challenger: 'weak', level: 'full' }));
     expect(shadow.revision).toBe(2);
     const champion = await change(orgId, 2, single('weak'));
-    expect(champion).toMatchObject({ code: 'gate_failed', message: expect.stringMatching(/^Version 2 cannot be the champion: /) });
+    expect(champion).toMatchObject({
+      code: 'gate_failed',
+      message: expect.stringMatching(/^Version 2 cannot be the champion: /),
+      reason: { code: 'gates_failed', params: { role: 'champion', version: '2' } },
+    });
     expect(await stageOf(orgId, 'weak')).toBe('staging');
     expect((await registryRecords<RegistryEvent>(db, orgId, 'registry_events', 'weak')).map((e) => e.kind)).toEqual(['refused']);
     expect((await deploymentEvents(db, orgId, 'p1')).map((e) => e.kind)).toEqual(['refused', 'changed', 'refused', 'changed']);

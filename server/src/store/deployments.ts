@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { ErrorCode } from '@shared/errors.js';
+import type { ErrorCode, Reason } from '@shared/errors.js';
 import { mayPromote, type Actor } from '@shared/schema/registry.js';
 import { Deployment, DeploymentEvent, DeploymentState, type DeviceDeploymentStatus } from '@shared/schema/deployment.js';
 import { ModelVersion, Prediction, Project, type Stage } from '@shared/schema/records.js';
@@ -28,7 +28,7 @@ import { fleetInput } from './console.js';
  */
 
 export type DeploymentChangeKind = 'changed' | 'advanced' | 'switched' | 'rolled_back';
-export type DeploymentOutcome = { deployment: Deployment } | { code: ErrorCode; message: string };
+export type DeploymentOutcome = { deployment: Deployment } | { code: ErrorCode; message: string; reason?: Reason };
 
 /** Who the automatic rules act as. */
 export const SERVER_ACTOR: Actor = { kind: 'server', id: 'server', name: 'Outpost server' };
@@ -39,7 +39,12 @@ export const FIGURES_LIMIT = 50_000;
 
 type VersionData = Record<string, unknown>;
 const versionNo = (v: VersionData) => `Version ${String(v.version ?? '?')}`;
-const refused = (code: ErrorCode, message: string): DeploymentOutcome => ({ code, message });
+const refused = (code: ErrorCode, message: string, reason?: Reason): DeploymentOutcome => ({ code, message, ...(reason ? { reason } : {}) });
+/** A version that fails its gates in a deployment: the gates' reason, with which part it was to take. */
+const gatesFailedAs = (reason: Reason | undefined, role: 'challenger' | 'champion', v: VersionData): Reason => ({
+  code: 'gates_failed',
+  params: { ...reason?.params, role, version: String(v.version ?? '?') },
+});
 
 /** The project's deployment, or null (a stored record that no longer parses counts as none). */
 export async function readDeployment(q: Queryable, orgId: string, projectId: string, lock = false): Promise<Deployment | null> {
@@ -200,9 +205,9 @@ export async function changeDeployment(
         `Partial automation needs a model that says how sure it is (a classifier); ${versionNo(valued).toLowerCase()} answers with a value. Choose assistance or full automation.`,
       );
   }
-  const refuse = async (code: ErrorCode, message: string) => {
+  const refuse = async (code: ErrorCode, message: string, reason?: Reason) => {
     await writeEvent(q, seq, orgId, hlc, { projectId, kind: 'refused', revision, before: current?.state ?? null, after: state, actor, why: message, at: now });
-    return refused(code, message);
+    return refused(code, message, reason);
   };
   // A challenger that answers cases (canary) or is about to (blue-green) passes the gates a champion would.
   const challenger = state.challenger ? versions.get(state.challenger) : undefined;
@@ -216,7 +221,12 @@ export async function changeDeployment(
       createdAt: now,
       ...(measurements ? { measurements } : {}),
     });
-    if (failed) return refuse('gate_failed', `${versionNo(challenger)} cannot be the challenger yet: ${failed}`);
+    if (failed)
+      return refuse(
+        'gate_failed',
+        `${versionNo(challenger)} cannot be the challenger yet: ${failed.message}`,
+        gatesFailedAs(failed.reason, 'challenger', challenger),
+      );
   }
   if (isSwitch(current, state) && !req.force) {
     const { total, missing } = await notReady(q, orgId, state.champion!);
@@ -235,8 +245,9 @@ export async function changeDeployment(
     const moved = await moveStage(q, orgId, move, hlc, actor, serverGates(), { followDeployment: false });
     if (moved === 'proposed') return refused('forbidden', 'Only an ML lead or an admin can make a version the production version.');
     if (moved !== 'applied') {
-      if (moved.code === 'gate_failed') return refuse('gate_failed', `${versionNo(champion)} cannot be the champion: ${moved.message}`);
-      return refused(moved.code as ErrorCode, moved.message);
+      if (moved.code === 'gate_failed')
+        return refuse('gate_failed', `${versionNo(champion)} cannot be the champion: ${moved.message}`, gatesFailedAs(moved.reason, 'champion', champion));
+      return refused(moved.code as ErrorCode, moved.message, moved.reason);
     }
   }
   return { deployment: await writeRevision(q, seq, orgId, projectId, current, state, { actor, why, at: now, hlc, kind }) };

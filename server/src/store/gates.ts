@@ -1,4 +1,4 @@
-import { checkGates, gateFailure } from '@shared/registry/gates.js';
+import { checkGates, gateRefusal } from '@shared/registry/gates.js';
 import { withPrivilegedCode } from '@shared/monitor/privileged-code.js';
 import { ModelVersion, Project } from '@shared/schema/records.js';
 import { totalOf } from '@shared/monitor/summary.js';
@@ -15,7 +15,11 @@ import { monitorDays } from './monitors.js';
 export function serverGates(): GateCheck {
   return async (q: Queryable, orgId, data, s) => {
     const version = ModelVersion.safeParse(data);
-    if (!version.success) return 'This version cannot be read on the server, so its gates cannot be checked; register it again.';
+    if (!version.success)
+      return {
+        message: 'This version cannot be read on the server, so its gates cannot be checked; register it again.',
+        reason: { code: 'gates_failed', params: {} },
+      };
     const [projectRow] = await q.query<{ data: unknown }>(`select data from records where org_id = $1 and tbl = 'projects' and id = $2`, [
       orgId,
       version.data.projectId,
@@ -35,7 +39,7 @@ export function serverGates(): GateCheck {
         ? (versionFigures(total, version.data, await withPrivilegedCode({ fairness: project.data.fairness }, project.data.rowSalt)).fairness?.score ?? null)
         : null;
     }
-    return gateFailure(
+    return gateRefusal(
       checkGates(gates, { version: version.data, production: production.success ? production.data : null, measurements: s.measurements, fairnessScore }),
     );
   };

@@ -6,6 +6,7 @@ import { aliasId } from '@shared/sync/registry-ids.js';
 import type { Queryable } from './db.js';
 import { lockRecords, type RecordSeq, type WriteOutcome } from './record-writes.js';
 import { followPromotion } from './deployments.js';
+import type { GateRefusal } from '@shared/registry/gates.js';
 
 /**
  * The model registry on the server: stage moves by compare-and-set, who may make them, proposals
@@ -45,7 +46,7 @@ async function versionRow(q: Queryable, orgId: string, id: string): Promise<Row 
 }
 
 /** What a move needs beyond compare-and-set: the checks that may refuse it (promotion gates). */
-export type GateCheck = (q: Queryable, orgId: string, version: Record<string, unknown>, s: StageChange) => Promise<string | null>;
+export type GateCheck = (q: Queryable, orgId: string, version: Record<string, unknown>, s: StageChange) => Promise<GateRefusal | null>;
 
 /**
  * Move a model version's stage by compare-and-set: it must be in `from` now, the move must be
@@ -97,8 +98,8 @@ export async function moveStage(
   if (promoting && gates) {
     const failed = await gates(q, orgId, row.data, s);
     if (failed) {
-      await event(q, seq, orgId, hlc, { projectId, modelVersionId: s.modelVersionId, kind: 'refused', from: s.from, to: s.to, actor, why: failed, at });
-      return { code: 'gate_failed', message: failed };
+      await event(q, seq, orgId, hlc, { projectId, modelVersionId: s.modelVersionId, kind: 'refused', from: s.from, to: s.to, actor, why: failed.message, at });
+      return { code: 'gate_failed', message: failed.message, reason: failed.reason };
     }
   }
   const set = async (r: Row, stage: Stage) =>

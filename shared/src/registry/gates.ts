@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Said } from '../said.js';
+import type { Reason } from '../errors.js';
 import type { ModelVersion } from '../schema/records.js';
 import type { DeviceMeasurements } from '../schema/registry.js';
 
@@ -153,4 +154,48 @@ export function checkGates(gates: Gates | undefined, input: GateInputs): GateRes
 export function gateFailure(results: readonly GateResult[]): string | null {
   const failed = results.filter((r) => !r.passed);
   return failed.length ? `Not promoted: ${failed.map((r) => r.message).join(' ')}` : null;
+}
+
+/** A promotion refused by its gates: the English sentence and the reason a device says in its language. */
+export interface GateRefusal {
+  message: string;
+  reason: Reason;
+}
+
+/**
+ * The failed gates as a refusal, or null when all passed. A reason's values are flat, so the
+ * failed gates' sentences (GateSaid: keys and values, no words) travel as one JSON list in
+ * `gates`; `readGateSaid` reads it back on the device.
+ */
+export function gateRefusal(results: readonly GateResult[]): GateRefusal | null {
+  const message = gateFailure(results);
+  if (!message) return null;
+  const said = results.filter((r) => !r.passed).map((r) => r.said);
+  return { message, reason: { code: 'gates_failed', params: { gates: JSON.stringify(said) } } };
+}
+
+const SaidValues = z.record(z.string(), z.union([z.string(), z.number()]));
+const GateSaidList = z
+  .array(
+    z.object({
+      frame: z.object({ key: z.enum(['gates.frame.measured', 'gates.frame.notMeasured', 'gates.noProduction']), values: SaidValues.optional() }),
+      what: z
+        .object({
+          key: z.enum(['gates.what.metric', 'gates.what.drop', 'gates.what.latency', 'gates.what.memory', 'gates.what.size', 'gates.what.fairness']),
+          values: SaidValues.optional(),
+        })
+        .optional(),
+    }),
+  )
+  .max(20);
+
+/** The failed gates' sentences of a `gates_failed` reason (gateRefusal), or null when they cannot be read (a newer server's). */
+export function readGateSaid(gates: unknown): GateSaid[] | null {
+  if (typeof gates !== 'string') return null;
+  try {
+    const parsed = GateSaidList.safeParse(JSON.parse(gates));
+    return parsed.success ? (parsed.data as GateSaid[]) : null;
+  } catch {
+    return null;
+  }
 }

@@ -13,6 +13,7 @@ import type { Catalogue, Message } from '../i18n/catalogue.js';
 import { sayNow, speakWith } from '../i18n/speaking.js';
 import { DEVICE_ONLY_CODES, reasonSaid, requestRefusalSaid } from './refusals.js';
 import { describeFailure } from './status.js';
+import { checkGates, gateRefusal } from '@shared/registry/gates.js';
 import { readAnswer, SyncError } from './transport.js';
 import { inProcessServer, type InProcessServer } from './in-process.testing.js';
 
@@ -80,6 +81,33 @@ describe('every reason and code the server can send has words in every language'
     expect(sayNow(reasonSaid({ code: 'delete_in_production', params: { model: 'triage', version: '2', what: 'project' } })!)).toMatch(
       /^Toleo 2 la “triage” liko kazini kwenye seva\..* kisha futa mradi\.$/,
     );
+  });
+});
+
+describe('a promotion its gates refused', () => {
+  const results = checkGates(
+    { minMetric: { metric: 'accuracy', value: 0.9 }, maxModelKb: 100 },
+    { version: { metrics: { accuracy: 0.6 }, weightsSize: 512_000 } as never, production: null },
+  );
+  const refusal = gateRefusal(results)!;
+
+  it('is said gate by gate in each language, as the device says its own gate report, and with the part refused in a deployment', () => {
+    expect(refusal.reason.code).toBe('gates_failed');
+    saidEverywhere(reasonSaid(refusal.reason), 'gates_failed');
+    speakWith('fr', fr);
+    const said = sayNow(reasonSaid(refusal.reason)!);
+    expect(said.startsWith(fr['gates.notPromoted'].replace('{reasons}', ''))).toBe(true);
+    expect(said).toContain(fr['gates.what.metric'].split('{')[0].trim());
+    expect(said).not.toMatch(/Not promoted|needed/);
+    const asChallenger = reasonSaid({ code: 'gates_failed', params: { ...refusal.reason.params, role: 'challenger', version: '2' } });
+    saidEverywhere(asChallenger, 'gates_failed as challenger');
+    speakWith('sw', sw);
+    expect(sayNow(asChallenger!)).toMatch(/^Toleo 2 haliwezi kuwa mshindani bado: /);
+  });
+
+  it('a list it cannot read (a newer server’s) is said in general words, not dropped', () => {
+    saidEverywhere(reasonSaid({ code: 'gates_failed', params: { gates: '[{"frame":{"key":"gates.frame.fromTheFuture"}}]' } }), 'unreadable gates');
+    expect(reasonSaid({ code: 'gates_failed', params: { gates: 'not json' } })).toEqual({ key: 'refusal.gatesFailed' });
   });
 });
 

@@ -1,6 +1,8 @@
 import type { ErrorCode, RefusalReason } from '@shared/errors.js';
 import { MAX_CLOCK_DRIFT_MS, type RejectedChange } from '@shared/sync/protocol.js';
 import type { Message } from '../i18n/catalogue.js';
+import { sayNow } from '../i18n/speaking.js';
+import { readGateSaid } from '@shared/registry/gates.js';
 
 type Params = Record<string, string | number>;
 type Reason = { code: string; params?: Params };
@@ -40,7 +42,23 @@ const REASON_SAID: Record<RefusalReason, (p: Params) => Message> = {
   batch_too_many: (p) => ({ key: 'sync.failure.batchTooMany', values: { max: Number(p.max) || 0 } }),
   request_malformed: () => ({ key: 'sync.failure.malformed' }),
   org_gone: () => ({ key: 'sync.failure.orgGone' }),
+  gates_failed: gatesSaid,
 };
+
+/**
+ * A promotion its gates refused: each failed gate's sentence in the language on screen (the
+ * sentences are composed when the refusal is read, as a gate's sentence holds another), then the
+ * part the version was to take in a deployment when it was one.
+ */
+function gatesSaid(p: Params): Message {
+  const gates = readGateSaid(p.gates);
+  if (!gates?.length) return { key: 'refusal.gatesFailed' };
+  const reasons = gates
+    .map((g) => sayNow({ key: g.frame.key, values: { ...g.frame.values, what: g.what ? sayNow({ key: g.what.key, values: g.what.values }) : '' } }))
+    .join(' ');
+  if (p.role === 'challenger' || p.role === 'champion') return { key: 'refusal.gatesRole', values: { role: p.role, version: text(p.version), reasons } };
+  return { key: 'gates.notPromoted', values: { reasons } };
+}
 
 /** A reason's message, or undefined for none or a code this app does not know (a newer server's). */
 export function reasonSaid(reason: Reason | undefined): Message | undefined {
@@ -85,7 +103,7 @@ const CODE_SAID: Record<ServerErrorCode, Message> = {
   enrollment_code_invalid: { key: 'sync.failure.codeInvalid' },
   credential_revoked: { key: 'sync.failure.wiped' },
   forbidden: { key: 'sync.failure.forbidden' },
-  gate_failed: { key: 'sync.failure.forbidden' },
+  gate_failed: { key: 'refusal.gatesFailed' },
   not_found: { key: 'sync.failure.notFound' },
   conflict: { key: 'sync.failure.conflict' },
   payload_too_large: { key: 'sync.failure.tooLarge' },

@@ -462,6 +462,9 @@ const en = {
     'A model ({mb, number} MB) is larger than the server accepts, so it stays on this device only. Ask your coordinator to raise the server’s limit; it is sent at the next sync after that.',
   'refusal.changeTooLarge': 'This change is {mb, number} MB, larger than a sync batch may be; it stays on this device only.',
   'refusal.labelOtherProject': 'This label names a dataset of another project, so the server left it out. Label the item again in its own project.',
+  'refusal.gatesFailed': 'This version does not pass the project’s checks for production yet. Look at its checks on the model’s page.',
+  'refusal.gatesRole':
+    '{role, select, challenger {Version {version} cannot be the challenger yet} other {Version {version} cannot be the production version}}: {reasons}',
   'refusal.blobMissing':
     'A file this record needs (a model’s weights or a version’s rows) had not reached the server, so the server left the record out of sync. Sync again; if it stays out, tell your coordinator.',
   'refusal.deleteInProduction':

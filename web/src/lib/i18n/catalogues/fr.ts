@@ -489,6 +489,9 @@ const fr: Catalogue = {
     'Cette modification fait {mb, number} Mo, plus qu’un lot de synchronisation ne peut contenir ; elle reste sur cet appareil seulement.',
   'refusal.labelOtherProject':
     'Cette étiquette désigne un jeu de données d’un autre projet, le serveur l’a donc écartée. Étiquetez l’élément à nouveau dans son propre projet.',
+  'refusal.gatesFailed': 'Cette version ne passe pas encore les contrôles du projet pour la production. Regardez ses contrôles sur la page du modèle.',
+  'refusal.gatesRole':
+    '{role, select, challenger {La version {version} ne peut pas encore être la challengère} other {La version {version} ne peut pas être la version en production}} : {reasons}',
   'refusal.blobMissing':
     'Un fichier dont cet enregistrement a besoin (les poids d’un modèle ou les lignes d’une version) n’était pas arrivé sur le serveur, qui a donc écarté l’enregistrement. Synchronisez à nouveau ; s’il reste écarté, prévenez votre coordinateur.',
   'refusal.deleteInProduction':

@@ -471,6 +471,9 @@ const ha: Catalogue = {
     'Wani samfuri ({mb, number} MB) ya fi girman da sabar ke karɓa, don haka zai zauna a wannan na’ura kaɗai. Roƙi mai kula da ku ya ƙara iyakar sabar; za a aika shi a daidaitawa ta gaba bayan haka.',
   'refusal.changeTooLarge': 'Wannan canji ya kai MB {mb, number}, ya fi girman da rukunin daidaitawa zai iya ɗauka; zai zauna a wannan na’ura kaɗai.',
   'refusal.labelOtherProject': 'Wannan lakabi yana nuna bayanan wani aiki daban, don haka sabar ta bar shi. Sake lakabta abin a cikin aikinsa.',
+  'refusal.gatesFailed': 'Wannan siga bai wuce gwaje-gwajen aikin don a saka shi aiki ba tukuna. Duba gwaje-gwajensa a shafin samfurin.',
+  'refusal.gatesRole':
+    '{role, select, challenger {Siga {version} ba zai iya zama mai kalubale ba tukuna} other {Siga {version} ba zai iya zama sigar da ke aiki ba}}: {reasons}',
   'refusal.blobMissing':
     'Wani fayil da wannan bayani ke bukata (nauyin samfuri ko layukan wani siga) bai isa sabar ba, don haka sabar ta bar bayanin ba a daidaita shi ba. Sake daidaitawa; idan ya ci gaba, gaya wa mai kula da ku.',
   'refusal.deleteInProduction':

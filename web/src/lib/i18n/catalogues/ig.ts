@@ -455,6 +455,8 @@ const ig: Catalogue = {
     'Ihe nlereanya ({mb, number} MB) karịrị nke sava na-anabata, ya mere ọ na-anọ naanị na ngwaọrụ a. Gwa onye nhazi gị ka o bulie oke sava; a ga-eziga ya na mmekọrịta na-esote mgbe ahụ.',
   'refusal.changeTooLarge': 'Mgbanwe a bụ MB {mb, number}, ọ karịrị ihe otu mmekọrịta nwere ike iburu; ọ na-anọ naanị na ngwaọrụ a.',
   'refusal.labelOtherProject': 'Akara a na-akpọ data nke ọrụ ọzọ, ya mere sava hapụrụ ya. Tinye akara n’ihe ahụ ọzọ n’ime ọrụ nke ya.',
+  'refusal.gatesFailed': 'Ụdị a agafebeghị nlele ọrụ maka itinye ya n’ọrụ. Lee nlele ya na peeji ihe nlereanya ahụ.',
+  'refusal.gatesRole': '{role, select, other {Ụdị {version} enweghị ike ịbụ onye ịma aka ma ọ bụ ụdị na-arụ ọrụ ugbu a}}: {reasons}',
   'refusal.blobMissing':
     'Faịlụ ndekọ a chọrọ (ibu ihe nlereanya ma ọ bụ ahịrị nke ụdị) eruteghị sava, ya mere sava hapụrụ ndekọ ahụ na mmekọrịta. Mekọrịta ọzọ; ọ bụrụ na ọ ka nọ n’èzí, gwa onye nhazi gị.',
   'refusal.deleteInProduction':

@@ -458,6 +458,9 @@ const pcm: Catalogue = {
     'One model ({mb, number} MB) big pass wetin the server dey accept, so e go stay for dis device only. Tell your coordinator make e raise the server limit; e go send for the next sync after that.',
   'refusal.changeTooLarge': 'Dis change na {mb, number} MB, e big pass wetin one sync batch fit carry; e go stay for dis device only.',
   'refusal.labelOtherProject': 'Dis label dey point to dataset wey belong to another project, so the server leave am. Label the item again for im own project.',
+  'refusal.gatesFailed': 'Dis version never pass the project checks to go work. Check am for the model page.',
+  'refusal.gatesRole':
+    '{role, select, challenger {Version {version} no fit be the challenger yet} other {Version {version} no fit be the version wey dey work}}: {reasons}',
   'refusal.blobMissing':
     'One file wey dis record need (model weights or the rows of one version) never reach the server, so the server no sync the record. Sync again; if e still no enter, tell your coordinator.',
   'refusal.deleteInProduction':

@@ -468,6 +468,9 @@ const sw: Catalogue = {
     'Modeli ({mb, number} MB) ni kubwa kuliko seva inavyokubali, kwa hivyo inabaki kwenye kifaa hiki pekee. Mwombe mratibu wako aongeze kikomo cha seva; itatumwa kwenye usawazishaji unaofuata baada ya hapo.',
   'refusal.changeTooLarge': 'Badiliko hili ni MB {mb, number}, kubwa kuliko kundi la usawazishaji linavyoweza kuwa; linabaki kwenye kifaa hiki pekee.',
   'refusal.labelOtherProject': 'Lebo hii inataja seti ya data ya mradi mwingine, kwa hivyo seva iliiacha. Weka lebo kwenye kipengee tena ndani ya mradi wake.',
+  'refusal.gatesFailed': 'Toleo hili bado halijapita ukaguzi wa mradi ili kuwekwa kazini. Angalia ukaguzi wake kwenye ukurasa wa modeli.',
+  'refusal.gatesRole':
+    '{role, select, challenger {Toleo {version} haliwezi kuwa mshindani bado} other {Toleo {version} haliwezi kuwa toleo linalofanya kazi}}: {reasons}',
   'refusal.blobMissing':
     'Faili ambalo rekodi hii inahitaji (uzito wa modeli au safu za toleo) halikufika kwenye seva, kwa hivyo seva iliiacha rekodi nje ya usawazishaji. Sawazisha tena; ikibaki nje, mwambie mratibu wako.',
   'refusal.deleteInProduction':

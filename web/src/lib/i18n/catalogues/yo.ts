@@ -455,6 +455,8 @@ const yo: Catalogue = {
     'Àwòṣe kan ({mb, number} MB) tóbi ju ohun tí olupin ń gbà lọ, nítorí náà ó wà lórí ẹ̀rọ yìí nìkan. Sọ fún olùṣètò rẹ kí ó gbé ààlà olupin sókè; a ó fi ránṣẹ́ ní ìmúdọ́gba tó kàn lẹ́yìn náà.',
   'refusal.changeTooLarge': 'Àyípadà yìí jẹ́ MB {mb, number}, ó tóbi ju ohun tí àkójọ ìmúdọ́gba lè gbà lọ; ó wà lórí ẹ̀rọ yìí nìkan.',
   'refusal.labelOtherProject': 'Àmì yìí tọ́ka sí àkójọ dátà ti iṣẹ́ mìíràn, nítorí náà olupin fi í sílẹ̀. Tún fi àmì sí nǹkan náà nínú iṣẹ́ tirẹ̀.',
+  'refusal.gatesFailed': 'Ẹ̀dà yìí kò tíì yege àwọn àyẹ̀wò iṣẹ́ náà fún fífi sí iṣẹ́. Wo àwọn àyẹ̀wò rẹ̀ ní ojú-ewé àwòṣe náà.',
+  'refusal.gatesRole': '{role, select, other {Ẹ̀dà {version} kò lè jẹ́ olùdíje tàbí ẹ̀dà tí ń ṣiṣẹ́ báyìí}}: {reasons}',
   'refusal.blobMissing':
     'Fáìlì kan tí àkọsílẹ̀ yìí nílò (ìwúwo àwòṣe kan tàbí àwọn ìlà ẹ̀dà kan) kò tíì dé olupin, nítorí náà olupin kò mú àkọsílẹ̀ náà dọ́gba. Tún mú dọ́gba; bí kò bá tún wọlé, sọ fún olùṣètò rẹ.',
   'refusal.deleteInProduction':
