@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ColumnInfo, EpochMetrics, EvalMetrics, TfjsArtifacts, TrainParams } from '@shared/schema/records.js';
+import type { ColumnInfo, EpochMetrics, TfjsArtifacts, TrainParams } from '@shared/schema/records.js';
 import type { FeaturePipeline } from '@shared/schema/pipeline.js';
 import { splitRows } from '@shared/data/split.js';
 import { mulberry32, shuffleInPlace } from '@shared/data/random.js';
@@ -8,8 +8,9 @@ import { OutpostError, isOutpostError } from '@shared/errors.js';
 import { quantizeWeights, type QuantizationDtype } from '@shared/registry/quantize.js';
 import type { Row } from '@shared/data/columns.js';
 import type { TrainCheckpoint, TrainInit, TrainResult } from './protocol.js';
+import { DenseTrainer, type AdamState } from './train-step.js';
 import { SaidError } from '../said-error.js';
-import { prepareData, reportOutputs, scoreOutputs, type Data, type Prepared } from './tabular-data.js';
+import { prepareData, reportOutputs, scoreOutputs, type Data } from './tabular-data.js';
 
 export { splitRows };
 
@@ -55,10 +56,7 @@ function buildModel(inputWidth: number, outputWidth: number, params: TrainParams
       kernelInitializer: tfl.initializers.glorotUniform({ seed: params.seed + 1000 }),
     }),
   );
-  model.compile({
-    optimizer: tf.train.adam(params.learningRate),
-    loss: params.task === 'classification' ? 'categoricalCrossentropy' : 'meanSquaredError',
-  });
+  // Not compiled: DenseTrainer optimises its weights (categorical cross-entropy or squared error, Adam).
   return model;
 }
 
@@ -109,9 +107,10 @@ const YIELD_EVERY_MS = 15;
 
 /**
  * Train a dense network on tabular rows. The split is seeded (stratified for classification);
- * the feature pipeline is fitted on the training rows only. A hand-written loop of `trainOnBatch`
- * over seeded shuffles (model.fit shuffles with Math.random) keeps runs reproducible and lets
- * progress and cancel be checked between batches. Every tensor made here is disposed.
+ * the feature pipeline is fitted on the training rows only. A hand-written loop of Adam steps
+ * (train-step.ts) over seeded shuffles (model.fit shuffles with Math.random) keeps runs
+ * reproducible and lets progress and cancel be checked between batches; the layers model holds
+ * the initial and the trained weights and saves them. Every tensor made here is disposed.
  */
 export async function trainModel(rows: Row[], params: TrainParams, columns: ColumnInfo[], opts: TrainOptions = {}): Promise<TrainResult> {
   // The other families load only when asked for (docs/model-families.md).
@@ -123,17 +122,35 @@ export async function trainModel(rows: Row[], params: TrainParams, columns: Colu
   const data = prepareData(rows, params, columns, opts.pipeline);
   const { pipeline } = data;
   const model = buildModel(data.width, data.k, params);
+  let trainer: DenseTrainer | undefined;
+  const valX = data.valSet.y.length ? tf.tensor2d(data.valSet.x, [data.valSet.y.length, data.width]) : undefined;
   try {
-    if (opts.init) await startFrom(model, opts.init);
-    const { status, epochs } = await fitEpochs(model, data, params, opts, now);
-    const metrics = finalMetrics(model, pipeline, data.valSet.y.length ? data.valSet : data.trainSet, data.width);
-    const { artifacts, weights } = await serialise(model);
-    const quantized = status === 'completed' && opts.quantization ? smaller(artifacts, weights, opts.quantization) : undefined;
+    if (opts.init) startFrom(model, opts.init);
+    trainer = newTrainer(model, data, params);
+    if (opts.init?.optimizer) {
+      const state = adamStateOf(opts.init.optimizer, model.weights.length);
+      try {
+        trainer.setAdamState(state);
+      } finally {
+        tf.dispose([...state.firstMoments, ...state.secondMoments]);
+      }
+    }
+    const { status, epochs } = await fitEpochs(trainer, model, data, valX, params, opts, now);
+    const weights = trainer.weights();
+    try {
+      model.setWeights(weights);
+    } finally {
+      tf.dispose(weights);
+    }
+    const scored = valX ? data.valSet : data.trainSet;
+    const metrics = reportOutputs(pipeline, scored, valX ? trainer.outputs(valX) : trainer.trainOutputs());
+    const serialised = await serialise(model);
+    const quantized = status === 'completed' && opts.quantization ? smaller(serialised.artifacts, serialised.weights, opts.quantization) : undefined;
     return {
       status,
       pipeline,
-      artifacts,
-      weights,
+      artifacts: serialised.artifacts,
+      weights: serialised.weights,
       epochs,
       metrics,
       trainRows: data.trainRows,
@@ -143,10 +160,26 @@ export async function trainModel(rows: Row[], params: TrainParams, columns: Colu
       ...(quantized ? { quantized } : {}),
     };
   } finally {
-    // The optimizer was made here, not by the model, so the model does not dispose its slots.
-    model.optimizer?.dispose();
+    trainer?.dispose();
+    valX?.dispose();
     model.dispose();
   }
+}
+
+/** The optimiser over the model's starting weights and the training rows (targets one-hot for classes). */
+function newTrainer(model: tfl.LayersModel, { trainSet, k, pipeline }: Data, params: TrainParams): DenseTrainer {
+  const n = trainSet.y.length;
+  const y = new Float32Array(n * k);
+  if (pipeline.target.kind === 'categorical') trainSet.y.forEach((t, i) => (y[i * k + t] = 1));
+  else y.set(trainSet.y);
+  return new DenseTrainer(
+    model.weights.map((w) => w.read()),
+    params.task === 'classification' ? 'softmax' : 'linear',
+    params.learningRate,
+    trainSet.x,
+    y,
+    n,
+  );
 }
 
 /** Weights as decoded tensors, in the order they were encoded. */
@@ -155,53 +188,71 @@ function decoded(specs: TrainInit['weightSpecs'], bytes: ArrayBuffer): { name: s
   return specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
 }
 
-/**
- * Set starting weights by position (layer names differ between builds), refusing weights of
- * another shape; carrying on also restores Adam's moments and step count.
- */
-async function startFrom(model: tfl.LayersModel, init: TrainInit): Promise<void> {
+/** Set starting weights by position (layer names differ between builds), refusing weights of another shape. */
+function startFrom(model: tfl.LayersModel, init: TrainInit): void {
   const weights = decoded(init.weightSpecs, init.weights);
   try {
     const shapes = model.weights.map((w) => w.shape.join('x'));
     if (weights.length !== shapes.length || weights.some((w, i) => w.tensor.shape.join('x') !== shapes[i]))
       throw new SaidError('bad_request', { key: 'fineTune.otherShape' });
+    // setWeights copies the tensors it is given into its own variables.
     model.setWeights(weights.map((w) => w.tensor));
   } finally {
     tf.dispose(weights.map((w) => w.tensor));
   }
-  if (!init.optimizer) return;
-  // setWeights keeps the tensors it is given as its own variables' values (it copies them).
-  const state = decoded(init.optimizer.weightSpecs, init.optimizer.weights);
-  try {
-    await model.optimizer.setWeights(state);
-  } finally {
-    tf.dispose(state.map((w) => w.tensor));
-  }
 }
 
-/** The model's weights and Adam state after an epoch, encoded as a version's weights are. */
-async function checkpointOf(model: tfl.LayersModel, pipeline: FeaturePipeline, epochs: EpochMetrics[], elapsedMs: number): Promise<TrainCheckpoint> {
-  const weights = await tf.io.encodeWeights(model.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() })));
-  const state = await model.optimizer.getWeights();
-  // The step count comes as a new scalar; the moments are the optimizer's own variables.
-  const optimizer = await tf.io.encodeWeights(state).finally(() => {
-    if (state[0]?.name === 'iter') state[0].tensor.dispose();
-  });
-  return {
-    weightSpecs: weights.specs as TrainCheckpoint['weightSpecs'],
-    weights: asBuffer(weights.data),
-    optimizer: { weightSpecs: optimizer.specs as TrainCheckpoint['weightSpecs'], weights: asBuffer(optimizer.data) },
-    epochs: [...epochs],
-    pipeline,
-    elapsedMs,
-  };
+/** Carrying on: Adam's state as a checkpoint encoded it (`optimizer.getWeights()`'s layout: step count, first moments, second moments). */
+function adamStateOf(encoded: NonNullable<TrainInit['optimizer']>, count: number): AdamState {
+  const state = decoded(encoded.weightSpecs, encoded.weights).map((w) => w.tensor);
+  if (state.length !== 1 + 2 * count) {
+    tf.dispose(state);
+    throw new SaidError('bad_request', { key: 'fineTune.otherShape' });
+  }
+  const iterations = state[0].dataSync()[0];
+  state[0].dispose();
+  return { iterations, firstMoments: state.slice(1, 1 + count), secondMoments: state.slice(1 + count) };
+}
+
+/** The weights and Adam state after an epoch, encoded as a version's weights and `optimizer.getWeights()` are. */
+async function checkpointOf(
+  trainer: DenseTrainer,
+  model: tfl.LayersModel,
+  pipeline: FeaturePipeline,
+  epochs: EpochMetrics[],
+  elapsedMs: number,
+): Promise<TrainCheckpoint> {
+  const names = model.weights.map((w) => w.name);
+  const values = trainer.weights();
+  const adam = trainer.adamState();
+  const iter = tf.scalar(adam.iterations, 'int32');
+  try {
+    const weights = await tf.io.encodeWeights(values.map((tensor, i) => ({ name: `w${i}`, tensor })));
+    const optimizer = await tf.io.encodeWeights([
+      { name: 'iter', tensor: iter },
+      ...adam.firstMoments.map((tensor, i) => ({ name: `${names[i]}/m`, tensor })),
+      ...adam.secondMoments.map((tensor, i) => ({ name: `${names[i]}/v`, tensor })),
+    ]);
+    return {
+      weightSpecs: weights.specs as TrainCheckpoint['weightSpecs'],
+      weights: asBuffer(weights.data),
+      optimizer: { weightSpecs: optimizer.specs as TrainCheckpoint['weightSpecs'], weights: asBuffer(optimizer.data) },
+      epochs: [...epochs],
+      pipeline,
+      elapsedMs,
+    };
+  } finally {
+    tf.dispose([...values, ...adam.firstMoments, ...adam.secondMoments, iter]);
+  }
 }
 const asBuffer = (d: tf.io.WeightData): ArrayBuffer => (Array.isArray(d) ? tf.io.concatenateArrayBuffers(d) : (d as ArrayBuffer));
 
-/** The epoch loop: seeded shuffles, one `trainOnBatch` per mini-batch, progress, cancel and divergence checks. */
+/** The epoch loop: seeded shuffles, one Adam step per mini-batch, progress, cancel and divergence checks. */
 async function fitEpochs(
+  trainer: DenseTrainer,
   model: tfl.LayersModel,
-  { pipeline, trainSet, valSet, width }: Data,
+  { pipeline, trainSet, valSet }: Data,
+  valX: tf.Tensor2D | undefined,
   params: TrainParams,
   opts: TrainOptions,
   now: () => number,
@@ -219,31 +270,26 @@ async function fitEpochs(
   let lastYield = now();
   for (let epoch = epochs.length; epoch < params.epochs; epoch++) {
     shuffleInPlace(order, rng);
-    let lossSum = 0;
+    trainer.beginEpoch(order, params.batchSize);
     for (let b = 0; b < batchesPerEpoch; b++) {
       if (opts.shouldStop?.()) return { status: 'cancelled', epochs };
-      const idx = order.slice(b * params.batchSize, (b + 1) * params.batchSize);
-      const [xs, ys] = batchTensors(trainSet, idx, width, pipeline);
-      try {
-        lossSum += ((await model.trainOnBatch(xs, ys)) as number) * idx.length;
-      } finally {
-        tf.dispose([xs, ys]);
-      }
+      if (b * params.batchSize < nTrain) trainer.step(b * params.batchSize);
       opts.onBatchProgress?.((epoch * batchesPerEpoch + b + 1) / totalSteps);
       if (now() - lastYield > YIELD_EVERY_MS) {
         await yieldToEventLoop();
         lastYield = now();
       }
     }
+    const lossSum = trainer.endEpoch();
     if (!Number.isFinite(lossSum)) {
       throw new OutpostError(
         'training_failed',
         `Training diverged in epoch ${epoch + 1} (the loss is no longer a number). Lower the learning rate (for example to ${params.learningRate / 10}) and train again.`,
       );
     }
-    const e: EpochMetrics = { epoch, loss: lossSum / nTrain, metric: evaluate(model, pipeline, trainSet, width).metric };
-    if (valSet.y.length) {
-      const va = evaluate(model, pipeline, valSet, width);
+    const e: EpochMetrics = { epoch, loss: lossSum / nTrain, metric: scoreOutputs(pipeline, trainSet, trainer.trainOutputs()).metric };
+    if (valX) {
+      const va = scoreOutputs(pipeline, valSet, trainer.outputs(valX));
       e.valLoss = va.loss;
       e.valMetric = va.metric;
     }
@@ -251,37 +297,11 @@ async function fitEpochs(
     opts.onEpoch?.(e);
     const last = epoch === params.epochs - 1;
     if (opts.onCheckpoint && (last || now() - lastCheckpoint >= (opts.checkpointEveryMs ?? 3000))) {
-      opts.onCheckpoint(await checkpointOf(model, pipeline, epochs, (opts.init?.elapsedMs ?? 0) + now() - started));
+      opts.onCheckpoint(await checkpointOf(trainer, model, pipeline, epochs, (opts.init?.elapsedMs ?? 0) + now() - started));
       lastCheckpoint = now();
     }
     await yieldToEventLoop();
     lastYield = now();
   }
   return { status: 'completed', epochs };
-}
-
-function batchTensors(set: Prepared, idx: number[], width: number, p: FeaturePipeline): [tf.Tensor2D, tf.Tensor2D] {
-  const x = new Float32Array(idx.length * width);
-  idx.forEach((row, i) => x.set(set.x.subarray(row * width, (row + 1) * width), i * width));
-  const xs = tf.tensor2d(x, [idx.length, width]);
-  if (p.target.kind === 'categorical') {
-    const k = p.target.labels.length;
-    const y = new Float32Array(idx.length * k);
-    idx.forEach((row, i) => (y[i * k + set.y[row]] = 1));
-    return [xs, tf.tensor2d(y, [idx.length, k])];
-  }
-  return [xs, tf.tensor2d(Float32Array.from(idx.map((row) => set.y[row])), [idx.length, 1])];
-}
-
-/** Predicted outputs for a prepared set, as a flat array (n x k). */
-function predictFlat(model: tfl.LayersModel, set: Prepared, width: number): Float32Array {
-  return tf.tidy(() => (model.predict(tf.tensor2d(set.x, [set.y.length, width])) as tf.Tensor).dataSync() as Float32Array);
-}
-
-function evaluate(model: tfl.LayersModel, p: FeaturePipeline, set: Prepared, width: number): { loss: number; metric: number } {
-  return scoreOutputs(p, set, predictFlat(model, set, width));
-}
-
-function finalMetrics(model: tfl.LayersModel, p: FeaturePipeline, set: Prepared, width: number): EvalMetrics {
-  return reportOutputs(p, set, predictFlat(model, set, width));
 }
