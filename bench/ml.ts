@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import Papa from 'papaparse';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,11 +45,31 @@ export async function trainNode(epochs: number): Promise<{ seconds: number; accu
   return { seconds, accuracy: r.metrics.task === 'classification' ? r.metrics.accuracy : NaN };
 }
 
+const HOW_TO_INSTALL = "install Debian's python3-sklearn (sudo apt-get install -y python3-sklearn), then run the bench again";
+
+/**
+ * Make sure Debian's python3 can import scikit-learn, installing python3-sklearn with apt-get when
+ * it is missing and we may (root), as `npm test` does for Chromium. Returns why not, or undefined.
+ */
+export function ensureSklearn(): string | undefined {
+  const importable = () => spawnSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' }).status === 0;
+  if (importable()) return undefined;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || spawnSync('which', ['apt-get'], { stdio: 'ignore' }).status !== 0) return `scikit-learn is not installed: ${HOW_TO_INSTALL}`;
+  console.log('  installing scikit-learn from Debian packages (apt-get install python3-sklearn)…');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  spawnSync('apt-get', ['install', '-y', '-qq', 'python3-sklearn'], { stdio: 'inherit', env });
+  return importable() ? undefined : `apt-get could not install python3-sklearn: ${HOW_TO_INSTALL}`;
+}
+
 /**
  * scikit-learn's MLPClassifier of the same shape (30-32-16-2, Adam, batch 32, the same epochs and
  * learning rate) on the same seeded split and training-only standardisation. Debian's python3.
  */
 export function trainSklearn(epochs: number): { seconds: number; accuracy: number; version: string } | { error: string } {
+  const missing = ensureSklearn();
+  if (missing) return { error: missing };
   const d = breastCancer();
   const split = stratifiedSplit(
     d.rows.map((r) => r.diagnosis),
@@ -76,7 +96,7 @@ print(json.dumps({'seconds': t, 'accuracy': float((m.predict(sc.transform(X[va])
     const out = execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
     return JSON.parse(out.trim().split('\n').pop()!);
   } catch (e) {
-    return { error: `scikit-learn could not run (${(e as Error).message.split('\n')[0]}); install Debian's python3-sklearn` };
+    return { error: `scikit-learn could not run (${(e as Error).message.split('\n')[0]}); ${HOW_TO_INSTALL}` };
   }
 }
 
