@@ -13,6 +13,8 @@ export interface Metric {
   goal: string;
   met: boolean;
   note?: string;
+  /** A curve: the figure at each size of the work, for the goals about how cost grows. */
+  points?: Record<string, number | string | null | (number | null)[]>[];
 }
 
 export const quick = process.argv.includes('--quick');
