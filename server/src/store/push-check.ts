@@ -85,10 +85,35 @@ export function checkChanges(raw: unknown[], now: number): { valid: CheckedChang
   return { valid, rejected };
 }
 
+const HLC = /^\d{15}-[0-9a-f]{4}-[0-9A-Za-z_-]{1,36}$/;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The change's envelope as `Change` reads it, without a copy of its fields: most of a batch is
+ * well formed, and its fields are parsed once more by the record's schema anyway. Anything this
+ * does not accept is left to `Change`, whose words the rejection carries.
+ */
+function envelope(raw: unknown): Change | null {
+  if (!isPlainObject(raw)) return null;
+  const { table, id, hlc, fields } = raw;
+  if (typeof table !== 'string' || !Object.hasOwn(SYNC_TABLES, table)) return null;
+  if (typeof id !== 'string' || id.length < 1 || id.length > 64) return null;
+  if (typeof hlc !== 'string' || !HLC.test(hlc) || !isPlainObject(fields)) return null;
+  return { table: table as SyncTable, id, hlc, fields };
+}
+
 function checkChange(raw: unknown, now: number): Outcome {
-  const parsed = Change.safeParse(raw);
-  if (!parsed.success) return invalid(parsed.error);
-  const c = parsed.data;
+  let c = envelope(raw);
+  if (!c) {
+    const parsed = Change.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    c = parsed.data;
+  }
   if (parseHlc(c.hlc).millis - now > MAX_CLOCK_DRIFT_MS) {
     throw new OutpostError(
       'clock_drift',

@@ -50,14 +50,18 @@ export async function lockRecords(q: Queryable, orgId: string): Promise<RecordSe
 export async function insertAppend(q: Queryable, seq: RecordSeq, device: DeviceRef, rows: CheckedChange[]): Promise<number> {
   if (!rows.length) return 0;
   const first = await seq.take(rows.length);
-  const inserted = await q.query(
-    `insert into records (org_id, tbl, id, data, hlc, seq, device_id)
-     select $1, t.tbl, t.id, t.data::jsonb, jsonb_build_object('*', t.hlc), $3::bigint + t.n - 1, $2
-     from unnest($4::text[], $5::text[], $6::text[], $7::text[]) with ordinality as t(tbl, id, data, hlc, n)
-     on conflict (org_id, tbl, id) do nothing returning id`,
-    [device.orgId, device.id, first, rows.map((c) => c.table), rows.map((c) => c.id), rows.map((c) => JSON.stringify(c.fields)), rows.map((c) => c.hlc)],
+  // The rows travel as one JSON array (no array literal to escape per value on either side) and
+  // only their count comes back.
+  const [{ n }] = await q.query<{ n: number }>(
+    `with inserted as (
+       insert into records (org_id, tbl, id, data, hlc, seq, device_id)
+       select $1, t.c->>'table', t.c->>'id', t.c->'fields', jsonb_build_object('*', t.c->>'hlc'), $3::bigint + t.n - 1, $2
+       from jsonb_array_elements($4::jsonb) with ordinality as t(c, n)
+       on conflict (org_id, tbl, id) do nothing returning 1)
+     select count(*)::int as n from inserted`,
+    [device.orgId, device.id, first, JSON.stringify(rows.map(({ table, id, hlc, fields }) => ({ table, id, hlc, fields })))],
   );
-  return inserted.length;
+  return n;
 }
 
 type NamedBlob = [hash: string, what: string, blob: 'model_weights' | 'reference_rows' | 'smaller_weights' | 'dataset_rows'];

@@ -28,18 +28,29 @@ interface Tally {
  * - Writers of an organisation's records are serialised by its row lock (record-writes.ts).
  */
 export async function applyPush(db: Db, device: DeviceRef, batchSeq: number, rawChanges: unknown[], now: number): Promise<PushResponse> {
+  // The checks that need no database run before the organisation's lock is taken, so the pushes
+  // it serialises wait only for each other's writes. A refusal of the whole batch (clock drift) is
+  // raised where it was, after a re-send has been answered as before.
+  const fingerprint = batchFingerprint(rawChanges);
+  let checked: ReturnType<typeof checkChanges> | undefined;
+  let refusal: unknown;
+  try {
+    checked = checkChanges(rawChanges, now);
+  } catch (e) {
+    refusal = e;
+  }
   return db.tx(async (q): Promise<PushResponse> => {
     const seq = await lockRecords(q, device.orgId);
     const [dev] = await q.query<{ acked: number; hash: string | null; rejected: RejectedChange[] | null }>(
       `select acked_batch_seq as acked, acked_batch_hash as hash, acked_rejected as rejected from devices where id = $1 for update`,
       [device.id],
     );
-    const fingerprint = batchFingerprint(rawChanges);
     const answer = { ackedBatchSeq: dev.acked, applied: 0, ignored: rawChanges.length, serverTime: now };
     if (batchSeq === dev.acked && (dev.hash === null || dev.hash === fingerprint)) return { ...answer, outcome: 'duplicate', rejected: dev.rejected ?? [] };
     if (batchSeq <= dev.acked) return { ...answer, outcome: 'renumber', ignored: 0, rejected: [] };
+    if (!checked) throw refusal;
 
-    const { valid, rejected } = checkChanges(rawChanges, now);
+    const { valid, rejected } = checked;
     const tally = await writeBatch(q, seq, device, valid);
     tally.rejected.unshift(...rejected);
     await q.query(`update devices set acked_batch_seq = $2, acked_batch_hash = $3, acked_rejected = $4::jsonb, last_seen_at = now() where id = $1`, [

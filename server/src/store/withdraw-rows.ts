@@ -165,7 +165,9 @@ export async function loggablePushedPredictions<C extends { id: string; fields: 
   const byProject = new Map<string, C[]>();
   for (const p of predictions) {
     const projectId = String(p.fields.projectId ?? '');
-    byProject.set(projectId, [...(byProject.get(projectId) ?? []), p]);
+    const same = byProject.get(projectId);
+    if (same) same.push(p);
+    else byProject.set(projectId, [p]);
   }
   const clean = new Map<C, C>();
   for (const [projectId, changes] of byProject) {
