@@ -24,6 +24,8 @@ export interface SyncRun {
 }
 
 const DEVICES = 10;
+/** PGlite's first start in a new data directory can take long on a busy machine. */
+const START_TIMEOUT_MS = 120_000;
 
 /** One prediction document, the same fields for both systems. */
 function doc(device: number, i: number) {
@@ -39,7 +41,7 @@ function doc(device: number, i: number) {
 }
 
 export async function outpostSync(total: number, backing: { dataDir?: string; databaseUrl?: string }, port: number): Promise<SyncRun> {
-  const server = await startServer({ port, ...backing });
+  const server = await startServer({ port, ...backing, startTimeoutMs: START_TIMEOUT_MS });
   const proxy = await countingProxy(port);
   const url = `http://127.0.0.1:${proxy.port}`;
   try {
@@ -131,7 +133,7 @@ export const pouchTmp = () => mkdtempSync(join(tmpdir(), 'outpost-bench-'));
  */
 export async function serverIngest(total: number, databaseUrl: string, port: number): Promise<number> {
   const { gzipSync } = await import('node:zlib');
-  const server = await startServer({ port, databaseUrl });
+  const server = await startServer({ port, databaseUrl, startTimeoutMs: START_TIMEOUT_MS });
   try {
     const org = await adminCall<{ id: string }>(server.url, 'POST', '/orgs', { name: 'ingest' });
     const senders: { token: string; bodies: Buffer<ArrayBuffer>[] }[] = [];
