@@ -1,4 +1,4 @@
-import { onnxWasmUrl } from './onnx-prefetch.js';
+import { onnxGlueUrl, onnxWasmUrl } from './onnx-prefetch.js';
 import { ort, loadOnnx, openOnnx } from '@shared/runtime/onnx.js';
 import type { ModelDescription } from '@shared/registry/import.js';
 import type { OnnxArtifacts } from '@shared/schema/records.js';
@@ -9,13 +9,23 @@ import type { Forward } from '@shared/runtime/predictor.js';
 // is served from the app's own origin and cached by the service worker when first fetched.
 let configured = false;
 
+/**
+ * How many threads ONNX Runtime runs a model on. Threads need cross-origin isolation
+ * (SharedArrayBuffer; the server sends COOP/COEP). At most 2: the models people bring are small,
+ * and on a phone the page, the other workers and the browser share the remaining cores.
+ */
+export function onnxThreads(isolated: boolean, cores: number): number {
+  return isolated ? Math.max(1, Math.min(2, cores)) : 1;
+}
+
 function configure(): void {
   if (configured) return;
   configured = true;
-  // In a browser the WASM comes from the build; in Node (tests) ONNX Runtime finds its own.
-  if (typeof location !== 'undefined') ort.env.wasm.wasmPaths = { wasm: new URL(onnxWasmUrl, location.href).href };
-  // Threads need cross-origin isolation (SharedArrayBuffer); without it one thread, no proxy worker.
-  ort.env.wasm.numThreads = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+  // In a browser the WASM and its loader come from the build; in Node (tests) ONNX Runtime finds its own.
+  if (typeof location !== 'undefined')
+    ort.env.wasm.wasmPaths = { wasm: new URL(onnxWasmUrl, location.href).href, mjs: new URL(onnxGlueUrl, location.href).href };
+  ort.env.wasm.numThreads = onnxThreads(!!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated, navigator.hardwareConcurrency || 1);
+  // Already in the prediction worker: no second worker to proxy through.
   ort.env.wasm.proxy = false;
 }
 
