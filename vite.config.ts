@@ -27,6 +27,8 @@ export default defineConfig({
   server: {
     // The dev server forwards the API to a server started with `npm run serve`.
     proxy: { '/api': 'http://localhost:8787' },
+    // Cross-origin isolated as the real server serves it, so WASM threads work in development too.
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
   },
   worker: { format: 'es' },
   build: {
