@@ -28,7 +28,8 @@ export function webRoutes(webDir: string) {
       c.header('cache-control', 'public, max-age=31536000, immutable');
     }
   });
-  app.use('*', serveStatic({ root }));
+  // The build writes .br and .gz beside each text file (vite.config.ts): sent to browsers that accept them.
+  app.use('*', serveStatic({ root, precompressed: true }));
   app.get('*', (c) => c.html(readFileSync(index, 'utf8')));
   return app;
 }
