@@ -21,9 +21,10 @@ export function onnxThreads(isolated: boolean, cores: number): number {
 function configure(): void {
   if (configured) return;
   configured = true;
-  // In a browser the WASM and its loader come from the build; in Node (tests) ONNX Runtime finds its own.
+  // In a browser the WASM and its loader come from the build; in Node (tests) ONNX Runtime finds
+  // its own. Resolved against this module, not the page: a blob: worker's location is no base.
   if (typeof location !== 'undefined')
-    ort.env.wasm.wasmPaths = { wasm: new URL(onnxWasmUrl, location.href).href, mjs: new URL(onnxGlueUrl, location.href).href };
+    ort.env.wasm.wasmPaths = { wasm: new URL(onnxWasmUrl, import.meta.url).href, mjs: new URL(onnxGlueUrl, import.meta.url).href };
   ort.env.wasm.numThreads = onnxThreads(!!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated, navigator.hardwareConcurrency || 1);
   // Already in the prediction worker: no second worker to proxy through.
   ort.env.wasm.proxy = false;
