@@ -6,11 +6,28 @@ import { createHeadlessDevice, type HeadlessDevice } from '../web/src/lib/sync/h
 import { fetchTransport, type Transport } from '../web/src/lib/sync/transport.js';
 import { peakRssMb } from './lib.js';
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 
-/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+/** CPU seconds (user + system) a process has used, from /proc (Linux); 0 once it is gone. */
 function cpuS(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every Postgres backend connected to this database (the servers' pools). */
+async function postgresCpu(databaseUrl: string): Promise<Map<number, number>> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`);
+    return new Map(rows.map((r) => [r.pid, cpuS(r.pid)]));
+  } finally {
+    await c.end();
+  }
 }
 
 export interface DevicesPoint {
@@ -32,6 +49,8 @@ export interface DevicesPoint {
   /** CPU used during the sync by this process (the devices) and by the server processes, s. */
   clientCpuS: number;
   serverCpuS: number;
+  /** CPU used during the sync by the Postgres backends serving this database, s. */
+  postgresCpuS: number;
   /** Enrolling the devices and logging their predictions (not timed in the figures), s. */
   setupS: number;
 }
@@ -117,11 +136,14 @@ export async function devicesRun(opts: {
     const setupS = (performance.now() - started) / 1000;
     const cpu0 = process.cpuUsage();
     const server0 = servers.map((s) => cpuS(s.child.pid!));
+    const pg0 = await postgresCpu(databaseUrl);
     const t0 = performance.now();
     await pool(devices, opts.live ?? n, async (d) => void (await d.engine.push()));
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = process.cpuUsage(cpu0);
     const serverCpuS = servers.reduce((a, s, i) => a + cpuS(s.child.pid!) - server0[i], 0);
+    // Backends opened during the sync count from zero.
+    const postgresCpuS = [...(await postgresCpu(databaseUrl))].reduce((a, [pid, t]) => a + t - (pg0.get(pid) ?? 0), 0);
     let committed = 0;
     for (const o of orgs)
       committed += (await adminCall<{ records: Record<string, number> }>(servers[0].url, 'GET', `/orgs/${o.id}/stats`)).records.predictions ?? 0;
@@ -141,6 +163,7 @@ export async function devicesRun(opts: {
       serverPeakMb: servers.map((s) => peakRssMb(s.child.pid!)),
       clientCpuS: (cpu1.user + cpu1.system) / 1e6,
       serverCpuS,
+      postgresCpuS,
       clientHeapMb: process.memoryUsage().heapUsed / 2 ** 20,
       setupS,
     };

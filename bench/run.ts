@@ -264,7 +264,7 @@ if (!(await postgresProblem())) {
     try {
       const p = await devicesRun({ devices, events: fleetEvents, databaseUrl: db.url, ports, live: LIVE });
       console.log(
-        `  ${devices} devices, ${ports.length} server${ports.length > 1 ? 's' : ''}: ${round(p.eventsPerS)} events/s, push p50/p95 ${round(p.pushP50Ms)}/${round(p.pushP95Ms)} ms, server peak ${p.serverPeakMb.map((m) => round(m)).join('+')} MB, CPU devices ${round(p.clientCpuS)} s / servers ${round(p.serverCpuS)} s in ${round(p.seconds)} s (set-up ${round(p.setupS)} s)`,
+        `  ${devices} devices, ${ports.length} server${ports.length > 1 ? 's' : ''}: ${round(p.eventsPerS)} events/s, push p50/p95 ${round(p.pushP50Ms)}/${round(p.pushP95Ms)} ms, server peak ${p.serverPeakMb.map((m) => round(m)).join('+')} MB, CPU devices ${round(p.clientCpuS)} s / servers ${round(p.serverCpuS)} s / Postgres ${round(p.postgresCpuS)} s in ${round(p.seconds)} s (set-up ${round(p.setupS)} s)`,
       );
       return p;
     } finally {
@@ -285,6 +285,7 @@ if (!(await postgresProblem())) {
     server_peak_mb: round(p.serverPeakMb[0]),
     device_cpu_s: round(p.clientCpuS),
     server_cpu_s: round(p.serverCpuS),
+    postgres_cpu_s: round(p.postgresCpuS),
     bench_heap_mb: round(p.clientHeapMb),
   }));
   add({
@@ -296,7 +297,7 @@ if (!(await postgresProblem())) {
     ratio: round(few.perEventUs / many.perEventUs),
     goal: `per-event cost at ${many.devices} devices within 1.5× of that at ${few.devices}`,
     met: many.perEventUs <= 1.5 * few.perEventUs,
-    note: `per-event cost = wall time from the first push to the last acknowledgement / events, one organisation, ${fleetEvents} events split evenly, at most ${LIVE} devices pushing at once; events/s ${fleet.map((p) => `${p.devices}: ${round(p.eventsPerS)}`).join(', ')}; push p95 ${fleet.map((p) => `${p.devices}: ${round(p.pushP95Ms)} ms`).join(', ')}; server peak RSS ${fleet.map((p) => `${p.devices}: ${round(p.serverPeakMb[0])} MB`).join(', ')}`,
+    note: `per-event cost = wall time from the first push to the last acknowledgement / events, one organisation (its pushes commit one after another: the organisation's row lock), ${fleetEvents} events split evenly (${fleet.map((p) => `${p.devices}: ${p.pushes} pushes`).join(', ')}), at most ${LIVE} devices pushing at once; events/s ${fleet.map((p) => `${p.devices}: ${round(p.eventsPerS)}`).join(', ')}; push p95 ${fleet.map((p) => `${p.devices}: ${round(p.pushP95Ms)} ms`).join(', ')}; server peak RSS ${fleet.map((p) => `${p.devices}: ${round(p.serverPeakMb[0])} MB`).join(', ')}`,
     points: fleetCurve,
   });
   const SERVER_RSS_BOUND = 512;
@@ -323,7 +324,7 @@ if (!(await postgresProblem())) {
     ratio: round(two.eventsPerS / middle.eventsPerS),
     goal: '≥ 1.6× the events/s of one process',
     met: two.eventsPerS >= 1.6 * middle.eventsPerS,
-    note: `one Postgres; the devices, both servers and Postgres share ${cpus().length} cores; CPU devices ${round(two.clientCpuS)} s, servers ${round(two.serverCpuS)} s in ${round(two.seconds)} s (one process: ${round(middle.clientCpuS)} s, ${round(middle.serverCpuS)} s in ${round(middle.seconds)} s); push p95 ${round(two.pushP95Ms)} vs ${round(middle.pushP95Ms)} ms; peak RSS ${two.serverPeakMb.map((m) => round(m)).join(' + ')} MB`,
+    note: `one Postgres; the devices, both servers and Postgres share ${cpus().length} cores; CPU devices ${round(two.clientCpuS)} s, servers ${round(two.serverCpuS)} s, Postgres ${round(two.postgresCpuS)} s in ${round(two.seconds)} s (one process: ${round(middle.clientCpuS)} s, ${round(middle.serverCpuS)} s, ${round(middle.postgresCpuS)} s in ${round(middle.seconds)} s); push p95 ${round(two.pushP95Ms)} vs ${round(middle.pushP95Ms)} ms; peak RSS ${two.serverPeakMb.map((m) => round(m)).join(' + ')} MB`,
     points: [middle, two].map((p) => ({
       servers: p.servers,
       events_per_s: round(p.eventsPerS),
