@@ -44,6 +44,11 @@ export async function selectBackend(preferred: BackendName = 'wasm', opts: Backe
       // The WASM backend already initialised (or failed to): keep what it has.
     }
   }
+  // Under cross-origin isolation tfjs-backend-wasm would pick its threaded binary, whose thread
+  // workers start from blob: scripts that a module worker cannot import there (the training worker
+  // died on its first message). The networks trained and served here are too small to gain from
+  // threads: a training step is dozens of ops on a few thousand numbers each.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   for (const name of backendOrder(preferred)) {
     try {
       // WebGL is loaded only when asked for, so the default bundle path never evaluates it.
