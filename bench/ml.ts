@@ -8,9 +8,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inferColumns } from '@shared/data/columns.js';
-import { stratifiedSplit } from '@shared/data/split.js';
+import { holdOutTest, stratifiedSplit } from '@shared/data/split.js';
 import type { TrainParams } from '@shared/schema/records.js';
 import { trainModel } from '../web/src/lib/ml/train.js';
+import { defaultParams } from '../web/src/lib/ml/defaults.js';
 import { TfjsRuntime } from '../web/src/lib/ml/tfjs-runtime.js';
 
 const csvPath = new URL('../public/samples/breast_cancer.csv', import.meta.url);
@@ -19,6 +20,15 @@ export function breastCancer() {
   const parsed = Papa.parse<Record<string, string>>(readFileSync(csvPath, 'utf8'), { header: true, skipEmptyLines: 'greedy' });
   const names = parsed.meta.fields!;
   return { rows: parsed.data, columns: inferColumns(parsed.data, names), names };
+}
+
+/**
+ * The rows the app trains and validates on: what is left once it holds its test rows apart (the
+ * share defaultParams gives), so every trainer here learns from and is scored on the same rows.
+ */
+export function appRows(d = breastCancer()) {
+  const { testFraction } = defaultParams('classification', d.rows.length);
+  return holdOutTest(d.rows, { task: 'classification', target: 'diagnosis', testFraction, seed: 42 }).rest;
 }
 
 export function benchParams(names: string[], epochs: number): TrainParams {
@@ -40,7 +50,7 @@ export async function trainNode(epochs: number): Promise<{ seconds: number; accu
   await tf.setBackend('cpu');
   const d = breastCancer();
   const t0 = performance.now();
-  const r = await trainModel(d.rows, benchParams(d.names, epochs), d.columns);
+  const r = await trainModel(appRows(d), benchParams(d.names, epochs), d.columns);
   const seconds = (performance.now() - t0) / 1000;
   return { seconds, accuracy: r.metrics.task === 'classification' ? r.metrics.accuracy : NaN };
 }
@@ -65,19 +75,23 @@ export function ensureSklearn(): string | undefined {
 
 /**
  * scikit-learn's MLPClassifier of the same shape (30-32-16-2, Adam, batch 32, the same epochs and
- * learning rate) on the same seeded split and training-only standardisation. Debian's python3.
+ * learning rate) on the app's seeded split (test rows held apart, then validation) and training-only
+ * standardisation. Debian's python3.
  */
 export function trainSklearn(epochs: number): { seconds: number; accuracy: number; version: string } | { error: string } {
   const missing = ensureSklearn();
   if (missing) return { error: missing };
   const d = breastCancer();
+  const rest = appRows(d);
+  const index = new Map<object, number>(d.rows.map((r, i) => [r, i]));
   const split = stratifiedSplit(
-    d.rows.map((r) => r.diagnosis),
+    rest.map((r) => String(r.diagnosis).trim()),
     0.2,
     42,
   );
+  const rowsOf = (part: number[]) => part.map((i) => index.get(rest[i])!);
   const file = join(tmpdir(), 'outpost-bench-split.json');
-  writeFileSync(file, JSON.stringify({ train: split.train, validation: split.validation, epochs }));
+  writeFileSync(file, JSON.stringify({ train: rowsOf(split.train), validation: rowsOf(split.validation), epochs }));
   const script = `
 import json, time, csv, warnings, numpy as np, sklearn
 from sklearn.neural_network import MLPClassifier
