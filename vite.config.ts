@@ -1,7 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
@@ -17,12 +17,12 @@ const shared = fileURLToPath(new URL('./shared/src', import.meta.url));
 /**
  * Every compressible file of the build is also written as .gz and .br beside it, which the server
  * sends to browsers that accept them (server/src/routes/web.ts): a 2G link carries a third of the
- * bytes, and nothing is compressed per request. Runs after the service worker is built.
+ * bytes, and nothing is compressed per request.
  */
 function precompress(): Plugin {
   let outDir = '';
   const files = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+    existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)])) : [];
   const gz = promisify(gzip);
   const br = promisify(brotliCompress);
   return {
@@ -35,7 +35,11 @@ function precompress(): Plugin {
       order: 'post',
       sequential: true,
       async handler() {
-        const todo = files(outDir).filter((f) => /\.(js|mjs|css|html|svg|webmanifest|json|wasm|csv|txt)$/.test(f) && statSync(f).size > 1024);
+        // Only files named by their content (assets/) and the samples: index.html and sw.js stay as
+        // they are, so one replaced in place is never shadowed by a stale compressed copy.
+        const todo = [...files(join(outDir, 'assets')), ...files(join(outDir, 'samples'))].filter(
+          (f) => /\.(js|mjs|css|svg|json|wasm|csv|txt)$/.test(f) && statSync(f).size > 1024,
+        );
         await Promise.all(
           todo.map(async (f) => {
             const raw = readFileSync(f);
