@@ -76,9 +76,12 @@ export function ensureSklearn(): string | undefined {
 /**
  * scikit-learn's MLPClassifier of the same shape (30-32-16-2, Adam, batch 32, the same epochs and
  * learning rate) on the app's seeded split (test rows held apart, then validation) and training-only
- * standardisation. Debian's python3.
+ * standardisation. Debian's python3; the median of `repeats` fits (each from the same seed, so the same model).
  */
-export function trainSklearn(epochs: number): { seconds: number; accuracy: number; version: string } | { error: string } {
+export function trainSklearn(
+  epochs: number,
+  repeats = 3,
+): { seconds: number; spread: [number, number]; accuracy: number; version: string } | { error: string } {
   const missing = ensureSklearn();
   if (missing) return { error: missing };
   const d = breastCancer();
@@ -91,7 +94,7 @@ export function trainSklearn(epochs: number): { seconds: number; accuracy: numbe
   );
   const rowsOf = (part: number[]) => part.map((i) => index.get(rest[i])!);
   const file = join(tmpdir(), 'outpost-bench-split.json');
-  writeFileSync(file, JSON.stringify({ train: rowsOf(split.train), validation: rowsOf(split.validation), epochs }));
+  writeFileSync(file, JSON.stringify({ train: rowsOf(split.train), validation: rowsOf(split.validation), epochs, repeats }));
   const script = `
 import json, time, csv, warnings, numpy as np, sklearn
 from sklearn.neural_network import MLPClassifier
@@ -103,8 +106,11 @@ X = np.array([[float(v) for v in r[:-1]] for r in rows]); y = np.array([r[-1] fo
 tr, va = np.array(s['train']), np.array(s['validation'])
 sc = StandardScaler().fit(X[tr])
 m = MLPClassifier(hidden_layer_sizes=(32, 16), solver='adam', batch_size=32, learning_rate_init=0.001, max_iter=s['epochs'], random_state=42, shuffle=True, tol=0, n_iter_no_change=10**9)
-t0 = time.perf_counter(); m.fit(sc.transform(X[tr]), y[tr]); t = time.perf_counter() - t0
-print(json.dumps({'seconds': t, 'accuracy': float((m.predict(sc.transform(X[va])) == y[va]).mean()), 'version': sklearn.__version__}))
+ts = []
+for _ in range(s['repeats']):
+    t0 = time.perf_counter(); m.fit(sc.transform(X[tr]), y[tr]); ts.append(time.perf_counter() - t0)
+ts.sort()
+print(json.dumps({'seconds': ts[len(ts) // 2], 'spread': [ts[0], ts[-1]], 'accuracy': float((m.predict(sc.transform(X[va])) == y[va]).mean()), 'version': sklearn.__version__}))
 `;
   try {
     const out = execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
