@@ -21,11 +21,15 @@ export function initialJsGzipKb(): number {
   return srcs.reduce((kb, s) => kb + gzipSync(readFileSync(join(dist, s.replace(/^\//, '')))).length / 1024, 0);
 }
 
+/** The files the service worker precaches (its manifest, as built into sw.js). */
+export function precacheUrls(): string[] {
+  const sw = readFileSync(join(dist, 'sw.js'), 'utf8');
+  return [...new Set([...sw.matchAll(/url:"([^"]+)"/g), ...sw.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]))];
+}
+
 /** Everything the service worker precaches, in MB. */
 export function precacheMb(): number {
-  const sw = readFileSync(join(dist, 'sw.js'), 'utf8');
-  const urls = [...sw.matchAll(/url:"([^"]+)"/g), ...sw.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]);
-  return [...new Set(urls)].reduce((mb, u) => mb + statSync(join(dist, u)).size / 2 ** 20, 0);
+  return precacheUrls().reduce((mb, u) => mb + statSync(join(dist, u)).size / 2 ** 20, 0);
 }
 
 /** Offline cold start: a new page, no network, until the first screen can be used. Median of n. */
@@ -48,6 +52,143 @@ export async function coldOfflineMs(browser: Browser, baseUrl: string, n: number
   }
   await ctx.close();
   return median(times);
+}
+
+/**
+ * Chrome DevTools' "Regular 2G" profile: 250 kbit/s down, 50 kbit/s up, 300 ms latency per
+ * request; with a CPU four times slower and a 360 px phone screen.
+ */
+export const TWO_G = { latency: 300, downloadThroughput: 250_000 / 8, uploadThroughput: 50_000 / 8 };
+const CPU_SLOWDOWN = 4;
+const PHONE = { width: 360, height: 640 };
+
+/**
+ * "Usable": the projects screen's heading, the project-name field and an enabled "Create project"
+ * button are laid out, and a frame has been produced after that. Runs in the page from its first
+ * byte and reports the page's own clock (milliseconds since the navigation started).
+ */
+// A string, not a function: the page must not depend on how this file was compiled (tsx adds helpers).
+const USABLE_PROBE = `(() => {
+  const shown = (el) => !!el && el.getBoundingClientRect().width > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const usable = () => {
+    const button = [...document.querySelectorAll('main button')].find((b) => b.textContent.trim() === 'Create project');
+    const input = document.getElementById('project-name');
+    return shown(document.querySelector('main h1')) && shown(button) && !button.disabled && shown(input) && !input.disabled;
+  };
+  const seen = new MutationObserver(() => {
+    if (!usable()) return;
+    seen.disconnect();
+    requestAnimationFrame(() => window.__outpostUsable(performance.now()));
+  });
+  seen.observe(document, { childList: true, subtree: true, attributes: true });
+})();`;
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} was not usable within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+interface Request {
+  url: string;
+  startMs: number;
+  endMs: number;
+  bytes: number;
+}
+
+export interface FirstVisit {
+  /** Navigation start to the first screen being usable (the page's clock). */
+  usableMs: number;
+  /** Navigation start to the load event. */
+  loadMs: number;
+  /** The page's requests until it was usable, in the order they started; bytes as on the wire. */
+  waterfall: Request[];
+  /** Bytes on the wire for the page's own requests (document, scripts, styles, images, API). */
+  pageBytes: number;
+  /** The service worker's requests (its script and the precache): when the first began, relative to usable, and their bytes. */
+  swStartVsUsableMs: number | null;
+  swBytes: number;
+  swRequests: number;
+}
+
+/**
+ * A first visit in a new browser context (no cache, no service worker) over 2G with a 4× slower
+ * CPU; then, once the service worker has installed, repeat visits with no network at the same CPU.
+ */
+export async function firstVisit2g(browser: Browser, baseUrl: string, offlineRepeats: number): Promise<{ first: FirstVisit; offlineMs: number[] }> {
+  const ctx = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+  const t0 = performance.now();
+  const waiting = new Map<unknown, (at: { ms: number; node: number }) => void>();
+  await ctx.exposeBinding('__outpostUsable', ({ page }, ms: number) => waiting.get(page)?.({ ms, node: performance.now() - t0 }));
+  await ctx.addInitScript({ content: USABLE_PROBE });
+  const open = async (network: boolean) => {
+    const page = await ctx.newPage();
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+    await cdp.send('Network.enable');
+    if (network) await cdp.send('Network.emulateNetworkConditions', { offline: false, ...TWO_G });
+    const usable = new Promise<{ ms: number; node: number }>((resolve) => waiting.set(page, resolve));
+    return { page, cdp, usable };
+  };
+
+  // The service worker's own fetches are not throttled by the page's emulation: they are timed
+  // and counted here to show whether they start before the first screen is usable.
+  let swFirst: number | null = null;
+  let swBytes = 0;
+  let swRequests = 0;
+  ctx.on('request', (r) => {
+    if (r.serviceWorker() && swFirst === null) swFirst = performance.now() - t0;
+  });
+  ctx.on('requestfinished', async (r) => {
+    if (!r.serviceWorker()) return;
+    swRequests++;
+    swBytes += await r
+      .sizes()
+      .then((s) => s.responseBodySize + s.responseHeadersSize)
+      .catch(() => 0);
+  });
+
+  const { page, cdp, usable } = await open(true);
+  const requests = new Map<string, Request>();
+  let origin: number | null = null;
+  cdp.on('Network.requestWillBeSent', (e) => {
+    origin ??= e.timestamp;
+    requests.set(e.requestId, { url: e.request.url.replace(baseUrl, ''), startMs: (e.timestamp - origin) * 1000, endMs: NaN, bytes: 0 });
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    const r = requests.get(e.requestId);
+    if (r && origin !== null) Object.assign(r, { endMs: (e.timestamp - origin) * 1000, bytes: e.encodedDataLength });
+  });
+  await page.goto(baseUrl, { waitUntil: 'commit', timeout: 120_000 });
+  const { ms: usableMs, node: usableNode } = await within(usable, 120_000, 'the first screen over 2G');
+  await page.waitForLoadState('load', { timeout: 120_000 });
+  const loadMs = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).loadEventStart);
+  const waterfall = [...requests.values()].filter((r) => r.startMs <= usableMs).sort((a, b) => a.startMs - b.startMs);
+  const pageBytes = [...requests.values()].reduce((n, r) => n + r.bytes, 0);
+  // Offline needs the precache complete; the network stays emulated for the page only.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => !!navigator.serviceWorker.controller, undefined, { timeout: 300_000 });
+  const first: FirstVisit = {
+    usableMs,
+    loadMs,
+    waterfall,
+    pageBytes,
+    swStartVsUsableMs: swFirst === null ? null : swFirst - usableNode,
+    swBytes,
+    swRequests,
+  };
+  await page.close();
+
+  await ctx.setOffline(true);
+  const offlineMs: number[] = [];
+  for (let i = 0; i < offlineRepeats; i++) {
+    const again = await open(false);
+    await again.page.goto(baseUrl, { waitUntil: 'commit' });
+    offlineMs.push((await within(again.usable, 30_000, 'the first screen offline')).ms);
+    await again.page.close();
+  }
+  await ctx.close();
+  return { first, offlineMs };
 }
 
 /** Train the breast-cancer network through the app (WASM backend in a worker) and read the run. */
