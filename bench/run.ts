@@ -170,7 +170,7 @@ try {
     ratio: round(6000 / median(usable)),
     goal: '≤ 6000 ms on 2G (250 kbit/s down, 50 up, 300 ms), CPU 4× slower, 360×640, nothing cached',
     met: median(usable) <= 6000,
-    note: `median of ${usable.length} new contexts, spread ${spread(usable)} ms; load event ${round(v0.loadMs)} ms; ${v0.waterfall.length} requests and ${round(v0.waterfall.reduce((n, r) => n + r.bytes, 0) / 1024)} KB on the wire before usable (${round(v0.pageBytes / 1024)} KB by the page in all, compressed); the service worker registers after the load event: its first request came ${round(v0.swStartVsUsableMs)} ms after usable (before it in ${swBefore} of ${visits.length}), then ${v0.swRequests} requests, ${round(v0.swBytes / 2 ** 20)} MB (its fetches are not throttled by the page's emulation)`,
+    note: `median of ${usable.length} new contexts, spread ${spread(usable)} ms; load event ${round(v0.loadMs)} ms; ${v0.waterfall.length} requests and ${round(v0.waterfall.reduce((n, r) => n + r.bytes, 0) / 1024)} KB on the wire before usable (${round(v0.pageBytes / 1024)} KB by the page in all, compressed); the service worker registers after the load event: its first request came ${round(v0.swStartVsUsableMs)} ms after usable (before it in ${swBefore} of ${visits.length}), then ${v0.swRequests} requests, ${round(v0.swBytes / 2 ** 20)} MB on the wire for the ${round(precacheMb())} MB it keeps (its fetches are not throttled by the page's emulation)`,
   });
   add({
     name: 'app_offline_repeat_ms',
