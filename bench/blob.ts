@@ -35,6 +35,8 @@ export async function blobRun(size: number, backing: { dataDir?: string; databas
     port,
     ...backing,
     // 800 chunk requests for 100 MB: past the per-device budget of 600 a minute, which is not what is measured here.
+    // BLOB_NODE_OPTIONS (e.g. --max-old-space-size=64) runs the server with a capped heap, to tell
+    // growth that is collection slack from bytes held.
     extraEnv: {
       ...(process.env.BLOB_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BLOB_NODE_OPTIONS } : {}),
       OUTPOST_MAX_BLOB_BYTES: String(size),
