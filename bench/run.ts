@@ -42,8 +42,8 @@ const syncMetric = (name: string, run: typeof lite): Metric => ({
   peer: 'PouchDB 9 → express-pouchdb 4.2 (LevelDB), loopback',
   peer_value: round(pouch.eventsPerS),
   ratio: round(run.eventsPerS / pouch.eventsPerS),
-  goal: '≥ 5× PouchDB events/s and ≤ 1/5 of its bytes per event',
-  met: run.eventsPerS >= 5 * pouch.eventsPerS && run.bytesPerEvent <= pouch.bytesPerEvent / 5,
+  goal: '≥ 5× PouchDB events/s and ≤ 1/20 of its bytes per event',
+  met: run.eventsPerS >= 5 * pouch.eventsPerS && run.bytesPerEvent <= pouch.bytesPerEvent / 20,
   note: `bytes/event ${round(run.bytesPerEvent)} vs ${round(pouch.bytesPerEvent)} (ratio ${round(pouch.bytesPerEvent / run.bytesPerEvent)}); peak server RSS ${round(run.peakServerMb)} MB vs ${round(pouch.peakServerMb)} MB`,
 });
 add(syncMetric('sync_events_per_s_pglite', lite));
@@ -60,7 +60,7 @@ if (!(await postgresProblem())) {
       name: 'server_ingest_vs_copy',
       value: round(ingest),
       unit: 'rows/s',
-      peer: 'Postgres COPY of the same rows',
+      peer: 'Postgres COPY of the same rows into a table of the records table’s shape (primary key, pull index, logged)',
       peer_value: round(copy),
       ratio: round(ingest / copy),
       goal: '≥ 0.5 of COPY',

@@ -110,7 +110,14 @@ export async function copyRowsPerS(databaseUrl: string, total: number): Promise<
   const c = new pg.Client({ connectionString: databaseUrl });
   await c.connect();
   try {
-    await c.query(`create temp table copy_bench (org_id text, tbl text, id text, data jsonb, hlc jsonb, seq bigint, device_id text)`);
+    // The same shape as the server's records table, with the keys any durable, exactly-once store
+    // of these rows needs (the primary key, the pull index), logged: a temporary table would skip
+    // the write-ahead log and every index, which no acknowledged push may.
+    await c.query(`drop table if exists copy_bench`);
+    await c.query(`create table copy_bench (
+      org_id text not null, tbl text not null, id text not null, data jsonb not null, hlc jsonb not null, seq bigint not null,
+      device_id text, updated_at timestamptz not null default now(), primary key (org_id, tbl, id))`);
+    await c.query(`create index copy_bench_pull on copy_bench (org_id, seq)`);
     const lines = function* () {
       for (let i = 0; i < total; i++) {
         const data = JSON.stringify({ id: `r${i}`, ...doc(i % DEVICES, i) }).replace(/\\/g, '\\\\');
@@ -118,9 +125,10 @@ export async function copyRowsPerS(databaseUrl: string, total: number): Promise<
       }
     };
     const t0 = performance.now();
-    await pipeline(Readable.from(lines()), c.query(copyFrom(`copy copy_bench from stdin`)));
+    await pipeline(Readable.from(lines()), c.query(copyFrom(`copy copy_bench (org_id, tbl, id, data, hlc, seq, device_id) from stdin`)));
     return total / ((performance.now() - t0) / 1000);
   } finally {
+    await c.query(`drop table if exists copy_bench`).catch(() => undefined);
     await c.end();
   }
 }
