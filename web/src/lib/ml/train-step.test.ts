@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { DenseTrainer } from './train-step.js';
+import { DenseTrainer, engineFor, newNetworkTrainer, WASM_JS_LIMIT } from './train-step.js';
 import { mulberry32 } from '@shared/data/random.js';
 
 beforeAll(async () => {
@@ -91,4 +91,65 @@ describe('the dense training step', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+
+  for (const task of ['classification', 'regression'] as const) {
+    it(`takes in plain TypeScript the steps it takes on TensorFlow.js (${task}), and the saved model predicts what it computes`, () => {
+      const before = tf.memory().numTensors;
+      const { model, x, y, n } = setUp(task, 21);
+      const nVal = 6;
+      const valX = x.slice(0, nVal * 5);
+      const make = (engine: 'js' | 'tfjs') =>
+        newNetworkTrainer({
+          engine,
+          weights: model.weights.map((w) => w.read()),
+          output: task === 'classification' ? 'softmax' : 'linear',
+          learningRate: 0.01,
+          x,
+          y,
+          n,
+          valX,
+          nVal,
+        });
+      const js = make('js');
+      const ref = make('tfjs');
+      expect([js.engine, ref.engine]).toEqual(['js', 'tfjs']);
+      const rng = mulberry32(4);
+      const order = Array.from({ length: n }, (_, i) => i);
+      for (let epoch = 0; epoch < 3; epoch++) {
+        order.sort(() => rng() - 0.5);
+        for (const t of [js, ref]) {
+          t.beginEpoch(order, 8);
+          for (let start = 0; start < n; start += 8) t.step(start);
+        }
+        const [a, b] = [js.endEpoch(), ref.endEpoch()];
+        expect(Math.abs(a - b) / b).toBeLessThan(1e-5);
+      }
+      const [ours, theirs] = [js.weights(), ref.weights()];
+      expect(maxDiff(flat(ours), flat(theirs))).toBeLessThan(1e-5);
+      const [sa, sb] = [js.adamState(), ref.adamState()];
+      expect(sa.iterations).toBe(sb.iterations);
+      expect(maxDiff(flat([...sa.firstMoments, ...sa.secondMoments]), flat([...sb.firstMoments, ...sb.secondMoments]))).toBeLessThan(1e-5);
+      expect(maxDiff(js.trainOutputs(), ref.trainOutputs())).toBeLessThan(1e-5);
+      expect(maxDiff(js.valOutputs(), ref.valOutputs())).toBeLessThan(1e-5);
+      // The weights go into the layers model that is saved: it predicts what the trainer's forward pass gives.
+      model.setWeights(ours);
+      const all = tf.tensor2d(x, [n, 5]);
+      const predicted = model.predict(all) as tf.Tensor;
+      expect(maxDiff(js.trainOutputs(), predicted.dataSync() as Float32Array)).toBeLessThan(1e-6);
+      tf.dispose([...ours, ...theirs, ...sa.firstMoments, ...sa.secondMoments, ...sb.firstMoments, ...sb.secondMoments, all, predicted]);
+      js.dispose();
+      ref.dispose();
+      model.optimizer.dispose();
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+
+  it('steps in plain TypeScript on the CPU backend and on WASM up to a size, on TensorFlow.js on a GPU', () => {
+    expect(engineFor('cpu', 1e7)).toBe('js');
+    expect(engineFor('wasm', 1586)).toBe('js');
+    expect(engineFor('wasm', WASM_JS_LIMIT + 1)).toBe('tfjs');
+    expect(engineFor('webgl', 1586)).toBe('tfjs');
+    expect(engineFor('webgpu', 1586)).toBe('tfjs');
+  });
 });

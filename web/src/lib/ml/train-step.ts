@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { JsDenseTrainer } from '@shared/models/dense-trainer.js';
 
 /**
  * Mini-batch Adam for a dense network (ReLU hidden layers, softmax or linear output) written on
@@ -216,5 +217,156 @@ export class DenseTrainer {
 
   private unflatten(flat: tf.Tensor): tf.Tensor[] {
     return tf.split(flat, this.sizes).map((part, i) => tf.reshape(part, this.shapes[i]));
+  }
+}
+
+/**
+ * Where the dense network trains: 'js' is plain TypeScript loops (shared/src/models/dense-trainer.ts),
+ * 'tfjs' the ops above on the run's backend.
+ */
+export type TrainerEngine = 'js' | 'tfjs';
+
+/**
+ * Weights above which the WASM backend's matrix kernels (SIMD, XNNPACK) outrun plain loops enough
+ * to pay for TensorFlow.js's per-op dispatch, measured with batches of 32 (see WASM_JS_LIMIT's use).
+ */
+export const WASM_JS_LIMIT = 60_000;
+
+/**
+ * Plain loops on the CPU and WASM backends, where a small network's step is all dispatch; TensorFlow.js
+ * on a GPU backend, and on WASM for a network large enough that its kernels' speed tells.
+ */
+export function engineFor(backend: string, weightCount: number): TrainerEngine {
+  if (backend === 'cpu') return 'js';
+  if (backend === 'wasm') return weightCount <= WASM_JS_LIMIT ? 'js' : 'tfjs';
+  return 'tfjs';
+}
+
+/** What train.ts drives, whichever engine steps: weights and Adam's state go in and out as tensors. */
+export interface NetworkTrainer {
+  readonly engine: TrainerEngine;
+  setAdamState(state: AdamState): void;
+  adamState(): AdamState;
+  weights(): tf.Tensor[];
+  beginEpoch(order: ArrayLike<number>, batchSize: number): void;
+  step(start: number): void;
+  endEpoch(): number;
+  /** Outputs for the training rows, and for the validation rows given at the start (empty without any). */
+  trainOutputs(): Float32Array;
+  valOutputs(): Float32Array;
+  dispose(): void;
+}
+
+export interface NetworkTrainerInit {
+  engine: TrainerEngine;
+  /** Kernel and bias of every layer in order (the layers model's `weights`), copied. */
+  weights: tf.Tensor[];
+  output: OutputKind;
+  learningRate: number;
+  /** Training rows (n × width) and targets (n × k); validation rows (nVal × width). */
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+  valX: Float32Array;
+  nVal: number;
+}
+
+export function newNetworkTrainer(init: NetworkTrainerInit): NetworkTrainer {
+  return init.engine === 'js' ? new JsNetworkTrainer(init) : new TfNetworkTrainer(init);
+}
+
+class TfNetworkTrainer implements NetworkTrainer {
+  readonly engine = 'tfjs';
+  private readonly trainer: DenseTrainer;
+  private readonly valX: tf.Tensor2D | undefined;
+
+  constructor(init: NetworkTrainerInit) {
+    this.trainer = new DenseTrainer(init.weights, init.output, init.learningRate, init.x, init.y, init.n);
+    const width = init.weights[0].shape[0];
+    this.valX = init.nVal ? tf.tensor2d(init.valX, [init.nVal, width]) : undefined;
+  }
+  setAdamState(state: AdamState): void {
+    this.trainer.setAdamState(state);
+  }
+  adamState(): AdamState {
+    return this.trainer.adamState();
+  }
+  weights(): tf.Tensor[] {
+    return this.trainer.weights();
+  }
+  beginEpoch(order: ArrayLike<number>, batchSize: number): void {
+    this.trainer.beginEpoch(order, batchSize);
+  }
+  step(start: number): void {
+    this.trainer.step(start);
+  }
+  endEpoch(): number {
+    return this.trainer.endEpoch();
+  }
+  trainOutputs(): Float32Array {
+    return this.trainer.trainOutputs();
+  }
+  valOutputs(): Float32Array {
+    return this.valX ? this.trainer.outputs(this.valX) : new Float32Array(0);
+  }
+  dispose(): void {
+    this.trainer.dispose();
+    this.valX?.dispose();
+  }
+}
+
+class JsNetworkTrainer implements NetworkTrainer {
+  readonly engine = 'js';
+  private readonly trainer: JsDenseTrainer;
+  private readonly shapes: number[][];
+  private readonly valX: Float32Array;
+  private readonly nVal: number;
+
+  constructor(init: NetworkTrainerInit) {
+    this.shapes = init.weights.map((w) => w.shape);
+    const kernels = this.shapes.filter((_, i) => i % 2 === 0);
+    this.trainer = new JsDenseTrainer({
+      units: [kernels[0][0], ...kernels.map((s) => s[1])],
+      weights: init.weights.map((w) => w.dataSync() as Float32Array),
+      output: init.output,
+      learningRate: init.learningRate,
+      // The backend's, as tf.train.adam and the loss's clip use it.
+      epsilon: tf.backend().epsilon(),
+      x: init.x,
+      y: init.y,
+      n: init.n,
+    });
+    this.valX = init.valX;
+    this.nVal = init.nVal;
+  }
+  setAdamState(state: AdamState): void {
+    const read = (ts: tf.Tensor[]) => ts.map((t) => t.dataSync() as Float32Array);
+    this.trainer.setAdamState({ iterations: state.iterations, firstMoments: read(state.firstMoments), secondMoments: read(state.secondMoments) });
+  }
+  adamState(): AdamState {
+    const s = this.trainer.adamState();
+    return { iterations: s.iterations, firstMoments: this.tensors(s.firstMoments), secondMoments: this.tensors(s.secondMoments) };
+  }
+  weights(): tf.Tensor[] {
+    return this.tensors(this.trainer.weights());
+  }
+  beginEpoch(order: ArrayLike<number>, batchSize: number): void {
+    this.trainer.beginEpoch(order, batchSize);
+  }
+  step(start: number): void {
+    this.trainer.step(start);
+  }
+  endEpoch(): number {
+    return this.trainer.endEpoch();
+  }
+  trainOutputs(): Float32Array {
+    return this.trainer.trainOutputs();
+  }
+  valOutputs(): Float32Array {
+    return this.trainer.outputs(this.valX, this.nVal);
+  }
+  dispose(): void {}
+  private tensors(parts: Float32Array[]): tf.Tensor[] {
+    return parts.map((p, i) => tf.tensor(p, this.shapes[i], 'float32'));
   }
 }

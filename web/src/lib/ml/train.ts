@@ -8,7 +8,7 @@ import { OutpostError, isOutpostError } from '@shared/errors.js';
 import { quantizeWeights, type QuantizationDtype } from '@shared/registry/quantize.js';
 import type { Row } from '@shared/data/columns.js';
 import type { TrainCheckpoint, TrainInit, TrainResult } from './protocol.js';
-import { DenseTrainer, type AdamState } from './train-step.js';
+import { engineFor, newNetworkTrainer, type AdamState, type NetworkTrainer } from './train-step.js';
 import { SaidError } from '../said-error.js';
 import { prepareData, reportOutputs, scoreOutputs, type Data } from './tabular-data.js';
 
@@ -122,8 +122,7 @@ export async function trainModel(rows: Row[], params: TrainParams, columns: Colu
   const data = prepareData(rows, params, columns, opts.pipeline);
   const { pipeline } = data;
   const model = buildModel(data.width, data.k, params);
-  let trainer: DenseTrainer | undefined;
-  const valX = data.valSet.y.length ? tf.tensor2d(data.valSet.x, [data.valSet.y.length, data.width]) : undefined;
+  let trainer: NetworkTrainer | undefined;
   try {
     if (opts.init) startFrom(model, opts.init);
     trainer = newTrainer(model, data, params);
@@ -135,15 +134,15 @@ export async function trainModel(rows: Row[], params: TrainParams, columns: Colu
         tf.dispose([...state.firstMoments, ...state.secondMoments]);
       }
     }
-    const { status, epochs } = await fitEpochs(trainer, model, data, valX, params, opts, now);
+    const { status, epochs } = await fitEpochs(trainer, model, data, params, opts, now);
     const weights = trainer.weights();
     try {
       model.setWeights(weights);
     } finally {
       tf.dispose(weights);
     }
-    const scored = valX ? data.valSet : data.trainSet;
-    const metrics = reportOutputs(pipeline, scored, valX ? trainer.outputs(valX) : trainer.trainOutputs());
+    const hasVal = data.valSet.y.length > 0;
+    const metrics = reportOutputs(pipeline, hasVal ? data.valSet : data.trainSet, hasVal ? trainer.valOutputs() : trainer.trainOutputs());
     const serialised = await serialise(model);
     const quantized = status === 'completed' && opts.quantization ? smaller(serialised.artifacts, serialised.weights, opts.quantization) : undefined;
     return {
@@ -161,25 +160,34 @@ export async function trainModel(rows: Row[], params: TrainParams, columns: Colu
     };
   } finally {
     trainer?.dispose();
-    valX?.dispose();
     model.dispose();
   }
 }
 
-/** The optimiser over the model's starting weights and the training rows (targets one-hot for classes). */
-function newTrainer(model: tfl.LayersModel, { trainSet, k, pipeline }: Data, params: TrainParams): DenseTrainer {
+/**
+ * The optimiser over the model's starting weights and the training rows (targets one-hot for
+ * classes): plain loops on the CPU and WASM backends, TensorFlow.js ops elsewhere (engineFor).
+ */
+function newTrainer(model: tfl.LayersModel, { trainSet, valSet, k, pipeline }: Data, params: TrainParams): NetworkTrainer {
   const n = trainSet.y.length;
   const y = new Float32Array(n * k);
   if (pipeline.target.kind === 'categorical') trainSet.y.forEach((t, i) => (y[i * k + t] = 1));
   else y.set(trainSet.y);
-  return new DenseTrainer(
-    model.weights.map((w) => w.read()),
-    params.task === 'classification' ? 'softmax' : 'linear',
-    params.learningRate,
-    trainSet.x,
+  const weights = model.weights.map((w) => w.read());
+  return newNetworkTrainer({
+    engine: engineFor(
+      tf.getBackend(),
+      weights.reduce((sum, w) => sum + w.size, 0),
+    ),
+    weights,
+    output: params.task === 'classification' ? 'softmax' : 'linear',
+    learningRate: params.learningRate,
+    x: trainSet.x,
     y,
     n,
-  );
+    valX: valSet.x,
+    nVal: valSet.y.length,
+  });
 }
 
 /** Weights as decoded tensors, in the order they were encoded. */
@@ -216,7 +224,7 @@ function adamStateOf(encoded: NonNullable<TrainInit['optimizer']>, count: number
 
 /** The weights and Adam state after an epoch, encoded as a version's weights and `optimizer.getWeights()` are. */
 async function checkpointOf(
-  trainer: DenseTrainer,
+  trainer: NetworkTrainer,
   model: tfl.LayersModel,
   pipeline: FeaturePipeline,
   epochs: EpochMetrics[],
@@ -249,10 +257,9 @@ const asBuffer = (d: tf.io.WeightData): ArrayBuffer => (Array.isArray(d) ? tf.io
 
 /** The epoch loop: seeded shuffles, one Adam step per mini-batch, progress, cancel and divergence checks. */
 async function fitEpochs(
-  trainer: DenseTrainer,
+  trainer: NetworkTrainer,
   model: tfl.LayersModel,
   { pipeline, trainSet, valSet }: Data,
-  valX: tf.Tensor2D | undefined,
   params: TrainParams,
   opts: TrainOptions,
   now: () => number,
@@ -288,8 +295,8 @@ async function fitEpochs(
       );
     }
     const e: EpochMetrics = { epoch, loss: lossSum / nTrain, metric: scoreOutputs(pipeline, trainSet, trainer.trainOutputs()).metric };
-    if (valX) {
-      const va = scoreOutputs(pipeline, valSet, trainer.outputs(valX));
+    if (valSet.y.length) {
+      const va = scoreOutputs(pipeline, valSet, trainer.valOutputs());
       e.valLoss = va.loss;
       e.valMetric = va.metric;
     }
