@@ -108,7 +108,7 @@ const YIELD_EVERY_MS = 15;
 /**
  * Train a dense network on tabular rows. The split is seeded (stratified for classification);
  * the feature pipeline is fitted on the training rows only. A hand-written loop of Adam steps
- * (train-step.ts) over seeded shuffles (model.fit shuffles with Math.random) keeps runs
+ * (train-step.ts: plain loops on the CPU and WASM backends, TensorFlow.js ops on a GPU) over seeded shuffles (model.fit shuffles with Math.random) keeps runs
  * reproducible and lets progress and cancel be checked between batches; the layers model holds
  * the initial and the trained weights and saves them. Every tensor made here is disposed.
  */
