@@ -229,11 +229,11 @@ export type TrainerEngine = 'js' | 'tfjs';
 /**
  * Weights above which the WASM backend's matrix kernels (SIMD) outrun plain loops by more than
  * TensorFlow.js's per-op dispatch costs. CPU per step of 32 rows in Node 20, plain loops against
- * DenseTrainer on WASM: 30-32-16-2 (1.6k weights) 0.13 against 0.34 ms, 30-64-32-2 (4.1k) 0.35
- * against 0.35-0.40 ms, 30-128-64-2 (12k) 0.98 against 0.48-0.66 ms. On the CPU backend the loops
- * were 6-9 times faster at every size up to 0.56M weights, so there they always train.
+ * DenseTrainer on WASM: 30-32-16-2 (1.6k weights) 0.10 against 0.33-0.54 ms, 30-64-32-2 (4.1k) 0.26
+ * against 0.34 ms, 30-128-64-2 (12k) 0.76 against 0.60-0.73 ms, 30-256-128-2 (41k) 2.5 against
+ * 2.1 ms. On the CPU backend the loops were 6-9 times faster at every size up to 0.56M weights.
  */
-export const WASM_JS_LIMIT = 6_000;
+export const WASM_JS_LIMIT = 8_000;
 
 /**
  * Plain loops on the CPU and WASM backends, where a small network's step is all dispatch; TensorFlow.js
