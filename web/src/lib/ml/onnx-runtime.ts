@@ -25,7 +25,9 @@ function configure(): void {
   // its own. Resolved against this module, not the page: a blob: worker's location is no base.
   if (typeof location !== 'undefined')
     ort.env.wasm.wasmPaths = { wasm: new URL(onnxWasmUrl, import.meta.url).href, mjs: new URL(onnxGlueUrl, import.meta.url).href };
-  ort.env.wasm.numThreads = onnxThreads(!!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated, navigator.hardwareConcurrency || 1);
+  // Node 20 (tests, the server's tools) has no navigator: one thread there.
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  ort.env.wasm.numThreads = onnxThreads(!!g.crossOriginIsolated, g.navigator?.hardwareConcurrency || 1);
   // Already in the prediction worker: no second worker to proxy through.
   ort.env.wasm.proxy = false;
 }
