@@ -52,8 +52,22 @@ async function predictReferenceRows(page: Page): Promise<number> {
 
 /** The prediction worker is isolated, and with two cores or more ONNX Runtime has started a thread. */
 async function expectOnnxThreads(page: Page) {
-  const predictor = page.workers().find((w) => /predict\.worker/.test(w.url()));
-  expect(await predictor!.evaluate(() => crossOriginIsolated)).toBe(true);
+  // A prediction worker that is still running (one opened earlier, e.g. to read the file, may
+  // have closed since and still be listed a moment): the newest answers.
+  const isolatedWorker = async () => {
+    for (const w of page
+      .workers()
+      .filter((x) => /predict\.worker/.test(x.url()))
+      .reverse()) {
+      try {
+        return await w.evaluate(() => crossOriginIsolated);
+      } catch {
+        // closed: the next older one
+      }
+    }
+    return null;
+  };
+  await expect.poll(isolatedWorker).toBe(true);
   // Each extra thread is a worker started from ONNX Runtime's loader (ort-wasm-simd-threaded.mjs).
   if ((await page.evaluate(() => navigator.hardwareConcurrency)) > 1)
     await expect.poll(() => page.workers().filter((w) => /\/ort-wasm-simd-threaded[^/]*\.mjs$/.test(w.url())).length).toBe(1);
