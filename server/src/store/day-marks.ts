@@ -2,7 +2,7 @@ import { saltedHash, type PersonalChoice } from '@shared/data/privacy.js';
 import { rawGroups, withoutRawGroups } from '@shared/monitor/day-groups.js';
 import type { DaySummary } from '@shared/monitor/summary.js';
 import type { Queryable } from './db.js';
-import { projectMarks } from './personal-marks.js';
+import { projectMarks, projectSalt } from './personal-marks.js';
 
 /**
  * Day counts name a fairness attribute's groups by the values people typed. Once that attribute's
@@ -12,15 +12,6 @@ import { projectMarks } from './personal-marks.js';
  * never syncs again would otherwise leave its copies as they were), and days a phone still sends
  * from before it heard of the mark.
  */
-
-/** The project's salt, or undefined while it has none. */
-async function projectSalt(q: Queryable, orgId: string, projectId: string): Promise<string | undefined> {
-  const [row] = await q.query<{ salt: string | null }>(`select data->>'rowSalt' as salt from records where org_id = $1 and tbl = 'projects' and id = $2`, [
-    orgId,
-    projectId,
-  ]);
-  return row?.salt ?? undefined;
-}
 
 /** Days with their groups named as the marks want; `changed` holds the indices of those rewritten. */
 async function followMarks(

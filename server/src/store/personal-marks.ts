@@ -22,3 +22,12 @@ export async function personalMarks(q: Queryable, orgId: string, projectId: stri
 export async function projectMarks(q: Queryable, orgId: string, projectId: string): Promise<Record<string, PersonalChoice>> {
   return projectPersonal(await personalMarks(q, orgId, projectId));
 }
+
+/** The project's salt for hashed personal values (rowSalt), or undefined while it has none. */
+export async function projectSalt(q: Queryable, orgId: string, projectId: string): Promise<string | undefined> {
+  const [row] = await q.query<{ salt: string | null }>(`select data->>'rowSalt' as salt from records where org_id = $1 and tbl = 'projects' and id = $2`, [
+    orgId,
+    projectId,
+  ]);
+  return row?.salt ?? undefined;
+}

@@ -4,7 +4,7 @@ import { loggablePredictions, publicColumns, type PersonalChoice } from '@shared
 import type { DatasetVersion } from '@shared/schema/dataset-version.js';
 import type { Queryable } from './db.js';
 import type { RecordSeq } from './record-writes.js';
-import { projectMarks } from './personal-marks.js';
+import { projectMarks, projectSalt } from './personal-marks.js';
 
 type Row = { id: string; data: Pick<DatasetVersion, 'columns' | 'rows'> & Record<string, unknown>; hlc: Record<string, string> };
 
@@ -116,18 +116,15 @@ export async function scrubPredictionLog(
   ids?: string[],
 ): Promise<number> {
   if (!personal || !Object.keys(personal).length || ids?.length === 0) return 0;
-  const [project] = await q.query<{ salt: string | null }>(`select data->>'rowSalt' as salt from records where org_id = $1 and tbl = 'projects' and id = $2`, [
-    orgId,
-    projectId,
-  ]);
+  const salt = await projectSalt(q, orgId, projectId);
   let changed = 0;
   for (const [column, choice] of Object.entries(personal)) {
     for (const part of ['inputs', 'attributes']) {
       const params: unknown[] = [orgId, projectId, column];
       const value = `data->'${part}'->>$3`;
       let replaced = `'null'::jsonb`;
-      if (choice === 'hash' && project?.salt) {
-        params.push(project.salt);
+      if (choice === 'hash' && salt) {
+        params.push(salt);
         replaced = `to_jsonb(encode(sha256(convert_to('outpost-personal-1' || chr(10) || $${params.length}::text || chr(10) || btrim(${value}, E' \t\n\r'), 'UTF8')), 'hex'))`;
       }
       let only = '';
@@ -173,10 +170,7 @@ export async function loggablePushedPredictions<C extends { id: string; fields: 
   for (const [projectId, changes] of byProject) {
     const personal = await projectMarks(q, orgId, projectId);
     if (!Object.keys(personal).length) continue;
-    const [project] = await q.query<{ salt: string | null }>(
-      `select data->>'rowSalt' as salt from records where org_id = $1 and tbl = 'projects' and id = $2`,
-      [orgId, projectId],
-    );
+    const salt = await projectSalt(q, orgId, projectId);
     const versions = [...new Set(changes.map((c) => String(c.fields.modelVersionId ?? '')))];
     const rows = await q.query<{ id: string; features: unknown }>(
       `select id, data->'pipeline'->'features' as features from records where org_id = $1 and tbl = 'model_versions' and id = any($2::text[])`,
@@ -188,7 +182,7 @@ export async function loggablePushedPredictions<C extends { id: string; fields: 
       const logged = await loggablePredictions(
         mine.map((c) => c.fields as Logged),
         personal,
-        project?.salt ?? undefined,
+        salt,
         featuresOf.get(versionId),
       );
       mine.forEach((c, i) => clean.set(c, { ...c, fields: logged[i] }));
