@@ -1,10 +1,10 @@
 import type { GateResult } from '@shared/registry/gates.js';
 import { say } from './i18n.svelte.js';
+import { gateSentence } from './gate-sentence.js';
 
 /** A promotion gate's result in the person's language: what was checked, then how it went (GateResult.said). */
 export function gateWords(r: GateResult): string {
-  const what = r.said.what ? say(r.said.what) : '';
-  return say({ key: r.said.frame.key, values: { ...r.said.frame.values, what } });
+  return gateSentence(r.said, say);
 }
 
 /** The failed gates as one sentence in the person's language, or null when all passed (gateFailure's words). */

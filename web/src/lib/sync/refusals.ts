@@ -2,6 +2,7 @@ import type { ErrorCode, RefusalReason } from '@shared/errors.js';
 import { MAX_CLOCK_DRIFT_MS, type RejectedChange } from '@shared/sync/protocol.js';
 import type { Message } from '../i18n/catalogue.js';
 import { sayNow } from '../i18n/speaking.js';
+import { gateSentence } from '../i18n/gate-sentence.js';
 import { readGateSaid } from '@shared/registry/gates.js';
 
 type Params = Record<string, string | number>;
@@ -53,9 +54,7 @@ const REASON_SAID: Record<RefusalReason, (p: Params) => Message> = {
 function gatesSaid(p: Params): Message {
   const gates = readGateSaid(p.gates);
   if (!gates?.length) return { key: 'refusal.gatesFailed' };
-  const reasons = gates
-    .map((g) => sayNow({ key: g.frame.key, values: { ...g.frame.values, what: g.what ? sayNow({ key: g.what.key, values: g.what.values }) : '' } }))
-    .join(' ');
+  const reasons = gates.map((g) => gateSentence(g, sayNow)).join(' ');
   if (p.role === 'challenger' || p.role === 'champion') return { key: 'refusal.gatesRole', values: { role: p.role, version: text(p.version), reasons } };
   return { key: 'gates.notPromoted', values: { reasons } };
 }
