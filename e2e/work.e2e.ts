@@ -5,7 +5,9 @@ import { projectWithDataset, samplePath, setEpochs, trainAndRegister } from './s
 
 test('training shows progress and can be cancelled; the run says so', async ({ page }) => {
   await projectWithDataset(page, 'Cancel me', 'breast_cancer.csv', 'diagnosis');
-  await setEpochs(page, 400);
+  // Long enough that it is still running when Cancel is pressed, on any machine.
+  await setEpochs(page, 10000);
+  await page.getByLabel('Hidden layers').fill('64, 64');
   await page.getByRole('button', { name: 'Train' }).click();
   const bar = page.getByRole('progressbar', { name: 'Training progress' });
   await expect(bar).toBeVisible();
@@ -13,6 +15,17 @@ test('training shows progress and can be cancelled; the run says so', async ({ p
   await page.getByRole('button', { name: 'Cancel training' }).click();
   await expect(page.getByText('cancelled', { exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('button', { name: 'Register model' })).toHaveCount(0);
+});
+
+test('the training settings a person opened stay open, with what they typed, while the screen around them changes', async ({ page }) => {
+  await projectWithDataset(page, 'Settings kept', 'breast_cancer.csv', 'diagnosis');
+  await setEpochs(page, 7);
+  // Leaving a column out re-renders the form around the settings.
+  await page.getByText(/Columns it learns from/).click();
+  await page.getByRole('checkbox', { name: 'mean radius' }).uncheck();
+  await expect(page.getByText(/Columns it learns from \(29 of 30\)/)).toBeVisible();
+  await expect(page.getByLabel('Epochs')).toBeVisible();
+  await expect(page.getByLabel('Epochs')).toHaveValue('7');
 });
 
 test('a regression model predicts a number, and a whole file is scored and downloaded with every prediction logged', async ({ page }) => {
