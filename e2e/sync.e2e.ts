@@ -1,6 +1,6 @@
 import { test, expect, type Page, type BrowserContext } from '@playwright/test';
 import { createEnrollmentCode, serverRecordCount } from './server.js';
-import { connectDevice, projectWithDataset, trainAndRegister } from './steps.js';
+import { connectDevice, projectWithDataset, serviceWorkerReady, trainAndRegister } from './steps.js';
 
 // Sync faults as they happen to a person: the page closed mid-push or mid-pull, two tabs open,
 // a model download cut off. Each test names its case from docs/sync.md's fault list.
@@ -12,6 +12,8 @@ async function createProjects(page: Page, names: string[]) {
   for (const n of names) {
     await page.getByLabel('Project name').fill(n);
     await page.getByRole('button', { name: 'Create project' }).click();
+    // A person sees the new project open before going back to the list.
+    await expect(page.getByLabel('Dataset file')).toBeVisible();
     await page.getByRole('link', { name: 'Projects' }).click();
   }
 }
@@ -20,6 +22,8 @@ test('case 6: the page is closed after a local write and before the push; the ou
   const ctx: BrowserContext = await browser.newContext();
   const page = await ctx.newPage();
   await connect(page);
+  // The screens' code is what the service worker keeps; until it has it, nothing opens offline.
+  await serviceWorkerReady(page);
   const before = await serverRecordCount('projects');
   await ctx.setOffline(true);
   await createProjects(page, ['Closed before push A', 'Closed before push B']);
@@ -89,6 +93,7 @@ test('case 8: two tabs of one device sync at once; one leads and nothing is sent
   const ctx = await browser.newContext();
   const a = await ctx.newPage();
   await connect(a);
+  await serviceWorkerReady(a);
   const b = await ctx.newPage();
   await b.goto('/');
   await expect(b.getByLabel('Sync status')).toHaveText('Synced', { timeout: 30_000 });
