@@ -76,17 +76,24 @@ describe('the plain-TypeScript dense trainer', () => {
       const out = t.trainOutputs();
       const k = data.units.at(-1)!;
       let expected = 0;
+      let score = 0;
       for (let i = 0; i < data.n; i++) {
         for (let j = 0; j < k; j++) {
           const p = out[i * k + j];
           const y = data.y[i * k + j];
           expected += output === 'softmax' ? -y * Math.log(p) : (p - y) ** 2 / k;
+          if (output === 'linear') score += Math.abs(p - y);
         }
+        if (output === 'softmax' && (out[i * 2 + 1] > out[i * 2] ? 1 : 0) === data.y[i * 2 + 1]) score++;
         if (output === 'softmax') expect(out[i * 2] + out[i * 2 + 1]).toBeCloseTo(1, 6);
       }
       t.beginEpoch(Array.from({ length: data.n }, (_, i) => i), data.n);
       t.step(0);
       expect(t.endEpoch()).toBeCloseTo(expected, 4);
+      // The epoch's score, from the same outputs: rows put in their class, or the summed absolute error.
+      if (output === 'softmax') expect(t.epochScore()).toBe(score);
+      else expect(t.epochScore()).toBeCloseTo(score, 4);
+      expect(output === 'softmax' ? score : 1).toBeGreaterThan(0);
       expect(t.weights()).toEqual(data.weights);
     }
   });

@@ -76,6 +76,7 @@ export class JsDenseTrainer {
   private order = new Int32Array(0);
   private batchSize = 1;
   private lossSum = 0;
+  private scoreSum = 0;
   private iterations = 0;
 
   constructor(init: DenseTrainerInit) {
@@ -173,6 +174,7 @@ export class JsDenseTrainer {
     this.order.set(order);
     this.batchSize = batchSize;
     this.lossSum = 0;
+    this.scoreSum = 0;
     if (batchSize > this.acts[0].length / this.units[0]) {
       this.acts.forEach((_, l) => {
         this.acts[l] = new Float64Array(batchSize * this.units[l]);
@@ -202,6 +204,15 @@ export class JsDenseTrainer {
   /** The summed loss of the epoch's steps. */
   endEpoch(): number {
     return this.lossSum;
+  }
+
+  /**
+   * What the epoch's steps scored on their own batches, before each step's update (as Keras
+   * reports a training metric): rows whose most likely class was the true one, or the summed
+   * absolute error of the values. It saves a second pass over the training rows every epoch.
+   */
+  epochScore(): number {
+    return this.scoreSum;
   }
 
   /** The network's outputs (probabilities, or values) for these rows (n × units[0]), flat n × k. */
@@ -273,25 +284,35 @@ export class JsDenseTrainer {
       this.softmax(size);
       const lo = this.epsilon;
       const hi = 1 - this.epsilon;
+      let hits = 0;
       for (let r = 0; r < size; r++) {
         const yr = this.order[start + r] * k;
+        let best = 0;
+        let truth = 0;
         for (let j = 0; j < k; j++) {
           const p = z[r * k + j];
           const t = y[yr + j];
           if (t !== 0) loss -= t * Math.log(p < lo ? lo : p > hi ? hi : p);
           d[r * k + j] = (p - t) / size;
+          if (p > z[r * k + best]) best = j;
+          if (t > y[yr + truth]) truth = j;
         }
+        if (best === truth) hits++;
       }
+      this.scoreSum += hits;
     } else {
       const scale = 2 / (size * k);
+      let absError = 0;
       for (let r = 0; r < size; r++) {
         const yr = this.order[start + r] * k;
         for (let j = 0; j < k; j++) {
           const diff = z[r * k + j] - y[yr + j];
           loss += diff * diff;
+          absError += Math.abs(diff);
           d[r * k + j] = diff * scale;
         }
       }
+      this.scoreSum += absError;
       loss /= k;
     }
     return loss;

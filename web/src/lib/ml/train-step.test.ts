@@ -123,6 +123,11 @@ describe('the dense training step', () => {
         }
         const [a, b] = [js.endEpoch(), ref.endEpoch()];
         expect(Math.abs(a - b) / b).toBeLessThan(1e-5);
+        // What the epoch's batches scored: the same hits, or the same summed absolute error.
+        const [sa, sb] = [js.epochScore(), ref.epochScore()];
+        if (task === 'classification') expect(sa).toBe(sb);
+        else expect(Math.abs(sa - sb) / sb).toBeLessThan(1e-5);
+        expect(sb).toBeGreaterThan(0);
       }
       const [ours, theirs] = [js.weights(), ref.weights()];
       expect(maxDiff(flat(ours), flat(theirs))).toBeLessThan(1e-5);

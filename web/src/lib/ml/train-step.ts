@@ -34,6 +34,8 @@ export class DenseTrainer {
   private readonly m: tf.Variable;
   private readonly v: tf.Variable;
   private readonly lossSum: tf.Variable;
+  private readonly scoreSum: tf.Variable;
+  private lastScore = 0;
   private readonly consts: Record<'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'epsilon', tf.Scalar>;
   /** 1 / rows or 2 / (rows × k) for the loss's gradient, by batch size (the last batch may be smaller). */
   private readonly gradScale = new Map<number, tf.Scalar>();
@@ -60,12 +62,13 @@ export class DenseTrainer {
     this.sizes = weights.map((w) => w.size);
     const width = this.shapes[0][0];
     const k = this.shapes.at(-1)![0];
-    [this.params, this.m, this.v, this.lossSum, this.x, this.y, this.consts] = tf.tidy(() => {
+    [this.params, this.m, this.v, this.lossSum, this.scoreSum, this.x, this.y, this.consts] = tf.tidy(() => {
       const flat = tf.concat(weights.map((w) => tf.reshape(w, [-1])));
       return [
         tf.variable(flat, false),
         tf.variable(tf.zerosLike(flat), false),
         tf.variable(tf.zerosLike(flat), false),
+        tf.variable(tf.scalar(0), false),
         tf.variable(tf.scalar(0), false),
         tf.tensor2d(x, [n, width]),
         tf.tensor2d(y, [n, k]),
@@ -109,7 +112,10 @@ export class DenseTrainer {
     this.disposeEpoch();
     const all = Int32Array.from(order);
     for (let start = 0; start < all.length; start += batchSize) this.batches.set(start, tf.tensor1d(all.subarray(start, start + batchSize), 'int32'));
-    tf.tidy(() => this.lossSum.assign(tf.zerosLike(this.lossSum)));
+    tf.tidy(() => {
+      this.lossSum.assign(tf.zerosLike(this.lossSum));
+      this.scoreSum.assign(tf.zerosLike(this.scoreSum));
+    });
   }
 
   /** One Adam step on the epoch's batch that starts at row `start` of its order. */
@@ -135,18 +141,22 @@ export class DenseTrainer {
       // Gradient of the mean loss with respect to the output layer's pre-activation, and the batch's summed loss.
       let d: tf.Tensor2D;
       let batchLoss: tf.Scalar;
+      let batchScore: tf.Scalar;
       const k = z.shape[1];
       if (this.output === 'softmax') {
         const p = tf.softmax(z);
         d = tf.mul(tf.sub(p, yb), this.scale(size, 1 / size));
         // The clip tfjs-layers' categoricalCrossentropy applies before the log.
         batchLoss = tf.neg(tf.sum(tf.mul(yb, tf.log(tf.clipByValue(p, this.epsilon, 1 - this.epsilon))))) as tf.Scalar;
+        batchScore = tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), tf.argMax(yb, 1)), 'float32'));
       } else {
         const diff = tf.sub(z, yb);
         d = tf.mul(diff, this.scale(size, 2 / (size * k)));
         batchLoss = tf.div(tf.sum(tf.square(diff)), tf.scalar(k));
+        batchScore = tf.sum(tf.abs(diff));
       }
       this.lossSum.assign(tf.add(this.lossSum, batchLoss));
+      this.scoreSum.assign(tf.add(this.scoreSum, batchScore));
       // Backward, output layer first.
       const grads: tf.Tensor[] = new Array(w.length);
       for (let l = layers - 1; l >= 0; l--) {
@@ -173,7 +183,14 @@ export class DenseTrainer {
   /** The summed loss of the epoch's steps (read back from the backend once). */
   endEpoch(): number {
     this.disposeEpoch();
-    return this.lossSum.dataSync()[0];
+    const [loss, score] = tf.tidy(() => tf.stack([this.lossSum, this.scoreSum]).dataSync());
+    this.lastScore = score;
+    return loss;
+  }
+
+  /** What the epoch's steps scored on their own batches (see JsDenseTrainer.epochScore), read with the loss. */
+  epochScore(): number {
+    return this.lastScore;
   }
 
   /** The network's outputs (probabilities, or values) for these rows, flat n × k. */
@@ -197,7 +214,7 @@ export class DenseTrainer {
 
   dispose(): void {
     this.disposeEpoch();
-    tf.dispose([this.params, this.m, this.v, this.lossSum, this.x, this.y, ...Object.values(this.consts), ...this.gradScale.values()]);
+    tf.dispose([this.params, this.m, this.v, this.lossSum, this.scoreSum, this.x, this.y, ...Object.values(this.consts), ...this.gradScale.values()]);
     this.gradScale.clear();
   }
 
@@ -254,6 +271,8 @@ export interface NetworkTrainer {
   beginEpoch(order: ArrayLike<number>, batchSize: number): void;
   step(start: number): void;
   endEpoch(): number;
+  /** After endEpoch: the epoch's hits (classes) or summed absolute error (values) on its own batches. */
+  epochScore(): number;
   /** Outputs for the training rows, and for the validation rows given at the start (empty without any). */
   trainOutputs(): Float32Array;
   valOutputs(): Float32Array;
@@ -305,6 +324,9 @@ class TfNetworkTrainer implements NetworkTrainer {
   }
   endEpoch(): number {
     return this.trainer.endEpoch();
+  }
+  epochScore(): number {
+    return this.trainer.epochScore();
   }
   trainOutputs(): Float32Array {
     return this.trainer.trainOutputs();
@@ -361,6 +383,9 @@ class JsNetworkTrainer implements NetworkTrainer {
   }
   endEpoch(): number {
     return this.trainer.endEpoch();
+  }
+  epochScore(): number {
+    return this.trainer.epochScore();
   }
   trainOutputs(): Float32Array {
     return this.trainer.trainOutputs();

@@ -90,17 +90,28 @@ export function smaller(artifacts: TfjsArtifacts, weights: ArrayBuffer, dtype: Q
 
 /**
  * Give the event loop a turn so a worker can receive a cancel message. A MessageChannel round
- * trip is not clamped to 4 ms the way nested setTimeout calls are.
+ * trip is not clamped to 4 ms the way nested setTimeout calls are; one channel serves every
+ * turn (making one costs a browser far more than a message through it). Node has setImmediate,
+ * and there a listening port would keep the process alive.
  */
+let turns: { port: MessagePort; waiting: (() => void)[] } | undefined;
 export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+  if (g.setImmediate) {
+    const immediate = g.setImmediate;
+    return new Promise((resolve) => void immediate(resolve));
+  }
   if (typeof MessageChannel === 'undefined') return new Promise((r) => setTimeout(r, 0));
-  return new Promise((resolve) => {
+  if (!turns) {
     const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
+    const waiting: (() => void)[] = [];
+    ch.port1.onmessage = () => waiting.shift()?.();
+    turns = { port: ch.port2, waiting };
+  }
+  const t = turns;
+  return new Promise((resolve) => {
+    t.waiting.push(resolve);
+    t.port.postMessage(null);
   });
 }
 const YIELD_EVERY_MS = 15;
@@ -255,6 +266,11 @@ async function checkpointOf(
 }
 const asBuffer = (d: tf.io.WeightData): ArrayBuffer => (Array.isArray(d) ? tf.io.concatenateArrayBuffers(d) : (d as ArrayBuffer));
 
+/** Accuracy from the epoch's hits, or the mean absolute error in the target's own units (the targets are standardised for training). */
+function trainMetric(p: FeaturePipeline, score: number, n: number): number {
+  return p.target.kind === 'categorical' ? score / n : (score / n) * p.target.std;
+}
+
 /** The epoch loop: seeded shuffles, one Adam step per mini-batch, progress, cancel and divergence checks. */
 async function fitEpochs(
   trainer: NetworkTrainer,
@@ -294,7 +310,8 @@ async function fitEpochs(
         `Training diverged in epoch ${epoch + 1} (the loss is no longer a number). Lower the learning rate (for example to ${params.learningRate / 10}) and train again.`,
       );
     }
-    const e: EpochMetrics = { epoch, loss: lossSum / nTrain, metric: scoreOutputs(pipeline, trainSet, trainer.trainOutputs()).metric };
+    // The training figure is what the epoch's own batches scored (as Keras reports it), not a second pass over the rows.
+    const e: EpochMetrics = { epoch, loss: lossSum / nTrain, metric: trainMetric(pipeline, trainer.epochScore(), nTrain) };
     if (valSet.y.length) {
       const va = scoreOutputs(pipeline, valSet, trainer.valOutputs());
       e.valLoss = va.loss;
