@@ -128,7 +128,12 @@ try {
   }
   const sk = 'error' in skl ? null : skl;
   for (const wanted of ['wasm', 'webgl', 'cpu'] as const) {
-    const web = await trainInBrowser(browser, server.url, EPOCHS, wanted);
+    // As scikit-learn's figure: the median of three trainings (one for WebGL, which takes seconds here on SwiftShader).
+    const tries = [await trainInBrowser(browser, server.url, EPOCHS, wanted)];
+    while (tries.length < (quick || wanted === 'webgl' || tries[0].backend !== wanted ? 1 : 3))
+      tries.push(await trainInBrowser(browser, server.url, EPOCHS, wanted));
+    const secs = tries.map((t) => t.seconds).sort((a, b) => a - b);
+    const web = { ...tries[0], seconds: median(secs) };
     if (web.backend !== wanted) {
       console.log(`  ${wanted}: not available in this browser (fell back to ${web.backend}); not reported`);
       continue;
@@ -143,7 +148,7 @@ try {
       goal: 'no slower than scikit-learn at equal accuracy (within 1 point)',
       // Equal means not bought with accuracy: on 97 validation rows one row is about a point, so more accurate counts as equal.
       met: !!sk && web.seconds <= sk.seconds && web.accuracy >= sk.accuracy - 0.01,
-      note: `${EPOCHS} epochs, batch 32, in the app's training worker, on the rows it trains on (its test rows held apart); validation accuracy ${web.accuracy} vs ${sk ? round(sk.accuracy) : 'n/a'} (scikit-learn, median of 3 fits, spread ${sk ? `${round(sk.spread[0])}–${round(sk.spread[1])} s` : 'n/a'}); TensorFlow.js in Node (cpu) ${round(node.seconds)} s, accuracy ${round(node.accuracy)}${'error' in skl ? `; ${skl.error}` : ''}`,
+      note: `${EPOCHS} epochs, batch 32, in the app's training worker, on the rows it trains on (its test rows held apart); median of ${secs.length} (spread ${round(secs[0])}–${round(secs[secs.length - 1])} s); validation accuracy ${web.accuracy} vs ${sk ? round(sk.accuracy) : 'n/a'} (scikit-learn, median of 3 fits, spread ${sk ? `${round(sk.spread[0])}–${round(sk.spread[1])} s` : 'n/a'}); TensorFlow.js in Node (cpu) ${round(node.seconds)} s, accuracy ${round(node.accuracy)}${'error' in skl ? `; ${skl.error}` : ''}`,
     });
   }
   // 5. The app: offline cold start, a first visit over 2G and offline repeats, first-screen JavaScript, precache.
