@@ -91,8 +91,8 @@ export function smaller(artifacts: TfjsArtifacts, weights: ArrayBuffer, dtype: Q
 /**
  * Give the event loop a turn so a worker can receive a cancel message. A MessageChannel round
  * trip is not clamped to 4 ms the way nested setTimeout calls are; one channel serves every
- * turn (making one costs a browser far more than a message through it). Node has setImmediate,
- * and there a listening port would keep the process alive.
+ * turn, as making a channel costs more than a message through it. Node has setImmediate, and
+ * there a port left listening would keep the process alive.
  */
 let turns: { port: MessagePort; waiting: (() => void)[] } | undefined;
 export function yieldToEventLoop(): Promise<void> {
