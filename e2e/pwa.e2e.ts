@@ -106,3 +106,23 @@ test('Background Sync only wakes the page: a sync event from the browser asks op
   });
   await expect.poll(() => page.evaluate(() => (window as unknown as { wakes: number }).wakes)).toBe(1);
 });
+
+test('offline before the app has been kept for offline use, a screen that cannot load says so instead of doing nothing', async ({ browser }) => {
+  // No service worker, and every script the first paint does not need is cut off, as on a first
+  // visit that loses its connection before "ready to work offline".
+  const ctx = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await ctx.newPage();
+  const html = await (await page.request.get('/')).text();
+  const first = new Set([...html.matchAll(/(?:src|href)="\/?([^"]+\.js)"/g)].map((m) => m[1]));
+  expect(first.size).toBeGreaterThan(0);
+  await page.route('**/*.js', (route) => {
+    const path = new URL(route.request().url()).pathname.slice(1);
+    return first.has(path) ? route.continue() : route.abort('internetdisconnected');
+  });
+  await page.goto('/');
+  const said = page.getByRole('alert').filter({ hasText: 'This screen could not be loaded without a connection' });
+  await expect(said).toBeVisible();
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(said).toBeVisible();
+  await ctx.close();
+});
